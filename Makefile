@@ -1,0 +1,124 @@
+# dclab build. `make run` and `make test` do all the set-up (see README.md).
+#
+# Layout of the outputs: $(BUILD)/libdccore.a (core/), $(BUILD)/lib/dclab/core.so (the Lua
+# module dclab.core), $(BUILD)/tests/* (C tests) and ./dclab (the launcher, linked into the
+# default build only). Source lists are globbed, so a new file needs no Makefile edit.
+
+BUILD    ?= build
+PREFIX   ?= /usr/local
+SANITIZE ?=
+
+DEB_PACKAGES = lua5.4 liblua5.4-dev libopenblas-dev libfaiss-dev libturbojpeg0-dev zlib1g-dev \
+               libreadline-dev lua-busted lua-argparse lua-cjson dataset-fashion-mnist \
+               gnuplot-nox pkg-config
+BENCH_PACKAGES = python3-numpy python3-torch python3-torchvision python3-faiss python3-sklearn \
+                 python3-pil hyperfine
+
+CC      ?= gcc
+CXX     ?= g++
+VERSION := 0.1.0
+LUA_INC := $(shell pkg-config --cflags lua5.4 2>/dev/null || echo -I/usr/include/lua5.4)
+JPEG_VERSION := $(shell pkg-config --modversion libturbojpeg 2>/dev/null)
+FAISS_VERSION := $(shell awk '/define FAISS_VERSION_(MAJOR|MINOR|PATCH)/{v=v (v?".":"") $$3} END{print v}' /usr/include/faiss/Index.h 2>/dev/null)
+
+WARN     := -Wall -Wextra
+OPT      := -O3 -march=native -g
+CPPFLAGS := -Icore $(LUA_INC) -DDC_VERSION='"$(VERSION)"' -DDC_JPEG_VERSION='"$(JPEG_VERSION)"' \
+            -DDC_FAISS_VERSION='"$(FAISS_VERSION)"'
+CFLAGS   := -std=c11 -D_DEFAULT_SOURCE $(OPT) $(WARN) -fPIC -fopenmp $(SANITIZE)
+CXXFLAGS := -std=c++17 $(OPT) $(WARN) -fPIC -fopenmp $(SANITIZE)
+LDLIBS   := -lopenblas -lturbojpeg -lz -lm -lpthread
+LDFLAGS  := -fopenmp $(SANITIZE)
+
+CORE_C    := $(sort $(shell find core -name '*.c'))
+CORE_CXX  := $(sort $(shell find core -name '*.cpp'))
+CORE_OBJ  := $(CORE_C:%.c=$(BUILD)/%.o) $(CORE_CXX:%.cpp=$(BUILD)/%.o)
+BIND_C    := $(sort $(filter-out bindings/dclab_main.c,$(wildcard bindings/*.c)))
+BIND_OBJ  := $(BIND_C:%.c=$(BUILD)/%.o)
+TEST_C    := $(sort $(wildcard tests/c/test_*.c))
+TEST_BIN  := $(TEST_C:tests/c/%.c=$(BUILD)/tests/%)
+LINKER    := $(if $(CORE_CXX),$(CXX),$(CC))
+
+CORE_LIB := $(BUILD)/libdccore.a
+MODULE   := $(BUILD)/lib/dclab/core.so
+LAUNCHER := $(BUILD)/dclab
+
+.PHONY: all deps bench-deps run test check install clean tests-bin bench
+.DEFAULT_GOAL := all
+
+all: $(MODULE) $(LAUNCHER) dclab tests-bin
+
+# Installs the Debian packages the project needs; a no-op when all are present.
+deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "make deps: installing $$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+bench-deps: deps
+	@missing=$$(for p in $(BENCH_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/%.o: %.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -MMD -MP -c $< -o $@
+
+$(CORE_LIB): $(CORE_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(MODULE): $(BIND_OBJ) $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(LINKER) -shared $(LDFLAGS) -o $@ $(BIND_OBJ) $(CORE_LIB) $(LDLIBS)
+
+$(LAUNCHER): $(BUILD)/bindings/dclab_main.o
+	$(CC) $(LDFLAGS) -o $@ $< -llua5.4 -lreadline -lm -ldl
+
+# The launcher at the top of the tree, as the README runs it.
+dclab: $(LAUNCHER)
+	ln -sf $(LAUNCHER) dclab
+
+$(BUILD)/tests/%: tests/c/%.c $(CORE_LIB) tests/c/tiny_test.h
+	@mkdir -p $(dir $@)
+	$(LINKER) $(CPPFLAGS) $(CFLAGS) -Itests/c -o $@ $< $(CORE_LIB) $(LDFLAGS) $(LDLIBS)
+
+tests-bin: $(TEST_BIN)
+
+run: deps all
+	./dclab experiments/tensor_demo.lua
+
+test: deps
+	@$(MAKE) --no-print-directory all >$(BUILD).log 2>&1 || { cat $(BUILD).log; exit 1; }
+	@lua5.4 tests/run.lua --build $(BUILD)
+
+# The same suites under AddressSanitizer and UndefinedBehaviorSanitizer. Stock lua5.4 loads
+# the instrumented module, so the sanitizer runtimes are preloaded into it.
+check: deps
+	@$(MAKE) --no-print-directory BUILD=build-asan SANITIZE='-fsanitize=address,undefined -fno-omit-frame-pointer' \
+	  $(MODULE:$(BUILD)/%=build-asan/%) tests-bin >build-asan.log 2>&1 || { cat build-asan.log; exit 1; }
+	@ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	  DC_PRELOAD="$$($(CC) -print-file-name=libasan.so) $$($(CC) -print-file-name=libubsan.so)" \
+	  lua5.4 tests/run.lua --build build-asan
+
+bench: bench-deps all
+	./dclab experiments/bench/tensor.lua
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/lua/5.4/dclab $(DESTDIR)$(PREFIX)/share/lua/5.4
+	install -m 755 $(LAUNCHER) $(DESTDIR)$(PREFIX)/bin/dclab
+	install -m 755 $(MODULE) $(DESTDIR)$(PREFIX)/lib/lua/5.4/dclab/core.so
+	cp -r lua/dclab $(DESTDIR)$(PREFIX)/share/lua/5.4/
+
+clean:
+	rm -rf build build-asan build.log build-asan.log dclab
+
+-include $(CORE_OBJ:.o=.d) $(BIND_OBJ:.o=.d) $(BUILD)/bindings/dclab_main.d

@@ -1,0 +1,178 @@
+/* Helpers shared by the binding files (see dcb.h). */
+#include "dcb.h"
+
+#include <string.h>
+
+/* ---- tensors ---- */
+
+dc_tensor *dcb_totensor(lua_State *L, int i) { return luaL_testudata(L, i, DCB_TENSOR); }
+
+dc_tensor *dcb_checktensor(lua_State *L, int i)
+{
+    dc_tensor *t = luaL_checkudata(L, i, DCB_TENSOR);
+    if (!t->storage) luaL_argerror(L, i, "attempt to use a released tensor");
+    return t;
+}
+
+/* Engine bytes at the last GC step taken on their account. The Lua collector does not see
+ * C allocations, so without this, loops of temporaries would grow until collection happens
+ * by chance (torch7 issue #229). */
+static int64_t paced_bytes;
+
+dc_tensor *dcb_newtensor(lua_State *L)
+{
+    int64_t now = dc_mem_get().bytes;
+    if (now - paced_bytes > ((int64_t)32 << 20)) {
+        lua_gc(L, LUA_GCSTEP, (int)((now - paced_bytes) >> 10));
+        paced_bytes = dc_mem_get().bytes;
+    } else if (now < paced_bytes) {
+        paced_bytes = now;
+    }
+    dc_tensor *t = lua_newuserdatauv(L, sizeof(dc_tensor), 0);
+    *t = dc_tensor_empty();
+    luaL_setmetatable(L, DCB_TENSOR);
+    return t;
+}
+
+void dcb_check(lua_State *L, dc_status s)
+{
+    if (s != DC_OK) luaL_error(L, "%s", dc_last_error());
+}
+
+/* ---- arguments ---- */
+
+int dcb_checkdim(lua_State *L, int arg, int ndim, int ndim_extra)
+{
+    lua_Integer d = luaL_checkinteger(L, arg);
+    lua_Integer n = ndim + ndim_extra;
+    if (d < 0) d += n + 1;
+    if (d < 1 || d > n)
+        return luaL_error(L, "dimension %d out of range for a %d-dimensional tensor (1..%d)",
+                          (int)luaL_checkinteger(L, arg), ndim, (int)n);
+    return (int)d - 1;
+}
+
+int dcb_checkshape(lua_State *L, int arg, int64_t *shape)
+{
+    int ndim = 0;
+    if (lua_istable(L, arg)) {
+        ndim = (int)luaL_len(L, arg);
+        if (ndim > DC_MAX_DIMS)
+            return luaL_error(L, "%d dimensions (at most %d are supported)", ndim, DC_MAX_DIMS);
+        for (int d = 0; d < ndim; d++) {
+            lua_geti(L, arg, d + 1);
+            int ok;
+            lua_Integer v = lua_tointegerx(L, -1, &ok);
+            if (!ok) return luaL_error(L, "size %d is %s, not an integer", d + 1, luaL_typename(L, -1));
+            shape[d] = v;
+            lua_pop(L, 1);
+        }
+        return ndim;
+    }
+    int top = lua_gettop(L);
+    for (int i = arg; i <= top && lua_type(L, i) == LUA_TNUMBER; i++) {
+        if (ndim == DC_MAX_DIMS)
+            return luaL_error(L, "more than %d dimensions", DC_MAX_DIMS);
+        int ok;
+        shape[ndim] = lua_tointegerx(L, i, &ok);
+        if (!ok) return luaL_argerror(L, i, "size must be an integer");
+        ndim++;
+    }
+    return ndim;
+}
+
+void dcb_pushshape(lua_State *L, int ndim, const int64_t *shape)
+{
+    lua_createtable(L, ndim, 0);
+    for (int d = 0; d < ndim; d++) {
+        lua_pushinteger(L, shape[d]);
+        lua_rawseti(L, -2, d + 1);
+    }
+}
+
+void dcb_checkoptions(lua_State *L, int arg, const char *fname, const char *const *allowed)
+{
+    if (lua_isnoneornil(L, arg)) return;
+    luaL_checktype(L, arg, LUA_TTABLE);
+    lua_pushnil(L);
+    while (lua_next(L, arg)) {
+        lua_pop(L, 1);
+        int known = 0;
+        if (lua_type(L, -1) == LUA_TSTRING) {
+            const char *k = lua_tostring(L, -1);
+            for (const char *const *a = allowed; *a && !known; a++) known = strcmp(*a, k) == 0;
+        }
+        if (!known) {
+            luaL_Buffer b;
+            luaL_buffinit(L, &b);
+            for (const char *const *a = allowed; *a; a++) {
+                if (a != allowed) luaL_addstring(&b, ", ");
+                luaL_addstring(&b, *a);
+            }
+            luaL_pushresult(&b);
+            const char *valid = lua_tostring(L, -1);
+            lua_pushfstring(L, "%s: unknown option '%s' (valid: %s)", fname,
+                            luaL_tolstring(L, -2, NULL), *allowed ? valid : "none");
+            lua_error(L);
+        }
+    }
+}
+
+static int optfield(lua_State *L, int arg, const char *key)
+{
+    if (!lua_istable(L, arg)) return 0;
+    lua_getfield(L, arg, key);
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        return 0;
+    }
+    return 1;
+}
+
+lua_Number dcb_optnumber(lua_State *L, int arg, const char *key, lua_Number def)
+{
+    if (!optfield(L, arg, key)) return def;
+    int ok;
+    lua_Number v = lua_tonumberx(L, -1, &ok);
+    if (!ok) luaL_error(L, "option '%s' must be a number, got %s", key, luaL_typename(L, -1));
+    lua_pop(L, 1);
+    return v;
+}
+
+lua_Integer dcb_optinteger(lua_State *L, int arg, const char *key, lua_Integer def)
+{
+    if (!optfield(L, arg, key)) return def;
+    int ok;
+    lua_Integer v = lua_tointegerx(L, -1, &ok);
+    if (!ok) luaL_error(L, "option '%s' must be an integer, got %s", key, luaL_typename(L, -1));
+    lua_pop(L, 1);
+    return v;
+}
+
+int dcb_optboolean(lua_State *L, int arg, const char *key, int def)
+{
+    if (!optfield(L, arg, key)) return def;
+    if (!lua_isboolean(L, -1))
+        luaL_error(L, "option '%s' must be a boolean, got %s", key, luaL_typename(L, -1));
+    int v = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    return v;
+}
+
+const char *dcb_optstring(lua_State *L, int arg, const char *key, const char *def)
+{
+    if (!optfield(L, arg, key)) return def;
+    if (lua_type(L, -1) != LUA_TSTRING)
+        luaL_error(L, "option '%s' must be a string, got %s", key, luaL_typename(L, -1));
+    const char *v = lua_tostring(L, -1); /* stays valid: the options table holds it */
+    lua_pop(L, 1);
+    return v;
+}
+
+dc_dtype dcb_checkdtype(lua_State *L, int arg, dc_dtype def)
+{
+    if (lua_isnoneornil(L, arg)) return def;
+    dc_dtype dt;
+    dcb_check(L, dc_dtype_parse(luaL_checkstring(L, arg), &dt));
+    return dt;
+}

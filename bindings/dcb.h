@@ -1,0 +1,48 @@
+/* Helpers shared by every binding file: tensor userdata, argument checks, status -> Lua error.
+ *
+ * Rules of bindings/ (STYLE.md §3.6): check every argument first, create output userdata
+ * empty, call core last; raise with luaL_error(L, "%s", msg); no loops over tensor data. */
+#ifndef DCB_H
+#define DCB_H
+
+#include <lauxlib.h>
+#include <lua.h>
+
+#include "dc.h"
+
+#define DCB_TENSOR "dclab.Tensor"
+#define DCB_GENERATOR "dclab.Generator"
+
+/* The tensor at index i; raises "fname: bad argument #i (dclab.Tensor expected, got T)" or
+ * "attempt to use a released tensor". */
+dc_tensor *dcb_checktensor(lua_State *L, int i);
+/* The tensor at i, or NULL when i is not a tensor (no error). */
+dc_tensor *dcb_totensor(lua_State *L, int i);
+/* Pushes a new EMPTY tensor userdata (storage NULL) and returns its header, to be filled by a
+ * core call. Also paces the Lua GC by the engine bytes allocated since the last call. */
+dc_tensor *dcb_newtensor(lua_State *L);
+/* On failure raises a Lua error with dc_last_error(). Never returns when s != DC_OK. */
+void dcb_check(lua_State *L, dc_status s);
+
+/* Converts a 1-based (negative: from the end) dimension argument to 0-based for tensor t;
+ * ndim_extra lets unsqueeze accept ndim + 1. */
+int dcb_checkdim(lua_State *L, int arg, int ndim, int ndim_extra);
+/* Reads a shape given either as integers from arg on or as one table at arg; returns ndim. */
+int dcb_checkshape(lua_State *L, int arg, int64_t *shape);
+/* Pushes a shape as a Lua table. */
+void dcb_pushshape(lua_State *L, int ndim, const int64_t *shape);
+/* Raises when the options table at arg has a key not in the NULL-terminated allowed list
+ * ("fname: unknown option 'strides' (valid: stride, pad)"). Absent/nil arg is accepted. */
+void dcb_checkoptions(lua_State *L, int arg, const char *fname, const char *const *allowed);
+/* Reads field key of the options table at arg (absent table or field -> def). */
+lua_Number dcb_optnumber(lua_State *L, int arg, const char *key, lua_Number def);
+lua_Integer dcb_optinteger(lua_State *L, int arg, const char *key, lua_Integer def);
+int dcb_optboolean(lua_State *L, int arg, const char *key, int def);
+const char *dcb_optstring(lua_State *L, int arg, const char *key, const char *def);
+/* A dtype name argument ('float32', 'int64', 'uint8'); absent -> def. */
+dc_dtype dcb_checkdtype(lua_State *L, int arg, dc_dtype def);
+
+/* Registration of the binding files into the module table on top of the stack. */
+void dcb_open_tensor(lua_State *L);
+
+#endif

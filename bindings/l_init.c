@@ -1,0 +1,11 @@
+/* The Lua module dclab.core: one table holding every binding, assembled from the binding
+ * files' dcb_open_* functions (each adds its functions to the table on top of the stack). */
+#include "dcb.h"
+
+LUAMOD_API int luaopen_dclab_core(lua_State *L)
+{
+    luaL_checkversion(L);
+    lua_newtable(L);
+    dcb_open_tensor(L);
+    return 1;
+}
