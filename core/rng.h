@@ -1,0 +1,45 @@
+/* dc_rng: a counter-based random generator (Philox4x32-10), seeded and splittable.
+ *
+ * Why counter-based: value i of a fill depends only on (key, counter + i/4), so a tensor
+ * filled by 1 or 2 threads holds the same numbers, and a data-loader sample i of epoch e
+ * can draw from its own stream dc_rng_for(seed, e, i) on whatever thread runs it.
+ * Same seed, same numbers, on every machine (no libm in the integer path). */
+#ifndef DC_RNG_H
+#define DC_RNG_H
+
+#include <stdint.h>
+
+#include "tensor.h"
+
+typedef struct dc_rng {
+    uint64_t key;      /* from the seed (and stream ids) */
+    uint64_t counter;  /* next Philox block */
+    uint32_t buf[4];   /* the current block's unused outputs, for single draws */
+    int nbuf;          /* how many of buf are left */
+} dc_rng;
+
+void dc_rng_seed(dc_rng *r, uint64_t seed);
+/* An independent stream derived from r and stream (r itself is not advanced): a generator
+ * for the data loader, another for dropout, ... */
+dc_rng dc_rng_split(const dc_rng *r, uint64_t stream);
+/* The stream for (seed, a, b), e.g. (run seed, epoch, sample index). */
+dc_rng dc_rng_for(uint64_t seed, uint64_t a, uint64_t b);
+
+uint32_t dc_rng_u32(dc_rng *r);
+uint64_t dc_rng_u64(dc_rng *r);
+double dc_rng_uniform(dc_rng *r);          /* [0, 1), 53 bits */
+double dc_rng_normal(dc_rng *r);           /* N(0, 1) */
+uint64_t dc_rng_below(dc_rng *r, uint64_t n); /* uniform in [0, n), unbiased; n > 0 */
+
+/* Tensor fills (any layout; float32 unless stated), parallel and thread-count independent.
+ * Each consumes ceil(numel / 4) counter blocks of r (single-draw buffer discarded). */
+dc_status dc_rand_uniform(dc_tensor *t, double lo, double hi, dc_rng *r);
+dc_status dc_rand_normal(dc_tensor *t, double mean, double std, dc_rng *r);
+/* integers uniform in [lo, hi] inclusive (int64 or float32 tensor) */
+dc_status dc_rand_int(dc_tensor *t, int64_t lo, int64_t hi, dc_rng *r);
+/* 1 with probability p, else 0 (any dtype) */
+dc_status dc_rand_bernoulli(dc_tensor *t, double p, dc_rng *r);
+/* out = a random permutation of base .. base + n - 1 (int64 [n]); Fisher-Yates */
+dc_status dc_randperm(int64_t n, int64_t base, dc_rng *r, dc_tensor *out);
+
+#endif
