@@ -8,9 +8,10 @@ dc_status dc_arg_f32(const dc_tensor *t, int ndim, const char *op, const char *n
 {
     char a[128];
     DC_CHECK(t && t->storage, DC_ERR_STATE, "%s: %s is a released tensor", op, name);
-    DC_CHECK(t->dtype == DC_F32 && t->ndim == ndim, t->dtype == DC_F32 ? DC_ERR_SHAPE : DC_ERR_DTYPE,
-             "%s: %s must be a float32 %s tensor, got %s", op, name, layout,
-             dc_tensor_describe(t, a, sizeof a));
+    DC_CHECK(t->dtype == DC_F32 && (ndim < 0 || t->ndim == ndim),
+             t->dtype == DC_F32 ? DC_ERR_SHAPE : DC_ERR_DTYPE,
+             "%s: %s must be a float32%s%s tensor, got %s", op, name, ndim < 0 ? "" : " ",
+             ndim < 0 ? "" : layout, dc_tensor_describe(t, a, sizeof a));
     DC_CHECK(dc_tensor_is_contiguous(t), DC_ERR_ARG,
              "%s: %s must be contiguous, got a strided view %s (use :contiguous())", op, name,
              dc_tensor_describe(t, a, sizeof a));

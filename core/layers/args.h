@@ -7,7 +7,7 @@
 
 #include "../tensor.h"
 
-/* t is a live, contiguous float32 tensor with ndim dimensions. */
+/* t is a live, contiguous float32 tensor with ndim dimensions (ndim < 0: any). */
 dc_status dc_arg_f32(const dc_tensor *t, int ndim, const char *op, const char *name,
                      const char *layout);
 /* As dc_arg_f32, and t has exactly this shape (for parameters and gradients). */

@@ -13,17 +13,17 @@
 
 /* A small LCG: the tests must not depend on the engine's generator. */
 static uint64_t gc_state = 88172645463325252ull;
-static void gc_seed(uint64_t s) { gc_state = s * 6364136223846793005ull + 1442695040888963407ull; }
-static double gc_uniform(void)
+static inline void gc_seed(uint64_t s) { gc_state = s * 6364136223846793005ull + 1442695040888963407ull; }
+static inline double gc_uniform(void)
 {
     gc_state = gc_state * 6364136223846793005ull + 1442695040888963407ull;
     return (double)(gc_state >> 11) / 9007199254740992.0;
 }
 
-static float *gc_f(const dc_tensor *t) { return (float *)dc_tensor_data(t); }
+static inline float *gc_f(const dc_tensor *t) { return (float *)dc_tensor_data(t); }
 
 /* t = a new float32 tensor of the given shape, uniform in [lo, hi). */
-static dc_tensor gc_rand(int ndim, const int64_t *shape, double lo, double hi)
+static inline dc_tensor gc_rand(int ndim, const int64_t *shape, double lo, double hi)
 {
     dc_tensor t = dc_tensor_empty();
     CHECK_OK(dc_tensor_alloc(&t, DC_F32, ndim, shape));
@@ -32,7 +32,7 @@ static dc_tensor gc_rand(int ndim, const int64_t *shape, double lo, double hi)
     return t;
 }
 
-static dc_tensor gc_zeros(int ndim, const int64_t *shape)
+static inline dc_tensor gc_zeros(int ndim, const int64_t *shape)
 {
     dc_tensor t = dc_tensor_empty();
     CHECK_OK(dc_tensor_zeros(&t, DC_F32, ndim, shape));
@@ -40,7 +40,7 @@ static dc_tensor gc_zeros(int ndim, const int64_t *shape)
 }
 
 /* Compares float tensor got with a double array want: |got - want| <= tol * max(1, |want|). */
-static void gc_compare(const char *what, const dc_tensor *got, const double *want, double tol)
+static inline void gc_compare(const char *what, const dc_tensor *got, const double *want, double tol)
 {
     int64_t n = dc_tensor_numel(got);
     int bad = 0;
@@ -58,7 +58,7 @@ typedef double (*gc_loss_fn)(void *ctx);
 
 /* For up to ~80 elements i of t (spread over the tensor), checks grad[i] against the central
  * difference of loss with respect to t[i]. */
-static void gc_check(const char *what, dc_tensor *t, const dc_tensor *grad, gc_loss_fn loss,
+static inline void gc_check(const char *what, dc_tensor *t, const dc_tensor *grad, gc_loss_fn loss,
                      void *ctx, double h, double tol)
 {
     int64_t n = dc_tensor_numel(t), step = n > 80 ? n / 80 : 1;
@@ -81,7 +81,7 @@ static void gc_check(const char *what, dc_tensor *t, const dc_tensor *grad, gc_l
 }
 
 /* sum_i a[i] * r[i] with r a float tensor: the projection that turns an output into a loss. */
-static double gc_dot(const double *a, const dc_tensor *r)
+static inline double gc_dot(const double *a, const dc_tensor *r)
 {
     double s = 0;
     int64_t n = dc_tensor_numel(r);
