@@ -208,6 +208,32 @@ describe('copy, conversion, release', function()
   end)
 end)
 
+describe('engine memory', function()
+  it('dc.memory counts live bytes, peak and allocations', function()
+    collectgarbage()
+    local before = dc.memory()
+    local t = dc.zeros(1000)
+    local during = dc.memory()
+    assert.are.equal(before.bytes + 4000, during.bytes)
+    assert.are.equal(before.allocs + 1, during.allocs)
+    assert.is_true(during.peak >= during.bytes)
+    t:free()
+    assert.are.equal(before.bytes, dc.memory().bytes)
+  end)
+
+  it('10,000 temporaries of 1 MiB stay bounded: the GC is paced by engine bytes', function()
+    collectgarbage()
+    dc.reset_peak_memory()
+    local base = dc.memory().bytes
+    for _ = 1, 10000 do
+      local t = dc.empty(262144) -- 1 MiB, dropped without free
+      t:fill(1)
+    end
+    local peak = dc.memory().peak - base
+    assert.is_true(peak < 512 * 1048576, string.format('peak %.0f MiB', peak / 1048576))
+  end)
+end)
+
 describe('process exit', function()
   it('a process that ran parallel ops exits cleanly (module is never unloaded)', function()
     local build = os.getenv('DCLAB_BUILD') or 'build'
