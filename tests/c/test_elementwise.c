@@ -152,6 +152,26 @@ static void test_large_parallel_and_inplace(void)
     dc_tensor_release(&c);
 }
 
+/* Transposed copies go through 32 x 32 tiles: odd sizes, several planes, every element. */
+static void test_tiled_transposed_copy(void)
+{
+    int64_t s[3] = {3, 67, 130};
+    dc_tensor a = filled(DC_F32, 3, s, 1.0, 0), t = dc_tensor_empty(), c = dc_tensor_empty();
+    CHECK_OK(dc_tensor_transpose(&t, &a, 1, 2));
+    CHECK_OK(dc_tensor_clone(&c, &t, DC_I64));
+    int bad = 0;
+    for (int64_t p = 0; p < 3; p++)
+        for (int64_t i = 0; i < 130; i++)
+            for (int64_t j = 0; j < 67; j++) {
+                int64_t ic[3] = {p, i, j}, ia[3] = {p, j, i};
+                bad += dc_tensor_get(&c, ic) != dc_tensor_get(&a, ia);
+            }
+    CHECK(bad == 0);
+    dc_tensor_release(&a);
+    dc_tensor_release(&t);
+    dc_tensor_release(&c);
+}
+
 static void test_scalar_ops(void)
 {
     int64_t s[2] = {2, 3};
@@ -275,6 +295,7 @@ int main(void)
     RUN_TEST(test_binary_broadcast_all_ops);
     RUN_TEST(test_binary_transposed_and_int);
     RUN_TEST(test_large_parallel_and_inplace);
+    RUN_TEST(test_tiled_transposed_copy);
     RUN_TEST(test_scalar_ops);
     RUN_TEST(test_integer_overflow_wraps);
     RUN_TEST(test_unary_clamp_where);
