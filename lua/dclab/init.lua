@@ -7,5 +7,7 @@ local dc = {core = core, version = '0.1.0'}
 
 require('dclab.tensor')(dc, core)
 dc.nn = require 'dclab.nn'
+dc.optim = require 'dclab.optim'
+dc.models = require 'dclab.models'
 
 return dc
