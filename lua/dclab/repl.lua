@@ -135,11 +135,12 @@ function Repl.new(opts)
     chunkname = opts.chunkname or '=stdin',
     pending = nil, -- the lines of an incomplete statement, waiting for more
   }, Repl)
+  local function say(text) (self.env.print or print)(text) end
   if rawget(self.env, 'help') == nil then
-    self.env.help = function(...) print(self:help(...)) end
+    self.env.help = function(...) say(self:help(...)) end
   end
   if rawget(self.env, 'who') == nil then
-    self.env.who = function() print(self:who()) end
+    self.env.who = function() say(self:who()) end
   end
   self.baseline = {}
   for k in pairs(self.env) do self.baseline[k] = true end
@@ -201,7 +202,10 @@ local function members(v, methods_only)
     seen[tbl] = true
     for k, x in pairs(tbl) do
       local callable = type(x) == 'function' or (getmetatable(x) or {}).__call ~= nil
-      if is_identifier(k) and (callable or not methods_only) then names[k] = true end
+      -- metamethods and other __names are machinery, not API
+      if is_identifier(k) and k:sub(1, 2) ~= '__' and (callable or not methods_only) then
+        names[k] = true
+      end
     end
   end
   local depth = 0
@@ -270,7 +274,9 @@ local function name_of(v, dc, doc, env)
     end
   end
   if found then return found end
-  search(env, '')
+  for k in pairs(members(env)) do
+    if env[k] == v then return k end
+  end
   for _, lib in ipairs({'string', 'table', 'math', 'io', 'os', 'coroutine', 'utf8', 'debug'}) do
     if type(env[lib]) == 'table' then search(env[lib], lib .. '.') end
   end
