@@ -51,8 +51,12 @@ static void on_signal(int sig)
         return;
     }
     got_sigint = 1;
+    if (reading) return;
     /* lua_sethook is the one Lua call that is safe in a signal handler (lua.c relies on it) */
-    if (!reading) lua_sethook(main_L, stop_hook, LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT, 1);
+    lua_sethook(main_L, stop_hook, LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT, 1);
+    /* the error message then starts below the terminal's "^C" */
+    ssize_t n = write(STDERR_FILENO, "\n", 1);
+    (void)n;
 }
 
 /* No SA_RESTART: the signal must interrupt select() in read_line. */
