@@ -75,6 +75,15 @@ entry('dc.is_tensor', [[
 dc.is_tensor(v) -> boolean
   True when v is a dclab tensor.]])
 
+entry('dc.memory', [[
+dc.memory() -> {bytes=, peak=, allocs=}
+  Engine memory: bytes of tensor storage alive now, the highest value since start (or since
+  dc.reset_peak_memory()), and the number of storage allocations made.]])
+
+entry('dc.reset_peak_memory', [[
+dc.reset_peak_memory()
+  Restarts dc.memory().peak from the bytes alive now, to measure the peak of one step.]])
+
 entry('dc.versions', [[
 dc.versions() -> {dclab=, lua=, openblas=, faiss=, jpeg=}
   The versions of dclab and of the libraries this build uses (`dclab --version` prints them).]])
