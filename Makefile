@@ -110,10 +110,12 @@ test: deps
 	@lua5.4 tests/run.lua --build $(BUILD)
 
 # The same suites under AddressSanitizer and UndefinedBehaviorSanitizer. Stock lua5.4 loads
-# the instrumented module, so the sanitizer runtimes are preloaded into it.
+# the instrumented module, so the sanitizer runtimes are preloaded into it. The launcher is
+# instrumented too: tests/lua/launcher_spec.lua runs $(BUILD)/dclab.
 check: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan SANITIZE='-fsanitize=address,undefined -fno-omit-frame-pointer' \
-	  $(MODULE:$(BUILD)/%=build-asan/%) $(LAUNCHER:$(BUILD)/%=build-asan/%) tests-bin >build-asan.log 2>&1 || { cat build-asan.log; exit 1; }
+	  $(MODULE:$(BUILD)/%=build-asan/%) $(LAUNCHER:$(BUILD)/%=build-asan/%) tests-bin \
+	  >build-asan.log 2>&1 || { cat build-asan.log; exit 1; }
 	@ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	  DC_PRELOAD="$$($(CC) -print-file-name=libasan.so) $$($(CC) -print-file-name=libubsan.so)" \
 	  lua5.4 tests/run.lua --build build-asan

@@ -61,7 +61,8 @@ print(arg[-1] ~= nil, dc.zeros(2, 3):numel())
   end)
 
   it('runs -e code with dc loaded', function()
-    local code, out = sh(quote(launcher) .. [[ -e 'print(dc.tensor{{1, 2}, {3, 4}}:shape()[2], type(arg))']])
+    local code, out = sh(quote(launcher) ..
+      [[ -e 'print(dc.tensor{{1, 2}, {3, 4}}:shape()[2], type(arg))']])
     assert.equal(0, code)
     assert.equal('2\ttable\n', out)
   end)
@@ -166,8 +167,9 @@ describe('make install', function()
   it('installs where a stock lua5.4 finds dclab, with a launcher that finds it too', function()
     local destdir = tmpname()
     -- a sub-make of `make test` must not inherit its jobserver
-    local code, out, err = sh('env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s --no-print-directory' ..
-      ' install PREFIX=/usr/local DESTDIR=' .. quote(destdir) .. ' BUILD=' .. quote(build))
+    local code, out, err = sh('env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s' ..
+      ' --no-print-directory install PREFIX=/usr/local DESTDIR=' .. quote(destdir) ..
+      ' BUILD=' .. quote(build))
     assert.equal(0, code, out .. err)
     local prefix = destdir .. '/usr/local'
     -- stock lua5.4's own search path with /usr/local moved under DESTDIR: what it would find
