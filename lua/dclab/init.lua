@@ -10,5 +10,6 @@ require('dclab.sys')(dc, core)
 dc.nn = require 'dclab.nn'
 dc.optim = require 'dclab.optim'
 dc.models = require 'dclab.models'
+dc.checkpoint = require('dclab.checkpoint')(dc)
 
 return dc
