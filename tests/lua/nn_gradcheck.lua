@@ -34,7 +34,7 @@ end
 local seed = 100
 function H.rand(lo, hi, ...)
   seed = seed + 1
-  return dc.rand(..., {seed = seed}):mul(hi - lo):add(lo)
+  return dc.rand({...}, {seed = seed}):mul(hi - lo):add(lo)
 end
 
 -- A float32 tensor of the given shape with well separated values (no max-pool ties): the
