@@ -107,4 +107,20 @@ describe('Sequential', function()
     assert.are.equal(y1, y2) -- the same buffer
     assert.are.same({3, 5}, net:forward(dc.ones(3, 1, 6, 6)):shape())
   end)
+
+  it('keeps Dropout and ReLU buffers apart from their inputs across modes and sizes', function()
+    local net = nn.Sequential{nn.Linear(3, 4), nn.ReLU(), nn.Dropout(0.5)}
+    net:forward(dc.ones(8, 3))
+    net:evaluate()
+    net:forward(dc.ones(64, 3)) -- dropout passes its input through
+    net:training()
+    assert.are.same({8, 4}, net:forward(dc.ones(8, 3)):shape())
+    local r = nn.ReLU()
+    local s = nn.Sequential{nn.BatchNorm1d(4), r}
+    s:forward(dc.ones(2, 4))
+    s:replace(2, nn.ReLU{inplace = true}) -- the old ReLU was never fused; now unfused again
+    local x = dc.tensor{{1, -1}}
+    assert.are.same({{1, 0}}, r:forward(x):totable())
+    assert.are.same({{1, -1}}, x:totable())
+  end)
 end)

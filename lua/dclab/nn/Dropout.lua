@@ -31,14 +31,17 @@ local function active(self)
   return self.is_training and self.p > 0
 end
 
+-- The kernel writes into own buffers (dropped, dgrad): output and grad_input are the
+-- input itself when inactive, and must never be mistaken for a buffer to write into.
 function Dropout:forward(x)
   if not active(self) then
     self.output = x
     return x
   end
-  self:fit_buffers(x, 'mask')
+  self:fit_buffers(x, 'mask', 'dropped', 'dgrad')
   self.generator = self.generator or require('dclab').default_generator()
-  self.output, self.mask = core.dropout_forward(self.p, x, self.generator, self.mask, self.output)
+  self.dropped, self.mask = core.dropout_forward(self.p, x, self.generator, self.mask, self.dropped)
+  self.output = self.dropped
   return self.output
 end
 
@@ -46,7 +49,8 @@ function Dropout:backward(_, dy)
   if not active(self) then
     self.grad_input = dy
   else
-    self.grad_input = core.dropout_backward(self.p, dy, self.mask, self.grad_input)
+    self.dgrad = core.dropout_backward(self.p, dy, self.mask, self.dgrad)
+    self.grad_input = self.dgrad
   end
   return self.grad_input
 end

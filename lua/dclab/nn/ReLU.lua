@@ -17,16 +17,17 @@ function ReLU:__init(opt)
   self.inplace = opt and opt.inplace == true or false
 end
 
+-- Out of place, the kernel writes into own buffers (relu_out, relu_grad): output and
+-- grad_input alias the input when fused or in place.
 function ReLU:forward(x)
   if self.fused then -- the BatchNorm before already applied it
     self.output = x
-    return x
-  end
-  if self.inplace then
+  elseif self.inplace then
     self.output = core.relu_forward(x, x)
   else
-    self:fit_buffers(x)
-    self.output = core.relu_forward(x, self.output)
+    self:fit_buffers(x, 'relu_out', 'relu_grad')
+    self.relu_out = core.relu_forward(x, self.relu_out)
+    self.output = self.relu_out
   end
   return self.output
 end
@@ -37,7 +38,8 @@ function ReLU:backward(_, dy)
   elseif self.inplace then
     self.grad_input = core.relu_backward(self.output, dy, dy)
   else
-    self.grad_input = core.relu_backward(self.output, dy, self.grad_input)
+    self.relu_grad = core.relu_backward(self.output, dy, self.relu_grad)
+    self.grad_input = self.relu_grad
   end
   return self.grad_input
 end
