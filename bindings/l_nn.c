@@ -295,23 +295,23 @@ static dc_pool2d_cfg checkpool2d_cfg(lua_State *L, int i)
     return c;
 }
 
-/* core.maxpool2d_forward(cfg, x, y, indices) -> y, indices */
+/* core.maxpool2d_forward(cfg, x, y, indices) -> y, indices (indices false: not recorded) */
 static int l_maxpool2d_forward(lua_State *L)
 {
     dc_pool2d_cfg c = checkpool2d_cfg(L, 1);
     dc_tensor *x = dcb_checktensor(L, 2);
-    outarg y = checkout(L, 3, false), idx = checkout(L, 4, false);
+    outarg y = checkout(L, 3, false), idx = checkout(L, 4, true);
     noalias(L, "maxpool2d_forward", y.t, x, "y", "x");
     dc_tensor *yt = pushout(L, y), *it = pushout(L, idx);
     dcb_check(L, dc_maxpool2d_forward(&c, x, yt, it));
     return 2;
 }
 
-/* core.maxpool2d_backward(cfg, x, dy, indices, dx) -> dx */
+/* core.maxpool2d_backward(cfg, x, dy, indices, dx) -> dx (indices nil/false: found again) */
 static int l_maxpool2d_backward(lua_State *L)
 {
     dc_pool2d_cfg c = checkpool2d_cfg(L, 1);
-    dc_tensor *x = dcb_checktensor(L, 2), *dy = dcb_checktensor(L, 3), *idx = dcb_checktensor(L, 4);
+    dc_tensor *x = dcb_checktensor(L, 2), *dy = dcb_checktensor(L, 3), *idx = optgrad(L, 4);
     outarg dx = checkout(L, 5, false);
     noalias(L, "maxpool2d_backward", dx.t, dy, "dx", "dy");
     dcb_check(L, dc_maxpool2d_backward(&c, x, dy, idx, pushout(L, dx)));

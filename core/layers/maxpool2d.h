@@ -6,10 +6,12 @@
 #include "pool2d.h"
 
 /* x: [N, C, H, W]  y: [N, C, Ho, Wo] output  idx: int64 [N, C, Ho, Wo] output, the 0-based
- * position (ih * W + iw) of each maximum in its input plane, kept for backward. */
+ * position (ih * W + iw) of each maximum in its input plane, kept for backward; NULL skips
+ * it (evaluation: nobody will ask for the gradient, or backward recomputes it). */
 dc_status dc_maxpool2d_forward(const dc_pool2d_cfg *cfg, const dc_tensor *x, dc_tensor *y,
                                dc_tensor *idx);
-/* dx (shape of x) = dy routed to the maxima recorded in idx; overwritten. */
+/* dx (shape of x) = dy routed to the maxima recorded in idx, or found again in x when idx
+ * is NULL; overwritten. */
 dc_status dc_maxpool2d_backward(const dc_pool2d_cfg *cfg, const dc_tensor *x, const dc_tensor *dy,
                                 const dc_tensor *idx, dc_tensor *dx);
 

@@ -65,6 +65,14 @@ static void run_case(int N, int C, int H, int W, dc_pool2d_cfg cfg, int64_t Ho, 
     free(want);
     CHECK_OK(dc_maxpool2d_backward(&cfg, &f.x, &f.r, &idx, &dx));
     gc_check("x", &f.x, &dx, loss, &f, 1e-2, 1e-5);
+    /* without indices (an evaluation-mode forward): the same output, the same gradient */
+    dc_tensor y2 = dc_tensor_empty(), dx2 = dc_tensor_empty();
+    CHECK_OK(dc_maxpool2d_forward(&cfg, &f.x, &y2, NULL));
+    CHECK_OK(dc_maxpool2d_backward(&cfg, &f.x, &f.r, NULL, &dx2));
+    for (int64_t i = 0; i < dc_tensor_numel(&y); i++) CHECK(gc_f(&y2)[i] == gc_f(&y)[i]);
+    for (int64_t i = 0; i < dc_tensor_numel(&dx); i++) CHECK(gc_f(&dx2)[i] == gc_f(&dx)[i]);
+    dc_tensor_release(&y2);
+    dc_tensor_release(&dx2);
     dc_tensor *all[] = {&f.x, &f.r, &y, &idx, &dx};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++) dc_tensor_release(all[i]);
 }
@@ -80,6 +88,22 @@ static void test_ceil_mode(void)
     /* 14 with k3 s2: floor 6, ceil 7; 5 with k2 s2 p1: ceil gives 3, not 4 (the 4th window
      * would start in the right padding) */
     run_case(1, 2, 14, 5, (dc_pool2d_cfg){3, 2, 2, 2, 0, 1, true, true}, 7, 3);
+}
+/* the 2x2 fast path, also with a NaN (it wins, like PyTorch) */
+static void test_2x2_odd_and_nan(void)
+{
+    run_case(2, 2, 7, 9, (dc_pool2d_cfg){2, 2, 2, 2, 0, 0, false, true}, 3, 4);
+    int64_t xs[4] = {1, 1, 2, 2};
+    dc_tensor x = gc_zeros(4, xs), y = dc_tensor_empty(), idx = dc_tensor_empty();
+    gc_f(&x)[0] = 1, gc_f(&x)[1] = NAN, gc_f(&x)[2] = 5;
+    dc_pool2d_cfg c;
+    dc_pool2d_cfg_init(&c, 2);
+    CHECK_OK(dc_maxpool2d_forward(&c, &x, &y, &idx));
+    CHECK(isnan(gc_f(&y)[0]));
+    CHECK(((int64_t *)dc_tensor_data(&idx))[0] == 1);
+    dc_tensor_release(&x);
+    dc_tensor_release(&y);
+    dc_tensor_release(&idx);
 }
 static void test_padded_rect(void) { run_case(2, 1, 5, 8, (dc_pool2d_cfg){3, 4, 1, 3, 1, 2, false, true}, 5, 3); }
 
@@ -118,6 +142,7 @@ int main(void)
     RUN_TEST(test_overlapping);
     RUN_TEST(test_ceil_mode);
     RUN_TEST(test_padded_rect);
+    RUN_TEST(test_2x2_odd_and_nan);
     RUN_TEST(test_ties_go_to_first);
     RUN_TEST(test_errors);
     return TEST_SUMMARY();

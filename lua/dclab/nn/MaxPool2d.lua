@@ -17,14 +17,20 @@ function MaxPool2d:__init(k, opt)
   self.cfg = core.pool2d_cfg(k, opt, 'MaxPool2d')
 end
 
+-- The indices of the maxima are recorded in training only; a backward after an evaluation
+-- forward finds them again from x.
 function MaxPool2d:forward(x)
   self:fit_buffers(x, 'indices')
-  self.output, self.indices = core.maxpool2d_forward(self.cfg, x, self.output, self.indices)
+  local idx = self.is_training and self.indices or false
+  self.output, idx = core.maxpool2d_forward(self.cfg, x, self.output, idx)
+  self.indices = idx or self.indices
+  self.indices_valid = idx ~= nil
   return self.output
 end
 
 function MaxPool2d:backward(x, dy)
-  self.grad_input = core.maxpool2d_backward(self.cfg, x, dy, self.indices, self.grad_input)
+  self.grad_input = core.maxpool2d_backward(self.cfg, x, dy, self.indices_valid and self.indices,
+    self.grad_input)
   return self.grad_input
 end
 
