@@ -160,10 +160,13 @@ static int checkchannels(lua_State *L, int i, const char *fname, const char *wha
 
 /* ---- conv2d ---- */
 
-/* core.conv2d_cfg(in, out, k, {stride=, pad=, bias=}) -> cfg table; k, stride, pad: n or {h, w} */
+static const char *const conv_algos[] = {"auto", "im2col", "winograd", NULL};
+
+/* core.conv2d_cfg(in, out, k, {stride=, pad=, bias=, algo=}) -> cfg table; k, stride, pad:
+ * n or {h, w}; algo: 'auto', 'im2col' or 'winograd' */
 static int l_conv2d_cfg(lua_State *L)
 {
-    static const char *const keys[] = {"stride", "pad", "bias", NULL};
+    static const char *const keys[] = {"stride", "pad", "bias", "algo", NULL};
     const char *f = "Conv2d";
     dc_conv2d_cfg c;
     int in = checkchannels(L, 1, f, "in_channels"), out = checkchannels(L, 2, f, "out_channels");
@@ -173,11 +176,19 @@ static int l_conv2d_cfg(lua_State *L)
     optpair(L, 4, f, "stride", &c.sh, &c.sw, 1, false);
     optpair(L, 4, f, "pad", &c.ph, &c.pw, 0, true);
     c.bias = dcb_optboolean(L, 4, "bias", 1);
+    const char *algo = dcb_optstring(L, 4, "algo", "auto");
+    int a = 0;
+    while (conv_algos[a] && strcmp(conv_algos[a], algo) != 0) a++;
+    if (!conv_algos[a])
+        luaL_error(L, "%s: unknown algo '%s' (valid: auto, im2col, winograd)", f, algo);
+    c.algo = (dc_conv2d_algo)a;
     dcb_check(L, dc_conv2d_cfg_check(&c));
-    lua_createtable(L, 0, 9);
+    lua_createtable(L, 0, 10);
     setint(L, "in_ch", c.in_ch), setint(L, "out_ch", c.out_ch);
     setint(L, "kh", c.kh), setint(L, "kw", c.kw), setint(L, "sh", c.sh), setint(L, "sw", c.sw);
     setint(L, "ph", c.ph), setint(L, "pw", c.pw), setbool(L, "bias", c.bias);
+    lua_pushstring(L, conv_algos[c.algo]);
+    lua_setfield(L, -2, "algo");
     return 1;
 }
 
@@ -186,7 +197,11 @@ static dc_conv2d_cfg checkconv2d_cfg(lua_State *L, int i)
     luaL_checktype(L, i, LUA_TTABLE);
     dc_conv2d_cfg c = {getint(L, i, "in_ch"), getint(L, i, "out_ch"), getint(L, i, "kh"),
                        getint(L, i, "kw"), getint(L, i, "sh"), getint(L, i, "sw"),
-                       getint(L, i, "ph"), getint(L, i, "pw"), getbool(L, i, "bias")};
+                       getint(L, i, "ph"), getint(L, i, "pw"), getbool(L, i, "bias"),
+                       DC_CONV_AUTO};
+    lua_getfield(L, i, "algo");
+    if (!lua_isnil(L, -1)) c.algo = (dc_conv2d_algo)luaL_checkoption(L, -1, NULL, conv_algos);
+    lua_pop(L, 1);
     return c;
 }
 

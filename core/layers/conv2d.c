@@ -14,6 +14,7 @@
 
 #include "args.h"
 #include "scratch.h"
+#include "winograd.h"
 
 /* Bytes of im2col columns per chunk: bounds the workspace (AlexNet conv2 at batch 32 would
  * need 224 MiB at once) while keeping GEMMs thousands of columns wide. */
@@ -27,9 +28,14 @@ typedef struct geom {
     int64_t HW, K;      /* output pixels per image, kernel taps = C*kh*kw */
 } geom;
 
+static bool winograd_fits(const dc_conv2d_cfg *c)
+{
+    return c->kh == 3 && c->kw == 3 && c->sh == 1 && c->sw == 1 && c->ph <= 2 && c->pw <= 2;
+}
+
 void dc_conv2d_cfg_init(dc_conv2d_cfg *cfg, int in_ch, int out_ch, int k)
 {
-    *cfg = (dc_conv2d_cfg){in_ch, out_ch, k, k, 1, 1, 0, 0, true};
+    *cfg = (dc_conv2d_cfg){in_ch, out_ch, k, k, 1, 1, 0, 0, true, DC_CONV_AUTO};
 }
 
 dc_status dc_conv2d_cfg_check(const dc_conv2d_cfg *c)
@@ -42,7 +48,19 @@ dc_status dc_conv2d_cfg_check(const dc_conv2d_cfg *c)
              c->sh, c->sw);
     DC_CHECK(c->ph >= 0 && c->pw >= 0, DC_ERR_ARG, "conv2d: padding must be >= 0, got %dx%d", c->ph,
              c->pw);
+    DC_CHECK(c->algo >= DC_CONV_AUTO && c->algo <= DC_CONV_WINOGRAD, DC_ERR_ARG,
+             "conv2d: unknown algorithm %d", (int)c->algo);
+    DC_CHECK(c->algo != DC_CONV_WINOGRAD || winograd_fits(c), DC_ERR_ARG,
+             "conv2d: Winograd needs a 3x3 kernel, stride 1 and padding <= 2, got %dx%d stride "
+             "%dx%d pad %dx%d", c->kh, c->kw, c->sh, c->sw, c->ph, c->pw);
     return DC_OK;
+}
+
+/* Winograd for a layer with these channel counts (in, out of the convolution computed). */
+static bool use_winograd(const dc_conv2d_cfg *c, int64_t in, int64_t out)
+{
+    if (c->algo == DC_CONV_WINOGRAD) return true;
+    return c->algo == DC_CONV_AUTO && winograd_fits(c) && in >= 16 && out >= 16;
 }
 
 static dc_status geometry(const dc_conv2d_cfg *cfg, const dc_tensor *x, const char *op, geom *g)
@@ -176,6 +194,10 @@ dc_status dc_conv2d_forward(const dc_conv2d_cfg *cfg, const dc_tensor *x, const 
     int64_t ys[4] = {g.N, g.O, g.Ho, g.Wo};
     DC_TRY(dc_arg_out(y, DC_F32, 4, ys, op, "y"));
     if (g.N == 0) return DC_OK;
+    if (use_winograd(cfg, g.C, g.O))
+        return dc_winograd3x3(dc_tensor_data(x), g.N, g.C, g.H, g.W, dc_tensor_data(w),
+                              b ? dc_tensor_data(b) : NULL, g.O, cfg->ph, cfg->pw, false,
+                              dc_tensor_data(y));
 
     const int64_t nb = chunk_images(&g);
     const bool direct = cfg->kh == 1 && cfg->kw == 1 && cfg->sh == 1 && cfg->sw == 1 &&
@@ -234,9 +256,12 @@ dc_status dc_conv2d_backward(const dc_conv2d_cfg *cfg, const dc_tensor *x, const
     if (dx) DC_TRY(dc_arg_out(dx, DC_F32, 4, x->shape, op, "dx"));
     if (g.N == 0) return DC_OK;
 
+    /* the input gradient of a 3x3 stride-1 layer is itself such a convolution (of dy) */
+    const bool wino_dx = dx && use_winograd(cfg, g.O, g.C);
+    dc_tensor *dxc = wino_dx ? NULL : dx; /* what the im2col loop computes */
     const int64_t nb = chunk_images(&g), HW = g.HW;
     float *col = NULL, *dyt = NULL;
-    if (dx || dw) {
+    if (dxc || dw) {
         col = dc_scratch(0, (size_t)(g.K * nb * HW));
         DC_CHECK(col, DC_ERR_NOMEM, "%s: out of memory for the im2col workspace", op);
         if (nb > 1) {
@@ -246,7 +271,7 @@ dc_status dc_conv2d_backward(const dc_conv2d_cfg *cfg, const dc_tensor *x, const
     }
     const float *xp = dc_tensor_data(x), *wp = dc_tensor_data(w), *dyp = dc_tensor_data(dy);
 
-    for (int64_t b0 = 0; b0 < g.N && (dx || dw); b0 += nb) {
+    for (int64_t b0 = 0; b0 < g.N && (dxc || dw); b0 += nb) {
         int64_t n = g.N - b0 < nb ? g.N - b0 : nb, L = n * HW;
         const float *dyc = dyp + b0 * g.O * HW;
         if (n > 1) { /* [n][O][HW] -> [O][n][HW] */
@@ -262,12 +287,15 @@ dc_status dc_conv2d_backward(const dc_conv2d_cfg *cfg, const dc_tensor *x, const
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)g.O, (int)g.K, (int)L, scale,
                         dyc, (int)L, col, (int)L, 1.0f, dc_tensor_data(dw), (int)g.K);
         }
-        if (dx) { /* the columns are free again: reuse them for dcol */
+        if (dxc) { /* the columns are free again: reuse them for dcol */
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)g.K, (int)L, (int)g.O, 1.0f,
                         wp, (int)g.K, dyc, (int)L, 0.0f, col, (int)L);
-            col2im(cfg, &g, col, n, (float *)dc_tensor_data(dx) + b0 * g.C * g.H * g.W);
+            col2im(cfg, &g, col, n, (float *)dc_tensor_data(dxc) + b0 * g.C * g.H * g.W);
         }
     }
+    if (wino_dx)
+        DC_TRY(dc_winograd3x3(dyp, g.N, g.O, g.Ho, g.Wo, wp, NULL, g.C, 2 - cfg->ph, 2 - cfg->pw,
+                              true, dc_tensor_data(dx)));
     if (db) {
         float *dbp = dc_tensor_data(db);
 #pragma omp parallel for schedule(static) if (g.N * g.O * HW > PAR_MIN)

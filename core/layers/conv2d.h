@@ -11,17 +11,23 @@
 
 #include "../tensor.h"
 
+/* How the layer computes: im2col + sgemm for any layer; Winograd F(2x2, 3x3) for 3x3 stride-1
+ * layers with padding <= 2 (fewer multiplies, less memory traffic). AUTO picks Winograd where
+ * it applies and both channel counts are >= 16 (else the transforms cost more than they save). */
+typedef enum dc_conv2d_algo { DC_CONV_AUTO, DC_CONV_IM2COL, DC_CONV_WINOGRAD } dc_conv2d_algo;
+
 typedef struct dc_conv2d_cfg {
     int in_ch, out_ch;
     int kh, kw; /* kernel height, width (height first, everywhere) */
     int sh, sw; /* stride */
     int ph, pw; /* zero padding on each side */
     bool bias;
+    dc_conv2d_algo algo;
 } dc_conv2d_cfg;
 
-/* Square kernel k, stride 1, no padding, with bias. */
+/* Square kernel k, stride 1, no padding, with bias, algorithm chosen automatically. */
 void dc_conv2d_cfg_init(dc_conv2d_cfg *cfg, int in_ch, int out_ch, int k);
-/* Rejects non-positive sizes and strides, negative padding. */
+/* Rejects non-positive sizes and strides, negative padding, Winograd where it cannot run. */
 dc_status dc_conv2d_cfg_check(const dc_conv2d_cfg *cfg);
 /* Output shape for input x: [N, out_ch, Ho, Wo]; fails when x does not fit cfg. */
 dc_status dc_conv2d_out_shape(const dc_conv2d_cfg *cfg, const dc_tensor *x, int64_t *shape);

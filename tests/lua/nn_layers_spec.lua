@@ -25,10 +25,13 @@ describe('Conv2d', function()
     assert.are.same({2, 4, 4, 3}, c:forward(x):shape())
     H.gradcheck(c, x)
     H.gradcheck(nn.Conv2d(2, 3, {3, 2}, {pad = {0, 1}, bias = false}), H.rand(-1, 1, 3, 2, 5, 4))
+    H.gradcheck(nn.Conv2d(3, 2, 3, {pad = 1, algo = 'winograd'}), H.rand(-1, 1, 2, 3, 5, 4))
+    H.errors_with("Conv2d: unknown algo 'fft' (valid: auto, im2col, winograd)", nn.Conv2d, 3, 2, 3, {algo = 'fft'})
+    H.errors_with('conv2d: Winograd needs a 3x3 kernel, stride 1 and padding <= 2', nn.Conv2d, 3, 2, 5, {algo = 'winograd'})
   end)
 
   it('rejects bad configurations and inputs with the layer named', function()
-    H.errors_with("Conv2d: unknown option 'strides' (valid: stride, pad, bias)",
+    H.errors_with("Conv2d: unknown option 'strides' (valid: stride, pad, bias, algo)",
       nn.Conv2d, 3, 4, 3, {strides = 2})
     H.errors_with('Conv2d: in_channels must be a positive integer', nn.Conv2d, 0, 4, 3)
     H.errors_with('Conv2d: kernel size must be positive, got 0x0', nn.Conv2d, 1, 4, 0)
@@ -87,6 +90,13 @@ describe('pooling', function()
     assert.are.same({{{{0, 1}, {0, 0}}}}, p:backward(x, dc.ones(1, 1, 1, 1)):totable())
     H.gradcheck(nn.MaxPool2d(2, {stride = 1, pad = 1}), H.distinct(2, 3, 5, 6), {eps = 5e-4})
     H.gradcheck(nn.MaxPool2d({3, 2}, {stride = 2, ceil_mode = true}), H.distinct(1, 2, 7, 6), {eps = 5e-4})
+    -- evaluation records no indices; backward finds the same maxima
+    local mp, xv, ones = nn.MaxPool2d(2), H.distinct(2, 2, 4, 6), dc.ones(2, 2, 2, 3)
+    mp:forward(xv)
+    local g_train = mp:backward(xv, ones):clone()
+    mp:evaluate()
+    mp:forward(xv)
+    assert.are.same(H.flat(g_train), H.flat(mp:backward(xv, ones)))
     assert.are.equal('MaxPool2d(3, stride 2)', tostring(m))
     H.errors_with('MaxPool2d: padding 2x2 must be at most half the 3x3 window',
       nn.MaxPool2d, 3, {pad = 2})
