@@ -51,73 +51,82 @@ typedef struct tiling {
     int ph, pw;
 } tiling;
 
-/* V[xi][ci][p] = (B^T d B)[xi] for the nb images at x; p = (b * th + ti) * tw + tj. */
+/* V[xi][ci][p] = (B^T d B)[xi] for the nb images at x; p = (b * th + ti) * tw + tj.
+ * A row of tiles at a time: the 4 input rows (zero-padded) get B^T down the columns, all
+ * columns at once, then B along each tile; both loops run over contiguous memory. */
 static void transform_input(const float *x, int64_t nb, int64_t Ci, const tiling *t, float *V)
 {
     const int64_t P = nb * t->th * t->tw, H = t->H, W = t->W, planes = nb * Ci;
+    const int64_t Wp = 2 * t->tw + 2, step = Ci * P, tw = t->tw;
 #pragma omp parallel for schedule(static) if (planes * H * W > PAR_MIN)
     for (int64_t bc = 0; bc < planes; bc++) {
         int64_t b = bc / Ci, ci = bc % Ci;
         const float *src = x + bc * H * W;
-        float *dst = V + ci * P + b * t->th * t->tw;
-        for (int64_t ti = 0; ti < t->th; ti++)
-            for (int64_t tj = 0; tj < t->tw; tj++) {
-                float d[4][4], u[4][4];
-                int64_t r0 = 2 * ti - t->ph, c0 = 2 * tj - t->pw;
-                bool inside = r0 >= 0 && c0 >= 0 && r0 + 4 <= H && c0 + 4 <= W;
-                for (int r = 0; r < 4; r++)
-                    for (int s = 0; s < 4; s++) {
-                        int64_t ih = r0 + r, iw = c0 + s;
-                        d[r][s] = inside || (ih >= 0 && ih < H && iw >= 0 && iw < W)
-                                      ? src[ih * W + iw] : 0.0f;
-                    }
-                for (int s = 0; s < 4; s++) { /* B^T d */
-                    u[0][s] = d[0][s] - d[2][s];
-                    u[1][s] = d[1][s] + d[2][s];
-                    u[2][s] = d[2][s] - d[1][s];
-                    u[3][s] = d[1][s] - d[3][s];
+        float *dst = V + ci * P + b * t->th * tw;
+        float d[4][Wp], u[4][Wp];
+        for (int64_t ti = 0; ti < t->th; ti++) {
+            for (int r = 0; r < 4; r++) { /* padded input row 2 ti - ph + r (Wp >= pw + W) */
+                int64_t ih = 2 * ti - t->ph + r;
+                if (ih < 0 || ih >= H) {
+                    memset(d[r], 0, sizeof d[r]);
+                    continue;
                 }
-                const int64_t p = ti * t->tw + tj, step = Ci * P;
-                for (int r = 0; r < 4; r++) { /* (B^T d) B */
-                    float *o = dst + p + (int64_t)r * 4 * step;
-                    o[0] = u[r][0] - u[r][2];
-                    o[step] = u[r][1] + u[r][2];
-                    o[2 * step] = u[r][2] - u[r][1];
-                    o[3 * step] = u[r][1] - u[r][3];
+                memset(d[r], 0, (size_t)t->pw * sizeof(float));
+                memcpy(d[r] + t->pw, src + ih * W, (size_t)W * sizeof(float));
+                memset(d[r] + t->pw + W, 0, (size_t)(Wp - t->pw - W) * sizeof(float));
+            }
+            for (int64_t c = 0; c < Wp; c++) { /* B^T d */
+                u[0][c] = d[0][c] - d[2][c];
+                u[1][c] = d[1][c] + d[2][c];
+                u[2][c] = d[2][c] - d[1][c];
+                u[3][c] = d[1][c] - d[3][c];
+            }
+            float *o = dst + ti * tw;
+            for (int k = 0; k < 4; k++) { /* (B^T d) B, tile by tile */
+                const float *uk = u[k];
+                float *o0 = o + (4 * k) * step, *o1 = o0 + step, *o2 = o1 + step, *o3 = o2 + step;
+                for (int64_t tj = 0; tj < tw; tj++) {
+                    const float *q = uk + 2 * tj;
+                    o0[tj] = q[0] - q[2];
+                    o1[tj] = q[1] + q[2];
+                    o2[tj] = q[2] - q[1];
+                    o3[tj] = q[1] - q[3];
                 }
             }
+        }
     }
 }
 
-/* y (nb images) = A^T M A per tile, + bias, clipped to Ho x Wo. */
+/* y (nb images) = A^T M A per tile, + bias, clipped to Ho x Wo; a row of tiles at a time. */
 static void transform_output(const float *M, int64_t nb, int64_t Co, const tiling *t,
                              const float *bias, float *y)
 {
     const int64_t T = t->th * t->tw, P = nb * T, Ho = t->Ho, Wo = t->Wo, planes = nb * Co;
+    const int64_t step = Co * P, tw = t->tw, Wp = 2 * tw;
 #pragma omp parallel for schedule(static) if (planes * Ho * Wo > PAR_MIN)
     for (int64_t bo = 0; bo < planes; bo++) {
         int64_t b = bo / Co, co = bo % Co;
         const float *src = M + co * P + b * T;
         float *dst = y + bo * Ho * Wo, bv = bias ? bias[co] : 0.0f;
-        const int64_t step = Co * P;
-        for (int64_t ti = 0; ti < t->th; ti++)
-            for (int64_t tj = 0; tj < t->tw; tj++) {
-                const int64_t p = ti * t->tw + tj;
-                float m[4][4], u[2][4];
-                for (int xi = 0; xi < 16; xi++) m[xi / 4][xi % 4] = src[p + xi * step];
+        float row[2][Wp];
+        for (int64_t ti = 0; ti < t->th; ti++) {
+            const float *m = src + ti * tw;
+            for (int64_t tj = 0; tj < tw; tj++) {
+                float u[2][4];
                 for (int s = 0; s < 4; s++) { /* A^T m */
-                    u[0][s] = m[0][s] + m[1][s] + m[2][s];
-                    u[1][s] = m[1][s] - m[2][s] - m[3][s];
+                    float m0 = m[(0 + s) * step + tj], m1 = m[(4 + s) * step + tj];
+                    float m2 = m[(8 + s) * step + tj], m3 = m[(12 + s) * step + tj];
+                    u[0][s] = m0 + m1 + m2;
+                    u[1][s] = m1 - m2 - m3;
                 }
-                for (int r = 0; r < 2; r++) {
-                    int64_t oh = 2 * ti + r;
-                    if (oh >= Ho) break;
-                    float v0 = u[r][0] + u[r][1] + u[r][2] + bv;
-                    float v1 = u[r][1] - u[r][2] - u[r][3] + bv;
-                    dst[oh * Wo + 2 * tj] = v0;
-                    if (2 * tj + 1 < Wo) dst[oh * Wo + 2 * tj + 1] = v1;
+                for (int r = 0; r < 2; r++) { /* (A^T m) A */
+                    row[r][2 * tj] = u[r][0] + u[r][1] + u[r][2] + bv;
+                    row[r][2 * tj + 1] = u[r][1] - u[r][2] - u[r][3] + bv;
                 }
             }
+            for (int r = 0; r < 2 && 2 * ti + r < Ho; r++)
+                memcpy(dst + (2 * ti + r) * Wo, row[r], (size_t)Wo * sizeof(float));
+        }
     }
 }
 
