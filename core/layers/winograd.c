@@ -97,33 +97,35 @@ static void transform_input(const float *x, int64_t nb, int64_t Ci, const tiling
     }
 }
 
-/* y (nb images) = A^T M A per tile, + bias, clipped to Ho x Wo; a row of tiles at a time. */
+/* y (nb images) = A^T M A per tile, + bias, clipped to Ho x Wo; a row of tiles at a time:
+ * A^T down the 16 planes (contiguous over the tiles), then A along each tile. */
 static void transform_output(const float *M, int64_t nb, int64_t Co, const tiling *t,
                              const float *bias, float *y)
 {
     const int64_t T = t->th * t->tw, P = nb * T, Ho = t->Ho, Wo = t->Wo, planes = nb * Co;
-    const int64_t step = Co * P, tw = t->tw, Wp = 2 * tw;
+    const int64_t step = Co * P, tw = t->tw;
 #pragma omp parallel for schedule(static) if (planes * Ho * Wo > PAR_MIN)
     for (int64_t bo = 0; bo < planes; bo++) {
         int64_t b = bo / Co, co = bo % Co;
         const float *src = M + co * P + b * T;
         float *dst = y + bo * Ho * Wo, bv = bias ? bias[co] : 0.0f;
-        float row[2][Wp];
+        float u[2][4][tw], row[2][2 * tw];
         for (int64_t ti = 0; ti < t->th; ti++) {
             const float *m = src + ti * tw;
-            for (int64_t tj = 0; tj < tw; tj++) {
-                float u[2][4];
-                for (int s = 0; s < 4; s++) { /* A^T m */
-                    float m0 = m[(0 + s) * step + tj], m1 = m[(4 + s) * step + tj];
-                    float m2 = m[(8 + s) * step + tj], m3 = m[(12 + s) * step + tj];
-                    u[0][s] = m0 + m1 + m2;
-                    u[1][s] = m1 - m2 - m3;
-                }
-                for (int r = 0; r < 2; r++) { /* (A^T m) A */
-                    row[r][2 * tj] = u[r][0] + u[r][1] + u[r][2] + bv;
-                    row[r][2 * tj + 1] = u[r][1] - u[r][2] - u[r][3] + bv;
+            for (int s = 0; s < 4; s++) { /* A^T m */
+                const float *restrict m0 = m + s * step, *restrict m1 = m0 + 4 * step;
+                const float *restrict m2 = m1 + 4 * step, *restrict m3 = m2 + 4 * step;
+                float *restrict u0 = u[0][s], *restrict u1 = u[1][s];
+                for (int64_t tj = 0; tj < tw; tj++) {
+                    u0[tj] = m0[tj] + m1[tj] + m2[tj];
+                    u1[tj] = m1[tj] - m2[tj] - m3[tj];
                 }
             }
+            for (int r = 0; r < 2; r++) /* (A^T m) A */
+                for (int64_t tj = 0; tj < tw; tj++) {
+                    row[r][2 * tj] = u[r][0][tj] + u[r][1][tj] + u[r][2][tj] + bv;
+                    row[r][2 * tj + 1] = u[r][1][tj] - u[r][2][tj] - u[r][3][tj] + bv;
+                }
             for (int r = 0; r < 2 && 2 * ti + r < Ho; r++)
                 memcpy(dst + (2 * ti + r) * Wo, row[r], (size_t)Wo * sizeof(float));
         }
