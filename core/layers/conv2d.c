@@ -56,11 +56,15 @@ dc_status dc_conv2d_cfg_check(const dc_conv2d_cfg *c)
     return DC_OK;
 }
 
-/* Winograd for a layer with these channel counts (in, out of the convolution computed). */
-static bool use_winograd(const dc_conv2d_cfg *c, int64_t in, int64_t out)
+/* Winograd for a layer with these channel counts (in, out of the convolution computed) and
+ * output map: automatically when the 2x2 tiles cover the map with little waste (7x7 maps
+ * need 4x4 tiles = 8x8 outputs: 30% of the work thrown away, slower than im2col). */
+static bool use_winograd(const dc_conv2d_cfg *c, int64_t in, int64_t out, int64_t Ho, int64_t Wo)
 {
     if (c->algo == DC_CONV_WINOGRAD) return true;
-    return c->algo == DC_CONV_AUTO && winograd_fits(c) && in >= 16 && out >= 16;
+    int64_t covered = (Ho + 1) / 2 * 2 * ((Wo + 1) / 2 * 2);
+    return c->algo == DC_CONV_AUTO && winograd_fits(c) && in >= 16 && out >= 16 &&
+           covered * 5 <= Ho * Wo * 6;
 }
 
 static dc_status geometry(const dc_conv2d_cfg *cfg, const dc_tensor *x, const char *op, geom *g)
@@ -194,7 +198,7 @@ dc_status dc_conv2d_forward(const dc_conv2d_cfg *cfg, const dc_tensor *x, const 
     int64_t ys[4] = {g.N, g.O, g.Ho, g.Wo};
     DC_TRY(dc_arg_out(y, DC_F32, 4, ys, op, "y"));
     if (g.N == 0) return DC_OK;
-    if (use_winograd(cfg, g.C, g.O))
+    if (use_winograd(cfg, g.C, g.O, g.Ho, g.Wo))
         return dc_winograd3x3(dc_tensor_data(x), g.N, g.C, g.H, g.W, dc_tensor_data(w),
                               b ? dc_tensor_data(b) : NULL, g.O, cfg->ph, cfg->pw, false,
                               dc_tensor_data(y));
@@ -257,7 +261,7 @@ dc_status dc_conv2d_backward(const dc_conv2d_cfg *cfg, const dc_tensor *x, const
     if (g.N == 0) return DC_OK;
 
     /* the input gradient of a 3x3 stride-1 layer is itself such a convolution (of dy) */
-    const bool wino_dx = dx && use_winograd(cfg, g.O, g.C);
+    const bool wino_dx = dx && use_winograd(cfg, g.O, g.C, g.H, g.W);
     dc_tensor *dxc = wino_dx ? NULL : dx; /* what the im2col loop computes */
     const int64_t nb = chunk_images(&g), HW = g.HW;
     float *col = NULL, *dyt = NULL;

@@ -13,7 +13,8 @@
 
 /* How the layer computes: im2col + sgemm for any layer; Winograd F(2x2, 3x3) for 3x3 stride-1
  * layers with padding <= 2 (fewer multiplies, less memory traffic). AUTO picks Winograd where
- * it applies and both channel counts are >= 16 (else the transforms cost more than they save). */
+ * it applies, both channel counts are >= 16 and the 2x2 tiles cover the map with at most 20%
+ * waste (else the transforms cost more than they save). */
 typedef enum dc_conv2d_algo { DC_CONV_AUTO, DC_CONV_IM2COL, DC_CONV_WINOGRAD } dc_conv2d_algo;
 
 typedef struct dc_conv2d_cfg {
