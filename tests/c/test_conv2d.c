@@ -105,7 +105,7 @@ static void test_winograd(void)
         run_algo(2, 3, 7, 6, 4, 3, 3, 1, 1, pad, pad, true, DC_CONV_WINOGRAD);
         run_algo(1, 2, 4, 5, 3, 3, 3, 1, 1, pad, 2 - pad, false, DC_CONV_WINOGRAD);
     }
-    run_algo(2, 16, 5, 3, 16, 3, 3, 1, 1, 1, 1, true, DC_CONV_AUTO); /* picked automatically */
+    run_algo(2, 16, 6, 4, 16, 3, 3, 1, 1, 1, 1, true, DC_CONV_AUTO); /* picked automatically */
     dc_conv2d_cfg c = {3, 4, 3, 3, 2, 2, 1, 1, true, DC_CONV_WINOGRAD};
     CHECK_FAILS(dc_conv2d_cfg_check(&c), DC_ERR_ARG, "conv2d: Winograd needs a 3x3 kernel, stride 1");
 }
