@@ -147,7 +147,8 @@ static void test_randint_range_and_frequencies(void)
     dc_rng r0;
     dc_rng_seed(&r0, 2);
     int mismatch = 0;
-    for (int64_t i = 0; i < 1000; i++) mismatch += v[i] != -3 + (int64_t)((word(&r0, 0, i) * 8ull) >> 32);
+    for (int64_t i = 0; i < 1000; i++)
+        mismatch += v[i] != -3 + (int64_t)((word(&r0, 0, i) * 8ull) >> 32);
     CHECK(mismatch == 0); /* 8 divides 2^32: nothing is ever rejected */
 
     CHECK_OK(dc_rand_int(&t, 7, 7, &r));
