@@ -7,5 +7,7 @@
 #include "ops/elementwise.h"
 #include "ops/create.h"
 #include "rng.h"
+#include "io/npy.h"
+#include "io/archive.h"
 
 #endif

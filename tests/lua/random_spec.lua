@@ -86,7 +86,8 @@ describe('dc.Generator', function()
   it('refuses bad draws', function()
     local g = dc.Generator(1)
     assert.has_error(function() g:random(0) end, "bad argument #1 to 'random' (interval is empty)")
-    assert.has_error(function() g:random(3, 1) end, "bad argument #2 to 'random' (interval is empty)")
+    assert.has_error(function() g:random(3, 1) end,
+      "bad argument #2 to 'random' (interval is empty)")
     assert.has_error(function() g:random(1, 2, 3) end,
       'random: wrong number of arguments (0, 1 or 2 expected)')
     assert.has_error(function() dc.Generator('x') end)
@@ -194,8 +195,10 @@ describe('dc.randint', function()
 
   it('refuses bad bounds and options', function()
     assert.has_error(function() dc.randint(3, 1, 2) end, 'randint: empty range [3, 1] (lo > hi)')
-    assert.has_error(function() dc.randint(0.5, 1, 2) end, 'randint: lo must be an integer, got float')
-    assert.has_error(function() dc.randint(0, nil, 2) end, 'randint: hi must be an integer, got nil')
+    assert.has_error(function() dc.randint(0.5, 1, 2) end,
+      'randint: lo must be an integer, got float')
+    assert.has_error(function() dc.randint(0, nil, 2) end,
+      'randint: hi must be an integer, got nil')
     assert.has_error(function() dc.randint(0, 300, 2, {dtype = 'uint8'}) end,
       'randint: range [0, 300] does not fit uint8 [2] (0..255)')
     assert.has_error(function() dc.randint(0, 3, 2, {dtype = 'int32'}) end,
@@ -222,7 +225,8 @@ describe('dc.randperm', function()
   it('refuses bad arguments', function()
     assert.has_error(function() dc.randperm(-1) end, 'randperm: n must be >= 0, got -1')
     assert.has_error(function() dc.randperm(2.5) end, 'randperm: n must be an integer, got float')
-    assert.has_error(function() dc.randperm(3, 4) end, 'randperm: options must be a table, got number')
+    assert.has_error(function() dc.randperm(3, 4) end,
+      'randperm: options must be a table, got number')
     assert.has_error(function() dc.randperm(3, {dtype = 'int64'}) end,
       "randperm: unknown option 'dtype' (valid: generator, seed)")
   end)
@@ -245,7 +249,8 @@ describe('dc.bernoulli', function()
   it('refuses bad probabilities', function()
     assert.has_error(function() dc.bernoulli(1.5, 2) end,
       'bernoulli: probability must be in [0, 1], got 1.5')
-    assert.has_error(function() dc.bernoulli('x', 2) end, 'bernoulli: p must be a number, got string')
+    assert.has_error(function() dc.bernoulli('x', 2) end,
+      'bernoulli: p must be a number, got string')
   end)
 end)
 
