@@ -173,8 +173,9 @@ static void test_converted_dtypes(void)
     dc_tensor_release(&t);
 
     int32_t i4[4] = {-7, 0, 2147483647, -2147483647 - 1};
-    write_npy(path_of("i4.npy"), 1, "{\"shape\": (2, 2), \"fortran_order\": False, \"descr\": \"<i4\"}",
-              i4, sizeof i4);
+    write_npy(path_of("i4.npy"), 1,
+              "{\"shape\": (2, 2), \"fortran_order\": False, \"descr\": \"<i4\"}", i4,
+              sizeof i4);
     CHECK_OK(dc_npy_load(path_of("i4.npy"), &t));
     CHECK(t.dtype == DC_I64 && t.ndim == 2 && t.shape[1] == 2);
     const int64_t *iv = dc_tensor_data(&t);
