@@ -52,7 +52,7 @@ static void save_sample(const char *path)
     CHECK_OK(dc_tensor_transpose(&at, &a, 0, 1));
     CHECK_OK(dc_tensor_alloc(&b, DC_I64, 1, s4));
     for (int i = 0; i < 4; i++) ((int64_t *)dc_tensor_data(&b))[i] = INT64_MIN + i;
-    CHECK_OK(dc_tensor_alloc(&c, DC_U8, 0, NULL));
+    CHECK_OK(dc_tensor_alloc(&c, DC_U8, 0, s4));
     *(uint8_t *)dc_tensor_data(&c) = 200;
     const char *names[3] = {"layer.weight", "assign", "flag"};
     const dc_tensor *ts[3] = {&at, &b, &c};
