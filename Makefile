@@ -76,9 +76,11 @@ $(CORE_LIB): $(CORE_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
+# -z nodelete: lua_close dlcloses the module, which would unload libgomp under its idle
+# worker threads (a segfault at exit in about 1 run in 10 after any parallel op).
 $(MODULE): $(BIND_OBJ) $(CORE_LIB)
 	@mkdir -p $(dir $@)
-	$(LINKER) -shared $(LDFLAGS) -o $@ $(BIND_OBJ) $(CORE_LIB) $(LDLIBS)
+	$(LINKER) -shared $(LDFLAGS) -Wl,-z,nodelete -o $@ $(BIND_OBJ) $(CORE_LIB) $(LDLIBS)
 
 $(LAUNCHER): $(BUILD)/bindings/dclab_main.o
 	$(CC) $(LDFLAGS) -o $@ $< -llua5.4 -lreadline -lm -ldl

@@ -49,5 +49,6 @@ dc_rng *dcb_checkgenerator(lua_State *L, int i);
 void dcb_open_tensor(lua_State *L);
 void dcb_open_random(lua_State *L);
 void dcb_open_io(lua_State *L);
+void dcb_open_print(lua_State *L);
 
 #endif

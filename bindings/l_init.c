@@ -9,5 +9,6 @@ LUAMOD_API int luaopen_dclab_core(lua_State *L)
     dcb_open_tensor(L);
     dcb_open_random(L);
     dcb_open_io(L);
+    dcb_open_print(L);
     return 1;
 }

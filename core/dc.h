@@ -9,5 +9,6 @@
 #include "rng.h"
 #include "io/npy.h"
 #include "io/archive.h"
+#include "tensor_print.h"
 
 #endif

@@ -8,5 +8,6 @@ local dc = {core = core, version = '0.1.0'}
 require('dclab.tensor')(dc, core)
 require('dclab.random')(dc, core)
 require('dclab.io')(dc, core)
+dc.set_printoptions = core.set_printoptions
 
 return dc
