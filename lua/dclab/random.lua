@@ -8,7 +8,7 @@
 -- order of the calls, never on the thread count (see core/rng.h).
 return function(dc, core)
   local T = core.Tensor
-  local parse = dc._sizes_and_options
+  local parse = core.sizes_and_options
 
   dc.default_seed = 42
   local default = core.Generator(dc.default_seed)

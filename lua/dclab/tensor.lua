@@ -36,7 +36,7 @@ return function(dc, core)
     return shape, opts
   end
 
-  dc._sizes_and_options = sizes_and_options -- shared with the other creation functions
+  core.sizes_and_options = sizes_and_options -- shared with the other creation functions
 
   local DTYPE = {dtype = true}
 
@@ -91,5 +91,7 @@ return function(dc, core)
   dc.eye = core.eye
   dc.where = core.where
   dc.is_tensor = core.is_tensor
+  dc.memory = core.memory
+  dc.reset_peak_memory = core.reset_peak_memory
   dc.Tensor = T
 end

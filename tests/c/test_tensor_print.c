@@ -84,16 +84,16 @@ static void test_number_formats(void)
 {
     int64_t s3[1] = {3}, s4[1] = {4}, s2[1] = {2};
     double sci[3] = {1.5, 1e-6, 3}, big[2] = {1e9, -2}, ints[3] = {-3, 0, 250};
-    double odd[4] = {NAN, INFINITY, -INFINITY, 2}, ratio[2] = {0.001, 10};
+    double odd[4] = {NAN, INFINITY, -INFINITY, 2}, ratio[2] = {0.001, 10}, bytes[3] = {0, 250, 7};
     dc_tensor a = from(DC_F32, 1, s3, sci), b = from(DC_F32, 1, s2, big),
               c = from(DC_F32, 1, s3, ints), d = from(DC_F32, 1, s4, odd),
-              e = from(DC_F32, 1, s2, ratio), u = from(DC_U8, 1, s3, ints + 1);
+              e = from(DC_F32, 1, s2, ratio), u = from(DC_U8, 1, s3, bytes);
     CHECK_TEXT(print(&a), "1.5000e+00 1.0000e-06 3.0000e+00\n[dclab.Tensor float32 3]");
     CHECK_TEXT(print(&b), " 1.0000e+09 -2.0000e+00\n[dclab.Tensor float32 2]");
     CHECK_TEXT(print(&c), " -3   0 250\n[dclab.Tensor float32 3]");
     CHECK_TEXT(print(&d), " nan  inf -inf    2\n[dclab.Tensor float32 4]");
     CHECK_TEXT(print(&e), "1.0000e-03 1.0000e+01\n[dclab.Tensor float32 2]");
-    CHECK_TEXT(print(&u), "  0 250   0\n[dclab.Tensor uint8 3]");
+    CHECK_TEXT(print(&u), "  0 250   7\n[dclab.Tensor uint8 3]");
     dc_print_opts o;
     dc_print_opts_init(&o);
     o.precision = 1;
