@@ -177,6 +177,33 @@ describe('dc.rand and dc.randn', function()
   end)
 end)
 
+describe('thread-count independence', function()
+  it('gives the same numbers with 1 or 2 OpenMP threads', function()
+    local script, outs = os.tmpname(), {}
+    local f = assert(io.open(script, 'w'))
+    f:write("local dc = require 'dclab'\n",
+      "local g = dc.Generator(3)\n",
+      "dc.save(arg[1], {normal = dc.randn(300001, {generator = g}),\n",
+      "  int = dc.randint(0, 3 * (1 << 30), 70001, {generator = g}),\n",
+      "  uniform = dc.zeros(300, 301):t():uniform_(-1, 1, g),\n",
+      "  mask = dc.bernoulli(0.3, 100003, {generator = g})})\n")
+    f:close()
+    for n = 1, 2 do
+      outs[n] = os.tmpname()
+      local cmd = string.format("OMP_NUM_THREADS=%d LUA_PATH_5_4='%s' LUA_CPATH_5_4='%s' " ..
+        "lua5.4 '%s' '%s'", n, package.path, package.cpath, script, outs[n])
+      assert.is_true(os.execute(cmd))
+    end
+    local a, b = io.open(outs[1], 'rb'), io.open(outs[2], 'rb')
+    local sa, sb = a:read('a'), b:read('a')
+    a:close()
+    b:close()
+    assert.is_true(#sa > 4 * (300001 + 2 * 70001 + 300 * 301 + 100003))
+    assert.is_true(sa == sb)
+    for _, p in ipairs({script, outs[1], outs[2]}) do os.remove(p) end
+  end)
+end)
+
 describe('dc.randint', function()
   it('draws integers with both bounds included', function()
     local t = dc.randint(-1, 2, 4000, {seed = 3})
