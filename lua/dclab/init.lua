@@ -6,5 +6,6 @@ local core = require 'dclab.core'
 local dc = {core = core, version = '0.1.0'}
 
 require('dclab.tensor')(dc, core)
+require('dclab.index')(dc, core)
 
 return dc
