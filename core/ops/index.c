@@ -6,8 +6,9 @@
  * lines, masked_select appends): it spreads over threads only dimensions whose slices never
  * touch the same memory, so results do not depend on the thread count.
  *
- * Non-goals: negative (from the end) index values, index tensors of other dtypes, sorting
- * with a scratch buffer (sort and topk heap-sort inside their outputs: no allocation). */
+ * sort and topk work inside their outputs (introsort, or a k-entry heap), comparing
+ * (value, index) pairs: a total order, hence stable results without a merge buffer.
+ * Non-goals: negative (from the end) index values, index tensors of other dtypes. */
 #include "index.h"
 
 #include <stdio.h>
@@ -64,8 +65,9 @@ static dc_status check_range(const dc_tensor *idx, int64_t base, const dc_tensor
             s = dc_fail(DC_ERR_INDEX, "%s: index %lld out of range: dimension %d of %s is empty",
                         op, (long long)v[i], dim + 1, DESC(a, b));
         else
-            s = dc_fail(DC_ERR_INDEX, "%s: index %lld out of range %lld..%lld for dimension %d of %s",
-                        op, (long long)v[i], (long long)base, (long long)hi, dim + 1, DESC(a, b));
+            s = dc_fail(DC_ERR_INDEX,
+                        "%s: index %lld out of range %lld..%lld for dimension %d of %s", op,
+                        (long long)v[i], (long long)base, (long long)hi, dim + 1, DESC(a, b));
         break;
     }
     dc_tensor_release(&c);
@@ -106,6 +108,7 @@ static void walk_init(walk *w, int nops, const dc_tensor *const *t, int ndim,
     for (int d = 0; d < ndim; d++) w->shape[d] = shape[order[d]];
     if (ndim == 0) { /* a scalar: one run of one element */
         w->ndim = 1;
+        w->npar = 0;
         w->shape[0] = 1;
         for (int k = 0; k < nops; k++) w->stride[k][0] = 0;
     }
@@ -119,15 +122,14 @@ static void walk_run(const walk *w, dc_iter_fn fn, const void *ctx)
         if (d < w->npar) outer *= w->shape[d];
     }
     if (total == 0) return;
-    const int last = w->ndim - 1;
-    const bool serial_dims = w->npar <= last;
+    const int last = w->ndim - 1; /* npar <= last: runs go along the last dim */
 #pragma omp parallel for schedule(static) if (outer > 1 && total >= DC_PARALLEL_MIN)
     for (int64_t r = 0; r < outer; r++) {
         char *p[WALK_MAX];
         int64_t s[WALK_MAX], c[DC_MAX_DIMS] = {0}, q = r;
         for (int k = 0; k < w->nops; k++) {
             p[k] = w->base[k];
-            s[k] = serial_dims ? w->stride[k][last] : 0;
+            s[k] = w->stride[k][last];
         }
         for (int d = w->npar - 1; d >= 0; d--) {
             int64_t i = q % w->shape[d];
@@ -135,7 +137,7 @@ static void walk_run(const walk *w, dc_iter_fn fn, const void *ctx)
             for (int k = 0; k < w->nops; k++) p[k] += i * w->stride[k][d];
         }
         for (;;) {
-            fn(p, s, serial_dims ? w->shape[last] : 1, ctx);
+            fn(p, s, w->shape[last], ctx);
             int d = last - 1;
             for (; d >= w->npar; d--) { /* odometer over the serial dims but the last */
                 for (int k = 0; k < w->nops; k++) p[k] += w->stride[k][d];
@@ -490,6 +492,10 @@ dc_status dc_bincount(const dc_tensor *x, const dc_tensor *weights, int64_t minl
                      (long long)base);
         goto cleanup;
     }
+    if (n > 0 && hi - base == INT64_MAX) {
+        st = dc_fail(DC_ERR_ARG, "bincount: value %lld is too large to count", (long long)hi);
+        goto cleanup;
+    }
     len = n > 0 && hi - base >= minlength ? hi - base + 1 : minlength;
     st = dc_tensor_ensure(out, weights ? weights->dtype : DC_I64, 1, &len, "bincount: out");
     if (st == DC_OK) st = dc_fill(out, 0);
@@ -515,23 +521,30 @@ cleanup:
 
 /* ---- cumsum ---- */
 
-/* operands: out positions 1.. along dim, out positions 0.. (one behind): o += previous. The
- * walk visits them in order, so each previous value is already a running sum. */
-static void carry_f(char **p, const int64_t *s, int64_t n, const void *ctx)
-{
-    (void)ctx;
-    for (int64_t i = 0; i < n; i++)
-        *(float *)(p[0] + i * s[0]) += *(const float *)(p[1] + i * s[1]);
-}
-
-static void carry_l(char **p, const int64_t *s, int64_t n, const void *ctx)
-{
-    (void)ctx;
-    for (int64_t i = 0; i < n; i++) {
-        int64_t *o = (int64_t *)(p[0] + i * s[0]);
-        *o = (int64_t)((uint64_t)*o + (uint64_t) * (const int64_t *)(p[1] + i * s[1]));
+/* operands: out at positions 1.. along dim, out at positions 0.. (one step behind): adds the
+ * previous running sum. The walk visits positions in order along dim, so each previous value
+ * is final when read. ctx: true when each run is a line along dim, whose sum then stays in a
+ * register (same additions, same order). Integer sums wrap (done unsigned). */
+#define CARRY_KERNEL(name, T, U)                                                               \
+    static void name(char **p, const int64_t *s, int64_t n, const void *ctx)                   \
+    {                                                                                          \
+        if (*(const bool *)ctx) {                                                              \
+            T acc = *(const T *)p[1];                                                          \
+            for (int64_t i = 0; i < n; i++) {                                                  \
+                T *o = (T *)(p[0] + i * s[0]);                                                 \
+                acc = (T)((U)acc + (U)*o);                                                     \
+                *o = acc;                                                                      \
+            }                                                                                  \
+            return;                                                                            \
+        }                                                                                      \
+        for (int64_t i = 0; i < n; i++) {                                                      \
+            T *o = (T *)(p[0] + i * s[0]);                                                     \
+            *o = (T)((U)*o + (U) * (const T *)(p[1] + i * s[1]));                              \
+        }                                                                                      \
     }
-}
+
+CARRY_KERNEL(carry_f, float, float)
+CARRY_KERNEL(carry_l, int64_t, uint64_t)
 
 dc_status dc_cumsum(const dc_tensor *a, int dim, dc_tensor *out)
 {
@@ -548,8 +561,9 @@ dc_status dc_cumsum(const dc_tensor *a, int dim, dc_tensor *out)
     if (st == DC_OK) {
         const dc_tensor *ops[2] = {&cur, &prev};
         walk w;
+        bool along = dim == a->ndim - 1;
         walk_init(&w, 2, ops, cur.ndim, cur.shape, dim, false);
-        walk_run(&w, out->dtype == DC_F32 ? carry_f : carry_l, NULL);
+        walk_run(&w, out->dtype == DC_F32 ? carry_f : carry_l, &along);
     }
     dc_tensor_release(&cur);
     dc_tensor_release(&prev);
@@ -558,10 +572,10 @@ dc_status dc_cumsum(const dc_tensor *a, int dim, dc_tensor *out)
 
 /* ---- sort and topk ---- */
 
-typedef struct topk_ctx {
+typedef struct sort_ctx {
     int64_t k, base;
     bool largest;
-} topk_ctx;
+} sort_ctx;
 
 /* x > y with NaN above everything (x != x is false for integers) */
 #define ABOVE(x, y) ((x) > (y) || ((x) != (x) && (y) == (y)))
@@ -570,67 +584,149 @@ typedef struct topk_ctx {
     (largest ? (ABOVE(x, y) || (!ABOVE(y, x) && (i) < (j)))                                    \
              : (ABOVE(y, x) || (!ABOVE(x, y) && (i) < (j))))
 
-/* One line: a binary heap of the k best so far, kept inside the output line (values v with
- * stride vs, indices ix with stride xs) with the worst at the root; then heap-sorted in place.
- * Comparing (value, index) pairs makes the order total, hence the result stable. */
-#define TOPK_KERNEL(name, T)                                                                   \
-    /* Moves the hole at the root of the m-entry heap down to where (x, xi) belongs. */       \
-    static int64_t name##_sift(T *v, int64_t vs, int64_t *ix, int64_t xs, int64_t m, T x,     \
-                               int64_t xi, bool largest)                                      \
-    {                                                                                          \
-        int64_t j = 0;                                                                         \
-        for (;;) {                                                                             \
-            int64_t c = 2 * j + 1;                                                             \
-            if (c >= m) break;                                                                 \
-            if (c + 1 < m && BEFORE(v[c * vs], ix[c * xs], v[(c + 1) * vs], ix[(c + 1) * xs]))\
-                c++; /* the worse child */                                                     \
-            if (!BEFORE(x, xi, v[c * vs], ix[c * xs])) break;                                  \
-            v[j * vs] = v[c * vs];                                                             \
-            ix[j * xs] = ix[c * xs];                                                           \
-            j = c;                                                                             \
-        }                                                                                      \
-        return j;                                                                              \
-    }                                                                                          \
-    static void name(char **p, const int64_t *s, int64_t n, const void *ctx)                   \
-    {                                                                                          \
-        const topk_ctx *c = ctx;                                                               \
-        const bool largest = c->largest;                                                       \
-        const int64_t k = c->k, vs = s[1] / (int64_t)sizeof(T), xs = s[2] / 8;                 \
-        T *v = (T *)p[1];                                                                      \
-        int64_t *ix = (int64_t *)p[2], m = 0;                                                  \
-        if (k == 0) return;                                                                    \
-        for (int64_t i = 0; i < n; i++) {                                                      \
-            T x = *(const T *)(p[0] + i * s[0]);                                               \
-            int64_t xi = i + c->base, j;                                                       \
-            if (m < k) { /* grow: sift up past parents that come before x */                   \
-                for (j = m++; j > 0; j = (j - 1) / 2) {                                        \
-                    int64_t q = (j - 1) / 2;                                                   \
-                    if (!BEFORE(v[q * vs], ix[q * xs], x, xi)) break;                          \
-                    v[j * vs] = v[q * vs];                                                     \
-                    ix[j * xs] = ix[q * xs];                                                   \
-                }                                                                              \
-            } else if (BEFORE(x, xi, v[0], ix[0])) { /* replace the worst */                   \
-                j = name##_sift(v, vs, ix, xs, m, x, xi, largest);                      \
-            } else {                                                                           \
-                continue;                                                                      \
-            }                                                                                  \
-            v[j * vs] = x;                                                                     \
-            ix[j * xs] = xi;                                                                   \
-        }                                                                                      \
-        for (int64_t e = m - 1; e > 0; e--) { /* heap-sort: the worst goes last */             \
-            T x = v[e * vs];                                                                   \
-            int64_t xi = ix[e * xs];                                                           \
-            v[e * vs] = v[0];                                                                  \
-            ix[e * xs] = ix[0];                                                                \
-            int64_t j = name##_sift(v, vs, ix, xs, e, x, xi, largest);                  \
-            v[j * vs] = x;                                                                     \
-            ix[j * xs] = xi;                                                                   \
-        }                                                                                      \
+/* Entry j of the output line being sorted: value and index. */
+#define V(j) v[(j) * vs]
+#define X(j) ix[(j) * xs]
+#define SWAP_ENTRIES(T, a, b)                                                                   \
+    do {                                                                                        \
+        T t_ = V(a);                                                                            \
+        V(a) = V(b);                                                                            \
+        V(b) = t_;                                                                              \
+        int64_t u_ = X(a);                                                                      \
+        X(a) = X(b);                                                                            \
+        X(b) = u_;                                                                              \
+    } while (0)
+
+/* The sorting kernels of one element type. They work in place on an output line (values v
+ * with stride vs, indices ix with stride xs), comparing (value, index) pairs: the order is
+ * total, so any sort gives the stable result. */
+#define SORT_KERNELS(name, T)                                                                   \
+    /* Moves the hole at node j of an m-entry heap (worst entry at the root) down to where      \
+     * (x, xi) belongs and returns that place. */                                               \
+    static int64_t name##_sift(T *v, int64_t vs, int64_t *ix, int64_t xs, int64_t m, int64_t j, \
+                               T x, int64_t xi, bool largest)                                   \
+    {                                                                                           \
+        for (;;) {                                                                              \
+            int64_t c = 2 * j + 1;                                                              \
+            if (c >= m) break;                                                                  \
+            if (c + 1 < m && BEFORE(V(c), X(c), V(c + 1), X(c + 1))) c++; /* the worse child */ \
+            if (!BEFORE(x, xi, V(c), X(c))) break;                                              \
+            V(j) = V(c);                                                                        \
+            X(j) = X(c);                                                                        \
+            j = c;                                                                              \
+        }                                                                                       \
+        return j;                                                                               \
+    }                                                                                           \
+    static void name##_heapify(T *v, int64_t vs, int64_t *ix, int64_t xs, int64_t m,            \
+                               bool largest)                                                    \
+    {                                                                                           \
+        for (int64_t j = m / 2 - 1; j >= 0; j--) {                                              \
+            T x = V(j);                                                                         \
+            int64_t xi = X(j), h = name##_sift(v, vs, ix, xs, m, j, x, xi, largest);            \
+            V(h) = x;                                                                           \
+            X(h) = xi;                                                                          \
+        }                                                                                       \
+    }                                                                                           \
+    /* Turns a heap into a sorted line, best first, by moving the worst entry to the end. */    \
+    static void name##_sortdown(T *v, int64_t vs, int64_t *ix, int64_t xs, int64_t m,           \
+                                bool largest)                                                   \
+    {                                                                                           \
+        for (int64_t e = m - 1; e > 0; e--) {                                                   \
+            T x = V(e);                                                                         \
+            int64_t xi = X(e);                                                                  \
+            V(e) = V(0);                                                                        \
+            X(e) = X(0);                                                                        \
+            int64_t h = name##_sift(v, vs, ix, xs, e, 0, x, xi, largest);                       \
+            V(h) = x;                                                                           \
+            X(h) = xi;                                                                          \
+        }                                                                                       \
+    }                                                                                           \
+    /* Introsort: quicksort (median-of-3 pivot, Hoare partition), heapsort once depth runs      \
+     * out, insertion sort for short ranges. */                                                 \
+    static void name##_introsort(T *v, int64_t vs, int64_t *ix, int64_t xs, int64_t m,          \
+                                 int depth, bool largest)                                       \
+    {                                                                                           \
+        while (m > 16) {                                                                        \
+            if (depth-- == 0) {                                                                 \
+                name##_heapify(v, vs, ix, xs, m, largest);                                      \
+                name##_sortdown(v, vs, ix, xs, m, largest);                                     \
+                return;                                                                         \
+            }                                                                                   \
+            int64_t a = 1, b = m / 2, c = m - 1;                                                \
+            if (BEFORE(V(b), X(b), V(a), X(a))) SWAP_ENTRIES(T, a, b);                          \
+            if (BEFORE(V(c), X(c), V(b), X(b))) {                                               \
+                SWAP_ENTRIES(T, b, c);                                                          \
+                if (BEFORE(V(b), X(b), V(a), X(a))) SWAP_ENTRIES(T, a, b);                      \
+            }                                                                                   \
+            SWAP_ENTRIES(T, 0, b); /* the median of the three is the pivot, at 0 */             \
+            T pv = V(0);                                                                        \
+            int64_t pi = X(0), i = 0, j = m;                                                    \
+            for (;;) {                                                                          \
+                do i++;                                                                         \
+                while (i < m && BEFORE(V(i), X(i), pv, pi));                                    \
+                do j--;                                                                         \
+                while (BEFORE(pv, pi, V(j), X(j)));                                             \
+                if (i >= j) break;                                                              \
+                SWAP_ENTRIES(T, i, j);                                                          \
+            }                                                                                   \
+            SWAP_ENTRIES(T, 0, j); /* the pivot at its final place */                           \
+            if (j < m - 1 - j) { /* recurse into the shorter side, loop on the longer */        \
+                name##_introsort(v, vs, ix, xs, j, depth, largest);                             \
+                v += (j + 1) * vs;                                                              \
+                ix += (j + 1) * xs;                                                             \
+                m -= j + 1;                                                                     \
+            } else {                                                                            \
+                name##_introsort(v + (j + 1) * vs, vs, ix + (j + 1) * xs, xs, m - j - 1, depth, \
+                                 largest);                                                      \
+                m = j;                                                                          \
+            }                                                                                   \
+        }                                                                                       \
+        for (int64_t i = 1; i < m; i++) {                                                       \
+            T x = V(i);                                                                         \
+            int64_t xi = X(i), j = i;                                                           \
+            for (; j > 0 && BEFORE(x, xi, V(j - 1), X(j - 1)); j--) {                           \
+                V(j) = V(j - 1);                                                                \
+                X(j) = X(j - 1);                                                                \
+            }                                                                                   \
+            V(j) = x;                                                                           \
+            X(j) = xi;                                                                          \
+        }                                                                                       \
+    }                                                                                           \
+    /* One line. A full sort sorts a copy of the line in place; a top-k keeps a heap of the k   \
+     * best so far in the output (the worst at the root, replaced by anything better), then     \
+     * sorts it: O(n log k), no scratch. */                                                     \
+    static void name(char **p, const int64_t *s, int64_t n, const void *ctx)                    \
+    {                                                                                           \
+        const sort_ctx *c = ctx;                                                                \
+        const bool largest = c->largest;                                                        \
+        const int64_t k = c->k, vs = s[1] / (int64_t)sizeof(T), xs = s[2] / 8;                  \
+        T *v = (T *)p[1];                                                                       \
+        int64_t *ix = (int64_t *)p[2];                                                          \
+        for (int64_t i = 0; i < k; i++) {                                                       \
+            V(i) = *(const T *)(p[0] + i * s[0]);                                               \
+            X(i) = i + c->base;                                                                 \
+        }                                                                                       \
+        if (k == n) {                                                                           \
+            int depth = 0;                                                                      \
+            for (int64_t m = n; m > 1; m >>= 1) depth += 2;                                     \
+            name##_introsort(v, vs, ix, xs, n, depth, largest);                                 \
+            return;                                                                             \
+        }                                                                                       \
+        name##_heapify(v, vs, ix, xs, k, largest);                                              \
+        for (int64_t i = k; i < n && k > 0; i++) {                                              \
+            T x = *(const T *)(p[0] + i * s[0]);                                                \
+            int64_t xi = i + c->base;                                                           \
+            if (!BEFORE(x, xi, V(0), X(0))) continue;                                           \
+            int64_t h = name##_sift(v, vs, ix, xs, k, 0, x, xi, largest);                       \
+            V(h) = x;                                                                           \
+            X(h) = xi;                                                                          \
+        }                                                                                       \
+        name##_sortdown(v, vs, ix, xs, k, largest);                                             \
     }
 
-TOPK_KERNEL(topk_f, float)
-TOPK_KERNEL(topk_l, int64_t)
-TOPK_KERNEL(topk_b, uint8_t)
+SORT_KERNELS(sort_f, float)
+SORT_KERNELS(sort_l, int64_t)
+SORT_KERNELS(sort_b, uint8_t)
 
 /* topk, and sort with k = the whole dim; op names the caller in messages. */
 static dc_status sorted_lines(const char *op, const dc_tensor *a, int64_t k, int dim,
@@ -647,8 +743,8 @@ static dc_status sorted_lines(const char *op, const dc_tensor *a, int64_t k, int
     DC_CHECK(values->storage != a->storage && indices->storage != a->storage, DC_ERR_ARG,
              "%s: values and indices must not share storage with the input %s", op,
              DESC(a, b1));
-    topk_ctx c = {k, base, largest};
-    static const dc_iter_fn kern[DC_DTYPE_COUNT] = {topk_f, topk_l, topk_b};
+    sort_ctx c = {k, base, largest};
+    static const dc_iter_fn kern[DC_DTYPE_COUNT] = {sort_f, sort_l, sort_b};
     const dc_tensor *ops[3] = {a, values, indices};
     walk w;
     walk_init(&w, 3, ops, a->ndim, a->shape, dim, true);

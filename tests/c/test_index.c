@@ -245,7 +245,8 @@ static void check_scatter_add(dc_tensor *a, int dim, const dc_tensor *idx, int64
                 dc_tensor_set(&ref, dst, (uint8_t)(dc_tensor_get_i64(&ref, dst) +
                                                    dc_tensor_get_i64(src, pos)));
             else
-                dc_tensor_set(&ref, dst, (float)(dc_tensor_get(&ref, dst) + dc_tensor_get(src, pos)));
+                dc_tensor_set(&ref, dst,
+                              (float)(dc_tensor_get(&ref, dst) + dc_tensor_get(src, pos)));
         } while (next_pos(idx->ndim, idx->shape, pos));
     CHECK(count_mismatches(a, &ref) == 0);
     dc_tensor_release(&ref);
@@ -269,9 +270,11 @@ static void test_scatter_add(void)
     /* large 1-D counting (serial) and a large 2-D scatter along the last dim (threaded) */
     int64_t n = 100003, k = 17, shape[2] = {700, 61}, ishape[2] = {700, 300};
     dc_tensor counts = random_tensor(DC_I64, 1, &k, 1, 0);
-    dc_tensor ones = random_tensor(DC_I64, 1, &n, 1, 1), labels = random_tensor(DC_I64, 1, &n, 17, 0);
+    dc_tensor ones = random_tensor(DC_I64, 1, &n, 1, 1);
+    dc_tensor labels = random_tensor(DC_I64, 1, &n, 17, 0);
     check_scatter_add(&counts, 0, &labels, 0, &ones);
-    dc_tensor a = random_tensor(DC_F32, 2, shape, 10, 0), src = random_tensor(DC_F32, 2, ishape, 10, 0);
+    dc_tensor a = random_tensor(DC_F32, 2, shape, 10, 0);
+    dc_tensor src = random_tensor(DC_F32, 2, ishape, 10, 0);
     dc_tensor idx = random_tensor(DC_I64, 2, ishape, 61, 0);
     check_scatter_add(&a, 1, &idx, 0, &src);
     dc_tensor_release(&counts);
@@ -287,7 +290,8 @@ static void test_scatter_add_errors(void)
     int64_t shape[2] = {4, 3}, ishape[2] = {2, 3};
     dc_tensor a = random_tensor(DC_F32, 2, shape, 5, 0), before = dc_tensor_empty();
     dc_tensor idx = random_tensor(DC_I64, 2, ishape, 4, 0);
-    dc_tensor srcl = random_tensor(DC_I64, 2, ishape, 4, 0), srcf = random_tensor(DC_F32, 2, ishape, 4, 0);
+    dc_tensor srcl = random_tensor(DC_I64, 2, ishape, 4, 0);
+    dc_tensor srcf = random_tensor(DC_F32, 2, ishape, 4, 0);
     CHECK_FAILS(dc_scatter_add(&a, 0, &idx, 0, &srcl), DC_ERR_DTYPE,
                 "scatter_add: src is int64 [2, 3] but a is float32 [4, 3] (dtypes must match)");
     CHECK_OK(dc_tensor_clone(&before, &a, DC_F32));
@@ -375,7 +379,8 @@ static void test_masked_fill(void)
         int64_t pos[2] = {0, 0};
         int bad = 0;
         do {
-            double want = dc_tensor_get(&mask, &pos[1]) ? cases[c].expect : dc_tensor_get(&before, pos);
+            double want =
+                dc_tensor_get(&mask, &pos[1]) ? cases[c].expect : dc_tensor_get(&before, pos);
             if (dc_tensor_get(&a, pos) != want) bad++;
         } while (next_pos(2, a.shape, pos));
         CHECK(bad == 0);
@@ -421,7 +426,8 @@ static void test_cat(void)
     } while (next_pos(2, out.shape, pos));
     CHECK(bad == 0);
     /* along dim 1, into a preallocated transposed output */
-    dc_tensor q[2] = {random_transposed(DC_I64, 3, 2, 9, 0), random_tensor(DC_I64, 2, (int64_t[]){3, 4}, 9, 0)};
+    int64_t s34[2] = {3, 4};
+    dc_tensor q[2] = {random_transposed(DC_I64, 3, 2, 9, 0), random_tensor(DC_I64, 2, s34, 9, 0)};
     const dc_tensor *ql[2] = {&q[0], &q[1]};
     dc_tensor o2 = random_transposed(DC_I64, 3, 6, 1, 0);
     CHECK_OK(dc_cat(ql, 2, 1, &o2));
@@ -461,7 +467,8 @@ static void test_bincount(void)
             CHECK_OK(dc_bincount(&x, &w, minlength, base, &cw));
             CHECK_OK(dc_bincount(&x, &wl, minlength, base, &cl));
             int64_t len = 37 + 1 - base > minlength ? 37 + 1 - base : minlength;
-            CHECK(c.shape[0] == len && c.dtype == DC_I64 && cw.dtype == DC_F32 && cl.dtype == DC_I64);
+            CHECK(c.shape[0] == len && c.dtype == DC_I64);
+            CHECK(cw.dtype == DC_F32 && cl.dtype == DC_I64);
             int bad = 0;
             for (int64_t b = 0; b < len; b++) {
                 int64_t count = 0, lsum = 0;
