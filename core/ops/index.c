@@ -24,6 +24,8 @@
 static dc_status check_dim(const dc_tensor *a, int dim, const char *op)
 {
     char b[128];
+    DC_CHECK(a->ndim > 0, DC_ERR_SHAPE, "%s: needs at least one dimension, got %s", op,
+             DESC(a, b));
     DC_CHECK(dim >= 0 && dim < a->ndim, DC_ERR_INDEX,
              "%s: dimension %d out of range for %s", op, dim + 1, DESC(a, b));
     return DC_OK;

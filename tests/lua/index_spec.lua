@@ -168,6 +168,8 @@ describe('sort and argsort', function()
     fails('dimension 3 out of range', t.sort, t, 3)
     fails('boolean expected, got string', t.sort, t, 1, 'desc')
     fails('dimension -4 out of range', t.argsort, t, -4)
+    local scalar = dc.tensor(3)
+    fails('sort: needs at least one dimension, got float32 []', scalar.sort, scalar)
   end)
 end)
 
