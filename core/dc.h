@@ -7,5 +7,6 @@
 #include "ops/elementwise.h"
 #include "ops/create.h"
 #include "ops/index.h"
+#include "sys.h"
 
 #endif
