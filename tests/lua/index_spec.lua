@@ -122,6 +122,8 @@ describe('masks', function()
       t.masked_select, t, dc.ones(3, 3))
     fails('masked_fill: mask uint8 [2, 3, 3] does not broadcast to a float32 [3, 3]',
       t.masked_fill_, t, dc.ones(2, 3, 3, {dtype = 'uint8'}), 0)
+    fails('masked_fill: mask must be uint8 (as comparisons give), got int64 [3]',
+      t.masked_fill_, t, long{1, 0, 1}, 0)
     fails('masked_select: shapes do not broadcast', t.masked_select, t,
       dc.ones(2, {dtype = 'uint8'}))
   end)
