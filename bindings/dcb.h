@@ -47,6 +47,7 @@ dc_rng *dcb_checkgenerator(lua_State *L, int i);
 
 /* Registration of the binding files into the module table on top of the stack. */
 void dcb_open_tensor(lua_State *L);
+void dcb_open_index(lua_State *L);
 void dcb_open_sys(lua_State *L);
 void dcb_open_random(lua_State *L);
 void dcb_open_io(lua_State *L);

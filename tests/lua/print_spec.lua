@@ -62,7 +62,7 @@ describe('tensor printing', function()
     assert.has_error(function() dc.set_printoptions{threshold = -5} end,
       'set_printoptions: threshold must be >= 0, got -5')
     assert.has_error(function() dc.set_printoptions{precision = 'high'} end,
-      "option 'precision' must be an integer, got string")
+      "bad argument #1 to 'set_printoptions' (option 'precision' must be an integer, got string)")
     assert.has_error(function() dc.set_printoptions{edgeitems = 2 ^ 40} end,
       'set_printoptions: edgeitems = 1099511627776 is out of range')
     assert.error_matches(function() dc.set_printoptions(3) end, 'table expected, got number')
