@@ -51,6 +51,39 @@ void dc_rng_block(const dc_rng *r, uint64_t block, uint32_t out[4])
     philox_at(r->key, block, 0, 0, out);
 }
 
+void dc_rng_blocks(const dc_rng *r, uint64_t first, int n, uint32_t *out)
+{
+    /* dc_philox4x32 with the counters in separate arrays (structure of arrays), so the
+     * compiler turns the inner loop into vector multiplies */
+    uint32_t c0[DC_RNG_BATCH], c1[DC_RNG_BATCH], c2[DC_RNG_BATCH], c3[DC_RNG_BATCH];
+    for (int i = 0; i < n; i++) {
+        uint64_t b = first + (uint64_t)i;
+        c0[i] = (uint32_t)b;
+        c1[i] = (uint32_t)(b >> 32);
+        c2[i] = c3[i] = 0;
+    }
+    uint32_t k0 = (uint32_t)r->key, k1 = (uint32_t)(r->key >> 32);
+    for (int round = 0; round < 10; round++) {
+        for (int i = 0; i < n; i++) {
+            uint64_t p0 = (uint64_t)PHILOX_M0 * c0[i], p1 = (uint64_t)PHILOX_M1 * c2[i];
+            uint32_t x0 = (uint32_t)(p1 >> 32) ^ c1[i] ^ k0;
+            uint32_t x2 = (uint32_t)(p0 >> 32) ^ c3[i] ^ k1;
+            c1[i] = (uint32_t)p1;
+            c3[i] = (uint32_t)p0;
+            c0[i] = x0;
+            c2[i] = x2;
+        }
+        k0 += PHILOX_W0;
+        k1 += PHILOX_W1;
+    }
+    for (int i = 0; i < n; i++) {
+        out[4 * i] = c0[i];
+        out[4 * i + 1] = c1[i];
+        out[4 * i + 2] = c2[i];
+        out[4 * i + 3] = c3[i];
+    }
+}
+
 uint32_t dc_rng_aux(const dc_rng *r, uint64_t block, uint32_t k, int lane)
 {
     uint32_t w[4];

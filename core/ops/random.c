@@ -137,10 +137,14 @@ static void fill_chunk(const fill_job *j, int64_t c)
     int64_t first = c * CHUNK_BLOCKS * 4;
     int64_t n = j->numel - first < CHUNK_BLOCKS * 4 ? j->numel - first : CHUNK_BLOCKS * 4;
     int64_t nblocks = (n + 3) / 4;
+    uint32_t words[DC_RNG_BATCH * 4];
     for (int64_t b = 0; b < nblocks; b++) {
         uint64_t block = j->rng->counter + (uint64_t)(c * CHUNK_BLOCKS + b);
-        uint32_t w[4];
-        dc_rng_block(j->rng, block, w);
+        if (b % DC_RNG_BATCH == 0) {
+            int64_t batch = nblocks - b < DC_RNG_BATCH ? nblocks - b : DC_RNG_BATCH;
+            dc_rng_blocks(j->rng, block, (int)batch, words);
+        }
+        const uint32_t *w = words + 4 * (b % DC_RNG_BATCH);
         switch (j->kind) {
         case FILL_UNIFORM: gen_uniform(j, w, fv + 4 * b); break;
         case FILL_NORMAL: gen_normal(j, w, fv + 4 * b); break;
