@@ -11,6 +11,7 @@
 #include "layers/avgpool2d.h"
 #include "layers/batchnorm.h"
 #include "layers/conv2d.h"
+#include "layers/dropout.h"
 #include "layers/linear.h"
 #include "layers/maxpool2d.h"
 #include "layers/relu.h"
@@ -421,6 +422,31 @@ static int l_batchnorm_backward(lua_State *L)
     return 1;
 }
 
+/* ---- dropout ---- */
+
+/* core.dropout_forward(p, x, generator, mask, y) -> y, mask */
+static int l_dropout_forward(lua_State *L)
+{
+    double p = luaL_checknumber(L, 1);
+    dc_tensor *x = dcb_checktensor(L, 2);
+    dc_rng *r = dcb_checkgenerator(L, 3);
+    outarg mask = checkout(L, 4, false), y = checkout(L, 5, false);
+    dc_tensor *mt = pushout(L, mask), *yt = pushout(L, y);
+    dcb_check(L, dc_dropout_forward(p, x, r, mt, yt));
+    lua_rotate(L, -2, 1); /* return y, mask */
+    return 2;
+}
+
+/* core.dropout_backward(p, dy, mask, dx) -> dx */
+static int l_dropout_backward(lua_State *L)
+{
+    double p = luaL_checknumber(L, 1);
+    dc_tensor *dy = dcb_checktensor(L, 2), *mask = dcb_checktensor(L, 3);
+    outarg dx = checkout(L, 4, false);
+    dcb_check(L, dc_dropout_backward(p, dy, mask, pushout(L, dx)));
+    return 1;
+}
+
 /* ---- sobel ---- */
 
 /* core.sobel_forward(x, y) -> y */
@@ -526,6 +552,8 @@ static const luaL_Reg nn_funcs[] = {
     {"adaptive_avgpool2d_backward", l_adaptive_avgpool2d_backward},
     {"batchnorm_forward", l_batchnorm_forward},
     {"batchnorm_backward", l_batchnorm_backward},
+    {"dropout_forward", l_dropout_forward},
+    {"dropout_backward", l_dropout_backward},
     {"sobel_forward", l_sobel_forward},
     {"sobel_backward", l_sobel_backward},
     {"softmax_forward", l_softmax_forward},

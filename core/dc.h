@@ -6,6 +6,11 @@
 #include "tensor.h"
 #include "ops/elementwise.h"
 #include "ops/create.h"
+#include "ops/index.h"
 #include "sys.h"
+#include "rng.h"
+#include "io/npy.h"
+#include "io/archive.h"
+#include "tensor_print.h"
 
 #endif

@@ -6,7 +6,11 @@ local core = require 'dclab.core'
 local dc = {core = core, version = core.versions().dclab}
 
 require('dclab.tensor')(dc, core)
+require('dclab.index')(dc, core)
 require('dclab.sys')(dc, core)
+require('dclab.random')(dc, core)
+require('dclab.io')(dc, core)
+dc.set_printoptions = core.set_printoptions
 dc.nn = require 'dclab.nn'
 dc.optim = require 'dclab.optim'
 dc.models = require 'dclab.models'
