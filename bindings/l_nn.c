@@ -161,10 +161,10 @@ static int checkchannels(lua_State *L, int i, const char *fname, const char *wha
 
 /* ---- conv2d ---- */
 
-static const char *const conv_algos[] = {"auto", "im2col", "winograd", NULL};
+static const char *const conv_algos[] = {"auto", "im2col", "winograd2", "winograd4", NULL};
 
 /* core.conv2d_cfg(in, out, k, {stride=, pad=, bias=, algo=}) -> cfg table; k, stride, pad:
- * n or {h, w}; algo: 'auto', 'im2col' or 'winograd' */
+ * n or {h, w}; algo: 'auto', 'im2col', 'winograd2' or 'winograd4' */
 static int l_conv2d_cfg(lua_State *L)
 {
     static const char *const keys[] = {"stride", "pad", "bias", "algo", NULL};
@@ -181,7 +181,7 @@ static int l_conv2d_cfg(lua_State *L)
     int a = 0;
     while (conv_algos[a] && strcmp(conv_algos[a], algo) != 0) a++;
     if (!conv_algos[a])
-        luaL_error(L, "%s: unknown algo '%s' (valid: auto, im2col, winograd)", f, algo);
+        luaL_error(L, "%s: unknown algo '%s' (valid: auto, im2col, winograd2, winograd4)", f, algo);
     c.algo = (dc_conv2d_algo)a;
     dcb_check(L, dc_conv2d_cfg_check(&c));
     lua_createtable(L, 0, 10);

@@ -48,23 +48,24 @@ dc_status dc_conv2d_cfg_check(const dc_conv2d_cfg *c)
              c->sh, c->sw);
     DC_CHECK(c->ph >= 0 && c->pw >= 0, DC_ERR_ARG, "conv2d: padding must be >= 0, got %dx%d", c->ph,
              c->pw);
-    DC_CHECK(c->algo >= DC_CONV_AUTO && c->algo <= DC_CONV_WINOGRAD, DC_ERR_ARG,
+    DC_CHECK(c->algo >= DC_CONV_AUTO && c->algo <= DC_CONV_WINOGRAD4, DC_ERR_ARG,
              "conv2d: unknown algorithm %d", (int)c->algo);
-    DC_CHECK(c->algo != DC_CONV_WINOGRAD || winograd_fits(c), DC_ERR_ARG,
+    DC_CHECK(c->algo < DC_CONV_WINOGRAD2 || winograd_fits(c), DC_ERR_ARG,
              "conv2d: Winograd needs a 3x3 kernel, stride 1 and padding <= 2, got %dx%d stride "
              "%dx%d pad %dx%d", c->kh, c->kw, c->sh, c->sw, c->ph, c->pw);
     return DC_OK;
 }
 
-/* Winograd for a layer with these channel counts (in, out of the convolution computed) and
- * output map: automatically when the 2x2 tiles cover the map with little waste (7x7 maps
- * need 4x4 tiles = 8x8 outputs: 30% of the work thrown away, slower than im2col). */
-static bool use_winograd(const dc_conv2d_cfg *c, int64_t in, int64_t out, int64_t Ho, int64_t Wo)
+/* The Winograd tile size (2 or 4) for a layer with these channel counts (in, out of the
+ * convolution computed) and output map, or 0 for im2col. */
+static int winograd_tile(const dc_conv2d_cfg *c, int64_t in, int64_t out, int64_t Ho, int64_t Wo)
 {
-    if (c->algo == DC_CONV_WINOGRAD) return true;
-    int64_t covered = (Ho + 1) / 2 * 2 * ((Wo + 1) / 2 * 2);
-    return c->algo == DC_CONV_AUTO && winograd_fits(c) && in >= 16 && out >= 16 &&
-           covered * 5 <= Ho * Wo * 6;
+    if (c->algo == DC_CONV_WINOGRAD2) return 2;
+    if (c->algo == DC_CONV_WINOGRAD4) return 4;
+    if (c->algo != DC_CONV_AUTO || !winograd_fits(c) || in < 16 || out < 16) return 0;
+    int64_t c2 = dc_winograd_cost(2, Ho, Wo), c4 = dc_winograd_cost(4, Ho, Wo);
+    int m = c4 < c2 ? 4 : 2;
+    return (m == 4 ? c4 : c2) * 10 <= 9 * Ho * Wo * 6 ? m : 0;
 }
 
 static dc_status geometry(const dc_conv2d_cfg *cfg, const dc_tensor *x, const char *op, geom *g)
@@ -198,8 +199,9 @@ dc_status dc_conv2d_forward(const dc_conv2d_cfg *cfg, const dc_tensor *x, const 
     int64_t ys[4] = {g.N, g.O, g.Ho, g.Wo};
     DC_TRY(dc_arg_out(y, DC_F32, 4, ys, op, "y"));
     if (g.N == 0) return DC_OK;
-    if (use_winograd(cfg, g.C, g.O, g.Ho, g.Wo))
-        return dc_winograd3x3(dc_tensor_data(x), g.N, g.C, g.H, g.W, dc_tensor_data(w),
+    const int wm = winograd_tile(cfg, g.C, g.O, g.Ho, g.Wo);
+    if (wm)
+        return dc_winograd3x3(wm, dc_tensor_data(x), g.N, g.C, g.H, g.W, dc_tensor_data(w),
                               b ? dc_tensor_data(b) : NULL, g.O, cfg->ph, cfg->pw, false,
                               dc_tensor_data(y));
 
@@ -261,7 +263,8 @@ dc_status dc_conv2d_backward(const dc_conv2d_cfg *cfg, const dc_tensor *x, const
     if (g.N == 0) return DC_OK;
 
     /* the input gradient of a 3x3 stride-1 layer is itself such a convolution (of dy) */
-    const bool wino_dx = dx && use_winograd(cfg, g.O, g.C, g.H, g.W);
+    const int wm = dx ? winograd_tile(cfg, g.O, g.C, g.H, g.W) : 0;
+    const bool wino_dx = wm != 0;
     dc_tensor *dxc = wino_dx ? NULL : dx; /* what the im2col loop computes */
     const int64_t nb = chunk_images(&g), HW = g.HW;
     float *col = NULL, *dyt = NULL;
@@ -298,7 +301,7 @@ dc_status dc_conv2d_backward(const dc_conv2d_cfg *cfg, const dc_tensor *x, const
         }
     }
     if (wino_dx)
-        DC_TRY(dc_winograd3x3(dyp, g.N, g.O, g.Ho, g.Wo, wp, NULL, g.C, 2 - cfg->ph, 2 - cfg->pw,
+        DC_TRY(dc_winograd3x3(wm, dyp, g.N, g.O, g.Ho, g.Wo, wp, NULL, g.C, 2 - cfg->ph, 2 - cfg->pw,
                               true, dc_tensor_data(dx)));
     if (db) {
         float *dbp = dc_tensor_data(db);

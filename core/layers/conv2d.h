@@ -11,11 +11,14 @@
 
 #include "../tensor.h"
 
-/* How the layer computes: im2col + sgemm for any layer; Winograd F(2x2, 3x3) for 3x3 stride-1
- * layers with padding <= 2 (fewer multiplies, less memory traffic). AUTO picks Winograd where
- * it applies, both channel counts are >= 16 and the 2x2 tiles cover the map with at most 20%
- * waste (else the transforms cost more than they save). */
-typedef enum dc_conv2d_algo { DC_CONV_AUTO, DC_CONV_IM2COL, DC_CONV_WINOGRAD } dc_conv2d_algo;
+/* How the layer computes: im2col + sgemm for any layer; Winograd F(2x2, 3x3) or F(4x4, 3x3)
+ * for 3x3 stride-1 layers with padding <= 2 (fewer multiplies, less memory traffic than
+ * im2col). AUTO picks the Winograd variant with the fewest multiplies when both channel
+ * counts are >= 16 and it saves at least 40% of the direct multiplies (tiles that overhang
+ * small maps waste work), else im2col. */
+typedef enum dc_conv2d_algo {
+    DC_CONV_AUTO, DC_CONV_IM2COL, DC_CONV_WINOGRAD2, DC_CONV_WINOGRAD4
+} dc_conv2d_algo;
 
 typedef struct dc_conv2d_cfg {
     int in_ch, out_ch;
