@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "args.h"
+#include "parallel.h"
 
 #define PAR_MIN 32768
 
@@ -39,7 +40,7 @@ static void window(const window_fn *f, int64_t oh, int64_t ow, int64_t *h0, int6
 static void forward(const window_fn *f, int64_t planes, const float *xp, float *yp)
 {
     const int64_t H = f->H, W = f->W, Ho = f->Ho, Wo = f->Wo;
-#pragma omp parallel for schedule(static) if (planes * H * W > PAR_MIN)
+#pragma omp parallel for schedule(static) if (dc_par(planes * H * W, PAR_MIN))
     for (int64_t pl = 0; pl < planes; pl++) {
         const float *src = xp + pl * H * W;
         for (int64_t oh = 0; oh < Ho; oh++)
@@ -57,7 +58,7 @@ static void forward(const window_fn *f, int64_t planes, const float *xp, float *
 static void backward(const window_fn *f, int64_t planes, const float *dyp, float *dxp)
 {
     const int64_t H = f->H, W = f->W, Ho = f->Ho, Wo = f->Wo;
-#pragma omp parallel for schedule(static) if (planes * H * W > PAR_MIN)
+#pragma omp parallel for schedule(static) if (dc_par(planes * H * W, PAR_MIN))
     for (int64_t pl = 0; pl < planes; pl++) {
         float *dst = dxp + pl * H * W;
         memset(dst, 0, (size_t)(H * W) * sizeof(float));

@@ -9,6 +9,7 @@
 #include <math.h>
 
 #include "args.h"
+#include "parallel.h"
 
 #define PAR_MIN 32768
 
@@ -70,7 +71,7 @@ dc_status dc_batchnorm_forward(const dc_batchnorm_cfg *cfg, const dc_tensor *x,
     const int64_t N = d.N, C = d.C, S = d.S, M = d.M;
     const bool training = cfg->training, relu = cfg->relu;
     const double eps = cfg->eps, mom = cfg->momentum;
-#pragma omp parallel for schedule(static) if (N * C * S > PAR_MIN)
+#pragma omp parallel for schedule(static) if (dc_par(N * C * S, PAR_MIN))
     for (int64_t c = 0; c < C; c++) {
         double mean, invstd;
         if (training) {
@@ -138,7 +139,7 @@ dc_status dc_batchnorm_backward(const dc_batchnorm_cfg *cfg, const dc_tensor *x,
     float *dgp = dgamma ? dc_tensor_data(dgamma) : NULL, *dbp = dbeta ? dc_tensor_data(dbeta) : NULL;
     const int64_t N = d.N, C = d.C, S = d.S, M = d.M;
     const bool training = cfg->training;
-#pragma omp parallel for schedule(static) if (N * C * S > PAR_MIN)
+#pragma omp parallel for schedule(static) if (dc_par(N * C * S, PAR_MIN))
     for (int64_t c = 0; c < C; c++) {
         const float mean = sm[c], invstd = si[c];
         double sdy = 0, sdyx = 0; /* sum(dy), sum(dy * (x - mean)) */

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "args.h"
+#include "parallel.h"
 #include "scratch.h"
 #include "winograd.h"
 
@@ -130,7 +131,7 @@ static void im2col(const dc_conv2d_cfg *cfg, const geom *g, const float *x, int6
 {
     const int kh = cfg->kh, kw = cfg->kw, sh = cfg->sh, sw = cfg->sw, ph = cfg->ph, pw = cfg->pw;
     const int64_t L = nb * g->HW, rows = g->K * nb, H = g->H, W = g->W, Ho = g->Ho, Wo = g->Wo;
-#pragma omp parallel for schedule(static) if (rows * g->HW > PAR_MIN)
+#pragma omp parallel for schedule(static) if (dc_par(rows * g->HW, PAR_MIN))
     for (int64_t rb = 0; rb < rows; rb++) {
         int64_t r = rb / nb, b = rb % nb;
         int j = (int)(r % kw), i = (int)(r / kw % kh);
@@ -162,7 +163,7 @@ static void col2im(const dc_conv2d_cfg *cfg, const geom *g, const float *col, in
 {
     const int kh = cfg->kh, kw = cfg->kw, sh = cfg->sh, sw = cfg->sw, ph = cfg->ph, pw = cfg->pw;
     const int64_t L = nb * g->HW, planes = nb * g->C, H = g->H, W = g->W, Ho = g->Ho, Wo = g->Wo;
-#pragma omp parallel for schedule(static) if (planes * H * W > PAR_MIN)
+#pragma omp parallel for schedule(static) if (dc_par(planes * H * W, PAR_MIN))
     for (int64_t bc = 0; bc < planes; bc++) {
         int64_t b = bc / g->C, c = bc % g->C;
         float *dst = dx + bc * H * W;
@@ -235,7 +236,7 @@ dc_status dc_conv2d_forward(const dc_conv2d_cfg *cfg, const dc_tensor *x, const 
         /* [O][n][HW] -> [n][O][HW], adding the bias on the way */
         const int64_t HW = g.HW;
         if (n == 1 && !bp) continue; /* the GEMM wrote the final values */
-#pragma omp parallel for schedule(static) if (n * g.O * HW > PAR_MIN)
+#pragma omp parallel for schedule(static) if (dc_par(n * g.O * HW, PAR_MIN))
         for (int64_t bo = 0; bo < n * g.O; bo++) {
             int64_t bi = bo / g.O, o = bo % g.O;
             float *dst = yp + (b0 + bi) * g.O * HW + o * HW;
@@ -282,7 +283,7 @@ dc_status dc_conv2d_backward(const dc_conv2d_cfg *cfg, const dc_tensor *x, const
         int64_t n = g.N - b0 < nb ? g.N - b0 : nb, L = n * HW;
         const float *dyc = dyp + b0 * g.O * HW;
         if (n > 1) { /* [n][O][HW] -> [O][n][HW] */
-#pragma omp parallel for schedule(static) if (L * g.O > PAR_MIN)
+#pragma omp parallel for schedule(static) if (dc_par(L * g.O, PAR_MIN))
             for (int64_t bo = 0; bo < n * g.O; bo++) {
                 int64_t bi = bo / g.O, o = bo % g.O;
                 memcpy(dyt + o * L + bi * HW, dyc + bo * HW, (size_t)HW * sizeof(float));
@@ -305,7 +306,7 @@ dc_status dc_conv2d_backward(const dc_conv2d_cfg *cfg, const dc_tensor *x, const
                               true, dc_tensor_data(dx)));
     if (db) {
         float *dbp = dc_tensor_data(db);
-#pragma omp parallel for schedule(static) if (g.N * g.O * HW > PAR_MIN)
+#pragma omp parallel for schedule(static) if (dc_par(g.N * g.O * HW, PAR_MIN))
         for (int64_t o = 0; o < g.O; o++) {
             double s = 0;
             for (int64_t bi = 0; bi < g.N; bi++) {

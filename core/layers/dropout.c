@@ -3,6 +3,7 @@
 #include "dropout.h"
 
 #include "args.h"
+#include "parallel.h"
 
 #define PAR_MIN 65536
 
@@ -14,7 +15,7 @@ static dc_status apply(double p, const dc_tensor *x, const dc_tensor *mask, dc_t
     const uint8_t *mp = dc_tensor_data(mask);
     float *yp = dc_tensor_data(y), s = keep_scale(p);
     int64_t n = dc_tensor_numel(x);
-#pragma omp parallel for simd schedule(static) if (n > PAR_MIN)
+#pragma omp parallel for simd schedule(static) if (dc_par(n, PAR_MIN))
     for (int64_t i = 0; i < n; i++) yp[i] = mp[i] ? xp[i] * s : 0.0f;
     return DC_OK;
 }

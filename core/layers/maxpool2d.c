@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "args.h"
+#include "parallel.h"
 #include "scratch.h"
 
 #define PAR_MIN 32768
@@ -82,7 +83,7 @@ dc_status dc_maxpool2d_forward(const dc_pool2d_cfg *c, const dc_tensor *x, dc_te
     const float *xp = dc_tensor_data(x);
     float *yp = dc_tensor_data(y);
     int64_t *ip = idx ? dc_tensor_data(idx) : NULL;
-#pragma omp parallel for schedule(static) if (planes * H * W > PAR_MIN)
+#pragma omp parallel for schedule(static) if (dc_par(planes * H * W, PAR_MIN))
     for (int64_t pl = 0; pl < planes; pl++)
         pool_plane(c, xp + pl * H * W, H, W, Ho, Wo, yp + pl * Ho * Wo, ip ? ip + pl * Ho * Wo : NULL);
     return DC_OK;
@@ -113,7 +114,7 @@ dc_status dc_maxpool2d_backward(const dc_pool2d_cfg *c, const dc_tensor *x, cons
         ip = itmp;
     }
     float *dxp = dc_tensor_data(dx);
-#pragma omp parallel for schedule(static) if (planes * H * W > PAR_MIN)
+#pragma omp parallel for schedule(static) if (dc_par(planes * H * W, PAR_MIN))
     for (int64_t pl = 0; pl < planes; pl++) {
         if (itmp) pool_plane(c, xp + pl * H * W, H, W, ys[2], ys[3], ytmp + pl * P, itmp + pl * P);
         const int64_t *at = ip + pl * P;

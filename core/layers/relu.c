@@ -2,6 +2,7 @@
 #include "relu.h"
 
 #include "args.h"
+#include "parallel.h"
 
 #define PAR_MIN 65536
 
@@ -12,7 +13,7 @@ dc_status dc_relu_forward(const dc_tensor *x, dc_tensor *y)
     const float *xp = dc_tensor_data(x);
     float *yp = dc_tensor_data(y);
     int64_t n = dc_tensor_numel(x);
-#pragma omp parallel for simd schedule(static) if (n > PAR_MIN)
+#pragma omp parallel for simd schedule(static) if (dc_par(n, PAR_MIN))
     for (int64_t i = 0; i < n; i++) yp[i] = xp[i] > 0.0f ? xp[i] : 0.0f;
     return DC_OK;
 }
@@ -26,7 +27,7 @@ dc_status dc_relu_backward(const dc_tensor *y, const dc_tensor *dy, dc_tensor *d
     const float *yp = dc_tensor_data(y), *dyp = dc_tensor_data(dy);
     float *dxp = dc_tensor_data(dx);
     int64_t n = dc_tensor_numel(y);
-#pragma omp parallel for simd schedule(static) if (n > PAR_MIN)
+#pragma omp parallel for simd schedule(static) if (dc_par(n, PAR_MIN))
     for (int64_t i = 0; i < n; i++) dxp[i] = yp[i] > 0.0f ? dyp[i] : 0.0f;
     return DC_OK;
 }

@@ -3,6 +3,7 @@
 #include "sobel.h"
 
 #include "args.h"
+#include "parallel.h"
 #include "scratch.h"
 
 #define PAR_MIN 16384
@@ -32,7 +33,7 @@ dc_status dc_sobel_forward(const dc_tensor *x, dc_tensor *y)
     const float *xp = dc_tensor_data(x);
     float *yp = dc_tensor_data(y);
     const float inv = 1.0f / (float)C;
-#pragma omp parallel for schedule(static) if (N * H * W > PAR_MIN)
+#pragma omp parallel for schedule(static) if (dc_par(N * H * W, PAR_MIN))
     for (int64_t n = 0; n < N; n++) {
         float *g = gray + n * H * W;
         const float *src = xp + n * C * H * W;
@@ -74,7 +75,7 @@ dc_status dc_sobel_backward(const dc_tensor *x, const dc_tensor *dy, dc_tensor *
     const float *dyp = dc_tensor_data(dy);
     float *dxp = dc_tensor_data(dx);
     const float inv = 1.0f / (float)C;
-#pragma omp parallel for schedule(static) if (N * H * W > PAR_MIN)
+#pragma omp parallel for schedule(static) if (dc_par(N * H * W, PAR_MIN))
     for (int64_t n = 0; n < N; n++) {
         const float *gx = dyp + n * 2 * H * W, *gy = gx + H * W;
         float *d0 = dxp + n * C * H * W;

@@ -5,6 +5,7 @@
 #include <math.h>
 
 #include "args.h"
+#include "parallel.h"
 
 #define PAR_MIN 32768
 
@@ -16,7 +17,7 @@ static dc_status check_rows(const dc_tensor *x, const char *op, const char *name
 /* y = softmax(x) or log_softmax(x), row by row. */
 static void softmax_rows(const float *x, float *y, int64_t N, int64_t D, bool log_)
 {
-#pragma omp parallel for schedule(static) if (N * D > PAR_MIN)
+#pragma omp parallel for schedule(static) if (dc_par(N * D, PAR_MIN))
     for (int64_t n = 0; n < N; n++) {
         const float *r = x + n * D;
         float *o = y + n * D;
@@ -61,7 +62,7 @@ static dc_status backward(const dc_tensor *y, const dc_tensor *dy, dc_tensor *dx
     const int64_t N = y->shape[0], D = y->shape[1];
     const float *yp = dc_tensor_data(y), *dyp = dc_tensor_data(dy);
     float *dxp = dc_tensor_data(dx);
-#pragma omp parallel for schedule(static) if (N * D > PAR_MIN)
+#pragma omp parallel for schedule(static) if (dc_par(N * D, PAR_MIN))
     for (int64_t n = 0; n < N; n++) {
         const float *yr = yp + n * D, *g = dyp + n * D;
         float *o = dxp + n * D;
@@ -127,7 +128,7 @@ dc_status dc_xent_forward(const dc_tensor *logits, const dc_tensor *target, int6
     const int64_t *t = dc_tensor_data(target);
     float *p = dc_tensor_data(prob);
     double total = 0;
-#pragma omp parallel for schedule(static) reduction(+ : total) if (N * k > PAR_MIN)
+#pragma omp parallel for schedule(static) reduction(+ : total) if (dc_par(N * k, PAR_MIN))
     for (int64_t n = 0; n < N; n++) {
         const float *r = x + n * k;
         float *o = p + n * k;
@@ -157,7 +158,7 @@ dc_status dc_xent_backward(const dc_tensor *prob, const dc_tensor *target, int64
     const float *p = dc_tensor_data(prob), *w = weight ? dc_tensor_data(weight) : NULL;
     const int64_t *t = dc_tensor_data(target);
     float *g = dc_tensor_data(dlogits);
-#pragma omp parallel for schedule(static) if (N * k > PAR_MIN)
+#pragma omp parallel for schedule(static) if (dc_par(N * k, PAR_MIN))
     for (int64_t n = 0; n < N; n++) {
         int64_t c = t[n] - base;
         float s = (float)(dloss * (w ? w[c] : 1.0) / wsum);

@@ -13,6 +13,7 @@
 #include <cblas.h>
 #include <string.h>
 
+#include "parallel.h"
 #include "scratch.h"
 
 /* Bytes of V or M per chunk (as im2col's budget). */
@@ -53,7 +54,7 @@ static void transform_weights(const wino *f, const float *w, int64_t Co, int64_t
 {
     const int64_t CC = Co * Ci;
     const int a = f->a;
-#pragma omp parallel for schedule(static) if (CC * a * a > PAR_MIN)
+#pragma omp parallel for schedule(static) if (dc_par(CC * a * a, PAR_MIN))
     for (int64_t k = 0; k < CC; k++) {
         int64_t co = k / Ci, ci = k % Ci;
         float g[3][3], t[AMAX][3];
@@ -87,7 +88,7 @@ typedef struct tiling {
 static void pad_channels_last(const float *x, int64_t nb, int64_t C, const tiling *t, float *xp)
 {
     const int64_t H = t->H, W = t->W, Hp = t->Hp, Wp = t->Wp;
-#pragma omp parallel for schedule(static) if (nb * Hp * Wp * C > PAR_MIN)
+#pragma omp parallel for schedule(static) if (dc_par(nb * Hp * Wp * C, PAR_MIN))
     for (int64_t bh = 0; bh < nb * Hp; bh++) {
         int64_t b = bh / Hp, r = bh % Hp, ih = r - t->ph;
         float *dst = xp + bh * Wp * C;
@@ -160,7 +161,7 @@ transform_input_a(const int a, const float *xp, int64_t nb, int64_t Ci, const ti
 {
     const int m = a - 2;
     const int64_t T = t->th * t->tw, P = nb * T, Wp = t->Wp, Hp = t->Hp;
-#pragma omp parallel for schedule(static) if (P * a * a * Ci > PAR_MIN)
+#pragma omp parallel for schedule(static) if (dc_par(P * a * a * Ci, PAR_MIN))
     for (int64_t p = 0; p < P; p++) {
         int64_t b = p / T, ti = p % T / t->tw, tj = p % t->tw;
         const float *d = xp + ((b * Hp + m * ti) * Wp + m * tj) * Ci;
@@ -190,7 +191,7 @@ transform_output_a(const int a, const float *M, int64_t nb, int64_t Co, const ti
 {
     const int m = a - 2;
     const int64_t T = t->th * t->tw, P = nb * T, Ho = t->Ho, Wo = t->Wo;
-#pragma omp parallel for schedule(static) if (P * a * a * Co > PAR_MIN)
+#pragma omp parallel for schedule(static) if (dc_par(P * a * a * Co, PAR_MIN))
     for (int64_t p = 0; p < P; p++) {
         int64_t b = p / T, ti = p % T / t->tw, tj = p % t->tw;
         const float *src = M + p * a * a * Co;

@@ -2,6 +2,7 @@
 #include "sgd.h"
 
 #include "../layers/args.h"
+#include "../layers/parallel.h"
 
 #define PAR_MIN 65536
 
@@ -38,7 +39,7 @@ dc_status dc_sgd_step(const dc_sgd_cfg *c, dc_tensor *w, const dc_tensor *g, dc_
                 damp = (float)(1.0 - c->dampening);
     const bool nesterov = c->nesterov;
     const int64_t n = dc_tensor_numel(w);
-#pragma omp parallel for simd schedule(static) if (n > PAR_MIN)
+#pragma omp parallel for simd schedule(static) if (dc_par(n, PAR_MIN))
     for (int64_t i = 0; i < n; i++) {
         float d = gp[i] + wd * wp[i];
         if (mom) {
