@@ -6,7 +6,8 @@
  *   dw:       dW[O][K]     += dY'[O][nb*HW] . col^T
  *   dx:       dcol[K][nb*HW] = W^T . dY'                    (then col2im, the adjoint)
  * with Y' the output in [O][N][HW] order. A chunk of one image needs no reordering: its
- * NCHW slice is already [O][HW]. */
+ * NCHW slice is already [O][HW]. Layers that Winograd serves (winograd_tile) hand the
+ * forward pass and the input gradient to winograd.c; the weight gradient stays here. */
 #include "conv2d.h"
 
 #include <cblas.h>

@@ -3,7 +3,9 @@
  *
  * Implementation: im2col over a chunk of the mini-batch at once (as many images as fit a
  * bounded workspace, the whole batch for small maps), then one sgemm per chunk, so 7x7 maps
- * still make large GEMMs. Columns and GEMM temporaries live in the scratch workspace. */
+ * still make large GEMMs; 3x3 stride-1 layers go through Winograd (winograd.h) for the
+ * forward pass and the input gradient. Columns, tiles and GEMM temporaries live in the
+ * scratch workspace. */
 #ifndef DC_CONV2D_H
 #define DC_CONV2D_H
 
