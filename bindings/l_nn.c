@@ -8,16 +8,6 @@
 #include <string.h>
 
 #include "dcb.h"
-#include "layers/avgpool2d.h"
-#include "layers/batchnorm.h"
-#include "layers/conv2d.h"
-#include "layers/dropout.h"
-#include "layers/linear.h"
-#include "layers/maxpool2d.h"
-#include "layers/relu.h"
-#include "layers/scratch.h"
-#include "layers/sobel.h"
-#include "layers/softmax_xent.h"
 
 /* ---- argument helpers ---- */
 

@@ -1,7 +1,6 @@
 /* Lua bindings of the optimizer kernels (core/optim/). The policy (parameter groups,
  * schedules, state tables) lives in lua/dclab/optim/. */
 #include "dcb.h"
-#include "optim/sgd.h"
 
 /* core.sgd_step(w, g, buf, lr, momentum, dampening, weight_decay, nesterov) -> buf
  * buf: the momentum buffer, nil on the first step (a new one is returned); nil is returned

@@ -12,5 +12,6 @@
 #include "io/npy.h"
 #include "io/archive.h"
 #include "tensor_print.h"
+#include "layers/layers.h"
 
 #endif

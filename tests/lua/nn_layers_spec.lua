@@ -96,6 +96,7 @@ describe('pooling', function()
     -- evaluation records no indices; backward finds the same maxima
     local mp, xv, ones = nn.MaxPool2d(2), H.distinct(2, 2, 4, 6), dc.ones(2, 2, 2, 3)
     mp:forward(xv)
+    assert.are.same({2, 2, 2, 3}, mp.indices:shape()) -- recorded from the first training call
     local g_train = mp:backward(xv, ones):clone()
     mp:evaluate()
     mp:forward(xv)

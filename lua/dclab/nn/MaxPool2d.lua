@@ -21,7 +21,8 @@ end
 -- forward finds them again from x.
 function MaxPool2d:forward(x)
   self:fit_buffers(x, 'indices')
-  local idx = self.is_training and self.indices or false
+  local idx = false -- skipped in evaluation; nil makes the buffer on the first training call
+  if self.is_training then idx = self.indices end
   self.output, idx = core.maxpool2d_forward(self.cfg, x, self.output, idx)
   self.indices = idx or self.indices
   self.indices_valid = idx ~= nil

@@ -1,0 +1,18 @@
+/* The layer kernels and the optimizer update, for core/dc.h (what the bindings see). The
+ * helpers args.h, parallel.h and winograd.h stay internal to core/layers/. */
+#ifndef DC_LAYERS_H
+#define DC_LAYERS_H
+
+#include "avgpool2d.h"
+#include "batchnorm.h"
+#include "conv2d.h"
+#include "dropout.h"
+#include "linear.h"
+#include "maxpool2d.h"
+#include "relu.h"
+#include "scratch.h"
+#include "sobel.h"
+#include "softmax_xent.h"
+#include "../optim/sgd.h"
+
+#endif
