@@ -6,5 +6,8 @@
 #include "tensor.h"
 #include "ops/elementwise.h"
 #include "ops/create.h"
+#include "ops/reduce.h"
+#include "ops/blas.h"
+#include "parallel.h"
 
 #endif
