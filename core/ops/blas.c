@@ -343,7 +343,8 @@ dc_status dc_matmul(const dc_tensor *a, const dc_tensor *b, dc_tensor *out)
     if (a->ndim == 1 && b->ndim == 1) {
         double r = 0;
         if (a->shape[0] != b->shape[0]) return mismatch("matmul", "size mismatch", a, "b", b);
-        DC_TRY(dc_tensor_ensure(out, DC_F32, 0, NULL, "matmul: out"));
+        int64_t none[1] = {0};
+        DC_TRY(dc_tensor_ensure(out, DC_F32, 0, none, "matmul: out"));
         DC_TRY(dc_dot(a, b, &r));
         *(float *)dc_tensor_data(out) = (float)r;
         return DC_OK;

@@ -6,5 +6,6 @@ local core = require 'dclab.core'
 local dc = {core = core, version = '0.1.0'}
 
 require('dclab.tensor')(dc, core)
+for _, k in ipairs{'mm', 'bmm', 'matmul', 'mv', 'dot', 'addmm', 'set_num_threads', 'get_num_threads', 'clock'} do dc[k] = core[k] end
 
 return dc

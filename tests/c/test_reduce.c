@@ -67,7 +67,7 @@ static ref reference_one(dc_reduce_op op, const dc_reduce_cfg *cfg, const dc_ten
     case DC_REDUCE_MEAN:
         for (int64_t r = 0; r < n; r++) {
             out.v += x[r];
-            out.l += xi[r];
+            out.l = (int64_t)((uint64_t)out.l + (uint64_t)xi[r]); /* wraps, as int64 sums do */
         }
         if (op == DC_REDUCE_MEAN) out.v /= (double)n;
         break;
@@ -76,7 +76,7 @@ static ref reference_one(dc_reduce_op op, const dc_reduce_cfg *cfg, const dc_ten
         out.l = 1;
         for (int64_t r = 0; r < n; r++) {
             out.v *= x[r];
-            out.l *= xi[r];
+            out.l = (int64_t)((uint64_t)out.l * (uint64_t)xi[r]);
         }
         break;
     case DC_REDUCE_VAR:
@@ -221,7 +221,8 @@ static void test_contiguous_shapes(void)
 
 static void test_zero_dim(void)
 {
-    dc_tensor a = random_tensor(DC_F32, 0, NULL);
+    int64_t none[1] = {0};
+    dc_tensor a = random_tensor(DC_F32, 0, none);
     check_all_ops(&a);
     dc_tensor_release(&a);
 }
