@@ -109,8 +109,16 @@ check: deps
 	  DC_PRELOAD="$$($(CC) -print-file-name=libasan.so) $$($(CC) -print-file-name=libubsan.so)" \
 	  lua5.4 tests/run.lua --build build-asan
 
-bench: bench-deps all
-	./dclab experiments/bench/tensor.lua
+# The tensor benchmark: dclab against raw cblas_sgemm and memcpy, timed in C by a peer
+# module the script loads (so peer and dclab runs alternate in one process).
+BENCH_PEER := $(BUILD)/bench/tensor_peer.so
+
+$(BENCH_PEER): experiments/bench/tensor_peer.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -shared -o $@ $< $(LDFLAGS) $(LDLIBS)
+
+bench: bench-deps all $(BENCH_PEER)
+	./dclab experiments/bench/tensor.lua $(dir $(BENCH_PEER))
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/lua/5.4/dclab $(DESTDIR)$(PREFIX)/share/lua/5.4
