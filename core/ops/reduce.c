@@ -177,19 +177,21 @@ RUN_GENERIC(run_u8, uint8_t, false)
 #define SUM_F32(name, TERM)                                                                    \
     static double name(const float *x, int64_t n, float shift)                                 \
     {                                                                                          \
-        double d[LANES] = {0};                                                                 \
-        int64_t i = 0;                                                                         \
-        while (n - i >= BLOCK) {                                                               \
-            float l[LANES] = {0};                                                              \
-            for (int64_t end = i + BLOCK; i < end; i += LANES)                                 \
-                for (int k = 0; k < LANES; k++) {                                              \
-                    float v = x[i + k];                                                        \
-                    l[k] += TERM;                                                              \
-                }                                                                              \
-            for (int k = 0; k < LANES; k++) d[k] += l[k];                                      \
-        }                                                                                      \
         double total = 0;                                                                      \
-        for (int k = 0; k < LANES; k++) total += d[k];                                         \
+        int64_t i = 0;                                                                         \
+        if (n >= BLOCK) { /* short runs skip the lanes and their final horizontal sum */      \
+            double d[LANES] = {0};                                                             \
+            while (n - i >= BLOCK) {                                                           \
+                float l[LANES] = {0};                                                          \
+                for (int64_t end = i + BLOCK; i < end; i += LANES)                             \
+                    for (int k = 0; k < LANES; k++) {                                          \
+                        float v = x[i + k];                                                    \
+                        l[k] += TERM;                                                          \
+                    }                                                                          \
+                for (int k = 0; k < LANES; k++) d[k] += l[k];                                  \
+            }                                                                                  \
+            for (int k = 0; k < LANES; k++) total += d[k];                                     \
+        }                                                                                      \
         for (; i < n; i++) {                                                                   \
             float v = x[i];                                                                    \
             total += TERM;                                                                     \
@@ -489,45 +491,98 @@ static void reduce_outputs(const job *j, int64_t o0, int64_t o1)
     }
 }
 
-#define TILE 256
+/* Column tiles: wide enough that each row's slice is a long contiguous read (prefetchers),
+ * narrow enough to give every thread a tile; the accumulators live on the stack. */
+#define TILE_MIN 256
+#define TILE_MAX 4096
 
-/* Column order for float32 sums: the reduced dim (stride rs) is walked outermost while a
- * tile of up to TILE outputs, adjacent in the input, accumulate in doubles. */
+/* sum[c] += x[r * rs + c] (or its squared deviation from shift[c]) over rows r < n: four
+ * rows are added in float, then into the double (as the row kernel's lanes do), which also
+ * quarters the loads and stores of sum. */
+#define COLUMN_SUMS(name, TERM)                                                                \
+    static void name(const float *restrict x, int64_t n, int64_t rs, int64_t w,                \
+                     const float *restrict shift, double *restrict sum)                        \
+    {                                                                                          \
+        for (int64_t c = 0; c < w; c++) sum[c] = 0;                                            \
+        int64_t r = 0;                                                                         \
+        for (; r + 4 <= n; r += 4) {                                                           \
+            const float *x0 = x + r * rs, *x1 = x0 + rs, *x2 = x1 + rs, *x3 = x2 + rs;         \
+            for (int64_t c = 0; c < w; c++) {                                                  \
+                float m = shift[c], a0 = x0[c], a1 = x1[c], a2 = x2[c], a3 = x3[c];            \
+                (void)m;                                                                       \
+                sum[c] += (TERM(a0, m) + TERM(a1, m)) + (TERM(a2, m) + TERM(a3, m));           \
+            }                                                                                  \
+        }                                                                                      \
+        for (; r < n; r++)                                                                     \
+            for (int64_t c = 0; c < w; c++) sum[c] += TERM(x[r * rs + c], shift[c]);           \
+    }
+
+#define PLAIN(v, m) (v)
+#define SQDEV(v, m) (((v) - (m)) * ((v) - (m)))
+COLUMN_SUMS(column_sum, PLAIN)
+COLUMN_SUMS(column_sqdev, SQDEV)
+
+/* best[c], at[c]: the first extreme (or first NaN) of column c over rows r < n (n >= 1) */
+#define COLUMN_EXTREMES(name, OP)                                                              \
+    static void name(const float *restrict x, int64_t n, int64_t rs, int64_t w,                \
+                     float *restrict best, int64_t *restrict at)                               \
+    {                                                                                          \
+        for (int64_t c = 0; c < w; c++) {                                                      \
+            best[c] = x[c];                                                                    \
+            at[c] = 0;                                                                         \
+        }                                                                                      \
+        for (int64_t r = 1; r < n; r++)                                                        \
+            for (int64_t c = 0; c < w; c++) {                                                  \
+                float v = x[r * rs + c], b = best[c];                                          \
+                bool take = v OP b || (v != v && b == b);                                      \
+                best[c] = take ? v : b;                                                        \
+                at[c] = take ? r : at[c];                                                      \
+            }                                                                                  \
+    }
+
+COLUMN_EXTREMES(column_max, >)
+COLUMN_EXTREMES(column_min, <)
+
+/* Column order for float32 (sums and extremes): the reduced dim (stride rs) is walked
+ * outermost while a tile of outputs, adjacent in the input, accumulate at once. */
 static void reduce_columns(const job *j, bool parallel)
 {
     const plan *pl = j->pl;
     int last = pl->ond - 1;
-    int64_t cols = pl->oshape[last], tiles = (cols + TILE - 1) / TILE;
-    int64_t items = pl->nout / cols * tiles, rs = pl->rst[0][0], n = pl->n;
+    int64_t cols = pl->oshape[last], outer = pl->nout / cols;
+    int nt = parallel ? omp_get_max_threads() : 1;
+    int64_t per = outer >= nt ? 1 : (nt + outer - 1) / outer; /* tiles per outer index */
+    int64_t tile = ((cols + per - 1) / per + 15) / 16 * 16;
+    tile = tile < TILE_MIN ? TILE_MIN : tile > TILE_MAX ? TILE_MAX : tile;
+    int64_t tiles = (cols + tile - 1) / tile;
+    int64_t items = outer * tiles, rs = pl->rst[0][0], n = pl->n;
+    int64_t vsz = (int64_t)dc_dtype_size(j->vdt), vst = pl->ost[1][last] * vsz;
+    int64_t ist = pl->ost[2][last] * 8;
 #pragma omp parallel for schedule(static) if (parallel)
     for (int64_t it = 0; it < items; it++) {
-        int64_t c0 = it % tiles * TILE, q = it / tiles, off[3] = {0, 0, 0};
-        int64_t w = cols - c0 < TILE ? cols - c0 : TILE;
+        int64_t c0 = it % tiles * tile, q = it / tiles, off[3] = {0, 0, 0};
+        int64_t w = cols - c0 < tile ? cols - c0 : tile;
         for (int d = last - 1; d >= 0; d--) {
             for (int k = 0; k < 3; k++) off[k] += q % pl->oshape[d] * pl->ost[k][d];
             q /= pl->oshape[d];
         }
         const float *x = (const float *)j->x + off[0] + c0;
-        float *v = (float *)j->vals + off[1] + c0 * pl->ost[1][last];
-        double sum[TILE];
-        float shift[TILE];
-        for (int64_t c = 0; c < w; c++) {
-            sum[c] = 0;
-            shift[c] = j->pass == 1 ? v[c * pl->ost[1][last]] : 0.0f;
-        }
-        if (j->kp.k == K_SUM) {
-            for (int64_t r = 0; r < n; r++)
-                for (int64_t c = 0; c < w; c++) sum[c] += x[r * rs + c];
+        char *v = j->vals + off[1] * vsz + c0 * vst;
+        char *ix = j->idx ? j->idx + off[2] * 8 + c0 * ist : NULL;
+        double sum[TILE_MAX];
+        float shift[TILE_MAX], best[TILE_MAX];
+        int64_t at[TILE_MAX];
+        if (j->kp.k == K_MAX || j->kp.k == K_MIN) {
+            (j->kp.k == K_MAX ? column_max : column_min)(x, n, rs, w, best, at);
         } else {
-            for (int64_t r = 0; r < n; r++)
-                for (int64_t c = 0; c < w; c++) {
-                    float t = x[r * rs + c] - shift[c];
-                    sum[c] += t * t;
-                }
+            for (int64_t c = 0; c < w; c++)
+                shift[c] = j->pass == 1 ? *(const float *)(v + c * vst) : 0.0f;
+            (j->kp.k == K_SUM ? column_sum : column_sqdev)(x, n, rs, w, shift, sum);
         }
         for (int64_t c = 0; c < w; c++) {
-            acc a = {sum[c], 0, -1};
-            store(j, &a, (char *)(v + c * pl->ost[1][last]), NULL);
+            bool ext = j->kp.k == K_MAX || j->kp.k == K_MIN;
+            acc a = {ext ? best[c] : sum[c], 0, ext ? at[c] : -1};
+            store(j, &a, v + c * vst, ix ? ix + c * ist : NULL);
         }
     }
 }
@@ -537,7 +592,8 @@ static void execute(const job *j)
     const plan *pl = j->pl;
     if (pl->nout == 0) return;
     bool parallel = pl->nout * pl->n >= DC_PARALLEL_MIN && omp_get_max_threads() > 1;
-    bool columns = j->run == run_f32 && (j->kp.k == K_SUM || j->kp.k == K_SQDEV) &&
+    bool columns = j->run == run_f32 &&
+                   (j->kp.k == K_SUM || j->kp.k == K_SQDEV || j->kp.k == K_MAX || j->kp.k == K_MIN) &&
                    pl->rnd == 1 && pl->ond > 0 && pl->ost[0][pl->ond - 1] == 1 &&
                    pl->oshape[pl->ond - 1] >= 8 && pl->rst[0][0] != 1;
     if (pl->nout == 1) {

@@ -263,6 +263,10 @@ static void test_large(void)
     dc_tensor l = random_tensor(DC_I64, 2, s2);
     check_all_ops(&l);
     dc_tensor_release(&l);
+    int64_t wide[2] = {5, 9001}; /* columns wider than the largest tile */
+    l = random_tensor(DC_F32, 2, wide);
+    check_all_ops(&l);
+    dc_tensor_release(&l);
     dc_tensor_release(&t);
     dc_tensor_release(&a);
     dc_tensor_release(&b);
