@@ -3,9 +3,11 @@
 -- table from it and from the Lua library (tensor sugar, nn, data, clustering, ...).
 local core = require 'dclab.core'
 
-local dc = {core = core, version = '0.1.0'}
+local dc = {core = core, version = core.versions().dclab}
 
 require('dclab.tensor')(dc, core)
-for _, k in ipairs{'mm', 'bmm', 'matmul', 'mv', 'dot', 'addmm', 'set_num_threads', 'get_num_threads', 'clock'} do dc[k] = core[k] end
+require('dclab.sys')(dc, core)
+for _, k in ipairs{'mm', 'bmm', 'matmul', 'mv', 'dot', 'addmm'} do dc[k] = core[k] end
+dc.set_num_threads, dc.get_num_threads = core.set_num_threads, core.get_num_threads
 
 return dc
