@@ -1,7 +1,4 @@
-/* Lua bindings of the engine's thread count, and a monotonic wall clock to time parallel
- * work with (os.clock adds up the CPU time of every thread, os.time counts seconds). */
-#include <time.h>
-
+/* Lua bindings of the engine's thread count (OpenMP and OpenBLAS). */
 #include "dcb.h"
 
 /* core.set_num_threads(n): OpenMP and OpenBLAS threads of later work */
@@ -20,19 +17,9 @@ static int l_get_num_threads(lua_State *L)
     return 1;
 }
 
-/* core.clock(): seconds on a monotonic clock, for measuring intervals */
-static int l_clock(lua_State *L)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    lua_pushnumber(L, (lua_Number)ts.tv_sec + (lua_Number)ts.tv_nsec * 1e-9);
-    return 1;
-}
-
 static const luaL_Reg parallel_funcs[] = {
     {"set_num_threads", l_set_num_threads},
     {"get_num_threads", l_get_num_threads},
-    {"clock", l_clock},
     {NULL, NULL},
 };
 

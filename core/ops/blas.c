@@ -38,7 +38,10 @@ static bool layout(const mat *m, CBLAS_TRANSPOSE *tr, int *ld)
     return true;
 }
 
-static CBLAS_TRANSPOSE flip(CBLAS_TRANSPOSE t) { return t == CblasNoTrans ? CblasTrans : CblasNoTrans; }
+static CBLAS_TRANSPOSE flip(CBLAS_TRANSPOSE t)
+{
+    return t == CblasNoTrans ? CblasTrans : CblasNoTrans;
+}
 
 /* The stride of a vector of n elements as BLAS wants it (any value when n is 1). */
 static int inc(int64_t n, int64_t stride) { return n == 1 ? 1 : (int)stride; }
@@ -397,8 +400,8 @@ dc_status dc_addmm(const dc_tensor *c, const dc_tensor *a, const dc_tensor *b, d
         int64_t s = c->shape[d], want = shape[2 - c->ndim + d];
         fits = s == want || s == 1;
     }
-    DC_CHECK(fits, DC_ERR_SHAPE, "addmm: c is %s but a @ b is %s", dc_tensor_describe(c, x, sizeof x),
-             dc_shape_str(2, shape, y, sizeof y));
+    DC_CHECK(fits, DC_ERR_SHAPE, "addmm: c is %s but a @ b is %s",
+             dc_tensor_describe(c, x, sizeof x), dc_shape_str(2, shape, y, sizeof y));
     DC_TRY(dc_tensor_ensure(out, DC_F32, 2, shape, "addmm: out"));
     DC_TRY(check_disjoint(out, a, "addmm", "a"));
     DC_TRY(check_disjoint(out, b, "addmm", "b"));

@@ -592,8 +592,8 @@ static void execute(const job *j)
     const plan *pl = j->pl;
     if (pl->nout == 0) return;
     bool parallel = pl->nout * pl->n >= DC_PARALLEL_MIN && omp_get_max_threads() > 1;
-    bool columns = j->run == run_f32 &&
-                   (j->kp.k == K_SUM || j->kp.k == K_SQDEV || j->kp.k == K_MAX || j->kp.k == K_MIN) &&
+    kind k = j->kp.k;
+    bool columns = j->run == run_f32 && (k == K_SUM || k == K_SQDEV || k == K_MAX || k == K_MIN) &&
                    pl->rnd == 1 && pl->ond > 0 && pl->ost[0][pl->ond - 1] == 1 &&
                    pl->oshape[pl->ond - 1] >= 8 && pl->rst[0][0] != 1;
     if (pl->nout == 1) {

@@ -32,9 +32,9 @@ local function race(n, dclab_fn, peer_fn)
   local td, tp = {}, {}
   for r = 1, n do
     tp[r] = peer_fn()
-    local t0 = dc.clock()
+    local t0 = dc.now()
     dclab_fn()
-    td[r] = dc.clock() - t0
+    td[r] = dc.now() - t0
   end
   return median(td), median(tp)
 end

@@ -218,7 +218,8 @@ static void matmul_case(const char *what, const dc_tensor *a, const dc_tensor *b
 
 static void test_matmul(void)
 {
-    dc_tensor v5 = shape_t(1, 5), w5 = shape_t(1, 5), m45 = shape_t(2, 4, 5), m56 = shape_t(2, 5, 6);
+    dc_tensor v5 = shape_t(1, 5), w5 = shape_t(1, 5), m45 = shape_t(2, 4, 5);
+    dc_tensor m56 = shape_t(2, 5, 6);
     dc_tensor s4 = shape_t(4, 2, 3, 4, 5), b3 = shape_t(3, 3, 5, 6), a1 = shape_t(4, 2, 1, 4, 5);
     dc_tensor t245 = shape_t(3, 2, 4, 5), t256 = shape_t(3, 2, 5, 6);
     matmul_case("1-D . 1-D", &v5, &w5, 0, NULL);
@@ -265,7 +266,8 @@ static void test_mv_dot(void)
     CHECK_OK(dc_tensor_expand(&e, &one, 1, &five)); /* stride 0: copied for BLAS */
     CHECK_OK(dc_dot(&w, &e, &r));
     want = 0;
-    for (int64_t i = 0; i < 5; i++) want += dc_tensor_get(&w, &i) * dc_tensor_get(&one, (int64_t[]){0});
+    int64_t first[1] = {0};
+    for (int64_t i = 0; i < 5; i++) want += dc_tensor_get(&w, &i) * dc_tensor_get(&one, first);
     CHECK_CLOSE(r, want, 1e-5);
     dc_tensor *all[] = {&a, &v, &out, &src, &at, &m, &col, &w, &one, &e};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++) dc_tensor_release(all[i]);

@@ -162,14 +162,18 @@ describe('product errors', function()
   it('name the operation and both shapes', function()
     local a, b = dc.zeros(2, 3), dc.zeros(4, 5)
     fails('mm: size mismatch, a is float32 [2, 3] but b is float32 [4, 5]', a.mm, a, b)
-    fails('mm: a is int64 [2, 3], but only float32 is supported', dc.mm, dc.zeros(2, 3, {dtype = 'int64'}), b)
+    fails('mm: a is int64 [2, 3], but only float32 is supported', dc.mm,
+      dc.zeros(2, 3, {dtype = 'int64'}), b)
     fails('mm: a must be 2-dimensional, got float32 [3]', dc.mm, dc.zeros(3), b)
     fails('bmm: batch sizes differ, a is float32 [2, 3, 4] but b is float32 [3, 4, 5]',
       dc.bmm, dc.zeros(2, 3, 4), dc.zeros(3, 4, 5))
-    fails('matmul: batch dimensions do not broadcast', dc.matmul, dc.zeros(2, 3, 4), dc.zeros(3, 4, 5))
+    fails('matmul: batch dimensions do not broadcast', dc.matmul, dc.zeros(2, 3, 4),
+      dc.zeros(3, 4, 5))
     fails('mv: size mismatch, a is float32 [2, 3] but v is float32 [4]', dc.mv, a, dc.zeros(4))
-    fails('dot: size mismatch, a is float32 [3] but b is float32 [4]', dc.dot, dc.zeros(3), dc.zeros(4))
-    fails('mm: out is float32 [2, 2] but float32 [2, 5] is needed', dc.mm, dc.zeros(2, 4), b, dc.zeros(2, 2))
+    fails('dot: size mismatch, a is float32 [3] but b is float32 [4]', dc.dot, dc.zeros(3),
+      dc.zeros(4))
+    fails('mm: out is float32 [2, 2] but float32 [2, 5] is needed', dc.mm, dc.zeros(2, 4), b,
+      dc.zeros(2, 2))
     local x = dc.zeros(3, 3)
     fails('mm: out shares storage with a', dc.mm, x, dc.zeros(3, 3), x)
   end)

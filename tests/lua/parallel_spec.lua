@@ -1,4 +1,4 @@
--- The thread count shared by OpenMP and OpenBLAS, and the monotonic clock.
+-- The thread count shared by OpenMP and OpenBLAS.
 local dc = require 'dclab'
 
 describe('threads', function()
@@ -23,16 +23,5 @@ describe('threads', function()
     assert.is_truthy(err:find('set_num_threads: expected 1 to 1024 threads, got 0', 1, true))
     assert.is_false(pcall(dc.set_num_threads, 100000))
     assert.is_false(pcall(dc.set_num_threads, 'two'))
-  end)
-end)
-
-describe('clock', function()
-  it('is monotonic and in seconds', function()
-    local t0 = dc.clock()
-    local x = 0
-    for i = 1, 100000 do x = x + i end
-    local t1 = dc.clock()
-    assert.is_true(t1 >= t0)
-    assert.is_true(t1 - t0 < 10)
   end)
 end)
