@@ -41,9 +41,10 @@ static bool check_dim_args(lua_State *L, int arg, const dc_tensor *t, dc_reduce_
         cfg->unbiased = dcb_optboolean(L, arg, "unbiased", true);
         arg++;
     }
-    if (!lua_isnoneornil(L, arg))
-        return luaL_error(L, "%s: unexpected argument (%s)%s", name, luaL_typename(L, arg),
-                          has_dim ? "" : ", expected a dimension");
+    for (int i = arg; i <= lua_gettop(L); i++)
+        if (!lua_isnil(L, i))
+            return luaL_error(L, "%s: unexpected argument (%s)%s", name, luaL_typename(L, i),
+                              has_dim ? "" : ", expected a dimension");
     return has_dim;
 }
 
