@@ -6,6 +6,7 @@ local core = require 'dclab.core'
 local dc = {core = core, version = core.versions().dclab}
 
 require('dclab.tensor')(dc, core)
+require('dclab.index')(dc, core)
 require('dclab.sys')(dc, core)
 for _, k in ipairs{'mm', 'bmm', 'matmul', 'mv', 'dot', 'addmm'} do dc[k] = core[k] end
 dc.set_num_threads, dc.get_num_threads = core.set_num_threads, core.get_num_threads
