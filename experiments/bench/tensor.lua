@@ -10,7 +10,7 @@
 local dc = require 'dclab'
 
 local peer_dir = arg[1] or 'build/bench'
-local runs = math.tointeger(tonumber(arg[2] or '5')) or 5
+local runs = math.tointeger(tonumber(arg[2] or '9')) or 9
 package.cpath = peer_dir .. '/?.so;' .. package.cpath
 local ok, peer = pcall(require, 'tensor_peer')
 if not ok then
