@@ -120,8 +120,16 @@ check: deps
 	  DC_PRELOAD="$$($(CC) -print-file-name=libasan.so) $$($(CC) -print-file-name=libubsan.so)" \
 	  lua5.4 tests/run.lua --build build-asan
 
-bench: bench-deps all
-	./dclab experiments/bench/tensor.lua
+# The tensor benchmark: dclab against raw cblas_sgemm and memcpy, timed in C by a peer
+# module the script loads (so peer and dclab runs alternate in one process).
+BENCH_PEER := $(BUILD)/bench/tensor_peer.so
+
+$(BENCH_PEER): experiments/bench/tensor_peer.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -shared -o $@ $< $(LDFLAGS) $(LDLIBS)
+
+bench: bench-deps all $(BENCH_PEER)
+	./dclab experiments/bench/tensor.lua $(dir $(BENCH_PEER))
 
 # The launcher finds the library relative to itself (<prefix>/bin/../share/lua/5.4, ...), so
 # DESTDIR staging works. The Lua tree is replaced whole: no stale module survives an upgrade.

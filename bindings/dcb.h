@@ -52,5 +52,8 @@ void dcb_open_sys(lua_State *L);
 void dcb_open_random(lua_State *L);
 void dcb_open_io(lua_State *L);
 void dcb_open_print(lua_State *L);
+void dcb_open_parallel(lua_State *L);
+void dcb_open_reduce(lua_State *L);
+void dcb_open_blas(lua_State *L);
 
 #endif

@@ -12,5 +12,8 @@ LUAMOD_API int luaopen_dclab_core(lua_State *L)
     dcb_open_random(L);
     dcb_open_io(L);
     dcb_open_print(L);
+    dcb_open_parallel(L);
+    dcb_open_reduce(L);
+    dcb_open_blas(L);
     return 1;
 }

@@ -12,5 +12,8 @@
 #include "io/npy.h"
 #include "io/archive.h"
 #include "tensor_print.h"
+#include "ops/reduce.h"
+#include "ops/blas.h"
+#include "parallel.h"
 
 #endif

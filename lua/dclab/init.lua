@@ -11,5 +11,7 @@ require('dclab.sys')(dc, core)
 require('dclab.random')(dc, core)
 require('dclab.io')(dc, core)
 dc.set_printoptions = core.set_printoptions
+for _, k in ipairs{'mm', 'bmm', 'matmul', 'mv', 'dot', 'addmm'} do dc[k] = core[k] end
+dc.set_num_threads, dc.get_num_threads = core.set_num_threads, core.get_num_threads
 
 return dc
