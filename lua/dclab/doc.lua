@@ -92,6 +92,11 @@ entry('dc.version_string', [[
 dc.version_string() -> string
   dc.versions() as text, one component a line, as `dclab --version` prints it.]])
 
+entry('dc.isatty', [[
+dc.isatty([fd = 1]) -> boolean
+  Whether stdout (or file descriptor fd) is a terminal: long work draws a progress bar
+  there and prints plain lines elsewhere.]])
+
 entry('dc.now', [[
 dc.now() -> seconds
   A monotonic wall clock; only differences mean anything. Wall time, not CPU time, since
