@@ -9,8 +9,14 @@
  * otherwise ask for tens of gigabytes); PIL's decompression-bomb limit is of this order. */
 #define MAX_PIXELS ((int64_t)1 << 29)
 
+/* Three TurboJPEG 2.1 handles, because of two of its quirks: tjDecompress2 with
+ * TJFLAG_LIMITSCANS leaves the decoder pointing at a progress record on its stack, which a
+ * later tjDecompressHeader3 on the same handle could reach, so headers are read on a handle
+ * that never decompresses; and a baseline encode after a progressive one on the same handle
+ * writes Huffman codes that do not match its tables, so the encoder is remade on a switch. */
 struct dc_jpeg {
-    tjhandle dec, enc;      /* created on first use */
+    tjhandle hdr, dec, enc; /* created on first use */
+    int enc_progressive;    /* mode of enc's last encode */
     dc_buffer cmyk;         /* CMYK pixels before conversion */
     unsigned char *out;     /* encoder output (tjAlloc'd) */
     unsigned long out_cap;  /* its size */
@@ -27,6 +33,7 @@ dc_status dc_jpeg_new(dc_jpeg **out)
 void dc_jpeg_free(dc_jpeg *j)
 {
     if (!j) return;
+    if (j->hdr) tjDestroy(j->hdr);
     if (j->dec) tjDestroy(j->dec);
     if (j->enc) tjDestroy(j->enc);
     dc_buffer_free(&j->cmyk);
@@ -34,10 +41,10 @@ void dc_jpeg_free(dc_jpeg *j)
     free(j);
 }
 
-static dc_status decoder(dc_jpeg *j)
+static dc_status decoder(tjhandle *h)
 {
-    if (!j->dec) j->dec = tjInitDecompress();
-    DC_CHECK(j->dec, DC_ERR_NOMEM, "jpeg: cannot create a TurboJPEG decoder: %s",
+    if (!*h) *h = tjInitDecompress();
+    DC_CHECK(*h, DC_ERR_NOMEM, "jpeg: cannot create a TurboJPEG decoder: %s",
              tjGetErrorStr2(NULL));
     return DC_OK;
 }
@@ -45,14 +52,14 @@ static dc_status decoder(dc_jpeg *j)
 /* Header fields, with TurboJPEG's message turned into ours. */
 static dc_status read_header(dc_jpeg *j, const uint8_t *buf, size_t n, int *w, int *h, int *cs)
 {
-    DC_TRY(decoder(j));
+    DC_TRY(decoder(&j->hdr));
     DC_CHECK(n > 0, DC_ERR_FORMAT, "empty file (0 bytes), not a JPEG");
     DC_CHECK(n >= 4 && buf[0] == 0xFF && buf[1] == 0xD8, DC_ERR_FORMAT,
              "not a JPEG file (starts with 0x%02x 0x%02x)", buf[0], n > 1 ? buf[1] : 0);
     DC_CHECK(n <= (size_t)(unsigned long)-1, DC_ERR_FORMAT, "file too large");
     int subsamp;
-    if (tjDecompressHeader3(j->dec, buf, (unsigned long)n, w, h, &subsamp, cs) != 0)
-        return dc_fail(DC_ERR_FORMAT, "corrupt JPEG header (%s)", tjGetErrorStr2(j->dec));
+    if (tjDecompressHeader3(j->hdr, buf, (unsigned long)n, w, h, &subsamp, cs) != 0)
+        return dc_fail(DC_ERR_FORMAT, "corrupt JPEG header (%s)", tjGetErrorStr2(j->hdr));
     DC_CHECK(*w > 0 && *h > 0 && (int64_t)*w * *h <= MAX_PIXELS, DC_ERR_FORMAT,
              "JPEG of %d x %d pixels refused (more than %lld pixels)", *w, *h,
              (long long)MAX_PIXELS);
@@ -115,6 +122,7 @@ dc_status dc_jpeg_decode(dc_jpeg *j, const uint8_t *buf, size_t n, int channels,
     dc_jpeg_info info;
     int cs;
     DC_TRY(read_header(j, buf, n, &info.width, &info.height, &cs));
+    DC_TRY(decoder(&j->dec));
     int w, h;
     dc_jpeg_scaled_size(&info, min_w, min_h, &w, &h);
     DC_TRY(dc_image_alloc(out, pixels, w, h, channels));
@@ -147,7 +155,12 @@ dc_status dc_jpeg_encode(dc_jpeg *j, const dc_image *im, int quality, int progre
              "jpeg encode: quality must be in 1..100, got %d", quality);
     DC_CHECK(im->w > 0 && im->h > 0 && im->w <= 65535 && im->h <= 65535, DC_ERR_ARG,
              "jpeg encode: %d x %d is not a JPEG size (1..65535)", im->w, im->h);
+    if (j->enc && j->enc_progressive != !!progressive) {
+        tjDestroy(j->enc);
+        j->enc = NULL;
+    }
     if (!j->enc) j->enc = tjInitCompress();
+    j->enc_progressive = !!progressive;
     DC_CHECK(j->enc, DC_ERR_NOMEM, "jpeg: cannot create a TurboJPEG encoder: %s",
              tjGetErrorStr2(NULL));
     int subsamp = im->c == 1 ? TJSAMP_GRAY : TJSAMP_420;
