@@ -183,3 +183,50 @@ dc_status dc_jpeg_encode(dc_jpeg *j, const dc_image *im, int quality, int progre
     *size = len;
     return DC_OK;
 }
+
+/* ---- files ---- */
+
+dc_status dc_jpeg_load(const char *path, int channels, dc_tensor *out)
+{
+    DC_CHECK(channels == 1 || channels == 3, DC_ERR_ARG,
+             "image load: channels must be 1 or 3, got %d", channels);
+    dc_jpeg *j = NULL;
+    dc_buffer file = {0}, pixels = {0};
+    dc_image im;
+    dc_status s = dc_jpeg_new(&j);
+    if (s == DC_OK) s = dc_file_read(path, &file);
+    if (s == DC_OK) {
+        s = dc_jpeg_decode(j, file.data, file.size, channels, 0, 0, &pixels, &im);
+        if (s != DC_OK) dc_fail_prefix(s, path);
+    }
+    if (s == DC_OK) {
+        int64_t shape[3] = {im.c, im.h, im.w};
+        s = dc_tensor_ensure(out, DC_F32, 3, shape, "image load: out");
+    }
+    if (s == DC_OK) {
+        float lut[4][256];
+        for (int ch = 0; ch < 4; ch++)
+            for (int v = 0; v < 256; v++) lut[ch][v] = v / 255.0f;
+        dc_image_to_float(&im, (const float(*)[256])lut, dc_tensor_data(out));
+    }
+    dc_buffer_free(&file);
+    dc_buffer_free(&pixels);
+    dc_jpeg_free(j);
+    return s;
+}
+
+dc_status dc_jpeg_save(const dc_tensor *t, const char *path, int quality)
+{
+    dc_jpeg *j = NULL;
+    dc_buffer pixels = {0};
+    dc_image im;
+    const uint8_t *data;
+    size_t n;
+    dc_status s = dc_image_from_picture(t, &pixels, &im);
+    if (s == DC_OK) s = dc_jpeg_new(&j);
+    if (s == DC_OK) s = dc_jpeg_encode(j, &im, quality, 0, &data, &n);
+    if (s == DC_OK) s = dc_file_write(path, data, n);
+    dc_buffer_free(&pixels);
+    dc_jpeg_free(j);
+    return s;
+}

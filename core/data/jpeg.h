@@ -46,4 +46,11 @@ dc_status dc_jpeg_decode(dc_jpeg *j, const uint8_t *buf, size_t n, int channels,
 dc_status dc_jpeg_encode(dc_jpeg *j, const dc_image *im, int quality, int progressive,
                          const uint8_t **data, size_t *size);
 
+/* Files and tensors, for people (dc.image.load / save): out = float32 [C, H, W] in [0, 1]
+ * from the JPEG at path (C = channels, 1 or 3; out empty). DC_ERR_IO / DC_ERR_FORMAT name
+ * the path. */
+dc_status dc_jpeg_load(const char *path, int channels, dc_tensor *out);
+/* Writes picture t (see dc_image_from_picture) to path at quality 1..100. */
+dc_status dc_jpeg_save(const dc_tensor *t, const char *path, int quality);
+
 #endif

@@ -6,5 +6,8 @@ local core = require 'dclab.core'
 local dc = {core = core, version = '0.1.0'}
 
 require('dclab.tensor')(dc, core)
+require('dclab.transforms')(dc, core)
+require('dclab.data')(dc, core)
+require('dclab.image')(dc, core)
 
 return dc
