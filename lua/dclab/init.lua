@@ -3,9 +3,10 @@
 -- table from it and from the Lua library (tensor sugar, nn, data, clustering, ...).
 local core = require 'dclab.core'
 
-local dc = {core = core, version = '0.1.0'}
+local dc = {core = core, version = core.versions().dclab}
 
 require('dclab.tensor')(dc, core)
+require('dclab.sys')(dc, core)
 require('dclab.transforms')(dc, core)
 require('dclab.data')(dc, core)
 require('dclab.image')(dc, core)
