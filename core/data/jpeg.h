@@ -1,7 +1,7 @@
 /* JPEG decode and encode through TurboJPEG (libjpeg-turbo).
  *
- * Decoding can shrink in the DCT domain: libjpeg-turbo computes an image scaled by k/8
- * (k = 1..8) for a fraction of the cost of a full decode. dc_jpeg_decode picks the smallest
+ * Decoding can shrink in the DCT domain: libjpeg-turbo computes an image scaled by 1/2, 1/4
+ * or 1/8 for a fraction of the cost of a full decode. dc_jpeg_decode picks the smallest
  * such scale whose result is still at least the requested size, so a later resize only ever
  * shrinks from a larger picture (and the antialiasing filter keeps its job).
  *
@@ -32,8 +32,9 @@ typedef struct dc_jpeg_info {
  * a JPEG or its header is corrupt. */
 dc_status dc_jpeg_info_read(dc_jpeg *j, const uint8_t *buf, size_t n, dc_jpeg_info *info);
 
-/* Size a decode of info would give for the smallest DCT scale k/8 whose result is at least
- * min_w x min_h. Both <= 0, or a request above the full size: the full size. */
+/* Size a decode of info would give for the smallest DCT scale (1/2, 1/4 or 1/8: the ones
+ * libjpeg-turbo runs in SIMD) whose result is at least min_w x min_h. Both <= 0, or a
+ * request no scale meets: the full size. */
 void dc_jpeg_scaled_size(const dc_jpeg_info *info, int min_w, int min_h, int *w, int *h);
 
 /* Decodes buf into out (channels 1 = gray or 3 = RGB), scaled as dc_jpeg_scaled_size says.

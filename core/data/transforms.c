@@ -326,6 +326,26 @@ static dc_status grayscale(work *cur, dc_tf_scratch *s, int out_c)
     return DC_OK;
 }
 
+/* Resize to ow x oh from region box of cur, then (when next is a CenterCrop that fits) the
+ * crop: only the kept pixels are computed, with the same centres and filter support as the
+ * full resize, so the result is the same. Returns 1 when next was done too. */
+static int resize_then_crop(work *cur, dc_tf_scratch *s, const double box[4], int ow, int oh,
+                            const dc_tf *next, dc_status *st)
+{
+    if (!next || next->kind != DC_TF_CENTER_CROP || next->w > ow || next->h > oh) {
+        *st = resize_box(cur, s, box, ow, oh);
+        return 0;
+    }
+    int x = (int)nearbyint((ow - next->w) / 2.0), y = (int)nearbyint((oh - next->h) / 2.0);
+    double sx = (box[2] - box[0]) / ow, sy = (box[3] - box[1]) / oh;
+    double sub[4] = {box[0] + x * sx, box[1] + y * sy, box[0] + (x + next->w) * sx,
+                     box[1] + (y + next->h) * sy};
+    if (sub[2] > cur->im.w) sub[2] = cur->im.w;
+    if (sub[3] > cur->im.h) sub[3] = cur->im.h;
+    *st = resize_box(cur, s, sub, next->w, next->h);
+    return 1;
+}
+
 dc_status dc_transform_run(const dc_transform *t, const dc_tf_plan *plan, const dc_image *img,
                            int writable, dc_rng *rng, dc_tf_scratch *s, dc_image *result,
                            float (*lut)[256])
@@ -335,7 +355,15 @@ dc_status dc_transform_run(const dc_transform *t, const dc_tf_plan *plan, const 
     int scaled = img->w != plan->src_w || img->h != plan->src_h;
     for (int i = 0; i < t->n; i++) {
         const dc_tf *op = &t->op[i];
+        const dc_tf *next = i + 1 < t->n ? &t->op[i + 1] : NULL;
         const dc_image *im = &cur.im;
+        dc_status st = DC_OK;
+        if (i == 0 && plan->planned && op->kind == DC_TF_RESIZE) {
+            double box[4] = {0, 0, im->w, im->h};
+            i += resize_then_crop(&cur, s, box, plan->out_w, plan->out_h, next, &st);
+            DC_TRY(st);
+            continue;
+        }
         if (i == 0 && plan->planned) {
             if (!scaled) {
                 const double *bx = plan->box;
@@ -357,7 +385,8 @@ dc_status dc_transform_run(const dc_transform *t, const dc_tf_plan *plan, const 
             int ow, oh;
             resized_size(op, im->w, im->h, &ow, &oh);
             double box[4] = {0, 0, im->w, im->h};
-            DC_TRY(resize_box(&cur, s, box, ow, oh));
+            i += resize_then_crop(&cur, s, box, ow, oh, next, &st);
+            DC_TRY(st);
             break;
         }
         case DC_TF_CENTER_CROP: {

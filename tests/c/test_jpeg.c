@@ -135,8 +135,10 @@ static void test_scaled_sizes(void)
 {
     dc_jpeg_info info = {500, 375, 3};
     int w, h;
-    dc_jpeg_scaled_size(&info, 256, 256, &w, &h); /* 3/4: 375 x 282; 5/8 would be 235 high */
-    CHECK(w == 375 && h == 282);
+    dc_jpeg_scaled_size(&info, 256, 256, &w, &h); /* 1/2 would be 188 high: full size */
+    CHECK(w == 500 && h == 375);
+    dc_jpeg_scaled_size(&info, 180, 180, &w, &h); /* 1/2: 250 x 188 (not 3/4, slower) */
+    CHECK(w == 250 && h == 188);
     dc_jpeg_scaled_size(&info, 0, 0, &w, &h);
     CHECK(w == 500 && h == 375);
     dc_jpeg_scaled_size(&info, 600, 10, &w, &h); /* above full size: full size */

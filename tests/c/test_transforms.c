@@ -339,6 +339,40 @@ static void test_planned_op_on_scaled_picture(void)
     dc_resample_scratch_free(&rs);
 }
 
+/* Resize followed by CenterCrop computes only the crop: same pixels as the two steps. */
+static void test_resize_center_crop_fusion(void)
+{
+    dc_buffer b = {0}, b2 = {0};
+    dc_image img, two, fused;
+    float lut[4][256];
+    du_picture(&img, &b, 500, 375, 3, 3);
+    for (int first = 0; first <= 1; first++) { /* as op 0 (planned) and later */
+        dc_transform r = {0}, rc = {0};
+        int k = 0;
+        if (!first) r.op[k] = rc.op[k] = op(DC_TF_HFLIP, 0, 0), r.op[k].p = rc.op[k].p = 0, k++;
+        r.op[k] = rc.op[k] = op(DC_TF_RESIZE, 256, 0);
+        rc.op[k + 1] = op(DC_TF_CENTER_CROP, 224, 200);
+        r.n = k + 1;
+        rc.n = k + 2;
+        CHECK_OK(run(&r, &img, 0, &two, lut));
+        CHECK(two.w == 341 && two.h == 256);
+        dc_image copy;
+        dc_image_alloc(&copy, &b2, 200, 224, 3);
+        int x = (int)nearbyint((341 - 200) / 2.0), y = (256 - 224) / 2;
+        for (int yy = 0; yy < 224; yy++)
+            memcpy(copy.data + yy * copy.stride, two.data + (yy + y) * two.stride + x * 3, 600);
+        CHECK_OK(run(&rc, &img, 0, &fused, lut));
+        CHECK(fused.w == 200 && fused.h == 224);
+        int worst = 0;
+        for (int yy = 0; yy < 224; yy++)
+            for (int i = 0; i < 600; i++)
+                worst = fmax(worst, abs(copy.data[yy * copy.stride + i] - fused.data[yy * fused.stride + i]));
+        CHECK(worst == 0);
+    }
+    dc_buffer_free(&b);
+    dc_buffer_free(&b2);
+}
+
 static void test_spec_errors(void)
 {
     int shape[3];
@@ -379,6 +413,7 @@ int main(void)
     RUN_TEST(test_flip_grayscale_normalize);
     RUN_TEST(test_random_resized_crop_boxes);
     RUN_TEST(test_planned_op_on_scaled_picture);
+    RUN_TEST(test_resize_center_crop_fusion);
     RUN_TEST(test_spec_errors);
     dc_tf_scratch_free(&S);
     return TEST_SUMMARY();
