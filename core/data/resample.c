@@ -18,8 +18,7 @@ static double triangle(double x)
     return x < 1.0 ? 1.0 - x : 0.0;
 }
 
-/* Taps of one pass: out pixel i reads in pixels first[i] .. first[i] + count[i] - 1 with
- * weights k[i * ksize ..]. Returns ksize. Mirrors Pillow's precompute_coeffs. */
+/* Taps per output pixel of one pass (room for the widest filter). */
 static int taps_size(double in0, double in1, int out_size)
 {
     double scale = (in1 - in0) / out_size;
@@ -27,6 +26,8 @@ static int taps_size(double in0, double in1, int out_size)
     return (int)ceil(support) * 2 + 1;
 }
 
+/* Taps of one pass: out pixel i reads in pixels first[i] .. first[i] + count[i] - 1 with
+ * weights k[i * ksize ..], in 22-bit fixed point. Mirrors Pillow's precompute_coeffs. */
 static void taps(int in_size, double in0, double in1, int out_size, int ksize, int32_t *first,
                  int32_t *count, int32_t *k)
 {
