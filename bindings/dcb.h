@@ -44,6 +44,7 @@ dc_dtype dcb_checkdtype(lua_State *L, int arg, dc_dtype def);
 
 /* Registration of the binding files into the module table on top of the stack. */
 void dcb_open_tensor(lua_State *L);
+void dcb_open_index(lua_State *L);
 void dcb_open_sys(lua_State *L);
 void dcb_open_data(lua_State *L);
 void dcb_open_image(lua_State *L);

@@ -7,6 +7,7 @@ LUAMOD_API int luaopen_dclab_core(lua_State *L)
     luaL_checkversion(L);
     lua_newtable(L);
     dcb_open_tensor(L);
+    dcb_open_index(L);
     dcb_open_sys(L);
     dcb_open_data(L);
     dcb_open_image(L);

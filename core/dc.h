@@ -6,6 +6,7 @@
 #include "tensor.h"
 #include "ops/elementwise.h"
 #include "ops/create.h"
+#include "ops/index.h"
 #include "sys.h"
 #include "data/idx.h"
 #include "data/loader.h"

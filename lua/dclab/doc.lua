@@ -269,4 +269,73 @@ entry({'Tensor:clamp', 'Tensor:clamp_'}, [[
 t:clamp(lo [, hi]) -> tensor;  t:clamp_(lo [, hi]) -> t (in place)
   min(max(t, lo), hi) elementwise; a nil bound is not applied: t:clamp(nil, 1).]])
 
+-- ---- indexing (bindings/l_index.c, lua/dclab/index.lua); index values count from 1 ----
+
+entry('dc.cat', [=[
+dc.cat(list [, dim]) -> tensor
+  The tensors of list joined along dimension dim (1 by default); one dtype, equal sizes except
+  at dim: dc.cat({a, b}) stacks rows, dc.cat({a, b}, 2) columns.]=])
+
+entry('dc.stack', [=[
+dc.stack(list [, dim]) -> tensor
+  Tensors of one dtype and shape joined along a new dimension dim (1 by default):
+  dc.stack{x, y} of two [3] tensors is [2, 3].]=])
+
+entry('dc.bincount', [=[
+dc.bincount(x [, {weights=, minlength=}]) -> 1-D tensor
+  Entry i counts how often the value i occurs in the int64 1-D x (values >= 1), or sums
+  weights (float32 or int64, x's shape) over those places. The length is max(x) or minlength
+  if larger; int64 without weights. Example: cluster sizes dc.bincount(assign, {minlength = k}).]=])
+
+entry('Tensor:index_select', [=[
+t:index_select(dim, idx) -> tensor
+  The entries of t at positions idx (int64 1-D, repeats allowed) along dim, in idx's order:
+  t:index_select(1, dc.tensor({3, 1}, 'int64')) takes rows 3 and 1.]=])
+
+entry('Tensor:gather', [=[
+t:gather(dim, idx) -> tensor
+  out[i][j] = t[i][idx[i][j]] for dim = 2 (likewise for any dim); idx is int64 with t's number
+  of dimensions; out has idx's shape. Example: scores:gather(2, labels:view(-1, 1)).]=])
+
+entry('Tensor:scatter_add_', [=[
+t:scatter_add_(dim, idx, src) -> t (in place)
+  t[i][idx[i][j]] += src[i][j] for dim = 2 (likewise for any dim); repeated indices add up.
+  idx int64 with t's number of dimensions, src of t's dtype and at least idx's sizes.]=])
+
+entry('Tensor:masked_select', [=[
+t:masked_select(mask) -> 1-D tensor
+  The entries of t where the uint8 mask (a comparison result) is non-zero, in row-major order;
+  t and mask broadcast: t:masked_select(t:gt(0)).]=])
+
+entry('Tensor:masked_fill_', [=[
+t:masked_fill_(mask, v) -> t (in place)
+  Sets the entries of t where the uint8 mask (broadcast to t's shape) is non-zero to v.]=])
+
+entry('Tensor:cumsum', [=[
+t:cumsum([dim]) -> tensor
+  Running sums along dim (1 by default); integer tensors give int64.]=])
+
+entry('Tensor:sort', [=[
+t:sort([dim [, descending]]) -> values, indices
+  t sorted along dim (the last by default), ascending unless descending is true, and where each
+  value came from (int64). Stable: equal values keep their order; NaN sorts as the largest.]=])
+
+entry('Tensor:argsort', [=[
+t:argsort([dim [, descending]]) -> indices
+  The indices of t:sort(dim, descending) alone.]=])
+
+entry('Tensor:topk', [=[
+t:topk(k [, dim [, largest]]) -> values, indices
+  The k largest entries along dim (the last by default), or the k smallest when largest is
+  false, best first, with their indices (int64); ties in index order: logits:topk(5).]=])
+
+entry('Tensor:split', [=[
+t:split(size [, dim]) -> {views}
+  Views of size entries along dim (1 by default), the last one shorter when size does not
+  divide the dimension: dc.arange(1, 8):split(3) gives {1 2 3}, {4 5 6}, {7}.]=])
+
+entry('Tensor:chunk', [=[
+t:chunk(n [, dim]) -> {views}
+  At most n views of ceil(size / n) entries along dim (1 by default), the last smaller.]=])
+
 return doc

@@ -6,6 +6,7 @@ local core = require 'dclab.core'
 local dc = {core = core, version = core.versions().dclab}
 
 require('dclab.tensor')(dc, core)
+require('dclab.index')(dc, core)
 require('dclab.sys')(dc, core)
 require('dclab.transforms')(dc, core)
 require('dclab.data')(dc, core)
