@@ -230,13 +230,9 @@ dc_status dc_folder_scan(const char *root, dc_folder_layout layout, dc_filelist 
             const char *name = top.e[i].name;
             if (!top.e[i].dir) continue;
             size_t k = strlen(name);
-            int64_t before = files.n;
             path[plen] = '/';
             memcpy(path + plen + 1, name, k + 1);
             s = walk(path, plen + 1 + k, 1, names.n, &files);
-            if (s == DC_OK && files.n == before)
-                s = dc_fail(DC_ERR_IO, "%s: class folder '%s' holds no JPEG file (.jpg, .jpeg)",
-                            root, name);
             path[plen] = '\0';
             if (s == DC_OK) s = strlist_add(&names, name, k, 0);
         }

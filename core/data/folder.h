@@ -23,7 +23,9 @@ typedef enum dc_folder_layout {
 } dc_folder_layout;
 
 /* Scans root for JPEG files (.jpg / .jpeg, any case); names starting with '.' are skipped.
- * Fails when root is unreadable, when there is no file, or when a class folder is empty. */
+ * An empty class folder stays a class (torchvision would refuse it): a dataset exported
+ * with dc_export_jpeg keeps its label numbers even when a class has no image. Fails when
+ * root is unreadable or holds no JPEG file at all. */
 dc_status dc_folder_scan(const char *root, dc_folder_layout layout, dc_filelist **out);
 
 /* Reads a list: one path a line, optionally a tab and a class name; blank lines and lines

@@ -49,6 +49,17 @@ static dc_status decoder(tjhandle *h)
     return DC_OK;
 }
 
+/* After a failed call a TurboJPEG 2.1 handle can stay mid-stream (tjDecompressHeader3
+ * returns from its error handler without aborting the decompressor, and the next header
+ * read then fails on the stale state), so it is thrown away and remade on next use. The
+ * message must already be recorded; returns DC_ERR_FORMAT. */
+static dc_status drop(tjhandle *h)
+{
+    tjDestroy(*h);
+    *h = NULL;
+    return DC_ERR_FORMAT;
+}
+
 /* Header fields, with TurboJPEG's message turned into ours. */
 static dc_status read_header(dc_jpeg *j, const uint8_t *buf, size_t n, int *w, int *h, int *cs)
 {
@@ -58,8 +69,10 @@ static dc_status read_header(dc_jpeg *j, const uint8_t *buf, size_t n, int *w, i
              "not a JPEG file (starts with 0x%02x 0x%02x)", buf[0], n > 1 ? buf[1] : 0);
     DC_CHECK(n <= (size_t)(unsigned long)-1, DC_ERR_FORMAT, "file too large");
     int subsamp;
-    if (tjDecompressHeader3(j->hdr, buf, (unsigned long)n, w, h, &subsamp, cs) != 0)
-        return dc_fail(DC_ERR_FORMAT, "corrupt JPEG header (%s)", tjGetErrorStr2(j->hdr));
+    if (tjDecompressHeader3(j->hdr, buf, (unsigned long)n, w, h, &subsamp, cs) != 0) {
+        dc_fail(DC_ERR_FORMAT, "corrupt JPEG header (%s)", tjGetErrorStr2(j->hdr));
+        return drop(&j->hdr);
+    }
     DC_CHECK(*w > 0 && *h > 0 && (int64_t)*w * *h <= MAX_PIXELS, DC_ERR_FORMAT,
              "JPEG of %d x %d pixels refused (more than %lld pixels)", *w, *h,
              (long long)MAX_PIXELS);
@@ -140,8 +153,10 @@ dc_status dc_jpeg_decode(dc_jpeg *j, const uint8_t *buf, size_t n, int channels,
         rc = tjDecompress2(j->dec, buf, (unsigned long)n, out->data, w, (int)out->stride, h,
                            channels == 1 ? TJPF_GRAY : TJPF_RGB, flags);
     }
-    if (rc != 0)
-        return dc_fail(DC_ERR_FORMAT, "corrupt JPEG data (%s)", tjGetErrorStr2(j->dec));
+    if (rc != 0) {
+        dc_fail(DC_ERR_FORMAT, "corrupt JPEG data (%s)", tjGetErrorStr2(j->dec));
+        return drop(&j->dec);
+    }
     if (cmyk) {
         if (channels == 3) cmyk_to_rgb(j->cmyk.data, (int64_t)w * h, out->data);
         else cmyk_to_gray(j->cmyk.data, (int64_t)w * h, out->data);
@@ -180,8 +195,10 @@ dc_status dc_jpeg_encode(dc_jpeg *j, const dc_image *im, int quality, int progre
     int flags = TJFLAG_NOREALLOC | (progressive ? TJFLAG_PROGRESSIVE : 0);
     if (tjCompress2(j->enc, im->data, im->w, (int)im->stride, im->h,
                     im->c == 1 ? TJPF_GRAY : TJPF_RGB, &j->out, &len, subsamp, quality,
-                    flags) != 0)
-        return dc_fail(DC_ERR_FORMAT, "jpeg encode failed (%s)", tjGetErrorStr2(j->enc));
+                    flags) != 0) {
+        dc_fail(DC_ERR_FORMAT, "jpeg encode failed (%s)", tjGetErrorStr2(j->enc));
+        return drop(&j->enc);
+    }
     *data = j->out;
     *size = len;
     return DC_OK;

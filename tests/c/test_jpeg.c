@@ -200,6 +200,7 @@ static void test_corruptions(void)
             bad++;
             printf("  truncated at %zu of %zu: %s\n", k, n, dc_status_name(s));
         }
+        if (dc_jpeg_decode(J, jpg, n, 3, 0, 0, &b1, &out) != DC_OK) bad++;
     }
     CHECK(bad == 0);
     /* bit flips and random bytes everywhere: OK or a format error; the progressive one too */
@@ -221,6 +222,8 @@ static void test_corruptions(void)
             dc_status s = dc_jpeg_decode(J, buf, n, ch, trial % 5 ? 0 : 12, 10, &b1, &out);
             if (s != DC_OK && s != DC_ERR_FORMAT) bad++;
             if (s == DC_OK && (out.c != ch || out.w <= 0 || out.h <= 0)) bad++;
+            /* a failure leaves the codec usable: the intact file still decodes */
+            if (dc_jpeg_decode(J, jpg, n, ch, 0, 0, &b1, &out) != DC_OK) bad++;
         }
     }
     CHECK(bad == 0);
