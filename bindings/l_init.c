@@ -9,6 +9,9 @@ LUAMOD_API int luaopen_dclab_core(lua_State *L)
     dcb_open_tensor(L);
     dcb_open_index(L);
     dcb_open_sys(L);
+    dcb_open_random(L);
+    dcb_open_io(L);
+    dcb_open_print(L);
     dcb_open_data(L);
     dcb_open_image(L);
     return 1;

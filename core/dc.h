@@ -8,6 +8,10 @@
 #include "ops/create.h"
 #include "ops/index.h"
 #include "sys.h"
+#include "rng.h"
+#include "io/npy.h"
+#include "io/archive.h"
+#include "tensor_print.h"
 #include "data/idx.h"
 #include "data/loader.h"
 

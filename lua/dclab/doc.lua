@@ -102,6 +102,76 @@ dc.time(fn, ...) -> seconds, fn's results
   Calls fn(...) once and returns its wall-clock duration first:
   dc.time(function() return a:add(b) end).]])
 
+-- ---- random numbers (lua/dclab/random.lua) ----
+
+entry('dc.Generator', [[
+dc.Generator(seed) -> generator
+  A counter-based random generator (Philox4x32-10): same seed, same numbers, whatever the
+  thread count. g:random() / g:random(m) / g:random(m, n) draw like math.random;
+  g:normal([mean, std]); g:split(stream) -> an independent generator (g is not advanced);
+  g:state() -> a plain table for checkpoints, g:set_state(s) restores it; g:seed();
+  g:manual_seed(s) restarts g. Pass it as {generator = g} to dc.rand and friends.]])
+
+entry('dc.is_generator', [[
+dc.is_generator(v) -> boolean
+  Whether v is a dc.Generator.]])
+
+entry('dc.manual_seed', [[
+dc.manual_seed(seed) -> the default generator
+  Restarts the default generator, which every random function uses when given no
+  generator. It starts from dc.default_seed (42), so unseeded runs are reproducible too.]])
+
+entry('dc.default_generator', [[
+dc.default_generator() -> generator
+  The generator used when none is given (see dc.manual_seed).]])
+
+entry('dc.rand', [[
+dc.rand(sizes... [, {generator=, seed=}]) -> float32 tensor
+  Uniform in [0, 1): dc.rand(2, 3), dc.rand({2, 3}, {seed = 1}).]])
+
+entry('dc.randn', [[
+dc.randn(sizes... [, {generator=, seed=}]) -> float32 tensor
+  Standard normal N(0, 1) (Box-Muller): dc.randn(8, 3, 28, 28, {generator = g}).]])
+
+entry('dc.randint', [[
+dc.randint(lo, hi, sizes... [, {generator=, seed=, dtype=}]) -> tensor
+  Integers in [lo, hi], both included as in math.random; int64 unless dtype says otherwise:
+  dc.randint(1, 6, 10).]])
+
+entry('dc.randperm', [[
+dc.randperm(n [, {generator=, seed=}]) -> int64 tensor
+  1..n in random order (Fisher-Yates): dc.randperm(5).]])
+
+entry('dc.bernoulli', [[
+dc.bernoulli(p, sizes... [, {generator=, seed=, dtype=}]) -> tensor
+  1 with probability p, else 0; float32 unless dtype says otherwise.]])
+
+-- ---- files and printing (lua/dclab/io.lua, bindings/l_print.c) ----
+
+entry('dc.save_npy', [[
+dc.save_npy(path, t)
+  Writes t as a numpy .npy file (float32 '<f4', int64 '<i8', uint8 '|u1'), atomically.]])
+
+entry('dc.load_npy', [[
+dc.load_npy(path) -> tensor
+  Reads a .npy file; also '<f8' (as float32), '<i4' (as int64), '|b1' (as uint8) and
+  Fortran order. A bad or truncated file raises an error naming it and the problem.]])
+
+entry('dc.save', [[
+dc.save(path, tensors [, meta])
+  Writes a checkpoint: tensors = {name = tensor, ...}, meta = a plain Lua value (tables,
+  strings, numbers, booleans), atomically (temporary file, fsync, rename), with a CRC32.]])
+
+entry('dc.load', [[
+dc.load(path) -> tensors, meta
+  Reads a checkpoint written by dc.save; a corrupt or truncated file is refused whole.]])
+
+entry('dc.set_printoptions', [[
+dc.set_printoptions{edgeitems=, threshold=, precision=, linewidth=} -> previous options
+  How print(t) looks: tensors over threshold elements (1000) are summarised to edgeitems (3)
+  at each end; precision (4) digits; rows wider than linewidth (80) are cut into column
+  blocks. Absent keys keep their value; dc.set_printoptions(previous) restores.]])
+
 -- ---- tensor methods: inspection ----
 
 entry('Tensor:shape', [[
@@ -337,5 +407,20 @@ t:split(size [, dim]) -> {views}
 entry('Tensor:chunk', [=[
 t:chunk(n [, dim]) -> {views}
   At most n views of ceil(size / n) entries along dim (1 by default), the last smaller.]=])
+
+-- ---- tensor methods: random fills ----
+
+entry('Tensor:uniform_', [=[
+t:uniform_([lo [, hi [, g]]]) -> t
+  Fills float32 t with uniform numbers in [lo, hi) (0 and 1 by default) from generator g
+  (the default generator when absent). Views are filled in their logical order.]=])
+
+entry('Tensor:normal_', [=[
+t:normal_([mean [, std [, g]]]) -> t
+  Fills float32 t from N(mean, std^2) (0 and 1 by default) with generator g.]=])
+
+entry('Tensor:bernoulli_', [[
+t:bernoulli_(p [, g]) -> t
+  Fills t (any dtype) with 1 (probability p) or 0 with generator g.]])
 
 return doc

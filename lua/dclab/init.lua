@@ -8,6 +8,9 @@ local dc = {core = core, version = core.versions().dclab}
 require('dclab.tensor')(dc, core)
 require('dclab.index')(dc, core)
 require('dclab.sys')(dc, core)
+require('dclab.random')(dc, core)
+require('dclab.io')(dc, core)
+dc.set_printoptions = core.set_printoptions
 require('dclab.transforms')(dc, core)
 require('dclab.data')(dc, core)
 require('dclab.image')(dc, core)
