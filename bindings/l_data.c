@@ -145,7 +145,8 @@ static void check_dataset(lua_State *L, int arg, dc_dataset *ds)
     if ((t = field_tensor(L, arg, "index"))) ds->index = *t;
     lua_getfield(L, arg, "files");
     if (!lua_isnil(L, -1)) {
-        if (!luaL_testudata(L, -1, FILELIST)) luaL_error(L, "dataset: field 'files' must be a file list");
+        if (!luaL_testudata(L, -1, FILELIST))
+            luaL_error(L, "dataset: field 'files' must be a file list");
         ds->files = check_filelist(L, lua_gettop(L));
     }
     lua_getfield(L, arg, "gray");
@@ -166,7 +167,8 @@ static int field_numbers(lua_State *L, int t, const char *op, const char *key, d
         n = 1;
     } else if (lua_istable(L, -1)) {
         n = (int)luaL_len(L, -1);
-        if (n < 1 || n > max) luaL_error(L, "%s: '%s' takes 1 to %d numbers, got %d", op, key, max, n);
+        if (n < 1 || n > max)
+            luaL_error(L, "%s: '%s' takes 1 to %d numbers, got %d", op, key, max, n);
         for (int i = 0; i < n; i++) {
             lua_geti(L, -1, i + 1);
             int ok;
@@ -198,7 +200,8 @@ static void check_transform(lua_State *L, int arg, dc_transform *t)
         int kind = -1;
         for (int k = 0; name && k < DC_TF_KIND_COUNT; k++)
             if (strcmp(name, dc_tf_name((dc_tf_kind)k)) == 0) kind = k;
-        if (kind < 0) luaL_error(L, "transforms: op %d has unknown name '%s'", i + 1, name ? name : "?");
+        if (kind < 0)
+            luaL_error(L, "transforms: op %d has unknown name '%s'", i + 1, name ? name : "?");
         lua_pop(L, 1);
         dc_tf *o = &t->op[i];
         dc_tf_init(o, (dc_tf_kind)kind);

@@ -23,7 +23,9 @@ void dc_buffer_free(dc_buffer *b);
 /* Reads the whole file at path into b (b->size = file length). Fails with DC_ERR_IO and
  * "<path>: <strerror>" when the file cannot be opened or read. */
 dc_status dc_file_read(const char *path, dc_buffer *b);
-/* Writes n bytes to path (created or truncated); DC_ERR_IO names the path on failure. */
+/* Writes n bytes to path (created or truncated); DC_ERR_IO names the path on failure. A
+ * plain write, no fsync: an export writes tens of thousands of files; checkpoints and
+ * .npy files go through core/io's atomic dc_wfile instead. */
 dc_status dc_file_write(const char *path, const void *data, size_t n);
 /* Creates directory path and its missing parents (mkdir -p). */
 dc_status dc_mkdirs(const char *path);

@@ -21,8 +21,9 @@ static dc_status read_exact(gzFile f, const char *path, void *dst, size_t n, con
         if (got < 0) {
             int err;
             const char *msg = gzerror(f, &err);
-            return dc_fail(DC_ERR_FORMAT, "read_idx: %s: corrupt gzip data while reading the %s (%s)",
-                           path, what, msg);
+            return dc_fail(DC_ERR_FORMAT,
+                           "read_idx: %s: corrupt gzip data while reading the %s (%s)", path,
+                           what, msg);
         }
         if (got == 0) {
             int err;

@@ -52,8 +52,9 @@ static dc_status check_op(const dc_tf *op, int i)
         break;
     case DC_TF_RANDOM_RESIZED_CROP:
         DC_CHECK(op->scale[0] > 0 && op->scale[0] <= op->scale[1] && op->scale[1] <= 1,
-                 DC_ERR_ARG, "transform %d (%s): scale must satisfy 0 < lo <= hi <= 1, got (%g, %g)",
-                 i + 1, nm, op->scale[0], op->scale[1]);
+                 DC_ERR_ARG,
+                 "transform %d (%s): scale must satisfy 0 < lo <= hi <= 1, got (%g, %g)", i + 1,
+                 nm, op->scale[0], op->scale[1]);
         DC_CHECK(op->ratio[0] > 0 && op->ratio[0] <= op->ratio[1], DC_ERR_ARG,
                  "transform %d (%s): ratio must satisfy 0 < lo <= hi, got (%g, %g)", i + 1, nm,
                  op->ratio[0], op->ratio[1]);

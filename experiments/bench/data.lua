@@ -45,8 +45,10 @@ local function make_photos()
     dc.data.export_jpeg(dc.data.fashion_mnist{split = 'test'}:subset(N), src, {size = 375})
   end
   local photos = dc.data.image_folder{root = src, layout = 'flat'}
-  local land = T.compose{T.RandomResizedCrop({375, 500}, {scale = {0.3, 1}}), T.RandomHorizontalFlip()}
-  local port = T.compose{T.RandomResizedCrop({500, 375}, {scale = {0.3, 1}}), T.RandomHorizontalFlip()}
+  local function crops(h, w)
+    return T.compose{T.RandomResizedCrop({h, w}, {scale = {0.3, 1}}), T.RandomHorizontalFlip()}
+  end
+  local land, port = crops(375, 500), crops(500, 375)
   for i = 1, N do
     local x = photos:get((i - 1) % #photos + 1, i % 4 == 0 and port or land, i)
     dc.image.save(x, string.format('%s/%05d.jpg', DIR, i), {quality = 90})
@@ -76,7 +78,9 @@ local function peer()
     if case then rates[case] = tonumber(rate) end
   end
   p:close()
-  if not rates.a then io.stderr:write('torchvision peer failed:\n' .. table.concat(out, '\n') .. '\n') end
+  if not rates.a then
+    io.stderr:write('torchvision peer failed:\n' .. table.concat(out, '\n') .. '\n')
+  end
   return rates
 end
 
@@ -100,7 +104,8 @@ print(string.format('%-54s %12s %16s %7s', 'case', 'dclab img/s', 'torchvision i
 for _, c in ipairs(cases) do
   local t = theirs[c[1]]
   print(string.format('(%s) %-50s %12.0f %16s %7s', c[1], c[2], rates[c[1]],
-    t and string.format('%.0f', t) or 'n/a', t and string.format('%.2fx', rates[c[1]] / t) or 'n/a'))
+    t and string.format('%.0f', t) or 'n/a',
+    t and string.format('%.2fx', rates[c[1]] / t) or 'n/a'))
 end
 
 local files = {'train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz',

@@ -18,15 +18,16 @@ return function(dc, core)
   local function quality(fname, q)
     q = q or 95
     if math.type(q) ~= 'integer' or q < 1 or q > 100 then
-      error(string.format('%s: quality must be an integer in 1..100, got %s', fname, tostring(q)), 3)
+      error(string.format('%s: quality must be an integer in 1..100, got %s', fname,
+        tostring(q)), 3)
     end
     return q
   end
 
   local function jpeg_path(fname, path)
     if type(path) ~= 'string' or not (path:lower():match('%.jpe?g$')) then
-      error(string.format("%s: only JPEG files are written (a path ending in .jpg or .jpeg), got %s",
-        fname, tostring(path)), 3)
+      error(string.format('%s: only JPEG files are written (a path ending in .jpg or .jpeg), '
+        .. 'got %s', fname, tostring(path)), 3)
     end
     return path
   end
@@ -45,7 +46,8 @@ return function(dc, core)
       pad_value = opts.pad_value, normalize = opts.normalize, scale_each = opts.scale_each})
     if opts.path then
       local q = quality('image.mosaic', opts.quality)
-      core.image_save(opts.normalize and grid or grid:clamp(0, 1), jpeg_path('image.mosaic', opts.path), q)
+      local picture = opts.normalize and grid or grid:clamp(0, 1)
+      core.image_save(picture, jpeg_path('image.mosaic', opts.path), q)
     end
     return grid
   end

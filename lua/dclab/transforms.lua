@@ -31,7 +31,9 @@ return function(dc, core)
         n and ('a list of ' .. n .. ' numbers') or 'a number or a list of numbers'), 3)
     end
     for i = 1, #v do
-      if type(v[i]) ~= 'number' then error(string.format('%s: %s[%d] is not a number', fname, what, i), 3) end
+      if type(v[i]) ~= 'number' then
+        error(string.format('%s: %s[%d] is not a number', fname, what, i), 3)
+      end
     end
     return v
   end
@@ -76,7 +78,9 @@ return function(dc, core)
 
   function T.Grayscale(num_output_channels)
     local n = num_output_channels or 1
-    if n ~= 1 and n ~= 3 then error('Grayscale: num_output_channels must be 1 or 3, got ' .. tostring(n), 2) end
+    if n ~= 1 and n ~= 3 then
+      error('Grayscale: num_output_channels must be 1 or 3, got ' .. tostring(n), 2)
+    end
     return new{{name = 'Grayscale', channels = n}}
   end
 
@@ -119,7 +123,9 @@ return function(dc, core)
 
   local function op_string(op)
     local size = op.size
-    if type(size) == 'table' then size = size[1] == size[2] and tostring(size[1]) or fmt_list(size) end
+    if type(size) == 'table' then
+      size = size[1] == size[2] and tostring(size[1]) or fmt_list(size)
+    end
     if op.name == 'Resize' or op.name == 'CenterCrop' then
       return string.format('%s(%s)', op.name, size)
     elseif op.name == 'RandomResizedCrop' then

@@ -61,7 +61,8 @@ static inline double du_psnr(const dc_image *a, const dc_image *b)
     double se = 0;
     for (int y = 0; y < a->h; y++)
         for (int x = 0; x < a->w * a->c; x++) {
-            double d = (double)a->data[(int64_t)y * a->stride + x] - b->data[(int64_t)y * b->stride + x];
+            double d = (double)a->data[(int64_t)y * a->stride + x] -
+                       b->data[(int64_t)y * b->stride + x];
             se += d * d;
         }
     double mse = se / ((double)a->w * a->h * a->c);

@@ -4,7 +4,8 @@ local dc = require 'dclab'
 local function errors_with(pattern, f, ...)
   local ok, err = pcall(f, ...)
   assert.is_false(ok, 'expected an error matching ' .. pattern)
-  assert.truthy(tostring(err):find(pattern, 1, true), 'error "' .. tostring(err) .. '" lacks "' .. pattern .. '"')
+  assert.truthy(tostring(err):find(pattern, 1, true),
+    'error "' .. tostring(err) .. '" lacks "' .. pattern .. '"')
 end
 
 local function tempdir()
@@ -23,6 +24,7 @@ end
 describe('dc.data.read_idx', function()
   it('reads images as uint8 [N, 1, H, W] and labels as int64', function()
     local dir = tempdir()
+    finally(function() os.execute('rm -rf ' .. dir) end)
     write(dir .. '/im.idx', '\0\0\8\3\0\0\0\2\0\0\0\1\0\0\0\3' .. '\1\2\3\4\5\255')
     write(dir .. '/lb.idx', '\0\0\8\1\0\0\0\3' .. '\7\0\9')
     local im, lb = dc.data.read_idx(dir .. '/im.idx'), dc.data.read_idx(dir .. '/lb.idx')
@@ -31,18 +33,17 @@ describe('dc.data.read_idx', function()
     assert.are.same({{{{1, 2, 3}}}, {{{4, 5, 255}}}}, im:totable())
     assert.are.equal('int64', lb:dtype())
     assert.are.same({7, 0, 9}, lb:totable())
-    os.execute('rm -rf ' .. dir)
   end)
 
   it('names the file and the problem', function()
     local dir = tempdir()
+    finally(function() os.execute('rm -rf ' .. dir) end)
     write(dir .. '/cut.idx', '\0\0\8\3\0\0\0\2\0\0\0\1\0\0\0\3' .. '\1\2\3')
     errors_with(dir .. '/cut.idx: truncated file: 3 bytes missing from the data',
       dc.data.read_idx, dir .. '/cut.idx')
     write(dir .. '/bad.idx', 'PK\3\4 not idx at all')
     errors_with('not an IDX file', dc.data.read_idx, dir .. '/bad.idx')
     errors_with('/no/such.idx: No such file or directory', dc.data.read_idx, '/no/such.idx')
-    os.execute('rm -rf ' .. dir)
   end)
 end)
 
@@ -58,7 +59,8 @@ describe('dc.data.fashion_mnist', function()
     assert.are.equal(10000, #test)
     assert.are.same({10, 3, 2, 2, 7}, test.labels:narrow(1, 1, 5):totable())
     assert.are.equal('Ankle boot', train.classes[10])
-    assert.truthy(tostring(train):find('fashion_mnist/train: 60000 images (1x28x28), 10 classes', 1, true))
+    assert.truthy(tostring(train):find('fashion_mnist/train: 60000 images (1x28x28), 10 classes',
+      1, true))
   end)
 
   it('gives one image and its label with get', function()
@@ -79,7 +81,8 @@ describe('dc.data.fashion_mnist', function()
   end)
 
   it('rejects unknown splits and options', function()
-    errors_with("split must be 'train', 'test' or 'all', got val", dc.data.fashion_mnist, {split = 'val'})
+    errors_with("split must be 'train', 'test' or 'all', got val", dc.data.fashion_mnist,
+      {split = 'val'})
     errors_with("fashion_mnist: unknown option 'splits'", dc.data.fashion_mnist, {splits = 'train'})
     errors_with('not found', dc.data.fashion_mnist, {root = '/nonexistent'})
   end)
@@ -101,6 +104,7 @@ end)
 describe('dc.data.export_jpeg and dc.data.image_folder', function()
   it('round-trips labels, order and pixels through a class-folder tree', function()
     local dir = tempdir()
+    finally(function() os.execute('rm -rf ' .. dir) end)
     local ds = dc.data.fashion_mnist{split = 'test'}:subset(60)
     assert.are.equal(60, dc.data.export_jpeg(ds, dir, {quality = 95}))
     local f = io.open(dir .. '/10_Ankle_boot/01.jpg', 'rb')
@@ -122,11 +126,11 @@ describe('dc.data.export_jpeg and dc.data.image_folder', function()
     assert.are.equal(1, label)
     local rgb = dc.data.image_folder{root = dir}
     assert.are.same({3, 28, 28}, rgb:get(1):shape())
-    os.execute('rm -rf ' .. dir)
   end)
 
   it('resizes on export and reads flat folders and file lists', function()
     local dir = tempdir()
+    finally(function() os.execute('rm -rf ' .. dir) end)
     local ds = dc.data.fashion_mnist{split = 'test'}:subset(3)
     dc.data.export_jpeg(ds, dir, {size = 56})
     local back = dc.data.image_folder{root = dir}
@@ -138,13 +142,14 @@ describe('dc.data.export_jpeg and dc.data.image_folder', function()
     local listed = dc.data.image_folder{list = dir .. '/list.txt'}
     assert.are.same({'boot', 'pullover'}, listed.classes)
     assert.are.same({1, 2}, listed.labels:totable())
-    os.execute('rm -rf ' .. dir)
   end)
 
   it('names what is wrong', function()
-    errors_with('/nonexistent/x: No such file or directory', dc.data.image_folder, {root = '/nonexistent/x'})
+    errors_with('/nonexistent/x: No such file or directory', dc.data.image_folder,
+      {root = '/nonexistent/x'})
     errors_with('image_folder: root or list is required', dc.data.image_folder, {})
-    errors_with("on_error must be 'skip' or 'error'", dc.data.image_folder, {root = '/tmp', on_error = 'ignore'})
+    errors_with("on_error must be 'skip' or 'error'", dc.data.image_folder,
+      {root = '/tmp', on_error = 'ignore'})
     errors_with("export_jpeg: unknown option 'qualty'", dc.data.export_jpeg,
       dc.data.fashion_mnist{split = 'test'}, '/tmp/x', {qualty = 3})
   end)

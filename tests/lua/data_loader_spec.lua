@@ -6,7 +6,8 @@ local T = dc.transforms
 local function errors_with(pattern, f, ...)
   local ok, err = pcall(f, ...)
   assert.is_false(ok, 'expected an error matching ' .. pattern)
-  assert.truthy(tostring(err):find(pattern, 1, true), 'error "' .. tostring(err) .. '" lacks "' .. pattern .. '"')
+  assert.truthy(tostring(err):find(pattern, 1, true),
+    'error "' .. tostring(err) .. '" lacks "' .. pattern .. '"')
 end
 
 local fm = dc.data.fashion_mnist{split = 'test'}
@@ -102,6 +103,7 @@ describe('dc.data.loader', function()
   it('skips unreadable images (reported once) or stops at them, naming the file', function()
     local dir = os.tmpname()
     os.remove(dir)
+    finally(function() os.execute('rm -rf ' .. dir) end)
     dc.data.export_jpeg(fm:subset(6), dir)
     local bad = dir .. '/03_Pullover/2.jpg' -- test image 2 is a pullover
     local f = assert(io.open(bad, 'wb'))
@@ -120,7 +122,6 @@ describe('dc.data.loader', function()
     errors_with(bad .. ': ', function() for _ in strict do end end)
     assert.are.equal(0, dc.data.threads_alive())
     errors_with('stopped after an error', strict)
-    os.execute('rm -rf ' .. dir)
   end)
 
   it('rejects bad options with clear messages', function()

@@ -4,7 +4,8 @@ local dc = require 'dclab'
 local function errors_with(pattern, f, ...)
   local ok, err = pcall(f, ...)
   assert.is_false(ok, 'expected an error matching ' .. pattern)
-  assert.truthy(tostring(err):find(pattern, 1, true), 'error "' .. tostring(err) .. '" lacks "' .. pattern .. '"')
+  assert.truthy(tostring(err):find(pattern, 1, true),
+    'error "' .. tostring(err) .. '" lacks "' .. pattern .. '"')
 end
 
 local function tmp(name)
@@ -63,10 +64,16 @@ describe('dc.image', function()
 
   it('rejects misuse', function()
     errors_with('only JPEG files are written', dc.image.save, dc.zeros(1, 2, 2), '/tmp/x.png')
-    errors_with('quality must be an integer in 1..100, got 0', dc.image.save, dc.zeros(1, 2, 2), '/tmp/x.jpg', {quality = 0})
-    errors_with('expected an image [C, H, W] with C = 1 or 3', dc.image.save, dc.zeros(2, 2, 2), '/tmp/x.jpg')
-    errors_with("image.mosaic: unknown option 'rows'", dc.image.mosaic, dc.zeros(1, 1, 2, 2), {rows = 2})
-    errors_with('mosaic: expected float32 or uint8 images [N, C, H, W]', dc.image.mosaic, dc.zeros(2, 2))
-    errors_with('/nonexistent/dir/x.jpg: No such file or directory', dc.image.save, dc.zeros(1, 2, 2), '/nonexistent/dir/x.jpg')
+    local img = dc.zeros(1, 2, 2)
+    errors_with('quality must be an integer in 1..100, got 0', dc.image.save, img, '/tmp/x.jpg',
+      {quality = 0})
+    errors_with('expected an image [C, H, W] with C = 1 or 3', dc.image.save, dc.zeros(2, 2, 2),
+      '/tmp/x.jpg')
+    errors_with("image.mosaic: unknown option 'rows'", dc.image.mosaic, dc.zeros(1, 1, 2, 2),
+      {rows = 2})
+    errors_with('mosaic: expected float32 or uint8 images [N, C, H, W]', dc.image.mosaic,
+      dc.zeros(2, 2))
+    errors_with('/nonexistent/dir/x.jpg: No such file or directory', dc.image.save, img,
+      '/nonexistent/dir/x.jpg')
   end)
 end)

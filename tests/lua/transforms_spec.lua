@@ -6,7 +6,8 @@ local T = dc.transforms
 local function errors_with(pattern, f, ...)
   local ok, err = pcall(f, ...)
   assert.is_false(ok, 'expected an error matching ' .. pattern)
-  assert.truthy(tostring(err):find(pattern, 1, true), 'error "' .. tostring(err) .. '" lacks "' .. pattern .. '"')
+  assert.truthy(tostring(err):find(pattern, 1, true),
+    'error "' .. tostring(err) .. '" lacks "' .. pattern .. '"')
 end
 
 -- a 1 x 4 x 6 image whose pixel (y, x) is 10 y + x
@@ -69,8 +70,10 @@ describe('dc.transforms', function()
 
   it('rejects bad arguments naming the transform', function()
     errors_with('RandomCrop: size must be a positive integer, got -1', T.RandomCrop, -1)
-    errors_with("RandomCrop: unknown option 'padding' (valid: pad)", T.RandomCrop, 28, {padding = 2})
-    errors_with('RandomHorizontalFlip: p must be a number in [0, 1], got 2', T.RandomHorizontalFlip, 2)
+    errors_with("RandomCrop: unknown option 'padding' (valid: pad)", T.RandomCrop, 28,
+      {padding = 2})
+    errors_with('RandomHorizontalFlip: p must be a number in [0, 1], got 2',
+      T.RandomHorizontalFlip, 2)
     errors_with('Normalize: std must be a list of 3 numbers', T.Normalize, {1, 2, 3}, {1})
     errors_with('Normalize: std[1] is 0', T.Normalize, 0.5, 0)
     errors_with('Grayscale: num_output_channels must be 1 or 3', T.Grayscale, 2)

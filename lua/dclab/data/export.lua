@@ -6,7 +6,9 @@ local options = require 'dclab.data.options'
 
 return function(dc, core)
   return function(ds, dir, opts)
-    if type(ds) ~= 'table' or ds.desc == nil then error('export_jpeg: argument 1 must be a dataset', 2) end
+    if type(ds) ~= 'table' or ds.desc == nil then
+      error('export_jpeg: argument 1 must be a dataset', 2)
+    end
     if type(dir) ~= 'string' then error('export_jpeg: argument 2 must be a folder path', 2) end
     opts = options.check('export_jpeg', opts, {'quality', 'size'})
     local class_dirs

@@ -9,7 +9,9 @@ local options = require 'dclab.data.options'
 return function(dc, core, Dataset)
   return function(opts)
     opts = options.check('image_folder', opts, {'root', 'layout', 'list', 'gray', 'on_error'})
-    if opts.root == nil and opts.list == nil then error('image_folder: root or list is required', 2) end
+    if opts.root == nil and opts.list == nil then
+      error('image_folder: root or list is required', 2)
+    end
     local policy = opts.on_error or 'skip'
     if policy ~= 'skip' and policy ~= 'error' then
       error("image_folder: on_error must be 'skip' or 'error', got " .. tostring(policy), 2)
