@@ -12,7 +12,7 @@ DEB_PACKAGES = lua5.4 liblua5.4-dev libopenblas-dev libfaiss-dev libturbojpeg0-d
                libreadline-dev lua-busted lua-argparse lua-cjson dataset-fashion-mnist \
                gnuplot-nox pkg-config
 BENCH_PACKAGES = python3-numpy python3-torch python3-torchvision python3-faiss python3-sklearn \
-                 python3-pil hyperfine
+                 python3-pil hyperfine python-matplotlib-data
 
 CC      ?= gcc
 CXX     ?= g++

@@ -55,5 +55,7 @@ void dcb_open_print(lua_State *L);
 void dcb_open_parallel(lua_State *L);
 void dcb_open_reduce(lua_State *L);
 void dcb_open_blas(lua_State *L);
+void dcb_open_data(lua_State *L);
+void dcb_open_image(lua_State *L);
 
 #endif

@@ -15,5 +15,7 @@ LUAMOD_API int luaopen_dclab_core(lua_State *L)
     dcb_open_parallel(L);
     dcb_open_reduce(L);
     dcb_open_blas(L);
+    dcb_open_data(L);
+    dcb_open_image(L);
     return 1;
 }

@@ -15,5 +15,7 @@
 #include "ops/reduce.h"
 #include "ops/blas.h"
 #include "parallel.h"
+#include "data/idx.h"
+#include "data/loader.h"
 
 #endif
