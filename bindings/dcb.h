@@ -57,5 +57,7 @@ void dcb_open_reduce(lua_State *L);
 void dcb_open_blas(lua_State *L);
 void dcb_open_data(lua_State *L);
 void dcb_open_image(lua_State *L);
+void dcb_open_nn(lua_State *L);
+void dcb_open_optim(lua_State *L);
 
 #endif

@@ -17,5 +17,7 @@ LUAMOD_API int luaopen_dclab_core(lua_State *L)
     dcb_open_blas(L);
     dcb_open_data(L);
     dcb_open_image(L);
+    dcb_open_nn(L);
+    dcb_open_optim(L);
     return 1;
 }

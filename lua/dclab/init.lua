@@ -17,5 +17,9 @@ dc.sampler = require('dclab.sampler')(dc)
 require('dclab.transforms')(dc, core)
 require('dclab.data')(dc, core)
 require('dclab.image')(dc, core)
+dc.nn = require 'dclab.nn'
+dc.optim = require 'dclab.optim'
+dc.models = require 'dclab.models'
+dc.checkpoint = require('dclab.checkpoint')(dc)
 
 return dc

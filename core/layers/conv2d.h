@@ -1,0 +1,48 @@
+/* 2-D convolution (cross-correlation, as PyTorch), NCHW float32, any kernel, stride and zero
+ * padding, rectangular allowed.
+ *
+ * Implementation: im2col over a chunk of the mini-batch at once (as many images as fit a
+ * bounded workspace, the whole batch for small maps), then one sgemm per chunk, so 7x7 maps
+ * still make large GEMMs. Columns and GEMM temporaries live in the scratch workspace. */
+#ifndef DC_CONV2D_H
+#define DC_CONV2D_H
+
+#include <stdbool.h>
+
+#include "../tensor.h"
+
+/* How the layer computes: im2col + sgemm for any layer; Winograd F(2x2, 3x3) for 3x3 stride-1
+ * layers with padding <= 2 (fewer multiplies, less memory traffic). AUTO picks Winograd where
+ * it applies, both channel counts are >= 16 and the 2x2 tiles cover the map with at most 20%
+ * waste (else the transforms cost more than they save). */
+typedef enum dc_conv2d_algo { DC_CONV_AUTO, DC_CONV_IM2COL, DC_CONV_WINOGRAD } dc_conv2d_algo;
+
+typedef struct dc_conv2d_cfg {
+    int in_ch, out_ch;
+    int kh, kw; /* kernel height, width (height first, everywhere) */
+    int sh, sw; /* stride */
+    int ph, pw; /* zero padding on each side */
+    bool bias;
+    dc_conv2d_algo algo;
+} dc_conv2d_cfg;
+
+/* Square kernel k, stride 1, no padding, with bias, algorithm chosen automatically. */
+void dc_conv2d_cfg_init(dc_conv2d_cfg *cfg, int in_ch, int out_ch, int k);
+/* Rejects non-positive sizes and strides, negative padding, Winograd where it cannot run. */
+dc_status dc_conv2d_cfg_check(const dc_conv2d_cfg *cfg);
+/* Output shape for input x: [N, out_ch, Ho, Wo]; fails when x does not fit cfg. */
+dc_status dc_conv2d_out_shape(const dc_conv2d_cfg *cfg, const dc_tensor *x, int64_t *shape);
+
+/* x: [N, in_ch, H, W]  w: [out_ch, in_ch, kh, kw]  b: [out_ch] (NULL when !cfg->bias)
+ * y: [N, out_ch, Ho, Wo] output */
+dc_status dc_conv2d_forward(const dc_conv2d_cfg *cfg, const dc_tensor *x, const dc_tensor *w,
+                            const dc_tensor *b, dc_tensor *y);
+
+/* Both backward passes from one gradient dy: [N, out_ch, Ho, Wo].
+ *   dx (output, may be NULL to skip): dL/dx, shape of x, overwritten
+ *   dw, db (may be NULL to skip): dw += scale * dL/dw, db += scale * dL/db (accumulate) */
+dc_status dc_conv2d_backward(const dc_conv2d_cfg *cfg, const dc_tensor *x, const dc_tensor *w,
+                             const dc_tensor *dy, dc_tensor *dx, dc_tensor *dw, dc_tensor *db,
+                             float scale);
+
+#endif

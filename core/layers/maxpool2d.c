@@ -1,0 +1,126 @@
+/* 2-D max pooling (see maxpool2d.h), one input plane per loop iteration. The common 2x2
+ * stride-2 window without padding has its own branch-free loop; everything else goes
+ * through the general window walk. */
+#include "maxpool2d.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "args.h"
+#include "scratch.h"
+
+#define PAR_MIN 32768
+
+/* The larger of (v, at) and (best, at_best), the earlier one on ties; a NaN wins once. */
+#define TAKE(v, pos)                                                                           \
+    do {                                                                                       \
+        float v_ = (v);                                                                        \
+        bool t_ = v_ > best || (v_ != v_ && best == best);                                     \
+        best = t_ ? v_ : best;                                                                 \
+        at = t_ ? (pos) : at;                                                                  \
+    } while (0)
+
+/* 2x2, stride 2, no padding, every window inside the plane. */
+static void plane_2x2(const float *src, int64_t W, int64_t Ho, int64_t Wo, float *y, int64_t *idx)
+{
+    for (int64_t oh = 0; oh < Ho; oh++) {
+        const float *r0 = src + 2 * oh * W, *r1 = r0 + W;
+        for (int64_t ow = 0; ow < Wo; ow++) {
+            int64_t p = 2 * oh * W + 2 * ow;
+            float best = r0[2 * ow];
+            int64_t at = p;
+            TAKE(r0[2 * ow + 1], p + 1);
+            TAKE(r1[2 * ow], p + W);
+            TAKE(r1[2 * ow + 1], p + W + 1);
+            y[oh * Wo + ow] = best;
+            if (idx) idx[oh * Wo + ow] = at;
+        }
+    }
+}
+
+/* Any window, stride, padding; windows are clipped to the plane (padding never wins). */
+static void plane_general(const dc_pool2d_cfg *c, const float *src, int64_t H, int64_t W,
+                          int64_t Ho, int64_t Wo, float *y, int64_t *idx)
+{
+    for (int64_t oh = 0; oh < Ho; oh++) {
+        int64_t h0 = oh * c->sh - c->ph, h1 = h0 + c->kh;
+        h0 = h0 < 0 ? 0 : h0;
+        h1 = h1 > H ? H : h1;
+        for (int64_t ow = 0; ow < Wo; ow++) {
+            int64_t w0 = ow * c->sw - c->pw, w1 = w0 + c->kw;
+            w0 = w0 < 0 ? 0 : w0;
+            w1 = w1 > W ? W : w1;
+            float best = -INFINITY;
+            int64_t at = h0 * W + w0;
+            for (int64_t ih = h0; ih < h1; ih++)
+                for (int64_t iw = w0; iw < w1; iw++) TAKE(src[ih * W + iw], ih * W + iw);
+            y[oh * Wo + ow] = best;
+            if (idx) idx[oh * Wo + ow] = at;
+        }
+    }
+}
+
+static void pool_plane(const dc_pool2d_cfg *c, const float *src, int64_t H, int64_t W,
+                       int64_t Ho, int64_t Wo, float *y, int64_t *idx)
+{
+    if (c->kh == 2 && c->kw == 2 && c->sh == 2 && c->sw == 2 && c->ph == 0 && c->pw == 0 &&
+        2 * Ho <= H && 2 * Wo <= W)
+        plane_2x2(src, W, Ho, Wo, y, idx);
+    else
+        plane_general(c, src, H, W, Ho, Wo, y, idx);
+}
+
+dc_status dc_maxpool2d_forward(const dc_pool2d_cfg *c, const dc_tensor *x, dc_tensor *y,
+                               dc_tensor *idx)
+{
+    const char *op = "maxpool2d_forward";
+    int64_t ys[4];
+    DC_TRY(dc_pool2d_out_shape(c, x, op, ys));
+    DC_TRY(dc_arg_out(y, DC_F32, 4, ys, op, "y"));
+    if (idx) DC_TRY(dc_arg_out(idx, DC_I64, 4, ys, op, "indices"));
+    const int64_t planes = ys[0] * ys[1], H = x->shape[2], W = x->shape[3], Ho = ys[2], Wo = ys[3];
+    const float *xp = dc_tensor_data(x);
+    float *yp = dc_tensor_data(y);
+    int64_t *ip = idx ? dc_tensor_data(idx) : NULL;
+#pragma omp parallel for schedule(static) if (planes * H * W > PAR_MIN)
+    for (int64_t pl = 0; pl < planes; pl++)
+        pool_plane(c, xp + pl * H * W, H, W, Ho, Wo, yp + pl * Ho * Wo, ip ? ip + pl * Ho * Wo : NULL);
+    return DC_OK;
+}
+
+dc_status dc_maxpool2d_backward(const dc_pool2d_cfg *c, const dc_tensor *x, const dc_tensor *dy,
+                                const dc_tensor *idx, dc_tensor *dx)
+{
+    const char *op = "maxpool2d_backward";
+    int64_t ys[4];
+    char a[128], b[128];
+    DC_TRY(dc_pool2d_out_shape(c, x, op, ys));
+    DC_TRY(dc_arg_f32_shape(dy, 4, ys, op, "dy"));
+    DC_CHECK(!idx || (idx->storage && idx->dtype == DC_I64 && idx->ndim == 4 &&
+                      dc_tensor_same_shape(idx, dy) && dc_tensor_is_contiguous(idx)),
+             DC_ERR_SHAPE, "%s: indices must be contiguous int64 %s (from the forward), got %s", op,
+             dc_shape_str(4, ys, a, sizeof a), dc_tensor_describe(idx, b, sizeof b));
+    DC_TRY(dc_arg_out(dx, DC_F32, 4, x->shape, op, "dx"));
+    const int64_t planes = ys[0] * ys[1], H = x->shape[2], W = x->shape[3], P = ys[2] * ys[3];
+    const float *xp = dc_tensor_data(x), *dyp = dc_tensor_data(dy);
+    const int64_t *ip = idx ? dc_tensor_data(idx) : NULL;
+    float *ytmp = NULL;
+    int64_t *itmp = NULL;
+    if (!idx) { /* the forward skipped the indices: find the maxima again */
+        ytmp = dc_scratch(1, (size_t)(planes * P));
+        itmp = (int64_t *)dc_scratch(2, (size_t)(planes * P) * 2);
+        DC_CHECK(ytmp && itmp, DC_ERR_NOMEM, "%s: out of memory for the indices", op);
+        ip = itmp;
+    }
+    float *dxp = dc_tensor_data(dx);
+#pragma omp parallel for schedule(static) if (planes * H * W > PAR_MIN)
+    for (int64_t pl = 0; pl < planes; pl++) {
+        if (itmp) pool_plane(c, xp + pl * H * W, H, W, ys[2], ys[3], ytmp + pl * P, itmp + pl * P);
+        const int64_t *at = ip + pl * P;
+        float *d = dxp + pl * H * W;
+        memset(d, 0, (size_t)(H * W) * sizeof(float));
+        for (int64_t p = 0; p < P; p++)
+            if (at[p] >= 0 && at[p] < H * W) d[at[p]] += dyp[pl * P + p];
+    }
+    return DC_OK;
+}

@@ -1,0 +1,23 @@
+/* A per-thread, grow-only workspace for layer kernels: im2col columns, GEMM temporaries.
+ *
+ * Why not module fields (THNN's finput): workspaces are not state, never saved, and shared by
+ * every layer of a network, so a net needs only its largest layer's workspace. Growing
+ * happens on the first batches; steady-state training allocates nothing. The bytes are
+ * counted in dc_mem_get() like tensor storage. */
+#ifndef DC_SCRATCH_H
+#define DC_SCRATCH_H
+
+#include <stddef.h>
+
+#define DC_SCRATCH_SLOTS 4
+
+/* At least nfloats floats of slot (0..DC_SCRATCH_SLOTS-1), 64-byte aligned, contents
+ * undefined; NULL when out of memory. Borrowed until the next call for the same slot on this
+ * thread. */
+float *dc_scratch(int slot, size_t nfloats);
+/* Frees this thread's workspace (the next dc_scratch allocates again). */
+void dc_scratch_free(void);
+/* Bytes held by this thread's workspace. */
+size_t dc_scratch_bytes(void);
+
+#endif

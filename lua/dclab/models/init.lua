@@ -1,0 +1,8 @@
+-- dc.models: the DeepCluster networks, each split into sobel / features / classifier /
+-- top_layer (see Net.lua).
+return {
+  Net = require 'dclab.models.Net',
+  small = require 'dclab.models.small',
+  alexnet = require 'dclab.models.alexnet',
+  vgg16 = require 'dclab.models.vgg16',
+}

@@ -1,0 +1,54 @@
+-- Conv2d(in, out, k [, {stride = 1, pad = 0, bias = true, algo = 'auto'}]): 2-D convolution
+-- of NCHW input; k, stride and pad are a number or {h, w}; algo 'im2col' or 'winograd' forces
+-- the algorithm (auto: Winograd F(2x2, 3x3) for 3x3 stride-1 layers of >= 16 channels).
+-- Initialised as DeepCluster's code: weight N(0, 2 / (kh * kw * out)), bias 0.
+local core = require 'dclab.core'
+local Module = require 'dclab.nn.Module'
+
+local Conv2d, parent = Module:extend('Conv2d')
+
+function Conv2d:__init(in_ch, out_ch, k, opt)
+  parent.__init(self)
+  self.cfg = core.conv2d_cfg(in_ch, out_ch, k, opt)
+  local c = self.cfg
+  self:param('weight', {c.out_ch, c.in_ch, c.kh, c.kw})
+  if c.bias then self:param('bias', {c.out_ch}) end
+  self:reset()
+end
+
+-- Draws fresh weights (from generator gen, default: dclab's default generator).
+function Conv2d:reset(gen)
+  local c = self.cfg
+  self.weight:normal_(0, math.sqrt(2 / (c.kh * c.kw * c.out_ch)), gen)
+  if self.bias then self.bias:fill(0) end
+  return self
+end
+
+function Conv2d:forward(x)
+  self:fit_buffers(x)
+  self.output = core.conv2d_forward(self.cfg, x, self.weight, self.bias, self.output)
+  return self.output
+end
+
+function Conv2d:backward(x, dy)
+  local dx = self.grad_input
+  if not self.need_input_grad then dx = false end
+  self.grad_input = core.conv2d_backward(self.cfg, x, self.weight, dy, dx, self.grad_weight,
+    self.grad_bias)
+  return self.grad_input
+end
+
+local function pair(h, w)
+  return h == w and tostring(h) or (h .. 'x' .. w)
+end
+
+function Conv2d:describe()
+  local c = self.cfg
+  local s = string.format('Conv2d(%d -> %d, %dx%d', c.in_ch, c.out_ch, c.kh, c.kw)
+  if c.sh ~= 1 or c.sw ~= 1 then s = s .. ', stride ' .. pair(c.sh, c.sw) end
+  if c.ph ~= 0 or c.pw ~= 0 then s = s .. ', pad ' .. pair(c.ph, c.pw) end
+  if not c.bias then s = s .. ', no bias' end
+  return s .. ')'
+end
+
+return Conv2d

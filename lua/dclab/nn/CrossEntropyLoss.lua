@@ -1,0 +1,43 @@
+-- CrossEntropyLoss([{weight = w}]): softmax + negative log-likelihood of the target classes,
+-- averaged over the batch (with weights w [k]: the weighted mean sum w[t] nll / sum w[t],
+-- as PyTorch). A criterion:
+--   loss = crit:forward(logits, target)    logits [N, k], target int64 [N] in 1..k
+--   dlogits = crit:backward(logits, target)
+local core = require 'dclab.core'
+local Module = require 'dclab.nn.Module'
+
+local CrossEntropyLoss, parent = Module:extend('CrossEntropyLoss')
+
+function CrossEntropyLoss:__init(opt)
+  parent.__init(self)
+  if opt ~= nil and type(opt) ~= 'table' then
+    error('CrossEntropyLoss: options must be a table, got ' .. type(opt), 3)
+  end
+  for k in pairs(opt or {}) do
+    if k ~= 'weight' then
+      error("CrossEntropyLoss: unknown option '" .. tostring(k) .. "' (valid: weight)", 3)
+    end
+  end
+  if opt and opt.weight ~= nil and not core.is_tensor(opt.weight) then
+    error('CrossEntropyLoss: weight must be a float32 tensor [k], got ' .. type(opt.weight), 3)
+  end
+  self.weight = opt and opt.weight
+end
+
+function CrossEntropyLoss:forward(x, target)
+  self:fit_buffers(x, 'prob')
+  self.output, self.prob = core.cross_entropy_forward(x, target, self.weight, self.prob)
+  return self.output
+end
+
+function CrossEntropyLoss:backward(_, target)
+  self.grad_input = core.cross_entropy_backward(self.prob, target, self.weight, 1,
+    self.grad_input)
+  return self.grad_input
+end
+
+function CrossEntropyLoss:describe()
+  return self.weight and 'CrossEntropyLoss(weighted)' or 'CrossEntropyLoss'
+end
+
+return CrossEntropyLoss

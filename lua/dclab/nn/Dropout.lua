@@ -1,0 +1,62 @@
+-- Dropout(p [, {generator = g}]): in training, zeroes each element with probability p and
+-- scales the others by 1 / (1 - p); the identity in evaluation. The mask is drawn from
+-- generator g (default: dclab's default generator), so a seeded run drops the same units.
+local core = require 'dclab.core'
+local Module = require 'dclab.nn.Module'
+
+local Dropout, parent = Module:extend('Dropout')
+
+function Dropout:__init(p, opt)
+  parent.__init(self)
+  if p == nil then p = 0.5 end
+  if type(p) ~= 'number' or p < 0 or p > 1 then
+    error('Dropout: p must be a number in [0, 1], got ' .. tostring(p), 3)
+  end
+  if opt ~= nil and type(opt) ~= 'table' then
+    error('Dropout: options must be a table, got ' .. type(opt), 3)
+  end
+  for k in pairs(opt or {}) do
+    if k ~= 'generator' then
+      error("Dropout: unknown option '" .. tostring(k) .. "' (valid: generator)", 3)
+    end
+  end
+  if opt and opt.generator ~= nil and not core.is_generator(opt.generator) then
+    error('Dropout: generator must be a dclab.Generator, got ' .. type(opt.generator), 3)
+  end
+  self.p = p
+  self.generator = opt and opt.generator
+end
+
+local function active(self)
+  return self.is_training and self.p > 0
+end
+
+-- The kernel writes into own buffers (dropped, dgrad): output and grad_input are the
+-- input itself when inactive, and must never be mistaken for a buffer to write into.
+function Dropout:forward(x)
+  if not active(self) then
+    self.output = x
+    return x
+  end
+  self:fit_buffers(x, 'mask', 'dropped', 'dgrad')
+  self.generator = self.generator or require('dclab').default_generator()
+  self.dropped, self.mask = core.dropout_forward(self.p, x, self.generator, self.mask, self.dropped)
+  self.output = self.dropped
+  return self.output
+end
+
+function Dropout:backward(_, dy)
+  if not active(self) then
+    self.grad_input = dy
+  else
+    self.dgrad = core.dropout_backward(self.p, dy, self.mask, self.dgrad)
+    self.grad_input = self.dgrad
+  end
+  return self.grad_input
+end
+
+function Dropout:describe()
+  return string.format('Dropout(%g)', self.p)
+end
+
+return Dropout

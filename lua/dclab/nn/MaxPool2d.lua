@@ -1,0 +1,50 @@
+-- MaxPool2d(k [, {stride = k, pad = 0, ceil_mode = false}]): k, stride, pad a number or
+-- {h, w}. Ties go to the first maximum.
+local core = require 'dclab.core'
+local Module = require 'dclab.nn.Module'
+
+local MaxPool2d, parent = Module:extend('MaxPool2d')
+
+local KEYS = {stride = true, pad = true, ceil_mode = true}
+
+function MaxPool2d:__init(k, opt)
+  parent.__init(self)
+  for key in pairs(type(opt) == 'table' and opt or {}) do
+    if not KEYS[key] then
+      error("MaxPool2d: unknown option '" .. tostring(key) .. "' (valid: ceil_mode, pad, stride)", 3)
+    end
+  end
+  self.cfg = core.pool2d_cfg(k, opt, 'MaxPool2d')
+end
+
+-- The indices of the maxima are recorded in training only; a backward after an evaluation
+-- forward finds them again from x.
+function MaxPool2d:forward(x)
+  self:fit_buffers(x, 'indices')
+  local idx = self.is_training and self.indices or false
+  self.output, idx = core.maxpool2d_forward(self.cfg, x, self.output, idx)
+  self.indices = idx or self.indices
+  self.indices_valid = idx ~= nil
+  return self.output
+end
+
+function MaxPool2d:backward(x, dy)
+  self.grad_input = core.maxpool2d_backward(self.cfg, x, dy, self.indices_valid and self.indices,
+    self.grad_input)
+  return self.grad_input
+end
+
+local function pair(h, w)
+  return h == w and tostring(h) or (h .. 'x' .. w)
+end
+
+function MaxPool2d:describe()
+  local c = self.cfg
+  local s = 'MaxPool2d(' .. pair(c.kh, c.kw)
+  if c.sh ~= c.kh or c.sw ~= c.kw then s = s .. ', stride ' .. pair(c.sh, c.sw) end
+  if c.ph ~= 0 or c.pw ~= 0 then s = s .. ', pad ' .. pair(c.ph, c.pw) end
+  if c.ceil_mode then s = s .. ', ceil' end
+  return s .. ')'
+end
+
+return MaxPool2d

@@ -1,0 +1,199 @@
+-- A chain of modules: forward feeds each module's output to the next one, backward walks them
+-- in reverse. Errors get the module path as prefix: "(3) Conv2d(96 -> 256, 5x5): ..." (nested:
+-- "(2).(3) ..."). Modules can be added, inserted, removed and replaced (DeepCluster swaps the
+-- head every epoch).
+--
+-- Two savings, both invisible in the results:
+--  * a BatchNorm followed by an in-place ReLU runs as one fused kernel (the ReLU's output is
+--    the BatchNorm's output anyway, as with PyTorch's inplace=True);
+--  * when need_input_grad is false, backward stops at the first module with parameters:
+--    the gradient of the input itself is never computed.
+local Module = require 'dclab.nn.Module'
+
+local Sequential, parent = Module:extend('Sequential')
+
+function Sequential:__init(modules)
+  parent.__init(self)
+  self.modules = {}
+  if modules ~= nil then
+    if type(modules) ~= 'table' or Module.is_module(modules) then
+      error('Sequential: expected a list of modules, got ' .. (Module.is_module(modules) and
+        'a module (wrap it in {})' or type(modules)), 2)
+    end
+    for i, m in ipairs(modules) do self:insert(m, i) end
+  end
+end
+
+local function check_module(m, where)
+  if not Module.is_module(m) then
+    error(string.format('Sequential:%s: expected a module, got %s', where, type(m)), 3)
+  end
+end
+
+local function check_pos(self, pos, where, extra)
+  if math.type(pos) ~= 'integer' or pos < 1 or pos > #self.modules + extra then
+    error(string.format('Sequential:%s: position %s out of range 1..%d', where, tostring(pos),
+      #self.modules + extra), 3)
+  end
+end
+
+-- Marks BatchNorm + in-place ReLU pairs for fusion; called after every structural change.
+function Sequential:refresh_fusion()
+  for _, m in ipairs(self.modules) do
+    m.fused_relu, m.fused = nil, nil
+  end
+  for i = 1, #self.modules - 1 do
+    local m, r = self.modules[i], self.modules[i + 1]
+    if m.can_fuse_relu and r.class_name == 'ReLU' and r.inplace then
+      m.fused_relu, r.fused = true, true
+    end
+  end
+end
+
+-- Appends m; returns self (chainable).
+function Sequential:add(m)
+  return self:insert(m, #self.modules + 1)
+end
+
+-- Inserts m at pos (default: the end); returns self.
+function Sequential:insert(m, pos)
+  check_module(m, 'insert')
+  pos = pos or #self.modules + 1
+  check_pos(self, pos, 'insert', 1)
+  m:training(self.is_training)
+  table.insert(self.modules, pos, m)
+  self:refresh_fusion()
+  return self
+end
+
+-- Removes and returns the module at pos (default: the last).
+function Sequential:remove(pos)
+  pos = pos or #self.modules
+  check_pos(self, pos, 'remove', 0)
+  local m = table.remove(self.modules, pos)
+  m.fused_relu, m.fused = nil, nil
+  self:refresh_fusion()
+  return m
+end
+
+-- Puts m at pos in place of the module there, which is returned.
+function Sequential:replace(pos, m)
+  check_pos(self, pos, 'replace', 0)
+  check_module(m, 'replace')
+  local old = self.modules[pos]
+  old.fused_relu, old.fused = nil, nil
+  m:training(self.is_training)
+  self.modules[pos] = m
+  self:refresh_fusion()
+  return old
+end
+
+function Sequential:get(pos)
+  check_pos(self, pos, 'get', 0)
+  return self.modules[pos]
+end
+
+function Sequential:size()
+  return #self.modules
+end
+
+-- The error of module i, with its path prepended.
+local function located(i, m, err)
+  err = tostring(err):gsub('^[^%s:]-%.lua:%d+: ', '', 1) -- the path says where, not the file
+  if err:match('^%(%d+%)') then return '(' .. i .. ').' .. err end
+  return string.format('(%d) %s: %s', i, tostring(m):match('^[^\n]*'), err)
+end
+
+function Sequential:forward(x)
+  for i, m in ipairs(self.modules) do
+    local ok, y = pcall(m.forward, m, x)
+    if not ok then error(located(i, m, y), 0) end
+    x = y
+  end
+  self.output = x
+  return x
+end
+
+-- The first module whose input gradient is needed: the first with parameters, unless this
+-- container's own input gradient is wanted.
+local function first_needed(self)
+  if self.need_input_grad then return 1 end
+  for i, m in ipairs(self.modules) do
+    if #(m:parameters()) > 0 then return i end
+  end
+  return #self.modules + 1
+end
+
+function Sequential:backward(x, dy)
+  local first = first_needed(self)
+  for i = #self.modules, first, -1 do
+    local m = self.modules[i]
+    m.need_input_grad = i > first or self.need_input_grad
+    local input = i > 1 and self.modules[i - 1].output or x
+    local ok, dx = pcall(m.backward, m, input, dy)
+    if not ok then error(located(i, m, dx), 0) end
+    dy = dx
+  end
+  self.grad_input = self.need_input_grad and dy or nil
+  return self.grad_input
+end
+
+function Sequential:parameters()
+  local params, grads = {}, {}
+  for _, m in ipairs(self.modules) do
+    local p, g = m:parameters()
+    table.move(p, 1, #p, #params + 1, params)
+    table.move(g, 1, #g, #grads + 1, grads)
+  end
+  return params, grads
+end
+
+function Sequential:training(on)
+  self.is_training = on ~= false
+  for _, m in ipairs(self.modules) do m:training(on) end
+  return self
+end
+
+-- {'<i>.<name>' = tensor}, i the module's position ('3.weight', '2.1.running_mean').
+function Sequential:state()
+  local s = {}
+  for i, m in ipairs(self.modules) do
+    for name, t in pairs(m:state()) do s[i .. '.' .. name] = t end
+  end
+  return s
+end
+
+function Sequential:load_state(state, opt)
+  if type(state) ~= 'table' then
+    error('Sequential: load_state expects a table of tensors, got ' .. type(state), 2)
+  end
+  local strict = not (opt and opt.strict == false)
+  local parts = {}
+  for key, t in pairs(state) do
+    local i, rest = tostring(key):match('^(%d+)%.(.+)$')
+    i = tonumber(i)
+    if not i or not self.modules[i] then
+      if strict then error("Sequential: load_state: unknown entry '" .. tostring(key) .. "'", 2) end
+    else
+      parts[i] = parts[i] or {}
+      parts[i][rest] = t
+    end
+  end
+  for i, m in ipairs(self.modules) do
+    local ok, err = pcall(m.load_state, m, parts[i] or {}, opt)
+    if not ok then error(located(i, m, err), 2) end
+  end
+  return self
+end
+
+function Sequential:describe()
+  local lines = {'Sequential {'}
+  for i, m in ipairs(self.modules) do
+    local text = tostring(m):gsub('\n', '\n  ')
+    lines[#lines + 1] = string.format('  (%d): %s', i, text)
+  end
+  lines[#lines + 1] = '}'
+  return table.concat(lines, '\n')
+end
+
+return Sequential

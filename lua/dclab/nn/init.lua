@@ -1,0 +1,14 @@
+-- dc.nn: the Torch-style module library (one class per file, see Module.lua).
+local nn = {}
+
+for _, name in ipairs{
+  'Module', 'Sequential', 'Conv2d', 'Linear', 'ReLU', 'MaxPool2d', 'AvgPool2d',
+  'AdaptiveAvgPool2d', 'BatchNorm2d', 'BatchNorm1d', 'Dropout', 'Flatten', 'Sobel',
+  'LogSoftmax', 'Softmax', 'CrossEntropyLoss',
+} do
+  nn[name] = require('dclab.nn.' .. name)
+end
+
+nn.is_module = nn.Module.is_module
+
+return nn
