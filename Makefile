@@ -82,9 +82,11 @@ $(CORE_LIB): $(CORE_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
+# -z nodelete: lua_close dlcloses C modules, which would unmap code under OpenMP's idle
+# worker threads and crash the process at exit.
 $(MODULE): $(BIND_OBJ) $(CORE_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) -shared $(LDFLAGS) $(MODULE_LDFLAGS) -o $@ $(BIND_OBJ) $(CORE_LIB) $(LDLIBS)
+	$(CC) -shared -Wl,-z,nodelete $(LDFLAGS) $(MODULE_LDFLAGS) -o $@ $(BIND_OBJ) $(CORE_LIB) $(LDLIBS)
 
 $(LAUNCHER): $(BUILD)/bindings/dclab_main.o
 	$(CC) $(LDFLAGS) -o $@ $< -llua5.4 -lreadline -lm -ldl
@@ -111,7 +113,7 @@ test: deps
 check: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan SANITIZE='-fsanitize=address,undefined -fno-omit-frame-pointer' \
 	  $(MODULE:$(BUILD)/%=build-asan/%) tests-bin >build-asan.log 2>&1 || { cat build-asan.log; exit 1; }
-	@ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	@ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	  DC_PRELOAD="$$($(CC) -print-file-name=libasan.so) $$($(CC) -print-file-name=libubsan.so)" \
 	  lua5.4 tests/run.lua --build build-asan
 

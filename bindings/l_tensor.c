@@ -145,6 +145,27 @@ static int l_eye(lua_State *L)
     return 1;
 }
 
+/* core.memory() -> {bytes=, peak=, allocs=}: live engine storage, its peak, allocation count */
+static int l_memory(lua_State *L)
+{
+    dc_mem_stats m = dc_mem_get();
+    lua_createtable(L, 0, 3);
+    lua_pushinteger(L, m.bytes);
+    lua_setfield(L, -2, "bytes");
+    lua_pushinteger(L, m.peak);
+    lua_setfield(L, -2, "peak");
+    lua_pushinteger(L, m.allocs);
+    lua_setfield(L, -2, "allocs");
+    return 1;
+}
+
+static int l_reset_peak(lua_State *L)
+{
+    (void)L;
+    dc_mem_reset_peak();
+    return 0;
+}
+
 static int l_is_tensor(lua_State *L)
 {
     lua_pushboolean(L, dcb_totensor(L, 1) != NULL);
@@ -630,6 +651,7 @@ static const luaL_Reg tensor_meta[] = {
 static const luaL_Reg tensor_funcs[] = {
     {"empty", l_empty}, {"zeros", l_zeros}, {"full", l_full}, {"tensor", l_tensor_new},
     {"arange", l_arange}, {"linspace", l_linspace}, {"eye", l_eye}, {"is_tensor", l_is_tensor},
+    {"memory", l_memory}, {"reset_peak_memory", l_reset_peak},
     {"where", l_where}, {NULL, NULL},
 };
 

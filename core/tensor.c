@@ -101,7 +101,7 @@ dc_status dc_tensor_alloc(dc_tensor *t, dc_dtype dt, int ndim, const int64_t *sh
     int64_t n = 0;
     int64_t sh[DC_MAX_DIMS];
     DC_TRY(check_shape(ndim, shape, &n));
-    memcpy(sh, shape, sizeof(int64_t) * (size_t)ndim); /* shape may alias t->shape */
+    if (ndim) memcpy(sh, shape, sizeof(int64_t) * (size_t)ndim); /* shape may alias t->shape */
     size_t esz = dc_dtype_size(dt);
     if ((uint64_t)n > SIZE_MAX / esz / 2) {
         char b[128];
@@ -149,7 +149,7 @@ dc_status dc_tensor_wrap(dc_tensor *t, void *data, dc_dtype dt, int ndim, const 
     atomic_init(&s->refs, 1);
     s->flags = DC_STORAGE_BORROWED;
     int64_t sh[DC_MAX_DIMS];
-    memcpy(sh, shape, sizeof(int64_t) * (size_t)ndim);
+    if (ndim) memcpy(sh, shape, sizeof(int64_t) * (size_t)ndim);
     dc_tensor_release(t);
     t->storage = s;
     t->offset = 0;

@@ -41,21 +41,66 @@ static void coalesce(iter *it)
     memcpy(it->stride, st, sizeof st);
 }
 
+/* Points p at element index r of the first nouter dims (row-major), for every operand. */
+static void seek(const iter *it, int nouter, int64_t r, char **p)
+{
+    for (int k = 0; k < it->nops; k++) p[k] = it->base[k];
+    for (int d = nouter - 1; d >= 0 && r > 0; d--) {
+        int64_t i = r % it->shape[d];
+        r /= it->shape[d];
+        for (int k = 0; k < it->nops; k++) p[k] += i * it->stride[k][d];
+    }
+}
+
 /* Runs the r-th inner run (all dims but the last enumerated in row-major order). */
 static void run_row(const iter *it, int64_t r, dc_iter_fn fn, const void *ctx)
 {
     char *p[DC_ITER_MAX];
     int64_t s[DC_ITER_MAX];
-    for (int k = 0; k < it->nops; k++) {
-        p[k] = it->base[k];
-        s[k] = it->stride[k][it->ndim - 1];
-    }
-    for (int d = it->ndim - 2; d >= 0 && r > 0; d--) {
-        int64_t i = r % it->shape[d];
-        r /= it->shape[d];
-        for (int k = 0; k < it->nops; k++) p[k] += i * it->stride[k][d];
-    }
+    seek(it, it->ndim - 1, r, p);
+    for (int k = 0; k < it->nops; k++) s[k] = it->stride[k][it->ndim - 1];
     fn(p, s, it->shape[it->ndim - 1], ctx);
+}
+
+/* True when an input walks the last two dims the other way round from the output (a
+ * transposed copy): row runs would then stride through memory for that input. */
+static bool wants_tiles(const iter *it)
+{
+    int nd = it->ndim;
+    if (nd < 2 || it->shape[nd - 1] < 64 || it->shape[nd - 2] < 64) return false;
+    for (int k = 1; k < it->nops; k++) {
+        int64_t inner = it->stride[k][nd - 1], outer = it->stride[k][nd - 2];
+        if (inner < 0) inner = -inner;
+        if (outer < 0) outer = -outer;
+        if (outer != 0 && outer < inner) return true;
+    }
+    return false;
+}
+
+/* Walks the last two dims in 32 x 32 tiles so both layouts stay in cache; jobs are
+ * (plane, band of 32 rows) pairs shared among threads. */
+static void run_tiled(const iter *it, int64_t numel, dc_iter_fn fn, const void *ctx)
+{
+    const int64_t T = 32;
+    int nd = it->ndim;
+    int64_t R = it->shape[nd - 2], C = it->shape[nd - 1];
+    int64_t bands = (R + T - 1) / T, jobs = numel / (R * C) * bands;
+#pragma omp parallel for schedule(static) if (numel >= DC_PARALLEL_MIN)
+    for (int64_t j = 0; j < jobs; j++) {
+        char *base[DC_ITER_MAX], *p[DC_ITER_MAX];
+        int64_t s[DC_ITER_MAX];
+        seek(it, nd - 2, j / bands, base);
+        for (int k = 0; k < it->nops; k++) s[k] = it->stride[k][nd - 1];
+        int64_t r0 = j % bands * T, r1 = r0 + T < R ? r0 + T : R;
+        for (int64_t c0 = 0; c0 < C; c0 += T) {
+            int64_t n = C - c0 < T ? C - c0 : T;
+            for (int64_t r = r0; r < r1; r++) {
+                for (int k = 0; k < it->nops; k++)
+                    p[k] = base[k] + r * it->stride[k][nd - 2] + c0 * s[k];
+                fn(p, s, n, ctx);
+            }
+        }
+    }
 }
 
 void dc_iter_run(int nops, const dc_tensor *const *t, int ndim, const int64_t *shape,
@@ -77,7 +122,9 @@ void dc_iter_run(int nops, const dc_tensor *const *t, int ndim, const int64_t *s
     }
     coalesce(&it);
     int64_t inner = it.shape[it.ndim - 1], rows = numel / inner;
-    if (numel < DC_PARALLEL_MIN) {
+    if (wants_tiles(&it)) {
+        run_tiled(&it, numel, fn, ctx);
+    } else if (numel < DC_PARALLEL_MIN) {
         for (int64_t r = 0; r < rows; r++) run_row(&it, r, fn, ctx);
     } else if (rows == 1) {
         /* one long run: cut it in cache-sized chunks shared among threads */

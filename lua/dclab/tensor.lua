@@ -89,5 +89,7 @@ return function(dc, core)
   dc.eye = core.eye
   dc.where = core.where
   dc.is_tensor = core.is_tensor
+  dc.memory = core.memory
+  dc.reset_peak_memory = core.reset_peak_memory
   dc.Tensor = T
 end
