@@ -6,5 +6,6 @@
 #include "tensor.h"
 #include "ops/elementwise.h"
 #include "ops/create.h"
+#include "cluster/cluster.h"
 
 #endif

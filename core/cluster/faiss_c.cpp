@@ -1,6 +1,6 @@
 /* The part of FAISS's C API that dclab uses, implemented against the installed libfaiss.
  *
- * Debian's libfaiss-dev ships the C API headers (faiss/c_api/*.h) but not the library
+ * Debian's libfaiss-dev ships the C API headers (faiss/c_api/) but not the library
  * behind them, so this file (the project's only C++) defines the functions dclab calls,
  * with the semantics the headers document:
  *   - fallible functions return 0 or a FaissErrorCode, never throw: every C++ exception is
@@ -174,11 +174,6 @@ int faiss_PCAMatrix_new_with(FaissPCAMatrix **p_vt, int d_in, int d_out, float e
                 new faiss::PCAMatrix(d_in, d_out, eigen_power, random_rotation != 0);
         *p_vt = reinterpret_cast<FaissPCAMatrix *>(t);
     });
-}
-
-float faiss_PCAMatrix_eigen_power(const FaissPCAMatrix *obj)
-{
-    return reinterpret_cast<const faiss::PCAMatrix *>(vt(obj))->eigen_power;
 }
 
 /* ---- k-means (Clustering_c.h) ---- */

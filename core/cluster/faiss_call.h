@@ -2,7 +2,7 @@
  * layout of one iteration record (which the C API hands out only as an opaque array).
  *
  * Every dclab file other than faiss_c.cpp talks to FAISS through the C API declared in
- * Debian's /usr/include/faiss/c_api/*.h; faiss_c.cpp implements the part of it we use. */
+ * Debian's /usr/include/faiss/c_api/ headers; faiss_c.cpp implements the part of it we use. */
 #ifndef DC_CLUSTER_FAISS_CALL_H
 #define DC_CLUSTER_FAISS_CALL_H
 

@@ -39,6 +39,72 @@ void dc_pca_release(dc_pca *p)
     p->fitted = false;
 }
 
+/* FAISS's whitening matrix has rows A_j = eigenvalue_j^-1/2 v_j (v_j unit), so the
+ * eigenvalues it used are 1 / |A_j|^2. Column i of A is read back as (T(s e_i) - T(0)) / s,
+ * s large so the bias b = -A mu hardly costs precision; output j only involves A_j and b_j,
+ * so a NaN row (negative eigenvalue) spoils no other. Returns how many leading eigenvalues are
+ * above WHITEN_RTOL times the first (0 when even the first is not positive); -1 on OOM. */
+#define WHITEN_RTOL 1e-5
+#define PROBE_ROWS 256
+static int64_t whitened_rank(const FaissPCAMatrix *mat, int64_t d, int64_t dout)
+{
+    const float s = 65536.0f;
+    size_t xbytes = (size_t)(PROBE_ROWS * d) * sizeof(float);
+    size_t ybytes = (size_t)((PROBE_ROWS + 1) * dout) * sizeof(float);
+    size_t nbytes = (size_t)dout * sizeof(double);
+    float *x = dc_alloc(xbytes), *y = dc_alloc(ybytes);
+    double *norm2 = dc_alloc(nbytes);
+    int64_t rank = -1;
+    if (x && y && norm2) {
+        float *y0 = y + PROBE_ROWS * dout;
+        memset(x, 0, (size_t)d * sizeof(float));
+        faiss_VectorTransform_apply_noalloc(mat, 1, x, y0);
+        memset(norm2, 0, nbytes);
+        for (int64_t i0 = 0; i0 < d; i0 += PROBE_ROWS) {
+            int64_t m = d - i0 < PROBE_ROWS ? d - i0 : PROBE_ROWS;
+            memset(x, 0, (size_t)(m * d) * sizeof(float));
+            for (int64_t r = 0; r < m; r++) x[r * d + i0 + r] = s;
+            faiss_VectorTransform_apply_noalloc(mat, m, x, y);
+            for (int64_t r = 0; r < m; r++)
+                for (int64_t j = 0; j < dout; j++) {
+                    double a = ((double)y[r * dout + j] - y0[j]) / s;
+                    norm2[j] += a * a;
+                }
+        }
+        for (rank = 0; rank < dout; rank++) {
+            double eig = 1.0 / norm2[rank]; /* NaN (negative eigenvalue) fails the test */
+            if (!(eig > 0 && eig >= WHITEN_RTOL / norm2[0])) break;
+        }
+    }
+    dc_free(x, xbytes);
+    dc_free(y, ybytes);
+    dc_free(norm2, nbytes);
+    return rank;
+}
+
+static bool rows_all_equal(const float *x, int64_t n, int64_t d)
+{
+    for (int64_t i = 1; i < n; i++)
+        if (memcmp(x, x + i * d, (size_t)d * sizeof(float)) != 0) return false;
+    return true;
+}
+
+/* A FAISS PCA of x (n rows, d dims) to dout dims, trained. */
+static dc_status train(const float *x, int64_t n, int64_t d, int64_t dout, bool whiten,
+                       FaissPCAMatrix **out)
+{
+    dc_status st = DC_OK;
+    FaissPCAMatrix *mat = NULL;
+    DC_FAISS(st, "pca_fit",
+             faiss_PCAMatrix_new_with(&mat, (int)d, (int)dout, whiten ? -0.5f : 0.0f, 0));
+    DC_FAISS(st, "pca_fit", faiss_VectorTransform_train(mat, n, x));
+    *out = mat;
+    return DC_OK;
+cleanup:
+    if (mat) faiss_VectorTransform_free(mat);
+    return st;
+}
+
 dc_status dc_pca_fit(dc_pca *p, const dc_tensor *x)
 {
     DC_CHECK(p->cfg.dim >= 0, DC_ERR_ARG, "pca_fit: dim must be >= 0 (0: no PCA), got %lld",
@@ -50,8 +116,6 @@ dc_status dc_pca_fit(dc_pca *p, const dc_tensor *x)
     int64_t n = xc.shape[0], d = xc.shape[1];
     dc_status st = DC_OK;
     FaissPCAMatrix *mat = NULL;
-    float *probe = NULL;
-    size_t probe_bytes = 0;
     char b[128];
     if (p->cfg.dim == 0) {
         dc_pca_release(p);
@@ -68,25 +132,32 @@ dc_status dc_pca_fit(dc_pca *p, const dc_tensor *x)
         goto cleanup;
     }
     const float *xp = dc_tensor_data(&xc);
-    DC_FAISS(st, "pca_fit",
-             faiss_PCAMatrix_new_with(&mat, (int)d, (int)dout, p->cfg.whiten ? -0.5f : 0.0f, 0));
-    DC_FAISS(st, "pca_fit", faiss_VectorTransform_train(mat, n, xp));
-    /* a zero eigenvalue makes a row of the whitening matrix infinite: any row shows it */
-    probe_bytes = (size_t)dout * sizeof(float);
-    if (!(probe = dc_alloc(probe_bytes))) {
-        st = dc_fail(DC_ERR_NOMEM, "pca_fit: out of memory");
+    if (p->cfg.whiten && rows_all_equal(xp, n, d)) {
+        st = dc_fail(DC_ERR_ARG, "pca_fit: the rows of x (%s) are all equal: no variance to whiten",
+                     dc_tensor_describe(&xc, b, sizeof b));
         goto cleanup;
     }
-    faiss_VectorTransform_apply_noalloc(mat, 1, xp, probe);
-    for (int64_t j = 0; j < dout; j++)
-        if (!isfinite(probe[j])) {
-            st = dc_fail(DC_ERR_ARG,
-                         "pca_fit: whitening to %lld dims divides by a zero variance: the rows of "
-                         "%s span fewer dimensions (duplicate or collinear rows); ask for fewer "
-                         "dims",
-                         (long long)dout, dc_tensor_describe(&xc, b, sizeof b));
+    if ((st = train(xp, n, d, dout, p->cfg.whiten, &mat)) != DC_OK) goto cleanup;
+    if (p->cfg.whiten) {
+        /* whitening a direction of (numerically) zero variance would blow rounding noise up
+         * to the size of real components (or divide by zero): keep only the real ones */
+        int64_t rank = whitened_rank(mat, d, dout);
+        if (rank < 0) {
+            st = dc_fail(DC_ERR_NOMEM, "pca_fit: out of memory");
             goto cleanup;
         }
+        if (rank == 0) {
+            st = dc_fail(DC_ERR_ARG, "pca_fit: x (%s) has no direction of positive variance "
+                         "to whiten", dc_tensor_describe(&xc, b, sizeof b));
+            goto cleanup;
+        }
+        if (rank < dout) {
+            faiss_VectorTransform_free(mat);
+            mat = NULL;
+            dout = rank;
+            if ((st = train(xp, n, d, dout, true, &mat)) != DC_OK) goto cleanup;
+        }
+    }
     dc_pca_release(p);
     p->mat = mat;
     mat = NULL;
@@ -97,7 +168,6 @@ dc_status dc_pca_fit(dc_pca *p, const dc_tensor *x)
     p->scale = p->cfg.whiten ? (float)sqrt((double)used) : 1.0f;
 cleanup:
     if (mat) faiss_VectorTransform_free(mat);
-    dc_free(probe, probe_bytes);
     dc_tensor_release(&xc);
     return st;
 }

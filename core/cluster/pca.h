@@ -27,17 +27,18 @@ typedef struct dc_pca {
     void *mat;      /* FaissPCAMatrix *, NULL until fitted (or when cfg.dim == 0) */
     bool fitted;
     int64_t d_in;   /* D of the fitted data */
-    int64_t d_out;  /* min(cfg.dim, n - 1, D) after fit: see dc_pca_fit; D when dim == 0 */
+    int64_t d_out;  /* output dims after fit (cfg.dim clamped, see dc_pca_fit); D when dim == 0 */
     float scale;    /* applied after the transform when whitening without L2, see pca.c */
 } dc_pca;
 
 void dc_pca_init(dc_pca *p, const dc_pca_cfg *cfg);
 
 /* x: float32 [n, D] (any layout), finite. The output dimension is clamped to
- * min(dim, n - 1, D): centred data of n rows spans at most n - 1 dimensions, and whitening a
- * zero-variance direction would divide by zero. FAISS trains on at most 1000 * D rows (its
- * own deterministic subsample). Fails when whitening meets a zero eigenvalue (duplicate or
- * collinear rows). */
+ * min(dim, n - 1, D) (centred data of n rows spans at most n - 1 dimensions) and, when
+ * whitening, to the components whose variance is at least 1e-5 of the largest one's: whitening
+ * a direction of (numerically) zero variance would blow rounding noise up to unit size.
+ * FAISS trains on at most 1000 * D rows (its own deterministic subsample). Fails when all rows
+ * are equal and whitening is asked for; a failed fit keeps the previous one. */
 dc_status dc_pca_fit(dc_pca *p, const dc_tensor *x);
 
 /* x: float32 [m, d_in] (any layout); y: float32 [m, d_out], empty or allocated and
