@@ -15,7 +15,7 @@ dc_status dc_check_points(const dc_tensor *x, const char *op, const char *arg, d
     const float *p = dc_tensor_data(xc);
     int64_t n = dc_tensor_numel(xc);
     int bad = 0;
-#pragma omp parallel for reduction(| : bad) schedule(static)
+#pragma omp parallel for reduction(| : bad) schedule(static) if (n > DC_OMP_MIN_WORK)
     for (int64_t i = 0; i < n; i++) bad |= !isfinite(p[i]);
     if (!bad) return DC_OK;
     int64_t i = 0;

@@ -54,7 +54,7 @@ static dc_status estep(FaissIndex *index, const float *c, int64_t k, const float
     DC_FAISS(st, "kmeans", faiss_Index_add(index, k, c));
     DC_FAISS(st, "kmeans", faiss_Index_search(index, n, x, 1, dist, assign));
     double s = 0;
-#pragma omp parallel for reduction(+ : s) schedule(static)
+#pragma omp parallel for reduction(+ : s) schedule(static) if (n > DC_OMP_MIN_WORK)
     for (int64_t i = 0; i < n; i++) s += dist[i];
     *obj = s;
 cleanup:
@@ -92,7 +92,7 @@ static void mstep(const float *x, const int64_t *assign, int64_t n, int64_t d, i
     for (int64_t i = 0; i < n; i++) order[start[assign[i]]++] = i;
     for (int64_t j = k; j > 0; j--) start[j] = start[j - 1];
     start[0] = 0;
-#pragma omp parallel for schedule(dynamic, 4)
+#pragma omp parallel for schedule(dynamic, 4) if (n * d > DC_OMP_MIN_WORK)
     for (int64_t j = 0; j < k; j++) {
         if (counts[j] == 0) continue;
         float *cj = c + j * d;
@@ -154,7 +154,7 @@ static dc_status init_kmeanspp(const float *x, int64_t n, int64_t d, int64_t k, 
         memcpy(c + j * d, x + pick * d, (size_t)d * sizeof(float));
         const float *cj = c + j * d;
         double total = 0;
-#pragma omp parallel for reduction(+ : total) schedule(static)
+#pragma omp parallel for reduction(+ : total) schedule(static) if (n * d > DC_OMP_MIN_WORK)
         for (int64_t i = 0; i < n; i++) {
             double v = sqdist(x + i * d, cj, d);
             mind[i] = (j == 0 || v < mind[i]) ? v : mind[i];

@@ -200,7 +200,7 @@ dc_status dc_pca_apply(const dc_pca *p, const dc_tensor *x, dc_tensor *y)
     const bool l2 = p->cfg.l2;
     const float scale = p->scale;
     if (l2 || scale != 1.0f) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (m * dout > DC_OMP_MIN_WORK)
         for (int64_t i = 0; i < m; i++) {
             float *r = yp + i * dout, f = scale;
             if (l2) {

@@ -16,6 +16,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "cluster/check.h"
 #include "cluster/knn.h"
 
 void dc_pic_cfg_init(dc_pic_cfg *cfg)
@@ -108,7 +109,7 @@ static void power_iterate(const graph *g, double alpha, int niter, double *v, do
     for (int64_t i = 0; i < n; i++) v[i] = 1.0 / (double)n;
     for (int it = 0; it < niter; it++) {
         double sum = 0;
-#pragma omp parallel for reduction(+ : sum) schedule(static)
+#pragma omp parallel for reduction(+ : sum) schedule(static) if (g->nnz > DC_OMP_MIN_WORK)
         for (int64_t i = 0; i < n; i++) {
             double s = 0;
             for (int64_t p = g->row[i]; p < g->row[i + 1]; p++) s += g->w[p] * v[g->col[p]];
