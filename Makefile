@@ -40,7 +40,9 @@ MODULE_LDFLAGS := -Wl,--exclude-libs,libfaiss.a
 CORE_C    := $(sort $(shell find core -name '*.c'))
 CORE_CXX  := $(sort $(shell find core -name '*.cpp'))
 CORE_OBJ  := $(CORE_C:%.c=$(BUILD)/%.o) $(CORE_CXX:%.cpp=$(BUILD)/%.o)
-BIND_C    := $(sort $(filter-out bindings/dclab_main.c,$(wildcard bindings/*.c)))
+LAUNCH_C  := bindings/dclab_main.c $(sort $(wildcard bindings/launcher_*.c))
+LAUNCH_OBJ:= $(LAUNCH_C:%.c=$(BUILD)/%.o)
+BIND_C    := $(sort $(filter-out $(LAUNCH_C),$(wildcard bindings/*.c)))
 BIND_OBJ  := $(BIND_C:%.c=$(BUILD)/%.o)
 TEST_C    := $(sort $(wildcard tests/c/test_*.c))
 TEST_BIN  := $(TEST_C:tests/c/%.c=$(BUILD)/tests/%)
@@ -48,8 +50,11 @@ TEST_BIN  := $(TEST_C:tests/c/%.c=$(BUILD)/tests/%)
 CORE_LIB := $(BUILD)/libdccore.a
 MODULE   := $(BUILD)/lib/dclab/core.so
 LAUNCHER := $(BUILD)/dclab
+# Where a stock lua5.4 looks under PREFIX (see `lua5.4 -e 'print(package.path, package.cpath)'`).
+LUA_LDIR := $(PREFIX)/share/lua/5.4
+LUA_CDIR := $(PREFIX)/lib/lua/5.4
 
-.PHONY: all deps bench-deps run test check install clean tests-bin bench
+.PHONY: all deps bench-deps run test check install uninstall clean tests-bin bench
 .DEFAULT_GOAL := all
 
 all: $(MODULE) $(LAUNCHER) dclab tests-bin
@@ -88,8 +93,10 @@ $(MODULE): $(BIND_OBJ) $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) -shared -Wl,-z,nodelete $(LDFLAGS) $(MODULE_LDFLAGS) -o $@ $(BIND_OBJ) $(CORE_LIB) $(LDLIBS)
 
-$(LAUNCHER): $(BUILD)/bindings/dclab_main.o
-	$(CC) $(LDFLAGS) -o $@ $< -llua5.4 -lreadline -lm -ldl
+# Only the launcher links readline (launcher_readline.c): the module must load into a stock
+# lua5.4 without it.
+$(LAUNCHER): $(LAUNCH_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ -llua5.4 -lreadline -lm -ldl
 
 # The launcher at the top of the tree, as the README runs it.
 dclab: $(LAUNCHER)
@@ -109,10 +116,12 @@ test: deps
 	@lua5.4 tests/run.lua --build $(BUILD)
 
 # The same suites under AddressSanitizer and UndefinedBehaviorSanitizer. Stock lua5.4 loads
-# the instrumented module, so the sanitizer runtimes are preloaded into it.
+# the instrumented module, so the sanitizer runtimes are preloaded into it. The launcher is
+# instrumented too: tests/lua/launcher_spec.lua runs $(BUILD)/dclab.
 check: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan SANITIZE='-fsanitize=address,undefined -fno-omit-frame-pointer' \
-	  $(MODULE:$(BUILD)/%=build-asan/%) tests-bin >build-asan.log 2>&1 || { cat build-asan.log; exit 1; }
+	  $(MODULE:$(BUILD)/%=build-asan/%) $(LAUNCHER:$(BUILD)/%=build-asan/%) tests-bin \
+	  >build-asan.log 2>&1 || { cat build-asan.log; exit 1; }
 	@ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	  DC_PRELOAD="$$($(CC) -print-file-name=libasan.so) $$($(CC) -print-file-name=libubsan.so)" \
 	  lua5.4 tests/run.lua --build build-asan
@@ -120,13 +129,19 @@ check: deps
 bench: bench-deps all
 	./dclab experiments/bench/tensor.lua
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/lua/5.4/dclab $(DESTDIR)$(PREFIX)/share/lua/5.4
+# The launcher finds the library relative to itself (<prefix>/bin/../share/lua/5.4, ...), so
+# DESTDIR staging works. The Lua tree is replaced whole: no stale module survives an upgrade.
+install: $(MODULE) $(LAUNCHER)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LUA_CDIR)/dclab
 	install -m 755 $(LAUNCHER) $(DESTDIR)$(PREFIX)/bin/dclab
-	install -m 755 $(MODULE) $(DESTDIR)$(PREFIX)/lib/lua/5.4/dclab/core.so
-	cp -r lua/dclab $(DESTDIR)$(PREFIX)/share/lua/5.4/
+	install -m 755 $(MODULE) $(DESTDIR)$(LUA_CDIR)/dclab/core.so
+	rm -rf $(DESTDIR)$(LUA_LDIR)/dclab
+	cd lua && find dclab -name '*.lua' -exec install -D -m 644 {} $(DESTDIR)$(LUA_LDIR)/{} \;
+
+uninstall:
+	rm -rf $(DESTDIR)$(PREFIX)/bin/dclab $(DESTDIR)$(LUA_CDIR)/dclab $(DESTDIR)$(LUA_LDIR)/dclab
 
 clean:
 	rm -rf build build-asan build.log build-asan.log dclab
 
--include $(CORE_OBJ:.o=.d) $(BIND_OBJ:.o=.d) $(BUILD)/bindings/dclab_main.d
+-include $(CORE_OBJ:.o=.d) $(BIND_OBJ:.o=.d) $(LAUNCH_OBJ:.o=.d)

@@ -7,5 +7,6 @@ LUAMOD_API int luaopen_dclab_core(lua_State *L)
     luaL_checkversion(L);
     lua_newtable(L);
     dcb_open_tensor(L);
+    dcb_open_sys(L);
     return 1;
 }

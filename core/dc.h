@@ -6,6 +6,7 @@
 #include "tensor.h"
 #include "ops/elementwise.h"
 #include "ops/create.h"
+#include "sys.h"
 #include "cluster/cluster.h"
 
 #endif

@@ -3,8 +3,9 @@
 -- table from it and from the Lua library (tensor sugar, nn, data, clustering, ...).
 local core = require 'dclab.core'
 
-local dc = {core = core, version = '0.1.0'}
+local dc = {core = core, version = core.versions().dclab}
 
 require('dclab.tensor')(dc, core)
+require('dclab.sys')(dc, core)
 
 return dc

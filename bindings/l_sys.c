@@ -1,0 +1,34 @@
+/* Bindings of core/sys.h: core.versions() and core.now(). */
+#include "dcb.h"
+
+/* core.versions() -> {dclab=, lua=, openblas=, faiss=, jpeg=}; lua is the Lua release the
+ * module was compiled against. */
+static int l_versions(lua_State *L)
+{
+    dc_versions v = dc_sys_versions();
+    lua_createtable(L, 0, 5);
+    lua_pushstring(L, v.dclab);
+    lua_setfield(L, -2, "dclab");
+    lua_pushstring(L, LUA_RELEASE);
+    lua_setfield(L, -2, "lua");
+    lua_pushstring(L, v.openblas);
+    lua_setfield(L, -2, "openblas");
+    lua_pushstring(L, v.faiss);
+    lua_setfield(L, -2, "faiss");
+    lua_pushstring(L, v.jpeg);
+    lua_setfield(L, -2, "jpeg");
+    return 1;
+}
+
+/* core.now() -> seconds on a monotonic wall clock (only differences mean anything). */
+static int l_now(lua_State *L)
+{
+    lua_pushnumber(L, dc_sys_now());
+    return 1;
+}
+
+static const luaL_Reg sys_funcs[] = {
+    {"versions", l_versions}, {"now", l_now}, {NULL, NULL},
+};
+
+void dcb_open_sys(lua_State *L) { luaL_setfuncs(L, sys_funcs, 0); }

@@ -1,0 +1,33 @@
+-- Versions and timing: dc.versions(), dc.version_string(), dc.now(), dc.time(fn, ...).
+return function(dc, core)
+  -- {dclab=, lua=, openblas=, faiss=, jpeg=}: what this build runs on.
+  dc.versions = core.versions
+
+  -- One line per component, as `dclab --version` prints it.
+  function dc.version_string()
+    local v = core.versions()
+    return table.concat({
+      'dclab ' .. v.dclab,
+      v.lua,
+      v.openblas, -- openblas_get_config() already starts with "OpenBLAS <version>"
+      'FAISS ' .. v.faiss,
+      'libjpeg-turbo ' .. v.jpeg,
+    }, '\n')
+  end
+
+  -- Seconds on a monotonic wall clock; only differences mean anything.
+  dc.now = core.now
+
+  -- dc.time(fn, ...) -> seconds, fn's results: wall time of one call of fn(...).
+  function dc.time(fn, ...)
+    if type(fn) ~= 'function' then
+      local mt = getmetatable(fn)
+      if not (mt and mt.__call) then
+        error(string.format('time: bad argument #1 (function expected, got %s)', type(fn)), 2)
+      end
+    end
+    local t0 = core.now()
+    local res = table.pack(fn(...))
+    return core.now() - t0, table.unpack(res, 1, res.n)
+  end
+end
