@@ -45,5 +45,6 @@ dc_dtype dcb_checkdtype(lua_State *L, int arg, dc_dtype def);
 /* Registration of the binding files into the module table on top of the stack. */
 void dcb_open_tensor(lua_State *L);
 void dcb_open_sys(lua_State *L);
+void dcb_open_cluster(lua_State *L);
 
 #endif

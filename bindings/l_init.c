@@ -8,5 +8,6 @@ LUAMOD_API int luaopen_dclab_core(lua_State *L)
     lua_newtable(L);
     dcb_open_tensor(L);
     dcb_open_sys(L);
+    dcb_open_cluster(L);
     return 1;
 }

@@ -7,5 +7,7 @@ local dc = {core = core, version = core.versions().dclab}
 
 require('dclab.tensor')(dc, core)
 require('dclab.sys')(dc, core)
+require('dclab.cluster')(dc, core)
+require('dclab.metrics')(dc, core)
 
 return dc
