@@ -95,18 +95,7 @@ const char *faiss_get_last_error() { return has_error ? last_error.c_str() : nul
 void faiss_Index_free(FaissIndex *obj) { delete idx(obj); }
 
 int faiss_Index_d(const FaissIndex *obj) { return static_cast<int>(idx(obj)->d); }
-int faiss_Index_is_trained(const FaissIndex *obj) { return idx(obj)->is_trained; }
 idx_t faiss_Index_ntotal(const FaissIndex *obj) { return idx(obj)->ntotal; }
-FaissMetricType faiss_Index_metric_type(const FaissIndex *obj)
-{
-    return static_cast<FaissMetricType>(idx(obj)->metric_type);
-}
-
-int faiss_Index_train(FaissIndex *index, idx_t n, const float *x)
-{
-    return guarded([&] { idx(index)->train(n, x); });
-}
-
 int faiss_Index_add(FaissIndex *index, idx_t n, const float *x)
 {
     return guarded([&] { idx(index)->add(n, x); });
@@ -124,13 +113,6 @@ int faiss_Index_reset(FaissIndex *index)
 }
 
 /* ---- flat indexes (IndexFlat_c.h) ---- */
-
-int faiss_IndexFlat_new_with(FaissIndexFlat **p_index, idx_t d, FaissMetricType metric)
-{
-    return guarded([&] {
-        *p_index = handle(new faiss::IndexFlat(d, static_cast<faiss::MetricType>(metric)));
-    });
-}
 
 int faiss_IndexFlatL2_new_with(FaissIndexFlatL2 **p_index, idx_t d)
 {
@@ -163,8 +145,6 @@ void faiss_VectorTransform_apply_noalloc(const FaissVectorTransform *obj, idx_t 
 {
     guarded([&] { vt(obj)->apply_noalloc(n, x, xt); });
 }
-
-void faiss_PCAMatrix_free(FaissPCAMatrix *obj) { delete vt(obj); }
 
 int faiss_PCAMatrix_new_with(FaissPCAMatrix **p_vt, int d_in, int d_out, float eigen_power,
                              int random_rotation)
@@ -214,13 +194,6 @@ int faiss_Clustering_new_with_params(FaissClustering **p_clustering, int d, int 
     });
 }
 
-int faiss_Clustering_new(FaissClustering **p_clustering, int d, int k)
-{
-    return guarded([&] {
-        *p_clustering = reinterpret_cast<FaissClustering *>(new faiss::Clustering(d, k));
-    });
-}
-
 void faiss_Clustering_free(FaissClustering *clustering) { delete clus(clustering); }
 
 size_t faiss_Clustering_d(const FaissClustering *obj) { return clus(obj)->d; }
@@ -252,10 +225,6 @@ void faiss_Clustering_iteration_stats(FaissClustering *clustering,
 float faiss_ClusteringIterationStats_obj(const FaissClusteringIterationStats *s)
 {
     return stats(s)->obj;
-}
-double faiss_ClusteringIterationStats_time(const FaissClusteringIterationStats *s)
-{
-    return stats(s)->time;
 }
 double faiss_ClusteringIterationStats_imbalance_factor(const FaissClusteringIterationStats *s)
 {
