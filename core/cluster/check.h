@@ -1,4 +1,5 @@
-/* Validation shared by the clustering entry points. */
+/* Shared by the clustering files: validation of point sets, and when a loop is worth
+ * spreading over OpenMP threads. */
 #ifndef DC_CLUSTER_CHECK_H
 #define DC_CLUSTER_CHECK_H
 

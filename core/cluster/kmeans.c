@@ -3,9 +3,8 @@
  * One dclab iteration, as FAISS's Clustering::train_encoded does it (deepcluster.md §2.2):
  *   E-step  search the k centroids (FAISS IndexFlatL2 / IndexFlatIP) for the 1-NN of every
  *           training point; the objective is the sum of the distances;
- *   M-step  centroid = mean of its points, summed in float in point order like FAISS's
- *           compute_centroids, one cluster per task (points bucketed by a counting sort);
- *           an empty cluster keeps its previous centroid;
+ *   M-step  centroid = mean of its points, summed in float in point order as FAISS's
+ *           compute_centroids does; an empty cluster keeps its previous centroid;
  *   fix     the reassignment strategy refills the empty clusters (reassign.h);
  *   spherical: centroids renormalised.
  * After the last iteration every one of the N points is assigned to the final centroids
@@ -17,6 +16,7 @@
 
 #include <limits.h>
 #include <math.h>
+#include <omp.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -81,28 +81,31 @@ static int64_t count_empty(const int64_t *counts, int64_t k)
     return e;
 }
 
-/* M-step: counts and the mean of every non-empty cluster. start [k + 1] and order [n] are
- * scratch: order lists the points cluster by cluster, in index order within a cluster. */
+/* M-step: counts and the mean of every non-empty cluster. Like FAISS's compute_centroids,
+ * each thread owns a range of clusters and scans the points in index order, so x is read
+ * sequentially, every row by one thread, and the float sums come out in the same order
+ * whatever the thread count. */
 static void mstep(const float *x, const int64_t *assign, int64_t n, int64_t d, int64_t k,
-                  float *c, int64_t *counts, int64_t *start, int64_t *order)
+                  float *c, const int64_t *counts)
 {
-    histogram(assign, n, k, counts);
-    start[0] = 0;
-    for (int64_t j = 0; j < k; j++) start[j + 1] = start[j] + counts[j];
-    for (int64_t i = 0; i < n; i++) order[start[assign[i]]++] = i;
-    for (int64_t j = k; j > 0; j--) start[j] = start[j - 1];
-    start[0] = 0;
-#pragma omp parallel for schedule(dynamic, 4) if (n * d > DC_OMP_MIN_WORK)
-    for (int64_t j = 0; j < k; j++) {
-        if (counts[j] == 0) continue;
-        float *cj = c + j * d;
-        memset(cj, 0, (size_t)d * sizeof(float));
-        for (int64_t t = start[j]; t < start[j + 1]; t++) {
-            const float *xi = x + order[t] * d;
+#pragma omp parallel if (n * d > DC_OMP_MIN_WORK)
+    {
+        int64_t nt = omp_get_num_threads(), t = omp_get_thread_num();
+        int64_t c0 = k * t / nt, c1 = k * (t + 1) / nt;
+        for (int64_t j = c0; j < c1; j++)
+            if (counts[j] > 0) memset(c + j * d, 0, (size_t)d * sizeof(float));
+        for (int64_t i = 0; i < n; i++) {
+            int64_t j = assign[i];
+            if (j < c0 || j >= c1) continue;
+            float *cj = c + j * d;
+            const float *xi = x + i * d;
             for (int64_t q = 0; q < d; q++) cj[q] += xi[q];
         }
-        float inv = 1.0f / (float)counts[j];
-        for (int64_t q = 0; q < d; q++) cj[q] *= inv;
+        for (int64_t j = c0; j < c1; j++) {
+            if (counts[j] == 0) continue;
+            float inv = 1.0f / (float)counts[j], *cj = c + j * d;
+            for (int64_t q = 0; q < d; q++) cj[q] *= inv;
+        }
     }
 }
 
@@ -213,7 +216,6 @@ typedef struct loop {
     dc_tensor xt;                  /* float32 [n, d] training points */
     dc_tensor assign, dist, counts;/* int64 [n], float32 [n], int64 [k] */
     int64_t n, d, k;
-    int64_t *start, *order;        /* M-step scratch [k + 1], [n] */
     FaissIndex *index;
 } loop;
 
@@ -247,7 +249,8 @@ static dc_status run(loop *L, int redo, dc_tensor *c, dc_kmeans_iter *iters)
     for (int it = 0; it < cfg->niter; it++) {
         dc_kmeans_iter *rec = &iters[it];
         DC_TRY(estep(L->index, cp, k, x, n, assign, dist, &rec->obj));
-        mstep(x, assign, n, d, k, cp, counts, L->start, L->order);
+        histogram(assign, n, k, counts);
+        mstep(x, assign, n, d, k, cp, counts);
         rec->imbalance = imbalance(counts, k, n);
         rec->nempty = count_empty(counts, k);
         rec->nfixed = 0;
@@ -268,8 +271,6 @@ static bool better(double obj, double best, bool spherical)
 static void loop_free(loop *L)
 {
     if (L->index) faiss_Index_free(L->index);
-    dc_free(L->start, (size_t)(L->k + 1) * sizeof(int64_t));
-    dc_free(L->order, (size_t)L->n * sizeof(int64_t));
     dc_tensor_release(&L->xt);
     dc_tensor_release(&L->assign);
     dc_tensor_release(&L->dist);
@@ -319,10 +320,8 @@ static dc_status fit_dclab(const dc_kmeans_cfg *cfg, const dc_tensor *x, dc_tens
     if ((st = dc_tensor_alloc(&L.counts, DC_I64, 1, sk)) != DC_OK) goto cleanup;
     if (cfg->nredo == 1) dc_tensor_share(&work, centroids);
     else if ((st = dc_tensor_alloc(&work, DC_F32, 2, skd)) != DC_OK) goto cleanup;
-    L.start = dc_alloc((size_t)(k + 1) * sizeof(int64_t));
-    L.order = dc_alloc((size_t)L.n * sizeof(int64_t));
     recs = dc_alloc(recs_bytes);
-    if (!L.start || !L.order || !recs) {
+    if (!recs) {
         st = dc_fail(DC_ERR_NOMEM, "kmeans: out of memory for %lld points", (long long)L.n);
         goto cleanup;
     }

@@ -27,7 +27,8 @@ typedef enum dc_kmeans_init {
 typedef struct dc_kmeans_cfg {
     int64_t k;                       /* clusters, 1 <= k <= N */
     int niter;                       /* Lloyd iterations (DeepCluster: 20) */
-    int nredo;                       /* independent runs; the best final objective is kept */
+    int nredo;                       /* independent runs; the one with the best last-iteration
+                                      * objective is kept (as FAISS) */
     uint64_t seed;                   /* change it every epoch (DeepCluster does since 2019) */
     int64_t max_points_per_centroid; /* train on a random k * this points when N is larger
                                       * (DeepCluster: 10 000 000, i.e. never) */
