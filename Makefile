@@ -27,8 +27,15 @@ CPPFLAGS := -Icore $(LUA_INC) -DDC_VERSION='"$(VERSION)"' -DDC_JPEG_VERSION='"$(
             -DDC_FAISS_VERSION='"$(FAISS_VERSION)"'
 CFLAGS   := -std=c11 -D_DEFAULT_SOURCE $(OPT) $(WARN) -fPIC -fopenmp $(SANITIZE)
 CXXFLAGS := -std=c++17 $(OPT) $(WARN) -fPIC -fopenmp $(SANITIZE)
-LDLIBS   := -lopenblas -lturbojpeg -lz -lm -lpthread
+# FAISS: Debian ships only the static libfaiss.a. Its objects are position-independent, so
+# they link into the shared Lua module as well as into the test programs. They need BLAS and
+# LAPACK (sgemm_, ssyrk_, dsyev_, ...: OpenBLAS provides both), the GNU OpenMP runtime
+# (GOMP_*: -fopenmp) and libstdc++ (named here, so the C driver links and the C tests stay
+# compiled as C). --exclude-libs keeps FAISS's symbols out of the module's dynamic table.
+FAISS_LIBS := -lfaiss -lstdc++
+LDLIBS   := $(FAISS_LIBS) -lopenblas -lturbojpeg -lz -lm -lpthread
 LDFLAGS  := -fopenmp $(SANITIZE)
+MODULE_LDFLAGS := -Wl,--exclude-libs,libfaiss.a
 
 CORE_C    := $(sort $(shell find core -name '*.c'))
 CORE_CXX  := $(sort $(shell find core -name '*.cpp'))
@@ -39,7 +46,6 @@ BIND_C    := $(sort $(filter-out $(LAUNCH_C),$(wildcard bindings/*.c)))
 BIND_OBJ  := $(BIND_C:%.c=$(BUILD)/%.o)
 TEST_C    := $(sort $(wildcard tests/c/test_*.c))
 TEST_BIN  := $(TEST_C:tests/c/%.c=$(BUILD)/tests/%)
-LINKER    := $(if $(CORE_CXX),$(CXX),$(CC))
 
 CORE_LIB := $(BUILD)/libdccore.a
 MODULE   := $(BUILD)/lib/dclab/core.so
@@ -85,7 +91,7 @@ $(CORE_LIB): $(CORE_OBJ)
 # worker threads and crash the process at exit.
 $(MODULE): $(BIND_OBJ) $(CORE_LIB)
 	@mkdir -p $(dir $@)
-	$(LINKER) -shared -Wl,-z,nodelete $(LDFLAGS) -o $@ $(BIND_OBJ) $(CORE_LIB) $(LDLIBS)
+	$(CC) -shared -Wl,-z,nodelete $(LDFLAGS) $(MODULE_LDFLAGS) -o $@ $(BIND_OBJ) $(CORE_LIB) $(LDLIBS)
 
 # Only the launcher links readline (launcher_readline.c): the module must load into a stock
 # lua5.4 without it.
@@ -98,7 +104,7 @@ dclab: $(LAUNCHER)
 
 $(BUILD)/tests/%: tests/c/%.c $(CORE_LIB) tests/c/tiny_test.h
 	@mkdir -p $(dir $@)
-	$(LINKER) $(CPPFLAGS) $(CFLAGS) -Itests/c -o $@ $< $(CORE_LIB) $(LDFLAGS) $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests/c -o $@ $< $(CORE_LIB) $(LDFLAGS) $(LDLIBS)
 
 tests-bin: $(TEST_BIN)
 

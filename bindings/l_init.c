@@ -19,5 +19,6 @@ LUAMOD_API int luaopen_dclab_core(lua_State *L)
     dcb_open_image(L);
     dcb_open_nn(L);
     dcb_open_optim(L);
+    dcb_open_cluster(L);
     return 1;
 }

@@ -17,5 +17,6 @@
 #include "parallel.h"
 #include "data/idx.h"
 #include "data/loader.h"
+#include "cluster/cluster.h"
 
 #endif

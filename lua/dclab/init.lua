@@ -21,5 +21,7 @@ dc.nn = require 'dclab.nn'
 dc.optim = require 'dclab.optim'
 dc.models = require 'dclab.models'
 dc.checkpoint = require('dclab.checkpoint')(dc)
+require('dclab.cluster')(dc, core)
+require('dclab.metrics')(dc, core)
 
 return dc
