@@ -91,7 +91,7 @@ return function(dc)
   end
 
   local function writable_dir(dir)
-    os.execute('mkdir -p "' .. dir:gsub('"', '\\"') .. '"')
+    os.execute('mkdir -p "' .. dir:gsub('"', '\\"') .. '" 2>/dev/null')
     local probe = dir .. '/.write_test'
     local f, err = io.open(probe, 'w')
     if not f then fail('output folder %s is not writable: %s', dir, err) end
@@ -124,6 +124,12 @@ return function(dc)
     self.transforms = {train = tf.train or plain, eval = tf.eval or plain}
     self.clustering = make_clustering(c)
     self.sample = dc.sampler.get(c.sampler)
+    if c.head == 'centroids' then
+      -- DeepCluster-v2 clusters the network's own (L2-normalised) features, so the
+      -- centroids live where the head compares them: no PCA in between.
+      if cfg.preprocess ~= nil then fail("head 'centroids' clusters L2-normalised features: leave preprocess unset") end
+      c.preprocess = {pca = false}
+    end
     if c.preprocess then
       self.preprocess = c.preprocess.fit_apply and c.preprocess or dc.cluster.preprocess(c.preprocess)
     end
@@ -162,21 +168,6 @@ return function(dc)
     return {cluster = g:split(1), sampler = g:split(2), head = g:split(3), dropout = g:split(4)}
   end
 
-  local function is_relu(m) return getmetatable(m) == nn.ReLU end
-
-  -- The clustering feature of a batch: sobel -> features -> flatten -> classifier without
-  -- its final ReLU (deepcluster.md §1.3; the maintainer found it better, issue #13).
-  function Run:embed(x)
-    local m = self.model
-    if m.sobel then x = m.sobel:forward(x) end
-    x = m.flatten:forward(m.features:forward(x))
-    local cls = m.classifier
-    local n = cls:size()
-    if is_relu(cls:get(n)) then n = n - 1 end
-    for i = 1, n do x = cls:get(i):forward(x) end
-    return x
-  end
-
   function Run:loader(transform, order, epoch)
     return dc.data.loader(self.data, {batch = self.cfg.batch, transform = transform,
       order = order, threads = self.cfg.threads, seed = self.cfg.seed, epoch = epoch})
@@ -200,7 +191,7 @@ return function(dc)
     local feats, filled = nil, 0
     local bar = progress(self, 'features', n)
     for x, _, idx in self:loader(self.transforms.eval, nil, 0):iter() do
-      local f = self:embed(x)
+      local f = dc.eval.embed(self.model, x)
       feats = feats or dc.empty(n, f:size(2))
       local b = idx:numel()
       if idx[b] - idx[1] == b - 1 then
@@ -233,7 +224,7 @@ return function(dc)
   end
 
   local function set_dropout_generator(m, gen)
-    if getmetatable(m) == nn.Dropout then m.generator = gen end
+    if m.class_name == 'Dropout' then m.generator = gen end
     for _, child in ipairs(m.modules or {}) do set_dropout_generator(child, gen) end
   end
 
@@ -246,7 +237,7 @@ return function(dc)
     end
     if c.head == 'centroids' then
       if not res.centroids then fail("head 'centroids' needs a clustering that returns centroids") end
-      m:set_top_layer(dc.deepcluster_heads.centroids(self.preprocess, res.centroids, c.temperature))
+      m:set_top_layer(nn.CentroidHead(res.centroids, {temperature = c.temperature}))
       return nil
     end
     local top = nn.Linear(dim, k)
@@ -278,7 +269,7 @@ return function(dc)
       batches = batches + 1
       if not finite(loss) then
         fail('epoch %d, batch %d: the loss is %s; stopping (the last checkpoint, epoch %d, is intact)',
-          epoch, batches, tostring(loss), self.epoch)
+          epoch, batches, loss ~= loss and 'NaN' or tostring(loss), self.epoch)
       end
       m:zero_grad()
       m:backward(x, crit:backward(out, y))
@@ -381,6 +372,22 @@ return function(dc)
     end
     self.epoch = meta.epoch
     self.prev_assign = dc.load_npy(self.paths.assign)
+  end
+
+  -- The per-epoch entries of a run folder's log.jsonl (JSON nulls become nil).
+  function dc.deepcluster_log(dir)
+    local f = io.open(dir .. '/log.jsonl', 'r')
+    if not f then return {} end
+    local entries = {}
+    for line in f:lines() do
+      local e = cjson.decode(line)
+      for k, v in pairs(e) do
+        if v == cjson.null then e[k] = nil end
+      end
+      entries[#entries + 1] = e
+    end
+    f:close()
+    return entries
   end
 
   return Run

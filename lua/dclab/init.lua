@@ -23,5 +23,9 @@ dc.models = require 'dclab.models'
 dc.checkpoint = require('dclab.checkpoint')(dc)
 require('dclab.cluster')(dc, core)
 require('dclab.metrics')(dc, core)
+require('dclab.progress')(dc)
+require('dclab.eval')(dc)
+require('dclab.report')(dc)
+require('dclab.deepcluster')(dc)
 
 return dc
