@@ -75,11 +75,10 @@ local t_run = dc.now() - t0
 
 -- Per-epoch table and plots.
 local rows, xs, nmi_l, nmi_p, losses = {}, {}, {}, {}, {}
-for _, s in ipairs(dc.deepcluster_log(args.out)) do
+for i, s in ipairs(dc.deepcluster_log(args.out)) do
   rows[#rows + 1] = {s.epoch, s.loss, s.objective, s.nmi_labels, s.nmi_prev, s.empty,
     s.size_min, s.size_max, string.format('%.1f', s.t_features + s.t_cluster + s.t_train)}
-  xs[#xs + 1], nmi_l[#nmi_l + 1], nmi_p[#nmi_p + 1], losses[#losses + 1] =
-    s.epoch, s.nmi_labels, s.nmi_prev, s.loss
+  xs[i], nmi_l[i], nmi_p[i], losses[i] = s.epoch, s.nmi_labels, s.nmi_prev, s.loss
 end
 local epoch_table = dc.report.table({'epoch', 'loss', 'k-means objective', 'NMI(labels)',
   'NMI(t-1, t)', 'empty', 'min size', 'max size', 'seconds'}, rows)

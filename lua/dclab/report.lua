@@ -8,7 +8,9 @@ return function(dc)
 
   local function cell(v)
     if type(v) == 'number' then
-      if math.type(v) == 'integer' then return tostring(v) end
+      if math.type(v) == 'integer' or (v == math.floor(v) and math.abs(v) < 1e15) then
+        return string.format('%d', v)
+      end
       return string.format('%.4f', v)
     end
     return tostring(v == nil and '-' or v)
@@ -45,8 +47,9 @@ return function(dc)
     end
     local data = p.path .. '.dat'
     local f = assert(io.open(data, 'w'))
-    local plots = {}
+    local plots, xmax = {}, 0
     for i, s in ipairs(p.series) do
+      for _, x in ipairs(s.x) do xmax = math.max(xmax, x) end
       f:write('# ', s.name, '\n')
       for j = 1, #s.x do
         if s.y[j] ~= nil and s.y[j] == s.y[j] then f:write(s.x[j], ' ', s.y[j], '\n') end
@@ -61,7 +64,7 @@ return function(dc)
       'set title ' .. quote(p.title or ''),
       'set xlabel ' .. quote(p.xlabel or ''),
       'set ylabel ' .. quote(p.ylabel or ''),
-      'set grid', 'set key left top',
+      'set grid', 'set key left top', xmax <= 20 and 'set xtics 1' or '',
       'plot ' .. table.concat(plots, ', '),
     }, '\n')
     local g = io.popen('gnuplot 2>&1', 'w')

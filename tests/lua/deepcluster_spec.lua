@@ -188,3 +188,27 @@ describe('CentroidHead', function()
     errors_with('expected input [N, 4]', head.forward, head, dc.zeros(2, 5))
   end)
 end)
+
+describe('experiment scripts', function()
+  it('imagenet.lua runs end to end on the Fashion-MNIST JPEG export (tiny settings)', function()
+    local jpg, out = tmpdir(), tmpdir()
+    assert.are.equal(24, dc.data.export_jpeg(data:subset(24), jpg, {size = 32}))
+    local p = io.popen(string.format('./dclab experiments/imagenet.lua --data %s --k 3 --epochs 1 ' ..
+      '--batch 8 --threads 1 --out %s 2>&1', jpg, out))
+    local text = p:read('a')
+    local ok = p:close()
+    assert.is_true(ok, text)
+    assert.are.equal(1, #dc.deepcluster_log(out))
+    os.execute('rm -rf ' .. jpg .. ' ' .. out)
+  end)
+
+  it('fashion_mnist.lua --help lists every flag', function()
+    local p = io.popen('./dclab experiments/fashion_mnist.lua --help 2>&1')
+    local text = p:read('a')
+    p:close()
+    for _, flag in ipairs{'--subset', '--epochs', '--k', '--seed', '--out', '--clustering', '--reassign',
+      '--sampler', '--no-sobel', '--threads', '--resume', '--full'} do
+      assert.truthy(text:find(flag, 1, true), flag)
+    end
+  end)
+end)
