@@ -97,6 +97,16 @@ dc.isatty([fd = 1]) -> boolean
   Whether stdout (or file descriptor fd) is a terminal: long work draws a progress bar
   there and prints plain lines elsewhere.]])
 
+entry('dc.catch_interrupts', [[
+dc.catch_interrupts(on)
+  While on, Ctrl-C (SIGINT) only sets a flag that dc.interrupted() reports, so a long loop
+  (DeepCluster training) stops after the current batch with its last checkpoint intact.
+  dc.catch_interrupts(false) restores the previous handler.]])
+
+entry('dc.interrupted', [[
+dc.interrupted() -> boolean
+  Whether SIGINT arrived since the last call (the flag is cleared). See dc.catch_interrupts.]])
+
 entry('dc.now', [[
 dc.now() -> seconds
   A monotonic wall clock; only differences mean anything. Wall time, not CPU time, since
