@@ -12,7 +12,7 @@ DEB_PACKAGES = lua5.4 liblua5.4-dev libopenblas-dev libfaiss-dev libturbojpeg0-d
                libreadline-dev lua-busted lua-argparse lua-cjson dataset-fashion-mnist \
                gnuplot-nox pkg-config
 BENCH_PACKAGES = python3-numpy python3-torch python3-torchvision python3-faiss python3-sklearn \
-                 python3-pil hyperfine
+                 python3-pil hyperfine python-matplotlib-data
 
 CC      ?= gcc
 CXX     ?= g++
@@ -126,8 +126,16 @@ check: deps
 	  DC_PRELOAD="$$($(CC) -print-file-name=libasan.so) $$($(CC) -print-file-name=libubsan.so)" \
 	  lua5.4 tests/run.lua --build build-asan
 
-bench: bench-deps all
-	./dclab experiments/bench/tensor.lua
+# The tensor benchmark: dclab against raw cblas_sgemm and memcpy, timed in C by a peer
+# module the script loads (so peer and dclab runs alternate in one process).
+BENCH_PEER := $(BUILD)/bench/tensor_peer.so
+
+$(BENCH_PEER): experiments/bench/tensor_peer.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -shared -o $@ $< $(LDFLAGS) $(LDLIBS)
+
+bench: bench-deps all $(BENCH_PEER)
+	./dclab experiments/bench/tensor.lua $(dir $(BENCH_PEER))
 
 # The launcher finds the library relative to itself (<prefix>/bin/../share/lua/5.4, ...), so
 # DESTDIR staging works. The Lua tree is replaced whole: no stale module survives an upgrade.

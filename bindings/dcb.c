@@ -47,8 +47,10 @@ int dcb_checkdim(lua_State *L, int arg, int ndim, int ndim_extra)
     lua_Integer n = ndim + ndim_extra;
     if (d < 0) d += n + 1;
     if (d < 1 || d > n)
-        return luaL_error(L, "dimension %d out of range for a %d-dimensional tensor (1..%d)",
-                          (int)luaL_checkinteger(L, arg), ndim, (int)n);
+        return luaL_argerror(L, arg,
+                             lua_pushfstring(L, "dimension %d out of range for a %d-dimensional "
+                                                "tensor (1..%d)",
+                                             (int)luaL_checkinteger(L, arg), ndim, (int)n));
     return (int)d - 1;
 }
 
@@ -58,12 +60,15 @@ int dcb_checkshape(lua_State *L, int arg, int64_t *shape)
     if (lua_istable(L, arg)) {
         ndim = (int)luaL_len(L, arg);
         if (ndim > DC_MAX_DIMS)
-            return luaL_error(L, "%d dimensions (at most %d are supported)", ndim, DC_MAX_DIMS);
+            return luaL_argerror(L, arg, lua_pushfstring(L, "%d dimensions (at most %d are supported)",
+                                                         ndim, DC_MAX_DIMS));
         for (int d = 0; d < ndim; d++) {
             lua_geti(L, arg, d + 1);
             int ok;
             lua_Integer v = lua_tointegerx(L, -1, &ok);
-            if (!ok) return luaL_error(L, "size %d is %s, not an integer", d + 1, luaL_typename(L, -1));
+            if (!ok)
+                return luaL_argerror(L, arg, lua_pushfstring(L, "size %d is %s, not an integer",
+                                                             d + 1, luaL_typename(L, -1)));
             shape[d] = v;
             lua_pop(L, 1);
         }
@@ -72,7 +77,7 @@ int dcb_checkshape(lua_State *L, int arg, int64_t *shape)
     int top = lua_gettop(L);
     for (int i = arg; i <= top && lua_type(L, i) == LUA_TNUMBER; i++) {
         if (ndim == DC_MAX_DIMS)
-            return luaL_error(L, "more than %d dimensions", DC_MAX_DIMS);
+            return luaL_argerror(L, i, lua_pushfstring(L, "more than %d dimensions", DC_MAX_DIMS));
         int ok;
         shape[ndim] = lua_tointegerx(L, i, &ok);
         if (!ok) return luaL_argerror(L, i, "size must be an integer");
@@ -134,7 +139,8 @@ lua_Number dcb_optnumber(lua_State *L, int arg, const char *key, lua_Number def)
     if (!optfield(L, arg, key)) return def;
     int ok;
     lua_Number v = lua_tonumberx(L, -1, &ok);
-    if (!ok) luaL_error(L, "option '%s' must be a number, got %s", key, luaL_typename(L, -1));
+    if (!ok) luaL_argerror(L, arg, lua_pushfstring(L, "option '%s' must be a number, got %s", key,
+                                                     luaL_typename(L, -1)));
     lua_pop(L, 1);
     return v;
 }
@@ -144,7 +150,8 @@ lua_Integer dcb_optinteger(lua_State *L, int arg, const char *key, lua_Integer d
     if (!optfield(L, arg, key)) return def;
     int ok;
     lua_Integer v = lua_tointegerx(L, -1, &ok);
-    if (!ok) luaL_error(L, "option '%s' must be an integer, got %s", key, luaL_typename(L, -1));
+    if (!ok) luaL_argerror(L, arg, lua_pushfstring(L, "option '%s' must be an integer, got %s", key,
+                                                     luaL_typename(L, -1)));
     lua_pop(L, 1);
     return v;
 }
@@ -153,7 +160,8 @@ int dcb_optboolean(lua_State *L, int arg, const char *key, int def)
 {
     if (!optfield(L, arg, key)) return def;
     if (!lua_isboolean(L, -1))
-        luaL_error(L, "option '%s' must be a boolean, got %s", key, luaL_typename(L, -1));
+        luaL_argerror(L, arg, lua_pushfstring(L, "option '%s' must be a boolean, got %s", key,
+                                                     luaL_typename(L, -1)));
     int v = lua_toboolean(L, -1);
     lua_pop(L, 1);
     return v;
@@ -163,7 +171,8 @@ const char *dcb_optstring(lua_State *L, int arg, const char *key, const char *de
 {
     if (!optfield(L, arg, key)) return def;
     if (lua_type(L, -1) != LUA_TSTRING)
-        luaL_error(L, "option '%s' must be a string, got %s", key, luaL_typename(L, -1));
+        luaL_argerror(L, arg, lua_pushfstring(L, "option '%s' must be a string, got %s", key,
+                                                     luaL_typename(L, -1)));
     const char *v = lua_tostring(L, -1); /* stays valid: the options table holds it */
     lua_pop(L, 1);
     return v;

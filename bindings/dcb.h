@@ -42,9 +42,21 @@ const char *dcb_optstring(lua_State *L, int arg, const char *key, const char *de
 /* A dtype name argument ('float32', 'int64', 'uint8'); absent -> def. */
 dc_dtype dcb_checkdtype(lua_State *L, int arg, dc_dtype def);
 
+/* The generator of the dclab.Generator userdata at index i (raises when it is not one). */
+dc_rng *dcb_checkgenerator(lua_State *L, int i);
+
 /* Registration of the binding files into the module table on top of the stack. */
 void dcb_open_tensor(lua_State *L);
+void dcb_open_index(lua_State *L);
 void dcb_open_sys(lua_State *L);
+void dcb_open_random(lua_State *L);
+void dcb_open_io(lua_State *L);
+void dcb_open_print(lua_State *L);
+void dcb_open_parallel(lua_State *L);
+void dcb_open_reduce(lua_State *L);
+void dcb_open_blas(lua_State *L);
+void dcb_open_data(lua_State *L);
+void dcb_open_image(lua_State *L);
 void dcb_open_cluster(lua_State *L);
 
 #endif

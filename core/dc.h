@@ -6,7 +6,17 @@
 #include "tensor.h"
 #include "ops/elementwise.h"
 #include "ops/create.h"
+#include "ops/index.h"
 #include "sys.h"
+#include "rng.h"
+#include "io/npy.h"
+#include "io/archive.h"
+#include "tensor_print.h"
+#include "ops/reduce.h"
+#include "ops/blas.h"
+#include "parallel.h"
+#include "data/idx.h"
+#include "data/loader.h"
 #include "cluster/cluster.h"
 
 #endif

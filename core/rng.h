@@ -18,6 +18,20 @@ typedef struct dc_rng {
     int nbuf;          /* how many of buf are left */
 } dc_rng;
 
+/* The Philox4x32-10 bijection: out = philox(ctr, key) (Salmon et al., SC'11; Random123). */
+void dc_philox4x32(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4]);
+/* Block `block` of r's stream (r is not advanced): the 4 words a fill uses for elements
+ * 4 * (block - r->counter) ... */
+void dc_rng_block(const dc_rng *r, uint64_t block, uint32_t out[4]);
+/* Blocks first .. first + n - 1 of r's stream (r is not advanced) into out[4 * i + k],
+ * n <= DC_RNG_BATCH: the same words as n calls of dc_rng_block, about 5x faster (the
+ * rounds run on all n counters at once, in SIMD lanes). */
+#define DC_RNG_BATCH 64
+void dc_rng_blocks(const dc_rng *r, uint64_t first, int n, uint32_t *out);
+/* Extra words for element lane (0..3) of block, attempt k = 0, 1, ...: a side stream that
+ * never meets the main one, for rejection sampling inside fills without shifting counters. */
+uint32_t dc_rng_aux(const dc_rng *r, uint64_t block, uint32_t k, int lane);
+
 void dc_rng_seed(dc_rng *r, uint64_t seed);
 /* An independent stream derived from r and stream (r itself is not advanced): a generator
  * for the data loader, another for dropout, ... */
@@ -29,10 +43,12 @@ uint32_t dc_rng_u32(dc_rng *r);
 uint64_t dc_rng_u64(dc_rng *r);
 double dc_rng_uniform(dc_rng *r);          /* [0, 1), 53 bits */
 double dc_rng_normal(dc_rng *r);           /* N(0, 1) */
-uint64_t dc_rng_below(dc_rng *r, uint64_t n); /* uniform in [0, n), unbiased; n > 0 */
+uint64_t dc_rng_below(dc_rng *r, uint64_t n); /* uniform in [0, n), unbiased; n = 0: 2^64 */
 
-/* Tensor fills (any layout; float32 unless stated), parallel and thread-count independent.
- * Each consumes ceil(numel / 4) counter blocks of r (single-draw buffer discarded). */
+/* Tensor fills (any layout except expanded views, which are refused; float32 unless
+ * stated), parallel and thread-count independent: element i in row-major order comes from
+ * block r->counter + i / 4. Each consumes ceil(numel / 4) counter blocks of r (single-draw
+ * buffer discarded). DC_ERR_DTYPE / DC_ERR_ARG / DC_ERR_STATE on a bad tensor or bounds. */
 dc_status dc_rand_uniform(dc_tensor *t, double lo, double hi, dc_rng *r);
 dc_status dc_rand_normal(dc_tensor *t, double mean, double std, dc_rng *r);
 /* integers uniform in [lo, hi] inclusive (int64 or float32 tensor) */

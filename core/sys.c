@@ -1,6 +1,8 @@
 /* Versions of the linked libraries and a monotonic clock (see sys.h). */
 #include "sys.h"
 
+#include <unistd.h>
+
 #include <cblas.h>
 #include <time.h>
 
@@ -34,3 +36,5 @@ double dc_sys_now(void)
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
+
+bool dc_sys_isatty(int fd) { return isatty(fd) == 1; }

@@ -3,6 +3,8 @@
 #ifndef DC_SYS_H
 #define DC_SYS_H
 
+#include <stdbool.h>
+
 typedef struct dc_versions {
     const char *dclab;    /* DC_VERSION, set by the Makefile */
     const char *openblas; /* openblas_get_config(): version, build options and core type */
@@ -16,5 +18,8 @@ dc_versions dc_sys_versions(void);
 /* Seconds on a monotonic wall clock with an arbitrary origin: only differences mean anything.
  * Wall time, not CPU time, because OpenMP and OpenBLAS run on several threads. */
 double dc_sys_now(void);
+
+/* True when file descriptor fd is a terminal (progress bars draw only there). */
+bool dc_sys_isatty(int fd);
 
 #endif

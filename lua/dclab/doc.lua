@@ -92,6 +92,11 @@ entry('dc.version_string', [[
 dc.version_string() -> string
   dc.versions() as text, one component a line, as `dclab --version` prints it.]])
 
+entry('dc.isatty', [[
+dc.isatty([fd = 1]) -> boolean
+  Whether stdout (or file descriptor fd) is a terminal: long work draws a progress bar
+  there and prints plain lines elsewhere.]])
+
 entry('dc.now', [[
 dc.now() -> seconds
   A monotonic wall clock; only differences mean anything. Wall time, not CPU time, since
@@ -101,6 +106,76 @@ entry('dc.time', [[
 dc.time(fn, ...) -> seconds, fn's results
   Calls fn(...) once and returns its wall-clock duration first:
   dc.time(function() return a:add(b) end).]])
+
+-- ---- random numbers (lua/dclab/random.lua) ----
+
+entry('dc.Generator', [[
+dc.Generator(seed) -> generator
+  A counter-based random generator (Philox4x32-10): same seed, same numbers, whatever the
+  thread count. g:random() / g:random(m) / g:random(m, n) draw like math.random;
+  g:normal([mean, std]); g:split(stream) -> an independent generator (g is not advanced);
+  g:state() -> a plain table for checkpoints, g:set_state(s) restores it; g:seed();
+  g:manual_seed(s) restarts g. Pass it as {generator = g} to dc.rand and friends.]])
+
+entry('dc.is_generator', [[
+dc.is_generator(v) -> boolean
+  Whether v is a dc.Generator.]])
+
+entry('dc.manual_seed', [[
+dc.manual_seed(seed) -> the default generator
+  Restarts the default generator, which every random function uses when given no
+  generator. It starts from dc.default_seed (42), so unseeded runs are reproducible too.]])
+
+entry('dc.default_generator', [[
+dc.default_generator() -> generator
+  The generator used when none is given (see dc.manual_seed).]])
+
+entry('dc.rand', [[
+dc.rand(sizes... [, {generator=, seed=}]) -> float32 tensor
+  Uniform in [0, 1): dc.rand(2, 3), dc.rand({2, 3}, {seed = 1}).]])
+
+entry('dc.randn', [[
+dc.randn(sizes... [, {generator=, seed=}]) -> float32 tensor
+  Standard normal N(0, 1) (Box-Muller): dc.randn(8, 3, 28, 28, {generator = g}).]])
+
+entry('dc.randint', [[
+dc.randint(lo, hi, sizes... [, {generator=, seed=, dtype=}]) -> tensor
+  Integers in [lo, hi], both included as in math.random; int64 unless dtype says otherwise:
+  dc.randint(1, 6, 10).]])
+
+entry('dc.randperm', [[
+dc.randperm(n [, {generator=, seed=}]) -> int64 tensor
+  1..n in random order (Fisher-Yates): dc.randperm(5).]])
+
+entry('dc.bernoulli', [[
+dc.bernoulli(p, sizes... [, {generator=, seed=, dtype=}]) -> tensor
+  1 with probability p, else 0; float32 unless dtype says otherwise.]])
+
+-- ---- files and printing (lua/dclab/io.lua, bindings/l_print.c) ----
+
+entry('dc.save_npy', [[
+dc.save_npy(path, t)
+  Writes t as a numpy .npy file (float32 '<f4', int64 '<i8', uint8 '|u1'), atomically.]])
+
+entry('dc.load_npy', [[
+dc.load_npy(path) -> tensor
+  Reads a .npy file; also '<f8' (as float32), '<i4' (as int64), '|b1' (as uint8) and
+  Fortran order. A bad or truncated file raises an error naming it and the problem.]])
+
+entry('dc.save', [[
+dc.save(path, tensors [, meta])
+  Writes a checkpoint: tensors = {name = tensor, ...}, meta = a plain Lua value (tables,
+  strings, numbers, booleans), atomically (temporary file, fsync, rename), with a CRC32.]])
+
+entry('dc.load', [[
+dc.load(path) -> tensors, meta
+  Reads a checkpoint written by dc.save; a corrupt or truncated file is refused whole.]])
+
+entry('dc.set_printoptions', [[
+dc.set_printoptions{edgeitems=, threshold=, precision=, linewidth=} -> previous options
+  How print(t) looks: tensors over threshold elements (1000) are summarised to edgeitems (3)
+  at each end; precision (4) digits; rows wider than linewidth (80) are cut into column
+  blocks. Absent keys keep their value; dc.set_printoptions(previous) restores.]])
 
 -- ---- tensor methods: inspection ----
 
@@ -268,5 +343,170 @@ unary('ceil', 'Rounded up')
 entry({'Tensor:clamp', 'Tensor:clamp_'}, [[
 t:clamp(lo [, hi]) -> tensor;  t:clamp_(lo [, hi]) -> t (in place)
   min(max(t, lo), hi) elementwise; a nil bound is not applied: t:clamp(nil, 1).]])
+
+-- ---- indexing (bindings/l_index.c, lua/dclab/index.lua); index values count from 1 ----
+
+entry('dc.cat', [=[
+dc.cat(list [, dim]) -> tensor
+  The tensors of list joined along dimension dim (1 by default); one dtype, equal sizes except
+  at dim: dc.cat({a, b}) stacks rows, dc.cat({a, b}, 2) columns.]=])
+
+entry('dc.stack', [=[
+dc.stack(list [, dim]) -> tensor
+  Tensors of one dtype and shape joined along a new dimension dim (1 by default):
+  dc.stack{x, y} of two [3] tensors is [2, 3].]=])
+
+entry('dc.bincount', [=[
+dc.bincount(x [, {weights=, minlength=}]) -> 1-D tensor
+  Entry i counts how often the value i occurs in the int64 1-D x (values >= 1), or sums
+  weights (float32 or int64, x's shape) over those places. The length is max(x) or minlength
+  if larger; int64 without weights. Example: cluster sizes dc.bincount(assign, {minlength = k}).]=])
+
+entry('Tensor:index_select', [=[
+t:index_select(dim, idx) -> tensor
+  The entries of t at positions idx (int64 1-D, repeats allowed) along dim, in idx's order:
+  t:index_select(1, dc.tensor({3, 1}, 'int64')) takes rows 3 and 1.]=])
+
+entry('Tensor:gather', [=[
+t:gather(dim, idx) -> tensor
+  out[i][j] = t[i][idx[i][j]] for dim = 2 (likewise for any dim); idx is int64 with t's number
+  of dimensions; out has idx's shape. Example: scores:gather(2, labels:view(-1, 1)).]=])
+
+entry('Tensor:scatter_add_', [=[
+t:scatter_add_(dim, idx, src) -> t (in place)
+  t[i][idx[i][j]] += src[i][j] for dim = 2 (likewise for any dim); repeated indices add up.
+  idx int64 with t's number of dimensions, src of t's dtype and at least idx's sizes.]=])
+
+entry('Tensor:masked_select', [=[
+t:masked_select(mask) -> 1-D tensor
+  The entries of t where the uint8 mask (a comparison result) is non-zero, in row-major order;
+  t and mask broadcast: t:masked_select(t:gt(0)).]=])
+
+entry('Tensor:masked_fill_', [=[
+t:masked_fill_(mask, v) -> t (in place)
+  Sets the entries of t where the uint8 mask (broadcast to t's shape) is non-zero to v.]=])
+
+entry('Tensor:cumsum', [=[
+t:cumsum([dim]) -> tensor
+  Running sums along dim (1 by default); integer tensors give int64.]=])
+
+entry('Tensor:sort', [=[
+t:sort([dim [, descending]]) -> values, indices
+  t sorted along dim (the last by default), ascending unless descending is true, and where each
+  value came from (int64). Stable: equal values keep their order; NaN sorts as the largest.]=])
+
+entry('Tensor:argsort', [=[
+t:argsort([dim [, descending]]) -> indices
+  The indices of t:sort(dim, descending) alone.]=])
+
+entry('Tensor:topk', [=[
+t:topk(k [, dim [, largest]]) -> values, indices
+  The k largest entries along dim (the last by default), or the k smallest when largest is
+  false, best first, with their indices (int64); ties in index order: logits:topk(5).]=])
+
+entry('Tensor:split', [=[
+t:split(size [, dim]) -> {views}
+  Views of size entries along dim (1 by default), the last one shorter when size does not
+  divide the dimension: dc.arange(1, 8):split(3) gives {1 2 3}, {4 5 6}, {7}.]=])
+
+entry('Tensor:chunk', [=[
+t:chunk(n [, dim]) -> {views}
+  At most n views of ceil(size / n) entries along dim (1 by default), the last smaller.]=])
+
+-- ---- tensor methods: random fills ----
+
+entry('Tensor:uniform_', [=[
+t:uniform_([lo [, hi [, g]]]) -> t
+  Fills float32 t with uniform numbers in [lo, hi) (0 and 1 by default) from generator g
+  (the default generator when absent). Views are filled in their logical order.]=])
+
+entry('Tensor:normal_', [=[
+t:normal_([mean [, std [, g]]]) -> t
+  Fills float32 t from N(mean, std^2) (0 and 1 by default) with generator g.]=])
+
+entry('Tensor:bernoulli_', [[
+t:bernoulli_(p [, g]) -> t
+  Fills t (any dtype) with 1 (probability p) or 0 with generator g.]])
+-- ---- tensor methods: reductions ----
+
+local function reduction(name, what, extra)
+  entry('Tensor:' .. name, string.format([=[
+t:%s() -> number;  t:%s(dim [, keepdim]) -> tensor
+  %s over all elements, or along dim (negative: from the end);
+  keepdim keeps dim with size 1.%s]=],
+    name, name, what, extra or ''))
+end
+reduction('sum', 'The sum',
+  '\n  int64 and uint8 sums are exact int64; float32 is accumulated blockwise in double.')
+reduction('mean', 'The mean', '\n  float32, also for integer tensors.')
+reduction('prod', 'The product', '\n  int64 for integer tensors.')
+
+local function moment(name, what)
+  entry('Tensor:' .. name, string.format([=[
+t:%s([dim [, keepdim]] [, {unbiased = true}]) -> number or tensor
+  %s over all elements or along dim; unbiased (default) divides by n - 1,
+  else by n.]=],
+    name, what))
+end
+moment('var', 'The variance')
+moment('std', 'The standard deviation')
+
+entry('Tensor:norm', [=[
+t:norm([p [, dim [, keepdim]]]) -> number or tensor
+  The p-norm (sum |x|^p)^(1/p), p = 2 by default; p = 0 counts non-zeros, p = math.huge is
+  max |x|. Over all elements, or along dim.]=])
+
+local function extreme(name, what)
+  entry('Tensor:' .. name, string.format([=[
+t:%s() -> number;  t:%s(dim [, keepdim]) -> values, indices
+  The %s over all elements, or along dim together with the (1-based, int64)
+  index of the first one.
+  A NaN wins: the result is NaN at the first NaN's index.]=], name, name, what))
+end
+extreme('max', 'largest value')
+extreme('min', 'smallest value')
+
+local function arg_extreme(name, what)
+  entry('Tensor:' .. name, string.format([=[
+t:%s() -> index;  t:%s(dim [, keepdim]) -> int64 tensor
+  The 1-based index of the first %s: flat (row-major) over all
+  elements, or along dim.]=],
+    name, name, what))
+end
+arg_extreme('argmax', 'largest value (or NaN)')
+arg_extreme('argmin', 'smallest value (or NaN)')
+
+-- ---- matrix products (OpenBLAS; float32) and threads ----
+
+local function product(name, shapes)
+  entry({'dc.' .. name, 'Tensor:' .. name}, string.format([=[
+dc.%s(a, b [, out]) or a:%s(b [, out]) -> tensor
+  %s.
+  Transposed views go to BLAS as they are (no copy).
+  out: a float32 tensor of the result's shape to write into, returned (no allocation).]=],
+    name, name, shapes))
+end
+product('mm', 'a [n, k] @ b [k, m] -> [n, m]')
+product('bmm', 'Batches of products: a [B, n, k] @ b [B, k, m] -> [B, n, m]')
+product('matmul', [=[As numpy: 1-D . 1-D -> 0-d; [n, k] @ [k] -> [n]; [k] @ [k, m] -> [m];
+  stacks [.., n, k] @ [.., k, m] -> [.., n, m] with the batch dims broadcasting]=])
+product('mv', 'a [n, m] @ v [m] -> [n]')
+
+entry({'dc.dot', 'Tensor:dot'}, [=[
+dc.dot(a, b) or a:dot(b) -> number
+  The dot product of two float32 1-D tensors of one length.]=])
+
+entry({'dc.addmm', 'Tensor:addmm', 'Tensor:addmm_'}, [=[
+dc.addmm(c, a, b [, {alpha = 1, beta = 1}]) or c:addmm(a, b [, opts]) -> new tensor
+c:addmm_(a, b [, opts]) -> c (in place)
+  beta * c + alpha * (a @ b); a [n, k], b [k, m], c broadcasting to [n, m] (a bias row).]=])
+
+entry('dc.set_num_threads', [=[
+dc.set_num_threads(n)
+  The threads of later parallel work: both OpenMP (elementwise ops, reductions) and OpenBLAS.]=])
+
+entry('dc.get_num_threads', [=[
+dc.get_num_threads() -> n
+  The threads parallel work uses (the number of cores unless set).]=])
 
 return doc

@@ -6,7 +6,17 @@ local core = require 'dclab.core'
 local dc = {core = core, version = core.versions().dclab}
 
 require('dclab.tensor')(dc, core)
+require('dclab.index')(dc, core)
 require('dclab.sys')(dc, core)
+require('dclab.random')(dc, core)
+require('dclab.io')(dc, core)
+dc.set_printoptions = core.set_printoptions
+for _, k in ipairs{'mm', 'bmm', 'matmul', 'mv', 'dot', 'addmm'} do dc[k] = core[k] end
+dc.set_num_threads, dc.get_num_threads = core.set_num_threads, core.get_num_threads
+dc.sampler = require('dclab.sampler')(dc)
+require('dclab.transforms')(dc, core)
+require('dclab.data')(dc, core)
+require('dclab.image')(dc, core)
 require('dclab.cluster')(dc, core)
 require('dclab.metrics')(dc, core)
 

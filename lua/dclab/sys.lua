@@ -18,6 +18,9 @@ return function(dc, core)
   -- Seconds on a monotonic wall clock; only differences mean anything.
   dc.now = core.now
 
+  -- dc.isatty([fd = 1]): whether stdout (or fd) is a terminal.
+  dc.isatty = core.isatty
+
   -- dc.time(fn, ...) -> seconds, fn's results: wall time of one call of fn(...).
   function dc.time(fn, ...)
     if type(fn) ~= 'function' then

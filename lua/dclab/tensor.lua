@@ -36,6 +36,8 @@ return function(dc, core)
     return shape, opts
   end
 
+  core.sizes_and_options = sizes_and_options -- shared with the other creation functions
+
   local DTYPE = {dtype = true}
 
   function dc.empty(...)

@@ -1,0 +1,155 @@
+/* Checked reading and atomic writing of engine files (see file.h). */
+#include "file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+/* zlib's crc32 takes a uInt length: feed big buffers in slices. */
+static uint32_t crc_update(uint32_t crc, const void *buf, size_t n)
+{
+    const unsigned char *p = buf;
+    while (n > 0) {
+        uInt k = n > (1u << 30) ? (1u << 30) : (uInt)n;
+        crc = (uint32_t)crc32(crc, p, k);
+        p += k;
+        n -= k;
+    }
+    return crc;
+}
+
+/* ---- reading ---- */
+
+dc_status dc_rfile_open(dc_rfile *r, const char *path, const char *op)
+{
+    memset(r, 0, sizeof *r);
+    r->path = path;
+    r->op = op;
+    r->f = fopen(path, "rb");
+    if (!r->f) return dc_fail(DC_ERR_IO, "%s: cannot open '%s': %s", op, path, strerror(errno));
+    struct stat st;
+    if (fstat(fileno(r->f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        dc_rfile_close(r);
+        return dc_fail(DC_ERR_IO, "%s: '%s' is not a regular file", op, path);
+    }
+    r->size = (int64_t)st.st_size;
+    r->crc = (uint32_t)crc32(0, Z_NULL, 0);
+    return DC_OK;
+}
+
+dc_status dc_rfile_read(dc_rfile *r, void *buf, size_t n, const char *what)
+{
+    if ((uint64_t)n > (uint64_t)dc_rfile_left(r))
+        return dc_fail(DC_ERR_FORMAT,
+                       "%s: '%s': truncated file: %zu bytes of %s expected at offset %lld, only "
+                       "%lld left",
+                       r->op, r->path, n, what, (long long)r->pos, (long long)dc_rfile_left(r));
+    if (fread(buf, 1, n, r->f) != n)
+        return dc_fail(DC_ERR_IO, "%s: '%s': read error in %s at offset %lld: %s", r->op, r->path,
+                       what, (long long)r->pos, ferror(r->f) ? strerror(errno) : "end of file");
+    r->pos += (int64_t)n;
+    r->crc = crc_update(r->crc, buf, n);
+    return DC_OK;
+}
+
+void dc_rfile_close(dc_rfile *r)
+{
+    if (r->f) fclose(r->f);
+    r->f = NULL;
+}
+
+/* ---- atomic writing ---- */
+
+static atomic_uint tmp_serial; /* distinct temporary names for concurrent saves */
+
+dc_status dc_wfile_open(dc_wfile *w, const char *path, const char *op)
+{
+    memset(w, 0, sizeof *w);
+    w->path = path;
+    w->op = op;
+    size_t n = strlen(path) + 48;
+    w->tmp = malloc(n);
+    DC_CHECK(w->tmp, DC_ERR_NOMEM, "%s: out of memory", op);
+    snprintf(w->tmp, n, "%s.tmp-%ld-%u", path, (long)getpid(), atomic_fetch_add(&tmp_serial, 1));
+    int fd = open(w->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd < 0 || !(w->f = fdopen(fd, "wb"))) {
+        int err = errno;
+        if (fd >= 0) {
+            close(fd);
+            unlink(w->tmp);
+        }
+        free(w->tmp);
+        w->tmp = NULL;
+        return dc_fail(DC_ERR_IO, "%s: cannot write '%s': %s", op, path, strerror(err));
+    }
+    w->crc = (uint32_t)crc32(0, Z_NULL, 0);
+    return DC_OK;
+}
+
+dc_status dc_wfile_write(dc_wfile *w, const void *buf, size_t n)
+{
+    if (fwrite(buf, 1, n, w->f) != n)
+        return dc_fail(DC_ERR_IO, "%s: cannot write '%s': %s", w->op, w->path, strerror(errno));
+    w->crc = crc_update(w->crc, buf, n);
+    return DC_OK;
+}
+
+/* fsync of the folder makes the rename itself durable; best effort (not every file system
+ * allows opening a folder for it). */
+static void sync_folder(const char *path)
+{
+    char *copy = strdup(path);
+    if (!copy) return;
+    int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+    free(copy);
+}
+
+dc_status dc_wfile_commit(dc_wfile *w)
+{
+    const char *step = "flush";
+    int ok = fflush(w->f) == 0;
+    if (ok) {
+        step = "fsync";
+        ok = fsync(fileno(w->f)) == 0;
+    }
+    int err = errno;
+    if (fclose(w->f) != 0 && ok) {
+        err = errno;
+        step = "close";
+        ok = 0;
+    }
+    w->f = NULL;
+    if (ok && rename(w->tmp, w->path) != 0) {
+        err = errno;
+        step = "rename";
+        ok = 0;
+    }
+    if (!ok) {
+        dc_wfile_abort(w);
+        return dc_fail(DC_ERR_IO, "%s: cannot write '%s' (%s): %s", w->op, w->path, step,
+                       strerror(err));
+    }
+    sync_folder(w->path);
+    free(w->tmp);
+    w->tmp = NULL;
+    return DC_OK;
+}
+
+void dc_wfile_abort(dc_wfile *w)
+{
+    if (w->f) fclose(w->f);
+    w->f = NULL;
+    if (w->tmp) unlink(w->tmp);
+    free(w->tmp);
+    w->tmp = NULL;
+}

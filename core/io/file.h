@@ -1,0 +1,75 @@
+/* Files for the engine's formats: checked reading (every short read is a named format error)
+ * and atomic writing (a temporary file in the same folder, fsync, rename), both keeping a
+ * running CRC32 (zlib) of the bytes that went through them.
+ *
+ * Messages name the operation and the path: "load_npy: 'x.npy': truncated ...". */
+#ifndef DC_IO_FILE_H
+#define DC_IO_FILE_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../status.h"
+
+/* A file open for reading; size known up front so lengths read from it can be checked
+ * against what is left before anything is allocated. */
+typedef struct dc_rfile {
+    FILE *f;
+    const char *path;  /* borrowed, for messages */
+    const char *op;    /* borrowed: "load_npy", "load" */
+    int64_t size;      /* bytes in the file */
+    int64_t pos;       /* bytes read so far */
+    uint32_t crc;      /* CRC32 of the bytes read so far */
+} dc_rfile;
+
+/* Opens path; DC_ERR_IO (with the system's reason) when it cannot. */
+dc_status dc_rfile_open(dc_rfile *r, const char *path, const char *op);
+/* Reads exactly n bytes; DC_ERR_FORMAT "truncated" naming what when the file ends first. */
+dc_status dc_rfile_read(dc_rfile *r, void *buf, size_t n, const char *what);
+static inline int64_t dc_rfile_left(const dc_rfile *r) { return r->size - r->pos; }
+/* Closes the file. Idempotent. */
+void dc_rfile_close(dc_rfile *r);
+
+/* A file being written under a temporary name; it appears at path only when committed. */
+typedef struct dc_wfile {
+    FILE *f;
+    char *tmp;        /* owned: "<path>.tmp-<pid>-<n>" in the same folder */
+    const char *path; /* borrowed */
+    const char *op;   /* borrowed */
+    uint32_t crc;     /* CRC32 of the bytes written so far */
+} dc_wfile;
+
+/* Creates the temporary file; DC_ERR_IO when the folder is missing or not writable. */
+dc_status dc_wfile_open(dc_wfile *w, const char *path, const char *op);
+dc_status dc_wfile_write(dc_wfile *w, const void *buf, size_t n);
+/* Flushes, fsyncs, closes and renames onto path (then fsyncs the folder). On failure the
+ * temporary file is removed and path is left as it was. */
+dc_status dc_wfile_commit(dc_wfile *w);
+/* Drops the temporary file. Idempotent; a no-op after commit. */
+void dc_wfile_abort(dc_wfile *w);
+
+/* Little-endian integers at p (the engine's formats are little-endian on disk). */
+static inline uint32_t dc_le32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+static inline uint64_t dc_le64(const unsigned char *p)
+{
+    return (uint64_t)dc_le32(p) | (uint64_t)dc_le32(p + 4) << 32;
+}
+static inline void dc_put_le32(unsigned char *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++) p[i] = (unsigned char)(v >> (8 * i));
+}
+static inline void dc_put_le64(unsigned char *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++) p[i] = (unsigned char)(v >> (8 * i));
+}
+
+/* Tensor data is written and read as raw memory: the formats are little-endian, and so must
+ * the host be. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "dclab's file formats assume a little-endian host"
+#endif
+
+#endif

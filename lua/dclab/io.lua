@@ -1,0 +1,70 @@
+-- Saving and loading tensors: .npy files (numpy reads and writes them) and checkpoint
+-- archives (several named tensors plus a metadata table, written atomically, refused whole
+-- when damaged). Files that cannot be read raise an error naming the path and the reason.
+--   dc.save_npy('x.npy', t); local t = dc.load_npy('x.npy')
+--   dc.save('run/checkpoint.bin', {['conv1.weight'] = w}, {epoch = 3, rng = g:state()})
+--   local tensors, meta = dc.load('run/checkpoint.bin')
+return function(dc, core)
+  local serialize = require 'dclab.serialize'
+
+  local function check_path(fname, path)
+    if type(path) ~= 'string' then
+      error(string.format('%s: path must be a string, got %s', fname, type(path)), 3)
+    end
+  end
+
+  -- dc.save_npy(path, t): float32 -> '<f4', int64 -> '<i8', uint8 -> '|u1'
+  function dc.save_npy(path, t)
+    check_path('save_npy', path)
+    if not core.is_tensor(t) then
+      error(string.format('save_npy: expected a dclab.Tensor, got %s', type(t)), 2)
+    end
+    core.save_npy(path, t)
+  end
+
+  -- dc.load_npy(path) -> tensor; also reads '<f8' (as float32), '<i4' (as int64) and '|b1'
+  -- (as uint8), in C or Fortran order
+  function dc.load_npy(path)
+    check_path('load_npy', path)
+    local t = core.load_npy(path)
+    return t
+  end
+
+  -- dc.save(path, tensors, meta): tensors maps names (strings) to tensors; meta is a plain
+  -- value (see dclab.serialize), typically a table.
+  function dc.save(path, tensors, meta)
+    check_path('save', path)
+    if type(tensors) ~= 'table' then
+      error(string.format('save: tensors must be a table {name = tensor}, got %s',
+        type(tensors)), 2)
+    end
+    local names = {}
+    for k, v in pairs(tensors) do
+      if type(k) ~= 'string' then
+        error(string.format('save: tensor names must be strings, got the %s key %s', type(k),
+          tostring(k)), 2)
+      end
+      if not core.is_tensor(v) then
+        error(string.format("save: tensors['%s'] is a %s, not a dclab.Tensor", k, type(v)), 2)
+      end
+      names[#names + 1] = k
+    end
+    table.sort(names)
+    local list = {}
+    for i, k in ipairs(names) do list[i] = tensors[k] end
+    local ok, text = pcall(serialize.encode, meta, 'meta')
+    if not ok then error('save: ' .. (text:gsub('^serialize: ', '')), 2) end
+    core.archive_save(path, names, list, text)
+  end
+
+  -- dc.load(path) -> tensors (name -> tensor), meta
+  function dc.load(path)
+    check_path('load', path)
+    local tensors, text = core.archive_load(path)
+    local ok, meta = pcall(serialize.decode, text)
+    if not ok then
+      error(string.format("load: '%s': unreadable metadata: %s", path, meta), 2)
+    end
+    return tensors, meta
+  end
+end
