@@ -21,7 +21,8 @@ dc_status dc_check_points(const dc_tensor *x, const char *op, const char *arg, d
     int64_t i = 0;
     while (isfinite(p[i])) i++;
     dc_tensor_release(xc);
-    return dc_fail(DC_ERR_ARG, "%s: %s has a NaN or Inf (first at 0-based row %lld, column %lld of %s %s)", op, arg,
-                   (long long)(i / x->shape[1]), (long long)(i % x->shape[1]), arg,
+    return dc_fail(DC_ERR_ARG,
+                   "%s: %s has a NaN or Inf (first at 0-based row %lld, column %lld of %s %s)", op,
+                   arg, (long long)(i / x->shape[1]), (long long)(i % x->shape[1]), arg,
                    dc_tensor_describe(x, b, sizeof b));
 }

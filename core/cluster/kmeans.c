@@ -151,7 +151,8 @@ static dc_status init_kmeanspp(const float *x, int64_t n, int64_t d, int64_t k, 
                                float *c)
 {
     double *mind = dc_alloc((size_t)n * sizeof(double));
-    DC_CHECK(mind, DC_ERR_NOMEM, "kmeans: out of memory for k-means++ on %lld points", (long long)n);
+    DC_CHECK(mind, DC_ERR_NOMEM, "kmeans: out of memory for k-means++ on %lld points",
+             (long long)n);
     int64_t pick = (int64_t)dc_rng_below(rng, (uint64_t)n);
     for (int64_t j = 0; j < k; j++) {
         memcpy(c + j * d, x + pick * d, (size_t)d * sizeof(float));
@@ -529,7 +530,8 @@ dc_status dc_kmeans_assign(const dc_tensor *centroids, const dc_tensor *x, bool 
         goto cleanup;
     }
     int64_t sn[1] = {n};
-    if ((st = dc_tensor_ensure(assign, DC_I64, 1, sn, "kmeans_assign: assign")) != DC_OK) goto cleanup;
+    if ((st = dc_tensor_ensure(assign, DC_I64, 1, sn, "kmeans_assign: assign")) != DC_OK)
+        goto cleanup;
     dc_tensor *dt = dist ? dist : &own;
     if ((st = dc_tensor_ensure(dt, DC_F32, 1, sn, "kmeans_assign: dist")) != DC_OK) goto cleanup;
     if (!dc_tensor_is_contiguous(assign) || !dc_tensor_is_contiguous(dt)) {

@@ -194,8 +194,10 @@ dc_status dc_pca_apply(const dc_pca *p, const dc_tensor *x, dc_tensor *y)
     }
     const float *xp = dc_tensor_data(&xc);
     float *yp = dc_tensor_data(y);
-    /* checked above: trained and d_in matches, so apply_noalloc (which cannot report) won't throw */
-    if (p->mat) faiss_VectorTransform_apply_noalloc((const FaissVectorTransform *)p->mat, m, xp, yp);
+    /* checked above: trained, and d_in matches, so apply_noalloc (which cannot report) won't
+     * throw */
+    if (p->mat)
+        faiss_VectorTransform_apply_noalloc((const FaissVectorTransform *)p->mat, m, xp, yp);
     else if (yp != xp) memcpy(yp, xp, (size_t)(m * dout) * sizeof(float));
     const bool l2 = p->cfg.l2;
     const float scale = p->scale;

@@ -188,7 +188,8 @@ dc_status dc_pic_fit(const dc_pic_cfg *cfg, const dc_tensor *x, dc_tensor *assig
     int64_t n = ids.shape[0], nnn = cfg->nnn, cap = 2 * n * nnn, sn[1] = {n};
     graph g = {0};
     double *v = dc_alloc((size_t)n * sizeof(double)), *tmp = dc_alloc((size_t)n * sizeof(double));
-    int64_t *ptr = dc_alloc((size_t)n * sizeof(int64_t)), *size = dc_alloc((size_t)n * sizeof(int64_t));
+    int64_t *ptr = dc_alloc((size_t)n * sizeof(int64_t));
+    int64_t *size = dc_alloc((size_t)n * sizeof(int64_t));
     if (!v || !tmp || !ptr || !size) {
         st = dc_fail(DC_ERR_NOMEM, "pic: out of memory for %lld points", (long long)n);
         goto cleanup;
