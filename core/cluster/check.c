@@ -1,5 +1,6 @@
 /* Validation of point sets before they reach FAISS (which would throw on NaN, or not check). */
 #include "check.h"
+#include "ops/iter.h"
 
 #include <math.h>
 
@@ -15,7 +16,7 @@ dc_status dc_check_points(const dc_tensor *x, const char *op, const char *arg, d
     const float *p = dc_tensor_data(xc);
     int64_t n = dc_tensor_numel(xc);
     int bad = 0;
-#pragma omp parallel for reduction(| : bad) schedule(static) if (n > DC_OMP_MIN_WORK)
+#pragma omp parallel for reduction(| : bad) schedule(static) if (n >= DC_PARALLEL_MIN)
     for (int64_t i = 0; i < n; i++) bad |= !isfinite(p[i]);
     if (!bad) return DC_OK;
     int64_t i = 0;

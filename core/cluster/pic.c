@@ -18,6 +18,7 @@
 
 #include "cluster/check.h"
 #include "cluster/knn.h"
+#include "ops/iter.h"
 
 void dc_pic_cfg_init(dc_pic_cfg *cfg)
 {
@@ -109,7 +110,7 @@ static void power_iterate(const graph *g, double alpha, int niter, double *v, do
     for (int64_t i = 0; i < n; i++) v[i] = 1.0 / (double)n;
     for (int it = 0; it < niter; it++) {
         double sum = 0;
-#pragma omp parallel for reduction(+ : sum) schedule(static) if (g->nnz > DC_OMP_MIN_WORK)
+#pragma omp parallel for reduction(+ : sum) schedule(static) if (g->nnz >= DC_PARALLEL_MIN)
         for (int64_t i = 0; i < n; i++) {
             double s = 0;
             for (int64_t p = g->row[i]; p < g->row[i + 1]; p++) s += g->w[p] * v[g->col[p]];
