@@ -1,8 +1,9 @@
 /* Validation of point sets before they reach FAISS (which would throw on NaN, or not check). */
 #include "check.h"
-#include "ops/iter.h"
 
 #include <math.h>
+
+#include "ops/iter.h"
 
 dc_status dc_check_points(const dc_tensor *x, const char *op, const char *arg, dc_tensor *xc)
 {

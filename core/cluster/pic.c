@@ -16,7 +16,6 @@
 #include <math.h>
 #include <string.h>
 
-#include "cluster/check.h"
 #include "cluster/knn.h"
 #include "ops/iter.h"
 
