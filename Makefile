@@ -109,7 +109,7 @@ $(BUILD)/tests/%: tests/c/%.c $(CORE_LIB) tests/c/tiny_test.h
 tests-bin: $(TEST_BIN)
 
 run: deps all
-	./dclab experiments/tensor_demo.lua
+	./dclab experiments/fashion_mnist.lua
 
 test: deps
 	@$(MAKE) --no-print-directory all >$(BUILD).log 2>&1 || { cat $(BUILD).log; exit 1; }
