@@ -12,7 +12,7 @@ DEB_PACKAGES = lua5.4 liblua5.4-dev libopenblas-dev libfaiss-dev libturbojpeg0-d
                libreadline-dev lua-busted lua-argparse lua-cjson dataset-fashion-mnist \
                gnuplot-nox pkg-config
 BENCH_PACKAGES = python3-numpy python3-torch python3-torchvision python3-faiss python3-sklearn \
-                 python3-pil hyperfine
+                 python3-pil hyperfine python-matplotlib-data
 
 CC      ?= gcc
 CXX     ?= g++
@@ -27,8 +27,15 @@ CPPFLAGS := -Icore $(LUA_INC) -DDC_VERSION='"$(VERSION)"' -DDC_JPEG_VERSION='"$(
             -DDC_FAISS_VERSION='"$(FAISS_VERSION)"'
 CFLAGS   := -std=c11 -D_DEFAULT_SOURCE $(OPT) $(WARN) -fPIC -fopenmp $(SANITIZE)
 CXXFLAGS := -std=c++17 $(OPT) $(WARN) -fPIC -fopenmp $(SANITIZE)
-LDLIBS   := -lopenblas -lturbojpeg -lz -lm -lpthread
+# FAISS: Debian ships only the static libfaiss.a. Its objects are position-independent, so
+# they link into the shared Lua module as well as into the test programs. They need BLAS and
+# LAPACK (sgemm_, ssyrk_, dsyev_, ...: OpenBLAS provides both), the GNU OpenMP runtime
+# (GOMP_*: -fopenmp) and libstdc++ (named here, so the C driver links and the C tests stay
+# compiled as C). --exclude-libs keeps FAISS's symbols out of the module's dynamic table.
+FAISS_LIBS := -lfaiss -lstdc++
+LDLIBS   := $(FAISS_LIBS) -lopenblas -lturbojpeg -lz -lm -lpthread
 LDFLAGS  := -fopenmp $(SANITIZE)
+MODULE_LDFLAGS := -Wl,--exclude-libs,libfaiss.a
 
 CORE_C    := $(sort $(shell find core -name '*.c'))
 CORE_CXX  := $(sort $(shell find core -name '*.cpp'))
@@ -39,7 +46,6 @@ BIND_C    := $(sort $(filter-out $(LAUNCH_C),$(wildcard bindings/*.c)))
 BIND_OBJ  := $(BIND_C:%.c=$(BUILD)/%.o)
 TEST_C    := $(sort $(wildcard tests/c/test_*.c))
 TEST_BIN  := $(TEST_C:tests/c/%.c=$(BUILD)/tests/%)
-LINKER    := $(if $(CORE_CXX),$(CXX),$(CC))
 
 CORE_LIB := $(BUILD)/libdccore.a
 MODULE   := $(BUILD)/lib/dclab/core.so
@@ -85,7 +91,7 @@ $(CORE_LIB): $(CORE_OBJ)
 # worker threads and crash the process at exit.
 $(MODULE): $(BIND_OBJ) $(CORE_LIB)
 	@mkdir -p $(dir $@)
-	$(LINKER) -shared -Wl,-z,nodelete $(LDFLAGS) -o $@ $(BIND_OBJ) $(CORE_LIB) $(LDLIBS)
+	$(CC) -shared -Wl,-z,nodelete $(LDFLAGS) $(MODULE_LDFLAGS) -o $@ $(BIND_OBJ) $(CORE_LIB) $(LDLIBS)
 
 # Only the launcher links readline (launcher_readline.c): the module must load into a stock
 # lua5.4 without it.
@@ -98,12 +104,12 @@ dclab: $(LAUNCHER)
 
 $(BUILD)/tests/%: tests/c/%.c $(CORE_LIB) tests/c/tiny_test.h
 	@mkdir -p $(dir $@)
-	$(LINKER) $(CPPFLAGS) $(CFLAGS) -Itests/c -o $@ $< $(CORE_LIB) $(LDFLAGS) $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests/c -o $@ $< $(CORE_LIB) $(LDFLAGS) $(LDLIBS)
 
 tests-bin: $(TEST_BIN)
 
 run: deps all
-	./dclab experiments/tensor_demo.lua
+	./dclab experiments/fashion_mnist.lua
 
 test: deps
 	@$(MAKE) --no-print-directory all >$(BUILD).log 2>&1 || { cat $(BUILD).log; exit 1; }
@@ -120,8 +126,16 @@ check: deps
 	  DC_PRELOAD="$$($(CC) -print-file-name=libasan.so) $$($(CC) -print-file-name=libubsan.so)" \
 	  lua5.4 tests/run.lua --build build-asan
 
-bench: bench-deps all
-	./dclab experiments/bench/tensor.lua
+# The tensor benchmark: dclab against raw cblas_sgemm and memcpy, timed in C by a peer
+# module the script loads (so peer and dclab runs alternate in one process).
+BENCH_PEER := $(BUILD)/bench/tensor_peer.so
+
+$(BENCH_PEER): experiments/bench/tensor_peer.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -shared -o $@ $< $(LDFLAGS) $(LDLIBS)
+
+bench: bench-deps all $(BENCH_PEER)
+	./dclab experiments/bench/tensor.lua $(dir $(BENCH_PEER))
 
 # The launcher finds the library relative to itself (<prefix>/bin/../share/lua/5.4, ...), so
 # DESTDIR staging works. The Lua tree is replaced whole: no stale module survives an upgrade.

@@ -52,7 +52,13 @@ void dcb_open_sys(lua_State *L);
 void dcb_open_random(lua_State *L);
 void dcb_open_io(lua_State *L);
 void dcb_open_print(lua_State *L);
+void dcb_open_parallel(lua_State *L);
+void dcb_open_reduce(lua_State *L);
+void dcb_open_blas(lua_State *L);
+void dcb_open_data(lua_State *L);
+void dcb_open_image(lua_State *L);
 void dcb_open_nn(lua_State *L);
 void dcb_open_optim(lua_State *L);
+void dcb_open_cluster(lua_State *L);
 
 #endif

@@ -12,7 +12,13 @@ LUAMOD_API int luaopen_dclab_core(lua_State *L)
     dcb_open_random(L);
     dcb_open_io(L);
     dcb_open_print(L);
+    dcb_open_parallel(L);
+    dcb_open_reduce(L);
+    dcb_open_blas(L);
+    dcb_open_data(L);
+    dcb_open_image(L);
     dcb_open_nn(L);
     dcb_open_optim(L);
+    dcb_open_cluster(L);
     return 1;
 }

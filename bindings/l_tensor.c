@@ -447,6 +447,23 @@ static int m_fill(lua_State *L)
 
 /* ---- elementwise ---- */
 
+/* The result tensor of an elementwise op, left on top of the stack: self (arg 1) when in
+ * place, the caller's out tensor at arg out_arg when given (hot loops: no allocation), else
+ * a new one. */
+static dc_tensor *result(lua_State *L, int inplace, int out_arg)
+{
+    if (inplace) {
+        lua_pushvalue(L, 1);
+        return dcb_checktensor(L, 1);
+    }
+    if (dcb_totensor(L, out_arg)) {
+        dc_tensor *o = dcb_checktensor(L, out_arg);
+        lua_pushvalue(L, out_arg);
+        return o;
+    }
+    return dcb_newtensor(L);
+}
+
 /* a op b with either side a number; out (optional, arg 3) receives the result. */
 static int binary(lua_State *L, dc_binop op, int inplace)
 {
@@ -455,7 +472,7 @@ static int binary(lua_State *L, dc_binop op, int inplace)
     if (b && !b->storage) dcb_checktensor(L, 2);
     if (!a && !b) return luaL_error(L, "%s: expected a tensor operand", dc_binop_name(op));
     if (a && b) {
-        dc_tensor *o = inplace ? a : dcb_newtensor(L);
+        dc_tensor *o = result(L, inplace, 3);
         dcb_check(L, dc_binary(op, a, b, o));
     } else {
         int ti = a ? 1 : 2, si = a ? 2 : 1;
@@ -464,10 +481,9 @@ static int binary(lua_State *L, dc_binop op, int inplace)
                               luaL_typename(L, si));
         dc_tensor *t = a ? a : b;
         if (inplace && !a) return luaL_error(L, "%s_: self must be a tensor", dc_binop_name(op));
-        dc_tensor *o = inplace ? t : dcb_newtensor(L);
+        dc_tensor *o = result(L, inplace, 3);
         dcb_check(L, dc_binary_scalar(op, t, lua_tonumber(L, si), lua_isinteger(L, si), ti == 2, o));
     }
-    if (inplace) lua_settop(L, 1);
     return 1;
 }
 
@@ -493,12 +509,12 @@ COMPARE_FN(ge, DC_GE)
 COMPARE_FN(eq, DC_EQ)
 COMPARE_FN(ne, DC_NE)
 
+/* op(a); out (optional, arg 2) receives the result */
 static int unary(lua_State *L, dc_unop op, int inplace)
 {
     dc_tensor *a = dcb_checktensor(L, 1);
-    dc_tensor *o = inplace ? a : dcb_newtensor(L);
+    dc_tensor *o = result(L, inplace, 2);
     dcb_check(L, dc_unary(op, a, o));
-    if (inplace) lua_settop(L, 1);
     return 1;
 }
 
@@ -521,9 +537,8 @@ static int clamp(lua_State *L, int inplace)
 {
     dc_tensor *a = dcb_checktensor(L, 1);
     double lo = luaL_optnumber(L, 2, NAN), hi = luaL_optnumber(L, 3, NAN);
-    dc_tensor *o = inplace ? a : dcb_newtensor(L);
+    dc_tensor *o = result(L, inplace, 4);
     dcb_check(L, dc_clamp(a, lo, hi, o));
-    if (inplace) lua_settop(L, 1);
     return 1;
 }
 
@@ -617,7 +632,11 @@ static int mt_len(lua_State *L)
     return 1;
 }
 
-static int mt_unm(lua_State *L) { return unary(L, DC_NEG, 0); }
+static int mt_unm(lua_State *L)
+{
+    lua_settop(L, 1); /* Lua passes the operand twice */
+    return unary(L, DC_NEG, 0);
+}
 
 static const luaL_Reg tensor_methods[] = {
     {"shape", m_shape}, {"size", m_size}, {"stride", m_stride}, {"dim", m_dim},

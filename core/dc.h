@@ -12,6 +12,12 @@
 #include "io/npy.h"
 #include "io/archive.h"
 #include "tensor_print.h"
+#include "ops/reduce.h"
+#include "ops/blas.h"
+#include "parallel.h"
+#include "data/idx.h"
+#include "data/loader.h"
+#include "cluster/cluster.h"
 #include "layers/layers.h"
 
 #endif

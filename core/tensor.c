@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "ops/elementwise.h"
 
@@ -26,6 +28,13 @@ void *dc_alloc(size_t nbytes)
     if (rounded < nbytes) return NULL;
     void *p = aligned_alloc(DC_ALIGN, rounded ? rounded : DC_ALIGN);
     if (!p) return NULL;
+    if (rounded >= ((size_t)4 << 20)) {
+        /* Large buffers on transparent huge pages: first touch of a fresh 256 MiB output
+         * costs about 4x less (THP is in "madvise" mode on Debian). Advice only. */
+        uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+        uintptr_t a = ((uintptr_t)p + page - 1) & ~(page - 1);
+        madvise((void *)a, (uintptr_t)p + rounded - a, MADV_HUGEPAGE);
+    }
     long long now = atomic_fetch_add(&mem_bytes, (long long)nbytes) + (long long)nbytes;
     atomic_fetch_add(&mem_allocs, 1);
     long long peak = atomic_load(&mem_peak);

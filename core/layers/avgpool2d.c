@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "args.h"
-#include "parallel.h"
+#include "par.h"
 
 #define PAR_MIN 32768
 

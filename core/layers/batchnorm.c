@@ -9,7 +9,7 @@
 #include <math.h>
 
 #include "args.h"
-#include "parallel.h"
+#include "par.h"
 
 #define PAR_MIN 32768
 

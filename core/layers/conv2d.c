@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "args.h"
-#include "parallel.h"
+#include "par.h"
 #include "scratch.h"
 #include "winograd.h"
 

@@ -3,7 +3,7 @@
 #include "dropout.h"
 
 #include "args.h"
-#include "parallel.h"
+#include "par.h"
 
 #define PAR_MIN 65536
 

@@ -1,5 +1,5 @@
 /* The layer kernels and the optimizer update, for core/dc.h (what the bindings see). The
- * helpers args.h, parallel.h and winograd.h stay internal to core/layers/. */
+ * helpers args.h, par.h and winograd.h stay internal to core/layers/. */
 #ifndef DC_LAYERS_H
 #define DC_LAYERS_H
 

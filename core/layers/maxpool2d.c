@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "args.h"
-#include "parallel.h"
+#include "par.h"
 #include "scratch.h"
 
 #define PAR_MIN 32768

@@ -2,7 +2,7 @@
 #include "relu.h"
 
 #include "args.h"
-#include "parallel.h"
+#include "par.h"
 
 #define PAR_MIN 65536
 

@@ -3,7 +3,7 @@
 #include "sobel.h"
 
 #include "args.h"
-#include "parallel.h"
+#include "par.h"
 #include "scratch.h"
 
 #define PAR_MIN 16384

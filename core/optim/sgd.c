@@ -2,7 +2,7 @@
 #include "sgd.h"
 
 #include "../layers/args.h"
-#include "../layers/parallel.h"
+#include "../layers/par.h"
 
 #define PAR_MIN 65536
 

@@ -92,6 +92,42 @@ entry('dc.version_string', [[
 dc.version_string() -> string
   dc.versions() as text, one component a line, as `dclab --version` prints it.]])
 
+entry('dc.isatty', [[
+dc.isatty([fd = 1]) -> boolean
+  Whether stdout (or file descriptor fd) is a terminal: long work draws a progress bar
+  there and prints plain lines elsewhere.]])
+
+entry('dc.catch_interrupts', [[
+dc.catch_interrupts(on)
+  While on, Ctrl-C (SIGINT) only sets a flag that dc.interrupted() reports, so a long loop
+  (DeepCluster training) stops after the current batch with its last checkpoint intact.
+  dc.catch_interrupts(false) restores the previous handler.]])
+
+entry('dc.interrupted', [[
+dc.interrupted() -> boolean
+  Whether SIGINT arrived since the last call (the flag is cleared). See dc.catch_interrupts.]])
+
+entry('dc.deepcluster', [[
+dc.deepcluster{model =, data =, k = 100, epochs = 1, batch = 256, seed = 31, out = nil, ...} -> run
+  The DeepCluster loop (Caron et al. 2018): per epoch, features in evaluation mode ->
+  PCA-whitening + L2 -> clustering -> pseudo-labels -> sampler -> fresh head -> one epoch
+  of training. run:fit() runs the remaining epochs; run:step() one. Swappable: clustering
+  ('kmeans' | 'pic' | object | function(x, k, gen)), reassign (empty-cluster strategy),
+  sampler ('uniform_per_cluster' | 'reference_bug_compatible' | 'shuffle' | 'loss_weights' |
+  function(assign, k, gen, n)), head ('reinit' | 'keep' | 'centroids'), preprocess, optim,
+  head_optim, transforms = {train =, eval =}, epoch_size, threads, resume, hooks
+  {on_epoch_start, on_features, on_clusters, on_batch, on_epoch_end}. With out = dir:
+  config.json, log.jsonl, assign.npy and checkpoint.bin (atomic) every epoch.]])
+
+entry('dc.deepcluster_log', [[
+dc.deepcluster_log(dir) -> {entry, ...}
+  The per-epoch entries of a run folder's log.jsonl as Lua tables (JSON null -> nil).]])
+
+entry('dc.progress', [[
+dc.progress(label, total [, {tty =, out =}]) -> p
+  A progress display: p:update(done), p:finish(). A redrawn bar with items/s and ETA on a
+  terminal; a plain line every quarter elsewhere.]])
+
 entry('dc.now', [[
 dc.now() -> seconds
   A monotonic wall clock; only differences mean anything. Wall time, not CPU time, since
@@ -422,5 +458,86 @@ t:normal_([mean [, std [, g]]]) -> t
 entry('Tensor:bernoulli_', [[
 t:bernoulli_(p [, g]) -> t
   Fills t (any dtype) with 1 (probability p) or 0 with generator g.]])
+-- ---- tensor methods: reductions ----
+
+local function reduction(name, what, extra)
+  entry('Tensor:' .. name, string.format([=[
+t:%s() -> number;  t:%s(dim [, keepdim]) -> tensor
+  %s over all elements, or along dim (negative: from the end);
+  keepdim keeps dim with size 1.%s]=],
+    name, name, what, extra or ''))
+end
+reduction('sum', 'The sum',
+  '\n  int64 and uint8 sums are exact int64; float32 is accumulated blockwise in double.')
+reduction('mean', 'The mean', '\n  float32, also for integer tensors.')
+reduction('prod', 'The product', '\n  int64 for integer tensors.')
+
+local function moment(name, what)
+  entry('Tensor:' .. name, string.format([=[
+t:%s([dim [, keepdim]] [, {unbiased = true}]) -> number or tensor
+  %s over all elements or along dim; unbiased (default) divides by n - 1,
+  else by n.]=],
+    name, what))
+end
+moment('var', 'The variance')
+moment('std', 'The standard deviation')
+
+entry('Tensor:norm', [=[
+t:norm([p [, dim [, keepdim]]]) -> number or tensor
+  The p-norm (sum |x|^p)^(1/p), p = 2 by default; p = 0 counts non-zeros, p = math.huge is
+  max |x|. Over all elements, or along dim.]=])
+
+local function extreme(name, what)
+  entry('Tensor:' .. name, string.format([=[
+t:%s() -> number;  t:%s(dim [, keepdim]) -> values, indices
+  The %s over all elements, or along dim together with the (1-based, int64)
+  index of the first one.
+  A NaN wins: the result is NaN at the first NaN's index.]=], name, name, what))
+end
+extreme('max', 'largest value')
+extreme('min', 'smallest value')
+
+local function arg_extreme(name, what)
+  entry('Tensor:' .. name, string.format([=[
+t:%s() -> index;  t:%s(dim [, keepdim]) -> int64 tensor
+  The 1-based index of the first %s: flat (row-major) over all
+  elements, or along dim.]=],
+    name, name, what))
+end
+arg_extreme('argmax', 'largest value (or NaN)')
+arg_extreme('argmin', 'smallest value (or NaN)')
+
+-- ---- matrix products (OpenBLAS; float32) and threads ----
+
+local function product(name, shapes)
+  entry({'dc.' .. name, 'Tensor:' .. name}, string.format([=[
+dc.%s(a, b [, out]) or a:%s(b [, out]) -> tensor
+  %s.
+  Transposed views go to BLAS as they are (no copy).
+  out: a float32 tensor of the result's shape to write into, returned (no allocation).]=],
+    name, name, shapes))
+end
+product('mm', 'a [n, k] @ b [k, m] -> [n, m]')
+product('bmm', 'Batches of products: a [B, n, k] @ b [B, k, m] -> [B, n, m]')
+product('matmul', [=[As numpy: 1-D . 1-D -> 0-d; [n, k] @ [k] -> [n]; [k] @ [k, m] -> [m];
+  stacks [.., n, k] @ [.., k, m] -> [.., n, m] with the batch dims broadcasting]=])
+product('mv', 'a [n, m] @ v [m] -> [n]')
+
+entry({'dc.dot', 'Tensor:dot'}, [=[
+dc.dot(a, b) or a:dot(b) -> number
+  The dot product of two float32 1-D tensors of one length.]=])
+
+entry({'dc.addmm', 'Tensor:addmm', 'Tensor:addmm_'}, [=[
+dc.addmm(c, a, b [, {alpha = 1, beta = 1}]) or c:addmm(a, b [, opts]) -> new tensor
+c:addmm_(a, b [, opts]) -> c (in place)
+  beta * c + alpha * (a @ b); a [n, k], b [k, m], c broadcasting to [n, m] (a bias row).]=])
+
+entry('dc.set_num_threads', [=[
+dc.set_num_threads(n)
+  The threads of later parallel work: both OpenMP (elementwise ops, reductions) and OpenBLAS.]=])
+
+entry('dc.get_num_threads', [=[
+dc.get_num_threads() -> n
+  The threads parallel work uses (the number of cores unless set).]=])
 
 return doc

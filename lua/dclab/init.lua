@@ -11,9 +11,22 @@ require('dclab.sys')(dc, core)
 require('dclab.random')(dc, core)
 require('dclab.io')(dc, core)
 dc.set_printoptions = core.set_printoptions
+for _, k in ipairs{'mm', 'bmm', 'matmul', 'mv', 'dot', 'addmm'} do dc[k] = core[k] end
+dc.set_num_threads, dc.get_num_threads = core.set_num_threads, core.get_num_threads
+dc.sampler = require('dclab.sampler')(dc)
+require('dclab.transforms')(dc, core)
+require('dclab.data')(dc, core)
+require('dclab.image')(dc, core)
 dc.nn = require 'dclab.nn'
 dc.optim = require 'dclab.optim'
 dc.models = require 'dclab.models'
 dc.checkpoint = require('dclab.checkpoint')(dc)
+require('dclab.cluster')(dc, core)
+require('dclab.metrics')(dc, core)
+require('dclab.progress')(dc)
+require('dclab.eval')(dc)
+require('dclab.report')(dc)
+require('dclab.ablation')(dc)
+require('dclab.deepcluster')(dc)
 
 return dc

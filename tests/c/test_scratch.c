@@ -1,10 +1,10 @@
 /* scratch: grows only when asked for more, counts in dc_mem, frees on request; parallel:
  * the threading rule. */
-#include <cblas.h>
-
-#include "layers/parallel.h"
+#include "layers/par.h"
 #include "layers/scratch.h"
 #include "tiny_test.h"
+
+int openblas_get_parallel(void);
 
 static void test_grow_only(void)
 {

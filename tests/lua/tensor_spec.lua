@@ -145,6 +145,21 @@ describe('elementwise math', function()
     errors_with('add: out is float32 [3] but float32 [2, 3] is needed', b.add_, b, a)
   end)
 
+  it('an out tensor receives the result without allocating', function()
+    local x, y = dc.ones(1000), dc.full(1000, 2)
+    local out = dc.empty(1000)
+    local m0 = dc.memory()
+    for _ = 1, 10 do
+      assert.are.equal(out, x:add(y, out))
+      assert.are.equal(out, x:mul(3, out))
+      assert.are.equal(out, y:sqrt(out))
+      assert.are.equal(out, x:clamp(0, 0.5, out))
+    end
+    assert.are.equal(m0.allocs, dc.memory().allocs)
+    assert.are.equal(0.5, out[1000])
+    errors_with('add: out is float32 [3] but float32 [1000] is needed', x.add, x, y, dc.empty(3))
+  end)
+
   it('unary ops, pow, clamp', function()
     local t = dc.tensor{-1, 0, 4}
     assert.are.same({1, 0, 4}, t:abs():totable())

@@ -5,8 +5,8 @@
  * OpenBLAS's threads wait to start the next GEMM, and on a shared 2-core machine the layers
  * ran slower on two threads than on one. Then the loops run on the calling thread and the
  * GEMMs keep OpenBLAS's threads. */
-#ifndef DC_PARALLEL_H
-#define DC_PARALLEL_H
+#ifndef DC_LAYERS_PAR_H
+#define DC_LAYERS_PAR_H
 
 #include <stdbool.h>
 #include <stdint.h>

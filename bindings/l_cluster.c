@@ -1,0 +1,405 @@
+/* Lua bindings of core/cluster: k-means, PCA (dclab.PCA objects), PIC, kNN graphs, metrics.
+ *
+ * Cluster ids, labels and neighbour ids are 1-based here and 0-based in core: outputs are
+ * shifted by one in place (a core op, no loop here), label inputs go to core with base 1.
+ * A Lua reassignment strategy runs inside dc_kmeans_fit through lua_pcall, so a Lua error
+ * in it never jumps over core's frames: it comes back as a status, then is raised here. */
+#include <stdio.h>
+#include <string.h>
+
+#include "dcb.h"
+
+#define DCB_PCA "dclab.PCA"
+
+/* In-place t += 1: 0-based ids to 1-based. */
+static void to_lua_ids(lua_State *L, dc_tensor *t)
+{
+    dcb_check(L, dc_binary_scalar(DC_ADD, t, 1, true, false, t));
+}
+
+static void setnumber(lua_State *L, const char *k, double v)
+{
+    lua_pushnumber(L, v);
+    lua_setfield(L, -2, k);
+}
+
+static void setinteger(lua_State *L, const char *k, int64_t v)
+{
+    lua_pushinteger(L, (lua_Integer)v);
+    lua_setfield(L, -2, k);
+}
+
+/* ---- k-means ---- */
+
+/* Everything the Lua strategy call needs, reachable from the protected call. */
+typedef struct lua_strategy {
+    lua_State *L;
+    int fn;                 /* stack index of the Lua function in l_kmeans_fit's frame */
+    dc_reassign_ctx *ctx;
+    int64_t nfixed;
+} lua_strategy;
+
+/* Pushes a tensor userdata sharing src's storage (it outlives the call safely). */
+static void push_shared(lua_State *L, const dc_tensor *src)
+{
+    dc_tensor *t = dcb_newtensor(L);
+    dc_tensor_share(t, src);
+}
+
+/* Protected, called with (strategy state, f): f(centroids, counts, ctx) -> [number fixed]. */
+static int call_strategy(lua_State *L)
+{
+    lua_strategy *s = lua_touserdata(L, 1);
+    dc_reassign_ctx *c = s->ctx;
+    lua_pushvalue(L, 2);
+    push_shared(L, c->centroids);
+    push_shared(L, c->counts);
+    lua_createtable(L, 0, 8);
+    setinteger(L, "k", c->centroids->shape[0]);
+    setinteger(L, "iter", c->iter + 1);
+    lua_pushboolean(L, c->similarity);
+    lua_setfield(L, -2, "similarity");
+    setinteger(L, "seed", (int64_t)(dc_rng_u64(c->rng) >> 1));
+    dc_tensor *empty = dcb_newtensor(L);
+    dcb_check(L, dc_reassign_empty_ids(c->counts, 1, empty));
+    int64_t nempty = empty->shape[0];
+    lua_setfield(L, -2, "empty");
+    push_shared(L, c->x);
+    lua_setfield(L, -2, "x");
+    push_shared(L, c->dist);
+    lua_setfield(L, -2, "dist");
+    dc_tensor *assign = dcb_newtensor(L);
+    dcb_check(L, dc_binary_scalar(DC_ADD, c->assign, 1, true, false, assign));
+    lua_setfield(L, -2, "assign");
+    lua_call(L, 3, 1);
+    if (lua_isnil(L, -1)) {
+        s->nfixed = nempty;
+    } else {
+        int ok;
+        lua_Integer n = lua_tointegerx(L, -1, &ok);
+        if (!ok || n < 0)
+            return luaL_error(L, "returned a %s; expected nothing or the number of clusters fixed",
+                              luaL_typename(L, -1));
+        s->nfixed = n;
+    }
+    return 0;
+}
+
+static dc_status lua_reassign(void *ud, dc_reassign_ctx *ctx, int64_t *nfixed)
+{
+    lua_strategy *s = ud;
+    lua_State *L = s->L;
+    s->ctx = ctx;
+    lua_pushcfunction(L, call_strategy);
+    lua_pushlightuserdata(L, s);
+    lua_pushvalue(L, s->fn);
+    if (lua_pcall(L, 2, 0, 0) != LUA_OK) {
+        dc_status st = dc_fail(DC_ERR_ARG, "kmeans: reassign function failed at iteration %d: %s",
+                               ctx->iter + 1, lua_tostring(L, -1));
+        lua_pop(L, 1);
+        return st;
+    }
+    *nfixed = s->nfixed;
+    return DC_OK;
+}
+
+static const char *const kmeans_options[] = {
+    "k", "niter", "nredo", "seed", "max_points_per_centroid", "spherical", "init", "backend",
+    "reassign", NULL,
+};
+
+/* core.kmeans_fit(x, opts [, reassign_fn]) -> assign (1-based), centroids, info
+ * opts.reassign names a built-in strategy; a function as argument 3 replaces it. */
+static int l_kmeans_fit(lua_State *L)
+{
+    dc_tensor *x = dcb_checktensor(L, 1);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    dcb_checkoptions(L, 2, "kmeans", kmeans_options);
+    if (!lua_isnoneornil(L, 3)) luaL_checktype(L, 3, LUA_TFUNCTION);
+    dc_kmeans_cfg cfg;
+    dc_kmeans_cfg_init(&cfg, dcb_optinteger(L, 2, "k", 0));
+    cfg.niter = (int)dcb_optinteger(L, 2, "niter", cfg.niter);
+    cfg.nredo = (int)dcb_optinteger(L, 2, "nredo", cfg.nredo);
+    cfg.seed = (uint64_t)dcb_optinteger(L, 2, "seed", (lua_Integer)cfg.seed);
+    cfg.max_points_per_centroid =
+        dcb_optinteger(L, 2, "max_points_per_centroid", cfg.max_points_per_centroid);
+    cfg.spherical = dcb_optboolean(L, 2, "spherical", cfg.spherical);
+    const char *init = dcb_optstring(L, 2, "init", "random");
+    if (strcmp(init, "random") == 0) cfg.init = DC_KMEANS_INIT_RANDOM;
+    else if (strcmp(init, "kmeans++") == 0) cfg.init = DC_KMEANS_INIT_KMEANSPP;
+    else if (strcmp(init, "faiss") == 0) cfg.init = DC_KMEANS_INIT_FAISS;
+    else return luaL_error(L, "kmeans: unknown init '%s' (valid: random, kmeans++, faiss)", init);
+    const char *backend = dcb_optstring(L, 2, "backend", "dclab");
+    if (strcmp(backend, "dclab") == 0) cfg.backend = DC_KMEANS_DCLAB;
+    else if (strcmp(backend, "faiss") == 0) cfg.backend = DC_KMEANS_FAISS;
+    else return luaL_error(L, "kmeans: unknown backend '%s' (valid: dclab, faiss)", backend);
+    lua_strategy strategy = {.L = L, .fn = 3};
+    if (!lua_isnoneornil(L, 3)) {
+        cfg.reassign = DC_REASSIGN_CALLBACK;
+        cfg.reassign_fn = lua_reassign;
+        cfg.reassign_ud = &strategy;
+    } else {
+        dcb_check(L, dc_reassign_parse(dcb_optstring(L, 2, "reassign", "faiss_split"),
+                                       &cfg.reassign));
+    }
+    /* iteration records live in a userdata, so an error leaves nothing to free */
+    dc_kmeans_iter *iters =
+        lua_newuserdatauv(L, sizeof(dc_kmeans_iter) * (size_t)(cfg.niter > 0 ? cfg.niter : 1), 0);
+    dc_tensor *assign = dcb_newtensor(L);
+    dc_tensor *centroids = dcb_newtensor(L);
+    dc_kmeans_result r;
+    dcb_check(L, dc_kmeans_fit(&cfg, x, centroids, assign, cfg.niter > 0 ? iters : NULL, &r));
+    to_lua_ids(L, assign);
+    lua_createtable(L, 0, 10);
+    setnumber(L, "loss", r.loss);
+    setnumber(L, "final_obj", r.final_obj);
+    setnumber(L, "imbalance", r.imbalance);
+    setinteger(L, "nempty_met", r.nempty_met);
+    setinteger(L, "nfixed", r.nfixed);
+    setinteger(L, "nempty_final", r.nempty_final);
+    setinteger(L, "ntrain", r.ntrain);
+    lua_createtable(L, r.niter, 0);
+    for (int i = 0; i < r.niter && i < cfg.niter; i++) {
+        lua_createtable(L, 0, 4);
+        setnumber(L, "obj", iters[i].obj);
+        setnumber(L, "imbalance", iters[i].imbalance);
+        setinteger(L, "nempty", iters[i].nempty);
+        setinteger(L, "nfixed", iters[i].nfixed);
+        lua_rawseti(L, -2, i + 1);
+    }
+    lua_setfield(L, -2, "iters");
+    return 3;
+}
+
+/* core.kmeans_assign(centroids, x, spherical) -> assign (1-based), dist */
+static int l_kmeans_assign(lua_State *L)
+{
+    dc_tensor *c = dcb_checktensor(L, 1), *x = dcb_checktensor(L, 2);
+    int spherical = lua_toboolean(L, 3);
+    dc_tensor *assign = dcb_newtensor(L), *dist = dcb_newtensor(L);
+    dcb_check(L, dc_kmeans_assign(c, x, spherical, assign, dist));
+    to_lua_ids(L, assign);
+    return 2;
+}
+
+/* core.reassign_names() -> {'faiss_split', ...}: the built-in strategies */
+static int l_reassign_names(lua_State *L)
+{
+    lua_createtable(L, DC_REASSIGN_CALLBACK, 0);
+    for (int i = 0; i < DC_REASSIGN_CALLBACK; i++) {
+        lua_pushstring(L, dc_reassign_name((dc_reassign_kind)i));
+        lua_rawseti(L, -2, i + 1);
+    }
+    return 1;
+}
+
+/* ---- PCA objects ---- */
+
+static dc_pca *checkpca(lua_State *L, int i) { return luaL_checkudata(L, i, DCB_PCA); }
+
+static const char *const pca_options[] = {"dim", "whiten", "l2", NULL};
+
+/* core.pca_new{dim=256, whiten=true, l2=true} -> dclab.PCA (unfitted) */
+static int l_pca_new(lua_State *L)
+{
+    dcb_checkoptions(L, 1, "preprocess", pca_options);
+    dc_pca_cfg cfg;
+    dc_pca_cfg_init(&cfg);
+    cfg.dim = dcb_optinteger(L, 1, "dim", cfg.dim);
+    cfg.whiten = dcb_optboolean(L, 1, "whiten", cfg.whiten);
+    cfg.l2 = dcb_optboolean(L, 1, "l2", cfg.l2);
+    dc_pca *p = lua_newuserdatauv(L, sizeof(dc_pca), 0);
+    dc_pca_init(p, &cfg);
+    luaL_setmetatable(L, DCB_PCA);
+    return 1;
+}
+
+/* pca:fit(x) -> pca */
+static int m_pca_fit(lua_State *L)
+{
+    dc_pca *p = checkpca(L, 1);
+    dc_tensor *x = dcb_checktensor(L, 2);
+    dcb_check(L, dc_pca_fit(p, x));
+    lua_settop(L, 1);
+    return 1;
+}
+
+/* pca:apply(x [, out]) -> out: out may be a contiguous [n, d_out] tensor (e.g. rows of a
+ * bigger one) to project batch by batch without allocating */
+static int m_pca_apply(lua_State *L)
+{
+    dc_pca *p = checkpca(L, 1);
+    dc_tensor *x = dcb_checktensor(L, 2);
+    dc_tensor *y;
+    if (lua_isnoneornil(L, 3)) {
+        y = dcb_newtensor(L);
+    } else {
+        y = dcb_checktensor(L, 3);
+        lua_settop(L, 3);
+    }
+    dcb_check(L, dc_pca_apply(p, x, y));
+    return 1;
+}
+
+/* pca:dims() -> d_in, d_out (nil before fit) */
+static int m_pca_dims(lua_State *L)
+{
+    dc_pca *p = checkpca(L, 1);
+    if (!p->fitted) return 0;
+    lua_pushinteger(L, p->d_in);
+    lua_pushinteger(L, p->d_out);
+    return 2;
+}
+
+static int m_pca_gc(lua_State *L)
+{
+    dc_pca_release(checkpca(L, 1));
+    return 0;
+}
+
+static int m_pca_tostring(lua_State *L)
+{
+    dc_pca *p = checkpca(L, 1);
+    char fitted[64] = "not fitted";
+    if (p->fitted)
+        snprintf(fitted, sizeof fitted, "fitted %lld -> %lld", (long long)p->d_in,
+                 (long long)p->d_out);
+    lua_pushfstring(L, "dclab.PCA(pca %d%s%s; %s)", (int)p->cfg.dim,
+                    p->cfg.whiten ? ", whiten" : "", p->cfg.l2 ? ", l2" : "", fitted);
+    return 1;
+}
+
+static const luaL_Reg pca_methods[] = {
+    {"fit", m_pca_fit}, {"apply", m_pca_apply}, {"dims", m_pca_dims}, {"free", m_pca_gc},
+    {NULL, NULL},
+};
+
+static const luaL_Reg pca_meta[] = {
+    {"__gc", m_pca_gc}, {"__close", m_pca_gc}, {"__tostring", m_pca_tostring}, {NULL, NULL},
+};
+
+/* ---- PIC and kNN graphs ---- */
+
+static const char *const pic_options[] = {"nnn", "sigma", "alpha", "niter",
+                                          "distribute_singletons", NULL};
+
+/* core.pic_fit(x, opts) -> assign (1-based), k, info */
+static int l_pic_fit(lua_State *L)
+{
+    dc_tensor *x = dcb_checktensor(L, 1);
+    dcb_checkoptions(L, 2, "pic", pic_options);
+    dc_pic_cfg cfg;
+    dc_pic_cfg_init(&cfg);
+    cfg.nnn = dcb_optinteger(L, 2, "nnn", cfg.nnn);
+    cfg.sigma = dcb_optnumber(L, 2, "sigma", cfg.sigma);
+    cfg.alpha = dcb_optnumber(L, 2, "alpha", cfg.alpha);
+    cfg.niter = (int)dcb_optinteger(L, 2, "niter", cfg.niter);
+    cfg.distribute_singletons =
+        dcb_optboolean(L, 2, "distribute_singletons", cfg.distribute_singletons);
+    dc_tensor *assign = dcb_newtensor(L);
+    dc_pic_result r;
+    dcb_check(L, dc_pic_fit(&cfg, x, assign, &r));
+    to_lua_ids(L, assign);
+    lua_pushinteger(L, r.k);
+    lua_createtable(L, 0, 1);
+    setinteger(L, "singletons_moved", r.singletons_moved);
+    return 3;
+}
+
+/* core.knn_graph(x, k) -> ids (1-based, int64 [N, k]), dist (float32 [N, k]) */
+static int l_knn_graph(lua_State *L)
+{
+    dc_tensor *x = dcb_checktensor(L, 1);
+    lua_Integer k = luaL_checkinteger(L, 2);
+    dc_tensor *ids = dcb_newtensor(L), *dist = dcb_newtensor(L);
+    dcb_check(L, dc_knn_graph(x, k, ids, dist));
+    to_lua_ids(L, ids);
+    return 2;
+}
+
+/* ---- metrics (labels are 1-based: base 1) ---- */
+
+/* core.nmi(a, b, average) */
+static int l_nmi(lua_State *L)
+{
+    dc_tensor *a = dcb_checktensor(L, 1), *b = dcb_checktensor(L, 2);
+    dc_nmi_average avg;
+    dcb_check(L, dc_nmi_average_parse(luaL_optstring(L, 3, "geometric"), &avg));
+    double v;
+    dcb_check(L, dc_nmi(a, b, avg, 1, &v));
+    lua_pushnumber(L, v);
+    return 1;
+}
+
+static int l_ari(lua_State *L)
+{
+    dc_tensor *a = dcb_checktensor(L, 1), *b = dcb_checktensor(L, 2);
+    double v;
+    dcb_check(L, dc_ari(a, b, 1, &v));
+    lua_pushnumber(L, v);
+    return 1;
+}
+
+/* core.acc(pred, truth) -> accuracy, mapping (class of each cluster, 0 = none) */
+static int l_acc(lua_State *L)
+{
+    dc_tensor *p = dcb_checktensor(L, 1), *t = dcb_checktensor(L, 2);
+    dc_tensor *map = dcb_newtensor(L);
+    double v;
+    dcb_check(L, dc_cluster_acc(p, t, 1, &v, map));
+    lua_pushnumber(L, v);
+    lua_insert(L, -2);
+    return 2;
+}
+
+static int l_contingency(lua_State *L)
+{
+    dc_tensor *a = dcb_checktensor(L, 1), *b = dcb_checktensor(L, 2);
+    dc_tensor *out = dcb_newtensor(L);
+    dcb_check(L, dc_contingency(a, b, 1, out));
+    return 1;
+}
+
+/* core.cluster_sizes(assign [, k]) -> sizes, stats */
+static int l_cluster_sizes(lua_State *L)
+{
+    dc_tensor *a = dcb_checktensor(L, 1);
+    lua_Integer k = luaL_optinteger(L, 2, 0);
+    dc_tensor *sizes = dcb_newtensor(L);
+    dc_size_stats st;
+    dcb_check(L, dc_cluster_sizes(a, k, 1, sizes, &st));
+    lua_createtable(L, 0, 7);
+    setinteger(L, "k", st.k);
+    setinteger(L, "empty", st.nempty);
+    setinteger(L, "min", st.min);
+    setinteger(L, "max", st.max);
+    setnumber(L, "entropy", st.entropy);
+    setnumber(L, "norm_entropy", st.norm_entropy);
+    setnumber(L, "imbalance", st.imbalance);
+    return 2;
+}
+
+static const luaL_Reg cluster_funcs[] = {
+    {"kmeans_fit", l_kmeans_fit},
+    {"kmeans_assign", l_kmeans_assign},
+    {"reassign_names", l_reassign_names},
+    {"pca_new", l_pca_new},
+    {"pic_fit", l_pic_fit},
+    {"knn_graph", l_knn_graph},
+    {"nmi", l_nmi},
+    {"ari", l_ari},
+    {"acc", l_acc},
+    {"contingency", l_contingency},
+    {"cluster_sizes", l_cluster_sizes},
+    {NULL, NULL},
+};
+
+void dcb_open_cluster(lua_State *L)
+{
+    luaL_newmetatable(L, DCB_PCA);
+    luaL_setfuncs(L, pca_meta, 0);
+    luaL_newlib(L, pca_methods);
+    lua_setfield(L, -2, "__index");
+    lua_pop(L, 1);
+    luaL_setfuncs(L, cluster_funcs, 0);
+}

@@ -1,0 +1,512 @@
+/* Lua bindings of the data engine (core/data/): IDX files, file lists, dataset samples,
+ * transform specs, the threaded loader and JPEG export.
+ *
+ * A dataset crosses into C as a plain description table (lua/dclab/data/dataset.lua builds
+ * it): {images = uint8 tensor | files = dclab.FileList, labels = int64 tensor, index = int64
+ * tensor of 1-based rows, gray = boolean}. A transform crosses as a list of op tables
+ * ({name = 'RandomCrop', size = {28, 28}, pad = 2}, lua/dclab/transforms.lua). Indices,
+ * labels and ids are 1-based on both sides of this file: the core takes base = 1. */
+#include <string.h>
+
+#include "dcb.h"
+
+#define FILELIST "dclab.FileList"
+#define LOADER "dclab.Loader"
+
+/* ---- IDX ---- */
+
+static int l_read_idx(lua_State *L)
+{
+    const char *path = luaL_checkstring(L, 1);
+    dc_tensor *t = dcb_newtensor(L);
+    dcb_check(L, dc_idx_read(path, t));
+    return 1;
+}
+
+/* ---- file lists ---- */
+
+typedef struct lfilelist {
+    dc_filelist *fl; /* NULL once closed */
+} lfilelist;
+
+static dc_filelist *check_filelist(lua_State *L, int i)
+{
+    lfilelist *u = luaL_checkudata(L, i, FILELIST);
+    if (!u->fl) luaL_error(L, "attempt to use a closed file list");
+    return u->fl;
+}
+
+static lfilelist *new_filelist(lua_State *L)
+{
+    lfilelist *u = lua_newuserdatauv(L, sizeof *u, 0);
+    u->fl = NULL;
+    luaL_setmetatable(L, FILELIST);
+    return u;
+}
+
+/* core.folder_scan(root, layout) with layout 'auto' | 'classes' | 'flat' */
+static int l_folder_scan(lua_State *L)
+{
+    static const char *const layouts[] = {"auto", "classes", "flat", NULL};
+    const char *root = luaL_checkstring(L, 1);
+    int layout = luaL_checkoption(L, 2, "auto", layouts);
+    lfilelist *u = new_filelist(L);
+    dcb_check(L, dc_folder_scan(root, (dc_folder_layout)layout, &u->fl));
+    return 1;
+}
+
+/* core.filelist_read(list_path, root_or_nil) */
+static int l_filelist_read(lua_State *L)
+{
+    const char *list = luaL_checkstring(L, 1);
+    const char *root = luaL_optstring(L, 2, NULL);
+    lfilelist *u = new_filelist(L);
+    dcb_check(L, dc_filelist_read(list, root, &u->fl));
+    return 1;
+}
+
+static int fl_len(lua_State *L)
+{
+    lua_pushinteger(L, check_filelist(L, 1)->n);
+    return 1;
+}
+
+static int fl_path(lua_State *L)
+{
+    dc_filelist *fl = check_filelist(L, 1);
+    lua_Integer i = luaL_checkinteger(L, 2);
+    luaL_argcheck(L, i >= 1 && i <= fl->n, 2, "file index out of range");
+    lua_pushstring(L, fl->path[i - 1]);
+    return 1;
+}
+
+static int fl_classes(lua_State *L)
+{
+    dc_filelist *fl = check_filelist(L, 1);
+    if (!fl->label) return 0;
+    lua_createtable(L, fl->nclasses, 0);
+    for (int c = 0; c < fl->nclasses; c++) {
+        lua_pushstring(L, fl->classes[c]);
+        lua_rawseti(L, -2, c + 1);
+    }
+    return 1;
+}
+
+/* labels as an int64 tensor of 1-based classes, or nothing */
+static int fl_labels(lua_State *L)
+{
+    dc_filelist *fl = check_filelist(L, 1);
+    if (!fl->label) return 0;
+    dc_tensor *t = dcb_newtensor(L);
+    dcb_check(L, dc_filelist_labels(fl, 1, t));
+    return 1;
+}
+
+static int fl_close(lua_State *L)
+{
+    lfilelist *u = luaL_checkudata(L, 1, FILELIST);
+    dc_filelist_free(u->fl);
+    u->fl = NULL;
+    return 0;
+}
+
+static int fl_tostring(lua_State *L)
+{
+    lfilelist *u = luaL_checkudata(L, 1, FILELIST);
+    if (!u->fl) lua_pushliteral(L, "dclab.FileList (closed)");
+    else lua_pushfstring(L, "dclab.FileList: %I files, %d classes", (lua_Integer)u->fl->n,
+                         u->fl->nclasses);
+    return 1;
+}
+
+/* ---- dataset descriptions and transform specs ---- */
+
+static dc_tensor *field_tensor(lua_State *L, int arg, const char *key)
+{
+    lua_getfield(L, arg, key);
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        return NULL;
+    }
+    dc_tensor *t = dcb_totensor(L, -1);
+    if (!t || !t->storage) luaL_error(L, "dataset: field '%s' must be a tensor", key);
+    lua_pop(L, 1); /* the description table keeps it alive */
+    return t;
+}
+
+static void check_dataset(lua_State *L, int arg, dc_dataset *ds)
+{
+    luaL_checktype(L, arg, LUA_TTABLE);
+    *ds = dc_dataset_empty();
+    ds->base = 1;
+    dc_tensor *t;
+    if ((t = field_tensor(L, arg, "images"))) ds->images = *t;
+    if ((t = field_tensor(L, arg, "labels"))) ds->labels = *t;
+    if ((t = field_tensor(L, arg, "index"))) ds->index = *t;
+    lua_getfield(L, arg, "files");
+    if (!lua_isnil(L, -1)) {
+        if (!luaL_testudata(L, -1, FILELIST))
+            luaL_error(L, "dataset: field 'files' must be a file list");
+        ds->files = check_filelist(L, lua_gettop(L));
+    }
+    lua_getfield(L, arg, "gray");
+    ds->channels = lua_toboolean(L, -1) ? 1 : 3;
+    lua_pop(L, 2);
+    int64_t n;
+    int shape[3];
+    dcb_check(L, dc_dataset_check(ds, &n, shape));
+}
+
+/* Reads t[key] as a list of at most max numbers into v; returns how many. */
+static int field_numbers(lua_State *L, int t, const char *op, const char *key, double *v, int max)
+{
+    lua_getfield(L, t, key);
+    int n = 0;
+    if (lua_type(L, -1) == LUA_TNUMBER) {
+        v[0] = lua_tonumber(L, -1);
+        n = 1;
+    } else if (lua_istable(L, -1)) {
+        n = (int)luaL_len(L, -1);
+        if (n < 1 || n > max)
+            luaL_error(L, "%s: '%s' takes 1 to %d numbers, got %d", op, key, max, n);
+        for (int i = 0; i < n; i++) {
+            lua_geti(L, -1, i + 1);
+            int ok;
+            v[i] = lua_tonumberx(L, -1, &ok);
+            if (!ok) luaL_error(L, "%s: '%s' must hold numbers", op, key);
+            lua_pop(L, 1);
+        }
+    } else if (!lua_isnil(L, -1)) {
+        luaL_error(L, "%s: '%s' must be a number or a list, got %s", op, key, luaL_typename(L, -1));
+    }
+    lua_pop(L, 1);
+    return n;
+}
+
+/* A transform spec (list of op tables, or nil) into t. */
+static void check_transform(lua_State *L, int arg, dc_transform *t)
+{
+    memset(t, 0, sizeof *t);
+    if (lua_isnoneornil(L, arg)) return;
+    luaL_checktype(L, arg, LUA_TTABLE);
+    lua_Integer n = luaL_len(L, arg);
+    if (n > DC_TF_MAX) luaL_error(L, "transforms: %d ops, at most %d", (int)n, DC_TF_MAX);
+    for (int i = 0; i < n; i++) {
+        lua_geti(L, arg, i + 1);
+        int op = lua_gettop(L);
+        luaL_checktype(L, op, LUA_TTABLE);
+        lua_getfield(L, op, "name");
+        const char *name = lua_tostring(L, -1);
+        int kind = -1;
+        for (int k = 0; name && k < DC_TF_KIND_COUNT; k++)
+            if (strcmp(name, dc_tf_name((dc_tf_kind)k)) == 0) kind = k;
+        if (kind < 0)
+            luaL_error(L, "transforms: op %d has unknown name '%s'", i + 1, name ? name : "?");
+        lua_pop(L, 1);
+        dc_tf *o = &t->op[i];
+        dc_tf_init(o, (dc_tf_kind)kind);
+        double v[4];
+        int k = field_numbers(L, op, name, "size", v, 2);
+        if (k) {
+            o->h = (int)v[0];
+            o->w = k == 2 ? (int)v[1] : kind == DC_TF_RESIZE ? 0 : (int)v[0];
+        }
+        if (field_numbers(L, op, name, "scale", v, 2) == 2) o->scale[0] = v[0], o->scale[1] = v[1];
+        if (field_numbers(L, op, name, "ratio", v, 2) == 2) o->ratio[0] = v[0], o->ratio[1] = v[1];
+        if (field_numbers(L, op, name, "pad", v, 1)) o->pad = (int)v[0];
+        if (field_numbers(L, op, name, "p", v, 1)) o->p = v[0];
+        if (field_numbers(L, op, name, "channels", v, 1)) o->channels = (int)v[0];
+        int nm = field_numbers(L, op, name, "mean", v, 4);
+        for (int c = 0; c < nm; c++) o->mean[c] = (float)v[c];
+        int ns = field_numbers(L, op, name, "std", v, 4);
+        for (int c = 0; c < ns; c++) o->std[c] = (float)v[c];
+        if (kind == DC_TF_NORMALIZE && nm != ns)
+            luaL_error(L, "Normalize: %d mean values but %d std values", nm, ns);
+        if (kind == DC_TF_NORMALIZE) o->n = nm;
+        lua_pop(L, 1);
+    }
+    t->n = (int)n;
+}
+
+/* core.dataset_size(desc) -> number of samples (and the description is checked) */
+static int l_dataset_size(lua_State *L)
+{
+    dc_dataset ds;
+    check_dataset(L, 1, &ds);
+    int64_t n;
+    int shape[3];
+    dcb_check(L, dc_dataset_check(&ds, &n, shape));
+    lua_pushinteger(L, n);
+    dcb_pushshape(L, 3, (int64_t[3]){shape[0], shape[1], shape[2]});
+    return 2;
+}
+
+/* core.dataset_get(desc, i [, transform_spec, seed]) -> image, label | nil
+ * Without a transform: the stored pixels, uint8 [C, H, W]; with one: float32 [C, H, W], its
+ * random draws from stream (seed, 0, i). */
+static int l_dataset_get(lua_State *L)
+{
+    dc_dataset ds;
+    check_dataset(L, 1, &ds);
+    int64_t n, i = luaL_checkinteger(L, 2);
+    int shape[3];
+    dc_dataset_check(&ds, &n, shape);
+    luaL_argcheck(L, i >= 1 && i <= n, 2, "sample index out of range");
+    dc_transform t;
+    check_transform(L, 3, &t);
+    lua_Integer seed = luaL_optinteger(L, 4, 0);
+    int use_tf = !lua_isnoneornil(L, 3);
+    if (use_tf) dcb_check(L, dc_transform_shape(&t, shape[0], shape[1], shape[2], shape));
+    dc_tensor *out = dcb_newtensor(L);
+    dc_data_ctx ctx;
+    dcb_check(L, dc_data_ctx_init(&ctx));
+    dc_status s;
+    if (!use_tf) {
+        s = dc_dataset_image(&ds, i - 1, &ctx, out);
+    } else {
+        dc_rng rng = dc_rng_for((uint64_t)seed, 0, (uint64_t)(i - 1));
+        dc_image im;
+        float lut[4][256];
+        s = dc_dataset_sample(&ds, i - 1, &t, &rng, &ctx, &im, lut);
+        int64_t sh[3] = {im.c, im.h, im.w};
+        if (s == DC_OK) s = dc_tensor_alloc(out, DC_F32, 3, sh);
+        if (s == DC_OK) dc_image_to_float(&im, (const float(*)[256])lut, dc_tensor_data(out));
+    }
+    dc_data_ctx_free(&ctx);
+    dcb_check(L, s);
+    if (!ds.labels.storage) return 1;
+    int64_t row = dc_dataset_row(&ds, i - 1);
+    lua_pushinteger(L, ((const int64_t *)dc_tensor_data(&ds.labels))[row * ds.labels.stride[0]]);
+    return 2;
+}
+
+/* core.export_jpeg(desc, dir, {quality =, transform =, class_dirs =}) -> files written */
+static int l_export_jpeg(lua_State *L)
+{
+    static const char *const allowed[] = {"quality", "transform", "class_dirs", NULL};
+    dc_dataset ds;
+    check_dataset(L, 1, &ds);
+    const char *dir = luaL_checkstring(L, 2);
+    dcb_checkoptions(L, 3, "export_jpeg", allowed);
+    dc_export_cfg cfg = {dir, (int)dcb_optinteger(L, 3, "quality", 95), NULL, NULL, 0, 1};
+    dc_transform t;
+    if (lua_istable(L, 3)) lua_getfield(L, 3, "transform");
+    else lua_pushnil(L);
+    check_transform(L, lua_gettop(L), &t);
+    cfg.transform = t.n ? &t : NULL;
+    const char *names[4096];
+    if (lua_istable(L, 3)) lua_getfield(L, 3, "class_dirs");
+    else lua_pushnil(L);
+    if (!lua_isnil(L, -1)) {
+        luaL_checktype(L, -1, LUA_TTABLE);
+        lua_Integer k = luaL_len(L, -1);
+        if (k > 4096) luaL_error(L, "export_jpeg: %d classes, at most 4096", (int)k);
+        for (int c = 0; c < k; c++) {
+            lua_geti(L, -1, c + 1);
+            names[c] = lua_tostring(L, -1);
+            if (!names[c]) luaL_error(L, "export_jpeg: class folder %d is not a string", c + 1);
+            lua_pop(L, 1); /* the class_dirs table keeps the string */
+        }
+        cfg.class_dirs = names;
+        cfg.nclasses = (int)k;
+    }
+    int64_t written;
+    dcb_check(L, dc_export_jpeg(&ds, &cfg, &written));
+    lua_pushinteger(L, written);
+    return 1;
+}
+
+/* ---- loader ---- */
+
+typedef struct lloader {
+    dc_loader *l; /* NULL once closed */
+} lloader;
+
+/* user values of a loader: 1 description table, 2..4 the x, y, idx tensors it re-points */
+enum { UV_DESC = 1, UV_X, UV_Y, UV_IDX, UV_COUNT = UV_IDX };
+
+static dc_loader *check_loader(lua_State *L, int i)
+{
+    lloader *u = luaL_checkudata(L, i, LOADER);
+    if (!u->l) luaL_error(L, "attempt to use a closed loader");
+    return u->l;
+}
+
+static dc_tensor *order_arg(lua_State *L, int arg)
+{
+    if (lua_isnoneornil(L, arg)) return NULL;
+    return dcb_checktensor(L, arg);
+}
+
+/* core.loader_new(desc, transform_spec, {batch, threads, prefetch, drop_last, seed, epoch,
+ * on_error, order}) */
+static int l_loader_new(lua_State *L)
+{
+    static const char *const allowed[] = {"batch", "threads", "prefetch", "drop_last", "seed",
+                                          "epoch", "on_error", "order", NULL};
+    static const char *const policies[] = {"skip", "error", NULL};
+    dc_dataset ds;
+    check_dataset(L, 1, &ds);
+    dc_transform t;
+    check_transform(L, 2, &t);
+    dcb_checkoptions(L, 3, "loader", allowed);
+    dc_loader_cfg cfg;
+    dc_loader_cfg_init(&cfg);
+    cfg.batch = dcb_optinteger(L, 3, "batch", 256);
+    cfg.threads = (int)dcb_optinteger(L, 3, "threads", 1);
+    cfg.prefetch = (int)dcb_optinteger(L, 3, "prefetch", 2);
+    cfg.drop_last = dcb_optboolean(L, 3, "drop_last", 0);
+    cfg.seed = (uint64_t)dcb_optinteger(L, 3, "seed", 0);
+    cfg.epoch = (uint64_t)dcb_optinteger(L, 3, "epoch", 1);
+    const char *policy = dcb_optstring(L, 3, "on_error", "skip");
+    int p = 0;
+    while (policies[p] && strcmp(policies[p], policy) != 0) p++;
+    if (!policies[p]) luaL_error(L, "loader: on_error must be 'skip' or 'error', got '%s'", policy);
+    cfg.on_error = p == 0 ? DC_SKIP : DC_STOP;
+    dc_tensor *order = NULL;
+    if (lua_istable(L, 3)) {
+        lua_getfield(L, 3, "order");
+        if (!lua_isnil(L, -1)) {
+            order = dcb_totensor(L, -1);
+            if (!order || !order->storage) luaL_error(L, "loader: order must be an int64 tensor");
+        }
+        lua_pop(L, 1); /* the options table keeps it alive */
+    }
+    lloader *u = lua_newuserdatauv(L, sizeof *u, UV_COUNT);
+    u->l = NULL;
+    luaL_setmetatable(L, LOADER);
+    lua_pushvalue(L, 1);
+    lua_setiuservalue(L, -2, UV_DESC);
+    for (int k = UV_X; k <= UV_IDX; k++) {
+        dcb_newtensor(L);
+        lua_setiuservalue(L, -2, k);
+    }
+    dcb_check(L, dc_loader_new(&ds, t.n ? &t : NULL, order, &cfg, &u->l));
+    return 1;
+}
+
+/* loader:next() -> x, y (or nil), idx; nil at the end of the pass */
+static int m_loader_next(lua_State *L)
+{
+    dc_loader *l = check_loader(L, 1);
+    dc_tensor *v[3];
+    for (int k = 0; k < 3; k++) {
+        lua_getiuservalue(L, 1, UV_X + k);
+        v[k] = luaL_checkudata(L, -1, DCB_TENSOR);
+    }
+    dcb_check(L, dc_loader_next(l, v[0], v[1], v[2]));
+    if (!v[0]->storage) {
+        lua_pushnil(L);
+        return 1;
+    }
+    lua_pushvalue(L, -3);
+    if (v[1]->storage) lua_pushvalue(L, -3);
+    else lua_pushnil(L);
+    lua_pushvalue(L, -3);
+    return 3;
+}
+
+/* loader:reset(order_or_nil, epoch) */
+static int m_loader_reset(lua_State *L)
+{
+    dc_loader *l = check_loader(L, 1);
+    dc_tensor *order = order_arg(L, 2);
+    lua_Integer epoch = luaL_checkinteger(L, 3);
+    dcb_check(L, dc_loader_reset(l, order, (uint64_t)epoch));
+    return 0;
+}
+
+static int m_loader_batches(lua_State *L)
+{
+    lua_pushinteger(L, dc_loader_batches(check_loader(L, 1)));
+    return 1;
+}
+
+static int m_loader_shape(lua_State *L)
+{
+    int s[3];
+    dc_loader_item_shape(check_loader(L, 1), s);
+    int64_t shape[3] = {s[0], s[1], s[2]};
+    dcb_pushshape(L, 3, shape);
+    return 1;
+}
+
+/* loader:skipped() -> count, report ("path: reason" lines) */
+static int m_loader_skipped(lua_State *L)
+{
+    const char *report;
+    lua_pushinteger(L, dc_loader_skipped(check_loader(L, 1), &report));
+    lua_pushstring(L, report);
+    return 2;
+}
+
+static int m_loader_close(lua_State *L)
+{
+    lloader *u = luaL_checkudata(L, 1, LOADER);
+    dc_loader_free(u->l);
+    u->l = NULL;
+    return 0;
+}
+
+static int m_loader_tostring(lua_State *L)
+{
+    lloader *u = luaL_checkudata(L, 1, LOADER);
+    if (!u->l) {
+        lua_pushliteral(L, "dclab.Loader (closed)");
+        return 1;
+    }
+    int s[3];
+    dc_loader_item_shape(u->l, s);
+    lua_pushfstring(L, "dclab.Loader: %I batches of [%d, %d, %d] images",
+                    (lua_Integer)dc_loader_batches(u->l), s[0], s[1], s[2]);
+    return 1;
+}
+
+static int l_loader_threads(lua_State *L)
+{
+    lua_pushinteger(L, dc_loader_live_threads());
+    return 1;
+}
+
+/* ---- registration ---- */
+
+static void new_class(lua_State *L, const char *name, const luaL_Reg *meta, const luaL_Reg *methods)
+{
+    luaL_newmetatable(L, name);
+    luaL_setfuncs(L, meta, 0);
+    lua_newtable(L);
+    luaL_setfuncs(L, methods, 0);
+    lua_setfield(L, -2, "__index");
+    lua_pop(L, 1);
+}
+
+void dcb_open_data(lua_State *L)
+{
+    static const luaL_Reg fl_meta[] = {
+        {"__len", fl_len}, {"__gc", fl_close}, {"__close", fl_close},
+        {"__tostring", fl_tostring}, {NULL, NULL},
+    };
+    static const luaL_Reg fl_methods[] = {
+        {"path", fl_path}, {"classes", fl_classes}, {"labels", fl_labels},
+        {"close", fl_close}, {NULL, NULL},
+    };
+    static const luaL_Reg ld_meta[] = {
+        {"__gc", m_loader_close}, {"__close", m_loader_close},
+        {"__tostring", m_loader_tostring}, {NULL, NULL},
+    };
+    static const luaL_Reg ld_methods[] = {
+        {"next", m_loader_next}, {"reset", m_loader_reset}, {"batches", m_loader_batches},
+        {"item_shape", m_loader_shape}, {"skipped", m_loader_skipped},
+        {"close", m_loader_close}, {NULL, NULL},
+    };
+    static const luaL_Reg funcs[] = {
+        {"read_idx", l_read_idx}, {"folder_scan", l_folder_scan},
+        {"filelist_read", l_filelist_read}, {"dataset_size", l_dataset_size},
+        {"dataset_get", l_dataset_get},
+        {"export_jpeg", l_export_jpeg}, {"loader_new", l_loader_new},
+        {"loader_threads", l_loader_threads}, {NULL, NULL},
+    };
+    new_class(L, FILELIST, fl_meta, fl_methods);
+    new_class(L, LOADER, ld_meta, ld_methods);
+    luaL_setfuncs(L, funcs, 0);
+}

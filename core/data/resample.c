@@ -1,0 +1,164 @@
+/* Pillow-compatible antialiased bilinear resampling (see resample.h). */
+#include "resample.h"
+
+#include <math.h>
+#include <string.h>
+
+#define PRECISION_BITS 22 /* Pillow: 32 - 8 bits of pixel - 2 bits of headroom */
+
+void dc_resample_scratch_free(dc_resample_scratch *s)
+{
+    dc_buffer_free(&s->coef);
+    dc_buffer_free(&s->mid);
+}
+
+static double triangle(double x)
+{
+    x = fabs(x);
+    return x < 1.0 ? 1.0 - x : 0.0;
+}
+
+/* Taps per output pixel of one pass (room for the widest filter). */
+static int taps_size(double in0, double in1, int out_size)
+{
+    double scale = (in1 - in0) / out_size;
+    double support = scale < 1.0 ? 1.0 : scale;
+    return (int)ceil(support) * 2 + 1;
+}
+
+/* Taps of one pass: out pixel i reads in pixels first[i] .. first[i] + count[i] - 1 with
+ * weights k[i * ksize ..], in 22-bit fixed point. Mirrors Pillow's precompute_coeffs. */
+static void taps(int in_size, double in0, double in1, int out_size, int ksize, int32_t *first,
+                 int32_t *count, int32_t *k)
+{
+    double scale = (in1 - in0) / out_size;
+    double filterscale = scale < 1.0 ? 1.0 : scale;
+    double support = filterscale, ss = 1.0 / filterscale;
+    for (int i = 0; i < out_size; i++) {
+        double center = in0 + (i + 0.5) * scale;
+        int lo = (int)(center - support + 0.5), hi = (int)(center + support + 0.5);
+        if (lo < 0) lo = 0;
+        if (hi > in_size) hi = in_size;
+        int n = hi - lo;
+        if (n > ksize) n = ksize;
+        if (n < 0) n = 0;
+        double sum = 0.0;
+        for (int x = 0; x < n; x++) sum += triangle((x + lo - center + 0.5) * ss);
+        int32_t *kk = k + (int64_t)i * ksize;
+        for (int x = 0; x < ksize; x++) {
+            double v = x < n && sum != 0.0 ? triangle((x + lo - center + 0.5) * ss) / sum : 0.0;
+            kk[x] = (int32_t)(v < 0 ? -0.5 + v * (1 << PRECISION_BITS)
+                                    : 0.5 + v * (1 << PRECISION_BITS));
+        }
+        first[i] = lo;
+        count[i] = n;
+    }
+}
+
+static inline uint8_t clip8(int32_t v)
+{
+    v >>= PRECISION_BITS;
+    return v < 0 ? 0 : v > 255 ? 255 : (uint8_t)v;
+}
+
+/* out row = in row resampled horizontally, for C channels (constant-folded per call site). */
+static inline void hpass_row(const uint8_t *in, uint8_t *out, int out_w, int C, int ksize,
+                             const int32_t *first, const int32_t *count, const int32_t *k)
+{
+    for (int x = 0; x < out_w; x++) {
+        const int32_t *kk = k + (int64_t)x * ksize;
+        const uint8_t *p = in + (int64_t)first[x] * C;
+        int32_t acc[4] = {1 << (PRECISION_BITS - 1), 1 << (PRECISION_BITS - 1),
+                          1 << (PRECISION_BITS - 1), 1 << (PRECISION_BITS - 1)};
+        for (int t = 0; t < count[x]; t++)
+            for (int ch = 0; ch < C; ch++) acc[ch] += p[t * C + ch] * kk[t];
+        for (int ch = 0; ch < C; ch++) out[x * C + ch] = clip8(acc[ch]);
+    }
+}
+
+static void hpass(const dc_image *src, int row0, int nrows, dc_image *dst, int ksize,
+                  const int32_t *first, const int32_t *count, const int32_t *k)
+{
+    for (int y = 0; y < nrows; y++) {
+        const uint8_t *in = src->data + (int64_t)(row0 + y) * src->stride;
+        uint8_t *out = dst->data + (int64_t)y * dst->stride;
+        switch (src->c) {
+        case 1: hpass_row(in, out, dst->w, 1, ksize, first, count, k); break;
+        case 3: hpass_row(in, out, dst->w, 3, ksize, first, count, k); break;
+        default: hpass_row(in, out, dst->w, src->c, ksize, first, count, k); break;
+        }
+    }
+}
+
+/* Vertical pass, row by row: acc[x] += in_row[x] * weight over the taps, which the compiler
+ * vectorizes across the row. */
+static void vpass(const dc_image *src, dc_image *dst, int ksize, const int32_t *first,
+                  const int32_t *count, const int32_t *k, int32_t *acc)
+{
+    int64_t n = (int64_t)dst->w * dst->c;
+    for (int y = 0; y < dst->h; y++) {
+        for (int64_t i = 0; i < n; i++) acc[i] = 1 << (PRECISION_BITS - 1);
+        const int32_t *kk = k + (int64_t)y * ksize;
+        for (int t = 0; t < count[y]; t++) {
+            const uint8_t *in = src->data + (int64_t)(first[y] + t) * src->stride;
+            int32_t wt = kk[t];
+            for (int64_t i = 0; i < n; i++) acc[i] += in[i] * wt;
+        }
+        uint8_t *out = dst->data + (int64_t)y * dst->stride;
+        for (int64_t i = 0; i < n; i++) out[i] = clip8(acc[i]);
+    }
+}
+
+static void copy_image(const dc_image *src, dc_image *dst)
+{
+    for (int y = 0; y < dst->h; y++)
+        memcpy(dst->data + (int64_t)y * dst->stride, src->data + (int64_t)y * src->stride,
+               (size_t)dst->w * (size_t)dst->c);
+}
+
+dc_status dc_resample(const dc_image *src, const double box[4], dc_image *dst,
+                      dc_resample_scratch *s)
+{
+    DC_CHECK(src->c == dst->c, DC_ERR_ARG, "resample: %d channels in, %d out", src->c, dst->c);
+    DC_CHECK(dst->w > 0 && dst->h > 0, DC_ERR_ARG, "resample: output size %d x %d", dst->w,
+             dst->h);
+    DC_CHECK(box[0] >= 0 && box[1] >= 0 && box[0] < box[2] && box[1] < box[3] &&
+                 box[2] <= src->w && box[3] <= src->h,
+             DC_ERR_ARG, "resample: box (%g, %g, %g, %g) outside the %d x %d image", box[0],
+             box[1], box[2], box[3], src->w, src->h);
+    int need_h = dst->w != src->w || box[0] != 0 || box[2] != dst->w;
+    int need_v = dst->h != src->h || box[1] != 0 || box[3] != dst->h;
+    int kx = taps_size(box[0], box[2], dst->w);
+    int ky = taps_size(box[1], box[3], dst->h);
+    /* layout of coef: x first/count/k, y first/count/k, then the vertical accumulator row */
+    size_t nx = (size_t)dst->w * (2 + (size_t)kx), ny = (size_t)dst->h * (2 + (size_t)ky);
+    size_t nacc = (size_t)dst->w * (size_t)dst->c;
+    DC_TRY(dc_buffer_reserve(&s->coef, (nx + ny + nacc) * sizeof(int32_t)));
+    int32_t *xf = (int32_t *)s->coef.data, *xc = xf + dst->w, *xk = xc + dst->w;
+    int32_t *yf = xf + nx, *yc = yf + dst->h, *yk = yc + dst->h;
+    int32_t *acc = xf + nx + ny;
+    taps(src->w, box[0], box[2], dst->w, kx, xf, xc, xk);
+    taps(src->h, box[1], box[3], dst->h, ky, yf, yc, yk);
+
+    if (!need_h && !need_v) {
+        copy_image(src, dst);
+        return DC_OK;
+    }
+    if (!need_h) {
+        vpass(src, dst, ky, yf, yc, yk, acc);
+        return DC_OK;
+    }
+    /* only the source rows the vertical pass will read go through the horizontal pass */
+    int row0 = need_v ? yf[0] : (int)box[1];
+    int row1 = need_v ? yf[dst->h - 1] + yc[dst->h - 1] : row0 + dst->h;
+    if (!need_v) {
+        hpass(src, row0, dst->h, dst, kx, xf, xc, xk);
+        return DC_OK;
+    }
+    dc_image mid;
+    DC_TRY(dc_image_alloc(&mid, &s->mid, dst->w, row1 - row0, src->c));
+    hpass(src, row0, row1 - row0, &mid, kx, xf, xc, xk);
+    for (int y = 0; y < dst->h; y++) yf[y] -= row0;
+    vpass(&mid, dst, ky, yf, yc, yk, acc);
+    return DC_OK;
+}

@@ -1,0 +1,436 @@
+/* torchvision-compatible transforms on 8-bit images (see transforms.h). */
+#include "transforms.h"
+
+#include <math.h>
+#include <string.h>
+
+static const char *names[DC_TF_KIND_COUNT] = {
+    "Resize", "CenterCrop", "RandomResizedCrop", "RandomCrop", "RandomHorizontalFlip",
+    "Grayscale", "ToFloat", "Normalize",
+};
+
+const char *dc_tf_name(dc_tf_kind kind)
+{
+    return kind >= 0 && kind < DC_TF_KIND_COUNT ? names[kind] : "?";
+}
+
+void dc_tf_init(dc_tf *op, dc_tf_kind kind)
+{
+    memset(op, 0, sizeof *op);
+    op->kind = kind;
+    op->scale[0] = 0.08;
+    op->scale[1] = 1.0;
+    op->ratio[0] = 3.0 / 4.0;
+    op->ratio[1] = 4.0 / 3.0;
+    op->p = 0.5;
+    op->channels = 1;
+    op->n = 1;
+    op->std[0] = 1.0f;
+}
+
+void dc_tf_scratch_free(dc_tf_scratch *s)
+{
+    dc_buffer_free(&s->buf[0]);
+    dc_buffer_free(&s->buf[1]);
+    dc_resample_scratch_free(&s->rs);
+}
+
+/* ---- checking and shapes ---- */
+
+static int is_float_op(dc_tf_kind k) { return k == DC_TF_TO_FLOAT || k == DC_TF_NORMALIZE; }
+
+static dc_status check_op(const dc_tf *op, int i)
+{
+    const char *nm = dc_tf_name(op->kind);
+    DC_CHECK(op->kind >= 0 && op->kind < DC_TF_KIND_COUNT, DC_ERR_ARG,
+             "transform %d: unknown kind %d", i + 1, (int)op->kind);
+    switch (op->kind) {
+    case DC_TF_RESIZE:
+        DC_CHECK(op->h > 0 && op->h <= 65535 && op->w >= 0 && op->w <= 65535, DC_ERR_ARG,
+                 "transform %d (%s): size must be in 1..65535, got %d x %d", i + 1, nm, op->h,
+                 op->w);
+        break;
+    case DC_TF_RANDOM_RESIZED_CROP:
+        DC_CHECK(op->scale[0] > 0 && op->scale[0] <= op->scale[1] && op->scale[1] <= 1,
+                 DC_ERR_ARG,
+                 "transform %d (%s): scale must satisfy 0 < lo <= hi <= 1, got (%g, %g)", i + 1,
+                 nm, op->scale[0], op->scale[1]);
+        DC_CHECK(op->ratio[0] > 0 && op->ratio[0] <= op->ratio[1], DC_ERR_ARG,
+                 "transform %d (%s): ratio must satisfy 0 < lo <= hi, got (%g, %g)", i + 1, nm,
+                 op->ratio[0], op->ratio[1]);
+        /* fall through */
+    case DC_TF_CENTER_CROP:
+    case DC_TF_RANDOM_CROP:
+        DC_CHECK(op->h > 0 && op->w > 0 && op->h <= 65535 && op->w <= 65535, DC_ERR_ARG,
+                 "transform %d (%s): size must be in 1..65535, got %d x %d", i + 1, nm, op->h,
+                 op->w);
+        DC_CHECK(op->pad >= 0 && op->pad <= 65535, DC_ERR_ARG,
+                 "transform %d (%s): pad must be >= 0, got %d", i + 1, nm, op->pad);
+        break;
+    case DC_TF_HFLIP:
+        DC_CHECK(op->p >= 0 && op->p <= 1, DC_ERR_ARG,
+                 "transform %d (%s): p must be in [0, 1], got %g", i + 1, nm, op->p);
+        break;
+    case DC_TF_GRAYSCALE:
+        DC_CHECK(op->channels == 1 || op->channels == 3, DC_ERR_ARG,
+                 "transform %d (%s): num_output_channels must be 1 or 3, got %d", i + 1, nm,
+                 op->channels);
+        break;
+    case DC_TF_NORMALIZE:
+        DC_CHECK(op->n >= 1 && op->n <= 4, DC_ERR_ARG,
+                 "transform %d (%s): 1 to 4 mean/std values, got %d", i + 1, nm, op->n);
+        for (int k = 0; k < op->n; k++)
+            DC_CHECK(op->std[k] != 0 && isfinite(op->std[k]) && isfinite(op->mean[k]), DC_ERR_ARG,
+                     "transform %d (%s): std[%d] = %g (must be finite and non-zero)", i + 1, nm,
+                     k + 1, op->std[k]);
+        break;
+    default: break;
+    }
+    return DC_OK;
+}
+
+/* torchvision's _compute_resized_output_size for an int size: the shorter side becomes s,
+ * the longer int(s * long / short). */
+static void resized_size(const dc_tf *op, int w, int h, int *ow, int *oh)
+{
+    if (op->w > 0) {
+        *ow = op->w;
+        *oh = op->h;
+    } else if (w <= h) {
+        *ow = op->h;
+        *oh = (int)((double)op->h * h / w);
+    } else {
+        *oh = op->h;
+        *ow = (int)((double)op->h * w / h);
+    }
+    if (*ow < 1) *ow = 1;
+    if (*oh < 1) *oh = 1;
+}
+
+dc_status dc_transform_shape(const dc_transform *t, int c, int h, int w, int out[3])
+{
+    DC_CHECK(t->n >= 0 && t->n <= DC_TF_MAX, DC_ERR_ARG, "transforms: %d ops (at most %d)", t->n,
+             DC_TF_MAX);
+    DC_CHECK(c == 1 || c == 3, DC_ERR_ARG, "transforms: images have 1 or 3 channels, got %d", c);
+    int floats = 0;
+    for (int i = 0; i < t->n; i++) {
+        const dc_tf *op = &t->op[i];
+        DC_TRY(check_op(op, i));
+        const char *nm = dc_tf_name(op->kind);
+        DC_CHECK(!floats || is_float_op(op->kind), DC_ERR_ARG,
+                 "transform %d (%s) comes after ToFloat/Normalize: pixel ops must come first",
+                 i + 1, nm);
+        switch (op->kind) {
+        case DC_TF_RESIZE:
+            if (op->w > 0) {
+                h = op->h;
+                w = op->w;
+            } else if (h > 0 && w > 0) {
+                resized_size(op, w, h, &w, &h);
+            }
+            break;
+        case DC_TF_RANDOM_CROP:
+            DC_CHECK(h < 0 || w < 0 || (h + 2 * op->pad >= op->h && w + 2 * op->pad >= op->w),
+                     DC_ERR_ARG, "transform %d (%s): crop %d x %d is larger than the %d x %d "
+                     "image padded by %d", i + 1, nm, op->h, op->w, h, w, op->pad);
+            /* fall through */
+        case DC_TF_CENTER_CROP:
+        case DC_TF_RANDOM_RESIZED_CROP:
+            h = op->h;
+            w = op->w;
+            break;
+        case DC_TF_GRAYSCALE: c = op->channels; break;
+        case DC_TF_NORMALIZE:
+            DC_CHECK(op->n == 1 || op->n == c, DC_ERR_ARG,
+                     "transform %d (%s): %d mean/std values for %d-channel images", i + 1, nm,
+                     op->n, c);
+            floats = 1;
+            break;
+        case DC_TF_TO_FLOAT: floats = 1; break;
+        default: break;
+        }
+    }
+    out[0] = c;
+    out[1] = h;
+    out[2] = w;
+    return DC_OK;
+}
+
+/* ---- random parameters ---- */
+
+/* torchvision RandomResizedCrop.get_params: 10 tries at a random area and log-uniform
+ * aspect ratio, then a center crop of the whole image clamped to the ratio range. Python's
+ * round() is round-half-even, as nearbyint is in the default rounding mode. */
+static void rrc_box(const dc_tf *op, int W, int H, dc_rng *rng, int *x, int *y, int *w, int *h)
+{
+    double area = (double)W * H;
+    double lr0 = log(op->ratio[0]), lr1 = log(op->ratio[1]);
+    for (int k = 0; k < 10; k++) {
+        double target = area * (op->scale[0] + (op->scale[1] - op->scale[0]) * dc_rng_uniform(rng));
+        double ar = exp(lr0 + (lr1 - lr0) * dc_rng_uniform(rng));
+        int cw = (int)nearbyint(sqrt(target * ar)), ch = (int)nearbyint(sqrt(target / ar));
+        if (cw > 0 && cw <= W && ch > 0 && ch <= H) {
+            *y = (int)dc_rng_below(rng, (uint64_t)(H - ch + 1));
+            *x = (int)dc_rng_below(rng, (uint64_t)(W - cw + 1));
+            *w = cw;
+            *h = ch;
+            return;
+        }
+    }
+    double in_ratio = (double)W / H;
+    if (in_ratio < op->ratio[0]) {
+        *w = W;
+        *h = (int)nearbyint(W / op->ratio[0]);
+    } else if (in_ratio > op->ratio[1]) {
+        *h = H;
+        *w = (int)nearbyint(H * op->ratio[1]);
+    } else {
+        *w = W;
+        *h = H;
+    }
+    *y = (H - *h) / 2;
+    *x = (W - *w) / 2;
+}
+
+void dc_transform_plan(const dc_transform *t, int w, int h, dc_rng *rng, dc_tf_plan *plan)
+{
+    memset(plan, 0, sizeof *plan);
+    plan->src_w = w;
+    plan->src_h = h;
+    if (t->n == 0) return;
+    const dc_tf *op = &t->op[0];
+    if (op->kind == DC_TF_RESIZE) {
+        resized_size(op, w, h, &plan->out_w, &plan->out_h);
+        plan->box[2] = w;
+        plan->box[3] = h;
+    } else if (op->kind == DC_TF_RANDOM_RESIZED_CROP) {
+        int x, y, cw, ch;
+        rrc_box(op, w, h, rng, &x, &y, &cw, &ch);
+        plan->box[0] = x;
+        plan->box[1] = y;
+        plan->box[2] = x + cw;
+        plan->box[3] = y + ch;
+        plan->out_w = op->w;
+        plan->out_h = op->h;
+    } else {
+        return;
+    }
+    plan->planned = 1;
+    /* the decoded box must keep at least the output's pixels in each direction */
+    double bw = plan->box[2] - plan->box[0], bh = plan->box[3] - plan->box[1];
+    plan->min_w = (int)ceil(plan->out_w * (w / bw) - 1e-9);
+    plan->min_h = (int)ceil(plan->out_h * (h / bh) - 1e-9);
+}
+
+/* ---- pixel ops ---- */
+
+/* The working image and where it lives: a buffer of s (0 or 1) or outside (-1). */
+typedef struct work {
+    dc_image im;
+    int buf;
+    int writable;
+} work;
+
+static dc_status new_image(work *cur, dc_tf_scratch *s, int w, int h, int c, work *dst)
+{
+    dst->buf = cur->buf == 0 ? 1 : 0;
+    dst->writable = 1;
+    return dc_image_alloc(&dst->im, &s->buf[dst->buf], w, h, c);
+}
+
+/* Region (x, y, w, h) of cur, which may reach outside: a view when inside, else a copy with
+ * zeros where it is outside (torchvision's constant padding with fill 0). */
+static dc_status crop(work *cur, dc_tf_scratch *s, int x, int y, int w, int h)
+{
+    const dc_image *im = &cur->im;
+    if (x >= 0 && y >= 0 && x + w <= im->w && y + h <= im->h) {
+        cur->im = dc_image_view(im, x, y, w, h);
+        return DC_OK;
+    }
+    work dst;
+    DC_TRY(new_image(cur, s, w, h, im->c, &dst));
+    memset(dst.im.data, 0, (size_t)w * (size_t)h * (size_t)im->c);
+    int x0 = x > 0 ? x : 0, y0 = y > 0 ? y : 0;
+    int x1 = x + w < im->w ? x + w : im->w, y1 = y + h < im->h ? y + h : im->h;
+    for (int yy = y0; yy < y1 && x0 < x1; yy++)
+        memcpy(dst.im.data + (int64_t)(yy - y) * dst.im.stride + (int64_t)(x0 - x) * im->c,
+               im->data + (int64_t)yy * im->stride + (int64_t)x0 * im->c,
+               (size_t)(x1 - x0) * (size_t)im->c);
+    *cur = dst;
+    return DC_OK;
+}
+
+static dc_status resize_box(work *cur, dc_tf_scratch *s, const double box[4], int w, int h)
+{
+    if (box[0] == 0 && box[1] == 0 && box[2] == cur->im.w && box[3] == cur->im.h &&
+        w == cur->im.w && h == cur->im.h)
+        return DC_OK;
+    work dst;
+    DC_TRY(new_image(cur, s, w, h, cur->im.c, &dst));
+    DC_TRY(dc_resample(&cur->im, box, &dst.im, &s->rs));
+    *cur = dst;
+    return DC_OK;
+}
+
+/* Integer region (x, y, w, h) resized to ow x oh: crop, then resize the crop, as torchvision
+ * resized_crop does on PIL images. */
+static dc_status resized_crop(work *cur, dc_tf_scratch *s, int x, int y, int w, int h, int ow,
+                              int oh)
+{
+    DC_TRY(crop(cur, s, x, y, w, h));
+    double box[4] = {0, 0, w, h};
+    return resize_box(cur, s, box, ow, oh);
+}
+
+static dc_status flip(work *cur, dc_tf_scratch *s)
+{
+    dc_image *im = &cur->im;
+    if (!cur->writable) {
+        work dst;
+        DC_TRY(new_image(cur, s, im->w, im->h, im->c, &dst));
+        for (int y = 0; y < im->h; y++)
+            memcpy(dst.im.data + (int64_t)y * dst.im.stride, im->data + (int64_t)y * im->stride,
+                   (size_t)im->w * (size_t)im->c);
+        *cur = dst;
+    }
+    int c = im->c;
+    for (int y = 0; y < im->h; y++) {
+        uint8_t *row = im->data + (int64_t)y * im->stride;
+        for (int a = 0, b = im->w - 1; a < b; a++, b--)
+            for (int ch = 0; ch < c; ch++) {
+                uint8_t tmp = row[a * c + ch];
+                row[a * c + ch] = row[b * c + ch];
+                row[b * c + ch] = tmp;
+            }
+    }
+    return DC_OK;
+}
+
+/* PIL's convert('L'): (19595 R + 38470 G + 7471 B + 2^15) >> 16, replicated to out_c. */
+static dc_status grayscale(work *cur, dc_tf_scratch *s, int out_c)
+{
+    const dc_image *im = &cur->im;
+    if (im->c == out_c && (out_c == 1 || im->c == 1)) return DC_OK;
+    work dst;
+    DC_TRY(new_image(cur, s, im->w, im->h, out_c, &dst));
+    for (int y = 0; y < im->h; y++) {
+        const uint8_t *in = im->data + (int64_t)y * im->stride;
+        uint8_t *out = dst.im.data + (int64_t)y * dst.im.stride;
+        for (int x = 0; x < im->w; x++) {
+            uint8_t l = im->c == 1 ? in[x]
+                                   : (uint8_t)((19595u * in[3 * x] + 38470u * in[3 * x + 1] +
+                                                7471u * in[3 * x + 2] + 32768u) >> 16);
+            for (int ch = 0; ch < out_c; ch++) out[x * out_c + ch] = l;
+        }
+    }
+    *cur = dst;
+    return DC_OK;
+}
+
+/* Resize to ow x oh from region box of cur, then (when next is a CenterCrop that fits) the
+ * crop: only the kept pixels are computed, with the same centres and filter support as the
+ * full resize, so the result is the same. Returns 1 when next was done too. */
+static int resize_then_crop(work *cur, dc_tf_scratch *s, const double box[4], int ow, int oh,
+                            const dc_tf *next, dc_status *st)
+{
+    if (!next || next->kind != DC_TF_CENTER_CROP || next->w > ow || next->h > oh) {
+        *st = resize_box(cur, s, box, ow, oh);
+        return 0;
+    }
+    int x = (int)nearbyint((ow - next->w) / 2.0), y = (int)nearbyint((oh - next->h) / 2.0);
+    double sx = (box[2] - box[0]) / ow, sy = (box[3] - box[1]) / oh;
+    double sub[4] = {box[0] + x * sx, box[1] + y * sy, box[0] + (x + next->w) * sx,
+                     box[1] + (y + next->h) * sy};
+    if (sub[2] > cur->im.w) sub[2] = cur->im.w;
+    if (sub[3] > cur->im.h) sub[3] = cur->im.h;
+    *st = resize_box(cur, s, sub, next->w, next->h);
+    return 1;
+}
+
+dc_status dc_transform_run(const dc_transform *t, const dc_tf_plan *plan, const dc_image *img,
+                           int writable, dc_rng *rng, dc_tf_scratch *s, dc_image *result,
+                           float (*lut)[256])
+{
+    work cur = {*img, -1, writable};
+    double a[4] = {1.0 / 255, 1.0 / 255, 1.0 / 255, 1.0 / 255}, b[4] = {0, 0, 0, 0};
+    int scaled = img->w != plan->src_w || img->h != plan->src_h;
+    for (int i = 0; i < t->n; i++) {
+        const dc_tf *op = &t->op[i];
+        const dc_tf *next = i + 1 < t->n ? &t->op[i + 1] : NULL;
+        const dc_image *im = &cur.im;
+        dc_status st = DC_OK;
+        if (i == 0 && plan->planned && op->kind == DC_TF_RESIZE) {
+            double box[4] = {0, 0, im->w, im->h};
+            i += resize_then_crop(&cur, s, box, plan->out_w, plan->out_h, next, &st);
+            DC_TRY(st);
+            continue;
+        }
+        if (i == 0 && plan->planned) {
+            if (!scaled) {
+                const double *bx = plan->box;
+                DC_TRY(resized_crop(&cur, s, (int)bx[0], (int)bx[1], (int)(bx[2] - bx[0]),
+                                    (int)(bx[3] - bx[1]), plan->out_w, plan->out_h));
+            } else {
+                /* the box in the DCT-scaled picture's pixels */
+                double sx = (double)im->w / plan->src_w, sy = (double)im->h / plan->src_h;
+                double box[4] = {plan->box[0] * sx, plan->box[1] * sy, plan->box[2] * sx,
+                                 plan->box[3] * sy};
+                if (box[2] > im->w) box[2] = im->w;
+                if (box[3] > im->h) box[3] = im->h;
+                DC_TRY(resize_box(&cur, s, box, plan->out_w, plan->out_h));
+            }
+            continue;
+        }
+        switch (op->kind) {
+        case DC_TF_RESIZE: {
+            int ow, oh;
+            resized_size(op, im->w, im->h, &ow, &oh);
+            double box[4] = {0, 0, im->w, im->h};
+            i += resize_then_crop(&cur, s, box, ow, oh, next, &st);
+            DC_TRY(st);
+            break;
+        }
+        case DC_TF_CENTER_CROP: {
+            /* torchvision: top = round((H - h) / 2); a larger crop pads (H - h) // 2 first */
+            int x = op->w > im->w ? -((op->w - im->w) / 2) : (int)nearbyint((im->w - op->w) / 2.0);
+            int y = op->h > im->h ? -((op->h - im->h) / 2) : (int)nearbyint((im->h - op->h) / 2.0);
+            DC_TRY(crop(&cur, s, x, y, op->w, op->h));
+            break;
+        }
+        case DC_TF_RANDOM_RESIZED_CROP: {
+            int x, y, w, h;
+            rrc_box(op, im->w, im->h, rng, &x, &y, &w, &h);
+            DC_TRY(resized_crop(&cur, s, x, y, w, h, op->w, op->h));
+            break;
+        }
+        case DC_TF_RANDOM_CROP: {
+            int hp = im->h + 2 * op->pad, wp = im->w + 2 * op->pad;
+            DC_CHECK(hp >= op->h && wp >= op->w, DC_ERR_ARG,
+                     "RandomCrop: crop %d x %d is larger than the %d x %d image padded by %d",
+                     op->h, op->w, im->h, im->w, op->pad);
+            int y = (int)dc_rng_below(rng, (uint64_t)(hp - op->h + 1));
+            int x = (int)dc_rng_below(rng, (uint64_t)(wp - op->w + 1));
+            DC_TRY(crop(&cur, s, x - op->pad, y - op->pad, op->w, op->h));
+            break;
+        }
+        case DC_TF_HFLIP:
+            if (dc_rng_uniform(rng) < op->p) DC_TRY(flip(&cur, s));
+            break;
+        case DC_TF_GRAYSCALE: DC_TRY(grayscale(&cur, s, op->channels)); break;
+        case DC_TF_TO_FLOAT: break; /* the scaling by 1/255 is always applied */
+        case DC_TF_NORMALIZE:
+            for (int ch = 0; ch < 4; ch++) {
+                double m = op->mean[op->n == 1 ? 0 : ch < op->n ? ch : 0];
+                double sd = op->std[op->n == 1 ? 0 : ch < op->n ? ch : 0];
+                a[ch] /= sd;
+                b[ch] = (b[ch] - m) / sd;
+            }
+            break;
+        default: return dc_fail(DC_ERR_ARG, "transform %d: unknown kind %d", i + 1, op->kind);
+        }
+    }
+    for (int ch = 0; ch < cur.im.c; ch++)
+        for (int v = 0; v < 256; v++) lut[ch][v] = (float)(a[ch] * v + b[ch]);
+    *result = cur.im;
+    return DC_OK;
+}

@@ -1,0 +1,7 @@
+-- Ablation (paper §6.7): Sobel front end vs raw pixels as the network's input.
+local dc = require 'dclab'
+local ab = dc.ablation.setup('sobel', arg)
+ab:run{
+  {label = 'sobel', sobel = true},
+  {label = 'raw', sobel = false},
+}

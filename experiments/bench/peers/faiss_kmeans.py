@@ -1,0 +1,94 @@
+#!/usr/bin/python3
+"""Peer of experiments/bench/cluster.lua: DeepCluster's clustering step in Python + FAISS.
+
+    faiss_kmeans.py gen DIR          writes the benchmark data as .npy files into DIR
+    faiss_kmeans.py time DIR CASE R  prints the best of R timings of CASE, in seconds
+
+Cases are the calls DeepCluster's clustering.py makes: run_kmeans (faiss.Clustering with
+niter 20, max_points_per_centroid 10M, then index.search(x, 1)), preprocess_features
+(PCAMatrix with eigen_power -0.5, apply, numpy L2), and sklearn's NMI for reference. The
+thread count is FAISS's default, i.e. OMP_NUM_THREADS, as for dclab in the same run.
+"""
+import os
+import sys
+import time
+
+import numpy as np
+
+
+def gen(out):
+    rng = np.random.default_rng(2018)
+
+    def mixture(n, d, k):
+        centres = rng.standard_normal((k, d)).astype('float32') * 2
+        labels = rng.integers(0, k, n)
+        return (centres[labels] + rng.standard_normal((n, d)).astype('float32'))
+
+    np.save(os.path.join(out, 'x256.npy'), mixture(60000, 256, 300))
+    np.save(os.path.join(out, 'x512.npy'), mixture(60000, 512, 300))
+    # 1M labels, 1-based as dclab's Lua API takes them; b agrees with a 70% of the time
+    a = rng.integers(1, 1001, 1_000_000)
+    b = np.where(rng.random(1_000_000) < 0.7, a, rng.integers(1, 1001, 1_000_000))
+    np.save(os.path.join(out, 'labels_a.npy'), a.astype('int64'))
+    np.save(os.path.join(out, 'labels_b.npy'), b.astype('int64'))
+
+
+def run_kmeans(x, k):
+    import faiss
+    clus = faiss.Clustering(x.shape[1], k)
+    clus.seed = 1234
+    clus.niter = 20
+    clus.max_points_per_centroid = 10000000
+    index = faiss.IndexFlatL2(x.shape[1])
+    clus.train(x, index)
+    _, labels = index.search(x, 1)
+    return labels
+
+
+def preprocess_features(x, pca=256):
+    import faiss
+    mat = faiss.PCAMatrix(x.shape[1], pca, eigen_power=-0.5)
+    mat.train(x)
+    y = mat.apply_py(x)
+    return y / np.linalg.norm(y, axis=1)[:, np.newaxis]
+
+
+def nmi(a, b):
+    from sklearn.metrics import normalized_mutual_info_score
+    return normalized_mutual_info_score(a, b, average_method='geometric')
+
+
+def case(name, d):
+    if name == 'kmeans100':
+        x = np.load(os.path.join(d, 'x256.npy'))
+        return lambda: run_kmeans(x, 100)
+    if name == 'kmeans1000':
+        x = np.load(os.path.join(d, 'x256.npy'))
+        return lambda: run_kmeans(x, 1000)
+    if name == 'pca':
+        x = np.load(os.path.join(d, 'x512.npy'))
+        return lambda: preprocess_features(x)
+    if name == 'nmi':
+        a = np.load(os.path.join(d, 'labels_a.npy'))
+        b = np.load(os.path.join(d, 'labels_b.npy'))
+        return lambda: nmi(a, b)
+    raise SystemExit('unknown case ' + name)
+
+
+def main():
+    if sys.argv[1] == 'gen':
+        gen(sys.argv[2])
+        return
+    import faiss
+    f = case(sys.argv[3], sys.argv[2])
+    best, value = float('inf'), None
+    for _ in range(int(sys.argv[4])):
+        t0 = time.perf_counter()
+        value = f()
+        best = min(best, time.perf_counter() - t0)
+    extra = ' %.12f' % value if sys.argv[3] == 'nmi' else ''
+    print('%.6f %d%s' % (best, faiss.omp_get_max_threads(), extra))
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,107 @@
+-- Speed of the tensor engine against its peers, measured in the same run (a benchmark, not a
+-- test): mm against raw cblas_sgemm, elementwise add and sum against memcpy bandwidth.
+-- The peers are timed in C by the tensor_peer module (experiments/bench/tensor_peer.c, built
+-- by `make bench`); dclab is timed here through its Lua API on the same sizes and values.
+-- Peer and dclab runs alternate, so both see the same load on a shared machine; each figure
+-- is the median of several runs (monotonic clock) after a warm-up run.
+--   ./dclab experiments/bench/tensor.lua [folder-of-tensor_peer.so [runs]]
+-- Bandwidth is traffic, bytes read + bytes written per second: memcpy moves 2 bytes per byte
+-- copied, the in-place add x += y 3 floats per element, a sum 1.
+local dc = require 'dclab'
+
+local peer_dir = arg[1] or 'build/bench'
+local runs = math.tointeger(tonumber(arg[2] or '9')) or 9
+package.cpath = peer_dir .. '/?.so;' .. package.cpath
+local ok, peer = pcall(require, 'tensor_peer')
+if not ok then
+  error('tensor.lua: cannot load the peer module tensor_peer from ' .. peer_dir ..
+    ' (build it with `make bench`): ' .. tostring(peer), 0)
+end
+
+local function median(t)
+  table.sort(t)
+  local n = #t
+  return n % 2 == 1 and t[(n + 1) // 2] or (t[n // 2] + t[n // 2 + 1]) / 2
+end
+
+-- Median seconds of the dclab function and of the peer (which times itself in C), run
+-- alternately n times after one warm-up run of each.
+local function race(n, dclab_fn, peer_fn)
+  dclab_fn()
+  peer_fn()
+  local td, tp = {}, {}
+  for r = 1, n do
+    tp[r] = peer_fn()
+    local t0 = dc.now()
+    dclab_fn()
+    td[r] = dc.now() - t0
+  end
+  return median(td), median(tp)
+end
+
+local function loadavg()
+  local f = io.open('/proc/loadavg')
+  if not f then return '?' end
+  local line = f:read('l')
+  f:close()
+  return line:match('^(%S+ %S+ %S+)')
+end
+
+local rows = {}
+-- a row of the report: work (flops or bytes) per second for dclab and the peer
+local function row(name, unit, work, t_dclab, peer_name, t_peer, peer_work, goal)
+  local scale = 1e9
+  rows[#rows + 1] = {name, work / t_dclab / scale, unit, peer_name, peer_work / t_peer / scale,
+    goal}
+end
+
+local load_before = loadavg()
+
+-- mm: C = A @ B on n x n matrices of 0.5, as the peer's
+local function bench_mm(n, n_runs, with_alloc)
+  local a, b, out = dc.full({n, n}, 0.5), dc.full({n, n}, 0.5), dc.zeros(n, n)
+  local flop = 2 * n ^ 3
+  local name = string.format('mm %dx%d', n, n)
+  local function raw() return peer.sgemm(n) end
+  local td, tp = race(n_runs, function() a:mm(b, out) end, raw)
+  row(name .. ', out given', 'GFLOP/s', flop, td, 'cblas_sgemm', tp, flop, 0.95)
+  if with_alloc then
+    td, tp = race(n_runs, function() a:mm(b):free() end, raw)
+    row(name .. ', new out', 'GFLOP/s', flop, td, 'cblas_sgemm', tp, flop)
+  end
+  a:free()
+  b:free()
+  out:free()
+  peer.free()
+end
+
+bench_mm(1024, runs, true)
+bench_mm(4096, math.min(runs, 3), false)
+
+-- elementwise add and sum over 64M floats
+local n = 64 * 1024 * 1024
+local bytes = 4 * n
+local x, y = dc.full({n}, 1.0), dc.full({n}, 0.25)
+local function copy() return peer.memcpy(n) end
+local td, tp = race(runs, function() x:add_(y) end, copy)
+row('add_ 64M floats (x += y)', 'GB/s', 3 * bytes, td, 'memcpy', tp, 2 * bytes, 0.5)
+td, tp = race(runs, function() (x + y):free() end, copy)
+row('x + y 64M floats, new out', 'GB/s', 3 * bytes, td, 'memcpy', tp, 2 * bytes)
+local total = 0
+td, tp = race(runs, function() total = x:sum() end, copy)
+row('sum 64M floats', 'GB/s', bytes, td, 'memcpy', tp, 2 * bytes, 0.5)
+assert(total > 0)
+x:free()
+y:free()
+peer.free()
+
+print(string.format('dclab tensor benchmark: median of %d alternating runs (3 for mm 4096); ' ..
+  'threads: dclab %d, OpenBLAS %d', runs, dc.get_num_threads(), peer.blas_threads()))
+print(string.format('load average before %s, after %s (2 cores, shared machine)', load_before,
+  loadavg()))
+print(string.format('%-28s %17s   %-23s %6s  %s', 'operation', 'dclab', 'peer', 'ratio', 'goal'))
+for _, r in ipairs(rows) do
+  local name, value, unit, peer_name, peer_value, goal = table.unpack(r, 1, 6)
+  print(string.format('%-28s %8.2f %-8s   %-11s %8.2f   %6.3f  %s', name, value, unit,
+    peer_name, peer_value, value / peer_value, goal and ('>= ' .. goal) or ''))
+end

@@ -1,0 +1,49 @@
+-- Fashion-MNIST from its IDX files (Debian's dataset-fashion-mnist by default):
+-- dc.data.fashion_mnist{split = 'train' | 'test' | 'all', root = dir}. 60k / 10k / 70k
+-- uint8 images [N, 1, 28, 28] (55 MB for all), labels 1..10.
+local options = require 'dclab.data.options'
+
+local CLASSES = {'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt',
+  'Sneaker', 'Bag', 'Ankle boot'}
+local DEFAULT_ROOT = '/usr/share/datasets/fashion-mnist'
+
+return function(dc, core, Dataset)
+  local function exists(path)
+    local f = io.open(path, 'rb')
+    if f then f:close() end
+    return f ~= nil
+  end
+
+  -- images and labels of one file set ('train' or 't10k'), gzip or not
+  local function read(root, prefix)
+    local out = {}
+    for _, kind in ipairs{'images-idx3', 'labels-idx1'} do
+      local base = string.format('%s/%s-%s-ubyte', root, prefix, kind)
+      local path = exists(base .. '.gz') and base .. '.gz' or base
+      if not exists(path) then
+        error(string.format('fashion_mnist: %s(.gz) not found (install dataset-fashion-mnist or '
+          .. 'pass root=)', base), 4)
+      end
+      out[#out + 1] = core.read_idx(path)
+    end
+    return out[1], out[2]
+  end
+
+  return function(opts)
+    opts = options.check('fashion_mnist', opts, {'split', 'root'})
+    local split, root = opts.split or 'train', opts.root or DEFAULT_ROOT
+    local images, labels
+    if split == 'train' or split == 'test' then
+      images, labels = read(root, split == 'train' and 'train' or 't10k')
+    elseif split == 'all' then
+      local ti, tl = read(root, 'train')
+      local vi, vl = read(root, 't10k')
+      images, labels = dc.cat({ti, vi}, 1), dc.cat({tl, vl}, 1)
+    else
+      error("fashion_mnist: split must be 'train', 'test' or 'all', got " .. tostring(split), 2)
+    end
+    labels:add_(1) -- the files store classes 0..9
+    return Dataset.new({images = images, labels = labels},
+      {classes = CLASSES, name = 'fashion_mnist/' .. split})
+  end
+end

@@ -1,0 +1,89 @@
+-- Loader: batches of a dataset, decoded and transformed by C worker threads.
+--   local loader = dc.data.loader(ds, {batch = 256, transform = t, order = idx, threads = 2})
+--   for x, y, idx in loader do ... end          -- x float32 [B, C, H, W], y labels, idx ids
+--   for x, y, idx in loader:iter() do ... end   -- the same, and `break` stops the workers
+-- x, y, idx are reused buffers, valid until the next batch: clone what you keep. A pass
+-- ends at the end of `order`; loader:reset{epoch = e, order = o} starts the next one.
+local options = require 'dclab.data.options'
+
+return function(dc, core)
+  local Loader = {}
+  Loader.__index = Loader
+
+  local OPTS = {'batch', 'transform', 'order', 'threads', 'prefetch', 'drop_last', 'seed',
+    'epoch', 'on_error'}
+
+  local function order_tensor(order)
+    if order == nil or dc.is_tensor(order) then return order end
+    if type(order) == 'table' then return dc.tensor(order, 'int64') end
+    error('loader: order must be an int64 tensor or a list of indices', 3)
+  end
+
+  function Loader.new(ds, opts)
+    if type(ds) ~= 'table' or ds.desc == nil then
+      error('loader: argument 1 must be a dataset', 2)
+    end
+    opts = options.check('loader', opts, OPTS)
+    local tf = opts.transform
+    if tf ~= nil and not dc.transforms.is_transform(tf) then
+      error('loader: transform must be a dc.transforms transform', 2)
+    end
+    local epoch = opts.epoch or 1
+    local c = core.loader_new(ds.desc, tf and tf:spec(), {
+      batch = opts.batch or 256, threads = opts.threads or 1, prefetch = opts.prefetch or 2,
+      drop_last = opts.drop_last or false, seed = opts.seed or 0, epoch = epoch,
+      on_error = opts.on_error or ds.on_error, order = order_tensor(opts.order)})
+    return setmetatable({_c = c, dataset = ds, epoch = epoch, reported = false}, Loader)
+  end
+
+  -- Says once per pass which unreadable images were skipped.
+  local function report(self)
+    local n, lines = self._c:skipped()
+    if n > 0 and not self.reported then
+      io.stderr:write(string.format('loader: skipped %d unreadable image%s in epoch %d%s:\n%s\n',
+        n, n == 1 and '' or 's', self.epoch, n > 5 and ' (first 5)' or '', lines))
+    end
+    self.reported = true
+  end
+
+  -- the iterator: next batch, or nil at the end of the pass (workers then exit)
+  function Loader:__call()
+    local x, y, idx = self._c:next()
+    if x == nil then report(self) end
+    return x, y, idx
+  end
+
+  -- for x, y, idx in loader:iter(): its closing value stops the workers when the loop ends,
+  -- by break or error included; the loader can then be reset and used again.
+  function Loader:iter()
+    local closer = setmetatable({}, {__close = function() self:stop() end})
+    return self, nil, nil, closer
+  end
+
+  -- Ends the current pass now: the workers are joined, the buffers kept.
+  function Loader:stop()
+    self._c:reset(nil, self.epoch)
+    self.reported = false
+  end
+
+  -- A new pass: loader:reset{epoch = e, order = o} (each optional).
+  function Loader:reset(opts)
+    opts = options.check('reset', opts, {'epoch', 'order'})
+    self.epoch = opts.epoch or self.epoch
+    self._c:reset(order_tensor(opts.order), self.epoch)
+    self.reported = false
+  end
+
+  -- count, report lines of the images skipped in this pass
+  function Loader:skipped() return self._c:skipped() end
+  function Loader:__len() return self._c:batches() end
+  function Loader:item_shape() return self._c:item_shape() end
+
+  -- Frees the workers and buffers now (also on `local l <close> = ...` and collection).
+  function Loader:close() self._c:close() end
+  Loader.__close = Loader.close
+
+  function Loader:__tostring() return tostring(self._c) end
+
+  return Loader
+end

@@ -1,0 +1,405 @@
+-- The DeepCluster loop (Caron et al., ECCV 2018) as an object whose every part can be
+-- swapped from a script. Defaults follow the reference recipe (../shared/deepcluster.md §1):
+--   per epoch: features of the whole set in evaluation mode and fixed order (the classifier's
+--   output before its final ReLU) -> PCA-whitening + L2 -> k-means (20 iterations, no
+--   subsampling, a new seed each epoch) -> pseudo-labels -> uniform-over-clusters sampling ->
+--   a fresh k-way head N(0, 0.01^2) with its own momentum-free SGD -> one epoch of training
+--   with the main SGD (lr 0.05, momentum 0.9, weight decay 1e-5) kept across epochs.
+--
+--   local run = dc.deepcluster{model = dc.models.small{sobel = true}, data = ds, k = 100,
+--                              epochs = 10, out = 'runs/fm'}
+--   run:fit()
+--
+-- Swappable parts: clustering ('kmeans' | 'pic' | a registered name | an object with fit |
+-- function(features, k, gen)), reassign (empty-cluster strategy for k-means: a name or
+-- function(centroids, counts, ctx)), sampler ('uniform_per_cluster' |
+-- 'reference_bug_compatible' | 'shuffle' | 'loss_weights' | function(assign, k, gen, n)),
+-- head ('reinit' | 'keep' | 'centroids'), preprocess (options table, object, or false),
+-- hooks {on_epoch_start(run, epoch), on_features(run, feats), on_clusters(run, res),
+-- on_batch(run, i, loss), on_epoch_end(run, stats)}.
+--
+-- Every random choice of epoch e comes from streams split off (seed, e): running N epochs
+-- straight, or k epochs, a resume, then N - k, gives the same assignments and weights.
+return function(dc)
+  local cjson = require 'cjson'
+  local nn = dc.nn
+
+  local Run = {}
+  Run.__index = Run
+
+  local DEFAULTS = {
+    transforms = false, preprocess = {pca = 256, whiten = true, l2 = true},
+    clustering = 'kmeans', k = 100, niter = 20, reassign = 'faiss_split',
+    sampler = 'uniform_per_cluster', head = 'reinit', temperature = 0.1,
+    optim = {lr = 0.05, momentum = 0.9, weight_decay = 1e-5},
+    head_optim = {lr = 0.05, weight_decay = 1e-5},
+    epochs = 1, batch = 256, seed = 31, out = false, epoch_size = 1.0, threads = 2,
+    resume = false, progress = 'auto', verbose = true, hooks = false,
+  }
+  local REQUIRED = {model = true, data = true}
+  local HEADS = {reinit = true, keep = true, centroids = true}
+
+  local function fail(fmt, ...) error('deepcluster: ' .. string.format(fmt, ...), 3) end
+
+  local function check_config(cfg)
+    if type(cfg) ~= 'table' then fail('expected a configuration table, got %s', type(cfg)) end
+    for key in pairs(cfg) do
+      if DEFAULTS[key] == nil and not REQUIRED[key] then
+        local names = {}
+        for k in pairs(DEFAULTS) do names[#names + 1] = k end
+        for k in pairs(REQUIRED) do names[#names + 1] = k end
+        table.sort(names)
+        fail("unknown option '%s' (valid: %s)", tostring(key), table.concat(names, ', '))
+      end
+    end
+    local c = {}
+    for k, v in pairs(DEFAULTS) do c[k] = v end
+    for k, v in pairs(cfg) do c[k] = v end
+    if type(c.model) ~= 'table' or not c.model.stages then
+      fail('model must be a dc.models network (with sobel/features/classifier), got %s', type(c.model))
+    end
+    if type(c.data) ~= 'table' or not c.data.desc then
+      fail('data must be a dc.data dataset, got %s', type(c.data))
+    end
+    if #c.data < 2 then fail('data has %d images; at least 2 are needed', #c.data) end
+    if not HEADS[c.head] then fail("head must be 'reinit', 'keep' or 'centroids', got %s", tostring(c.head)) end
+    for _, key in ipairs{'epochs', 'batch', 'k', 'threads'} do
+      if math.type(c[key]) ~= 'integer' or c[key] < 1 then
+        fail('%s must be a positive integer, got %s', key, tostring(c[key]))
+      end
+    end
+    if type(c.epoch_size) ~= 'number' or c.epoch_size <= 0 then
+      fail('epoch_size must be a positive number, got %s', tostring(c.epoch_size))
+    end
+    if c.clustering == 'kmeans' and c.k > #c.data then
+      fail('k = %d is larger than the number of images (%d)', c.k, #c.data)
+    end
+    dc.sampler.get(c.sampler) -- fails early on an unknown name
+    return c
+  end
+
+  -- The clustering object for a name (built-ins get the recipe's settings).
+  local function make_clustering(c)
+    local spec = c.clustering
+    if type(spec) == 'function' or (type(spec) == 'table' and spec.fit) then return spec end
+    if spec == 'kmeans' then
+      return dc.cluster.kmeans{k = c.k, niter = c.niter, reassign = c.reassign,
+        max_points_per_centroid = 10000000}
+    end
+    if type(spec) ~= 'string' then fail('clustering must be a name, an object or a function') end
+    return dc.cluster.new(spec, spec == 'pic' and {} or {k = c.k})
+  end
+
+  local function writable_dir(dir)
+    os.execute('mkdir -p "' .. dir:gsub('"', '\\"') .. '" 2>/dev/null')
+    local probe = dir .. '/.write_test'
+    local f, err = io.open(probe, 'w')
+    if not f then fail('output folder %s is not writable: %s', dir, err) end
+    local ok, werr = f:write(string.rep('x', 65536))
+    local cok, cerr = f:close()
+    os.remove(probe)
+    if not ok or not cok then fail('output folder %s cannot take data: %s', dir, tostring(werr or cerr)) end
+  end
+
+  -- A readable copy of the configuration for config.json (functions and objects by kind).
+  local function describe_config(c)
+    local out = {}
+    for k, v in pairs(c) do
+      if k == 'model' then out[k] = v.name
+      elseif k == 'data' then out[k] = {name = v.name, size = #v}
+      elseif type(v) == 'function' then out[k] = 'lua function'
+      elseif type(v) == 'table' and getmetatable(v) then out[k] = tostring(v)
+      elseif type(v) == 'table' and k ~= 'hooks' then out[k] = v
+      elseif type(v) ~= 'table' then out[k] = v end
+    end
+    return out
+  end
+
+  function dc.deepcluster(cfg)
+    local c = check_config(cfg)
+    local self = setmetatable({cfg = c, model = c.model, data = c.data, epoch = 0,
+      history = {}}, Run)
+    local tf = c.transforms or {}
+    local plain = dc.transforms.compose{dc.transforms.ToFloat()}
+    self.transforms = {train = tf.train or plain, eval = tf.eval or plain}
+    self.clustering = make_clustering(c)
+    self.sample = dc.sampler.get(c.sampler)
+    if c.head == 'centroids' then
+      -- DeepCluster-v2 clusters the network's own (L2-normalised) features, so the
+      -- centroids live where the head compares them: no PCA in between.
+      if cfg.preprocess ~= nil then fail("head 'centroids' clusters L2-normalised features: leave preprocess unset") end
+      c.preprocess = {pca = false}
+    end
+    if c.preprocess then
+      self.preprocess = c.preprocess.fit_apply and c.preprocess or dc.cluster.preprocess(c.preprocess)
+    end
+    self.labels = c.data.labels
+    -- The main optimizer covers the trunk only: the head comes and goes every epoch.
+    self.model:set_top_layer(nil)
+    if type(c.optim) == 'table' and c.optim.step then
+      self.optim = c.optim
+    else
+      self.optim = dc.optim.sgd(c.optim)
+      self.optim:add(self.model.features)
+      self.optim:add(self.model.classifier)
+    end
+    if c.out then
+      writable_dir(c.out)
+      self.paths = {log = c.out .. '/log.jsonl', checkpoint = c.out .. '/checkpoint.bin',
+        assign = c.out .. '/assign.npy', config = c.out .. '/config.json'}
+      if c.resume then self:resume() end
+      if self.epoch == 0 then
+        local f = assert(io.open(self.paths.config, 'w'))
+        f:write(cjson.encode(describe_config(c)), '\n')
+        f:close()
+        os.remove(self.paths.log)
+      end
+    elseif c.resume then
+      fail('resume needs an out folder')
+    end
+    return self
+  end
+
+  -- ---- the steps of one epoch ----
+
+  -- Independent random streams of epoch e, from (seed, e) alone.
+  function Run:streams(epoch)
+    local g = dc.Generator(self.cfg.seed):split(epoch)
+    return {cluster = g:split(1), sampler = g:split(2), head = g:split(3), dropout = g:split(4)}
+  end
+
+  function Run:loader(transform, order, epoch)
+    return dc.data.loader(self.data, {batch = self.cfg.batch, transform = transform,
+      order = order, threads = self.cfg.threads, seed = self.cfg.seed, epoch = epoch})
+  end
+
+  function Run:show_progress()
+    local p = self.cfg.progress
+    if p == 'auto' then return self.cfg.verbose end
+    return p
+  end
+
+  local function progress(self, label, total)
+    if not self:show_progress() then return nil end
+    return dc.progress(label, total)
+  end
+
+  -- Features of every image in dataset order, in evaluation mode: float32 [N, D].
+  function Run:features()
+    self.model:training(false)
+    local n = #self.data
+    local feats, filled = nil, 0
+    local bar = progress(self, 'features', n)
+    for x, _, idx in self:loader(self.transforms.eval, nil, 0):iter() do
+      local f = dc.eval.embed(self.model, x)
+      feats = feats or dc.empty(n, f:size(2))
+      local b = idx:numel()
+      if idx[b] - idx[1] == b - 1 then
+        feats:narrow(1, idx[1], b):copy(f)
+      else -- a batch with skipped (unreadable) images: place rows one by one
+        for i = 1, b do feats[idx[i]]:copy(f[i]) end
+      end
+      filled = filled + b
+      if bar then bar:update(filled) end
+    end
+    if bar then bar:finish() end
+    if filled < n then
+      fail('features: only %d of %d images could be read (see the loader report)', filled, n)
+    end
+    return feats
+  end
+
+  -- Clusters the features; returns the clustering result {assign, k, loss, stats, ...}.
+  function Run:cluster(feats, streams)
+    local x = self.preprocess and self.preprocess:fit_apply(feats) or feats
+    local algo = self.clustering
+    local res
+    if type(algo) == 'function' then
+      res = dc.cluster.fit(algo, x, self.cfg.k, streams.cluster)
+    else
+      res = dc.cluster.fit(algo, x, {seed = streams.cluster:random(0, 2147483646)})
+    end
+    res.features = x
+    return res
+  end
+
+  local function set_dropout_generator(m, gen)
+    if m.class_name == 'Dropout' then m.generator = gen end
+    for _, child in ipairs(m.modules or {}) do set_dropout_generator(child, gen) end
+  end
+
+  -- Installs the head for this epoch's k clusters; returns its optimizer (or nil).
+  function Run:new_head(res, dim, streams)
+    local c, m, k = self.cfg, self.model, res.k
+    if c.head == 'keep' and m.top_layer == nil and self.kept_head and self.kept_head.out_features == k then
+      m:set_top_layer(self.kept_head)
+      return self.head_optim
+    end
+    if c.head == 'centroids' then
+      if not res.centroids then fail("head 'centroids' needs a clustering that returns centroids") end
+      m:set_top_layer(nn.CentroidHead(res.centroids, {temperature = c.temperature}))
+      return nil
+    end
+    local top = nn.Linear(dim, k)
+    top.weight:normal_(0, 0.01, streams.head)
+    top.bias:fill(0)
+    m:set_top_layer(top)
+    local opt = dc.optim.sgd(c.head_optim)
+    opt:add(top)
+    if c.head == 'keep' then self.kept_head = top end
+    return opt
+  end
+
+  local function finite(x) return x == x and x ~= math.huge and x ~= -math.huge end
+
+  -- One epoch of training on the pseudo-labels; returns the mean loss.
+  function Run:train(res, idx, epoch, streams, head_optim)
+    local m = self.model
+    m:training(true)
+    set_dropout_generator(m.classifier, streams.dropout)
+    local weight = self.cfg.sampler == 'loss_weights' and dc.sampler.class_weights(res.assign, res.k) or nil
+    local crit = nn.CrossEntropyLoss(weight and {weight = weight} or nil)
+    local total, seen, batches = 0, 0, 0
+    local bar = progress(self, string.format('epoch %d train', epoch), idx:numel())
+    local hook = self.cfg.hooks and self.cfg.hooks.on_batch
+    for x, _, ids in self:loader(self.transforms.train, idx, epoch):iter() do
+      local y = res.assign:index_select(1, ids)
+      local out = m:forward(x)
+      local loss = crit:forward(out, y)
+      batches = batches + 1
+      if not finite(loss) then
+        fail('epoch %d, batch %d: the loss is %s; stopping (the last checkpoint, epoch %d, is intact)',
+          epoch, batches, loss ~= loss and 'NaN' or tostring(loss), self.epoch)
+      end
+      m:zero_grad()
+      m:backward(x, crit:backward(out, y))
+      self.optim:step()
+      if head_optim then head_optim:step() end
+      total, seen = total + loss * x:size(1), seen + x:size(1)
+      if bar then bar:update(seen) end
+      if hook then hook(self, batches, loss) end
+      if dc.interrupted() then
+        if bar then bar:finish() end
+        fail('interrupted during epoch %d; the checkpoint of epoch %d is intact (resume = true continues)',
+          epoch, self.epoch)
+      end
+    end
+    if bar then bar:finish() end
+    return total / math.max(seen, 1)
+  end
+
+  local function median(sizes)
+    local s = sizes:sort()
+    local n = s:numel()
+    return n % 2 == 1 and s[(n + 1) // 2] or (s[n // 2] + s[n // 2 + 1]) / 2
+  end
+
+  -- Runs epoch (self.epoch + 1); returns its log entry.
+  function Run:step()
+    local c, epoch = self.cfg, self.epoch + 1
+    local hooks = c.hooks or {}
+    local streams = self:streams(epoch)
+    if hooks.on_epoch_start then hooks.on_epoch_start(self, epoch) end
+    self.model:set_top_layer(nil)
+
+    local t0 = dc.now()
+    local feats = self:features()
+    if hooks.on_features then hooks.on_features(self, feats) end
+    local t1 = dc.now()
+    local res = self:cluster(feats, streams)
+    if hooks.on_clusters then hooks.on_clusters(self, res) end
+    local t2 = dc.now()
+
+    local sizes = dc.metrics.sizes(res.assign, res.k)
+    local n_epoch = math.max(1, math.floor(c.epoch_size * #self.data + 0.5))
+    local idx = self.sample(res.assign, res.k, streams.sampler, n_epoch)
+    local head_optim = self:new_head(res, feats:size(2), streams)
+    local loss = self:train(res, idx, epoch, streams, head_optim)
+    local t3 = dc.now()
+
+    local stats = {
+      epoch = epoch, t_features = t1 - t0, t_cluster = t2 - t1, t_train = t3 - t2,
+      objective = res.loss or cjson.null, loss = loss, k = res.k,
+      nmi_labels = self.labels and dc.metrics.nmi(res.assign, self.labels) or cjson.null,
+      nmi_prev = self.prev_assign and dc.metrics.nmi(res.assign, self.prev_assign) or cjson.null,
+      empty = sizes.empty, size_min = sizes.min, size_median = median(sizes.sizes),
+      size_max = sizes.max, size_entropy = sizes.entropy, lr = self.optim.groups[1].lr,
+      sampler = type(c.sampler) == 'string' and c.sampler or 'lua function',
+    }
+    self.epoch, self.prev_assign, self.last = epoch, res.assign, res
+    self.history[#self.history + 1] = stats
+    if self.paths then self:save(stats) end
+    if hooks.on_epoch_end then hooks.on_epoch_end(self, stats) end
+    return stats
+  end
+
+  local function fmt(v, f) return v == cjson.null and '-' or string.format(f, v) end
+
+  function Run.format_stats(s)
+    return string.format('epoch %3d  loss %.4f  objective %s  nmi(labels) %s  nmi(prev) %s  ' ..
+      'empty %d  sizes %d/%s/%d  %.1fs+%.1fs+%.1fs', s.epoch, s.loss, fmt(s.objective, '%.1f'),
+      fmt(s.nmi_labels, '%.4f'), fmt(s.nmi_prev, '%.4f'), s.empty, s.size_min,
+      fmt(s.size_median, '%g'), s.size_max, s.t_features, s.t_cluster, s.t_train)
+  end
+
+  -- Runs the remaining epochs; returns the list of per-epoch stats. Ctrl-C stops after the
+  -- current batch, leaving the last epoch's checkpoint as it was.
+  function Run:fit()
+    dc.catch_interrupts(true)
+    local ok, err = pcall(function()
+      while self.epoch < self.cfg.epochs do
+        local stats = self:step()
+        if self.cfg.verbose then print(Run.format_stats(stats)) end
+      end
+    end)
+    dc.catch_interrupts(false)
+    if not ok then error(err, 0) end
+    return self.history
+  end
+
+  -- ---- checkpoints ----
+
+  -- Appends the log line and writes the checkpoint and the assignment atomically.
+  function Run:save(stats)
+    local f = assert(io.open(self.paths.log, 'a'))
+    f:write(cjson.encode(stats), '\n')
+    f:close()
+    dc.save_npy(self.paths.assign, self.prev_assign)
+    local head = self.model:set_top_layer(nil) -- the head is re-created; never checkpointed
+    dc.checkpoint.save(self.paths.checkpoint, {model = self.model, optim = self.optim,
+      meta = {epoch = self.epoch, seed = self.cfg.seed, k = stats.k}})
+    self.model:set_top_layer(head)
+  end
+
+  function Run:resume()
+    local f = io.open(self.paths.checkpoint, 'rb')
+    if not f then return end
+    f:close()
+    self.model:set_top_layer(nil)
+    local meta = dc.checkpoint.load(self.paths.checkpoint, {model = self.model, optim = self.optim})
+    if meta.seed ~= self.cfg.seed then
+      fail('resume: the checkpoint in %s was made with seed %s, not %s', self.cfg.out,
+        tostring(meta.seed), tostring(self.cfg.seed))
+    end
+    self.epoch = meta.epoch
+    self.prev_assign = dc.load_npy(self.paths.assign)
+  end
+
+  -- The per-epoch entries of a run folder's log.jsonl (JSON nulls become nil).
+  function dc.deepcluster_log(dir)
+    local f = io.open(dir .. '/log.jsonl', 'r')
+    if not f then return {} end
+    local entries = {}
+    for line in f:lines() do
+      local e = cjson.decode(line)
+      for k, v in pairs(e) do
+        if v == cjson.null then e[k] = nil end
+      end
+      entries[#entries + 1] = e
+    end
+    f:close()
+    return entries
+  end
+
+  return Run
+end

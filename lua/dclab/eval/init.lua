@@ -1,0 +1,231 @@
+-- dc.eval: how good are a network's features? The same code measures learned networks and
+-- the baselines (raw pixels, a randomly initialised network), so the comparison is fair.
+--   dc.eval.features(model, data, {layer = 'penultimate' | conv index | 'pixels'}) -> [N, D]
+--   dc.eval.clustering(feats, labels, {k = 10, seeds = 3})   k-means -> NMI / ARI / ACC, with
+--                                     the paper's PCA-whitening + L2 and with L2 only
+--   dc.eval.knn(train_f, train_y, test_f, test_y, {k = 20})   cosine k-NN accuracy
+--   dc.eval.linear_probe(train_f, train_y, test_f, test_y, {epochs = 10})  linear classifier
+--   dc.eval.report(model, train, test, opts) -> all of the above for one feature extractor
+return function(dc)
+  local eval = {}
+
+  local function check(fname, opts, valid)
+    opts = opts or {}
+    if type(opts) ~= 'table' then error(fname .. ': options must be a table, got ' .. type(opts), 3) end
+    local ok = {}
+    for _, k in ipairs(valid) do ok[k] = true end
+    for k in pairs(opts) do
+      if not ok[k] then
+        error(string.format("%s: unknown option '%s' (valid: %s)", fname, tostring(k),
+          table.concat(valid, ', ')), 3)
+      end
+    end
+    return opts
+  end
+
+  -- The clustering feature of batch x: sobel -> features -> flatten -> classifier without its
+  -- final ReLU (deepcluster.md §1.3). Evaluation mode is the caller's business.
+  function eval.embed(model, x)
+    if model.sobel then x = model.sobel:forward(x) end
+    x = model.flatten:forward(model.features:forward(x))
+    local cls = model.classifier
+    local n = cls:size()
+    if cls:get(n).class_name == 'ReLU' then n = n - 1 end
+    for i = 1, n do x = cls:get(i):forward(x) end
+    return x
+  end
+
+  -- Output of the layer-th ReLU of model.features (before that stage's pooling, as the
+  -- paper's probes), average-pooled to about `dims` values and flattened.
+  function eval.conv_feature(model, x, layer, dims)
+    if model.sobel then x = model.sobel:forward(x) end
+    local seen = 0
+    for i = 1, model.features:size() do
+      local m = model.features:get(i)
+      x = m:forward(x)
+      if m.class_name == 'ReLU' then
+        seen = seen + 1
+        if seen == layer then
+          local c, h = x:size(2), x:size(3)
+          local side = math.max(1, math.min(h, math.floor(math.sqrt(dims / c) + 0.5)))
+          local pooled = dc.nn.AdaptiveAvgPool2d(side):forward(x)
+          return pooled:reshape(x:size(1), -1)
+        end
+      end
+    end
+    error(string.format('conv_feature: the network has %d conv stages, not %d', seen, layer), 2)
+  end
+
+  -- Number of ReLU stages (conv layers) in model.features.
+  function eval.conv_layers(model)
+    local n = 0
+    for i = 1, model.features:size() do
+      if model.features:get(i).class_name == 'ReLU' then n = n + 1 end
+    end
+    return n
+  end
+
+  -- Features of every image of data in order: float32 [N, D].
+  function eval.features(model, data, opts)
+    opts = check('features', opts, {'layer', 'transform', 'batch', 'threads', 'dims'})
+    local layer = opts.layer or 'penultimate'
+    if layer ~= 'pixels' then
+      if type(model) ~= 'table' or not model.features then
+        error('features: argument 1 must be a dc.models network (or use layer = \'pixels\')', 2)
+      end
+      model:training(false)
+    end
+    local tf = opts.transform or dc.transforms.compose{dc.transforms.ToFloat()}
+    local loader = dc.data.loader(data, {batch = opts.batch or 256, transform = tf,
+      threads = opts.threads or 2, on_error = 'error'})
+    local out, row = nil, 1
+    for x in loader:iter() do
+      local f
+      if layer == 'pixels' then f = x:reshape(x:size(1), -1)
+      elseif layer == 'penultimate' then f = eval.embed(model, x)
+      else f = eval.conv_feature(model, x, layer, opts.dims or 2304) end
+      out = out or dc.empty(#data, f:size(2))
+      out:narrow(1, row, f:size(1)):copy(f)
+      row = row + f:size(1)
+    end
+    return out
+  end
+
+  local function mean_std(xs)
+    local m = 0
+    for _, v in ipairs(xs) do m = m + v / #xs end
+    local s = 0
+    for _, v in ipairs(xs) do s = s + (v - m) ^ 2 end
+    return {mean = m, std = #xs > 1 and math.sqrt(s / (#xs - 1)) or 0, runs = xs}
+  end
+
+  -- k-means on the features with several seeds, scored against the labels. Two
+  -- preprocessings: 'pca' (the paper's PCA-whitening to min(256, D) dims + L2) and 'l2'.
+  function eval.clustering(feats, labels, opts)
+    opts = check('clustering', opts, {'k', 'seeds', 'niter', 'preprocess'})
+    local k = opts.k or 10
+    local out = {}
+    for _, name in ipairs(opts.preprocess or {'pca', 'l2'}) do
+      local pre
+      if name == 'pca' then
+        pre = dc.cluster.preprocess{pca = math.min(256, feats:size(2), feats:size(1)), whiten = true}
+      elseif name == 'l2' then
+        pre = dc.cluster.preprocess{pca = false}
+      else
+        error("clustering: preprocess entries are 'pca' or 'l2', got " .. tostring(name), 2)
+      end
+      local x = pre:fit_apply(feats)
+      local nmi, ari, acc = {}, {}, {}
+      for seed = 1, opts.seeds or 3 do
+        local res = dc.cluster.kmeans{k = k, niter = opts.niter or 20, seed = seed,
+          max_points_per_centroid = 10000000}:fit(x)
+        nmi[seed] = dc.metrics.nmi(res.assign, labels)
+        ari[seed] = dc.metrics.ari(res.assign, labels)
+        acc[seed] = dc.metrics.acc(res.assign, labels)
+      end
+      out[name] = {nmi = mean_std(nmi), ari = mean_std(ari), acc = mean_std(acc)}
+    end
+    return out
+  end
+
+  local function l2_rows(x)
+    return x / x:norm(2, 2, true):clamp(1e-12)
+  end
+
+  -- Cosine k-NN: each test image votes among its k nearest training images, weighted by
+  -- exp(similarity / 0.07) (the weighted k-NN of Wu et al. 2018). Returns the accuracy.
+  function eval.knn(train_f, train_y, test_f, test_y, opts)
+    opts = check('knn', opts, {'k', 'temperature', 'block'})
+    local k, tau = opts.k or 20, opts.temperature or 0.07
+    if k > train_f:size(1) then
+      error(string.format('knn: k = %d is larger than the training set (%d)', k, train_f:size(1)), 2)
+    end
+    local classes = math.max(train_y:max(), test_y:max())
+    local tr, te = l2_rows(train_f), l2_rows(test_f)
+    local trt = tr:t()
+    local correct, block = 0, opts.block or 1024
+    for s = 1, te:size(1), block do
+      local b = math.min(block, te:size(1) - s + 1)
+      local sim = te:narrow(1, s, b):mm(trt)
+      local vals, ids = sim:topk(k, 2)
+      local votes = train_y:index_select(1, ids:reshape(-1)):view(b, k)
+      local scores = dc.zeros(b, classes):scatter_add_(2, votes, (vals / tau):exp())
+      local _, pred = scores:max(2)
+      correct = correct + pred:eq(test_y:narrow(1, s, b)):sum()
+    end
+    return correct / te:size(1)
+  end
+
+  -- A linear classifier on frozen features (standardised with the training mean and std),
+  -- trained with SGD (momentum 0.9) and cross-entropy. Returns test and train accuracy.
+  function eval.linear_probe(train_f, train_y, test_f, test_y, opts)
+    opts = check('linear_probe', opts, {'epochs', 'lr', 'weight_decay', 'batch', 'seed'})
+    local classes = math.max(train_y:max(), test_y:max())
+    local mu = train_f:mean(1, true)
+    local sd = train_f:std(1, true):clamp(1e-6)
+    local tr, te = (train_f - mu) / sd, (test_f - mu) / sd
+    local gen = dc.Generator(opts.seed or 1)
+    local lin = dc.nn.Linear(tr:size(2), classes)
+    lin:reset(gen)
+    local crit = dc.nn.CrossEntropyLoss()
+    local opt = dc.optim.sgd{lr = opts.lr or 0.01, momentum = 0.9,
+      weight_decay = opts.weight_decay or 1e-4}
+    opt:add(lin)
+    local batch, n = opts.batch or 256, tr:size(1)
+    local epochs, lr = opts.epochs or 10, opts.lr or 0.01
+    for e = 1, epochs do
+      opt:set_lr(lr * 0.5 * (1 + math.cos(math.pi * (e - 1) / epochs))) -- cosine decay
+
+      local perm = dc.randperm(n, {generator = gen})
+      for s = 1, n, batch do
+        local idx = perm:narrow(1, s, math.min(batch, n - s + 1))
+        local x, y = tr:index_select(1, idx), train_y:index_select(1, idx)
+        local out = lin:forward(x)
+        crit:forward(out, y)
+        lin:zero_grad()
+        lin:backward(x, crit:backward(out, y))
+        opt:step()
+      end
+    end
+    local function accuracy(x, y)
+      local _, pred = lin:forward(x):max(2)
+      return pred:eq(y):sum() / x:size(1)
+    end
+    return accuracy(te, test_y), accuracy(tr, train_y)
+  end
+
+  -- Every measure for one feature extractor (a network, or nil for raw pixels) on a
+  -- train/test pair of labelled datasets:
+  --   {clustering = {pca = ..., l2 = ...}, knn = acc, probe = {[layer] = acc}}
+  function eval.report(model, train, test, opts)
+    opts = check('report', opts, {'k', 'seeds', 'transform', 'probe_epochs', 'threads',
+      'probe_layers', 'knn'})
+    local fopt = {transform = opts.transform, threads = opts.threads}
+    local layer = model and 'penultimate' or 'pixels'
+    fopt.layer = layer
+    local ftr = eval.features(model, train, fopt)
+    local fte = eval.features(model, test, fopt)
+    local r = {
+      clustering = eval.clustering(fte, test.labels, {k = opts.k or (test.classes and #test.classes) or 10,
+        seeds = opts.seeds}),
+      knn = eval.knn(ftr, train.labels, fte, test.labels, {k = opts.knn or 20}),
+      probe = {},
+    }
+    local layers = model and (opts.probe_layers or eval.conv_layers(model)) or 0
+    if model then
+      for l = 1, layers do
+        fopt.layer = l
+        local a = eval.features(model, train, fopt)
+        local b = eval.features(model, test, fopt)
+        r.probe[l] = eval.linear_probe(a, train.labels, b, test.labels,
+          {epochs = opts.probe_epochs})
+      end
+    else
+      r.probe[0] = eval.linear_probe(ftr, train.labels, fte, test.labels, {epochs = opts.probe_epochs})
+    end
+    return r
+  end
+
+  dc.eval = eval
+  return eval
+end

@@ -1,0 +1,426 @@
+/* Transforms and resampling: against slow references and hand-computed values, and the
+ * RandomResizedCrop box ranges. */
+#include "data/transforms.h"
+#include "data_util.h"
+#include "tiny_test.h"
+
+static dc_tf_scratch S;
+
+/* img[y][x][ch] = 10 * y + x + 100 * ch (a picture whose every pixel says where it is) */
+static void coords(dc_image *im, dc_buffer *b, int w, int h, int c)
+{
+    dc_image_alloc(im, b, w, h, c);
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++)
+            for (int ch = 0; ch < c; ch++)
+                im->data[y * im->stride + x * c + ch] = (uint8_t)(10 * y + x + 100 * ch);
+}
+
+static uint8_t px(const dc_image *im, int x, int y, int ch)
+{
+    return im->data[(int64_t)y * im->stride + x * im->c + ch];
+}
+
+static dc_status run(const dc_transform *t, const dc_image *img, uint64_t seed, dc_image *out,
+                     float (*lut)[256])
+{
+    dc_rng rng = dc_rng_for(seed, 0, 0);
+    dc_tf_plan plan;
+    dc_transform_plan(t, img->w, img->h, &rng, &plan);
+    return dc_transform_run(t, &plan, img, 0, &rng, &S, out, lut);
+}
+
+static dc_tf op(dc_tf_kind k, int h, int w)
+{
+    dc_tf o;
+    dc_tf_init(&o, k);
+    o.h = h;
+    o.w = w;
+    return o;
+}
+
+/* ---- resampling ---- */
+
+static double tri(double x) { return fabs(x) < 1 ? 1 - fabs(x) : 0; }
+
+/* Weights of one axis, the textbook way: out pixel i covers [in0 + i s, in0 + (i + 1) s]
+ * with s = (in1 - in0) / out; triangle of half-width max(s, 1) around its centre. */
+static void ref_weights(int in_size, double in0, double in1, int out_size, int i, double *w)
+{
+    double s = (in1 - in0) / out_size, support = s > 1 ? s : 1;
+    double centre = in0 + (i + 0.5) * s, sum = 0;
+    for (int x = 0; x < in_size; x++) {
+        w[x] = (x + 0.5 >= centre - support && x + 0.5 <= centre + support)
+                   ? tri((x + 0.5 - centre) / support) : 0;
+        sum += w[x];
+    }
+    for (int x = 0; x < in_size; x++) w[x] = sum > 0 ? w[x] / sum : 0;
+}
+
+static void test_resample_against_reference(void)
+{
+    struct { int w, h, ow, oh, c; double box[4]; } cases[] = {
+        {40, 30, 16, 12, 1, {0, 0, 40, 30}},     /* shrink 2.5 x */
+        {40, 30, 16, 12, 3, {0, 0, 40, 30}},
+        {13, 9, 31, 20, 3, {0, 0, 13, 9}},       /* enlarge */
+        {50, 40, 20, 25, 3, {5.5, 3.25, 40, 38}},/* fractional box, mixed */
+        {64, 64, 7, 64, 1, {0, 0, 64, 64}},      /* one axis only */
+        {64, 48, 64, 20, 3, {0, 0, 64, 48}},
+    };
+    dc_buffer b0 = {0}, b1 = {0};
+    dc_resample_scratch rs = {0};
+    int worst = 0;
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        dc_image src, dst;
+        du_picture(&src, &b0, cases[k].w, cases[k].h, cases[k].c, (int)k);
+        dc_image_alloc(&dst, &b1, cases[k].ow, cases[k].oh, cases[k].c);
+        CHECK_OK(dc_resample(&src, cases[k].box, &dst, &rs));
+        double wx[64], wy[64];
+        for (int y = 0; y < dst.h; y++) {
+            ref_weights(src.h, cases[k].box[1], cases[k].box[3], dst.h, y, wy);
+            for (int x = 0; x < dst.w; x++) {
+                ref_weights(src.w, cases[k].box[0], cases[k].box[2], dst.w, x, wx);
+                for (int ch = 0; ch < src.c; ch++) {
+                    double v = 0;
+                    for (int yy = 0; yy < src.h; yy++)
+                        for (int xx = 0; xx < src.w; xx++)
+                            v += wy[yy] * wx[xx] * px(&src, xx, yy, ch);
+                    int d = abs((int)lround(v) - px(&dst, x, y, ch));
+                    worst = d > worst ? d : worst;
+                }
+            }
+        }
+    }
+    if (worst > 1) printf("  worst difference %d\n", worst);
+    CHECK(worst <= 1);
+    /* same size, whole box: an exact copy */
+    dc_image src, dst;
+    du_picture(&src, &b0, 20, 10, 3, 9);
+    dc_image_alloc(&dst, &b1, 20, 10, 3);
+    double full[4] = {0, 0, 20, 10};
+    CHECK_OK(dc_resample(&src, full, &dst, &rs));
+    CHECK(memcmp(src.data, dst.data, 600) == 0);
+    double outside[4] = {0, 0, 21, 10};
+    CHECK_FAILS(dc_resample(&src, outside, &dst, &rs), DC_ERR_ARG, "outside");
+    dc_buffer_free(&b0);
+    dc_buffer_free(&b1);
+    dc_resample_scratch_free(&rs);
+}
+
+/* ---- geometric ops ---- */
+
+static void test_resize_sizes(void)
+{
+    dc_buffer b = {0};
+    dc_image img, out;
+    float lut[4][256];
+    dc_transform t = {1, {op(DC_TF_RESIZE, 256, 0)}};
+    du_picture(&img, &b, 500, 375, 3, 0);
+    CHECK_OK(run(&t, &img, 1, &out, lut));
+    CHECK(out.w == 341 && out.h == 256); /* int(256 * 500 / 375) */
+    du_picture(&img, &b, 375, 500, 3, 0);
+    CHECK_OK(run(&t, &img, 1, &out, lut));
+    CHECK(out.w == 256 && out.h == 341);
+    t.op[0] = op(DC_TF_RESIZE, 30, 40); /* (h, w) */
+    CHECK_OK(run(&t, &img, 1, &out, lut));
+    CHECK(out.w == 40 && out.h == 30);
+    int shape[3];
+    CHECK_OK(dc_transform_shape(&t, 3, -1, -1, shape));
+    CHECK(shape[0] == 3 && shape[1] == 30 && shape[2] == 40);
+    t.op[0] = op(DC_TF_RESIZE, 64, 0);
+    CHECK_OK(dc_transform_shape(&t, 1, -1, -1, shape));
+    CHECK(shape[1] == -1 && shape[2] == -1);
+    CHECK_OK(dc_transform_shape(&t, 1, 28, 56, shape));
+    CHECK(shape[1] == 64 && shape[2] == 128);
+    dc_buffer_free(&b);
+}
+
+static void test_center_crop(void)
+{
+    dc_buffer b = {0};
+    dc_image img, out;
+    float lut[4][256];
+    coords(&img, &b, 7, 6, 3);
+    dc_transform t = {1, {op(DC_TF_CENTER_CROP, 3, 4)}};
+    CHECK_OK(run(&t, &img, 0, &out, lut));
+    /* top = round((6 - 3) / 2) = round(1.5) = 2 (half to even), left = round(1.5) = 2 */
+    CHECK(out.w == 4 && out.h == 3);
+    CHECK(px(&out, 0, 0, 0) == 22 && px(&out, 3, 2, 0) == 45 && px(&out, 1, 1, 2) == 233);
+    /* larger than the image: zero padding, (crop - size) // 2 on the top / left */
+    t.op[0] = op(DC_TF_CENTER_CROP, 9, 10);
+    CHECK_OK(run(&t, &img, 0, &out, lut));
+    CHECK(out.w == 10 && out.h == 9);
+    CHECK(px(&out, 0, 0, 0) == 0 && px(&out, 1, 1, 0) == 0 && px(&out, 9, 8, 1) == 0);
+    CHECK(px(&out, 1, 1, 1) == 100 && px(&out, 7, 6, 0) == 56); /* pixel (6, 5) at (7, 6) */
+    dc_buffer_free(&b);
+}
+
+static void test_random_crop_with_padding(void)
+{
+    dc_buffer b = {0};
+    dc_image img, out;
+    float lut[4][256];
+    coords(&img, &b, 8, 8, 1);
+    dc_tf rc = op(DC_TF_RANDOM_CROP, 8, 8);
+    rc.pad = 2;
+    dc_transform t = {1, {rc}};
+    int seen[5][5] = {{0}};
+    for (uint64_t seed = 0; seed < 400; seed++) {
+        CHECK_OK(run(&t, &img, seed, &out, lut));
+        /* find the offset from the content: pixel (x, y) of out is source (x + dx, y + dy) */
+        int dx = 99, dy = 99;
+        for (int y = 0; y < 8 && dx == 99; y++)
+            for (int x = 0; x < 8; x++)
+                if (px(&out, x, y, 0) != 0 || (x == 2 && y == 2)) {
+                    int v = px(&out, x, y, 0);
+                    dx = v % 10 - x;
+                    dy = v / 10 - y;
+                    break;
+                }
+        CHECK(dx >= -2 && dx <= 2 && dy >= -2 && dy <= 2);
+        if (dx < -2 || dx > 2 || dy < -2 || dy > 2) break;
+        seen[dy + 2][dx + 2]++;
+        int ok = 1;
+        for (int y = 0; y < 8; y++)
+            for (int x = 0; x < 8; x++) {
+                int sx = x + dx, sy = y + dy;
+                int want = sx < 0 || sy < 0 || sx >= 8 || sy >= 8 ? 0 : 10 * sy + sx;
+                ok &= px(&out, x, y, 0) == want;
+            }
+        CHECK(ok);
+    }
+    int all = 1; /* every one of the 25 offsets happens */
+    for (int i = 0; i < 25; i++) all &= seen[i / 5][i % 5] > 0;
+    CHECK(all);
+    dc_tf big = op(DC_TF_RANDOM_CROP, 13, 8);
+    big.pad = 2;
+    dc_transform t2 = {1, {big}};
+    CHECK_FAILS(run(&t2, &img, 0, &out, lut), DC_ERR_ARG, "larger than");
+    int shape[3];
+    CHECK_FAILS(dc_transform_shape(&t2, 1, 8, 8, shape), DC_ERR_ARG, "larger than");
+    dc_buffer_free(&b);
+}
+
+static void test_flip_grayscale_normalize(void)
+{
+    dc_buffer b = {0};
+    dc_image img, out;
+    float lut[4][256];
+    coords(&img, &b, 5, 2, 3);
+    dc_tf flip = op(DC_TF_HFLIP, 0, 0);
+    flip.p = 1.0;
+    dc_transform t = {1, {flip}};
+    CHECK_OK(run(&t, &img, 0, &out, lut));
+    CHECK(px(&out, 0, 0, 0) == 4 && px(&out, 4, 1, 2) == 210 && px(&out, 2, 1, 1) == 112);
+    CHECK(px(&img, 0, 0, 0) == 0); /* the input was read-only: flipped in a copy */
+    t.op[0].p = 0.0;
+    CHECK_OK(run(&t, &img, 0, &out, lut));
+    CHECK(px(&out, 0, 0, 0) == 0);
+    /* p = 0.5: about half of 1000 samples */
+    t.op[0].p = 0.5;
+    int flips = 0;
+    for (uint64_t s = 0; s < 1000; s++) {
+        CHECK_OK(run(&t, &img, s, &out, lut));
+        flips += px(&out, 0, 0, 0) == 4;
+    }
+    CHECK(flips > 430 && flips < 570);
+
+    /* Grayscale: PIL's L = (19595 R + 38470 G + 7471 B + 32768) >> 16 */
+    dc_image_alloc(&img, &b, 2, 1, 3);
+    uint8_t rgb[6] = {255, 0, 0, 10, 200, 30};
+    memcpy(img.data, rgb, 6);
+    dc_transform g = {1, {op(DC_TF_GRAYSCALE, 0, 0)}};
+    CHECK_OK(run(&g, &img, 0, &out, lut));
+    CHECK(out.c == 1 && px(&out, 0, 0, 0) == 76 && px(&out, 1, 0, 0) == 124);
+    g.op[0].channels = 3;
+    CHECK_OK(run(&g, &img, 0, &out, lut));
+    CHECK(out.c == 3 && px(&out, 1, 0, 0) == 124 && px(&out, 1, 0, 2) == 124);
+
+    /* Normalize: (v / 255 - mean) / std per channel; ToFloat alone: v / 255 */
+    dc_tf nm = op(DC_TF_NORMALIZE, 0, 0);
+    nm.n = 3;
+    float mean[3] = {0.485f, 0.456f, 0.406f}, sd[3] = {0.229f, 0.224f, 0.225f};
+    memcpy(nm.mean, mean, sizeof mean);
+    memcpy(nm.std, sd, sizeof sd);
+    dc_transform n = {2, {op(DC_TF_TO_FLOAT, 0, 0), nm}};
+    CHECK_OK(run(&n, &img, 0, &out, lut));
+    for (int ch = 0; ch < 3; ch++)
+        for (int v = 0; v < 256; v += 51)
+            CHECK_CLOSE(lut[ch][v], (v / 255.0 - mean[ch]) / sd[ch], 1e-6);
+    float dst[6];
+    dc_image_to_float(&out, (const float(*)[256])lut, dst);
+    CHECK_CLOSE(dst[0], (255 / 255.0 - 0.485) / 0.229, 1e-6); /* R of pixel 0 */
+    CHECK_CLOSE(dst[3], (200 / 255.0 - 0.456) / 0.224, 1e-6); /* G of pixel 1 (plane 1) */
+    dc_transform tf = {1, {op(DC_TF_TO_FLOAT, 0, 0)}};
+    CHECK_OK(run(&tf, &img, 0, &out, lut));
+    CHECK_CLOSE(lut[1][51], 0.2, 1e-7);
+    dc_buffer_free(&b);
+}
+
+/* ---- RandomResizedCrop ---- */
+
+static void test_random_resized_crop_boxes(void)
+{
+    dc_tf rrc = op(DC_TF_RANDOM_RESIZED_CROP, 224, 224);
+    dc_transform t = {1, {rrc}};
+    int sizes[4][2] = {{500, 375}, {375, 500}, {224, 224}, {1000, 300}};
+    int fallbacks = 0, bad = 0;
+    for (int k = 0; k < 4; k++)
+        for (uint64_t s = 0; s < 3000; s++) {
+            int W = sizes[k][0], H = sizes[k][1];
+            dc_rng rng = dc_rng_for(s, k, 3);
+            dc_tf_plan p;
+            dc_transform_plan(&t, W, H, &rng, &p);
+            double x0 = p.box[0], y0 = p.box[1], w = p.box[2] - x0, h = p.box[3] - y0;
+            bad += !(p.planned && x0 >= 0 && y0 >= 0 && x0 + w <= W && y0 + h <= H && w >= 1 &&
+                     h >= 1 && p.out_w == 224 && p.out_h == 224);
+            double area = w * h / ((double)W * H), ratio = w / h;
+            /* rounding of w and h to integers moves area and ratio a little */
+            double tol_r = 1.0 / h + 1.0 / w, tol_a = (w + h + 1) / ((double)W * H);
+            int fallback = area > 1 + tol_a || area < 0.08 - tol_a ||
+                           ratio < 0.75 * (1 - tol_r) || ratio > 4.0 / 3 * (1 + tol_r);
+            if (fallback) {
+                /* the center fallback: the whole image clamped to the ratio range, centred */
+                fallbacks++;
+                bad += !(w == W || h == H);
+            }
+            /* the decode needed for this box keeps at least 224 pixels across it */
+            bad += p.min_w * w / W < 224 - 1e-6 || p.min_h * h / H < 224 - 1e-6;
+        }
+    CHECK(bad == 0);
+    CHECK(fallbacks < 100); /* only the 1000 x 300 image (ratio 3.3) ever needs it */
+
+    /* impossible scale: a 1000 x 10 strip never fits 3/4..4/3 with >= 90% area */
+    dc_tf strip = rrc;
+    strip.scale[0] = 0.9;
+    dc_transform ts = {1, {strip}};
+    dc_rng rng = dc_rng_for(1, 2, 3);
+    dc_tf_plan p;
+    dc_transform_plan(&ts, 1000, 10, &rng, &p);
+    /* fallback: h = 10, w = round(10 * 4/3) = 13, left = (1000 - 13) // 2 = 493 */
+    CHECK(p.box[0] == 493 && p.box[1] == 0 && p.box[2] == 506 && p.box[3] == 10);
+
+    /* the sample is deterministic in its stream */
+    dc_buffer b = {0}, b2 = {0};
+    dc_image img, o1, o2;
+    float lut[4][256];
+    du_picture(&img, &b, 300, 200, 3, 1);
+    dc_transform t2 = {2, {rrc, op(DC_TF_HFLIP, 0, 0)}};
+    CHECK_OK(run(&t2, &img, 42, &o1, lut));
+    dc_image_alloc(&o2, &b2, o1.w, o1.h, 3);
+    for (int y = 0; y < o1.h; y++) memcpy(o2.data + y * o2.stride, o1.data + y * o1.stride, 672);
+    CHECK_OK(run(&t2, &img, 42, &o1, lut));
+    CHECK(o1.w == 224 && o1.h == 224 && du_psnr(&o1, &o2) == 99.0);
+    dc_buffer_free(&b);
+    dc_buffer_free(&b2);
+}
+
+/* A planned first op on a DCT-scaled picture gives nearly the full-size result. */
+static void test_planned_op_on_scaled_picture(void)
+{
+    dc_buffer b = {0}, b2 = {0}, b3 = {0};
+    dc_resample_scratch rs = {0};
+    dc_image full, half, o1, keep;
+    float lut[4][256];
+    du_picture(&full, &b, 400, 300, 3, 2);
+    dc_image_alloc(&half, &b2, 200, 150, 3);
+    double box[4] = {0, 0, 400, 300};
+    CHECK_OK(dc_resample(&full, box, &half, &rs));
+    dc_transform t = {1, {op(DC_TF_RESIZE, 100, 0)}};
+    dc_rng r1 = dc_rng_for(0, 0, 0);
+    dc_tf_plan p;
+    dc_transform_plan(&t, 400, 300, &r1, &p);
+    CHECK(p.out_w == 133 && p.out_h == 100 && p.min_w == 133 && p.min_h == 100);
+    CHECK_OK(dc_transform_run(&t, &p, &full, 0, &r1, &S, &o1, lut));
+    dc_image_alloc(&keep, &b3, o1.w, o1.h, 3);
+    for (int y = 0; y < o1.h; y++)
+        memcpy(keep.data + y * keep.stride, o1.data + y * o1.stride, 399);
+    CHECK_OK(dc_transform_run(&t, &p, &half, 0, &r1, &S, &o1, lut));
+    CHECK(o1.w == 133 && o1.h == 100); /* sizes come from the full-size plan */
+    CHECK(du_psnr(&keep, &o1) > 35);
+    dc_buffer_free(&b), dc_buffer_free(&b2), dc_buffer_free(&b3);
+    dc_resample_scratch_free(&rs);
+}
+
+/* Resize followed by CenterCrop computes only the crop: same pixels as the two steps. */
+static void test_resize_center_crop_fusion(void)
+{
+    dc_buffer b = {0}, b2 = {0};
+    dc_image img, two, fused;
+    float lut[4][256];
+    du_picture(&img, &b, 500, 375, 3, 3);
+    for (int first = 0; first <= 1; first++) { /* as op 0 (planned) and later */
+        dc_transform r = {0}, rc = {0};
+        int k = 0;
+        if (!first) r.op[k] = rc.op[k] = op(DC_TF_HFLIP, 0, 0), r.op[k].p = rc.op[k].p = 0, k++;
+        r.op[k] = rc.op[k] = op(DC_TF_RESIZE, 256, 0);
+        rc.op[k + 1] = op(DC_TF_CENTER_CROP, 224, 200);
+        r.n = k + 1;
+        rc.n = k + 2;
+        CHECK_OK(run(&r, &img, 0, &two, lut));
+        CHECK(two.w == 341 && two.h == 256);
+        dc_image copy;
+        dc_image_alloc(&copy, &b2, 200, 224, 3);
+        int x = (int)nearbyint((341 - 200) / 2.0), y = (256 - 224) / 2;
+        for (int yy = 0; yy < 224; yy++)
+            memcpy(copy.data + yy * copy.stride, two.data + (yy + y) * two.stride + x * 3, 600);
+        CHECK_OK(run(&rc, &img, 0, &fused, lut));
+        CHECK(fused.w == 200 && fused.h == 224);
+        int worst = 0;
+        for (int yy = 0; yy < 224; yy++)
+            for (int i = 0; i < 600; i++)
+            {
+                int d = copy.data[yy * copy.stride + i] - fused.data[yy * fused.stride + i];
+                worst = abs(d) > worst ? abs(d) : worst;
+            }
+        CHECK(worst == 0);
+    }
+    dc_buffer_free(&b);
+    dc_buffer_free(&b2);
+}
+
+static void test_spec_errors(void)
+{
+    int shape[3];
+    dc_transform t = {2, {op(DC_TF_NORMALIZE, 0, 0), op(DC_TF_HFLIP, 0, 0)}};
+    CHECK_FAILS(dc_transform_shape(&t, 3, 10, 10, shape), DC_ERR_ARG,
+                "transform 2 (RandomHorizontalFlip) comes after ToFloat/Normalize");
+    dc_tf nm = op(DC_TF_NORMALIZE, 0, 0);
+    nm.n = 3;
+    nm.std[0] = nm.std[1] = nm.std[2] = 1;
+    dc_transform t2 = {1, {nm}};
+    CHECK_FAILS(dc_transform_shape(&t2, 1, 10, 10, shape), DC_ERR_ARG,
+                "3 mean/std values for 1-channel images");
+    nm.std[1] = 0;
+    dc_transform t3 = {1, {nm}};
+    CHECK_FAILS(dc_transform_shape(&t3, 3, 10, 10, shape), DC_ERR_ARG, "std[2] = 0");
+    dc_tf r = op(DC_TF_RANDOM_RESIZED_CROP, 32, 32);
+    r.scale[0] = 0.9;
+    r.scale[1] = 0.5;
+    dc_transform t4 = {1, {r}};
+    CHECK_FAILS(dc_transform_shape(&t4, 3, 10, 10, shape), DC_ERR_ARG, "scale must satisfy");
+    dc_transform t5 = {1, {op(DC_TF_CENTER_CROP, 0, 5)}};
+    CHECK_FAILS(dc_transform_shape(&t5, 3, 10, 10, shape), DC_ERR_ARG, "(CenterCrop): size");
+    dc_tf f = op(DC_TF_HFLIP, 0, 0);
+    f.p = 1.5;
+    dc_transform t6 = {1, {f}};
+    CHECK_FAILS(dc_transform_shape(&t6, 3, 10, 10, shape), DC_ERR_ARG, "p must be in [0, 1]");
+    dc_transform t7 = {1, {op(DC_TF_GRAYSCALE, 0, 0)}};
+    CHECK_OK(dc_transform_shape(&t7, 3, 10, 12, shape));
+    CHECK(shape[0] == 1 && shape[1] == 10 && shape[2] == 12);
+}
+
+int main(void)
+{
+    RUN_TEST(test_resample_against_reference);
+    RUN_TEST(test_resize_sizes);
+    RUN_TEST(test_center_crop);
+    RUN_TEST(test_random_crop_with_padding);
+    RUN_TEST(test_flip_grayscale_normalize);
+    RUN_TEST(test_random_resized_crop_boxes);
+    RUN_TEST(test_planned_op_on_scaled_picture);
+    RUN_TEST(test_resize_center_crop_fusion);
+    RUN_TEST(test_spec_errors);
+    dc_tf_scratch_free(&S);
+    return TEST_SUMMARY();
+}

@@ -1,0 +1,122 @@
+-- dc.cluster.preprocess: PCA-whitening + L2 as its own step, fit/apply split, batch-by-batch
+-- projection, clamped dimension.
+local dc = require 'dclab'
+
+local function errors_with(pattern, f, ...)
+  local ok, err = pcall(f, ...)
+  assert.is_false(ok, 'expected an error matching ' .. pattern)
+  assert.truthy(tostring(err):find(pattern, 1, true),
+    'error "' .. tostring(err) .. '" lacks "' .. pattern .. '"')
+end
+
+-- n rows of d correlated dims with uneven variances and an offset
+local function correlated(n, d, seed)
+  math.randomseed(seed)
+  local mix = {}
+  for a = 1, d do
+    mix[a] = {}
+    for b = 1, d do mix[a][b] = math.random() - 0.5 end
+  end
+  local rows = {}
+  for i = 1, n do
+    local z = {}
+    for j = 1, d do z[j] = (math.random() - 0.5) * j end
+    rows[i] = {}
+    for j = 1, d do
+      local s = 3 + j
+      for q = 1, d do s = s + z[q] * mix[q][j] end
+      rows[i][j] = s
+    end
+  end
+  return dc.tensor(rows)
+end
+
+local function covariance(y)
+  local t, n, d = y:totable(), y:size(1), y:size(2)
+  local mean, cov = {}, {}
+  for j = 1, d do
+    mean[j] = 0
+    for i = 1, n do mean[j] = mean[j] + t[i][j] / n end
+  end
+  for a = 1, d do
+    cov[a] = {}
+    for b = 1, d do
+      local s = 0
+      for i = 1, n do s = s + (t[i][a] - mean[a]) * (t[i][b] - mean[b]) end
+      cov[a][b] = s / n
+    end
+  end
+  return cov
+end
+
+describe('dc.cluster.preprocess', function()
+  it('whitened output has identity covariance on the kept dims', function()
+    local pre = dc.cluster.preprocess{pca = 3, whiten = true, l2 = false}
+    local y = pre(correlated(1000, 6, 1))
+    assert.are.same({1000, 3}, y:shape())
+    local cov = covariance(y)
+    for a = 1, 3 do
+      for b = 1, 3 do assert.is_true(math.abs(cov[a][b] - (a == b and 1 or 0)) < 2e-3) end
+    end
+  end)
+
+  it('L2 rows by default; test features reuse the training PCA', function()
+    local pre = dc.cluster.preprocess{pca = 4}
+    pre:fit(correlated(300, 8, 2))
+    assert.are.same({8, 4}, {pre:dims()})
+    local y = pre:apply(correlated(20, 8, 3))
+    for i = 1, 20 do
+      local s = 0
+      for j = 1, 4 do s = s + y[i][j] ^ 2 end
+      assert.is_true(math.abs(s - 1) < 1e-5)
+    end
+    errors_with('pca_apply: x is float32 [2, 5] but the PCA was fitted on D = 8', pre.apply, pre,
+      dc.zeros(2, 5))
+  end)
+
+  it('projects batch by batch into one output, as one call would', function()
+    local x = correlated(50, 6, 4)
+    local pre = dc.cluster.preprocess{pca = 3}
+    pre:fit(x)
+    local whole = pre:apply(x)
+    local row = 0
+    local batched = pre:transform(50, function()
+      if row >= 50 then return nil end
+      local b = math.min(16, 50 - row)
+      local batch = x:narrow(1, row + 1, b)
+      row = row + b
+      return batch
+    end)
+    assert.are.same(whole:totable(), batched:totable())
+    errors_with('preprocess: the batches held 50 rows, 60 were announced', pre.transform, pre, 60,
+      coroutine.wrap(function() coroutine.yield(x) end))
+  end)
+
+  it('clamps the dimension to what the rows can span', function()
+    local pre = dc.cluster.preprocess{}
+    pre:fit(correlated(5, 10, 5))
+    assert.are.same({10, 4}, {pre:dims()})
+    assert.truthy(tostring(pre):find('fitted 10 -> 4', 1, true))
+    local none = dc.cluster.preprocess{pca = false}
+    local y = none(dc.tensor{{3, 4}, {0, 0}})
+    local t = y:totable()
+    assert.is_true(math.abs(t[1][1] - 0.6) < 1e-6 and math.abs(t[1][2] - 0.8) < 1e-6)
+    assert.are.same({0, 0}, t[2])
+  end)
+
+  it('rejects bad use', function()
+    errors_with("preprocess: unknown option 'dim' (valid: pca, whiten, l2)", dc.cluster.preprocess,
+      {dim = 3})
+    errors_with('preprocess: pca must be a dimension >= 0 or false, got -1', dc.cluster.preprocess,
+      {pca = -1})
+    errors_with('pca_apply: the PCA is not fitted', function()
+      return dc.cluster.preprocess{}:apply(dc.zeros(2, 2))
+    end)
+    errors_with('pca_fit: needs at least 2 rows', function()
+      return dc.cluster.preprocess{}(dc.zeros(1, 3))
+    end)
+    errors_with('pca_fit: whitening needs a PCA', function()
+      return dc.cluster.preprocess{pca = false, whiten = true}(dc.zeros(3, 3))
+    end)
+  end)
+end)

@@ -1,0 +1,214 @@
+-- The DeepCluster runner at small size: the log, the checkpoint, resume equality, NaN
+-- handling, every registry swap, and Lua-defined parts actually being called.
+local dc = require 'dclab'
+local cjson = require 'cjson'
+local nn = dc.nn
+
+local function tiny_model(seed)
+  local gen = dc.Generator(seed or 1)
+  local net = dc.models.Net('tiny', {
+    sobel = nn.Sobel(),
+    features = nn.Sequential{nn.Conv2d(2, 4, 3, {pad = 1}), nn.BatchNorm2d(4), nn.ReLU{inplace = true},
+      nn.MaxPool2d(4)},
+    classifier = nn.Sequential{nn.Dropout(0.5), nn.Linear(4 * 7 * 7, 16), nn.ReLU()},
+  })
+  for _, s in ipairs(net:stages()) do
+    for _, m in ipairs(s[2].modules or {}) do
+      if m.reset and #m.params > 0 then m:reset(gen) end
+    end
+  end
+  return net
+end
+
+local data = dc.data.fashion_mnist{split = 'train'}:subset(200)
+
+local function run(cfg)
+  local c = {model = tiny_model(), data = data, k = 5, epochs = 2, batch = 50, verbose = false,
+    threads = 1}
+  for k, v in pairs(cfg or {}) do c[k] = v end
+  local r = dc.deepcluster(c)
+  r:fit()
+  return r
+end
+
+local function tmpdir()
+  local d = os.tmpname()
+  os.remove(d)
+  os.execute('mkdir -p ' .. d)
+  return d
+end
+
+local function errors_with(pattern, f, ...)
+  local ok, err = pcall(f, ...)
+  assert.is_false(ok, 'expected an error matching ' .. pattern)
+  assert.truthy(tostring(err):find(pattern, 1, true), 'error "' .. tostring(err) .. '" lacks "' .. pattern .. '"')
+end
+
+describe('deepcluster runner', function()
+  it('runs two epochs and writes the log, config, assignment and checkpoint', function()
+    local out = tmpdir()
+    local r = run{out = out}
+    assert.are.equal(2, r.epoch)
+    local lines = {}
+    for line in io.lines(out .. '/log.jsonl') do lines[#lines + 1] = cjson.decode(line) end
+    assert.are.equal(2, #lines)
+    for _, key in ipairs{'epoch', 't_features', 't_cluster', 't_train', 'objective', 'loss',
+      'nmi_labels', 'nmi_prev', 'empty', 'size_min', 'size_median', 'size_max', 'size_entropy', 'lr'} do
+      assert.is_not_nil(lines[2][key], key)
+    end
+    assert.are.equal(cjson.null, lines[1].nmi_prev)
+    assert.is_true(lines[2].nmi_prev >= 0 and lines[2].nmi_prev <= 1)
+    assert.are.equal(0.05, lines[2].lr)
+    assert.are.equal(200, dc.load_npy(out .. '/assign.npy'):numel())
+    assert.is_not_nil(io.open(out .. '/checkpoint.bin', 'rb'))
+    assert.are.equal('tiny', cjson.decode(io.open(out .. '/config.json'):read('a')).model)
+    os.execute('rm -rf ' .. out)
+  end)
+
+  it('k epochs + resume + the rest equals the epochs run straight', function()
+    local a, b = tmpdir(), tmpdir()
+    local straight = run{out = a, epochs = 3}
+    run{out = b, epochs = 1}
+    local resumed = run{out = b, epochs = 3, resume = true}
+    assert.are.same(straight.prev_assign:totable(), resumed.prev_assign:totable())
+    local sa, sb = straight.model:state(), resumed.model:state()
+    for name, t in pairs(sa) do
+      assert.are.equal(0, (t - sb[name]):abs():max(), name)
+    end
+    assert.are.equal(3, #dc.deepcluster_log(b))
+    os.execute('rm -rf ' .. a .. ' ' .. b)
+  end)
+
+  it('stops on a NaN loss with the last checkpoint intact', function()
+    local out = tmpdir()
+    run{out = out, epochs = 1}
+    local before = io.open(out .. '/checkpoint.bin', 'rb'):read('a')
+    local calls = 0
+    errors_with('the loss is NaN', run, {out = out, epochs = 2, resume = true,
+      hooks = {on_batch = function(r)
+        calls = calls + 1
+        r.model.top_layer.weight:fill(0 / 0)
+      end}})
+    assert.are.equal(1, calls)
+    assert.are.equal(before, io.open(out .. '/checkpoint.bin', 'rb'):read('a'))
+    os.execute('rm -rf ' .. out)
+  end)
+
+  it('checks its configuration', function()
+    errors_with("unknown option 'epoch' (valid:", dc.deepcluster, {model = tiny_model(), data = data, epoch = 2})
+    errors_with('k = 500 is larger than the number of images (200)', dc.deepcluster,
+      {model = tiny_model(), data = data, k = 500})
+    errors_with("unknown sampler 'uniform'", dc.deepcluster, {model = tiny_model(), data = data, sampler = 'uniform'})
+    errors_with("head must be 'reinit', 'keep' or 'centroids'", dc.deepcluster,
+      {model = tiny_model(), data = data, head = 'fresh'})
+    errors_with('model must be a dc.models network', dc.deepcluster, {model = {}, data = data})
+    errors_with('output folder /proc/nope is not writable', dc.deepcluster,
+      {model = tiny_model(), data = data, out = '/proc/nope'})
+  end)
+end)
+
+describe('deepcluster registry swaps', function()
+  for _, sampler in ipairs{'uniform_per_cluster', 'reference_bug_compatible', 'shuffle', 'loss_weights'} do
+    it('sampler ' .. sampler, function()
+      local r = run{sampler = sampler, epochs = 1}
+      assert.are.equal(sampler, r.history[1].sampler)
+      assert.is_true(r.history[1].loss > 0)
+    end)
+  end
+
+  for _, reassign in ipairs{'faiss_split', 'none', 'farthest_point'} do
+    it('reassign ' .. reassign, function()
+      assert.are.equal(1, #run{reassign = reassign, epochs = 1}.history)
+    end)
+  end
+
+  it('clustering pic gives a data-driven k and a head of that size', function()
+    local r = run{clustering = 'pic', epochs = 1}
+    assert.are.equal(r.last.k, r.model.top_layer.out_features)
+  end)
+
+  for _, head in ipairs{'keep', 'centroids'} do
+    it('head ' .. head, function()
+      local r = run{head = head}
+      assert.are.equal(5, r.model.top_layer.out_features)
+    end)
+  end
+
+  it('calls a Lua clustering, a Lua sampler and a Lua reassignment strategy', function()
+    local seen = {}
+    local r = run{epochs = 1, k = 4,
+      clustering = function(x, k, gen)
+        seen.clustering = {x:size(1), k, dc.core.is_generator(gen)}
+        local labels = {}
+        for i = 1, x:size(1) do labels[i] = (i - 1) % k + 1 end
+        return dc.tensor(labels, 'int64')
+      end,
+      sampler = function(assign, k, gen, n)
+        seen.sampler = {assign:numel(), k, n}
+        return dc.randperm(n, {generator = gen})
+      end}
+    assert.are.same({200, 4, true}, seen.clustering)
+    assert.are.same({200, 4, 200}, seen.sampler)
+    assert.are.equal(0, r.history[1].empty)
+    -- 20 distinct images repeated 10 times: k-means on 50 clusters must meet empty ones
+    local ids = {}
+    for i = 1, 200 do ids[i] = (i - 1) % 20 + 1 end
+    local calls = 0
+    run{epochs = 1, k = 50, data = data:subset(dc.tensor(ids, 'int64')),
+      reassign = function(centroids, counts)
+        calls = calls + 1
+        assert.are.same({50, centroids:size(2)}, centroids:shape())
+        assert.are.equal(50, counts:numel())
+      end}
+    assert.is_true(calls > 0)
+  end)
+end)
+
+describe('CentroidHead', function()
+  it('matches finite differences of its input gradient', function()
+    local c = dc.randn(3, 4, {seed = 1})
+    local head = nn.CentroidHead(c, {temperature = 0.5})
+    local x = dc.randn(2, 4, {seed = 2})
+    local w = dc.randn(2, 3, {seed = 3})
+    local function f(xx) return (head:forward(xx) * w):sum() end
+    f(x)
+    local dx = head:backward(x, w):clone()
+    local eps = 1e-2
+    for i = 1, 2 do
+      for j = 1, 4 do
+        local xp, xm = x:clone(), x:clone()
+        xp[i][j] = x[i][j] + eps
+        xm[i][j] = x[i][j] - eps
+        local num = (f(xp) - f(xm)) / (2 * eps)
+        assert.is_true(math.abs(num - dx[i][j]) < 2e-2 * math.max(1, math.abs(num)),
+          string.format('dx[%d][%d] %g vs %g', i, j, dx[i][j], num))
+      end
+    end
+    assert.are.equal(0, #head:parameters())
+    errors_with('expected input [N, 4]', head.forward, head, dc.zeros(2, 5))
+  end)
+end)
+
+describe('experiment scripts', function()
+  it('imagenet.lua runs end to end on the Fashion-MNIST JPEG export (tiny settings)', function()
+    local jpg, out = tmpdir(), tmpdir()
+    assert.are.equal(24, dc.data.export_jpeg(data:subset(24), jpg, {size = 32}))
+    local p = io.popen(string.format('./dclab experiments/imagenet.lua --data %s --k 3 --epochs 1 ' ..
+      '--batch 8 --threads 1 --out %s 2>&1', jpg, out))
+    local text = p:read('a')
+    local ok = p:close()
+    assert.is_true(ok, text)
+    assert.are.equal(1, #dc.deepcluster_log(out))
+    os.execute('rm -rf ' .. jpg .. ' ' .. out)
+  end)
+
+  it('fashion_mnist.lua --help lists every flag', function()
+    local p = io.popen('./dclab experiments/fashion_mnist.lua --help 2>&1')
+    local text = p:read('a')
+    p:close()
+    for _, flag in ipairs{'--subset', '--epochs', '--k', '--seed', '--out', '--clustering', '--reassign',
+      '--sampler', '--no-sobel', '--threads', '--resume', '--full'} do
+      assert.truthy(text:find(flag, 1, true), flag)
+    end
+  end)
+end)
