@@ -12,7 +12,8 @@ local dc = require 'dclab'
 local nn = dc.nn
 
 local repeats = tonumber(arg and arg[1]) or 5
-local threads = tonumber(arg and arg[2]) or 2
+local threads = math.tointeger(tonumber(arg and arg[2]) or 2)
+dc.set_num_threads(threads) -- OpenMP and OpenBLAS; the peer calls torch.set_num_threads
 
 local function best_time(fn)
   local best = math.huge
@@ -84,8 +85,8 @@ local function peak_rss_mib()
   return kb and tonumber(kb) / 1024 or 0
 end
 
-print(string.format('dclab %s, %d threads, best of %d, OMP_WAIT_POLICY=%s', dc.version, threads,
-  repeats, os.getenv('OMP_WAIT_POLICY') or '(unset)'))
+print(string.format('dclab %s, %d threads, best of %d, OMP_WAIT_POLICY=%s', dc.version,
+  dc.get_num_threads(), repeats, os.getenv('OMP_WAIT_POLICY') or '(unset)'))
 local peak = sgemm_peak()
 
 local ours = {}
