@@ -121,7 +121,7 @@ $(BUILD)/tests/test_fuzz_regressions: tests/c/test_fuzz_regressions.c $(FUZZ_SRC
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests/c -Itests/fuzz -o $@ $< $(FUZZ_SRC) $(CORE_LIB) $(LDFLAGS) $(LDLIBS)
 
 run: deps all
-	./dclab experiments/tensor_demo.lua
+	./dclab experiments/fashion_mnist.lua
 
 test: deps
 	@$(MAKE) --no-print-directory all >$(BUILD).log 2>&1 || { cat $(BUILD).log; exit 1; }

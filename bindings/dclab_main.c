@@ -23,7 +23,9 @@ static const char *progname = "dclab";
 /* Prepends the library folders found from the executable's folder <bin>: <bin>/../lua and
  * <bin>/lib in a source tree (launcher in <root>/<build>), <bin>/../share/lua/5.4 and
  * <bin>/../lib/lua/5.4 when installed (launcher in <prefix>/bin). They come first so that the
- * dclab beside the launcher wins over another one on LUA_PATH. */
+ * dclab beside the launcher wins over another one on LUA_PATH. Lua's default folders follow
+ * at the end, so the Debian packages dclab uses (cjson, argparse) stay reachable when
+ * LUA_PATH names only other places. */
 static void set_paths(lua_State *L)
 {
     char bin[PATH_MAX];
@@ -38,11 +40,13 @@ static void set_paths(lua_State *L)
                        "%s/../share/lua/5.4/?/init.lua;",
                     bin, bin, bin, bin);
     lua_getfield(L, -2, "path");
-    lua_concat(L, 2);
+    lua_pushliteral(L, ";" LUA_PATH_DEFAULT);
+    lua_concat(L, 3);
     lua_setfield(L, -2, "path");
     lua_pushfstring(L, "%s/lib/?.so;%s/../lib/lua/5.4/?.so;", bin, bin);
     lua_getfield(L, -2, "cpath");
-    lua_concat(L, 2);
+    lua_pushliteral(L, ";" LUA_CPATH_DEFAULT);
+    lua_concat(L, 3);
     lua_setfield(L, -2, "cpath");
     lua_pop(L, 1);
 }

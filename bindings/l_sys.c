@@ -1,4 +1,4 @@
-/* Bindings of core/sys.h: core.versions(), core.now() and core.isatty(). */
+/* Bindings of core/sys.h: versions, clock, terminal test and SIGINT polling. */
 #include "dcb.h"
 
 /* core.versions() -> {dclab=, lua=, openblas=, faiss=, jpeg=}; lua is the Lua release the
@@ -34,7 +34,23 @@ static int l_isatty(lua_State *L)
     return 1;
 }
 
+/* core.catch_interrupts(on): SIGINT sets a flag instead of the default action */
+static int l_catch_interrupts(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TBOOLEAN);
+    dc_sys_catch_sigint(lua_toboolean(L, 1));
+    return 0;
+}
+
+/* core.interrupted() -> whether SIGINT arrived since the last call */
+static int l_interrupted(lua_State *L)
+{
+    lua_pushboolean(L, dc_sys_interrupted());
+    return 1;
+}
+
 static const luaL_Reg sys_funcs[] = {
+    {"catch_interrupts", l_catch_interrupts}, {"interrupted", l_interrupted},
     {"versions", l_versions}, {"now", l_now}, {"isatty", l_isatty}, {NULL, NULL},
 };
 

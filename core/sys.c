@@ -1,10 +1,11 @@
 /* Versions of the linked libraries and a monotonic clock (see sys.h). */
 #include "sys.h"
 
-#include <unistd.h>
-
 #include <cblas.h>
+#include <signal.h>
 #include <time.h>
+#include <string.h>
+#include <unistd.h>
 
 #ifndef DC_VERSION
 #define DC_VERSION ""
@@ -38,3 +39,38 @@ double dc_sys_now(void)
 }
 
 bool dc_sys_isatty(int fd) { return isatty(fd) == 1; }
+
+/* ---- SIGINT as a request to stop at the next safe point ---- */
+
+static volatile sig_atomic_t interrupted;
+static struct sigaction previous;
+static bool catching;
+
+static void on_sigint(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
+void dc_sys_catch_sigint(bool on)
+{
+    if (on && !catching) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_sigint;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGINT, &sa, &previous);
+        interrupted = 0;
+        catching = true;
+    } else if (!on && catching) {
+        sigaction(SIGINT, &previous, NULL);
+        catching = false;
+    }
+}
+
+bool dc_sys_interrupted(void)
+{
+    bool was = interrupted != 0;
+    interrupted = 0;
+    return was;
+}

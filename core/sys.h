@@ -22,4 +22,11 @@ double dc_sys_now(void);
 /* True when file descriptor fd is a terminal (progress bars draw only there). */
 bool dc_sys_isatty(int fd);
 
+/* While on, SIGINT (Ctrl-C) only sets a flag that long loops poll with dc_sys_interrupted()
+ * to stop at a safe point (after a batch, with the last checkpoint intact) instead of dying
+ * mid-write. Off restores the handler that was there before. */
+void dc_sys_catch_sigint(bool on);
+/* Whether SIGINT arrived since the last call (clears the flag). */
+bool dc_sys_interrupted(void);
+
 #endif

@@ -3,6 +3,8 @@
 
 #include <math.h>
 
+#include "ops/iter.h"
+
 dc_status dc_check_points(const dc_tensor *x, const char *op, const char *arg, dc_tensor *xc)
 {
     char b[128];
@@ -15,13 +17,14 @@ dc_status dc_check_points(const dc_tensor *x, const char *op, const char *arg, d
     const float *p = dc_tensor_data(xc);
     int64_t n = dc_tensor_numel(xc);
     int bad = 0;
-#pragma omp parallel for reduction(| : bad) schedule(static) if (n > DC_OMP_MIN_WORK)
+#pragma omp parallel for reduction(| : bad) schedule(static) if (n >= DC_PARALLEL_MIN)
     for (int64_t i = 0; i < n; i++) bad |= !isfinite(p[i]);
     if (!bad) return DC_OK;
     int64_t i = 0;
     while (isfinite(p[i])) i++;
     dc_tensor_release(xc);
-    return dc_fail(DC_ERR_ARG, "%s: %s has a NaN or Inf (first at 0-based row %lld, column %lld of %s %s)", op, arg,
-                   (long long)(i / x->shape[1]), (long long)(i % x->shape[1]), arg,
+    return dc_fail(DC_ERR_ARG,
+                   "%s: %s has a NaN or Inf (first at 0-based row %lld, column %lld of %s %s)", op,
+                   arg, (long long)(i / x->shape[1]), (long long)(i % x->shape[1]), arg,
                    dc_tensor_describe(x, b, sizeof b));
 }

@@ -1,13 +1,8 @@
-/* Shared by the clustering files: validation of point sets, and when a loop is worth
- * spreading over OpenMP threads. */
+/* Validation shared by the clustering entry points. */
 #ifndef DC_CLUSTER_CHECK_H
 #define DC_CLUSTER_CHECK_H
 
 #include "tensor.h"
-
-/* Below this many elements of work a loop runs on one thread: waking an OpenMP team costs
- * more than it saves, and far more on a loaded machine. */
-#define DC_OMP_MIN_WORK (1 << 16)
 
 /* Checks that x is a float32 [N, D] point set with N, D >= 1 and only finite values, and
  * makes xc a contiguous view of it (a copy when x is strided). Messages name op and arg:

@@ -41,7 +41,8 @@ typedef struct dc_faiss_iteration_stats {
 static inline const FaissClusteringIterationStats *
 dc_faiss_iteration_at(const FaissClusteringIterationStats *first, size_t i)
 {
-    return (const FaissClusteringIterationStats *)((const dc_faiss_iteration_stats *)(const void *)first + i);
+    const dc_faiss_iteration_stats *a = (const dc_faiss_iteration_stats *)(const void *)first;
+    return (const FaissClusteringIterationStats *)(const void *)(a + i);
 }
 
 #endif

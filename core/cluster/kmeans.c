@@ -22,6 +22,7 @@
 
 #include "cluster/check.h"
 #include "cluster/faiss_call.h"
+#include "ops/iter.h"
 
 /* FAISS perturbs the init seed of its run r by this much (Clustering.cpp). */
 #define FAISS_REDO_SEED_STEP 15486557L
@@ -54,7 +55,7 @@ static dc_status estep(FaissIndex *index, const float *c, int64_t k, const float
     DC_FAISS(st, "kmeans", faiss_Index_add(index, k, c));
     DC_FAISS(st, "kmeans", faiss_Index_search(index, n, x, 1, dist, assign));
     double s = 0;
-#pragma omp parallel for reduction(+ : s) schedule(static) if (n > DC_OMP_MIN_WORK)
+#pragma omp parallel for reduction(+ : s) schedule(static) if (n >= DC_PARALLEL_MIN)
     for (int64_t i = 0; i < n; i++) s += dist[i];
     *obj = s;
 cleanup:
@@ -88,7 +89,7 @@ static int64_t count_empty(const int64_t *counts, int64_t k)
 static void mstep(const float *x, const int64_t *assign, int64_t n, int64_t d, int64_t k,
                   float *c, const int64_t *counts)
 {
-#pragma omp parallel if (n * d > DC_OMP_MIN_WORK)
+#pragma omp parallel if (n * d >= DC_PARALLEL_MIN)
     {
         int64_t nt = omp_get_num_threads(), t = omp_get_thread_num();
         int64_t c0 = k * t / nt, c1 = k * (t + 1) / nt;
@@ -151,13 +152,14 @@ static dc_status init_kmeanspp(const float *x, int64_t n, int64_t d, int64_t k, 
                                float *c)
 {
     double *mind = dc_alloc((size_t)n * sizeof(double));
-    DC_CHECK(mind, DC_ERR_NOMEM, "kmeans: out of memory for k-means++ on %lld points", (long long)n);
+    DC_CHECK(mind, DC_ERR_NOMEM, "kmeans: out of memory for k-means++ on %lld points",
+             (long long)n);
     int64_t pick = (int64_t)dc_rng_below(rng, (uint64_t)n);
     for (int64_t j = 0; j < k; j++) {
         memcpy(c + j * d, x + pick * d, (size_t)d * sizeof(float));
         const float *cj = c + j * d;
         double total = 0;
-#pragma omp parallel for reduction(+ : total) schedule(static) if (n * d > DC_OMP_MIN_WORK)
+#pragma omp parallel for reduction(+ : total) schedule(static) if (n * d >= DC_PARALLEL_MIN)
         for (int64_t i = 0; i < n; i++) {
             double v = sqdist(x + i * d, cj, d);
             mind[i] = (j == 0 || v < mind[i]) ? v : mind[i];
@@ -529,7 +531,8 @@ dc_status dc_kmeans_assign(const dc_tensor *centroids, const dc_tensor *x, bool 
         goto cleanup;
     }
     int64_t sn[1] = {n};
-    if ((st = dc_tensor_ensure(assign, DC_I64, 1, sn, "kmeans_assign: assign")) != DC_OK) goto cleanup;
+    if ((st = dc_tensor_ensure(assign, DC_I64, 1, sn, "kmeans_assign: assign")) != DC_OK)
+        goto cleanup;
     dc_tensor *dt = dist ? dist : &own;
     if ((st = dc_tensor_ensure(dt, DC_F32, 1, sn, "kmeans_assign: dist")) != DC_OK) goto cleanup;
     if (!dc_tensor_is_contiguous(assign) || !dc_tensor_is_contiguous(dt)) {

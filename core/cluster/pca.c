@@ -14,6 +14,7 @@
 
 #include "cluster/check.h"
 #include "cluster/faiss_call.h"
+#include "ops/iter.h"
 
 /* FAISS's PCAMatrix::max_points_per_d: it trains on at most this many rows per input dim. */
 #define FAISS_PCA_MAX_POINTS_PER_D 1000
@@ -194,13 +195,15 @@ dc_status dc_pca_apply(const dc_pca *p, const dc_tensor *x, dc_tensor *y)
     }
     const float *xp = dc_tensor_data(&xc);
     float *yp = dc_tensor_data(y);
-    /* checked above: trained and d_in matches, so apply_noalloc (which cannot report) won't throw */
-    if (p->mat) faiss_VectorTransform_apply_noalloc((const FaissVectorTransform *)p->mat, m, xp, yp);
+    /* checked above: trained, and d_in matches, so apply_noalloc (which cannot report) won't
+     * throw */
+    if (p->mat)
+        faiss_VectorTransform_apply_noalloc((const FaissVectorTransform *)p->mat, m, xp, yp);
     else if (yp != xp) memcpy(yp, xp, (size_t)(m * dout) * sizeof(float));
     const bool l2 = p->cfg.l2;
     const float scale = p->scale;
     if (l2 || scale != 1.0f) {
-#pragma omp parallel for schedule(static) if (m * dout > DC_OMP_MIN_WORK)
+#pragma omp parallel for schedule(static) if (m * dout >= DC_PARALLEL_MIN)
         for (int64_t i = 0; i < m; i++) {
             float *r = yp + i * dout, f = scale;
             if (l2) {

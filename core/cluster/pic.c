@@ -16,8 +16,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "cluster/check.h"
 #include "cluster/knn.h"
+#include "ops/iter.h"
 
 void dc_pic_cfg_init(dc_pic_cfg *cfg)
 {
@@ -109,7 +109,7 @@ static void power_iterate(const graph *g, double alpha, int niter, double *v, do
     for (int64_t i = 0; i < n; i++) v[i] = 1.0 / (double)n;
     for (int it = 0; it < niter; it++) {
         double sum = 0;
-#pragma omp parallel for reduction(+ : sum) schedule(static) if (g->nnz > DC_OMP_MIN_WORK)
+#pragma omp parallel for reduction(+ : sum) schedule(static) if (g->nnz >= DC_PARALLEL_MIN)
         for (int64_t i = 0; i < n; i++) {
             double s = 0;
             for (int64_t p = g->row[i]; p < g->row[i + 1]; p++) s += g->w[p] * v[g->col[p]];
@@ -188,7 +188,8 @@ dc_status dc_pic_fit(const dc_pic_cfg *cfg, const dc_tensor *x, dc_tensor *assig
     int64_t n = ids.shape[0], nnn = cfg->nnn, cap = 2 * n * nnn, sn[1] = {n};
     graph g = {0};
     double *v = dc_alloc((size_t)n * sizeof(double)), *tmp = dc_alloc((size_t)n * sizeof(double));
-    int64_t *ptr = dc_alloc((size_t)n * sizeof(int64_t)), *size = dc_alloc((size_t)n * sizeof(int64_t));
+    int64_t *ptr = dc_alloc((size_t)n * sizeof(int64_t));
+    int64_t *size = dc_alloc((size_t)n * sizeof(int64_t));
     if (!v || !tmp || !ptr || !size) {
         st = dc_fail(DC_ERR_NOMEM, "pic: out of memory for %lld points", (long long)n);
         goto cleanup;

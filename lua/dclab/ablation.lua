@@ -31,7 +31,9 @@ return function(dc)
     int_option(parser, '--eval-test', 'Test images for the clustering evaluation.', 2000)
     parser:option('--out', 'Run folder.', 'runs/ablation_' .. name)
     parser:flag('--full', 'Full size: the 60k train split, 20 epochs, all 10k test images.')
-    local args = parser:parse(argv)
+    if type(argv) ~= 'table' then error('ablation.setup: argument 2 must be the script\'s arg table', 2) end
+    local ok, args = parser:pparse(argv)
+    if not ok then error(parser:get_usage() .. '\nablation ' .. name .. ': ' .. args, 2) end
     if args.full then args.subset, args.epochs, args.eval_test = 60000, 20, 10000 end
     local self = setmetatable({name = name, args = args}, Ablation)
     local T = dc.transforms

@@ -278,6 +278,11 @@ return function(dc)
       total, seen = total + loss * x:size(1), seen + x:size(1)
       if bar then bar:update(seen) end
       if hook then hook(self, batches, loss) end
+      if dc.interrupted() then
+        if bar then bar:finish() end
+        fail('interrupted during epoch %d; the checkpoint of epoch %d is intact (resume = true continues)',
+          epoch, self.epoch)
+      end
     end
     if bar then bar:finish() end
     return total / math.max(seen, 1)
@@ -337,12 +342,18 @@ return function(dc)
       fmt(s.size_median, '%g'), s.size_max, s.t_features, s.t_cluster, s.t_train)
   end
 
-  -- Runs the remaining epochs; returns the list of per-epoch stats.
+  -- Runs the remaining epochs; returns the list of per-epoch stats. Ctrl-C stops after the
+  -- current batch, leaving the last epoch's checkpoint as it was.
   function Run:fit()
-    while self.epoch < self.cfg.epochs do
-      local stats = self:step()
-      if self.cfg.verbose then print(Run.format_stats(stats)) end
-    end
+    dc.catch_interrupts(true)
+    local ok, err = pcall(function()
+      while self.epoch < self.cfg.epochs do
+        local stats = self:step()
+        if self.cfg.verbose then print(Run.format_stats(stats)) end
+      end
+    end)
+    dc.catch_interrupts(false)
+    if not ok then error(err, 0) end
     return self.history
   end
 

@@ -97,6 +97,37 @@ dc.isatty([fd = 1]) -> boolean
   Whether stdout (or file descriptor fd) is a terminal: long work draws a progress bar
   there and prints plain lines elsewhere.]])
 
+entry('dc.catch_interrupts', [[
+dc.catch_interrupts(on)
+  While on, Ctrl-C (SIGINT) only sets a flag that dc.interrupted() reports, so a long loop
+  (DeepCluster training) stops after the current batch with its last checkpoint intact.
+  dc.catch_interrupts(false) restores the previous handler.]])
+
+entry('dc.interrupted', [[
+dc.interrupted() -> boolean
+  Whether SIGINT arrived since the last call (the flag is cleared). See dc.catch_interrupts.]])
+
+entry('dc.deepcluster', [[
+dc.deepcluster{model =, data =, k = 100, epochs = 1, batch = 256, seed = 31, out = nil, ...} -> run
+  The DeepCluster loop (Caron et al. 2018): per epoch, features in evaluation mode ->
+  PCA-whitening + L2 -> clustering -> pseudo-labels -> sampler -> fresh head -> one epoch
+  of training. run:fit() runs the remaining epochs; run:step() one. Swappable: clustering
+  ('kmeans' | 'pic' | object | function(x, k, gen)), reassign (empty-cluster strategy),
+  sampler ('uniform_per_cluster' | 'reference_bug_compatible' | 'shuffle' | 'loss_weights' |
+  function(assign, k, gen, n)), head ('reinit' | 'keep' | 'centroids'), preprocess, optim,
+  head_optim, transforms = {train =, eval =}, epoch_size, threads, resume, hooks
+  {on_epoch_start, on_features, on_clusters, on_batch, on_epoch_end}. With out = dir:
+  config.json, log.jsonl, assign.npy and checkpoint.bin (atomic) every epoch.]])
+
+entry('dc.deepcluster_log', [[
+dc.deepcluster_log(dir) -> {entry, ...}
+  The per-epoch entries of a run folder's log.jsonl as Lua tables (JSON null -> nil).]])
+
+entry('dc.progress', [[
+dc.progress(label, total [, {tty =, out =}]) -> p
+  A progress display: p:update(done), p:finish(). A redrawn bar with items/s and ETA on a
+  terminal; a plain line every quarter elsewhere.]])
+
 entry('dc.now', [[
 dc.now() -> seconds
   A monotonic wall clock; only differences mean anything. Wall time, not CPU time, since

@@ -30,6 +30,9 @@ return function(dc)
   end
 
   function report.write(path, text)
+    if type(path) ~= 'string' or type(text) ~= 'string' then
+      error(string.format('report.write: expected (path, text) strings, got %s, %s', type(path), type(text)), 2)
+    end
     local tmp = path .. '.tmp'
     local f, err = io.open(tmp, 'w')
     if not f then error('report.write: ' .. err, 2) end

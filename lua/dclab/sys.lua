@@ -21,6 +21,11 @@ return function(dc, core)
   -- dc.isatty([fd = 1]): whether stdout (or fd) is a terminal.
   dc.isatty = core.isatty
 
+  -- dc.catch_interrupts(true): Ctrl-C (SIGINT) only raises a flag that dc.interrupted()
+  -- reports (and clears), so a long loop stops at a safe point; false restores the handler.
+  dc.catch_interrupts = core.catch_interrupts
+  dc.interrupted = core.interrupted
+
   -- dc.time(fn, ...) -> seconds, fn's results: wall time of one call of fn(...).
   function dc.time(fn, ...)
     if type(fn) ~= 'function' then

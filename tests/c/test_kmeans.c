@@ -6,7 +6,10 @@
 
 static unsigned lcg(unsigned *s) { return (*s = *s * 1103515245u + 12345u) >> 8; }
 static double unif(unsigned *s) { return ((lcg(s) & 0xffffff) + 0.5) / 16777216.0; }
-static double gauss(unsigned *s) { return sqrt(-2 * log(unif(s))) * cos(6.283185307179586 * unif(s)); }
+static double gauss(unsigned *s)
+{
+    return sqrt(-2 * log(unif(s))) * cos(6.283185307179586 * unif(s));
+}
 
 static dc_tensor tensor2(int64_t n, int64_t d)
 {
@@ -420,7 +423,8 @@ static dc_status my_strategy(void *ud, dc_reassign_ctx *ctx, int64_t *nfixed)
     for (int64_t j = 0; j < ctx->counts->shape[0]; j++)
         if (cnt[j] == 0) {
             cl->empties++;
-            for (int q = 0; q < 3; q++) c[j * 3 + q] = 100.0f + (float)j; /* far away: stays empty */
+            /* far away: stays empty */
+            for (int q = 0; q < 3; q++) c[j * 3 + q] = 100.0f + (float)j;
             (*nfixed)++;
         }
     return ctx->iter == 3 ? dc_fail(DC_ERR_ARG, "my_strategy: gave up") : DC_OK;
@@ -460,7 +464,8 @@ static void test_errors(void)
     CHECK_FAILS(dc_kmeans_fit(&cfg, &x, &c, &a, NULL, &r), DC_ERR_ARG,
                 "kmeans: k = 10 clusters but x (float32 [5, 3]) has only 5 points");
     cfg.k = 0;
-    CHECK_FAILS(dc_kmeans_fit(&cfg, &x, &c, &a, NULL, &r), DC_ERR_ARG, "kmeans: k must be >= 1, got 0");
+    CHECK_FAILS(dc_kmeans_fit(&cfg, &x, &c, &a, NULL, &r), DC_ERR_ARG,
+                "kmeans: k must be >= 1, got 0");
     cfg.k = 2;
     float *xp = dc_tensor_data(&x);
     xp[4] = INFINITY;

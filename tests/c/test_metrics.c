@@ -256,7 +256,8 @@ static void test_cluster_sizes(void)
     CHECK_CLOSE(st.imbalance, 5.0 * (9 + 4 + 1) / 36.0, 1e-12);
     CHECK_OK(dc_cluster_sizes(&t, 0, 1, NULL, &st));
     CHECK(st.k == 4 && st.nempty == 1);
-    CHECK_FAILS(dc_cluster_sizes(&t, 3, 1, NULL, &st), DC_ERR_ARG, "label 4 is out of range for k = 3");
+    CHECK_FAILS(dc_cluster_sizes(&t, 3, 1, NULL, &st), DC_ERR_ARG,
+                "label 4 is out of range for k = 3");
     dc_tensor_release(&t);
     dc_tensor_release(&sizes);
 }

@@ -40,7 +40,8 @@ static void covariance(const dc_tensor *y, double *cov)
     for (int64_t a = 0; a < d; a++)
         for (int64_t b = 0; b < d; b++) {
             double s = 0;
-            for (int64_t i = 0; i < n; i++) s += (p[i * d + a] - mean[a]) * (p[i * d + b] - mean[b]);
+            for (int64_t i = 0; i < n; i++)
+                s += (p[i * d + a] - mean[a]) * (p[i * d + b] - mean[b]);
             cov[a * d + b] = s / (double)n;
         }
 }
@@ -209,7 +210,8 @@ static void test_errors(void)
     dc_pca_init(&p, &cfg);
     CHECK_FAILS(dc_pca_apply(&p, &x, &y), DC_ERR_STATE, "pca_apply: the PCA is not fitted");
     CHECK_OK(dc_tensor_narrow(&one, &x, 0, 0, 1));
-    CHECK_FAILS(dc_pca_fit(&p, &one), DC_ERR_SHAPE, "pca_fit: needs at least 2 rows, x is float32 [1, 6]");
+    CHECK_FAILS(dc_pca_fit(&p, &one), DC_ERR_SHAPE,
+                "pca_fit: needs at least 2 rows, x is float32 [1, 6]");
     CHECK_OK(dc_pca_fit(&p, &x));
     CHECK_FAILS(dc_pca_apply(&p, &other, &y), DC_ERR_SHAPE,
                 "pca_apply: x is float32 [10, 7] but the PCA was fitted on D = 6");
@@ -219,7 +221,8 @@ static void test_errors(void)
     float *xp = dc_tensor_data(&x);
     xp[7] = NAN;
     CHECK_FAILS(dc_pca_fit(&p, &x), DC_ERR_ARG,
-                "pca_fit: x has a NaN or Inf (first at 0-based row 1, column 1 of x float32 [50, 6])");
+                "pca_fit: x has a NaN or Inf (first at 0-based row 1, column 1 of x float32 "
+                "[50, 6])");
     dc_pca_cfg nowhite = {.dim = 0, .whiten = true, .l2 = true};
     dc_pca q;
     dc_pca_init(&q, &nowhite);

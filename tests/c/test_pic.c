@@ -6,7 +6,10 @@
 
 static unsigned lcg(unsigned *s) { return (*s = *s * 1103515245u + 12345u) >> 8; }
 static double unif(unsigned *s) { return ((lcg(s) & 0xffffff) + 0.5) / 16777216.0; }
-static double gauss(unsigned *s) { return sqrt(-2 * log(unif(s))) * cos(6.283185307179586 * unif(s)); }
+static double gauss(unsigned *s)
+{
+    return sqrt(-2 * log(unif(s))) * cos(6.283185307179586 * unif(s));
+}
 
 /* two blobs of m points in D dims, centred at 0 and at (off, off, ...) */
 static dc_tensor two_blobs(int64_t m, int64_t d, double off, double sd, unsigned seed)
@@ -16,7 +19,8 @@ static dc_tensor two_blobs(int64_t m, int64_t d, double off, double sd, unsigned
     dc_tensor_alloc(&t, DC_F32, 2, shape);
     float *x = dc_tensor_data(&t);
     for (int64_t i = 0; i < 2 * m; i++)
-        for (int64_t j = 0; j < d; j++) x[i * d + j] = (float)((i >= m ? off : 0) + sd * gauss(&seed));
+        for (int64_t j = 0; j < d; j++)
+            x[i * d + j] = (float)((i >= m ? off : 0) + sd * gauss(&seed));
     return t;
 }
 
@@ -69,15 +73,17 @@ static int64_t reference_pic(const dc_tensor *x, const dc_pic_cfg *cfg, int64_t 
     const float *xp = dc_tensor_data(x);
     double *W = calloc((size_t)(n * n), sizeof(double)), *v = calloc((size_t)n, sizeof(double)),
            *vn = calloc((size_t)n, sizeof(double));
-    int64_t *nbr = calloc((size_t)(n * nnn), sizeof(int64_t)), *ptr = calloc((size_t)n, sizeof(int64_t)),
-            *size = calloc((size_t)n, sizeof(int64_t)), *target = calloc((size_t)n, sizeof(int64_t));
+    int64_t *nbr = calloc((size_t)(n * nnn), sizeof(int64_t));
+    int64_t *ptr = calloc((size_t)n, sizeof(int64_t)), *size = calloc((size_t)n, sizeof(int64_t));
+    int64_t *target = calloc((size_t)n, sizeof(int64_t));
     for (int64_t i = 0; i < n; i++) { /* nnn nearest by selection */
         char *used = calloc((size_t)n, 1);
         used[i] = 1;
         for (int64_t j = 0; j < nnn; j++) {
             int64_t best = -1;
             for (int64_t q = 0; q < n; q++)
-                if (!used[q] && (best < 0 || sq(xp + i * d, xp + q * d, d) < sq(xp + i * d, xp + best * d, d)))
+                if (!used[q] &&
+                    (best < 0 || sq(xp + i * d, xp + q * d, d) < sq(xp + i * d, xp + best * d, d)))
                     best = q;
             used[best] = 1;
             nbr[i * nnn + j] = best;

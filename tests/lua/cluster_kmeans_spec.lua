@@ -6,7 +6,8 @@ local dc = require 'dclab'
 local function errors_with(pattern, f, ...)
   local ok, err = pcall(f, ...)
   assert.is_false(ok, 'expected an error matching ' .. pattern)
-  assert.truthy(tostring(err):find(pattern, 1, true), 'error "' .. tostring(err) .. '" lacks "' .. pattern .. '"')
+  assert.truthy(tostring(err):find(pattern, 1, true),
+    'error "' .. tostring(err) .. '" lacks "' .. pattern .. '"')
 end
 
 local function gauss()
@@ -178,7 +179,8 @@ describe('kmeans reassignment strategies', function()
 
   it('an error in a Lua strategy surfaces with the iteration', function()
     errors_with('kmeans: reassign function failed at iteration 1: ', function()
-      dc.cluster.kmeans{k = 6, niter = 3, reassign = function() error('no luck') end}:fit(duplicates())
+      local km = dc.cluster.kmeans{k = 6, niter = 3, reassign = function() error('no luck') end}
+      km:fit(duplicates())
     end)
     errors_with('returned a string; expected nothing or the number of clusters fixed', function()
       dc.cluster.kmeans{k = 6, niter = 3, reassign = function() return 'x' end}:fit(duplicates())

@@ -4,7 +4,8 @@ local dc = require 'dclab'
 local function errors_with(pattern, f, ...)
   local ok, err = pcall(f, ...)
   assert.is_false(ok, 'expected an error matching ' .. pattern)
-  assert.truthy(tostring(err):find(pattern, 1, true), 'error "' .. tostring(err) .. '" lacks "' .. pattern .. '"')
+  assert.truthy(tostring(err):find(pattern, 1, true),
+    'error "' .. tostring(err) .. '" lacks "' .. pattern .. '"')
 end
 
 local function gauss()

@@ -5,7 +5,8 @@ local dc = require 'dclab'
 local function errors_with(pattern, f, ...)
   local ok, err = pcall(f, ...)
   assert.is_false(ok, 'expected an error matching ' .. pattern)
-  assert.truthy(tostring(err):find(pattern, 1, true), 'error "' .. tostring(err) .. '" lacks "' .. pattern .. '"')
+  assert.truthy(tostring(err):find(pattern, 1, true),
+    'error "' .. tostring(err) .. '" lacks "' .. pattern .. '"')
 end
 
 local function labels(t) return dc.tensor(t, 'int64') end
@@ -81,14 +82,16 @@ describe('dc.metrics errors', function()
   it('names the argument and the reason', function()
     errors_with('nmi: a has label 0 at position 2; labels start at 1', dc.metrics.nmi,
       labels{1, 0}, labels{1, 1})
-    errors_with('ari: a is int64 [2] but b is int64 [3]', dc.metrics.ari, labels{1, 2}, labels{1, 2, 3})
+    errors_with('ari: a is int64 [2] but b is int64 [3]', dc.metrics.ari, labels{1, 2},
+      labels{1, 2, 3})
     errors_with('nmi: b must be a 1-D int64 tensor of labels, got float32 [2]', dc.metrics.nmi,
       labels{1, 2}, dc.tensor{1, 2})
     errors_with("nmi: unknown average 'harmonic'", dc.metrics.nmi, labels{1}, labels{1},
       {average = 'harmonic'})
     errors_with("nmi: unknown option 'avg' (valid: average)", dc.metrics.nmi, labels{1}, labels{1},
       {avg = 'min'})
-    errors_with('cluster_sizes: label 3 is out of range for k = 2', dc.metrics.sizes, labels{1, 3}, 2)
+    errors_with('cluster_sizes: label 3 is out of range for k = 2', dc.metrics.sizes,
+      labels{1, 3}, 2)
     errors_with('attempt to use a released tensor', function()
       local t = labels{1}
       t:free()

@@ -20,7 +20,8 @@ function Preprocess.new(opts)
   local pca = opts.pca
   if pca == nil then pca = 256 elseif pca == false then pca = 0 end
   if math.type(pca) ~= 'integer' or pca < 0 then
-    error(string.format('preprocess: pca must be a dimension >= 0 or false, got %s', tostring(pca)), 2)
+    error(string.format('preprocess: pca must be a dimension >= 0 or false, got %s',
+      tostring(pca)), 2)
   end
   local whiten = opts.whiten
   if whiten == nil then whiten = pca > 0 end
@@ -58,7 +59,9 @@ end
 -- Needs a fitted PCA; returns float32 [n, d_out].
 function Preprocess:transform(n, next_batch)
   local _, d_out = self.pca:dims()
-  if not d_out then error('preprocess: transform needs a fitted PCA (call fit on a sample first)', 2) end
+  if not d_out then
+    error('preprocess: transform needs a fitted PCA (call fit on a sample first)', 2)
+  end
   local out = core.empty({n, d_out}, 'float32')
   local row = 0
   for batch in next_batch do

@@ -56,8 +56,8 @@ function registry.fit(algo, x, ...)
   end
   local a = res.assign
   if a:dtype() ~= 'int64' or a:dim() ~= 1 or a:size(1) ~= x:size(1) then
-    error(string.format('cluster.fit: assign must be int64 [%d] (one cluster id per point), got %s [%s]',
-      x:size(1), a:dtype(), table.concat(a:shape(), ', ')), 2)
+    error(string.format('cluster.fit: assign must be int64 [%d] (one cluster id per point), ' ..
+      'got %s [%s]', x:size(1), a:dtype(), table.concat(a:shape(), ', ')), 2)
   end
   local counts, sizes = core.cluster_sizes(a, res.k)
   sizes.sizes = counts
