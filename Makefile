@@ -115,10 +115,11 @@ tests-bin: $(TEST_BIN)
 FUZZ_SRC   := $(sort $(wildcard tests/fuzz/*.c))
 FUZZ_NAMES := $(FUZZ_SRC:tests/fuzz/%.c=%)
 
-$(BUILD)/tests/test_fuzz_regressions: tests/c/test_fuzz_regressions.c $(FUZZ_SRC) tests/fuzz/fuzz.h \
-                                      $(CORE_LIB) tests/c/tiny_test.h
+$(BUILD)/tests/test_fuzz_regressions: tests/c/test_fuzz_regressions.c $(FUZZ_SRC) \
+                                      tests/fuzz/fuzz.h $(CORE_LIB) tests/c/tiny_test.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests/c -Itests/fuzz -o $@ $< $(FUZZ_SRC) $(CORE_LIB) $(LDFLAGS) $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests/c -Itests/fuzz -o $@ $< $(FUZZ_SRC) $(CORE_LIB) \
+	  $(LDFLAGS) $(LDLIBS)
 
 run: deps all
 	./dclab experiments/fashion_mnist.lua
@@ -153,20 +154,25 @@ fuzz: deps
 	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang CXX=clang++ OPT='-O1 -g' \
 	  SANITIZE='$(FUZZ_SAN) -fsanitize=fuzzer-no-link' fuzz-bin >$(FUZZ_BUILD).log 2>&1 \
 	  || { cat $(FUZZ_BUILD).log; exit 1; }
-	@failed=; for h in $(FUZZ_NAMES); do \
+	@export DC_FUZZ_TMP=$$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d); \
+	failed=; for h in $(FUZZ_NAMES); do \
 	  mkdir -p $(FUZZ_BUILD)/corpus/$$h $(FUZZ_BUILD)/artifacts; \
 	  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(FUZZ_BUILD)/fuzz/$$h \
-	    -max_total_time=$(FUZZ_SECONDS) -timeout=20 -rss_limit_mb=2048 -malloc_limit_mb=512 -use_value_profile=1 \
-	    -print_final_stats=1 -artifact_prefix=$(FUZZ_BUILD)/artifacts/$$h- \
-	    $(FUZZ_BUILD)/corpus/$$h tests/fuzz/corpus/$$h $$(ls -d tests/fuzz/regressions/$$h 2>/dev/null) \
+	    -max_total_time=$(FUZZ_SECONDS) -timeout=20 -rss_limit_mb=2048 -malloc_limit_mb=512 \
+	    -use_value_profile=1 -print_final_stats=1 -artifact_prefix=$(FUZZ_BUILD)/artifacts/$$h- \
+	    $(FUZZ_BUILD)/corpus/$$h tests/fuzz/corpus/$$h \
+	    $$(ls -d tests/fuzz/regressions/$$h 2>/dev/null) \
 	    >$(FUZZ_BUILD)/$$h.log 2>&1 || failed="$$failed $$h"; \
 	  awk -v h=$$h '/^stat::number_of_executed_units/{n=$$2} /^stat::new_units_added/{u=$$2} \
 	    /cov: /{c=$$0} END{sub(/.*cov: /,"cov: ",c); sub(/ ft:.*/,"",c); \
 	    printf "fuzz %-8s %9d runs, %4d new inputs, %s\n", h, n, u, c}' $(FUZZ_BUILD)/$$h.log; \
 	done; \
+	rm -rf $$DC_FUZZ_TMP; \
 	if [ -n "$$failed" ]; then \
-	  for h in $$failed; do echo "== $$h"; grep -B2 -A30 -m1 -E 'ERROR|runtime error|promise broken' $(FUZZ_BUILD)/$$h.log; done; \
-	  echo "make fuzz: failures in$$failed (logs: $(FUZZ_BUILD)/<harness>.log, inputs: $(FUZZ_BUILD)/artifacts/)"; \
+	  for h in $$failed; do echo "== $$h"; \
+	    grep -B2 -A30 -m1 -E 'ERROR|runtime error|promise broken' $(FUZZ_BUILD)/$$h.log; done; \
+	  echo "make fuzz: failures in$$failed (logs: $(FUZZ_BUILD)/<harness>.log," \
+	    "inputs: $(FUZZ_BUILD)/artifacts/)"; \
 	  exit 1; \
 	fi
 
@@ -174,15 +180,16 @@ fuzz-bin: $(FUZZ_NAMES:%=$(BUILD)/fuzz/%)
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(CORE_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests/fuzz -fsanitize=fuzzer -DDC_LIBFUZZER -o $@ $< $(CORE_LIB) \
-	  $(LDFLAGS) $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests/fuzz -fsanitize=fuzzer -DDC_LIBFUZZER -o $@ $< \
+	  $(CORE_LIB) $(LDFLAGS) $(LDLIBS)
 
 # ThreadSanitizer over the threaded loader and the OpenMP kernels: the C tests of both, then
 # tests/memcheck/tiny_run.lua at a size where every layer of its network crosses its parallel
 # threshold (conv2d, winograd, batchnorm, pooling, relu, dropout, sobel, sgd, fills) and the
-# loader runs two threads over tensors and JPEG files. libgomp is not
-# instrumented, so TSan cannot see its barriers and would report every parallel loop as a
-# race; this build therefore uses clang's libomp with its TSan tool, Archer
+# loader runs two threads over tensors and JPEG files. libgomp is not instrumented, so TSan
+# cannot see its barriers and reports the code after a parallel loop as racing with the loop
+# (a suppression would have to name our own functions, hiding real races with them); this
+# build therefore uses clang's libomp with its TSan tool, Archer
 # (OMP_TOOL_LIBRARIES=libarcher.so), which tells TSan about OpenMP's synchronisation: no
 # suppression is needed. FAISS (a static library built with gcc) runs on libomp's GOMP entry
 # points. OpenBLAS is the pthread build and is not instrumented: its own threads are not
@@ -206,7 +213,8 @@ tsan: deps
 	  if [ $$rc != 0 ] || grep -q 'ThreadSanitizer' $$log; then \
 	    failed="$$failed $$t"; grep -A40 -m1 'WARNING: ThreadSanitizer' $$log; fi; \
 	done; \
-	if [ -n "$$failed" ]; then echo "make tsan: failures in$$failed (logs: $(TSAN_BUILD)/*.log)"; exit 1; fi; \
+	if [ -n "$$failed" ]; then \
+	  echo "make tsan: failures in$$failed (logs: $(TSAN_BUILD)/*.log)"; exit 1; fi; \
 	echo "make tsan: $(words $(TSAN_TESTS)) C tests and the tiny run clean under ThreadSanitizer"
 
 # valgrind memcheck over tests/memcheck/tiny_run.lua (a 2-epoch DeepCluster run with resume on
@@ -224,9 +232,11 @@ memcheck: deps
 	@OMP_NUM_THREADS=2 OPENBLAS_NUM_THREADS=2 valgrind --tool=memcheck --error-exitcode=99 \
 	  --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite \
 	  --track-origins=yes --num-callers=30 \
-	  --log-file=$(MEMCHECK_BUILD)/valgrind.log $(MEMCHECK_BUILD)/dclab tests/memcheck/tiny_run.lua; \
+	  --log-file=$(MEMCHECK_BUILD)/valgrind.log \
+	  $(MEMCHECK_BUILD)/dclab tests/memcheck/tiny_run.lua; \
 	rc=$$?; grep -E 'ERROR SUMMARY|definitely lost|indirectly lost' $(MEMCHECK_BUILD)/valgrind.log; \
-	if [ $$rc != 0 ]; then echo "make memcheck: failed (exit $$rc), see $(MEMCHECK_BUILD)/valgrind.log"; exit 1; fi
+	if [ $$rc != 0 ]; then \
+	  echo "make memcheck: failed (exit $$rc), see $(MEMCHECK_BUILD)/valgrind.log"; exit 1; fi
 
 # The tensor benchmark: dclab against raw cblas_sgemm and memcpy, timed in C by a peer
 # module the script loads (so peer and dclab runs alternate in one process).

@@ -32,7 +32,8 @@ static dc_status save_generation(int g)
         ts[i] = &t[i];
         np[i] = names[i];
         snprintf(names[i], sizeof names[i], i < NT ? "model.layer%d.weight" : "assign", i);
-        if (s == DC_OK) s = dc_tensor_alloc(&t[i], i < NT ? DC_F32 : DC_I64, 1, i < NT ? &n : &three);
+        if (s == DC_OK)
+            s = dc_tensor_alloc(&t[i], i < NT ? DC_F32 : DC_I64, 1, i < NT ? &n : &three);
         if (s == DC_OK && i < NT)
             for (int64_t k = 0; k < n; k++) ((float *)dc_tensor_data(&t[i]))[k] = (float)g;
         if (s == DC_OK && i == NT)

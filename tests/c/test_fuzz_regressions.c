@@ -1,10 +1,12 @@
 /* Replays every input of the fuzz corpora through its harness (tests/fuzz/<harness>.c): the
  * seeds (tests/fuzz/corpus/<harness>/) and the inputs that once crashed a reader
  * (tests/fuzz/regressions/<harness>/, named for the bug they found). Each input runs in a
- * child process, so a crash fails the test naming the file and the rest still run. Run from
- * the top of the tree, as tests/run.lua does. */
+ * child process, so a crash fails the test naming the file and the rest still run. A folder
+ * among the regressions is a sequence: its files run in order in one process, for bugs that
+ * need state left by an earlier input. Run from the top of the tree, as tests/run.lua does. */
 #include <dirent.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,19 +25,51 @@ static int cmp_name(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Runs fn on one file in a child; returns 0 when the child finished normally. */
+/* The sorted visible names in dir (n of them, strdup'd); 0 when dir is missing. */
+static int list(const char *dir, char **names, int cap)
+{
+    DIR *d = opendir(dir);
+    if (!d) return 0;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) && n < cap)
+        if (e->d_name[0] != '.') names[n++] = strdup(e->d_name);
+    closedir(d);
+    qsort(names, (size_t)n, sizeof names[0], cmp_name);
+    return n;
+}
+
+static void run_file(harness_fn fn, const char *path)
+{
+    dc_buffer b = {0};
+    if (dc_file_read(path, &b) != DC_OK) {
+        fprintf(stderr, "%s\n", dc_last_error());
+        _exit(3);
+    }
+    fn(b.data, b.size);
+    dc_buffer_free(&b);
+}
+
+/* Runs fn on path in a child: on the file, or on every file of the folder in order. Returns
+ * 0 when the child finished normally. */
 static int replay_one(harness_fn fn, const char *path)
 {
     fflush(NULL);
     pid_t pid = fork();
     if (pid == 0) {
-        dc_buffer b = {0};
-        if (dc_file_read(path, &b) != DC_OK) {
-            fprintf(stderr, "%s\n", dc_last_error());
-            _exit(3);
+        struct stat st;
+        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+            char *names[64];
+            int n = list(path, names, 64);
+            for (int i = 0; i < n; i++) {
+                char p[4096 + 256];
+                snprintf(p, sizeof p, "%s/%s", path, names[i]);
+                run_file(fn, p);
+                free(names[i]);
+            }
+        } else {
+            run_file(fn, path);
         }
-        fn(b.data, b.size);
-        dc_buffer_free(&b);
         exit(0);
     }
     int st;
@@ -43,18 +77,11 @@ static int replay_one(harness_fn fn, const char *path)
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
-/* Replays every file of dir; returns how many ran (0 when dir is missing). */
+/* Replays every entry of dir; returns how many ran (0 when dir is missing). */
 static int replay_dir(harness_fn fn, const char *dir)
 {
-    DIR *d = opendir(dir);
-    if (!d) return 0;
     char *names[4096];
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) && n < (int)(sizeof names / sizeof names[0]))
-        if (e->d_name[0] != '.') names[n++] = strdup(e->d_name);
-    closedir(d);
-    qsort(names, (size_t)n, sizeof names[0], cmp_name);
+    int n = list(dir, names, 4096);
     for (int i = 0; i < n; i++) {
         char path[4096];
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);

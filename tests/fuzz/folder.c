@@ -4,7 +4,8 @@
  *
  * Input: a mode byte, then lines. Mode % 4 = 0, 1, 2: the lines build a tree under a fresh
  * root, scanned with layout auto, classes or flat; each line is "d<path>" (a folder),
- * "l<path>\t<target>" (a symlink) or "f<path>" (an empty file; any first byte but 'd' and 'l'), parents made as needed.
+ * "l<path>\t<target>" (a symlink) or "f<path>" (an empty file; any first byte but 'd' and
+ * 'l'), parents made as needed.
  * Paths never climb out of the root. Mode % 4 = 3: the lines are a list file for
  * dc_filelist_read (mode bit 2: relative to the root instead of the list's folder). */
 #define _GNU_SOURCE

@@ -39,8 +39,10 @@
 /* Every refusal comes with a message. */
 #define FUZZ_REFUSED(status) FUZZ_ASSERT((status) != DC_OK && dc_last_error()[0] != '\0')
 
-/* The readers take paths: inputs go through files in a per-process folder on tmpfs when
- * there is one. The folder goes away at exit. */
+/* The readers take paths: inputs go through files in a per-process folder under
+ * $DC_FUZZ_TMP, else on tmpfs when there is one. The folder goes away at exit; a process
+ * that libFuzzer ends on a crash leaves it, so `make fuzz` points DC_FUZZ_TMP at a folder of
+ * its own and removes that. */
 static char fuzz_dir_path[256];
 
 static void fuzz_dir_remove(void)
@@ -54,7 +56,8 @@ static inline const char *fuzz_dir(void)
 {
     static pid_t owner;
     if (owner != getpid()) { /* first use in this process (a replay forks per input) */
-        const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
+        const char *base = getenv("DC_FUZZ_TMP");
+        if (!base) base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
         snprintf(fuzz_dir_path, sizeof fuzz_dir_path, "%s/dc_fuzz_XXXXXX", base);
         if (!mkdtemp(fuzz_dir_path)) {
             perror("fuzz: mkdtemp");

@@ -4,8 +4,9 @@
  * Input: a flags byte (bit 0: 1 or 3 channels; bits 1-3: number of ops), 6 bytes per op
  * (kind, then its parameters), a seed byte, then the JPEG file. The transform list comes
  * from the fuzzer too: lists the checker refuses are skipped, as the loader never runs them.
- * One codec and one scratch live across inputs, as in a worker, so state left behind by a
- * failed decode is exercised as well. */
+ * One codec and one scratch live across inputs, as in a worker, so state left behind by
+ * earlier files is exercised as well: a second, fresh codec must read the same header and
+ * decode the same pixels (a sample must not depend on what its worker decoded before). */
 #include <math.h>
 
 #include "data/jpeg.h"
@@ -44,8 +45,8 @@ static void op_from_bytes(dc_tf *op, const uint8_t b[6])
 
 DC_FUZZ_TARGET(dc_fuzz_jpeg)
 {
-    static dc_jpeg *j;
-    static dc_buffer pixels;
+    static dc_jpeg *j, *fresh;
+    static dc_buffer pixels, fresh_pixels;
     static dc_tf_scratch scratch;
     static float *out;
     static int64_t out_cap;
@@ -60,6 +61,8 @@ DC_FUZZ_TARGET(dc_fuzz_jpeg)
     int shape[3];
     if (dc_transform_shape(&t, channels, -1, -1, shape) != DC_OK) return 0;
     if (!j) FUZZ_ASSERT(dc_jpeg_new(&j) == DC_OK);
+    dc_jpeg_free(fresh);
+    FUZZ_ASSERT(dc_jpeg_new(&fresh) == DC_OK);
 
     dc_jpeg_info info;
     dc_status s = dc_jpeg_info_read(j, file, n, &info);
@@ -70,6 +73,10 @@ DC_FUZZ_TARGET(dc_fuzz_jpeg)
     FUZZ_ASSERT(info.width > 0 && info.height > 0);
     FUZZ_ASSERT(info.components == 1 || info.components == 3 || info.components == 4);
     if ((int64_t)info.width * info.height > FUZZ_MAX_PIXELS) return 0;
+    dc_jpeg_info again;
+    FUZZ_ASSERT(dc_jpeg_info_read(fresh, file, n, &again) == DC_OK);
+    FUZZ_ASSERT(again.width == info.width && again.height == info.height);
+    FUZZ_ASSERT(again.components == info.components);
     dc_rng rng = dc_rng_for(seed, 0, 0);
     dc_tf_plan plan;
     dc_transform_plan(&t, info.width, info.height, &rng, &plan);
@@ -84,6 +91,13 @@ DC_FUZZ_TARGET(dc_fuzz_jpeg)
     FUZZ_ASSERT(img.w == sw && img.h == sh && img.c == channels);
     FUZZ_ASSERT(sw >= plan.min_w || sw == info.width);
     FUZZ_ASSERT(sh >= plan.min_h || sh == info.height);
+    dc_image same;
+    FUZZ_ASSERT(dc_jpeg_decode(fresh, file, n, channels, plan.min_w, plan.min_h, &fresh_pixels,
+                               &same) == DC_OK);
+    FUZZ_ASSERT(same.w == img.w && same.h == img.h);
+    for (int y = 0; y < img.h; y++)
+        FUZZ_ASSERT(memcmp(same.data + y * same.stride, img.data + y * img.stride,
+                           (size_t)img.w * (size_t)img.c) == 0);
 
     dc_image res;
     float lut[4][256];

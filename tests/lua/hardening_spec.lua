@@ -34,7 +34,8 @@ local function errors_with(patterns, f, ...)
   local ok, err = pcall(f, ...)
   assert.is_false(ok, 'expected an error')
   for _, p in ipairs(patterns) do
-    assert.truthy(tostring(err):find(p, 1, true), 'error "' .. tostring(err) .. '" lacks "' .. p .. '"')
+    assert.truthy(tostring(err):find(p, 1, true),
+      'error "' .. tostring(err) .. '" lacks "' .. p .. '"')
   end
   return tostring(err)
 end
@@ -106,7 +107,10 @@ describe('checkpoints under SIGKILL', function()
     local opt = dc.optim.sgd{lr = 0.1, momentum = 0.9}:add(net)
     local midwrite = 0 -- kills that left a temporary file: they came before the rename
     local function temporaries()
-      return tonumber(assert(io.popen('ls ' .. dir .. ' | grep -c "checkpoint.bin.tmp-"')):read('l'))
+      local p = assert(io.popen('ls ' .. dir .. ' | grep -c "checkpoint.bin.tmp-"'))
+      local n = tonumber(p:read('l'))
+      p:close()
+      return n
     end
     for _, delay in ipairs{0, 0.001, 0.002, 0.003, 0.005, 0.008, 0.01, 0.015, 0.02, 0.04} do
       local left = temporaries()
@@ -212,7 +216,8 @@ describe('output folders', function()
   it('an output path under a regular file is refused before training', function()
     local dir = tmpdir()
     spit(dir .. '/file', 'x')
-    errors_with({'output folder ' .. dir .. '/file/run is not writable'}, tiny_run, dir .. '/file/run')
+    local out = dir .. '/file/run'
+    errors_with({'output folder ' .. out .. ' is not writable'}, tiny_run, out)
     os.execute('rm -rf ' .. dir)
   end)
 
@@ -244,7 +249,9 @@ describe('output folders', function()
       local big = nn.Sequential{nn.Linear(256, 1024)}
       errors_with({path, 'No space left on device'}, dc.checkpoint.save, path, {model = big})
       assert.are.equal(old, slurp(path))
-      local listing = assert(io.popen('ls -A ' .. mnt)):read('a')
+      local ls = assert(io.popen('ls -A ' .. mnt))
+      local listing = ls:read('a')
+      ls:close()
       assert.are.equal('checkpoint.bin\nfill\n', listing) -- no temporary file left behind
       local again = small_model(5)
       assert.are.same({epoch = 1}, dc.checkpoint.load(path, {model = again}))

@@ -1,7 +1,8 @@
 -- A tiny DeepCluster run for the dynamic checkers (make memcheck: valgrind; make tsan:
 -- ThreadSanitizer): one epoch of the real runner (features, PCA, k-means, sampler, training
 -- with the threaded loader, checkpoint and resume), then the same images as a JPEG folder
--- read by the threaded loader with augmentations, as an ImageNet run reads them.
+-- read by the threaded loader with augmentations, as an ImageNet run reads them, with three
+-- broken files among them (truncated, tables only, not a JPEG) that the loader skips.
 --   lua5.4 tests/memcheck/tiny_run.lua [images [batch [width [hidden]]]]
 -- width / hidden size the network: make tsan raises them so every OpenMP kernel crosses its
 -- parallel threshold. Exits non-zero when anything fails.
@@ -28,6 +29,13 @@ local function tiny_model()
   return net
 end
 
+local function first_line(cmd)
+  local p = assert(io.popen(cmd))
+  local line = p:read('l')
+  p:close()
+  return line
+end
+
 local function tmpdir()
   local d = os.tmpname()
   os.remove(d)
@@ -51,7 +59,20 @@ local ok, err = pcall(function()
   assert(resumed.epoch == 2, 'resume did not reach epoch 2')
 
   assert(dc.data.export_jpeg(data, jpg, {quality = 90}) == n)
+  local class = first_line('ls -d ' .. jpg .. '/*/ | head -1')
+  local function write(name, bytes)
+    local f = assert(io.open(class .. name, 'wb'))
+    f:write(bytes)
+    f:close()
+  end
+  local f = assert(io.open(first_line('ls ' .. class .. '*.jpg | head -1'), 'rb'))
+  local good = f:read('a')
+  f:close()
+  write('broken_truncated.jpg', good:sub(1, #good // 2))
+  write('broken_tables_only.jpg', '\xff\xd8\xff\xdb\x00\x43\x00' .. ('\x01'):rep(64) .. '\xff\xd9')
+  write('broken_text.jpg', 'not a picture\n')
   local folder = dc.data.image_folder{root = jpg}
+  assert(#folder == n + 3)
   local T = dc.transforms
   local tf = T.compose{T.RandomResizedCrop(24), T.RandomHorizontalFlip(), T.ToFloat(),
     T.Normalize(0.5, 0.25)}
