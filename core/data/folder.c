@@ -157,8 +157,8 @@ static dc_status list_dir(char *path, size_t plen, entries *e)
         if (kind < 0) { /* DT_LNK, DT_UNKNOWN: ask stat */
             struct stat st;
             if (plen + 1 + k >= PATH_CAP) {
-                /* skipped, a link would escape the depth check below: a loop through long
-                 * names then branches until memory runs out instead of failing */
+                /* skipping it would let a symlink loop through long names escape the depth
+                 * check: the scan would branch until memory ran out instead of failing */
                 s = dc_fail(DC_ERR_IO, "%s/%s: path too long", path, de->d_name);
                 break;
             }
