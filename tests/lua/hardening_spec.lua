@@ -101,6 +101,7 @@ describe('checkpoints under SIGKILL', function()
 
   it('leaves the previous checkpoint loadable, whole, at any kill point', function()
     local dir = tmpdir()
+    finally(function() os.execute('rm -rf ' .. dir) end)
     local script, path = dir .. '/child.lua', dir .. '/checkpoint.bin'
     spit(script, child)
     local net = nn.Sequential{nn.Linear(512, 1024), nn.Linear(1024, 512)}
@@ -131,7 +132,6 @@ describe('checkpoints under SIGKILL', function()
     -- the others land after a rename (in the folder's fsync) or between saves: both fine, but
     -- some must have caught a save half-done for the test to mean anything
     assert.is_true(midwrite >= 2, midwrite .. ' of 10 kills came in the middle of a save')
-    os.execute('rm -rf ' .. dir)
   end)
 end)
 
@@ -215,10 +215,10 @@ describe('output folders', function()
 
   it('an output path under a regular file is refused before training', function()
     local dir = tmpdir()
+    finally(function() os.execute('rm -rf ' .. dir) end)
     spit(dir .. '/file', 'x')
     local out = dir .. '/file/run'
     errors_with({'output folder ' .. out .. ' is not writable'}, tiny_run, out)
-    os.execute('rm -rf ' .. dir)
   end)
 
   it('a read-only file system is refused before training (root only: mounts a tmpfs)', function()
