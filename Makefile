@@ -10,7 +10,8 @@ SANITIZE ?=
 
 DEB_PACKAGES = lua5.4 liblua5.4-dev libopenblas-dev libfaiss-dev libturbojpeg0-dev zlib1g-dev \
                libreadline-dev lua-busted lua-argparse lua-cjson dataset-fashion-mnist \
-               gnuplot-nox pkg-config
+               gnuplot-nox pkg-config \
+               clang libclang-rt-14-dev libomp-14-dev valgrind
 BENCH_PACKAGES = python3-numpy python3-torch python3-torchvision python3-faiss python3-sklearn \
                  python3-pil hyperfine python-matplotlib-data
 
@@ -54,7 +55,8 @@ LAUNCHER := $(BUILD)/dclab
 LUA_LDIR := $(PREFIX)/share/lua/5.4
 LUA_CDIR := $(PREFIX)/lib/lua/5.4
 
-.PHONY: all deps bench-deps run test check install uninstall clean tests-bin bench
+.PHONY: all deps bench-deps run test check fuzz fuzz-bin tsan memcheck install uninstall clean \
+        tests-bin bench
 .DEFAULT_GOAL := all
 
 all: $(MODULE) $(LAUNCHER) dclab tests-bin
@@ -108,6 +110,17 @@ $(BUILD)/tests/%: tests/c/%.c $(CORE_LIB) tests/c/tiny_test.h
 
 tests-bin: $(TEST_BIN)
 
+# The fuzz harnesses, linked together into one test that replays their seed and regression
+# corpora (tests/fuzz/corpus/, tests/fuzz/regressions/) in plain and sanitizer builds.
+FUZZ_SRC   := $(sort $(wildcard tests/fuzz/*.c))
+FUZZ_NAMES := $(FUZZ_SRC:tests/fuzz/%.c=%)
+
+$(BUILD)/tests/test_fuzz_regressions: tests/c/test_fuzz_regressions.c $(FUZZ_SRC) \
+                                      tests/fuzz/fuzz.h $(CORE_LIB) tests/c/tiny_test.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests/c -Itests/fuzz -o $@ $< $(FUZZ_SRC) $(CORE_LIB) \
+	  $(LDFLAGS) $(LDLIBS)
+
 run: deps all
 	./dclab experiments/fashion_mnist.lua
 
@@ -125,6 +138,105 @@ check: deps
 	@ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	  DC_PRELOAD="$$($(CC) -print-file-name=libasan.so) $$($(CC) -print-file-name=libubsan.so)" \
 	  lua5.4 tests/run.lua --build build-asan
+
+# Fuzzing with libFuzzer (clang), every harness FUZZ_SECONDS seconds under ASan + UBSan, one
+# after the other. The engine is rebuilt with clang and coverage instrumentation in
+# build-fuzz/. Inputs found go to build-fuzz/corpus/<harness>/, crashes to
+# build-fuzz/artifacts/<harness>-*: copy a crash into tests/fuzz/regressions/<harness>/ once
+# fixed, and `make test` replays it from then on. -malloc_limit_mb: inputs are at most a few
+# KiB and the readers check sizes against the file before allocating (the JPEG harness skips
+# pictures above 4 Mpx), so an allocation beyond 512 MiB is a bug.
+FUZZ_SECONDS ?= 60
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_BUILD := build-fuzz
+
+fuzz: deps
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang CXX=clang++ OPT='-O1 -g' \
+	  SANITIZE='$(FUZZ_SAN) -fsanitize=fuzzer-no-link' fuzz-bin >$(FUZZ_BUILD).log 2>&1 \
+	  || { cat $(FUZZ_BUILD).log; exit 1; }
+	@export DC_FUZZ_TMP=$$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d); \
+	failed=; for h in $(FUZZ_NAMES); do \
+	  mkdir -p $(FUZZ_BUILD)/corpus/$$h $(FUZZ_BUILD)/artifacts; \
+	  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(FUZZ_BUILD)/fuzz/$$h \
+	    -max_total_time=$(FUZZ_SECONDS) -timeout=20 -rss_limit_mb=2048 -malloc_limit_mb=512 \
+	    -use_value_profile=1 -print_final_stats=1 -artifact_prefix=$(FUZZ_BUILD)/artifacts/$$h- \
+	    $(FUZZ_BUILD)/corpus/$$h tests/fuzz/corpus/$$h \
+	    $$(ls -d tests/fuzz/regressions/$$h 2>/dev/null) \
+	    >$(FUZZ_BUILD)/$$h.log 2>&1 || failed="$$failed $$h"; \
+	  awk -v h=$$h '/^stat::number_of_executed_units/{n=$$2} /^stat::new_units_added/{u=$$2} \
+	    /cov: /{c=$$0} END{sub(/.*cov: /,"cov: ",c); sub(/ ft:.*/,"",c); \
+	    printf "fuzz %-8s %9d runs, %4d new inputs, %s\n", h, n, u, c}' $(FUZZ_BUILD)/$$h.log; \
+	done; \
+	rm -rf $$DC_FUZZ_TMP; \
+	if [ -n "$$failed" ]; then \
+	  for h in $$failed; do echo "== $$h"; \
+	    grep -B2 -A30 -m1 -E 'ERROR|runtime error|promise broken' $(FUZZ_BUILD)/$$h.log; done; \
+	  echo "make fuzz: failures in$$failed (logs: $(FUZZ_BUILD)/<harness>.log," \
+	    "inputs: $(FUZZ_BUILD)/artifacts/)"; \
+	  exit 1; \
+	fi
+
+fuzz-bin: $(FUZZ_NAMES:%=$(BUILD)/fuzz/%)
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests/fuzz -fsanitize=fuzzer -DDC_LIBFUZZER -o $@ $< \
+	  $(CORE_LIB) $(LDFLAGS) $(LDLIBS)
+
+# ThreadSanitizer over the threaded loader and the OpenMP kernels: the C tests of both, then
+# tests/memcheck/tiny_run.lua at a size where every layer of its network crosses its parallel
+# threshold (conv2d, winograd, batchnorm, pooling, relu, dropout, sobel, sgd, fills) and the
+# loader runs two threads over tensors and JPEG files. libgomp is not instrumented, so TSan
+# cannot see its barriers and reports the code after a parallel loop as racing with the loop
+# (a suppression would have to name our own functions, hiding real races with them); this
+# build therefore uses clang's libomp with its TSan tool, Archer
+# (OMP_TOOL_LIBRARIES=libarcher.so), which tells TSan about OpenMP's synchronisation: no
+# suppression is needed. FAISS (a static library built with gcc) runs on libomp's GOMP entry
+# points. OpenBLAS is the pthread build and is not instrumented: its own threads are not
+# checked, only our code around it.
+TSAN_TESTS := loader parallel elementwise reduce index random sgd relu batchnorm dropout \
+              avgpool2d maxpool2d conv2d sobel softmax_xent pca pic kmeans blas
+TSAN_BUILD := build-tsan
+
+tsan: deps
+	@$(MAKE) --no-print-directory BUILD=$(TSAN_BUILD) CC=clang CXX=clang++ OPT='-O1 -g' \
+	  SANITIZE='-fsanitize=thread' $(TSAN_TESTS:%=$(TSAN_BUILD)/tests/test_%) \
+	  $(TSAN_BUILD)/lib/dclab/core.so $(TSAN_BUILD)/dclab \
+	  >$(TSAN_BUILD).log 2>&1 || { cat $(TSAN_BUILD).log; exit 1; }
+	@export TSAN_OPTIONS='halt_on_error=1 second_deadlock_stack=1 ignore_noninstrumented_modules=1' \
+	  OMP_TOOL_LIBRARIES=libarcher.so OMP_NUM_THREADS=4 LD_LIBRARY_PATH=/usr/lib/llvm-14/lib; \
+	failed=; for t in $(TSAN_TESTS:%=tests/test_%) tiny_run; do \
+	  log=$(TSAN_BUILD)/$$(basename $$t).log; \
+	  if [ $$t = tiny_run ]; then $(TSAN_BUILD)/dclab tests/memcheck/tiny_run.lua 512 128 16 1024; \
+	  else $(TSAN_BUILD)/$$t; fi >$$log 2>&1; rc=$$?; \
+	  tail -1 $$log; \
+	  if [ $$rc != 0 ] || grep -q 'ThreadSanitizer' $$log; then \
+	    failed="$$failed $$t"; grep -A40 -m1 'WARNING: ThreadSanitizer' $$log; fi; \
+	done; \
+	if [ -n "$$failed" ]; then \
+	  echo "make tsan: failures in$$failed (logs: $(TSAN_BUILD)/*.log)"; exit 1; fi; \
+	echo "make tsan: $(words $(TSAN_TESTS)) C tests and the tiny run clean under ThreadSanitizer"
+
+# valgrind memcheck over tests/memcheck/tiny_run.lua (a 2-epoch DeepCluster run with resume on
+# 100 Fashion-MNIST images, then the same images as JPEGs through the threaded loader): no
+# invalid read or write, no use of uninitialised values, no definite leak. Its own build:
+# valgrind does not know AVX-512, which -march=native would emit here. No suppression is
+# needed: Lua, libgomp and OpenBLAS leave only reachable or "possibly lost" blocks (thread
+# stacks), which are not errors here.
+MEMCHECK_BUILD := build-memcheck
+
+memcheck: deps
+	@$(MAKE) --no-print-directory BUILD=$(MEMCHECK_BUILD) OPT='-O1 -g' \
+	  $(MEMCHECK_BUILD)/lib/dclab/core.so $(MEMCHECK_BUILD)/dclab \
+	  >$(MEMCHECK_BUILD).log 2>&1 || { cat $(MEMCHECK_BUILD).log; exit 1; }
+	@OMP_NUM_THREADS=2 OPENBLAS_NUM_THREADS=2 valgrind --tool=memcheck --error-exitcode=99 \
+	  --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite \
+	  --track-origins=yes --num-callers=30 \
+	  --log-file=$(MEMCHECK_BUILD)/valgrind.log \
+	  $(MEMCHECK_BUILD)/dclab tests/memcheck/tiny_run.lua; \
+	rc=$$?; grep -E 'ERROR SUMMARY|definitely lost|indirectly lost' $(MEMCHECK_BUILD)/valgrind.log; \
+	if [ $$rc != 0 ]; then \
+	  echo "make memcheck: failed (exit $$rc), see $(MEMCHECK_BUILD)/valgrind.log"; exit 1; fi
 
 # The tensor benchmark: dclab against raw cblas_sgemm and memcpy, timed in C by a peer
 # module the script loads (so peer and dclab runs alternate in one process).
@@ -150,6 +262,7 @@ uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/bin/dclab $(DESTDIR)$(LUA_CDIR)/dclab $(DESTDIR)$(LUA_LDIR)/dclab
 
 clean:
-	rm -rf build build-asan build.log build-asan.log dclab
+	rm -rf build build-asan build.log build-asan.log dclab $(FUZZ_BUILD) $(FUZZ_BUILD).log \
+	  $(TSAN_BUILD) $(TSAN_BUILD).log $(MEMCHECK_BUILD) $(MEMCHECK_BUILD).log
 
 -include $(CORE_OBJ:.o=.d) $(BIND_OBJ:.o=.d) $(LAUNCH_OBJ:.o=.d)

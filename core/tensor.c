@@ -93,13 +93,16 @@ static dc_status check_shape(int ndim, const int64_t *shape, int64_t *numel)
 {
     DC_CHECK(ndim >= 0 && ndim <= DC_MAX_DIMS, DC_ERR_SHAPE,
              "%d dimensions (at most %d are supported)", ndim, DC_MAX_DIMS);
-    int64_t n = 1;
+    /* nz, the product of the non-zero sizes, bounds the strides too: [0, 2^40, 2^40] has no
+     * element but a stride of 2^80 */
+    int64_t n = 1, nz = 1;
     for (int d = 0; d < ndim; d++) {
         DC_CHECK(shape[d] >= 0, DC_ERR_SHAPE, "negative size %lld in dimension %d",
                  (long long)shape[d], d + 1);
-        if (shape[d] && n > INT64_MAX / shape[d])
-            return dc_fail(DC_ERR_NOMEM, "tensor of more than 2^63 elements");
+        if (shape[d] && nz > INT64_MAX / shape[d])
+            return dc_fail(DC_ERR_NOMEM, "tensor of more than 2^63 elements (or strides)");
         n *= shape[d];
+        if (shape[d]) nz *= shape[d];
     }
     *numel = n;
     return DC_OK;

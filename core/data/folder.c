@@ -156,7 +156,12 @@ static dc_status list_dir(char *path, size_t plen, entries *e)
         size_t k = strlen(de->d_name);
         if (kind < 0) { /* DT_LNK, DT_UNKNOWN: ask stat */
             struct stat st;
-            if (plen + 1 + k >= PATH_CAP) continue;
+            if (plen + 1 + k >= PATH_CAP) {
+                /* skipping it would let a symlink loop through long names escape the depth
+                 * check: the scan would branch until memory ran out instead of failing */
+                s = dc_fail(DC_ERR_IO, "%s/%s: path too long", path, de->d_name);
+                break;
+            }
             path[plen] = '/';
             memcpy(path + plen + 1, de->d_name, k + 1);
             int ok = stat(path, &st) == 0;
@@ -168,10 +173,13 @@ static dc_status list_dir(char *path, size_t plen, entries *e)
         if (kind <= 1) s = strlist_add(&e->names, de->d_name, k, kind);
     }
     closedir(d);
-    if (s != DC_OK) return s;
     e->n = e->names.n;
-    e->e = malloc(((size_t)e->n + 1) * sizeof *e->e);
-    DC_CHECK(e->e, DC_ERR_NOMEM, "folder scan: out of memory");
+    e->e = s == DC_OK ? malloc(((size_t)e->n + 1) * sizeof *e->e) : NULL;
+    if (s == DC_OK && !e->e) s = dc_fail(DC_ERR_NOMEM, "folder scan: out of memory");
+    if (s != DC_OK) { /* the callers only free a listing that succeeded */
+        entries_free(e);
+        return s;
+    }
     for (int64_t i = 0; i < e->n; i++) {
         e->e[i].name = e->names.text + e->names.off[i];
         e->e[i].dir = e->names.label[i] == 1;

@@ -13,9 +13,13 @@
  * TJFLAG_LIMITSCANS leaves the decoder pointing at a progress record on its stack, which a
  * later tjDecompressHeader3 on the same handle could reach, so headers are read on a handle
  * that never decompresses; and a baseline encode after a progressive one on the same handle
- * writes Huffman codes that do not match its tables, so the encoder is remade on a switch. */
+ * writes Huffman codes that do not match its tables, so the encoder is remade on a switch.
+ * The decoder is remade for every picture: a handle keeps the Huffman and quantisation
+ * tables of the files it decoded, and a file that lacks some (Motion-JPEG frames rely on the
+ * standard Huffman tables) would decode with the previous file's, so a sample would depend
+ * on what its worker read before. A new handle costs nothing measurable next to a decode. */
 struct dc_jpeg {
-    tjhandle hdr, dec, enc; /* created on first use */
+    tjhandle hdr, dec, enc; /* created on first use; dec per decode */
     int enc_progressive;    /* mode of enc's last encode */
     dc_buffer cmyk;         /* CMYK pixels before conversion */
     unsigned char *out;     /* encoder output (tjAlloc'd) */
@@ -69,8 +73,16 @@ static dc_status read_header(dc_jpeg *j, const uint8_t *buf, size_t n, int *w, i
              "not a JPEG file (starts with 0x%02x 0x%02x)", buf[0], n > 1 ? buf[1] : 0);
     DC_CHECK(n <= (size_t)(unsigned long)-1, DC_ERR_FORMAT, "file too large");
     int subsamp;
+    *w = *h = 0;
+    *cs = -1;
     if (tjDecompressHeader3(j->hdr, buf, (unsigned long)n, w, h, &subsamp, cs) != 0) {
         dc_fail(DC_ERR_FORMAT, "corrupt JPEG header (%s)", tjGetErrorStr2(j->hdr));
+        return drop(&j->hdr);
+    }
+    /* TurboJPEG 2.1 returns success without setting the fields for a tables-only stream (an
+     * end marker before any frame header), and keeps those tables in the handle */
+    if (*w <= 0 || *h <= 0 || *cs < 0) {
+        dc_fail(DC_ERR_FORMAT, "no image in the JPEG data (it ends before a frame header)");
         return drop(&j->hdr);
     }
     DC_CHECK(*w > 0 && *h > 0 && (int64_t)*w * *h <= MAX_PIXELS, DC_ERR_FORMAT,
@@ -138,6 +150,8 @@ dc_status dc_jpeg_decode(dc_jpeg *j, const uint8_t *buf, size_t n, int channels,
     dc_jpeg_info info;
     int cs;
     DC_TRY(read_header(j, buf, n, &info.width, &info.height, &cs));
+    if (j->dec) tjDestroy(j->dec);
+    j->dec = NULL;
     DC_TRY(decoder(&j->dec));
     int w, h;
     dc_jpeg_scaled_size(&info, min_w, min_h, &w, &h);

@@ -1,6 +1,7 @@
 /* torchvision-compatible transforms on 8-bit images (see transforms.h). */
 #include "transforms.h"
 
+#include <limits.h>
 #include <math.h>
 #include <string.h>
 
@@ -188,6 +189,10 @@ static void rrc_box(const dc_tf *op, int W, int H, dc_rng *rng, int *x, int *y, 
         *w = W;
         *h = H;
     }
+    /* an extreme ratio on a tiny image rounds a side to 0; torchvision fails there, we keep
+     * one pixel */
+    if (*w < 1) *w = 1;
+    if (*h < 1) *h = 1;
     *y = (H - *h) / 2;
     *x = (W - *w) / 2;
 }
@@ -218,8 +223,11 @@ void dc_transform_plan(const dc_transform *t, int w, int h, dc_rng *rng, dc_tf_p
     plan->planned = 1;
     /* the decoded box must keep at least the output's pixels in each direction */
     double bw = plan->box[2] - plan->box[0], bh = plan->box[3] - plan->box[1];
-    plan->min_w = (int)ceil(plan->out_w * (w / bw) - 1e-9);
-    plan->min_h = (int)ceil(plan->out_h * (h / bh) - 1e-9);
+    double mw = ceil(plan->out_w * (w / bw) - 1e-9), mh = ceil(plan->out_h * (h / bh) - 1e-9);
+    /* a big output from a one-pixel box can ask for more than an int holds: any request
+     * beyond the full size already means the full size */
+    plan->min_w = mw < INT_MAX ? (int)mw : INT_MAX;
+    plan->min_h = mh < INT_MAX ? (int)mh : INT_MAX;
 }
 
 /* ---- pixel ops ---- */

@@ -112,6 +112,8 @@ static dc_status read_tensor(dc_rfile *r, dc_archive *a, int i)
     a->n = i + 1; /* from here on dc_archive_free releases record i (its tensor is empty) */
     DC_TRY(dc_rfile_read(r, a->names[i], len, "a tensor name"));
     a->names[i][len] = '\0';
+    /* a NUL would cut the name short: two different records could then share a name */
+    if (memchr(a->names[i], '\0', len)) return corrupt(r, "NUL byte in a tensor name");
     for (int k = 0; k < i; k++)
         if (strcmp(a->names[k], a->names[i]) == 0) return corrupt(r, "duplicate tensor name");
     DC_TRY(dc_rfile_read(r, h, 8, "a tensor header"));
