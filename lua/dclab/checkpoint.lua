@@ -71,38 +71,58 @@ return function(dc)
   end
 
   -- Restores what opt names from the checkpoint at path; returns the saved meta.
+  -- A copy of a state value: tensors cloned, tables copied deeply.
+  local function copy(v)
+    if dc.is_tensor(v) then return v:clone() end
+    if type(v) ~= 'table' then return v end
+    local c = {}
+    for k, x in pairs(v) do c[k] = copy(x) end
+    return c
+  end
+
+  -- Loads everything or nothing: on any error (a shape or name that does not fit, a wrong
+  -- number of optimizers) the model and optimizers are put back as they were.
   function checkpoint.load(path, opt)
     check_args('load', path, opt)
     local tensors, saved = dc.load(path)
     saved = type(saved) == 'table' and saved or {}
-    if opt.model then
-      local state = {}
-      for name, t in pairs(tensors) do
-        local rest = name:match('^model%.(.+)$')
-        if rest then state[rest] = t end
-      end
-      opt.model:load_state(state, {strict = opt.strict ~= false})
-    end
     local list = optim_list(opt.optim)
     local settings = saved.optim or {}
     if #list ~= #settings and #list > 0 then
       error(string.format("checkpoint.load: '%s' holds %d optimizers, %d given", path, #settings,
         #list), 2)
     end
-    for oi, o in ipairs(list) do
-      local s = {steps = settings[oi].steps, groups = {}}
-      for gi, g in ipairs(settings[oi].groups or {}) do
-        local e = {momentum_buffers = {}}
-        for k, v in pairs(g) do e[k] = v end
-        s.groups[gi] = e
-      end
-      for name, t in pairs(tensors) do
-        local a, g, i = name:match('^optim%.(%d+)%.(%d+)%.(%d+)$')
-        if tonumber(a) == oi and s.groups[tonumber(g)] then
-          s.groups[tonumber(g)].momentum_buffers[tonumber(i)] = t
+    local before = {model = opt.model and copy(opt.model:state()), optim = {}}
+    for oi, o in ipairs(list) do before.optim[oi] = copy(o:state()) end
+    local ok, err = pcall(function()
+      if opt.model then
+        local state = {}
+        for name, t in pairs(tensors) do
+          local rest = name:match('^model%.(.+)$')
+          if rest then state[rest] = t end
         end
+        opt.model:load_state(state, {strict = opt.strict ~= false})
       end
-      o:load_state(s)
+      for oi, o in ipairs(list) do
+        local s = {steps = settings[oi].steps, groups = {}}
+        for gi, g in ipairs(settings[oi].groups or {}) do
+          local e = {momentum_buffers = {}}
+          for k, v in pairs(g) do e[k] = v end
+          s.groups[gi] = e
+        end
+        for name, t in pairs(tensors) do
+          local a, g, i = name:match('^optim%.(%d+)%.(%d+)%.(%d+)$')
+          if tonumber(a) == oi and s.groups[tonumber(g)] then
+            s.groups[tonumber(g)].momentum_buffers[tonumber(i)] = t
+          end
+        end
+        o:load_state(s)
+      end
+    end)
+    if not ok then
+      if opt.model then opt.model:load_state(before.model, {strict = false}) end
+      for oi, o in ipairs(list) do o:load_state(before.optim[oi]) end
+      error(err, 2)
     end
     return saved.meta
   end

@@ -260,3 +260,28 @@ describe('output folders', function()
     if not mounted then pending('mounting a tmpfs needs root') end
   end)
 end)
+
+describe('checkpoint loads all or nothing', function()
+  it('a checkpoint that does not fit the model leaves the model and optimizer untouched', function()
+    local nn = dc.nn
+    local path = os.tmpname()
+    local a = nn.Sequential{nn.Linear(4, 3), nn.Linear(3, 2)}
+    for _, p in ipairs(a:parameters()) do p:fill(7) end
+    local oa = dc.optim.sgd{lr = 0.1, momentum = 0.9}
+    oa:add(a)
+    dc.checkpoint.save(path, {model = a, optim = oa})
+    local b = nn.Sequential{nn.Linear(4, 3), nn.Linear(3, 5)}
+    for _, p in ipairs(b:parameters()) do p:fill(1) end
+    local ok, err = pcall(dc.checkpoint.load, path, {model = b})
+    assert.is_false(ok)
+    assert.truthy(err:find('(2) Linear(3 -> 5)', 1, true), err)
+    for name, t in pairs(b:state()) do assert.are.equal(1, t:min(), name) end
+    local c = nn.Sequential{nn.Linear(4, 3), nn.Linear(3, 2)}
+    for _, p in ipairs(c:parameters()) do p:fill(1) end
+    ok, err = pcall(dc.checkpoint.load, path, {model = c, optim = {oa, dc.optim.sgd{lr = 1}}})
+    assert.is_false(ok)
+    assert.truthy(err:find('holds 1 optimizers, 2 given', 1, true), err)
+    for name, t in pairs(c:state()) do assert.are.equal(1, t:max(), name) end
+    os.remove(path)
+  end)
+end)
