@@ -285,3 +285,38 @@ describe('checkpoint loads all or nothing', function()
     os.remove(path)
   end)
 end)
+
+describe('Ctrl-C during training', function()
+  it('stops after the current batch with the last checkpoint intact, and resume goes on', function()
+    local out = os.tmpname()
+    os.remove(out)
+    local script = os.tmpname()
+    local f = assert(io.open(script, 'w'))
+    f:write(string.format([[
+local resume = arg[1] == 'resume'
+local ds = dc.data.fashion_mnist{split = 'train'}:subset(400)
+local run = dc.deepcluster{model = dc.models.small{sobel = true, generator = dc.Generator(1)},
+  data = ds, k = 5, epochs = 3, batch = 20, threads = 1, out = %q, resume = resume,
+  progress = false, hooks = {on_batch = function(r, i)
+    -- system() ignores SIGINT while it waits: signal from a detached child, a moment later
+    if r.epoch == 1 and i == 3 and not resume then os.execute('(sleep 0.3; kill -INT ' .. %q .. ') &') end
+  end}}
+run:fit()
+print('finished at epoch ' .. run.epoch)
+]], out, '$PPID'))
+    f:close()
+    -- the hook has its own launcher process signalled during epoch 2
+    local p = io.popen('sh -c \'exec ./dclab ' .. script .. ' 2>&1\'; echo "exit=$?"')
+    local text = p:read('a')
+    p:close()
+    assert.truthy(text:find('interrupted during epoch 2; the checkpoint of epoch 1 is intact', 1, true), text)
+    assert.truthy(text:find('exit=1', 1, true), text)
+    assert.are.equal(1, #dc.deepcluster_log(out))
+    p = io.popen('./dclab ' .. script .. ' resume 2>&1')
+    text = p:read('a')
+    p:close()
+    assert.truthy(text:find('finished at epoch 3', 1, true), text)
+    assert.are.equal(3, #dc.deepcluster_log(out))
+    os.execute('rm -rf ' .. out .. ' ' .. script)
+  end)
+end)
