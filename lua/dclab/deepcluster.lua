@@ -15,6 +15,8 @@
 -- function(centroids, counts, ctx)), sampler ('uniform_per_cluster' |
 -- 'reference_bug_compatible' | 'shuffle' | 'loss_weights' | function(assign, k, gen, n)),
 -- head ('reinit' | 'keep' | 'centroids'), preprocess (options table, object, or false),
+-- feature_layer ('penultimate': the classifier before its last ReLU, or a conv layer
+-- number: that ReLU's output average-pooled to about 2304 values),
 -- hooks {on_epoch_start(run, epoch), on_features(run, feats), on_clusters(run, res),
 -- on_batch(run, i, loss), on_epoch_end(run, stats)}.
 --
@@ -34,7 +36,7 @@ return function(dc)
     optim = {lr = 0.05, momentum = 0.9, weight_decay = 1e-5},
     head_optim = {lr = 0.05, weight_decay = 1e-5},
     epochs = 1, batch = 256, seed = 31, out = false, epoch_size = 1.0, threads = 2,
-    resume = false, progress = 'auto', verbose = true, hooks = false,
+    resume = false, progress = 'auto', verbose = true, hooks = false, feature_layer = 'penultimate',
   }
   local REQUIRED = {model = true, data = true}
   local HEADS = {reinit = true, keep = true, centroids = true}
@@ -67,6 +69,12 @@ return function(dc)
       if math.type(c[key]) ~= 'integer' or c[key] < 1 then
         fail('%s must be a positive integer, got %s', key, tostring(c[key]))
       end
+    end
+    if c.head == 'centroids' and c.feature_layer ~= 'penultimate' then
+      fail("head 'centroids' compares the penultimate features with the centroids: feature_layer must be 'penultimate'")
+    end
+    if c.feature_layer ~= 'penultimate' and math.type(c.feature_layer) ~= 'integer' then
+      fail("feature_layer must be 'penultimate' or a conv layer number, got %s", tostring(c.feature_layer))
     end
     if type(c.epoch_size) ~= 'number' or c.epoch_size <= 0 then
       fail('epoch_size must be a positive number, got %s', tostring(c.epoch_size))
@@ -191,7 +199,9 @@ return function(dc)
     local feats, filled = nil, 0
     local bar = progress(self, 'features', n)
     for x, _, idx in self:loader(self.transforms.eval, nil, 0):iter() do
-      local f = dc.eval.embed(self.model, x)
+      local layer = self.cfg.feature_layer
+      local f = layer == 'penultimate' and dc.eval.embed(self.model, x)
+        or dc.eval.conv_feature(self.model, x, layer, 2304)
       feats = feats or dc.empty(n, f:size(2))
       local b = idx:numel()
       if idx[b] - idx[1] == b - 1 then
@@ -226,6 +236,16 @@ return function(dc)
   local function set_dropout_generator(m, gen)
     if m.class_name == 'Dropout' then m.generator = gen end
     for _, child in ipairs(m.modules or {}) do set_dropout_generator(child, gen) end
+  end
+
+  -- Input width of the head: the classifier's output (whatever layer was clustered).
+  function Run:head_width()
+    local cls = self.model.classifier
+    for i = cls:size(), 1, -1 do
+      local w = cls:get(i).out_features
+      if w then return w end
+    end
+    fail('the classifier has no layer with out_features to size the head from')
   end
 
   -- Installs the head for this epoch's k clusters; returns its optimizer (or nil).
@@ -313,7 +333,7 @@ return function(dc)
     local sizes = dc.metrics.sizes(res.assign, res.k)
     local n_epoch = math.max(1, math.floor(c.epoch_size * #self.data + 0.5))
     local idx = self.sample(res.assign, res.k, streams.sampler, n_epoch)
-    local head_optim = self:new_head(res, feats:size(2), streams)
+    local head_optim = self:new_head(res, self:head_width(), streams)
     local loss = self:train(res, idx, epoch, streams, head_optim)
     local t3 = dc.now()
 

@@ -122,6 +122,14 @@ describe('deepcluster registry swaps', function()
     end)
   end
 
+  it('feature_layer clusters a pooled conv layer instead of the penultimate output', function()
+    local dims
+    run{epochs = 1, feature_layer = 1, hooks = {on_features = function(_, f) dims = f:size(2) end}}
+    assert.are.equal(4 * 24 * 24, dims) -- 4 channels pooled to 24 x 24: about 2304 values
+    errors_with("feature_layer must be 'penultimate' or a conv layer number", dc.deepcluster,
+      {model = tiny_model(), data = data, feature_layer = 'fc6'})
+  end)
+
   it('clustering pic gives a data-driven k and a head of that size', function()
     local r = run{clustering = 'pic', epochs = 1}
     assert.are.equal(r.last.k, r.model.top_layer.out_features)

@@ -2,9 +2,13 @@
 -- the baselines (raw pixels, a randomly initialised network), so the comparison is fair.
 --   dc.eval.features(model, data, {layer = 'penultimate' | conv index | 'pixels'}) -> [N, D]
 --   dc.eval.clustering(feats, labels, {k = 10, seeds = 3})   k-means -> NMI / ARI / ACC, with
---                                     the paper's PCA-whitening + L2 and with L2 only
+--   dc.eval.clustering(model, data, {k = #classes})        the paper's PCA-whitening + L2
+--                                                          and with L2 only
 --   dc.eval.knn(train_f, train_y, test_f, test_y, {k = 20})   cosine k-NN accuracy
+--   dc.eval.knn(model, train, test, {k = 20, metric = 'cosine'})
 --   dc.eval.linear_probe(train_f, train_y, test_f, test_y, {epochs = 10})  linear classifier
+--   dc.eval.linear_probe(model, train, test, {layer = 1..})   on a frozen, pooled conv layer
+-- (model may be nil for raw pixels; the model forms take transform = and threads = too)
 --   dc.eval.report(model, train, test, opts) -> all of the above for one feature extractor
 return function(dc)
   local eval = {}
@@ -101,8 +105,24 @@ return function(dc)
 
   -- k-means on the features with several seeds, scored against the labels. Two
   -- preprocessings: 'pca' (the paper's PCA-whitening to min(256, D) dims + L2) and 'l2'.
+  -- (model | nil, dataset) -> features, labels (with the transform/threads options)
+  local function from_model(fname, model, data, opts, layer)
+    if type(data) ~= 'table' or not data.desc then
+      error(fname .. ': with a model, argument 2 must be a dataset', 3)
+    end
+    if not data.labels then error(fname .. ': the dataset has no labels', 3) end
+    local f = eval.features(model, data, {layer = model and layer or 'pixels',
+      transform = opts.transform, threads = opts.threads})
+    return f, data.labels
+  end
+
   function eval.clustering(feats, labels, opts)
-    opts = check('clustering', opts, {'k', 'seeds', 'niter', 'preprocess'})
+    opts = check('clustering', opts, {'k', 'seeds', 'niter', 'preprocess', 'transform', 'threads'})
+    if not dc.is_tensor(feats) then
+      local data = labels
+      feats, labels = from_model('clustering', feats, data, opts, 'penultimate')
+      opts.k = opts.k or (data.classes and #data.classes)
+    end
     local k = opts.k or 10
     local out = {}
     for _, name in ipairs(opts.preprocess or {'pca', 'l2'}) do
@@ -135,7 +155,16 @@ return function(dc)
   -- Cosine k-NN: each test image votes among its k nearest training images, weighted by
   -- exp(similarity / 0.07) (the weighted k-NN of Wu et al. 2018). Returns the accuracy.
   function eval.knn(train_f, train_y, test_f, test_y, opts)
-    opts = check('knn', opts, {'k', 'temperature', 'block'})
+    if not dc.is_tensor(train_f) then -- (model, train, test, opts)
+      local model, train, test = train_f, train_y, test_f
+      opts = check('knn', test_y, {'k', 'temperature', 'block', 'metric', 'transform', 'threads'})
+      train_f, train_y = from_model('knn', model, train, opts, 'penultimate')
+      test_f, test_y = from_model('knn', model, test, opts, 'penultimate')
+    end
+    opts = check('knn', opts, {'k', 'temperature', 'block', 'metric', 'transform', 'threads'})
+    if (opts.metric or 'cosine') ~= 'cosine' then
+      error("knn: metric must be 'cosine', got " .. tostring(opts.metric), 2)
+    end
     local k, tau = opts.k or 20, opts.temperature or 0.07
     if k > train_f:size(1) then
       error(string.format('knn: k = %d is larger than the training set (%d)', k, train_f:size(1)), 2)
@@ -159,7 +188,14 @@ return function(dc)
   -- A linear classifier on frozen features (standardised with the training mean and std),
   -- trained with SGD (momentum 0.9) and cross-entropy. Returns test and train accuracy.
   function eval.linear_probe(train_f, train_y, test_f, test_y, opts)
-    opts = check('linear_probe', opts, {'epochs', 'lr', 'weight_decay', 'batch', 'seed'})
+    local valid = {'epochs', 'lr', 'weight_decay', 'batch', 'seed', 'layer', 'transform', 'threads'}
+    if not dc.is_tensor(train_f) then -- (model, train, test, {layer = ...})
+      local model, train, test = train_f, train_y, test_f
+      opts = check('linear_probe', test_y, valid)
+      train_f, train_y = from_model('linear_probe', model, train, opts, opts.layer or 1)
+      test_f, test_y = from_model('linear_probe', model, test, opts, opts.layer or 1)
+    end
+    opts = check('linear_probe', opts, valid)
     local classes = math.max(train_y:max(), test_y:max())
     local mu = train_f:mean(1, true)
     local sd = train_f:std(1, true):clamp(1e-6)
