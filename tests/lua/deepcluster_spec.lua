@@ -38,11 +38,7 @@ local function tmpdir()
   return d
 end
 
-local function errors_with(pattern, f, ...)
-  local ok, err = pcall(f, ...)
-  assert.is_false(ok, 'expected an error matching ' .. pattern)
-  assert.truthy(tostring(err):find(pattern, 1, true), 'error "' .. tostring(err) .. '" lacks "' .. pattern .. '"')
-end
+local errors_with = require('spec_helpers').errors_with
 
 describe('deepcluster runner', function()
   it('runs two epochs and writes the log, config, assignment and checkpoint', function()

@@ -5,11 +5,7 @@ local train = dc.data.fashion_mnist{split = 'train'}:subset(200)
 local test = dc.data.fashion_mnist{split = 'test'}:subset(100)
 local model = dc.models.small{sobel = true, generator = dc.Generator(1)}
 
-local function errors_with(pattern, f, ...)
-  local ok, err = pcall(f, ...)
-  assert.is_false(ok, 'expected an error matching ' .. pattern)
-  assert.truthy(tostring(err):find(pattern, 1, true), 'error "' .. tostring(err) .. '" lacks "' .. pattern .. '"')
-end
+local errors_with = require('spec_helpers').errors_with
 
 describe('dc.eval', function()
   it('features: pixels, the penultimate layer, a pooled conv layer', function()

@@ -1,11 +1,7 @@
 -- The tensor API from Lua: creation, inspection, views, elementwise math, indexing, errors.
 local dc = require 'dclab'
 
-local function errors_with(pattern, f, ...)
-  local ok, err = pcall(f, ...)
-  assert.is_false(ok, 'expected an error matching ' .. pattern)
-  assert.truthy(tostring(err):find(pattern, 1, true), 'error "' .. tostring(err) .. '" lacks "' .. pattern .. '"')
-end
+local errors_with = require('spec_helpers').errors_with
 
 describe('tensor creation', function()
   it('builds from nested tables, float32 by default', function()
