@@ -97,3 +97,22 @@ describe('dc.ablation', function()
     errors_with("argument 2 must be the script's arg table", dc.ablation.setup, 'x', 'no')
   end)
 end)
+
+describe('terminal and interrupt helpers', function()
+  it('isatty answers for a descriptor, interrupted polls a flag that SIGINT raises', function()
+    assert.are.equal('boolean', type(dc.isatty()))
+    assert.is_false(dc.isatty(99))
+    dc.catch_interrupts(true)
+    assert.is_false(dc.interrupted())
+    local pid = io.open('/proc/self/stat'):read('a'):match('^%d+')
+    -- from a detached child: system() ignores SIGINT in its caller while it waits
+    os.execute('(sleep 0.1; kill -INT ' .. pid .. ') &')
+    local t0, got = dc.now(), false
+    while not got and dc.now() - t0 < 10 do got = dc.interrupted() end
+    assert.is_true(got)
+    assert.is_false(dc.interrupted()) -- polling clears the flag
+    dc.catch_interrupts(false)
+    local errors_with = require('spec_helpers').errors_with
+    errors_with('bad argument #1', dc.catch_interrupts, 'yes')
+  end)
+end)
