@@ -7,23 +7,23 @@ local dc = require 'dclab'
 local argparse = require 'argparse'
 
 local parser = argparse('fashion_mnist.lua', 'DeepCluster on Fashion-MNIST, evaluated against baselines.')
-parser:option('--subset', 'Train on the first N images of the train split.', '5000', tonumber)
-parser:option('--epochs', 'DeepCluster epochs.', '6', tonumber)
-parser:option('--k', 'Number of clusters.', '100', tonumber)
-parser:option('--seed', 'Seed of every random choice.', '31', tonumber)
+dc.cli.int_option(parser, '--subset', 'Train on the first N images of the train split.', 5000)
+dc.cli.int_option(parser, '--epochs', 'DeepCluster epochs.', 6)
+dc.cli.int_option(parser, '--k', 'Number of clusters.', 100)
+dc.cli.int_option(parser, '--seed', 'Seed of every random choice.', 31)
 parser:option('--out', 'Run folder.', 'runs/fashion_mnist')
 parser:option('--clustering', 'kmeans | pic | a registered name.', 'kmeans')
 parser:option('--reassign', 'Empty-cluster strategy of k-means.', 'faiss_split')
 parser:option('--sampler', 'uniform_per_cluster | reference_bug_compatible | shuffle | loss_weights.',
   'uniform_per_cluster')
 parser:option('--head', 'reinit | keep | centroids.', 'reinit')
-parser:option('--batch', 'Mini-batch size.', '256', tonumber)
+dc.cli.int_option(parser, '--batch', 'Mini-batch size.', 256)
 parser:option('--lr', 'Learning rate of both optimizers.', '0.05', tonumber)
-parser:option('--threads', 'Loader threads.', '2', tonumber)
-parser:option('--eval-test', 'Test images used by the evaluation.', '2000', tonumber)
-parser:option('--eval-train', 'Labelled train images for k-NN and linear probes.', '5000', tonumber)
-parser:option('--eval-seeds', 'k-means seeds of the clustering evaluation.', '3', tonumber)
-parser:option('--probe-epochs', 'Epochs of each linear probe.', '10', tonumber)
+dc.cli.int_option(parser, '--threads', 'Loader threads.', 2)
+dc.cli.int_option(parser, '--eval-test', 'Test images used by the evaluation.', 2000)
+dc.cli.int_option(parser, '--eval-train', 'Labelled train images for k-NN and linear probes.', 5000)
+dc.cli.int_option(parser, '--eval-seeds', 'k-means seeds of the clustering evaluation.', 3)
+dc.cli.int_option(parser, '--probe-epochs', 'Epochs of each linear probe.', 10)
 parser:flag('--no-sobel', 'Feed raw pixels instead of the Sobel front end.')
 parser:flag('--resume', 'Continue the run in --out from its checkpoint.')
 parser:flag('--full', 'The whole 60k train split and the whole 10k test split (hours on 2 cores).')
@@ -33,22 +33,9 @@ local args = parser:parse(arg)
 if args.full then
   args.subset, args.eval_test, args.eval_train = 60000, 10000, 60000
 end
-local function int(name)
-  local v = args[name]
-  if math.type(v) ~= 'integer' and not (type(v) == 'number' and v == math.floor(v)) then
-    parser:error(string.format('--%s must be an integer, got %s', name:gsub('_', '-'), tostring(v)))
-  end
-  args[name] = math.tointeger(v)
-end
-for _, name in ipairs{'subset', 'epochs', 'k', 'seed', 'batch', 'threads', 'eval_test',
-  'eval_train', 'eval_seeds', 'probe_epochs'} do int(name) end
 
-local MEAN, STD = 0.2860, 0.3530 -- Fashion-MNIST train statistics of pixel/255
-local function transform() return dc.transforms.compose{dc.transforms.ToFloat(), dc.transforms.Normalize({MEAN}, {STD})} end
--- Training augmentation scaled to 28x28: the paper's random crops and flips.
-local train_tf = dc.transforms.compose{dc.transforms.RandomResizedCrop(28, {scale = {0.5, 1}}),
-  dc.transforms.RandomHorizontalFlip(0.5), dc.transforms.ToFloat(),
-  dc.transforms.Normalize({MEAN}, {STD})}
+-- The paper's random crops and flips for training, scaled to 28x28; plain images for features.
+local tf = dc.data.fashion_mnist_transforms()
 
 local train_all = dc.data.fashion_mnist{split = 'train'}
 local test_all = dc.data.fashion_mnist{split = 'test'}
@@ -65,7 +52,7 @@ local run = dc.deepcluster{
   model = model, data = data, k = args.k, epochs = args.epochs, batch = args.batch,
   seed = args.seed, out = args.out, resume = args.resume, threads = args.threads,
   clustering = args.clustering, reassign = args.reassign, sampler = args.sampler, head = args.head,
-  transforms = {train = train_tf, eval = transform()},
+  transforms = tf,
   optim = {lr = args.lr, momentum = 0.9, weight_decay = 1e-5},
   head_optim = {lr = args.lr, weight_decay = 1e-5},
 }
@@ -122,7 +109,7 @@ if not args.no_eval then
   local etest = test_all:subset(math.min(args.eval_test, #test_all))
   print(string.format('Evaluation: clustering (k = 10, %d seeds) and features on %d test images; ' ..
     'k-NN and linear probes trained on %d labelled train images.', args.eval_seeds, #etest, #etrain))
-  local opts = {seeds = args.eval_seeds, transform = transform(), probe_epochs = args.probe_epochs,
+  local opts = {seeds = args.eval_seeds, transform = tf.eval, probe_epochs = args.probe_epochs,
     threads = args.threads}
   local subjects = {
     {'raw pixels', nil},

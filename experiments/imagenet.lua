@@ -9,15 +9,15 @@ local argparse = require 'argparse'
 local parser = argparse('imagenet.lua', 'DeepCluster (Caron et al. 2018) on a JPEG class-folder tree.')
 parser:option('--data', 'Root of the image folder (one subfolder per class, or flat).')
 parser:option('--arch', 'alexnet | vgg16.', 'alexnet')
-parser:option('--k', 'Number of clusters.', '10000', tonumber)
-parser:option('--epochs', 'Epochs (the paper trains 500, the code defaults to 200).', '200', tonumber)
-parser:option('--batch', 'Mini-batch size.', '256', tonumber)
+dc.cli.int_option(parser, '--k', 'Number of clusters.', 10000)
+dc.cli.int_option(parser, '--epochs', 'Epochs (the paper trains 500, the code defaults to 200).', 200)
+dc.cli.int_option(parser, '--batch', 'Mini-batch size.', 256)
 parser:option('--lr', 'Learning rate.', '0.05', tonumber)
-parser:option('--subset', 'Use only the first N images (0: all).', '0', tonumber)
-parser:option('--size', 'Crop size fed to the network.', '224', tonumber)
-parser:option('--resize', 'Shorter side before the center crop of the feature pass.', '256', tonumber)
-parser:option('--threads', 'Loader threads.', '4', tonumber)
-parser:option('--seed', 'Seed.', '31', tonumber)
+dc.cli.int_option(parser, '--subset', 'Use only the first N images (0: all).', 0)
+dc.cli.int_option(parser, '--size', 'Crop size fed to the network.', 224)
+dc.cli.int_option(parser, '--resize', 'Shorter side before the center crop of the feature pass.', 256)
+dc.cli.int_option(parser, '--threads', 'Loader threads.', 4)
+dc.cli.int_option(parser, '--seed', 'Seed.', 31)
 parser:option('--out', 'Run folder.', 'runs/imagenet')
 parser:option('--sampler', 'Sampler name.', 'uniform_per_cluster')
 parser:option('--clustering', 'kmeans | pic.', 'kmeans')
@@ -25,10 +25,6 @@ parser:flag('--no-sobel', 'RGB input instead of the Sobel front end.')
 parser:flag('--resume', 'Continue from the checkpoint in --out.')
 local args = parser:parse(arg)
 if not args.data then parser:error('--data is required: the root of a JPEG folder tree') end
-for _, name in ipairs{'k', 'epochs', 'batch', 'subset', 'size', 'resize', 'threads', 'seed'} do
-  args[name] = math.tointeger(args[name])
-  if not args[name] then parser:error('--' .. name .. ' must be an integer') end
-end
 
 local T = dc.transforms
 local MEAN, STD = {0.485, 0.456, 0.406}, {0.229, 0.224, 0.225}

@@ -11,27 +11,17 @@ return function(dc)
   local Ablation = {}
   Ablation.__index = Ablation
 
-  local MEAN, STD = 0.2860, 0.3530 -- Fashion-MNIST pixel statistics
-
-  local function int_option(parser, name, help, default)
-    parser:option(name, help, tostring(default), function(s)
-      local v = math.tointeger(tonumber(s))
-      if not v then return nil, name .. ' must be an integer' end
-      return v
-    end)
-  end
-
   function ablation.setup(name, argv, opts)
     opts = opts or {}
     local parser = argparse(name .. '.lua', opts.description or ('DeepCluster ablation: ' .. name))
-    int_option(parser, '--subset', 'Train images (first N of the train split).', opts.subset or 2000)
-    int_option(parser, '--epochs', 'DeepCluster epochs per variant.', opts.epochs or 3)
-    int_option(parser, '--k', 'Number of clusters.', opts.k or 100)
-    int_option(parser, '--seed', 'Seed.', 31)
-    int_option(parser, '--threads', 'Loader threads.', 2)
+    dc.cli.int_option(parser, '--subset', 'Train images (first N of the train split).', opts.subset or 2000)
+    dc.cli.int_option(parser, '--epochs', 'DeepCluster epochs per variant.', opts.epochs or 3)
+    dc.cli.int_option(parser, '--k', 'Number of clusters.', opts.k or 100)
+    dc.cli.int_option(parser, '--seed', 'Seed.', 31)
+    dc.cli.int_option(parser, '--threads', 'Loader threads.', 2)
     -- 64, not the paper's 256: at a few thousand images, 256 leaves too few steps to learn
-    int_option(parser, '--batch', 'Mini-batch size.', opts.batch or 64)
-    int_option(parser, '--eval-test', 'Test images for the clustering evaluation.', 2000)
+    dc.cli.int_option(parser, '--batch', 'Mini-batch size.', opts.batch or 64)
+    dc.cli.int_option(parser, '--eval-test', 'Test images for the clustering evaluation.', 2000)
     parser:option('--out', 'Run folder.', 'runs/ablation_' .. name)
     parser:flag('--full', 'Full size: the 60k train split, 20 epochs, all 10k test images.')
     if type(argv) ~= 'table' then error('ablation.setup: argument 2 must be the script\'s arg table', 2) end
@@ -39,10 +29,8 @@ return function(dc)
     if not ok then error(parser:get_usage() .. '\nablation ' .. name .. ': ' .. args, 2) end
     if args.full then args.subset, args.epochs, args.eval_test, args.batch = 60000, 20, 10000, 256 end
     local self = setmetatable({name = name, args = args}, Ablation)
-    local T = dc.transforms
-    self.eval_tf = T.compose{T.ToFloat(), T.Normalize({MEAN}, {STD})}
-    self.train_tf = T.compose{T.RandomResizedCrop(28, {scale = {0.5, 1}}), T.RandomHorizontalFlip(0.5),
-      T.ToFloat(), T.Normalize({MEAN}, {STD})}
+    local tf = dc.data.fashion_mnist_transforms()
+    self.eval_tf, self.train_tf = tf.eval, tf.train
     self.data = dc.data.fashion_mnist{split = 'train'}:subset(args.subset)
     self.test = dc.data.fashion_mnist{split = 'test'}:subset(math.min(args.eval_test, 10000))
     os.execute('mkdir -p "' .. args.out .. '"')

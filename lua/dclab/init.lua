@@ -26,6 +26,7 @@ require('dclab.metrics')(dc, core)
 require('dclab.progress')(dc)
 require('dclab.eval')(dc)
 require('dclab.report')(dc)
+require('dclab.cli')(dc)
 require('dclab.ablation')(dc)
 require('dclab.deepcluster')(dc)
 

@@ -29,7 +29,7 @@ return function(dc, core, Dataset)
     return out[1], out[2]
   end
 
-  return function(opts)
+  local function dataset(opts)
     opts = options.check('fashion_mnist', opts, {'split', 'root'})
     local split, root = opts.split or 'train', opts.root or DEFAULT_ROOT
     local images, labels
@@ -46,4 +46,19 @@ return function(dc, core, Dataset)
     return Dataset.new({images = images, labels = labels},
       {classes = CLASSES, name = 'fashion_mnist/' .. split})
   end
+
+  -- The recipe's transforms scaled to 28x28: {train = random crops of half to all the image
+  -- + flips, eval = the image as is}, both normalised with the train split's pixel/255 mean
+  -- and std.
+  local MEAN, STD = 0.2860, 0.3530
+  local function transforms()
+    local T = dc.transforms
+    return {
+      train = T.compose{T.RandomResizedCrop(28, {scale = {0.5, 1}}), T.RandomHorizontalFlip(0.5),
+        T.ToFloat(), T.Normalize({MEAN}, {STD})},
+      eval = T.compose{T.ToFloat(), T.Normalize({MEAN}, {STD})},
+    }
+  end
+
+  return dataset, transforms
 end

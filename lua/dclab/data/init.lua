@@ -3,9 +3,11 @@
 return function(dc, core)
   local Dataset = require('dclab.data.dataset')(dc, core)
   local Loader = require('dclab.data.loader')(dc, core)
+  local fashion_mnist, fashion_mnist_transforms = require('dclab.data.fashion_mnist')(dc, core, Dataset)
   local data = {
     read_idx = core.read_idx,
-    fashion_mnist = require('dclab.data.fashion_mnist')(dc, core, Dataset),
+    fashion_mnist = fashion_mnist,
+    fashion_mnist_transforms = fashion_mnist_transforms,
     image_folder = require('dclab.data.image_folder')(dc, core, Dataset),
     export_jpeg = require('dclab.data.export')(dc, core),
     Dataset = Dataset,
