@@ -3,7 +3,10 @@
 --   (a) decode + RandomResizedCrop(224) + RandomHorizontalFlip + Normalize (training)
 --   (b) decode + Resize(256) + CenterCrop(224) + Normalize (DeepCluster's feature pass)
 -- and the time to load all of Fashion-MNIST (70k images) from its IDX files.
---   ./dclab experiments/bench/data.lua [N = 2000] [REPEATS = 2]
+--   ./dclab experiments/bench/data.lua [N = 2000] [ROUNDS = 3]
+-- Each round times one pass of every case on both sides (dclab, then the peer), so a load
+-- change on the shared machine hits both; the ratio printed is the median of the rounds'
+-- ratios, and every round's ratio is printed too.
 -- The photos (about 500x375, colour, 4:2:0, quality 90) are random crops and scales of the
 -- photos Debian ships (matplotlib's grace_hopper.jpg, scikit-learn's china.jpg and
 -- flower.jpg), made once into $DCLAB_BENCH_PHOTOS (default build/bench-photos).
@@ -11,7 +14,7 @@ local dc = require 'dclab'
 local T = dc.transforms
 
 local N = tonumber(arg and arg[1]) or 2000
-local REPEATS = tonumber(arg and arg[2]) or 2
+local ROUNDS = tonumber(arg and arg[2]) or 3
 local DIR = os.getenv('DCLAB_BENCH_PHOTOS') or 'build/bench-photos'
 local SOURCES = {
   '/usr/share/matplotlib/mpl-data/sample_data/grace_hopper.jpg',
@@ -55,22 +58,19 @@ local function make_photos()
   end
 end
 
-local function ours(tf)
-  local ds = dc.data.image_folder{root = DIR, layout = 'flat'}
-  local best
-  for _ = 1, REPEATS do
-    local loader = dc.data.loader(ds, {batch = 256, transform = tf, threads = 1, seed = 1})
-    local n, t0 = 0, dc.now()
-    for x in loader do n = n + x:size(1) end
-    local s = dc.now() - t0
-    loader:close()
-    best = (best and best < s) and best or s
-  end
-  return #ds / best
+-- One pass of tf over the photos, in images per second.
+local function ours(tf, ds)
+  local loader = dc.data.loader(ds, {batch = 256, transform = tf, threads = 1, seed = 1})
+  local n, t0 = 0, dc.now()
+  for x in loader do n = n + x:size(1) end
+  local s = dc.now() - t0
+  loader:close()
+  return n / s
 end
 
+-- One pass of each case through the peer: {a = images/s, b = images/s}.
 local function peer()
-  local p = assert(io.popen(PEER .. ' ' .. DIR .. ' ' .. REPEATS .. ' 2>&1'))
+  local p = assert(io.popen(PEER .. ' ' .. DIR .. ' 1 2>&1'))
   local rates, out = {}, {}
   for line in p:lines() do
     out[#out + 1] = line
@@ -84,6 +84,14 @@ local function peer()
   return rates
 end
 
+local function median(xs)
+  local s = {}
+  for i, v in ipairs(xs) do s[i] = v end
+  table.sort(s)
+  local m = #s // 2
+  return #s % 2 == 1 and s[m + 1] or (s[m] + s[m + 1]) / 2
+end
+
 if count_jpegs(DIR) ~= N then make_photos() end
 -- one untimed pass so both sides read from the page cache
 for _ in dc.data.loader(dc.data.image_folder{root = DIR, layout = 'flat'}, {batch = 256,
@@ -95,17 +103,32 @@ local cases = {
   {'b', 'decode + Resize(256) + CenterCrop(224) + normalize',
     T.compose{T.Resize(256), T.CenterCrop(224), T.Normalize(MEAN, STD)}},
 }
-local rates = {}
-for _, c in ipairs(cases) do rates[c[1]] = ours(c[3]) end
-local theirs = peer()
+local ds = dc.data.image_folder{root = DIR, layout = 'flat'}
+local rates, theirs, ratios = {}, {}, {}
+for _, c in ipairs(cases) do rates[c[1]], theirs[c[1]], ratios[c[1]] = {}, {}, {} end
+for r = 1, ROUNDS do
+  for _, c in ipairs(cases) do rates[c[1]][r] = ours(c[3], ds) end
+  local p = peer()
+  for _, c in ipairs(cases) do
+    local k = c[1]
+    theirs[k][r] = p[k]
+    if p[k] then ratios[k][#ratios[k] + 1] = rates[k][r] / p[k] end
+  end
+end
 
-print(string.format('data bench: %d JPEGs (%s), one core each, best of %d passes', N, DIR, REPEATS))
-print(string.format('%-54s %12s %16s %7s', 'case', 'dclab img/s', 'torchvision img/s', 'ratio'))
+print(string.format('data bench: %d JPEGs (%s), one core each, medians of %d rounds', N, DIR,
+  ROUNDS))
+print(string.format('%-54s %12s %16s %7s  %s', 'case', 'dclab img/s', 'torchvision img/s',
+  'ratio', 'ratio per round'))
 for _, c in ipairs(cases) do
-  local t = theirs[c[1]]
-  print(string.format('(%s) %-50s %12.0f %16s %7s', c[1], c[2], rates[c[1]],
+  local k = c[1]
+  local each = {}
+  for i, v in ipairs(ratios[k]) do each[i] = string.format('%.2f', v) end
+  local t = #theirs[k] > 0 and median(theirs[k]) or nil
+  print(string.format('(%s) %-50s %12.0f %16s %7s  %s', k, c[2], median(rates[k]),
     t and string.format('%.0f', t) or 'n/a',
-    t and string.format('%.2fx', rates[c[1]] / t) or 'n/a'))
+    #ratios[k] > 0 and string.format('%.2fx', median(ratios[k])) or 'n/a',
+    table.concat(each, ' ')))
 end
 
 local files = {'train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz',
