@@ -8,8 +8,9 @@ BUILD    ?= build
 PREFIX   ?= /usr/local
 SANITIZE ?=
 
-DEB_PACKAGES = lua5.4 liblua5.4-dev libopenblas-dev libfaiss-dev libturbojpeg0-dev zlib1g-dev \
-               libreadline-dev lua-busted lua-argparse lua-cjson dataset-fashion-mnist \
+DEB_PACKAGES = lua5.4 liblua5.4-dev libopenblas-dev libfaiss-dev libturbojpeg0-dev \
+               libjpeg62-turbo-dev zlib1g-dev libreadline-dev lua-busted lua-argparse lua-cjson \
+               dataset-fashion-mnist \
                gnuplot-nox pkg-config \
                clang libclang-rt-14-dev libomp-14-dev valgrind
 BENCH_PACKAGES = python3-numpy python3-torch python3-torchvision python3-faiss python3-sklearn \
@@ -34,7 +35,7 @@ CXXFLAGS := -std=c++17 $(OPT) $(WARN) -fPIC -fopenmp $(SANITIZE)
 # (GOMP_*: -fopenmp) and libstdc++ (named here, so the C driver links and the C tests stay
 # compiled as C). --exclude-libs keeps FAISS's symbols out of the module's dynamic table.
 FAISS_LIBS := -lfaiss -lstdc++
-LDLIBS   := $(FAISS_LIBS) -lopenblas -lturbojpeg -lz -lm -lpthread
+LDLIBS   := $(FAISS_LIBS) -lopenblas -lturbojpeg -ljpeg -lz -lm -lpthread
 LDFLAGS  := -fopenmp $(SANITIZE)
 MODULE_LDFLAGS := -Wl,--exclude-libs,libfaiss.a
 

@@ -1,9 +1,11 @@
-/* JPEG decode and encode through TurboJPEG (libjpeg-turbo).
+/* JPEG decode (libjpeg API of libjpeg-turbo) and encode (TurboJPEG).
  *
  * Decoding can shrink in the DCT domain: libjpeg-turbo computes an image scaled by 1/2, 1/4
  * or 1/8 for a fraction of the cost of a full decode. dc_jpeg_decode picks the smallest
  * such scale whose result is still at least the requested size, so a later resize only ever
- * shrinks from a larger picture (and the antialiasing filter keeps its job).
+ * shrinks from a larger picture (and the antialiasing filter keeps its job). It can also
+ * decode only a region of the (scaled) picture: the columns outside skip the inverse DCT and
+ * colour conversion, the rows outside are only entropy-decoded.
  *
  * Sources: baseline and progressive, grayscale, YCbCr and CMYK/YCCK (Adobe, inverted, as
  * libjpeg-turbo and PIL treat it). Any libjpeg warning (truncated or corrupt data) is an
@@ -17,7 +19,7 @@
 #include "file.h"
 #include "image.h"
 
-/* One codec per thread (TurboJPEG handles are not thread-safe). Owns its scratch buffers. */
+/* One codec per thread (libjpeg and TurboJPEG objects are not thread-safe). Owns its scratch buffers. */
 typedef struct dc_jpeg dc_jpeg;
 
 dc_status dc_jpeg_new(dc_jpeg **out);
@@ -41,6 +43,15 @@ void dc_jpeg_scaled_size(const dc_jpeg_info *info, int min_w, int min_h, int *w,
  * Pixels go to pixels (grown as needed). DC_ERR_FORMAT with libjpeg's reason on bad data. */
 dc_status dc_jpeg_decode(dc_jpeg *j, const uint8_t *buf, size_t n, int channels, int min_w,
                          int min_h, dc_buffer *pixels, dc_image *out);
+
+/* Part of the same decode: a rectangle of the scaled picture that contains region (x0, y0,
+ * x1, y1 in the scaled picture's pixels, clipped to it; must not be empty once clipped),
+ * possibly a few columns wider. Its pixels are exactly those of dc_jpeg_decode at the same
+ * scale; at[0], at[1] = where out's top-left pixel lies in the scaled picture. Corrupt data
+ * outside the region is still an error. */
+dc_status dc_jpeg_decode_region(dc_jpeg *j, const uint8_t *buf, size_t n, int channels,
+                                int min_w, int min_h, const int region[4], dc_buffer *pixels,
+                                dc_image *out, int at[2]);
 
 /* Encodes im (1 or 3 channels) at quality 1..100 (4:2:0 chroma for colour, as PIL saves);
  * *data / *size point into j's reusable output buffer, valid until the next encode. */
