@@ -1,5 +1,6 @@
 /* JPEG codec: round trips, progressive / grayscale / CMYK sources, DCT-scaled decoding
- * against full decode + resize, and many corruptions that must fail cleanly. */
+ * against full decode + resize, region decoding against full decoding, the pixel limit, and
+ * many corruptions that must fail cleanly (whole and region decodes). */
 #include <turbojpeg.h>
 
 #include "rng.h"
@@ -182,6 +183,141 @@ static void test_dct_scaled_decode_matches_resize(void)
     dc_resample_scratch_free(&rs);
 }
 
+/* Region decodes of jpg at every DCT scale, for many random regions, against the same
+ * pixels of a full decode at that scale: equal, every byte (see run() in core/data/jpeg.c for
+ * why the fancy-upsampled edge columns still match). Returns the number of mismatches. */
+static int region_mismatches(const uint8_t *jpg, size_t n, int channels, uint64_t seed)
+{
+    dc_buffer fb = {0}, rb = {0};
+    dc_image full, part;
+    dc_rng rng = dc_rng_for(seed, 0, 0);
+    dc_jpeg_info info;
+    CHECK_OK(dc_jpeg_info_read(J, jpg, n, &info));
+    int bad = 0;
+    for (int k = 1; k <= 8; k *= 2) {
+        int mw = (info.width + k - 1) / k, mh = (info.height + k - 1) / k;
+        CHECK_OK(dc_jpeg_decode(J, jpg, n, channels, mw, mh, &fb, &full));
+        for (int trial = 0; trial < 40; trial++) {
+            int x0 = (int)dc_rng_below(&rng, (uint64_t)full.w);
+            int y0 = (int)dc_rng_below(&rng, (uint64_t)full.h);
+            int x1 = x0 + 1 + (int)dc_rng_below(&rng, (uint64_t)(full.w - x0));
+            int y1 = y0 + 1 + (int)dc_rng_below(&rng, (uint64_t)(full.h - y0));
+            if (trial == 0) x0 = y0 = 0, x1 = full.w, y1 = full.h;
+            int region[4] = {x0, y0, x1, y1}, at[2] = {-1, -1};
+            CHECK_OK(dc_jpeg_decode_region(J, jpg, n, channels, mw, mh, region, &rb, &part, at));
+            int covers = at[0] >= 0 && at[0] <= x0 && at[0] + part.w >= x1 && at[1] == y0 &&
+                         part.h == y1 - y0 && at[0] + part.w <= full.w && part.c == channels;
+            if (!covers) {
+                printf("  1/%d: region (%d, %d, %d, %d) gave %d x %d at (%d, %d)\n", k, x0, y0,
+                       x1, y1, part.w, part.h, at[0], at[1]);
+                bad++;
+                continue;
+            }
+            for (int y = 0; y < part.h; y++) {
+                const uint8_t *a = part.data + (int64_t)y * part.stride;
+                const uint8_t *b = full.data + (int64_t)(y + y0) * full.stride +
+                                   (int64_t)at[0] * channels;
+                if (memcmp(a, b, (size_t)part.w * (size_t)channels) != 0) {
+                    printf("  1/%d: region (%d, %d, %d, %d): row %d differs\n", k, x0, y0, x1,
+                           y1, y + y0);
+                    bad++;
+                    break;
+                }
+            }
+        }
+    }
+    dc_buffer_free(&fb);
+    dc_buffer_free(&rb);
+    return bad;
+}
+
+/* A noisy photo-like picture, so an upsampling difference at a region edge would show. */
+static void noisy_picture(dc_image *im, dc_buffer *buf, int w, int h, int c, uint64_t seed)
+{
+    du_picture(im, buf, w, h, c, (int)seed);
+    dc_rng rng = dc_rng_for(seed, 1, 0);
+    for (int64_t i = 0; i < (int64_t)w * h * c; i++) {
+        int v = im->data[i] + (int)dc_rng_below(&rng, 41) - 20;
+        im->data[i] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
+    }
+}
+
+/* Region decode == the same pixels of a full decode: 4:2:0 (as PIL saves), 4:2:2, 4:4:4 and
+ * gray sources, baseline and progressive, to RGB and to gray, odd sizes (partial iMCUs). */
+static void test_region_matches_full_decode(void)
+{
+    dc_buffer b0 = {0};
+    dc_image src;
+    const int samp[4] = {TJSAMP_420, TJSAMP_422, TJSAMP_444, TJSAMP_GRAY};
+    int bad = 0;
+    for (int si = 0; si < 4; si++)
+        for (int prog = 0; prog <= 1; prog++) {
+            int c = samp[si] == TJSAMP_GRAY ? 1 : 3;
+            noisy_picture(&src, &b0, 203 + 16 * si, 157 - 8 * prog, c, (uint64_t)(si + 10));
+            /* a fresh encoder each time: TurboJPEG 2.1 writes a broken baseline file after a
+             * progressive one on the same handle */
+            tjhandle tj = tjInitCompress();
+            unsigned char *jpg = NULL;
+            unsigned long n = 0;
+            CHECK(tjCompress2(tj, src.data, src.w, (int)src.stride, src.h,
+                              c == 1 ? TJPF_GRAY : TJPF_RGB, &jpg, &n, samp[si], 90,
+                              prog ? TJFLAG_PROGRESSIVE : 0) == 0);
+            for (int ch = 1; ch <= 3; ch += 2) {
+                int m = region_mismatches(jpg, n, ch, (uint64_t)(si * 4 + prog * 2 + ch));
+                if (m) printf("  subsampling %d, progressive %d, %d channels\n", si, prog, ch);
+                bad += m;
+            }
+            tjFree(jpg);
+            tjDestroy(tj);
+        }
+    CHECK(bad == 0);
+    /* a region outside the picture is an argument error, not a crash */
+    du_picture(&src, &b0, 40, 30, 3, 1);
+    size_t n;
+    uint8_t *jpg = encode(&src, 90, 0, &n);
+    dc_buffer b1 = {0};
+    dc_image out;
+    int at[2], outside[4] = {50, 0, 60, 10};
+    CHECK_FAILS(dc_jpeg_decode_region(J, jpg, n, 3, 0, 0, outside, &b1, &out, at), DC_ERR_ARG,
+                "outside the 40 x 30 picture");
+    free(jpg);
+    dc_buffer_free(&b0);
+    dc_buffer_free(&b1);
+}
+
+/* A header asking for more pixels than PIL would open is refused before any allocation,
+ * with the size in the message; at the limit's edge of a side (65500) too. */
+static void test_huge_header_refused(void)
+{
+    dc_buffer b0 = {0}, b1 = {0};
+    dc_image src, out;
+    du_picture(&src, &b0, 16, 16, 3, 1);
+    size_t n;
+    uint8_t *jpg = encode(&src, 90, 0, &n);
+    size_t sof = 0;
+    for (size_t i = 2; i + 9 < n && !sof; i++)
+        if (jpg[i] == 0xFF && jpg[i + 1] == 0xC0) sof = i;
+    CHECK(sof > 0);
+    /* SOF0: FF C0, length (2), precision (1), height (2), width (2) */
+    jpg[sof + 5] = 65000 >> 8, jpg[sof + 6] = 65000 & 255;
+    jpg[sof + 7] = 60000 >> 8, jpg[sof + 8] = 60000 & 255;
+    dc_jpeg_info info;
+    CHECK_FAILS(dc_jpeg_info_read(J, jpg, n, &info), DC_ERR_FORMAT,
+                "JPEG of 60000 x 65000 pixels refused");
+    CHECK_FAILS(dc_jpeg_decode(J, jpg, n, 3, 0, 0, &b1, &out), DC_ERR_FORMAT, "refused");
+    int region[4] = {0, 0, 8, 8}, at[2];
+    CHECK_FAILS(dc_jpeg_decode_region(J, jpg, n, 3, 0, 0, region, &b1, &out, at), DC_ERR_FORMAT,
+                "refused");
+    /* just under the limit passes the check (and then fails on the missing data) */
+    jpg[sof + 5] = 13000 >> 8, jpg[sof + 6] = 13000 & 255;
+    jpg[sof + 7] = 13000 >> 8, jpg[sof + 8] = 13000 & 255;
+    CHECK_OK(dc_jpeg_info_read(J, jpg, n, &info));
+    CHECK(info.width == 13000 && info.height == 13000);
+    free(jpg);
+    dc_buffer_free(&b0);
+    dc_buffer_free(&b1);
+}
+
 /* Decoding corrupt bytes: an error, never a crash; truncation is always an error. */
 static void test_corruptions(void)
 {
@@ -193,12 +329,18 @@ static void test_corruptions(void)
     CHECK_FAILS(dc_jpeg_decode(J, jpg, 0, 3, 0, 0, &b1, &out), DC_ERR_FORMAT, "empty file");
     const uint8_t png[8] = {0x89, 'P', 'N', 'G', 13, 10, 26, 10};
     CHECK_FAILS(dc_jpeg_decode(J, png, 8, 3, 0, 0, &b1, &out), DC_ERR_FORMAT, "not a JPEG");
-    int bad = 0;
+    int bad = 0, corner[4] = {0, 0, 9, 7}, at[2];
     for (size_t k = 1; k < n; k++) {
         dc_status s = dc_jpeg_decode(J, jpg, k, 3, 0, 0, &b1, &out);
         if (s != DC_ERR_FORMAT) {
             bad++;
             printf("  truncated at %zu of %zu: %s\n", k, n, dc_status_name(s));
+        }
+        /* a region in the top-left corner: the missing bytes lie outside it, still an error */
+        s = dc_jpeg_decode_region(J, jpg, k, 3, 0, 0, corner, &b1, &out, at);
+        if (s != DC_ERR_FORMAT) {
+            bad++;
+            printf("  truncated at %zu of %zu, region: %s\n", k, n, dc_status_name(s));
         }
         if (dc_jpeg_decode(J, jpg, n, 3, 0, 0, &b1, &out) != DC_OK) bad++;
     }
@@ -222,6 +364,14 @@ static void test_corruptions(void)
             dc_status s = dc_jpeg_decode(J, buf, n, ch, trial % 5 ? 0 : 12, 10, &b1, &out);
             if (s != DC_OK && s != DC_ERR_FORMAT) bad++;
             if (s == DC_OK && (out.c != ch || out.w <= 0 || out.h <= 0)) bad++;
+            int region[4] = {(int)dc_rng_below(&rng, 40), (int)dc_rng_below(&rng, 30), 0, 0};
+            region[2] = region[0] + 1 + (int)dc_rng_below(&rng, 8);
+            region[3] = region[1] + 1 + (int)dc_rng_below(&rng, 10);
+            s = dc_jpeg_decode_region(J, buf, n, ch, 0, 0, region, &b1, &out, at);
+            if (s != DC_OK && s != DC_ERR_FORMAT) bad++;
+            if (s == DC_OK && (out.c != ch || at[0] > region[0] || at[0] + out.w < region[2] ||
+                               out.h != region[3] - region[1]))
+                bad++;
             /* a failure leaves the codec usable: the intact file still decodes */
             if (dc_jpeg_decode(J, jpg, n, ch, 0, 0, &b1, &out) != DC_OK) bad++;
         }
@@ -255,6 +405,8 @@ int main(void)
     RUN_TEST(test_cmyk_source);
     RUN_TEST(test_scaled_sizes);
     RUN_TEST(test_dct_scaled_decode_matches_resize);
+    RUN_TEST(test_region_matches_full_decode);
+    RUN_TEST(test_huge_header_refused);
     RUN_TEST(test_corruptions);
     RUN_TEST(test_encode_errors);
     dc_jpeg_free(J);

@@ -6,7 +6,8 @@
  * from the fuzzer too: lists the checker refuses are skipped, as the loader never runs them.
  * One codec and one scratch live across inputs, as in a worker, so state left behind by
  * earlier files is exercised as well: a second, fresh codec must read the same header and
- * decode the same pixels (a sample must not depend on what its worker decoded before). */
+ * decode the same pixels (a sample must not depend on what its worker decoded before), and a
+ * region decode the same pixels of its region. */
 #include <math.h>
 
 #include "data/jpeg.h"
@@ -98,6 +99,22 @@ DC_FUZZ_TARGET(dc_fuzz_jpeg)
     for (int y = 0; y < img.h; y++)
         FUZZ_ASSERT(memcmp(same.data + y * same.stride, img.data + y * img.stride,
                            (size_t)img.w * (size_t)img.c) == 0);
+    /* a region decode (on the fresh codec) gives exactly the same pixels of that region */
+    dc_rng rrng = dc_rng_for(seed, 1, 0);
+    int region[4], at[2];
+    region[0] = (int)dc_rng_below(&rrng, (uint64_t)img.w);
+    region[1] = (int)dc_rng_below(&rrng, (uint64_t)img.h);
+    region[2] = region[0] + 1 + (int)dc_rng_below(&rrng, (uint64_t)(img.w - region[0]));
+    region[3] = region[1] + 1 + (int)dc_rng_below(&rrng, (uint64_t)(img.h - region[1]));
+    FUZZ_ASSERT(dc_jpeg_decode_region(fresh, file, n, channels, plan.min_w, plan.min_h, region,
+                                      &fresh_pixels, &same, at) == DC_OK);
+    FUZZ_ASSERT(at[0] >= 0 && at[0] <= region[0] && at[0] + same.w >= region[2]);
+    FUZZ_ASSERT(at[0] + same.w <= img.w && at[1] == region[1]);
+    FUZZ_ASSERT(same.h == region[3] - region[1] && same.c == img.c);
+    for (int y = 0; y < same.h; y++)
+        FUZZ_ASSERT(memcmp(same.data + y * same.stride,
+                           img.data + (y + at[1]) * img.stride + at[0] * img.c,
+                           (size_t)same.w * (size_t)same.c) == 0);
 
     dc_image res;
     float lut[4][256];
