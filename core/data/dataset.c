@@ -88,7 +88,7 @@ void dc_data_ctx_free(dc_data_ctx *ctx)
 }
 
 /* Loads the raw picture of pos, planning t on its full size first so a JPEG decodes at the
- * smallest DCT scale that t can use. */
+ * smallest DCT scale that t can use, and only the region of it that t reads. */
 static dc_status load(const dc_dataset *ds, int64_t pos, const dc_transform *t, dc_rng *rng,
                       dc_data_ctx *ctx, dc_tf_plan *plan, dc_image *img, int *writable)
 {
@@ -100,9 +100,14 @@ static dc_status load(const dc_dataset *ds, int64_t pos, const dc_transform *t, 
         dc_status s = dc_jpeg_info_read(ctx->jpeg, ctx->file.data, ctx->file.size, &info);
         if (s != DC_OK) return dc_fail_prefix(s, path);
         dc_transform_plan(t, info.width, info.height, rng, plan);
-        s = dc_jpeg_decode(ctx->jpeg, ctx->file.data, ctx->file.size, ds->channels,
-                           plan->min_w, plan->min_h, &ctx->pixels, img);
+        int region[4], at[2];
+        dc_jpeg_scaled_size(&info, plan->min_w, plan->min_h, &plan->full_w, &plan->full_h);
+        dc_transform_region(t, plan, plan->full_w, plan->full_h, region);
+        s = dc_jpeg_decode_region(ctx->jpeg, ctx->file.data, ctx->file.size, ds->channels,
+                                  plan->min_w, plan->min_h, region, &ctx->pixels, img, at);
         if (s != DC_OK) return dc_fail_prefix(s, path);
+        plan->at_x = at[0];
+        plan->at_y = at[1];
         *writable = 1;
         return DC_OK;
     }

@@ -26,19 +26,31 @@ static int taps_size(double in0, double in1, int out_size)
     return (int)ceil(support) * 2 + 1;
 }
 
+/* Source pixels [lo, hi) of output pixel i, before the cap at the filter size. Mirrors
+ * Pillow's precompute_coeffs. */
+static void tap_bounds(int in_size, double in0, double in1, int out_size, int i, double *center,
+                       int *lo, int *hi)
+{
+    double scale = (in1 - in0) / out_size;
+    double support = scale < 1.0 ? 1.0 : scale;
+    *center = in0 + (i + 0.5) * scale;
+    *lo = (int)(*center - support + 0.5);
+    *hi = (int)(*center + support + 0.5);
+    if (*lo < 0) *lo = 0;
+    if (*hi > in_size) *hi = in_size;
+}
+
 /* Taps of one pass: out pixel i reads in pixels first[i] .. first[i] + count[i] - 1 with
- * weights k[i * ksize ..], in 22-bit fixed point. Mirrors Pillow's precompute_coeffs. */
+ * weights k[i * ksize ..], in 22-bit fixed point. */
 static void taps(int in_size, double in0, double in1, int out_size, int ksize, int32_t *first,
                  int32_t *count, int32_t *k)
 {
     double scale = (in1 - in0) / out_size;
-    double filterscale = scale < 1.0 ? 1.0 : scale;
-    double support = filterscale, ss = 1.0 / filterscale;
+    double ss = 1.0 / (scale < 1.0 ? 1.0 : scale);
     for (int i = 0; i < out_size; i++) {
-        double center = in0 + (i + 0.5) * scale;
-        int lo = (int)(center - support + 0.5), hi = (int)(center + support + 0.5);
-        if (lo < 0) lo = 0;
-        if (hi > in_size) hi = in_size;
+        double center;
+        int lo, hi;
+        tap_bounds(in_size, in0, in1, out_size, i, &center, &lo, &hi);
         int n = hi - lo;
         if (n > ksize) n = ksize;
         if (n < 0) n = 0;
@@ -53,6 +65,26 @@ static void taps(int in_size, double in0, double in1, int out_size, int ksize, i
         first[i] = lo;
         count[i] = n;
     }
+}
+
+void dc_resample_span(int in_size, double in0, double in1, int out_size, int span[2])
+{
+    double center;
+    int lo, hi;
+    tap_bounds(in_size, in0, in1, out_size, 0, &center, &span[0], &hi);
+    tap_bounds(in_size, in0, in1, out_size, out_size - 1, &center, &lo, &span[1]);
+    if (span[1] < span[0]) span[1] = span[0];
+}
+
+/* 1 when every tap of the pass lies in [at, at + size), which first[] is then made relative
+ * to. */
+static int shift_taps(int32_t *first, const int32_t *count, int n, int at, int size)
+{
+    for (int i = 0; i < n; i++) {
+        if (count[i] > 0 && (first[i] < at || first[i] + count[i] > at + size)) return 0;
+        first[i] -= at;
+    }
+    return 1;
 }
 
 static inline uint8_t clip8(int32_t v)
@@ -116,18 +148,21 @@ static void copy_image(const dc_image *src, dc_image *dst)
                (size_t)dst->w * (size_t)dst->c);
 }
 
-dc_status dc_resample(const dc_image *src, const double box[4], dc_image *dst,
-                      dc_resample_scratch *s)
+dc_status dc_resample_part(const dc_image *src, int x, int y, int full_w, int full_h,
+                           const double box[4], dc_image *dst, dc_resample_scratch *s)
 {
     DC_CHECK(src->c == dst->c, DC_ERR_ARG, "resample: %d channels in, %d out", src->c, dst->c);
     DC_CHECK(dst->w > 0 && dst->h > 0, DC_ERR_ARG, "resample: output size %d x %d", dst->w,
              dst->h);
+    DC_CHECK(x >= 0 && y >= 0 && x + src->w <= full_w && y + src->h <= full_h, DC_ERR_ARG,
+             "resample: part %d x %d at (%d, %d) outside the %d x %d picture", src->w, src->h,
+             x, y, full_w, full_h);
     DC_CHECK(box[0] >= 0 && box[1] >= 0 && box[0] < box[2] && box[1] < box[3] &&
-                 box[2] <= src->w && box[3] <= src->h,
+                 box[2] <= full_w && box[3] <= full_h,
              DC_ERR_ARG, "resample: box (%g, %g, %g, %g) outside the %d x %d image", box[0],
-             box[1], box[2], box[3], src->w, src->h);
-    int need_h = dst->w != src->w || box[0] != 0 || box[2] != dst->w;
-    int need_v = dst->h != src->h || box[1] != 0 || box[3] != dst->h;
+             box[1], box[2], box[3], full_w, full_h);
+    int need_h = dst->w != full_w || box[0] != 0 || box[2] != dst->w;
+    int need_v = dst->h != full_h || box[1] != 0 || box[3] != dst->h;
     int kx = taps_size(box[0], box[2], dst->w);
     int ky = taps_size(box[1], box[3], dst->h);
     /* layout of coef: x first/count/k, y first/count/k, then the vertical accumulator row */
@@ -137,8 +172,12 @@ dc_status dc_resample(const dc_image *src, const double box[4], dc_image *dst,
     int32_t *xf = (int32_t *)s->coef.data, *xc = xf + dst->w, *xk = xc + dst->w;
     int32_t *yf = xf + nx, *yc = yf + dst->h, *yk = yc + dst->h;
     int32_t *acc = xf + nx + ny;
-    taps(src->w, box[0], box[2], dst->w, kx, xf, xc, xk);
-    taps(src->h, box[1], box[3], dst->h, ky, yf, yc, yk);
+    taps(full_w, box[0], box[2], dst->w, kx, xf, xc, xk);
+    taps(full_h, box[1], box[3], dst->h, ky, yf, yc, yk);
+    /* an identity pass reads every pixel of its axis, like a resampling one */
+    DC_CHECK(shift_taps(xf, xc, dst->w, x, src->w) && shift_taps(yf, yc, dst->h, y, src->h),
+             DC_ERR_ARG, "resample: box (%g, %g, %g, %g) reads outside the %d x %d part at "
+             "(%d, %d)", box[0], box[1], box[2], box[3], src->w, src->h, x, y);
 
     if (!need_h && !need_v) {
         copy_image(src, dst);
@@ -149,7 +188,7 @@ dc_status dc_resample(const dc_image *src, const double box[4], dc_image *dst,
         return DC_OK;
     }
     /* only the source rows the vertical pass will read go through the horizontal pass */
-    int row0 = need_v ? yf[0] : (int)box[1];
+    int row0 = need_v ? yf[0] : (int)box[1] - y;
     int row1 = need_v ? yf[dst->h - 1] + yc[dst->h - 1] : row0 + dst->h;
     if (!need_v) {
         hpass(src, row0, dst->h, dst, kx, xf, xc, xk);
@@ -158,7 +197,13 @@ dc_status dc_resample(const dc_image *src, const double box[4], dc_image *dst,
     dc_image mid;
     DC_TRY(dc_image_alloc(&mid, &s->mid, dst->w, row1 - row0, src->c));
     hpass(src, row0, row1 - row0, &mid, kx, xf, xc, xk);
-    for (int y = 0; y < dst->h; y++) yf[y] -= row0;
+    for (int i = 0; i < dst->h; i++) yf[i] -= row0;
     vpass(&mid, dst, ky, yf, yc, yk, acc);
     return DC_OK;
+}
+
+dc_status dc_resample(const dc_image *src, const double box[4], dc_image *dst,
+                      dc_resample_scratch *s)
+{
+    return dc_resample_part(src, 0, 0, src->w, src->h, box, dst, s);
 }

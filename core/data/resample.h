@@ -25,4 +25,15 @@ void dc_resample_scratch_free(dc_resample_scratch *s);
 dc_status dc_resample(const dc_image *src, const double box[4], dc_image *dst,
                       dc_resample_scratch *s);
 
+/* The same on a part of a picture: src is the region of a full_w x full_h picture whose
+ * top-left pixel is at (x, y), box is in the whole picture's pixels, and the result is
+ * exactly dc_resample's on the whole picture. The part must hold every pixel the filter
+ * reads (dc_resample_span), else DC_ERR_ARG. */
+dc_status dc_resample_part(const dc_image *src, int x, int y, int full_w, int full_h,
+                           const double box[4], dc_image *dst, dc_resample_scratch *s);
+
+/* Source pixels [span[0], span[1]) that resampling [in0, in1) of an axis of in_size pixels to
+ * out_size pixels reads (weights of zero included). */
+void dc_resample_span(int in_size, double in0, double in1, int out_size, int span[2]);
+
 #endif

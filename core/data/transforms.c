@@ -268,16 +268,24 @@ static dc_status crop(work *cur, dc_tf_scratch *s, int x, int y, int w, int h)
     return DC_OK;
 }
 
-static dc_status resize_box(work *cur, dc_tf_scratch *s, const double box[4], int w, int h)
+/* Resize region box of a full_w x full_h picture, of which cur holds the part at (x, y), to
+ * w x h. */
+static dc_status resize_part(work *cur, dc_tf_scratch *s, int x, int y, int full_w, int full_h,
+                             const double box[4], int w, int h)
 {
-    if (box[0] == 0 && box[1] == 0 && box[2] == cur->im.w && box[3] == cur->im.h &&
-        w == cur->im.w && h == cur->im.h)
+    if (x == 0 && y == 0 && full_w == cur->im.w && full_h == cur->im.h && box[0] == 0 &&
+        box[1] == 0 && box[2] == full_w && box[3] == full_h && w == full_w && h == full_h)
         return DC_OK;
     work dst;
     DC_TRY(new_image(cur, s, w, h, cur->im.c, &dst));
-    DC_TRY(dc_resample(&cur->im, box, &dst.im, &s->rs));
+    DC_TRY(dc_resample_part(&cur->im, x, y, full_w, full_h, box, &dst.im, &s->rs));
     *cur = dst;
     return DC_OK;
+}
+
+static dc_status resize_box(work *cur, dc_tf_scratch *s, const double box[4], int w, int h)
+{
+    return resize_part(cur, s, 0, 0, cur->im.w, cur->im.h, box, w, h);
 }
 
 /* Integer region (x, y, w, h) resized to ow x oh: crop, then resize the crop, as torchvision
@@ -335,24 +343,92 @@ static dc_status grayscale(work *cur, dc_tf_scratch *s, int out_c)
     return DC_OK;
 }
 
+/* When next is a CenterCrop that fits in a resize of box to ow x oh: the part of box whose
+ * resize is the crop (same centres and filter support as the full resize, so the same
+ * pixels), clipped to a w x h picture, and 1; else 0. */
+static int crop_of_resize(const double box[4], int ow, int oh, const dc_tf *next, int w, int h,
+                          double sub[4])
+{
+    if (!next || next->kind != DC_TF_CENTER_CROP || next->w > ow || next->h > oh) return 0;
+    int x = (int)nearbyint((ow - next->w) / 2.0), y = (int)nearbyint((oh - next->h) / 2.0);
+    double sx = (box[2] - box[0]) / ow, sy = (box[3] - box[1]) / oh;
+    sub[0] = box[0] + x * sx;
+    sub[1] = box[1] + y * sy;
+    sub[2] = box[0] + (x + next->w) * sx;
+    sub[3] = box[1] + (y + next->h) * sy;
+    if (sub[2] > w) sub[2] = w;
+    if (sub[3] > h) sub[3] = h;
+    return 1;
+}
+
 /* Resize to ow x oh from region box of cur, then (when next is a CenterCrop that fits) the
- * crop: only the kept pixels are computed, with the same centres and filter support as the
- * full resize, so the result is the same. Returns 1 when next was done too. */
+ * crop: only the kept pixels are computed. Returns 1 when next was done too. */
 static int resize_then_crop(work *cur, dc_tf_scratch *s, const double box[4], int ow, int oh,
                             const dc_tf *next, dc_status *st)
 {
-    if (!next || next->kind != DC_TF_CENTER_CROP || next->w > ow || next->h > oh) {
+    double sub[4];
+    if (!crop_of_resize(box, ow, oh, next, cur->im.w, cur->im.h, sub)) {
         *st = resize_box(cur, s, box, ow, oh);
         return 0;
     }
-    int x = (int)nearbyint((ow - next->w) / 2.0), y = (int)nearbyint((oh - next->h) / 2.0);
-    double sx = (box[2] - box[0]) / ow, sy = (box[3] - box[1]) / oh;
-    double sub[4] = {box[0] + x * sx, box[1] + y * sy, box[0] + (x + next->w) * sx,
-                     box[1] + (y + next->h) * sy};
-    if (sub[2] > cur->im.w) sub[2] = cur->im.w;
-    if (sub[3] > cur->im.h) sub[3] = cur->im.h;
     *st = resize_box(cur, s, sub, next->w, next->h);
     return 1;
+}
+
+/* The planned first step on a picture of w x h (full size or DCT-scaled): resample box (in
+ * its pixels) to ow x oh. *crop = 1 when box is an integer region of the full-size picture,
+ * cut out before resizing as torchvision's resized_crop does (so nothing outside it is
+ * read). A planned Resize takes the CenterCrop right after it along. Returns the number of
+ * ops done, 1 or 2. */
+static int planned_step(const dc_transform *t, const dc_tf_plan *plan, int w, int h,
+                        double box[4], int *ow, int *oh, int *crop)
+{
+    *ow = plan->out_w;
+    *oh = plan->out_h;
+    *crop = 0;
+    if (t->op[0].kind == DC_TF_RESIZE) {
+        double whole[4] = {0, 0, w, h};
+        memcpy(box, whole, sizeof whole);
+        if (!crop_of_resize(whole, *ow, *oh, t->n > 1 ? &t->op[1] : NULL, w, h, box)) return 1;
+        *ow = t->op[1].w;
+        *oh = t->op[1].h;
+        return 2;
+    }
+    if (w == plan->src_w && h == plan->src_h) {
+        memcpy(box, plan->box, sizeof plan->box);
+        *crop = 1;
+        return 1;
+    }
+    /* the box in the DCT-scaled picture's pixels */
+    double sx = (double)w / plan->src_w, sy = (double)h / plan->src_h;
+    box[0] = plan->box[0] * sx;
+    box[1] = plan->box[1] * sy;
+    box[2] = plan->box[2] * sx < w ? plan->box[2] * sx : w;
+    box[3] = plan->box[3] * sy < h ? plan->box[3] * sy : h;
+    return 1;
+}
+
+void dc_transform_region(const dc_transform *t, const dc_tf_plan *plan, int w, int h,
+                         int region[4])
+{
+    region[0] = region[1] = 0;
+    region[2] = w;
+    region[3] = h;
+    if (!plan->planned) return;
+    double box[4];
+    int ow, oh, crop;
+    planned_step(t, plan, w, h, box, &ow, &oh, &crop);
+    if (crop) {
+        for (int k = 0; k < 4; k++) region[k] = (int)box[k];
+        return;
+    }
+    int sx[2], sy[2];
+    dc_resample_span(w, box[0], box[2], ow, sx);
+    dc_resample_span(h, box[1], box[3], oh, sy);
+    region[0] = sx[0];
+    region[1] = sy[0];
+    region[2] = sx[1];
+    region[3] = sy[1];
 }
 
 dc_status dc_transform_run(const dc_transform *t, const dc_tf_plan *plan, const dc_image *img,
@@ -361,32 +437,24 @@ dc_status dc_transform_run(const dc_transform *t, const dc_tf_plan *plan, const 
 {
     work cur = {*img, -1, writable};
     double a[4] = {1.0 / 255, 1.0 / 255, 1.0 / 255, 1.0 / 255}, b[4] = {0, 0, 0, 0};
-    int scaled = img->w != plan->src_w || img->h != plan->src_h;
     for (int i = 0; i < t->n; i++) {
         const dc_tf *op = &t->op[i];
         const dc_tf *next = i + 1 < t->n ? &t->op[i + 1] : NULL;
         const dc_image *im = &cur.im;
         dc_status st = DC_OK;
-        if (i == 0 && plan->planned && op->kind == DC_TF_RESIZE) {
-            double box[4] = {0, 0, im->w, im->h};
-            i += resize_then_crop(&cur, s, box, plan->out_w, plan->out_h, next, &st);
-            DC_TRY(st);
-            continue;
-        }
         if (i == 0 && plan->planned) {
-            if (!scaled) {
-                const double *bx = plan->box;
-                DC_TRY(resized_crop(&cur, s, (int)bx[0], (int)bx[1], (int)(bx[2] - bx[0]),
-                                    (int)(bx[3] - bx[1]), plan->out_w, plan->out_h));
-            } else {
-                /* the box in the DCT-scaled picture's pixels */
-                double sx = (double)im->w / plan->src_w, sy = (double)im->h / plan->src_h;
-                double box[4] = {plan->box[0] * sx, plan->box[1] * sy, plan->box[2] * sx,
-                                 plan->box[3] * sy};
-                if (box[2] > im->w) box[2] = im->w;
-                if (box[3] > im->h) box[3] = im->h;
-                DC_TRY(resize_box(&cur, s, box, plan->out_w, plan->out_h));
-            }
+            /* img may be a part of the decoded picture (see dc_tf_plan) */
+            int part = plan->full_w > 0;
+            int W = part ? plan->full_w : im->w, H = part ? plan->full_h : im->h;
+            int ax = part ? plan->at_x : 0, ay = part ? plan->at_y : 0;
+            double box[4];
+            int ow, oh, cropped;
+            i += planned_step(t, plan, W, H, box, &ow, &oh, &cropped) - 1;
+            if (cropped)
+                DC_TRY(resized_crop(&cur, s, (int)box[0] - ax, (int)box[1] - ay,
+                                    (int)(box[2] - box[0]), (int)(box[3] - box[1]), ow, oh));
+            else
+                DC_TRY(resize_part(&cur, s, ax, ay, W, H, box, ow, oh));
             continue;
         }
         switch (op->kind) {

@@ -64,10 +64,21 @@ typedef struct dc_tf_plan {
     int planned;        /* 1 when op[0] is Resize or RandomResizedCrop: box and out below */
     double box[4];      /* its source region (x0, y0, x1, y1) in full-size pixels */
     int out_w, out_h;   /* its output size */
+    /* Set by the caller when the picture given to dc_transform_run is only a part of the
+     * decoded one (dc_transform_region): the decoded picture's size (0, 0: the picture given
+     * is the whole one) and where the part's top-left pixel lies in it. */
+    int full_w, full_h;
+    int at_x, at_y;
 } dc_tf_plan;
 
 /* Fills plan for an image of w x h pixels, drawing op[0]'s random numbers if it has any. */
 void dc_transform_plan(const dc_transform *t, int w, int h, dc_rng *rng, dc_tf_plan *plan);
+
+/* The part (x0, y0, x1, y1) of a picture decoded at w x h (the full size or a DCT-scaled
+ * one) that dc_transform_run reads for plan: all of it unless op[0] is planned. Running on
+ * just that part (plan->full_w, ... set) gives exactly the result of running on the whole. */
+void dc_transform_region(const dc_transform *t, const dc_tf_plan *plan, int w, int h,
+                         int region[4]);
 
 /* Per-thread working memory, grown on demand and reused. */
 typedef struct dc_tf_scratch {

@@ -342,6 +342,86 @@ static void test_planned_op_on_scaled_picture(void)
     dc_resample_scratch_free(&rs);
 }
 
+/* Running a transform on only the region dc_transform_region asks for (possibly with extra
+ * columns, as a region decode gives) is the same as running it on the whole picture, byte
+ * for byte: RandomResizedCrop and Resize + CenterCrop, at full size and DCT-scaled sizes. */
+static void test_transform_on_region(void)
+{
+    dc_buffer b = {0}, keep_b = {0};
+    dc_image whole, keep;
+    dc_tf_scratch s2 = {0};
+    const int sizes[3][2] = {{500, 375}, {375, 500}, {97, 61}};
+    int bad = 0, partial = 0;
+    for (int kind = 0; kind < 3; kind++) {
+        dc_transform t = {0};
+        if (kind == 0) {
+            t.n = 2;
+            t.op[0] = op(DC_TF_RANDOM_RESIZED_CROP, 224, 224);
+            t.op[1] = op(DC_TF_HFLIP, 0, 0);
+        } else if (kind == 1) {
+            t.n = 2;
+            t.op[0] = op(DC_TF_RESIZE, 256, 0);
+            t.op[1] = op(DC_TF_CENTER_CROP, 224, 224);
+        } else {
+            t.n = 1;
+            t.op[0] = op(DC_TF_RANDOM_RESIZED_CROP, 32, 24);
+        }
+        for (int sz = 0; sz < 3; sz++)
+            for (int seed = 0; seed < 30; seed++) {
+                int W0 = sizes[sz][0], H0 = sizes[sz][1];
+                dc_rng r1 = dc_rng_for((uint64_t)seed, 1, (uint64_t)kind);
+                dc_tf_plan p1;
+                dc_transform_plan(&t, W0, H0, &r1, &p1);
+                /* as a decoder would: the full size or a DCT scale that keeps min_w x min_h */
+                int k = 1;
+                while (k < 8 && (W0 + 2 * k - 1) / (2 * k) >= p1.min_w &&
+                       (H0 + 2 * k - 1) / (2 * k) >= p1.min_h)
+                    k *= 2;
+                int w = (W0 + k - 1) / k, h = (H0 + k - 1) / k;
+                du_picture(&whole, &b, w, h, 3, seed);
+                dc_rng r2 = r1;
+                dc_tf_plan p2 = p1;
+                dc_image o1, o2;
+                float l1[4][256], l2[4][256];
+                CHECK_OK(dc_transform_run(&t, &p1, &whole, 0, &r1, &S, &o1, l1));
+                dc_image_alloc(&keep, &keep_b, o1.w, o1.h, o1.c);
+                for (int y = 0; y < o1.h; y++)
+                    memcpy(keep.data + y * keep.stride, o1.data + y * o1.stride,
+                           (size_t)o1.w * 3);
+                int region[4];
+                dc_transform_region(&t, &p2, w, h, region);
+                CHECK(region[0] >= 0 && region[1] >= 0 && region[0] < region[2] &&
+                      region[1] < region[3] && region[2] <= w && region[3] <= h);
+                partial += region[2] - region[0] < w || region[3] - region[1] < h;
+                /* a few more columns on either side, as the region decode may give */
+                int x0 = region[0] - seed % 3, x1 = region[2] + seed % 4;
+                x0 = x0 < 0 ? 0 : x0;
+                x1 = x1 > w ? w : x1;
+                dc_image part = dc_image_view(&whole, x0, region[1], x1 - x0,
+                                              region[3] - region[1]);
+                p2.full_w = w;
+                p2.full_h = h;
+                p2.at_x = x0;
+                p2.at_y = region[1];
+                CHECK_OK(dc_transform_run(&t, &p2, &part, 0, &r2, &s2, &o2, l2));
+                int same = o2.w == keep.w && o2.h == keep.h && o2.c == keep.c;
+                for (int y = 0; same && y < o2.h; y++)
+                    same = memcmp(keep.data + y * keep.stride, o2.data + y * o2.stride,
+                                  (size_t)o2.w * 3) == 0;
+                if (!same) {
+                    printf("  kind %d, %d x %d at 1/%d, seed %d: region (%d, %d, %d, %d) "
+                           "differs\n", kind, W0, H0, k, seed, region[0], region[1],
+                           region[2], region[3]);
+                    bad++;
+                }
+            }
+    }
+    CHECK(bad == 0);
+    CHECK(partial > 100); /* most regions are a real part of the picture */
+    dc_buffer_free(&b), dc_buffer_free(&keep_b);
+    dc_tf_scratch_free(&s2);
+}
+
 /* Resize followed by CenterCrop computes only the crop: same pixels as the two steps. */
 static void test_resize_center_crop_fusion(void)
 {
@@ -420,6 +500,7 @@ int main(void)
     RUN_TEST(test_random_resized_crop_boxes);
     RUN_TEST(test_planned_op_on_scaled_picture);
     RUN_TEST(test_resize_center_crop_fusion);
+    RUN_TEST(test_transform_on_region);
     RUN_TEST(test_spec_errors);
     dc_tf_scratch_free(&S);
     return TEST_SUMMARY();

@@ -6,8 +6,9 @@
  * from the fuzzer too: lists the checker refuses are skipped, as the loader never runs them.
  * One codec and one scratch live across inputs, as in a worker, so state left behind by
  * earlier files is exercised as well: a second, fresh codec must read the same header and
- * decode the same pixels (a sample must not depend on what its worker decoded before), and a
- * region decode the same pixels of its region. */
+ * decode the same pixels (a sample must not depend on what its worker decoded before), a
+ * region decode the same pixels of its region, and the transform run on just the region it
+ * reads (the loader's path) the same result as on the whole picture. */
 #include <math.h>
 
 #include "data/jpeg.h"
@@ -47,8 +48,8 @@ static void op_from_bytes(dc_tf *op, const uint8_t b[6])
 DC_FUZZ_TARGET(dc_fuzz_jpeg)
 {
     static dc_jpeg *j, *fresh;
-    static dc_buffer pixels, fresh_pixels;
-    static dc_tf_scratch scratch;
+    static dc_buffer pixels, fresh_pixels, part_pixels;
+    static dc_tf_scratch scratch, part_scratch;
     static float *out;
     static int64_t out_cap;
     if (size < 2) return 0;
@@ -81,6 +82,8 @@ DC_FUZZ_TARGET(dc_fuzz_jpeg)
     dc_rng rng = dc_rng_for(seed, 0, 0);
     dc_tf_plan plan;
     dc_transform_plan(&t, info.width, info.height, &rng, &plan);
+    dc_rng part_rng = rng;
+    dc_tf_plan part_plan = plan;
     dc_image img;
     s = dc_jpeg_decode(j, file, n, channels, plan.min_w, plan.min_h, &pixels, &img);
     if (s != DC_OK) {
@@ -123,6 +126,26 @@ DC_FUZZ_TARGET(dc_fuzz_jpeg)
         FUZZ_REFUSED(s);
         return 0;
     }
+    /* the loader's path, decoding only the region the transform reads: the same result */
+    int need[4], pat[2];
+    dc_image part, pres;
+    float plut[4][256];
+    dc_transform_region(&t, &part_plan, sw, sh, need);
+    FUZZ_ASSERT(need[0] >= 0 && need[1] >= 0 && need[0] < need[2] && need[1] < need[3]);
+    FUZZ_ASSERT(need[2] <= sw && need[3] <= sh);
+    FUZZ_ASSERT(dc_jpeg_decode_region(fresh, file, n, channels, plan.min_w, plan.min_h, need,
+                                      &part_pixels, &part, pat) == DC_OK);
+    part_plan.full_w = sw;
+    part_plan.full_h = sh;
+    part_plan.at_x = pat[0];
+    part_plan.at_y = pat[1];
+    FUZZ_ASSERT(dc_transform_run(&t, &part_plan, &part, 1, &part_rng, &part_scratch, &pres,
+                                 plut) == DC_OK);
+    FUZZ_ASSERT(pres.w == res.w && pres.h == res.h && pres.c == res.c);
+    FUZZ_ASSERT(memcmp(plut, lut, sizeof lut[0] * (size_t)res.c) == 0);
+    for (int y = 0; y < res.h; y++)
+        FUZZ_ASSERT(memcmp(pres.data + y * pres.stride, res.data + y * res.stride,
+                           (size_t)res.w * (size_t)res.c) == 0);
     /* the shape the checker promised, wherever it did not depend on the image */
     FUZZ_ASSERT(res.c == shape[0]);
     FUZZ_ASSERT(shape[1] < 0 || res.h == shape[1]);
