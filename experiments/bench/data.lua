@@ -4,9 +4,13 @@
 --   (b) decode + Resize(256) + CenterCrop(224) + Normalize (DeepCluster's feature pass)
 -- and the time to load all of Fashion-MNIST (70k images) from its IDX files.
 --   ./dclab experiments/bench/data.lua [N = 2000] [ROUNDS = 3]
--- Each round times one pass of every case on both sides (dclab, then the peer), so a load
--- change on the shared machine hits both; the ratio printed is the median of the rounds'
--- ratios, and every round's ratio is printed too.
+-- Each round times, for every case, one pass of dclab then one of the peer (a process kept
+-- running, fed through a FIFO), so a load change on the shared machine hits both; the ratio
+-- printed is the median of the rounds' ratios, and every round's ratio is printed too. Both
+-- sides make one untimed pass of each case first. Rates are per core: images per second of
+-- CPU time of the whole process (os.clock here, time.process_time in the peer; one worker
+-- thread here, torch.set_num_threads(1) there), which another job on the machine disturbs
+-- far less than wall-clock time; the wall-clock ratios are printed as well.
 -- The photos (about 500x375, colour, 4:2:0, quality 90) are random crops and scales of the
 -- photos Debian ships (matplotlib's grace_hopper.jpg, scikit-learn's china.jpg and
 -- flower.jpg), made once into $DCLAB_BENCH_PHOTOS (default build/bench-photos).
@@ -58,30 +62,42 @@ local function make_photos()
   end
 end
 
--- One pass of tf over the photos, in images per second.
-local function ours(tf, ds)
-  local loader = dc.data.loader(ds, {batch = 256, transform = tf, threads = 1, seed = 1})
-  local n, t0 = 0, dc.now()
+-- One pass of a loader: images/s of CPU time, images/s of wall-clock time. Each case keeps
+-- one loader for all rounds and starts every pass with loader:reset, as a training loop does
+-- from epoch to epoch: its batch buffers are allocated once.
+local function ours(loader, round)
+  loader:reset{epoch = round}
+  local n, t0, c0 = 0, dc.now(), os.clock()
   for x in loader do n = n + x:size(1) end
-  local s = dc.now() - t0
-  loader:close()
-  return n / s
+  return n / (os.clock() - c0), n / (dc.now() - t0)
 end
 
--- One pass of each case through the peer: {a = images/s, b = images/s}.
-local function peer()
-  local p = assert(io.popen(PEER .. ' ' .. DIR .. ' 1 2>&1'))
-  local rates, out = {}, {}
-  for line in p:lines() do
-    out[#out + 1] = line
-    local case, rate = line:match('"case": "(%a)".-"images_per_s": ([%d.e+-]+)')
-    if case then rates[case] = tonumber(rate) end
+-- The peer, serving one pass per request: peer(case) -> {cpu = images/s, wall = images/s}
+-- or nil (the peer failed; its output is printed).
+local function start_peer()
+  local fifo = os.tmpname()
+  assert(os.execute("rm -f '" .. fifo .. "' && mkfifo '" .. fifo .. "'"))
+  local to = assert(io.popen(PEER .. ' ' .. DIR .. " --serve > '" .. fifo .. "' 2>&1", 'w'))
+  local from = assert(io.open(fifo, 'r'))
+  local function ask(case)
+    to:write(case, '\n')
+    to:flush()
+    local line = from:read('l')
+    local wall = line and line:match('"images_per_s": ([%d.e+-]+)')
+    local cpu = line and line:match('"images_per_cpu_s": ([%d.e+-]+)')
+    if not (wall and cpu) then
+      io.stderr:write('torchvision peer failed:\n' .. tostring(line) .. '\n' ..
+        (from:read('a') or '') .. '\n')
+      return nil
+    end
+    return {cpu = tonumber(cpu), wall = tonumber(wall)}
   end
-  p:close()
-  if not rates.a then
-    io.stderr:write('torchvision peer failed:\n' .. table.concat(out, '\n') .. '\n')
+  local function stop()
+    to:close()
+    from:close()
+    os.remove(fifo)
   end
-  return rates
+  return ask, stop
 end
 
 local function median(xs)
@@ -104,30 +120,53 @@ local cases = {
     T.compose{T.Resize(256), T.CenterCrop(224), T.Normalize(MEAN, STD)}},
 }
 local ds = dc.data.image_folder{root = DIR, layout = 'flat'}
-local rates, theirs, ratios = {}, {}, {}
-for _, c in ipairs(cases) do rates[c[1]], theirs[c[1]], ratios[c[1]] = {}, {}, {} end
-for r = 1, ROUNDS do
-  for _, c in ipairs(cases) do rates[c[1]][r] = ours(c[3], ds) end
-  local p = peer()
-  for _, c in ipairs(cases) do
-    local k = c[1]
-    theirs[k][r] = p[k]
-    if p[k] then ratios[k][#ratios[k] + 1] = rates[k][r] / p[k] end
-  end
-end
-
-print(string.format('data bench: %d JPEGs (%s), one core each, medians of %d rounds', N, DIR,
-  ROUNDS))
-print(string.format('%-54s %12s %16s %7s  %s', 'case', 'dclab img/s', 'torchvision img/s',
-  'ratio', 'ratio per round'))
+local rates, theirs, ratios, walls, loaders = {}, {}, {}, {}, {}
 for _, c in ipairs(cases) do
   local k = c[1]
-  local each = {}
-  for i, v in ipairs(ratios[k]) do each[i] = string.format('%.2f', v) end
-  local t = #theirs[k] > 0 and median(theirs[k]) or nil
-  print(string.format('(%s) %-50s %12.0f %16s %7s  %s', k, c[2], median(rates[k]),
-    t and string.format('%.0f', t) or 'n/a',
-    #ratios[k] > 0 and string.format('%.2fx', median(ratios[k])) or 'n/a',
+  rates[k], theirs[k], ratios[k], walls[k] = {}, {}, {}, {}
+  loaders[k] = dc.data.loader(ds, {batch = 256, transform = c[3], threads = 1, seed = 1})
+  ours(loaders[k], 0)
+end
+local peer, stop_peer = start_peer()
+for r = 1, ROUNDS do
+  for _, c in ipairs(cases) do
+    local k = c[1]
+    local cpu, wall = ours(loaders[k], r)
+    rates[k][r] = cpu
+    local p = peer(k)
+    if p then
+      theirs[k][#theirs[k] + 1] = p.cpu
+      ratios[k][#ratios[k] + 1] = cpu / p.cpu
+      walls[k][#walls[k] + 1] = wall / p.wall
+    end
+  end
+end
+stop_peer()
+for _, l in pairs(loaders) do l:close() end
+
+local function list(xs)
+  local s = {}
+  for i, v in ipairs(xs) do s[i] = string.format('%.2f', v) end
+  return table.concat(s, ' ')
+end
+
+print(string.format('data bench: %d JPEGs (%s), images/s per core (CPU time), medians of %d ' ..
+  'rounds', N, DIR, ROUNDS))
+print(string.format('%-54s %11s %11s %6s  %s | %s', 'case', 'dclab', 'torchvision', 'ratio',
+  'ratio per round', 'wall-clock ratio per round'))
+for _, c in ipairs(cases) do
+  local k = c[1]
+  local ok = #ratios[k] > 0
+  print(string.format('(%s) %-50s %11.0f %11s %6s  %-16s %s', k, c[2], median(rates[k]),
+    ok and string.format('%.0f', median(theirs[k])) or 'n/a',
+    ok and string.format('%.2fx', median(ratios[k])) or 'n/a', list(ratios[k]), list(walls[k])))
+end
+for _, c in ipairs(cases) do
+  local k, each = c[1], {}
+  for r = 1, #theirs[k] do
+    each[r] = string.format('%.0f/%.0f', rates[k][r], theirs[k][r])
+  end
+  print(string.format('(%s) images/s per core, dclab/torchvision, round by round: %s', k,
     table.concat(each, ' ')))
 end
 
