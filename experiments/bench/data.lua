@@ -157,7 +157,7 @@ print(string.format('%-54s %11s %11s %6s  %s | %s', 'case', 'dclab', 'torchvisio
 for _, c in ipairs(cases) do
   local k = c[1]
   local ok = #ratios[k] > 0
-  print(string.format('(%s) %-50s %11.0f %11s %6s  %-16s %s', k, c[2], median(rates[k]),
+  print(string.format('(%s) %-50s %11.0f %11s %6s  %s | %s', k, c[2], median(rates[k]),
     ok and string.format('%.0f', median(theirs[k])) or 'n/a',
     ok and string.format('%.2fx', median(ratios[k])) or 'n/a', list(ratios[k]), list(walls[k])))
 end
