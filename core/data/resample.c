@@ -4,7 +4,7 @@
 #include <math.h>
 #include <string.h>
 #ifdef __SSE4_1__
-#include <smmintrin.h>
+#include <immintrin.h>
 #endif
 
 #define PRECISION_BITS 22 /* Pillow: 32 - 8 bits of pixel - 2 bits of headroom */
@@ -112,31 +112,59 @@ static inline void hpass_row(const uint8_t *in, uint8_t *out, int out_w, int C, 
 }
 
 #ifdef __SSE4_1__
-/* hpass_row for 3 channels with one pixel's channels in the lanes of a vector: the same
- * integer sums as the scalar code, so the same result. A tap reads 4 bytes (one beyond the
- * pixel), so pixels whose taps reach the row's last pixel take the scalar path. */
+/* One output pixel of hpass_row3 (SSE4.1). */
+static inline void hpass_px3(const uint8_t *p, uint8_t *out, int n, const int32_t *kk)
+{
+    __m128i acc = _mm_set1_epi32(1 << (PRECISION_BITS - 1));
+    for (int t = 0; t < n; t++) {
+        int32_t four;
+        memcpy(&four, p + t * 3, 4);
+        __m128i px = _mm_cvtepu8_epi32(_mm_cvtsi32_si128(four));
+        acc = _mm_add_epi32(acc, _mm_mullo_epi32(px, _mm_set1_epi32(kk[t])));
+    }
+    acc = _mm_srai_epi32(acc, PRECISION_BITS);
+    int32_t o = _mm_cvtsi128_si32(_mm_packus_epi16(_mm_packs_epi32(acc, acc), acc));
+    memcpy(out, &o, 3);
+}
+
+/* hpass_row for 3 channels with a pixel's channels in the lanes of a vector (two pixels per
+ * 256-bit vector with AVX2): the same integer sums as the scalar code, so the same bytes. A
+ * tap reads 4 bytes (one beyond its pixel), so pixels whose taps reach the row's last pixel
+ * take the scalar path. Two pixels run max(count) taps: the weights past a pixel's count
+ * are zeros (taps() pads them to ksize). */
 static void hpass_row3(const uint8_t *in, uint8_t *out, int in_w, int out_w, int ksize,
                        const int32_t *first, const int32_t *count, const int32_t *k)
 {
-    for (int x = 0; x < out_w; x++) {
-        if (first[x] + count[x] >= in_w) {
+    int x = 0;
+#ifdef __AVX2__
+    for (; x + 1 < out_w; x += 2) {
+        int n = count[x] > count[x + 1] ? count[x] : count[x + 1];
+        if (first[x] + n >= in_w || first[x + 1] + n >= in_w) break;
+        const int32_t *k0 = k + (int64_t)x * ksize, *k1 = k0 + ksize;
+        const uint8_t *p0 = in + (int64_t)first[x] * 3, *p1 = in + (int64_t)first[x + 1] * 3;
+        __m256i acc = _mm256_set1_epi32(1 << (PRECISION_BITS - 1));
+        for (int t = 0; t < n; t++) {
+            uint32_t a, b;
+            memcpy(&a, p0 + t * 3, 4);
+            memcpy(&b, p1 + t * 3, 4);
+            __m256i px = _mm256_cvtepu8_epi32(_mm_cvtsi64_si128((int64_t)(a | (uint64_t)b << 32)));
+            __m256i wt = _mm256_setr_epi32(k0[t], k0[t], k0[t], k0[t], k1[t], k1[t], k1[t], k1[t]);
+            acc = _mm256_add_epi32(acc, _mm256_mullo_epi32(px, wt));
+        }
+        acc = _mm256_srai_epi32(acc, PRECISION_BITS);
+        __m256i v = _mm256_packus_epi16(_mm256_packs_epi32(acc, acc), acc);
+        int32_t o0 = _mm256_extract_epi32(v, 0), o1 = _mm256_extract_epi32(v, 4);
+        memcpy(out + x * 3, &o0, 3);
+        memcpy(out + x * 3 + 3, &o1, 3);
+    }
+#endif
+    for (; x < out_w; x++) {
+        if (first[x] + count[x] >= in_w)
             hpass_row(in, out + x * 3, 1, 3, ksize, first + x, count + x,
                       k + (int64_t)x * ksize);
-            continue;
-        }
-        const int32_t *kk = k + (int64_t)x * ksize;
-        const uint8_t *p = in + (int64_t)first[x] * 3;
-        __m128i acc = _mm_set1_epi32(1 << (PRECISION_BITS - 1));
-        for (int t = 0; t < count[x]; t++) {
-            int32_t four;
-            memcpy(&four, p + t * 3, 4);
-            __m128i px = _mm_cvtepu8_epi32(_mm_cvtsi32_si128(four));
-            acc = _mm_add_epi32(acc, _mm_mullo_epi32(px, _mm_set1_epi32(kk[t])));
-        }
-        acc = _mm_srai_epi32(acc, PRECISION_BITS);
-        __m128i v = _mm_packus_epi16(_mm_packs_epi32(acc, acc), acc);
-        int32_t o = _mm_cvtsi128_si32(v);
-        memcpy(out + x * 3, &o, 3);
+        else
+            hpass_px3(in + (int64_t)first[x] * 3, out + x * 3, count[x],
+                      k + (int64_t)x * ksize);
     }
 }
 #endif
