@@ -173,11 +173,14 @@ typedef struct request {
  * (of 4:2:0 / 4:2:2 chroma) then sees a cut edge where the full picture had a neighbour, so
  * the first and last decoded columns can differ from a full decode (measured: only those).
  * One more column is asked for on each side and that edge column is dropped, unless it is
- * the picture's own edge, so every pixel given is the full decode's. Rows are exact:
- * jpeg_skip_scanlines keeps the upsampler's context rows. The rows below the region are
- * skipped too (entropy-decoded without IDCT or colour conversion) and the stream is
- * finished, so corrupt or truncated data anywhere in the file is still an error, as with a
- * full decode. That costs about 10% of the region decode's time over stopping after the
+ * the picture's own edge, so every pixel given is the full decode's. Progressive files keep
+ * all their columns: when their scans leave coefficients incomplete, libjpeg smooths each
+ * block with its neighbours', and a cropped decode smooths differently across the whole
+ * region (found by the fuzzer; tests/fuzz/regressions/jpeg/progressive-smoothing-crop).
+ * Rows are exact: jpeg_skip_scanlines keeps the upsampler's context rows. The rows below the
+ * region are skipped too (entropy-decoded without IDCT or colour conversion) and the stream
+ * is finished, so corrupt or truncated data anywhere in the file is still an error, as with
+ * a full decode. That costs about 10% of the region decode's time over stopping after the
  * region (measured on the benchmark photos), the price of never training on a broken file. */
 static dc_status run(dc_jpeg *j, const uint8_t *buf, size_t n, const request *r)
 {
@@ -210,7 +213,7 @@ static dc_status run(dc_jpeg *j, const uint8_t *buf, size_t n, const request *r)
              "jpeg decode: libjpeg scaled %d x %d to %u x %u, not %d x %d", info.width,
              info.height, d->output_width, d->output_height, W, H);
     JDIMENSION cx = 0, cw = (JDIMENSION)W;
-    if (x0 > 0 || x1 < W) {
+    if ((x0 > 0 || x1 < W) && !d->progressive_mode) {
         cx = (JDIMENSION)(x0 > 0 ? x0 - 1 : 0);
         cw = (JDIMENSION)(x1 < W ? x1 + 1 : W) - cx;
         jpeg_crop_scanline(d, &cx, &cw);
