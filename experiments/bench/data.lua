@@ -79,17 +79,23 @@ local function start_peer()
   assert(os.execute("rm -f '" .. fifo .. "' && mkfifo '" .. fifo .. "'"))
   local to = assert(io.popen(PEER .. ' ' .. DIR .. " --serve > '" .. fifo .. "' 2>&1", 'w'))
   local from = assert(io.open(fifo, 'r'))
+  local alive = true
+  local function failed(line)
+    io.stderr:write('torchvision peer failed:\n' .. tostring(line) .. '\n' ..
+      (from:read('a') or '') .. '\n')
+    alive = false
+  end
+  -- its untimed passes must not overlap ours
+  local ready = from:read('l')
+  if not (ready and ready:find('"ready"', 1, true)) then failed(ready) end
   local function ask(case)
+    if not alive then return nil end
     to:write(case, '\n')
     to:flush()
     local line = from:read('l')
     local wall = line and line:match('"images_per_s": ([%d.e+-]+)')
     local cpu = line and line:match('"images_per_cpu_s": ([%d.e+-]+)')
-    if not (wall and cpu) then
-      io.stderr:write('torchvision peer failed:\n' .. tostring(line) .. '\n' ..
-        (from:read('a') or '') .. '\n')
-      return nil
-    end
+    if not (wall and cpu) then return failed(line) end
     return {cpu = tonumber(cpu), wall = tonumber(wall)}
   end
   local function stop()

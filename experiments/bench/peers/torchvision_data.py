@@ -11,8 +11,9 @@ Prints one JSON line per case: {"case": "a" | "b", "images": n, "seconds": s, "i
 (a) decode + RandomResizedCrop(224) + RandomHorizontalFlip + ToTensor + Normalize
 (b) decode + Resize(256) + CenterCrop(224) + ToTensor + Normalize
 Batches of 256 are stacked into one tensor, as the default collate does.
-With --serve: one untimed pass of each case, then one timed pass of case X for each line X read
-from stdin, its JSON line on stdout (data.lua interleaves these with its own passes).
+With --serve: one untimed pass of each case, the line {"ready": true}, then one timed pass of
+case X for each line X read from stdin, its JSON line on stdout (data.lua interleaves these with
+its own passes).
 """
 import json
 import os
@@ -61,6 +62,7 @@ def main():
     if len(sys.argv) > 2 and sys.argv[2] == "--serve":
         for tf in CASES.values():
             one_pass(paths, tf)
+        print(json.dumps({"ready": True}), flush=True)
         for line in sys.stdin:
             name = line.strip()
             report(name, *one_pass(paths, CASES[name]))
