@@ -36,7 +36,9 @@ CXXFLAGS := -std=c++17 $(OPT) $(WARN) -fPIC -fopenmp $(SANITIZE)
 FAISS_LIBS := -lfaiss -lstdc++
 LDLIBS   := $(FAISS_LIBS) -lopenblas -lturbojpeg -lz -lm -lpthread
 LDFLAGS  := -fopenmp $(SANITIZE)
-MODULE_LDFLAGS := -Wl,--exclude-libs,libfaiss.a
+# core/cluster/faiss_layout.ld pins where FAISS's hot search loops land (see the file).
+FAISS_LAYOUT := core/cluster/faiss_layout.ld
+MODULE_LDFLAGS := -Wl,--exclude-libs,libfaiss.a -Wl,-T,$(FAISS_LAYOUT)
 
 CORE_C    := $(sort $(shell find core -name '*.c'))
 CORE_CXX  := $(sort $(shell find core -name '*.cpp'))
@@ -91,7 +93,7 @@ $(CORE_LIB): $(CORE_OBJ)
 
 # -z nodelete: lua_close dlcloses C modules, which would unmap code under OpenMP's idle
 # worker threads and crash the process at exit.
-$(MODULE): $(BIND_OBJ) $(CORE_LIB)
+$(MODULE): $(BIND_OBJ) $(CORE_LIB) $(FAISS_LAYOUT)
 	@mkdir -p $(dir $@)
 	$(CC) -shared -Wl,-z,nodelete $(LDFLAGS) $(MODULE_LDFLAGS) -o $@ $(BIND_OBJ) $(CORE_LIB) $(LDLIBS)
 
