@@ -1,5 +1,5 @@
 -- dc.cluster.preprocess: PCA-whitening + L2 as its own step, fit/apply split, batch-by-batch
--- projection, clamped dimension.
+-- projection, clamped dimension, a fit accumulated over blocks (partial_fit).
 local dc = require 'dclab'
 
 local function errors_with(pattern, f, ...)
@@ -102,6 +102,51 @@ describe('dc.cluster.preprocess', function()
     local t = y:totable()
     assert.is_true(math.abs(t[1][1] - 0.6) < 1e-6 and math.abs(t[1][2] - 0.8) < 1e-6)
     assert.are.same({0, 0}, t[2])
+  end)
+
+  it('partial_fit over blocks fits what one fit on all the rows fits', function()
+    local x = correlated(600, 6, 6)
+    local one = dc.cluster.preprocess{pca = 4, whiten = true, l2 = false}
+    local y1 = one(x)
+    local streamed = dc.cluster.preprocess{pca = 4, whiten = true, l2 = false}
+    for _, b in ipairs{{1, 250}, {251, 1}, {252, 349}} do
+      assert.are.equal(streamed, streamed:partial_fit(x:narrow(1, b[1], b[2])))
+    end
+    assert.truthy(tostring(streamed):find('600 rows accumulated', 1, true))
+    local y2 = streamed:apply(x)             -- fits on the 600 rows first
+    assert.are.same({6, 4}, {streamed:dims()})
+    local t1, t2 = y1:totable(), y2:totable()
+    for j = 1, 4 do                           -- equal up to each component's sign
+      local dot = 0
+      for i = 1, 600 do dot = dot + t1[i][j] * t2[i][j] end
+      local s = dot < 0 and -1 or 1
+      for i = 1, 600 do assert.is_true(math.abs(t1[i][j] - s * t2[i][j]) < 1e-3) end
+    end
+    local cov = covariance(y2)
+    for a = 1, 4 do
+      for b = 1, 4 do assert.is_true(math.abs(cov[a][b] - (a == b and 1 or 0)) < 2e-3) end
+    end
+    -- then L2 by default, and transform with batches from a partial fit
+    local pre = dc.cluster.preprocess{pca = 3}
+    pre:partial_fit(x:narrow(1, 1, 300)):partial_fit(x:narrow(1, 301, 300))
+    local z = pre:transform(600, coroutine.wrap(function() coroutine.yield(x) end))
+    local r = z:totable()[1]
+    assert.is_true(math.abs(r[1] ^ 2 + r[2] ^ 2 + r[3] ^ 2 - 1) < 1e-5)
+  end)
+
+  it('partial_fit rejects bad use', function()
+    local pre = dc.cluster.preprocess{pca = 3}
+    errors_with('pca_apply: the PCA is not fitted', pre.apply, pre, dc.zeros(2, 4))
+    errors_with('pca_finish: no rows accumulated', pre.finish, pre)
+    pre:partial_fit(dc.ones(1, 4))
+    errors_with('pca_finish: needs at least 2 rows, 1 accumulated', pre.apply, pre, dc.zeros(2, 4))
+    errors_with('pca_partial_fit: x is float32 [2, 5] but the 1 rows accumulated before have D = 4',
+      pre.partial_fit, pre, dc.zeros(2, 5))
+    pre:partial_fit(dc.ones(1, 4))
+    errors_with('pca_finish: the 2 rows fitted are all equal', pre.finish, pre)
+    pre:partial_fit(dc.tensor{{1, 2, 3, 5}})
+    pre:finish()                              -- 3 rows, one direction of variance
+    assert.are.same({4, 1}, {pre:dims()})
   end)
 
   it('rejects bad use', function()
