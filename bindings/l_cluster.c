@@ -243,6 +243,14 @@ static int m_pca_finish(lua_State *L)
     return 1;
 }
 
+/* pca:reset() -> pca: forgets the accumulated rows (not the fit) */
+static int m_pca_reset(lua_State *L)
+{
+    dc_pca_reset(checkpca(L, 1));
+    lua_settop(L, 1);
+    return 1;
+}
+
 /* pca:apply(x [, out]) -> out: out may be a contiguous [n, d_out] tensor (e.g. rows of a
  * bigger one) to project batch by batch without allocating */
 static int m_pca_apply(lua_State *L)
@@ -293,9 +301,10 @@ static int m_pca_tostring(lua_State *L)
 }
 
 static const luaL_Reg pca_methods[] = {
-    {"fit", m_pca_fit},   {"partial_fit", m_pca_partial_fit}, {"finish", m_pca_finish},
-    {"apply", m_pca_apply}, {"dims", m_pca_dims},             {"free", m_pca_gc},
-    {NULL, NULL},
+    {"fit", m_pca_fit},       {"partial_fit", m_pca_partial_fit},
+    {"finish", m_pca_finish}, {"reset", m_pca_reset},
+    {"apply", m_pca_apply},   {"dims", m_pca_dims},
+    {"free", m_pca_gc},       {NULL, NULL},
 };
 
 static const luaL_Reg pca_meta[] = {

@@ -117,7 +117,9 @@ dc.deepcluster{model =, data =, k = 100, epochs = 1, batch = 256, seed = 31, out
   function(assign, k, gen, n)), head ('reinit' | 'keep' | 'centroids'), preprocess, optim,
   head_optim, transforms = {train =, eval =}, epoch_size, threads, resume, hooks
   {on_epoch_start, on_features, on_clusters, on_batch, on_epoch_end}. With out = dir:
-  config.json, log.jsonl, assign.npy and checkpoint.bin (atomic) every epoch.]])
+  config.json, log.jsonl, assign.npy and checkpoint.bin (atomic) every epoch.
+  stream_features = true: the raw N x D features never exist (one pass fits the PCA batch by
+  batch, a second projects; twice the forward passes).]])
 
 entry('dc.deepcluster_log', [[
 dc.deepcluster_log(dir) -> {entry, ...}

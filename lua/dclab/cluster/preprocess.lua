@@ -51,6 +51,13 @@ function Preprocess:partial_fit(x)
   return self
 end
 
+-- Forgets the rows given to partial_fit (not the current fit); returns self.
+function Preprocess:reset()
+  self.pca:reset()
+  self.pending = false
+  return self
+end
+
 -- Fits on the rows given to partial_fit so far (apply does it when needed); returns self.
 function Preprocess:finish()
   self.pca:finish()
