@@ -238,7 +238,7 @@ memcheck: deps
 	if [ $$rc != 0 ]; then \
 	  echo "make memcheck: failed (exit $$rc), see $(MEMCHECK_BUILD)/valgrind.log"; exit 1; fi
 
-# The tensor benchmark: dclab against raw cblas_sgemm and memcpy, timed in C by a peer
+# The tensor benchmark compares dclab with raw cblas_sgemm and memcpy, timed in C by a peer
 # module the script loads (so peer and dclab runs alternate in one process).
 BENCH_PEER := $(BUILD)/bench/tensor_peer.so
 
@@ -246,8 +246,12 @@ $(BENCH_PEER): experiments/bench/tensor_peer.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -shared -o $@ $< $(LDFLAGS) $(LDLIBS)
 
+# Every benchmark, each against its peer measured in the same run (experiments/bench/).
 bench: bench-deps all $(BENCH_PEER)
 	./dclab experiments/bench/tensor.lua $(dir $(BENCH_PEER))
+	./dclab experiments/bench/nn.lua
+	./dclab experiments/bench/data.lua
+	./dclab experiments/bench/cluster.lua
 
 # The launcher finds the library relative to itself (<prefix>/bin/../share/lua/5.4, ...), so
 # DESTDIR staging works. The Lua tree is replaced whole: no stale module survives an upgrade.
