@@ -2,12 +2,7 @@
 -- projection, clamped dimension, a fit accumulated over blocks (partial_fit).
 local dc = require 'dclab'
 
-local function errors_with(pattern, f, ...)
-  local ok, err = pcall(f, ...)
-  assert.is_false(ok, 'expected an error matching ' .. pattern)
-  assert.truthy(tostring(err):find(pattern, 1, true),
-    'error "' .. tostring(err) .. '" lacks "' .. pattern .. '"')
-end
+local errors_with = require('spec_helpers').errors_with
 
 -- n rows of d correlated dims with uneven variances and an offset
 local function correlated(n, d, seed)
@@ -49,7 +44,30 @@ local function covariance(y)
   return cov
 end
 
+-- a and b (tensors [n, d]) equal within tol up to each column's sign
+local function same_up_to_sign(a, b, tol)
+  local ta, tb = a:totable(), b:totable()
+  assert.are.same(a:shape(), b:shape())
+  for j = 1, a:size(2) do
+    local dot = 0
+    for i = 1, a:size(1) do dot = dot + ta[i][j] * tb[i][j] end
+    local s = dot < 0 and -1 or 1
+    for i = 1, a:size(1) do
+      assert.is_true(math.abs(ta[i][j] - s * tb[i][j]) < tol,
+        string.format('row %d, column %d: %g vs %g', i, j, ta[i][j], s * tb[i][j]))
+    end
+  end
+end
+
 describe('dc.cluster.preprocess', function()
+  it("gives what DeepCluster's FAISS preprocessing gives (PCAMatrix eigen_power -0.5, L2)", function()
+    -- tests/fixtures/faiss_pca.py: 400 x 24 features through faiss.PCAMatrix(24, 16, -0.5)
+    local x = dc.load_npy('tests/fixtures/faiss_pca_x.npy')
+    local want = dc.load_npy('tests/fixtures/faiss_pca_y.npy')
+    local pre = dc.cluster.preprocess{pca = 16}
+    same_up_to_sign(pre(x), want, 1e-4)
+  end)
+
   it('whitened output has identity covariance on the kept dims', function()
     local pre = dc.cluster.preprocess{pca = 3, whiten = true, l2 = false}
     local y = pre(correlated(1000, 6, 1))
@@ -115,13 +133,7 @@ describe('dc.cluster.preprocess', function()
     assert.truthy(tostring(streamed):find('600 rows accumulated', 1, true))
     local y2 = streamed:apply(x)             -- fits on the 600 rows first
     assert.are.same({6, 4}, {streamed:dims()})
-    local t1, t2 = y1:totable(), y2:totable()
-    for j = 1, 4 do                           -- equal up to each component's sign
-      local dot = 0
-      for i = 1, 600 do dot = dot + t1[i][j] * t2[i][j] end
-      local s = dot < 0 and -1 or 1
-      for i = 1, 600 do assert.is_true(math.abs(t1[i][j] - s * t2[i][j]) < 1e-3) end
-    end
+    same_up_to_sign(y1, y2, 1e-3)
     local cov = covariance(y2)
     for a = 1, 4 do
       for b = 1, 4 do assert.is_true(math.abs(cov[a][b] - (a == b and 1 or 0)) < 2e-3) end
