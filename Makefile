@@ -10,9 +10,9 @@ SANITIZE ?=
 
 DEB_PACKAGES = lua5.4 liblua5.4-dev libopenblas-dev libfaiss-dev libturbojpeg0-dev \
                libjpeg62-turbo-dev zlib1g-dev libreadline-dev lua-busted lua-argparse lua-cjson \
-               dataset-fashion-mnist \
-               gnuplot-nox pkg-config \
-               clang libclang-rt-14-dev libomp-14-dev valgrind
+               dataset-fashion-mnist gnuplot-nox pkg-config
+# Only make fuzz, tsan and memcheck need these: a fresh machine's `make test` skips them.
+TOOL_PACKAGES = clang libclang-rt-14-dev libomp-14-dev valgrind
 BENCH_PACKAGES = python3-numpy python3-torch python3-torchvision python3-faiss python3-sklearn \
                  python3-pil hyperfine python-matplotlib-data
 
@@ -37,7 +37,9 @@ CXXFLAGS := -std=c++17 $(OPT) $(WARN) -fPIC -fopenmp $(SANITIZE)
 FAISS_LIBS := -lfaiss -lstdc++
 LDLIBS   := $(FAISS_LIBS) -lopenblas -lturbojpeg -ljpeg -lz -lm -lpthread
 LDFLAGS  := -fopenmp $(SANITIZE)
-MODULE_LDFLAGS := -Wl,--exclude-libs,libfaiss.a
+# core/cluster/faiss_layout.ld pins where FAISS's hot search loops land (see the file).
+FAISS_LAYOUT := core/cluster/faiss_layout.ld
+MODULE_LDFLAGS := -Wl,--exclude-libs,libfaiss.a -Wl,-T,$(FAISS_LAYOUT)
 
 CORE_C    := $(sort $(shell find core -name '*.c'))
 CORE_CXX  := $(sort $(shell find core -name '*.cpp'))
@@ -56,27 +58,30 @@ LAUNCHER := $(BUILD)/dclab
 LUA_LDIR := $(PREFIX)/share/lua/5.4
 LUA_CDIR := $(PREFIX)/lib/lua/5.4
 
-.PHONY: all deps bench-deps run test check fuzz fuzz-bin tsan memcheck install uninstall clean \
+.PHONY: all deps tool-deps bench-deps run test check fuzz fuzz-bin tsan memcheck install uninstall clean \
         tests-bin bench
 .DEFAULT_GOAL := all
 
 all: $(MODULE) $(LAUNCHER) dclab tests-bin
 
-# Installs the Debian packages the project needs; a no-op when all are present.
-deps:
-	@missing=$$(for p in $(DEB_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+# Installs the Debian packages of a list that are missing; a no-op when all are present.
+define install_missing
+	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
-	  echo "make deps: installing $$missing"; \
+	  echo "make $@: installing $$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
+endef
+
+deps:
+	$(call install_missing,$(DEB_PACKAGES))
+
+tool-deps: deps
+	$(call install_missing,$(TOOL_PACKAGES))
 
 bench-deps: deps
-	@missing=$$(for p in $(BENCH_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
-	if [ -n "$$missing" ]; then \
-	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
-	fi
+	$(call install_missing,$(BENCH_PACKAGES))
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -92,7 +97,7 @@ $(CORE_LIB): $(CORE_OBJ)
 
 # -z nodelete: lua_close dlcloses C modules, which would unmap code under OpenMP's idle
 # worker threads and crash the process at exit.
-$(MODULE): $(BIND_OBJ) $(CORE_LIB)
+$(MODULE): $(BIND_OBJ) $(CORE_LIB) $(FAISS_LAYOUT)
 	@mkdir -p $(dir $@)
 	$(CC) -shared -Wl,-z,nodelete $(LDFLAGS) $(MODULE_LDFLAGS) -o $@ $(BIND_OBJ) $(CORE_LIB) $(LDLIBS)
 
@@ -151,7 +156,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_BUILD := build-fuzz
 
-fuzz: deps
+fuzz: tool-deps
 	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang CXX=clang++ OPT='-O1 -g' \
 	  SANITIZE='$(FUZZ_SAN) -fsanitize=fuzzer-no-link' fuzz-bin >$(FUZZ_BUILD).log 2>&1 \
 	  || { cat $(FUZZ_BUILD).log; exit 1; }
@@ -199,7 +204,7 @@ TSAN_TESTS := loader parallel elementwise reduce index random sgd relu batchnorm
               avgpool2d maxpool2d conv2d sobel softmax_xent pca pic kmeans blas
 TSAN_BUILD := build-tsan
 
-tsan: deps
+tsan: tool-deps
 	@$(MAKE) --no-print-directory BUILD=$(TSAN_BUILD) CC=clang CXX=clang++ OPT='-O1 -g' \
 	  SANITIZE='-fsanitize=thread' $(TSAN_TESTS:%=$(TSAN_BUILD)/tests/test_%) \
 	  $(TSAN_BUILD)/lib/dclab/core.so $(TSAN_BUILD)/dclab \
@@ -226,7 +231,7 @@ tsan: deps
 # stacks), which are not errors here.
 MEMCHECK_BUILD := build-memcheck
 
-memcheck: deps
+memcheck: tool-deps
 	@$(MAKE) --no-print-directory BUILD=$(MEMCHECK_BUILD) OPT='-O1 -g' \
 	  $(MEMCHECK_BUILD)/lib/dclab/core.so $(MEMCHECK_BUILD)/dclab \
 	  >$(MEMCHECK_BUILD).log 2>&1 || { cat $(MEMCHECK_BUILD).log; exit 1; }
@@ -239,7 +244,7 @@ memcheck: deps
 	if [ $$rc != 0 ]; then \
 	  echo "make memcheck: failed (exit $$rc), see $(MEMCHECK_BUILD)/valgrind.log"; exit 1; fi
 
-# The tensor benchmark: dclab against raw cblas_sgemm and memcpy, timed in C by a peer
+# The tensor benchmark compares dclab with raw cblas_sgemm and memcpy, timed in C by a peer
 # module the script loads (so peer and dclab runs alternate in one process).
 BENCH_PEER := $(BUILD)/bench/tensor_peer.so
 
@@ -247,8 +252,12 @@ $(BENCH_PEER): experiments/bench/tensor_peer.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -shared -o $@ $< $(LDFLAGS) $(LDLIBS)
 
+# Every benchmark, each against its peer measured in the same run (experiments/bench/).
 bench: bench-deps all $(BENCH_PEER)
 	./dclab experiments/bench/tensor.lua $(dir $(BENCH_PEER))
+	./dclab experiments/bench/nn.lua
+	./dclab experiments/bench/data.lua
+	./dclab experiments/bench/cluster.lua
 
 # The launcher finds the library relative to itself (<prefix>/bin/../share/lua/5.4, ...), so
 # DESTDIR staging works. The Lua tree is replaced whole: no stale module survives an upgrade.

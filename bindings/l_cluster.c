@@ -224,6 +224,33 @@ static int m_pca_fit(lua_State *L)
     return 1;
 }
 
+/* pca:partial_fit(x) -> pca: adds the rows of x to the accumulated mean and covariance */
+static int m_pca_partial_fit(lua_State *L)
+{
+    dc_pca *p = checkpca(L, 1);
+    dc_tensor *x = dcb_checktensor(L, 2);
+    dcb_check(L, dc_pca_partial_fit(p, x));
+    lua_settop(L, 1);
+    return 1;
+}
+
+/* pca:finish() -> pca: fits on the rows accumulated so far */
+static int m_pca_finish(lua_State *L)
+{
+    dc_pca *p = checkpca(L, 1);
+    dcb_check(L, dc_pca_finish(p));
+    lua_settop(L, 1);
+    return 1;
+}
+
+/* pca:reset() -> pca: forgets the accumulated rows (not the fit) */
+static int m_pca_reset(lua_State *L)
+{
+    dc_pca_reset(checkpca(L, 1));
+    lua_settop(L, 1);
+    return 1;
+}
+
 /* pca:apply(x [, out]) -> out: out may be a contiguous [n, d_out] tensor (e.g. rows of a
  * bigger one) to project batch by batch without allocating */
 static int m_pca_apply(lua_State *L)
@@ -260,18 +287,24 @@ static int m_pca_gc(lua_State *L)
 static int m_pca_tostring(lua_State *L)
 {
     dc_pca *p = checkpca(L, 1);
-    char fitted[64] = "not fitted";
+    char fitted[96] = "not fitted";
+    int len = 0;
     if (p->fitted)
-        snprintf(fitted, sizeof fitted, "fitted %lld -> %lld", (long long)p->d_in,
-                 (long long)p->d_out);
+        len = snprintf(fitted, sizeof fitted, "fitted %lld -> %lld", (long long)p->d_in,
+                       (long long)p->d_out);
+    if (p->nacc > 0)
+        snprintf(fitted + len, sizeof fitted - (size_t)len, "%s%lld rows accumulated",
+                 len ? ", " : "", (long long)p->nacc);
     lua_pushfstring(L, "dclab.PCA(pca %d%s%s; %s)", (int)p->cfg.dim,
                     p->cfg.whiten ? ", whiten" : "", p->cfg.l2 ? ", l2" : "", fitted);
     return 1;
 }
 
 static const luaL_Reg pca_methods[] = {
-    {"fit", m_pca_fit}, {"apply", m_pca_apply}, {"dims", m_pca_dims}, {"free", m_pca_gc},
-    {NULL, NULL},
+    {"fit", m_pca_fit},       {"partial_fit", m_pca_partial_fit},
+    {"finish", m_pca_finish}, {"reset", m_pca_reset},
+    {"apply", m_pca_apply},   {"dims", m_pca_dims},
+    {"free", m_pca_gc},       {NULL, NULL},
 };
 
 static const luaL_Reg pca_meta[] = {

@@ -41,7 +41,10 @@ static int l_archive_save(lua_State *L)
     for (lua_Integer i = 0; i < n; i++) {
         if (lua_geti(L, 2, i + 1) != LUA_TSTRING)
             return luaL_error(L, "archive_save: name %d is a %s", (int)i + 1, luaL_typename(L, -1));
-        names[i] = lua_tostring(L, -1); /* kept alive by the names table */
+        size_t len;
+        names[i] = lua_tolstring(L, -1, &len); /* kept alive by the names table */
+        if (strlen(names[i]) != len)
+            return luaL_error(L, "save: name %d contains a NUL byte", (int)i + 1);
         lua_geti(L, 3, i + 1);
         ts[i] = dcb_totensor(L, -1);
         if (!ts[i])

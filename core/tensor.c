@@ -108,6 +108,23 @@ static dc_status check_shape(int ndim, const int64_t *shape, int64_t *numel)
     return DC_OK;
 }
 
+/* Makes t (released first) the contiguous tensor sh over data, held by the new storage s. */
+static void adopt(dc_tensor *t, dc_storage *s, void *data, size_t nbytes, unsigned flags,
+                  dc_dtype dt, int ndim, const int64_t *sh)
+{
+    s->data = data;
+    s->nbytes = nbytes;
+    atomic_init(&s->refs, 1);
+    s->flags = flags;
+    dc_tensor_release(t);
+    t->storage = s;
+    t->offset = 0;
+    t->ndim = ndim;
+    t->dtype = dt;
+    memcpy(t->shape, sh, sizeof(int64_t) * (size_t)ndim);
+    set_contiguous_strides(t);
+}
+
 dc_status dc_tensor_alloc(dc_tensor *t, dc_dtype dt, int ndim, const int64_t *shape)
 {
     int64_t n = 0;
@@ -129,17 +146,7 @@ dc_status dc_tensor_alloc(dc_tensor *t, dc_dtype dt, int ndim, const int64_t *sh
                        dc_dtype_name(dt), dc_shape_str(ndim, sh, b, sizeof b),
                        (double)n * (double)esz / 1048576.0);
     }
-    s->data = data;
-    s->nbytes = (size_t)n * esz;
-    atomic_init(&s->refs, 1);
-    s->flags = 0;
-    dc_tensor_release(t);
-    t->storage = s;
-    t->offset = 0;
-    t->ndim = ndim;
-    t->dtype = dt;
-    memcpy(t->shape, sh, sizeof(int64_t) * (size_t)ndim);
-    set_contiguous_strides(t);
+    adopt(t, s, data, (size_t)n * esz, 0, dt, ndim, sh);
     return DC_OK;
 }
 
@@ -156,19 +163,9 @@ dc_status dc_tensor_wrap(dc_tensor *t, void *data, dc_dtype dt, int ndim, const 
     DC_TRY(check_shape(ndim, shape, &n));
     dc_storage *s = malloc(sizeof *s);
     DC_CHECK(s, DC_ERR_NOMEM, "out of memory");
-    s->data = data;
-    s->nbytes = (size_t)n * dc_dtype_size(dt);
-    atomic_init(&s->refs, 1);
-    s->flags = DC_STORAGE_BORROWED;
     int64_t sh[DC_MAX_DIMS];
-    if (ndim) memcpy(sh, shape, sizeof(int64_t) * (size_t)ndim);
-    dc_tensor_release(t);
-    t->storage = s;
-    t->offset = 0;
-    t->ndim = ndim;
-    t->dtype = dt;
-    memcpy(t->shape, sh, sizeof(int64_t) * (size_t)ndim);
-    set_contiguous_strides(t);
+    if (ndim) memcpy(sh, shape, sizeof(int64_t) * (size_t)ndim); /* shape may alias t->shape */
+    adopt(t, s, data, (size_t)n * dc_dtype_size(dt), DC_STORAGE_BORROWED, dt, ndim, sh);
     return DC_OK;
 }
 

@@ -22,6 +22,9 @@ parser:option('--out', 'Run folder.', 'runs/imagenet')
 parser:option('--sampler', 'Sampler name.', 'uniform_per_cluster')
 parser:option('--clustering', 'kmeans | pic.', 'kmeans')
 parser:flag('--no-sobel', 'RGB input instead of the Sobel front end.')
+parser:flag('--stream-features', 'Fit the PCA batch by batch and keep only the projected features '
+  .. '(N x 256 floats instead of N x 4096: 1.3 GB instead of 21 GB on ImageNet) at the cost of '
+  .. 'a second forward pass over the images.')
 parser:flag('--resume', 'Continue from the checkpoint in --out.')
 local args = parser:parse(arg)
 if not args.data then parser:error('--data is required: the root of a JPEG folder tree') end
@@ -43,6 +46,7 @@ local run = dc.deepcluster{
   model = model, data = data, k = args.k, epochs = args.epochs, batch = args.batch, seed = args.seed,
   out = args.out, resume = args.resume, threads = args.threads, sampler = args.sampler,
   clustering = args.clustering, transforms = {train = train_tf, eval = eval_tf},
+  stream_features = args.stream_features,
   optim = {lr = args.lr, momentum = 0.9, weight_decay = 1e-5},
   head_optim = {lr = args.lr, weight_decay = 1e-5},
 }

@@ -12,7 +12,6 @@
  * Non-goals: the rest of the C API (IVF, binary indexes, I/O, GPU). */
 #include <faiss/Clustering.h>
 #include <faiss/IndexFlat.h>
-#include <faiss/VectorTransform.h>
 #include <faiss/impl/FaissException.h>
 
 #include <cstddef>
@@ -61,15 +60,6 @@ template <class F> int guarded(F &&f)
 faiss::Index *idx(FaissIndex *p) { return reinterpret_cast<faiss::Index *>(p); }
 const faiss::Index *idx(const FaissIndex *p) { return reinterpret_cast<const faiss::Index *>(p); }
 FaissIndex *handle(faiss::Index *p) { return reinterpret_cast<FaissIndex *>(p); }
-
-faiss::VectorTransform *vt(FaissVectorTransform *p)
-{
-    return reinterpret_cast<faiss::VectorTransform *>(p);
-}
-const faiss::VectorTransform *vt(const FaissVectorTransform *p)
-{
-    return reinterpret_cast<const faiss::VectorTransform *>(p);
-}
 
 faiss::Clustering *clus(FaissClustering *p) { return reinterpret_cast<faiss::Clustering *>(p); }
 const faiss::Clustering *clus(const FaissClustering *p)
@@ -122,38 +112,6 @@ int faiss_IndexFlatL2_new_with(FaissIndexFlatL2 **p_index, idx_t d)
 int faiss_IndexFlatIP_new_with(FaissIndexFlatIP **p_index, idx_t d)
 {
     return guarded([&] { *p_index = handle(new faiss::IndexFlatIP(d)); });
-}
-
-/* ---- vector transforms (VectorTransform_c.h) ---- */
-
-void faiss_VectorTransform_free(FaissVectorTransform *obj) { delete vt(obj); }
-
-int faiss_VectorTransform_is_trained(const FaissVectorTransform *obj)
-{
-    return vt(obj)->is_trained;
-}
-int faiss_VectorTransform_d_in(const FaissVectorTransform *obj) { return vt(obj)->d_in; }
-int faiss_VectorTransform_d_out(const FaissVectorTransform *obj) { return vt(obj)->d_out; }
-
-int faiss_VectorTransform_train(FaissVectorTransform *obj, idx_t n, const float *x)
-{
-    return guarded([&] { vt(obj)->train(n, x); });
-}
-
-void faiss_VectorTransform_apply_noalloc(const FaissVectorTransform *obj, idx_t n,
-                                         const float *x, float *xt)
-{
-    guarded([&] { vt(obj)->apply_noalloc(n, x, xt); });
-}
-
-int faiss_PCAMatrix_new_with(FaissPCAMatrix **p_vt, int d_in, int d_out, float eigen_power,
-                             int random_rotation)
-{
-    return guarded([&] {
-        faiss::VectorTransform *t =
-                new faiss::PCAMatrix(d_in, d_out, eigen_power, random_rotation != 0);
-        *p_vt = reinterpret_cast<FaissPCAMatrix *>(t);
-    });
 }
 
 /* ---- k-means (Clustering_c.h) ---- */

@@ -9,7 +9,6 @@
 #include <faiss/c_api/Clustering_c.h>
 #include <faiss/c_api/IndexFlat_c.h>
 #include <faiss/c_api/Index_c.h>
-#include <faiss/c_api/VectorTransform_c.h>
 #include <faiss/c_api/error_c.h>
 
 #include "status.h"

@@ -1,10 +1,13 @@
 /* Checked reading and atomic writing of engine files (see file.h). */
 #include "file.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <signal.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -114,6 +117,32 @@ static void sync_folder(const char *path)
     free(copy);
 }
 
+/* Removes "<path>.tmp-<pid>-<n>" files left by saves of path whose process is gone (killed
+ * mid-save), so a run that is killed and resumed again and again does not fill its folder.
+ * Live processes' files stay, this process's included. Best effort, like sync_folder. */
+static void remove_stale_temporaries(const char *path)
+{
+    char *dcopy = strdup(path), *bcopy = strdup(path);
+    DIR *d = dcopy && bcopy ? opendir(dirname(dcopy)) : NULL;
+    if (d) {
+        const char *base = basename(bcopy);
+        size_t blen = strlen(base);
+        for (struct dirent *e; (e = readdir(d));) {
+            long pid;
+            unsigned serial;
+            int end = 0;
+            if (strncmp(e->d_name, base, blen) != 0 ||
+                sscanf(e->d_name + blen, ".tmp-%ld-%u%n", &pid, &serial, &end) != 2 ||
+                e->d_name[blen + (size_t)end] != '\0' || pid <= 0 || pid == (long)getpid())
+                continue;
+            if (kill((pid_t)pid, 0) != 0 && errno == ESRCH) unlinkat(dirfd(d), e->d_name, 0);
+        }
+        closedir(d);
+    }
+    free(dcopy);
+    free(bcopy);
+}
+
 dc_status dc_wfile_commit(dc_wfile *w)
 {
     const char *step = "flush";
@@ -140,6 +169,7 @@ dc_status dc_wfile_commit(dc_wfile *w)
                        strerror(err));
     }
     sync_folder(w->path);
+    remove_stale_temporaries(w->path);
     free(w->tmp);
     w->tmp = NULL;
     return DC_OK;

@@ -42,8 +42,9 @@ typedef struct dc_wfile {
 /* Creates the temporary file; DC_ERR_IO when the folder is missing or not writable. */
 dc_status dc_wfile_open(dc_wfile *w, const char *path, const char *op);
 dc_status dc_wfile_write(dc_wfile *w, const void *buf, size_t n);
-/* Flushes, fsyncs, closes and renames onto path (then fsyncs the folder). On failure the
- * temporary file is removed and path is left as it was. */
+/* Flushes, fsyncs, closes and renames onto path (then fsyncs the folder, and removes the
+ * temporary files of earlier saves of path whose process died). On failure the temporary
+ * file is removed and path is left as it was. */
 dc_status dc_wfile_commit(dc_wfile *w);
 /* Drops the temporary file. Idempotent; a no-op after commit. */
 void dc_wfile_abort(dc_wfile *w);

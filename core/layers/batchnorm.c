@@ -105,7 +105,7 @@ dc_status dc_batchnorm_forward(const dc_batchnorm_cfg *cfg, const dc_tensor *x,
             if (relu)
                 for (int64_t i = 0; i < S; i++) {
                     float v = src[i] * a_ + b_;
-                    dst[i] = v > 0.0f ? v : 0.0f;
+                    dst[i] = v < 0.0f ? 0.0f : v; /* NaN passes, as in PyTorch */
                 }
             else
                 for (int64_t i = 0; i < S; i++) dst[i] = src[i] * a_ + b_;

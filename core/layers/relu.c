@@ -14,7 +14,7 @@ dc_status dc_relu_forward(const dc_tensor *x, dc_tensor *y)
     float *yp = dc_tensor_data(y);
     int64_t n = dc_tensor_numel(x);
 #pragma omp parallel for simd schedule(static) if (dc_par(n, PAR_MIN))
-    for (int64_t i = 0; i < n; i++) yp[i] = xp[i] > 0.0f ? xp[i] : 0.0f;
+    for (int64_t i = 0; i < n; i++) yp[i] = xp[i] < 0.0f ? 0.0f : xp[i]; /* NaN passes, as in PyTorch */
     return DC_OK;
 }
 
@@ -28,6 +28,6 @@ dc_status dc_relu_backward(const dc_tensor *y, const dc_tensor *dy, dc_tensor *d
     float *dxp = dc_tensor_data(dx);
     int64_t n = dc_tensor_numel(y);
 #pragma omp parallel for simd schedule(static) if (dc_par(n, PAR_MIN))
-    for (int64_t i = 0; i < n; i++) dxp[i] = yp[i] > 0.0f ? dyp[i] : 0.0f;
+    for (int64_t i = 0; i < n; i++) dxp[i] = yp[i] <= 0.0f ? 0.0f : dyp[i];
     return DC_OK;
 }

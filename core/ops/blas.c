@@ -258,61 +258,61 @@ static dc_status run_product(float alpha, const dc_tensor *A, const dc_tensor *B
 
 /* ---- entry points ---- */
 
+/* The checks every product makes before its shape rules: float32 operands of the given
+ * ranks (b is named b_name: "b" or "v") ... */
+static dc_status check_operands(const char *op, const dc_tensor *a, int a_ndim, const dc_tensor *b,
+                                const char *b_name, int b_ndim)
+{
+    DC_TRY(check_f32(a, op, "a"));
+    DC_TRY(check_f32(b, op, b_name));
+    DC_TRY(check_ndim(a, a_ndim, op, "a"));
+    return check_ndim(b, b_ndim, op, b_name);
+}
+
+/* ... and after them: sizes BLAS can index, out of the result's shape, apart from both. */
+static dc_status prepare_out(const char *op, dc_tensor *out, int ndim, const int64_t *shape,
+                             const dc_tensor *a, const dc_tensor *b, const char *b_name)
+{
+    DC_TRY(check_blas_size(a, op));
+    DC_TRY(check_blas_size(b, op));
+    char what[32];
+    snprintf(what, sizeof what, "%s: out", op);
+    DC_TRY(dc_tensor_ensure(out, DC_F32, ndim, shape, what));
+    DC_TRY(check_disjoint(out, a, op, "a"));
+    return check_disjoint(out, b, op, b_name);
+}
+
 dc_status dc_mm(const dc_tensor *a, const dc_tensor *b, dc_tensor *out)
 {
-    DC_TRY(check_f32(a, "mm", "a"));
-    DC_TRY(check_f32(b, "mm", "b"));
-    DC_TRY(check_ndim(a, 2, "mm", "a"));
-    DC_TRY(check_ndim(b, 2, "mm", "b"));
+    DC_TRY(check_operands("mm", a, 2, b, "b", 2));
     if (a->shape[1] != b->shape[0]) return mismatch("mm", "size mismatch", a, "b", b);
-    DC_TRY(check_blas_size(a, "mm"));
-    DC_TRY(check_blas_size(b, "mm"));
     int64_t shape[2] = {a->shape[0], b->shape[1]};
-    DC_TRY(dc_tensor_ensure(out, DC_F32, 2, shape, "mm: out"));
-    DC_TRY(check_disjoint(out, a, "mm", "a"));
-    DC_TRY(check_disjoint(out, b, "mm", "b"));
+    DC_TRY(prepare_out("mm", out, 2, shape, a, b, "b"));
     return run_product(1.0f, a, b, 0.0f, out);
 }
 
 dc_status dc_bmm(const dc_tensor *a, const dc_tensor *b, dc_tensor *out)
 {
-    DC_TRY(check_f32(a, "bmm", "a"));
-    DC_TRY(check_f32(b, "bmm", "b"));
-    DC_TRY(check_ndim(a, 3, "bmm", "a"));
-    DC_TRY(check_ndim(b, 3, "bmm", "b"));
+    DC_TRY(check_operands("bmm", a, 3, b, "b", 3));
     if (a->shape[0] != b->shape[0]) return mismatch("bmm", "batch sizes differ", a, "b", b);
     if (a->shape[2] != b->shape[1]) return mismatch("bmm", "size mismatch", a, "b", b);
-    DC_TRY(check_blas_size(a, "bmm"));
-    DC_TRY(check_blas_size(b, "bmm"));
     int64_t shape[3] = {a->shape[0], a->shape[1], b->shape[2]};
-    DC_TRY(dc_tensor_ensure(out, DC_F32, 3, shape, "bmm: out"));
-    DC_TRY(check_disjoint(out, a, "bmm", "a"));
-    DC_TRY(check_disjoint(out, b, "bmm", "b"));
+    DC_TRY(prepare_out("bmm", out, 3, shape, a, b, "b"));
     return run_product(1.0f, a, b, 0.0f, out);
 }
 
 dc_status dc_mv(const dc_tensor *a, const dc_tensor *v, dc_tensor *out)
 {
-    DC_TRY(check_f32(a, "mv", "a"));
-    DC_TRY(check_f32(v, "mv", "v"));
-    DC_TRY(check_ndim(a, 2, "mv", "a"));
-    DC_TRY(check_ndim(v, 1, "mv", "v"));
+    DC_TRY(check_operands("mv", a, 2, v, "v", 1));
     if (a->shape[1] != v->shape[0]) return mismatch("mv", "size mismatch", a, "v", v);
-    DC_TRY(check_blas_size(a, "mv"));
-    DC_TRY(check_blas_size(v, "mv"));
-    DC_TRY(dc_tensor_ensure(out, DC_F32, 1, a->shape, "mv: out"));
-    DC_TRY(check_disjoint(out, a, "mv", "a"));
-    DC_TRY(check_disjoint(out, v, "mv", "v"));
+    DC_TRY(prepare_out("mv", out, 1, a->shape, a, v, "v"));
     dc_tensor B = with_unit_dim(v, 1), C = with_unit_dim(out, 1);
     return run_product(1.0f, a, &B, 0.0f, &C);
 }
 
 dc_status dc_dot(const dc_tensor *a, const dc_tensor *b, double *result)
 {
-    DC_TRY(check_f32(a, "dot", "a"));
-    DC_TRY(check_f32(b, "dot", "b"));
-    DC_TRY(check_ndim(a, 1, "dot", "a"));
-    DC_TRY(check_ndim(b, 1, "dot", "b"));
+    DC_TRY(check_operands("dot", a, 1, b, "b", 1));
     if (a->shape[0] != b->shape[0]) return mismatch("dot", "size mismatch", a, "b", b);
     DC_TRY(check_blas_size(a, "dot"));
     int64_t n = a->shape[0];

@@ -2,10 +2,12 @@
 -- (experiments/bench/peers/faiss_kmeans.py), on the same data, in the same run, with the same
 -- thread count (both take OMP_NUM_THREADS from this environment). Prints times and ratios.
 --   ./dclab experiments/bench/cluster.lua [--quick] [--rounds R]
--- --quick skips k = 1000. Each case alternates peer and dclab runs R times (default 3) and
--- keeps each side's best, so load from other users hits both alike. The peer inherits this
--- process's environment, including the OMP_WAIT_POLICY=passive the launcher sets: OpenMP
--- threads that spin while waiting make FAISS several times slower on shared cores.
+-- --quick skips k = 1000. Each case alternates peer and dclab runs R times (default 3), so
+-- load from other users hits both alike, and prints each side's median and best, every
+-- round's time, and the load average before and after (the machine may be shared). The peer
+-- inherits this process's environment, including the OMP_WAIT_POLICY=passive the launcher
+-- sets: OpenMP threads that spin while waiting make FAISS several times slower on shared
+-- cores.
 local dc = require 'dclab'
 
 local quick, rounds = false, 3
@@ -27,7 +29,7 @@ local function sh(cmd)
   return out
 end
 
--- best (smallest) of the peer's time for a case over one more round
+-- the peer's time for a case, one run in a fresh process (its data load is not timed)
 local peer_threads, peer_nmi
 local function peer(case)
   local out = sh(string.format('/usr/bin/python3 %s time %s %s 1', PEER, dir, case))
@@ -43,9 +45,50 @@ local function timed(f)
   return dc.now() - t0, r
 end
 
+local function loadavg()
+  local f = io.open('/proc/loadavg')
+  if not f then return '?' end
+  local l = f:read('l')
+  f:close()
+  return l:match('^(%S+ %S+ %S+)')
+end
+
+local function median(t)
+  local s = {table.unpack(t)}
+  table.sort(s)
+  local m = #s // 2
+  return #s % 2 == 1 and s[m + 1] or (s[m] + s[m + 1]) / 2
+end
+
+local function best(t) return math.min(table.unpack(t)) end
+
+-- Runs `rounds` rounds of peer() then every dclab variant in order, so load from other users
+-- falls on both sides alike; returns {peer = {times}, [variant] = {times}} and the last
+-- result of each variant.
+local function interleave(r, case, variants)
+  local times, results = {peer = {}}, {}
+  for _, v in ipairs(variants) do times[v.name] = {} end
+  for _ = 1, r do
+    table.insert(times.peer, peer(case))
+    for _, v in ipairs(variants) do
+      local t, res = timed(v.run)
+      table.insert(times[v.name], t)
+      results[v.name] = res
+    end
+  end
+  return times, results
+end
+
 local function report(name, mine, theirs, goal)
-  print(string.format('  %-44s dclab %8.3f s   peer %8.3f s   ratio %.3f   (goal %s)', name, mine,
-    theirs, mine / theirs, goal))
+  print(string.format('  %-40s median: dclab %7.3f s peer %7.3f s ratio %.3f | ' ..
+    'best: %7.3f %7.3f ratio %.3f  (goal %s)', name, median(mine), median(theirs),
+    median(mine) / median(theirs), best(mine), best(theirs), best(mine) / best(theirs), goal))
+end
+
+local function each(t)
+  local s = {}
+  for i, v in ipairs(t) do s[i] = string.format('%.3f', v) end
+  return table.concat(s, ' ')
 end
 
 print('generating data with the peer (numpy, seed 2018) ...')
@@ -55,41 +98,36 @@ local x256 = dc.load_npy(dir .. '/x256.npy')
 -- k-means: the peer's faiss.Clustering + search against dclab's faiss_split loop (random init,
 -- the same seed value) and dclab's backend = 'faiss' (the same FAISS code through the C API)
 local function bench_kmeans(k, r)
-  local best = {peer = math.huge, split = math.huge, faiss = math.huge}
-  local loss = {}
-  for _ = 1, r do
-    best.peer = math.min(best.peer, peer('kmeans' .. k))
-    for _, backend in ipairs{'split', 'faiss'} do
-      local km = dc.cluster.kmeans{k = k, niter = 20, seed = 1234,
-        max_points_per_centroid = 10000000, backend = backend == 'faiss' and 'faiss' or 'dclab'}
-      local t, res = timed(function() return km:fit(x256) end)
-      best[backend] = math.min(best[backend], t)
-      loss[backend] = res.loss
-    end
+  local function variant(name, backend)
+    local km = dc.cluster.kmeans{k = k, niter = 20, seed = 1234,
+      max_points_per_centroid = 10000000, backend = backend}
+    return {name = name, run = function() return km:fit(x256) end}
   end
-  report(string.format("kmeans 60000x256 k=%d 20 it, 'faiss_split'", k), best.split, best.peer,
+  local times, res = interleave(r, 'kmeans' .. k,
+    {variant('split', 'dclab'), variant('faiss', 'faiss')})
+  report(string.format("kmeans k=%d 20 it, 'faiss_split'", k), times.split, times.peer,
     '<= 1.10')
-  report(string.format('kmeans 60000x256 k=%d 20 it, backend=faiss', k), best.faiss, best.peer,
+  report(string.format('kmeans k=%d 20 it, backend=faiss', k), times.faiss, times.peer,
     '<= 1.02')
+  print(string.format('    every round (s): peer %s | faiss_split %s | backend=faiss %s',
+    each(times.peer), each(times.split), each(times.faiss)))
   print(string.format('    loss, each from its own random start: faiss_split loop %.6g, ' ..
-    'faiss backend %.6g (%+.2f%%)', loss.split, loss.faiss,
-    100 * (loss.split - loss.faiss) / loss.faiss))
+    'faiss backend %.6g (%+.2f%%)', res.split.loss, res.faiss.loss,
+    100 * (res.split.loss - res.faiss.loss) / res.faiss.loss))
 end
 
-print(string.format('OMP_NUM_THREADS=%s OMP_WAIT_POLICY=%s, %d rounds per case',
-  os.getenv('OMP_NUM_THREADS') or '(default)', os.getenv('OMP_WAIT_POLICY') or '(default)', rounds))
+print(string.format('OMP_NUM_THREADS=%s OMP_WAIT_POLICY=%s, %d rounds per case, load average %s',
+  os.getenv('OMP_NUM_THREADS') or '(default)', os.getenv('OMP_WAIT_POLICY') or '(default)', rounds,
+  loadavg()))
+print('data: 60000 x 256 (k-means), 60000 x 512 -> 256 (PCA)')
 bench_kmeans(100, rounds)
-if not quick then bench_kmeans(1000, math.max(1, rounds - 1)) end
+if not quick then bench_kmeans(1000, rounds) end
 x256 = nil
 
 local x512 = dc.load_npy(dir .. '/x512.npy')
-local best_pca, best_peer = math.huge, math.huge
-for _ = 1, rounds do
-  best_peer = math.min(best_peer, peer('pca'))
-  local pre = dc.cluster.preprocess{pca = 256}
-  best_pca = math.min(best_pca, (timed(function() return pre(x512) end)))
-end
-report('PCA 60000x512 -> 256, whiten, L2', best_pca, best_peer, 'none set')
+local pre = dc.cluster.preprocess{pca = 256}
+local pca_times = interleave(rounds, 'pca', {{name = 'pca', run = function() return pre(x512) end}})
+report('PCA 512 -> 256, whiten, L2', pca_times.pca, pca_times.peer, 'none set')
 x512 = nil
 collectgarbage()
 
@@ -102,6 +140,7 @@ end
 local sk = peer('nmi')
 print(string.format('  %-44s dclab %8.3f s   sklearn %7.3f s   (goal < 0.1 s; values %.9f vs %.9f)',
   'NMI of 1M labels (geometric)', best_nmi, sk, value, peer_nmi))
-print(string.format('threads: dclab %d, peer (FAISS) %d', dc.get_num_threads(), peer_threads))
+print(string.format('threads: dclab %d, peer (FAISS) %d; load average at the end %s',
+  dc.get_num_threads(), peer_threads, loadavg()))
 
 os.execute('rm -rf ' .. dir)

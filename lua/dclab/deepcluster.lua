@@ -19,6 +19,10 @@
 -- number: that ReLU's output average-pooled to about 2304 values),
 -- hooks {on_epoch_start(run, epoch), on_features(run, feats), on_clusters(run, res),
 -- on_batch(run, i, loss), on_epoch_end(run, stats)}.
+-- stream_features = true never holds the raw N x D features: a first pass over the images
+-- accumulates the PCA's mean and covariance batch by batch (preprocess:partial_fit), a second
+-- recomputes each batch's features and projects it (twice the forward passes, N x d_out
+-- floats kept); on_features then sees the projected features.
 --
 -- Every random choice of epoch e comes from streams split off (seed, e): running N epochs
 -- straight, or k epochs, a resume, then N - k, gives the same assignments and weights.
@@ -37,6 +41,7 @@ return function(dc)
     head_optim = {lr = 0.05, weight_decay = 1e-5},
     epochs = 1, batch = 256, seed = 31, out = false, epoch_size = 1.0, threads = 2,
     resume = false, progress = 'auto', verbose = true, hooks = false, feature_layer = 'penultimate',
+    stream_features = false,
   }
   local REQUIRED = {model = true, data = true}
   local HEADS = {reinit = true, keep = true, centroids = true}
@@ -141,6 +146,9 @@ return function(dc)
     if c.preprocess then
       self.preprocess = c.preprocess.fit_apply and c.preprocess or dc.cluster.preprocess(c.preprocess)
     end
+    if c.stream_features and not (self.preprocess and self.preprocess.partial_fit) then
+      fail('stream_features needs a preprocess with partial_fit (a dc.cluster.preprocess)')
+    end
     self.labels = c.data.labels
     -- The main optimizer covers the trunk only: the head comes and goes every epoch.
     self.model:set_top_layer(nil)
@@ -192,36 +200,65 @@ return function(dc)
     return dc.progress(label, total)
   end
 
-  -- Features of every image in dataset order, in evaluation mode: float32 [N, D].
-  function Run:features()
+  -- Calls fn(f, idx) with the features f (float32 [b, D]) of every batch of images, in
+  -- dataset order and evaluation mode; idx: the images' 1-based dataset indices.
+  local function each_feature_batch(self, label, fn)
     self.model:training(false)
-    local n = #self.data
-    local feats, filled = nil, 0
-    local bar = progress(self, 'features', n)
+    local n, filled = #self.data, 0
+    local bar = progress(self, label, n)
     for x, _, idx in self:loader(self.transforms.eval, nil, 0):iter() do
       local layer = self.cfg.feature_layer
-      local f = layer == 'penultimate' and dc.eval.embed(self.model, x)
-        or dc.eval.conv_feature(self.model, x, layer, 2304)
-      feats = feats or dc.empty(n, f:size(2))
-      local b = idx:numel()
-      if idx[b] - idx[1] == b - 1 then
-        feats:narrow(1, idx[1], b):copy(f)
-      else -- a batch with skipped (unreadable) images: place rows one by one
-        for i = 1, b do feats[idx[i]]:copy(f[i]) end
-      end
-      filled = filled + b
+      fn(layer == 'penultimate' and dc.eval.embed(self.model, x)
+        or dc.eval.conv_feature(self.model, x, layer, 2304), idx)
+      filled = filled + idx:numel()
       if bar then bar:update(filled) end
     end
     if bar then bar:finish() end
     if filled < n then
       fail('features: only %d of %d images could be read (see the loader report)', filled, n)
     end
+  end
+
+  -- Copies the rows f (float32 [b, D]) of images idx into rows idx of into.
+  local function place(into, f, idx)
+    local b = idx:numel()
+    if idx[b] - idx[1] == b - 1 then
+      into:narrow(1, idx[1], b):copy(f)
+    else -- a batch with skipped (unreadable) images: place rows one by one
+      for i = 1, b do into[idx[i]]:copy(f[i]) end
+    end
+  end
+
+  -- Features of every image in dataset order, in evaluation mode: float32 [N, D].
+  function Run:features()
+    local feats
+    each_feature_batch(self, 'features', function(f, idx)
+      feats = feats or dc.empty(#self.data, f:size(2))
+      place(feats, f, idx)
+    end)
     return feats
   end
 
-  -- Clusters the features; returns the clustering result {assign, k, loss, stats, ...}.
+  -- The preprocessed features without the raw ones (stream_features): pass 1 fits the
+  -- preprocessing batch by batch, pass 2 projects every batch. float32 [N, d_out].
+  function Run:streamed_features()
+    local pre, out = self.preprocess, nil
+    pre:reset()
+    each_feature_batch(self, 'features (fit)', function(f) pre:partial_fit(f) end)
+    pre:finish()
+    each_feature_batch(self, 'features (project)', function(f, idx)
+      local y = pre:apply(f)
+      out = out or dc.empty(#self.data, y:size(2))
+      place(out, y, idx)
+    end)
+    return out
+  end
+
+  -- Clusters the features (already preprocessed when stream_features); returns the clustering
+  -- result {assign, k, loss, stats, ...}.
   function Run:cluster(feats, streams)
-    local x = self.preprocess and self.preprocess:fit_apply(feats) or feats
+    local pre = not self.cfg.stream_features and self.preprocess
+    local x = pre and pre:fit_apply(feats) or feats
     local algo = self.clustering
     local res
     if type(algo) == 'function' then
@@ -323,7 +360,7 @@ return function(dc)
     self.model:set_top_layer(nil)
 
     local t0 = dc.now()
-    local feats = self:features()
+    local feats = c.stream_features and self:streamed_features() or self:features()
     if hooks.on_features then hooks.on_features(self, feats) end
     local t1 = dc.now()
     local res = self:cluster(feats, streams)

@@ -1,7 +1,8 @@
 -- Help texts shown by help(obj) in the REPL. Keys: 'dc.<name>' for the dc table's fields,
 -- 'Tensor:<name>' for tensor methods, plus 'help' (the overview) and 'dc.Tensor' (the class).
 -- Each text starts with the call signature; in-place twins (add_) share their function's text.
--- tests/lua/repl_spec.lua checks that every dc function and tensor method has an entry.
+-- tests/lua/repl_spec.lua checks that every function of dc, dc.cluster and dc.metrics and every
+-- tensor method has an entry.
 local doc = {}
 
 local function entry(names, text)
@@ -117,7 +118,9 @@ dc.deepcluster{model =, data =, k = 100, epochs = 1, batch = 256, seed = 31, out
   function(assign, k, gen, n)), head ('reinit' | 'keep' | 'centroids'), preprocess, optim,
   head_optim, transforms = {train =, eval =}, epoch_size, threads, resume, hooks
   {on_epoch_start, on_features, on_clusters, on_batch, on_epoch_end}. With out = dir:
-  config.json, log.jsonl, assign.npy and checkpoint.bin (atomic) every epoch.]])
+  config.json, log.jsonl, assign.npy and checkpoint.bin (atomic) every epoch.
+  stream_features = true: the raw N x D features never exist (one pass fits the PCA batch by
+  batch, a second projects; twice the forward passes).]])
 
 entry('dc.deepcluster_log', [[
 dc.deepcluster_log(dir) -> {entry, ...}
@@ -539,5 +542,104 @@ dc.set_num_threads(n)
 entry('dc.get_num_threads', [=[
 dc.get_num_threads() -> n
   The threads parallel work uses (the number of cores unless set).]=])
+
+-- ---- clustering (dc.cluster) ----
+
+entry('dc.cluster', [=[
+dc.cluster: clustering algorithms (k-means, PIC), their registries, the PCA-whitening step
+  and exact kNN. A clustering is an object with fit(x) or a function(x); either returns
+  {assign = int64 [N] (1..k), k =, loss =, stats =}, so a Lua algorithm plugs in anywhere.]=])
+
+entry('dc.cluster.preprocess', [=[
+dc.cluster.preprocess{pca = 256, whiten = true, l2 = true} -> pre
+  DeepCluster's feature preprocessing: PCA to pca dims (false or 0: none), whitening
+  (eigenvalue^-0.5: output covariance I), row L2 (a zero row stays 0). Output dims are
+  clamped to min(pca, n - 1, D) and, when whitening, to components with real variance.
+  pre(x) fits on x and projects it; pre:fit(x); pre:apply(x [, out]) projects (out: a
+  contiguous [m, d_out] tensor, e.g. rows of a bigger one); pre:dims() -> d_in, d_out.
+  Streaming, without the N x D matrix: pre:partial_fit(batch) per batch (mean and
+  covariance accumulated in double), then apply (or pre:finish()) fits on all the rows so
+  far; pre:reset() forgets them; pre:transform(n, next_batch) projects n rows of batches.]=])
+
+entry('dc.cluster.kmeans', [=[
+dc.cluster.kmeans{k =, niter = 20, nredo = 1, seed = 1234, ...} -> km
+  k-means with exact FAISS assignment. Options: max_points_per_centroid (10M: never
+  subsample), spherical (inner product, unit centroids), init ('random' | 'kmeans++' |
+  'faiss'), backend ('dclab' | 'faiss': FAISS's own Clustering), reassign (empty-cluster
+  strategy: 'faiss_split' | 'deepercluster' | 'farthest_point' | 'random_point' | 'none' | a
+  registered name | function(centroids, counts, ctx)), preprocess (object or its options).
+  km:fit(x [, {seed =}]) -> {assign = int64 [N] (1..k), k, loss, centroids, stats}; stats:
+  iters[i].obj, imbalance, nempty_met, nfixed, nempty_final. km:assign(x) -> ids, dist.]=])
+
+entry('dc.cluster.pic', [=[
+dc.cluster.pic{nnn = 5, sigma = 0.2, alpha = 0.001, niter = 200, ...} -> pic
+  Power Iteration Clustering as DeepCluster's: kNN graph with weights exp(-d / sigma^2),
+  power iteration, clusters = basins of local maxima; distribute_singletons = true;
+  preprocess (object or its options). pic:fit(x) -> {assign, k (from the data), loss = 0,
+  stats}.]=])
+
+entry('dc.cluster.register', [=[
+dc.cluster.register(name, factory)
+  Adds a clustering: factory(opts) returns an object with fit(x) or a function(x). Names
+  are unique ('kmeans' and 'pic' are built in).]=])
+
+entry('dc.cluster.new', [=[
+dc.cluster.new(name, opts) -> clustering
+  The registered factory's clustering for opts (an error lists the registered names).]=])
+
+entry('dc.cluster.fit', [=[
+dc.cluster.fit(algo, x, ...) -> {assign, k, loss, stats}
+  Runs a clustering (object with fit, or function) on x and checks its result: a bare
+  assignment tensor is wrapped; assign must be int64 [N]; k defaults to the largest label;
+  stats.sizes gets dc.metrics.sizes-style statistics.]=])
+
+entry('dc.cluster.names', [=[
+dc.cluster.names() -> {name, ...}
+  The registered clusterings, sorted.]=])
+
+entry('dc.cluster.register_reassign', [=[
+dc.cluster.register_reassign(name, f)
+  Makes k-means' reassign = name run f(centroids, counts, ctx): f edits the float32 [k, D]
+  centroids of the empty clusters in place (ctx: k, iter, empty (1-based ids), x, dist,
+  assign, similarity, seed) and may return how many it fixed. Built-in names are taken.]=])
+
+entry('dc.cluster.reassign_names', [=[
+dc.cluster.reassign_names() -> {name, ...}
+  The empty-cluster strategies: built-in ones first, then registered ones, sorted.]=])
+
+entry('dc.cluster.knn', [=[
+dc.cluster.knn(x, k) -> ids, dist
+  Exact k nearest neighbours of every row of x (float32 [N, D]) among the others (FAISS
+  flat L2): ids int64 [N, k] (1-based), squared distances float32 [N, k], nearest first.]=])
+
+-- ---- metrics (dc.metrics; int64 tensors of 1-based labels) ----
+
+entry('dc.metrics', [=[
+dc.metrics: comparing labelings (int64 1-D tensors of 1-based labels): nmi, ari, acc,
+  contingency, sizes.]=])
+
+entry('dc.metrics.nmi', [=[
+dc.metrics.nmi(a, b [, {average = 'geometric'}]) -> number
+  Normalised mutual information in [0, 1]. average: 'geometric' (the paper's), 'arithmetic'
+  (scikit-learn's default), 'min', 'max'. Two constant labelings give 1.]=])
+
+entry('dc.metrics.ari', [=[
+dc.metrics.ari(a, b) -> number
+  Adjusted Rand index (scikit-learn's formula): 1 for identical partitions, ~0 at chance.]=])
+
+entry('dc.metrics.acc', [=[
+dc.metrics.acc(pred, truth) -> acc, mapping
+  Clustering accuracy under the best one-to-one cluster -> class matching (Hungarian,
+  k <= 4096); mapping int64 [k]: the class of each cluster, 0 when it has none.]=])
+
+entry('dc.metrics.contingency', [=[
+dc.metrics.contingency(a, b) -> int64 [ka, kb]
+  Counts of items with a = i and b = j; ka, kb the largest labels.]=])
+
+entry('dc.metrics.sizes', [=[
+dc.metrics.sizes(assign [, k]) -> {sizes = int64 [k], k, empty, min, max, entropy,
+  norm_entropy, imbalance}
+  Cluster-size statistics: entropy in nats, norm_entropy = entropy / log(k) (1: balanced),
+  imbalance = FAISS's k * sum(size^2) / N^2. k defaults to the largest label.]=])
 
 return doc

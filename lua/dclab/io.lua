@@ -44,6 +44,9 @@ return function(dc, core)
         error(string.format('save: tensor names must be strings, got the %s key %s', type(k),
           tostring(k)), 2)
       end
+      if k:find('\0', 1, true) then
+        error(string.format('save: tensor name %q contains a NUL byte', k), 2)
+      end
       if not core.is_tensor(v) then
         error(string.format("save: tensors['%s'] is a %s, not a dclab.Tensor", k, type(v)), 2)
       end

@@ -156,29 +156,11 @@ static void test_clustering_stats_and_centroids(void)
     faiss_Index_free(index);
 }
 
-static void test_pca_matrix_rotates_without_whitening(void)
-{
-    enum { N = 400, D = 6 };
-    static float x[N * D], y[N * D];
-    fill(x, N * D, 6);
-    FaissPCAMatrix *pca = NULL;
-    CHECK(faiss_PCAMatrix_new_with(&pca, D, D, 0.0f, 0) == 0);
-    CHECK(!faiss_VectorTransform_is_trained(pca));
-    CHECK(faiss_VectorTransform_train(pca, N, x) == 0);
-    CHECK(faiss_VectorTransform_is_trained(pca));
-    CHECK(faiss_VectorTransform_d_in(pca) == D && faiss_VectorTransform_d_out(pca) == D);
-    faiss_VectorTransform_apply_noalloc(pca, N, x, y);
-    /* a full PCA without whitening is a rotation about the mean: distances are kept */
-    for (int i = 1; i < N; i += 37) CHECK_CLOSE(sq(y, y + i * D, D), sq(x, x + i * D, D), 1e-4);
-    faiss_VectorTransform_free(pca);
-}
-
 int main(void)
 {
     RUN_TEST(test_flat_l2_search_is_exact);
     RUN_TEST(test_flat_ip_search_maximises_inner_product);
     RUN_TEST(test_exceptions_become_status_codes);
     RUN_TEST(test_clustering_stats_and_centroids);
-    RUN_TEST(test_pca_matrix_rotates_without_whitening);
     return TEST_SUMMARY();
 }

@@ -1,7 +1,9 @@
 /* Tests of core/io/file.c: the target appears only on commit (never on abort or before), the
- * old content stays until then, running CRCs match zlib's, short reads are named errors. */
+ * old content stays until then, a commit removes dead saves' temporaries and nothing else,
+ * running CRCs match zlib's, short reads are named errors. */
 #include <dirent.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -63,6 +65,37 @@ static void test_commit_and_abort(void)
     CHECK(w.tmp == NULL && w.f == NULL);
 }
 
+static void touch(const char *name)
+{
+    FILE *f = fopen(path_of(name), "wb");
+    CHECK(f != NULL);
+    if (f) fclose(f);
+}
+
+static void test_commit_removes_dead_temporaries(void)
+{
+    pid_t dead = fork(); /* a pid that is surely gone: a reaped child's */
+    if (dead == 0) _exit(0);
+    CHECK(dead > 0);
+    waitpid(dead, NULL, 0);
+    char stale[64], live[64], mine[64], odd[64], other[64];
+    snprintf(stale, sizeof stale, "ck.bin.tmp-%ld-7", (long)dead);
+    snprintf(live, sizeof live, "ck.bin.tmp-%ld-0", (long)getppid());
+    snprintf(mine, sizeof mine, "ck.bin.tmp-%ld-9", (long)getpid());
+    snprintf(odd, sizeof odd, "ck.bin.tmp-%ld-7.keep", (long)dead);
+    snprintf(other, sizeof other, "other.bin.tmp-%ld-7", (long)dead);
+    const char *names[5] = {stale, live, mine, odd, other};
+    for (int i = 0; i < 5; i++) touch(names[i]);
+    dc_wfile w;
+    CHECK_OK(dc_wfile_open(&w, path_of("ck.bin"), "test"));
+    CHECK_OK(dc_wfile_write(&w, "x", 1));
+    CHECK_OK(dc_wfile_commit(&w));
+    CHECK(access(path_of(stale), F_OK) != 0);
+    for (int i = 1; i < 5; i++) CHECK(access(path_of(names[i]), F_OK) == 0);
+    for (int i = 1; i < 5; i++) unlink(path_of(names[i]));
+    unlink(path_of("ck.bin"));
+}
+
 static void test_checked_reads(void)
 {
     const char *p = path_of("in.bin");
@@ -104,6 +137,7 @@ int main(void)
     snprintf(dir, sizeof dir, "/tmp/dclab_test_file_XXXXXX");
     if (!mkdtemp(dir)) return 1;
     RUN_TEST(test_commit_and_abort);
+    RUN_TEST(test_commit_removes_dead_temporaries);
     RUN_TEST(test_checked_reads);
     RUN_TEST(test_little_endian_helpers);
     char cmd[128];

@@ -1,5 +1,6 @@
 /* core/cluster/pca.c: whitening gives identity covariance, the kept components are the top
- * eigenvectors (power iteration reference), L2 rows, clamping, zero rows, errors. */
+ * eigenvectors (power iteration reference), L2 rows, clamping, zero rows, errors; a fit
+ * streamed in blocks equals the one-shot fit. */
 #include <stdlib.h>
 
 #include "tiny_test.h"
@@ -268,6 +269,134 @@ static void test_whitening_keeps_only_real_variance(void)
     dc_tensor_release(&y);
 }
 
+/* rows [r, r + len) of x */
+static dc_status block(const dc_tensor *x, int64_t r, int64_t len, dc_tensor *out)
+{
+    return dc_tensor_narrow(out, x, 0, r, len);
+}
+
+/* y1 and y2 [n, k] equal up to the sign of each column (an eigenvector's sign is arbitrary) */
+static void check_same_up_to_sign(const dc_tensor *y1, const dc_tensor *y2, double tol)
+{
+    int64_t n = y1->shape[0], k = y1->shape[1];
+    CHECK(y2->shape[0] == n && y2->shape[1] == k);
+    const float *a = dc_tensor_data(y1), *b = dc_tensor_data(y2);
+    for (int64_t j = 0; j < k; j++) {
+        double dot = 0;
+        for (int64_t i = 0; i < n; i++) dot += (double)a[i * k + j] * b[i * k + j];
+        float s = dot < 0 ? -1.0f : 1.0f;
+        double worst = 0;
+        for (int64_t i = 0; i < n; i++) {
+            double e = fabs((double)a[i * k + j] - s * b[i * k + j]);
+            worst = e > worst ? e : worst;
+        }
+        CHECK_CLOSE(worst, 0.0, tol);
+    }
+}
+
+static void test_streamed_fit_equals_one_shot(void)
+{
+    /* blocks of uneven sizes, one bigger than the internal chunk of 1024 rows */
+    dc_tensor x = correlated(3000, 8, 11), y1 = dc_tensor_empty(), y2 = dc_tensor_empty();
+    dc_tensor part = dc_tensor_empty();
+    float *xp = dc_tensor_data(&x);
+    for (int i = 0; i < 3000 * 8; i++) xp[i] += 500.0f; /* a large mean: centring matters */
+    dc_pca_cfg cfg = {.dim = 5, .whiten = true, .l2 = false};
+    dc_pca one, streamed;
+    dc_pca_init(&one, &cfg);
+    dc_pca_init(&streamed, &cfg);
+    CHECK_OK(dc_pca_fit(&one, &x));
+    CHECK(one.nacc == 0 && one.mean == NULL); /* a one-shot fit keeps no accumulators */
+    const int64_t sizes[] = {1, 700, 1299, 1000};
+    for (int64_t i = 0, r = 0; i < 4; r += sizes[i++]) {
+        CHECK_OK(block(&x, r, sizes[i], &part));
+        CHECK_OK(dc_pca_partial_fit(&streamed, &part));
+    }
+    CHECK(streamed.nacc == 3000 && !streamed.fitted);
+    CHECK_OK(dc_pca_finish(&streamed));
+    CHECK(streamed.d_in == 8 && streamed.d_out == 5);
+    CHECK_OK(dc_pca_apply(&one, &x, &y1));
+    CHECK_OK(dc_pca_apply(&streamed, &x, &y2));
+    check_same_up_to_sign(&y1, &y2, 1e-3);
+    double cov[25];
+    covariance(&y2, cov);
+    for (int a = 0; a < 5; a++)
+        for (int b = 0; b < 5; b++) CHECK_CLOSE(cov[a * 5 + b], a == b ? 1.0 : 0.0, 2e-3);
+    /* more rows after a finish: the fit covers all of them at the next finish */
+    CHECK_OK(dc_pca_partial_fit(&streamed, &x));
+    CHECK_OK(dc_pca_finish(&streamed));
+    CHECK(streamed.nacc == 6000);
+    dc_tensor_release(&y2);
+    CHECK_OK(dc_pca_apply(&streamed, &x, &y2));
+    check_same_up_to_sign(&y1, &y2, 1e-3); /* the same rows twice: the same covariance */
+    dc_pca_reset(&streamed);
+    CHECK(streamed.nacc == 0 && streamed.fitted); /* reset forgets rows, not the fit */
+    dc_pca_release(&one);
+    dc_pca_release(&streamed);
+    dc_pca_release(&streamed);
+    dc_tensor_release(&x);
+    dc_tensor_release(&y1);
+    dc_tensor_release(&y2);
+    dc_tensor_release(&part);
+}
+
+static double sq(const float *a, const float *b, int64_t d)
+{
+    double s = 0;
+    for (int64_t j = 0; j < d; j++) s += ((double)a[j] - b[j]) * ((double)a[j] - b[j]);
+    return s;
+}
+
+static void test_full_pca_without_whitening_is_a_rotation(void)
+{
+    dc_tensor x = correlated(400, 6, 12), y = dc_tensor_empty();
+    dc_pca_cfg cfg = {.dim = 6, .whiten = false, .l2 = false};
+    dc_pca p;
+    dc_pca_init(&p, &cfg);
+    CHECK_OK(dc_pca_fit(&p, &x));
+    CHECK_OK(dc_pca_apply(&p, &x, &y));
+    const float *xp = dc_tensor_data(&x), *yp = dc_tensor_data(&y);
+    /* a rotation about the mean: distances are kept */
+    for (int i = 1; i < 400; i += 37)
+        CHECK_CLOSE(sq(yp, yp + i * 6, 6) / sq(xp, xp + i * 6, 6), 1.0, 1e-4);
+    dc_pca_release(&p);
+    dc_tensor_release(&x);
+    dc_tensor_release(&y);
+}
+
+static void test_streaming_errors(void)
+{
+    dc_tensor x = correlated(50, 6, 13), other = correlated(10, 7, 14), y = dc_tensor_empty();
+    dc_tensor one = dc_tensor_empty();
+    dc_pca_cfg cfg;
+    dc_pca_cfg_init(&cfg);
+    dc_pca p;
+    dc_pca_init(&p, &cfg);
+    CHECK_FAILS(dc_pca_finish(&p), DC_ERR_STATE, "pca_finish: no rows accumulated");
+    CHECK_OK(block(&x, 0, 1, &one));
+    CHECK_OK(dc_pca_partial_fit(&p, &one));
+    CHECK_FAILS(dc_pca_finish(&p), DC_ERR_SHAPE,
+                "pca_finish: needs at least 2 rows, 1 accumulated");
+    CHECK_FAILS(dc_pca_apply(&p, &x, &y), DC_ERR_STATE, "pca_apply: the PCA is not fitted");
+    CHECK_OK(dc_pca_partial_fit(&p, &x));
+    CHECK_FAILS(dc_pca_partial_fit(&p, &other), DC_ERR_SHAPE,
+                "pca_partial_fit: x is float32 [10, 7] but the 51 rows accumulated before have "
+                "D = 6");
+    CHECK(p.nacc == 51); /* the bad block added nothing */
+    float *op = dc_tensor_data(&other);
+    op[3] = INFINITY;
+    dc_pca_reset(&p);
+    CHECK_FAILS(dc_pca_partial_fit(&p, &other), DC_ERR_ARG, "pca_partial_fit: x has a NaN or Inf");
+    CHECK_OK(dc_pca_partial_fit(&p, &x));
+    CHECK_OK(dc_pca_finish(&p));
+    CHECK(p.d_in == 6 && p.d_out == 6);
+    dc_pca_release(&p);
+    dc_tensor_release(&x);
+    dc_tensor_release(&other);
+    dc_tensor_release(&y);
+    dc_tensor_release(&one);
+}
+
 int main(void)
 {
     RUN_TEST(test_whitening_gives_identity_covariance);
@@ -277,5 +406,8 @@ int main(void)
     RUN_TEST(test_zero_row_stays_zero);
     RUN_TEST(test_whitening_keeps_only_real_variance);
     RUN_TEST(test_errors);
+    RUN_TEST(test_streamed_fit_equals_one_shot);
+    RUN_TEST(test_full_pca_without_whitening_is_a_rotation);
+    RUN_TEST(test_streaming_errors);
     return TEST_SUMMARY();
 }

@@ -1,4 +1,4 @@
-/* relu: known values, in-place use, backward masks by the output. */
+/* relu: known values, in-place use, NaN propagation, backward masks by the output. */
 #include "gradcheck.h"
 #include "layers/relu.h"
 
@@ -25,6 +25,25 @@ static void test_values_and_in_place(void)
     dc_tensor_release(&dy);
 }
 
+/* A NaN must reach the loss (the runner's NaN guard), not turn into a silent 0, as in PyTorch. */
+static void test_nan_passes(void)
+{
+    int64_t s[1] = {3};
+    dc_tensor x = gc_zeros(1, s), y = dc_tensor_empty(), dx = dc_tensor_empty(), dy = gc_zeros(1, s);
+    gc_f(&x)[0] = NAN;
+    gc_f(&x)[1] = -1;
+    gc_f(&x)[2] = 1;
+    dc_fill(&dy, 3.0);
+    CHECK_OK(dc_relu_forward(&x, &y));
+    CHECK(isnan(gc_f(&y)[0]) && gc_f(&y)[1] == 0 && gc_f(&y)[2] == 1);
+    CHECK_OK(dc_relu_backward(&y, &dy, &dx));
+    CHECK(gc_f(&dx)[0] == 3 && gc_f(&dx)[1] == 0 && gc_f(&dx)[2] == 3);
+    dc_tensor_release(&x);
+    dc_tensor_release(&y);
+    dc_tensor_release(&dx);
+    dc_tensor_release(&dy);
+}
+
 static void test_errors(void)
 {
     int64_t s[2] = {2, 3}, t[2] = {3, 2};
@@ -41,6 +60,7 @@ static void test_errors(void)
 int main(void)
 {
     RUN_TEST(test_values_and_in_place);
+    RUN_TEST(test_nan_passes);
     RUN_TEST(test_errors);
     return TEST_SUMMARY();
 }

@@ -141,6 +141,12 @@ describe('dc.save and dc.load', function()
       'save: tensors must be a table {name = tensor}, got userdata')
     assert.has_error(function() dc.save(path('x.bin'), {dc.zeros(1)}) end,
       'save: tensor names must be strings, got the number key 1')
+    -- a NUL would cut the name short in the file: refused, in Lua and in core
+    assert.has_error(function() dc.save(path('x.bin'), {['w\0b'] = dc.zeros(1)}) end,
+      'save: tensor name "w\\0b" contains a NUL byte')
+    assert.has_error(function() core.archive_save(path('x.bin'), {'w\0b'}, {dc.zeros(1)}, '') end,
+      'save: name 1 contains a NUL byte')
+    assert.is_nil(io.open(path('x.bin')))
     assert.has_error(function() dc.save(path('x.bin'), {w = 'weights'}) end,
       "save: tensors['w'] is a string, not a dclab.Tensor")
     assert.has_error(function() dc.save(path('x.bin'), {}, {f = print}) end,

@@ -1,13 +1,8 @@
 -- dc.cluster.preprocess: PCA-whitening + L2 as its own step, fit/apply split, batch-by-batch
--- projection, clamped dimension.
+-- projection, clamped dimension, a fit accumulated over blocks (partial_fit).
 local dc = require 'dclab'
 
-local function errors_with(pattern, f, ...)
-  local ok, err = pcall(f, ...)
-  assert.is_false(ok, 'expected an error matching ' .. pattern)
-  assert.truthy(tostring(err):find(pattern, 1, true),
-    'error "' .. tostring(err) .. '" lacks "' .. pattern .. '"')
-end
+local errors_with = require('spec_helpers').errors_with
 
 -- n rows of d correlated dims with uneven variances and an offset
 local function correlated(n, d, seed)
@@ -49,7 +44,30 @@ local function covariance(y)
   return cov
 end
 
+-- a and b (tensors [n, d]) equal within tol up to each column's sign
+local function same_up_to_sign(a, b, tol)
+  local ta, tb = a:totable(), b:totable()
+  assert.are.same(a:shape(), b:shape())
+  for j = 1, a:size(2) do
+    local dot = 0
+    for i = 1, a:size(1) do dot = dot + ta[i][j] * tb[i][j] end
+    local s = dot < 0 and -1 or 1
+    for i = 1, a:size(1) do
+      assert.is_true(math.abs(ta[i][j] - s * tb[i][j]) < tol,
+        string.format('row %d, column %d: %g vs %g', i, j, ta[i][j], s * tb[i][j]))
+    end
+  end
+end
+
 describe('dc.cluster.preprocess', function()
+  it("gives what DeepCluster's FAISS preprocessing gives (PCAMatrix eigen_power -0.5, L2)", function()
+    -- tests/fixtures/faiss_pca.py: 400 x 24 features through faiss.PCAMatrix(24, 16, -0.5)
+    local x = dc.load_npy('tests/fixtures/faiss_pca_x.npy')
+    local want = dc.load_npy('tests/fixtures/faiss_pca_y.npy')
+    local pre = dc.cluster.preprocess{pca = 16}
+    same_up_to_sign(pre(x), want, 1e-4)
+  end)
+
   it('whitened output has identity covariance on the kept dims', function()
     local pre = dc.cluster.preprocess{pca = 3, whiten = true, l2 = false}
     local y = pre(correlated(1000, 6, 1))
@@ -102,6 +120,45 @@ describe('dc.cluster.preprocess', function()
     local t = y:totable()
     assert.is_true(math.abs(t[1][1] - 0.6) < 1e-6 and math.abs(t[1][2] - 0.8) < 1e-6)
     assert.are.same({0, 0}, t[2])
+  end)
+
+  it('partial_fit over blocks fits what one fit on all the rows fits', function()
+    local x = correlated(600, 6, 6)
+    local one = dc.cluster.preprocess{pca = 4, whiten = true, l2 = false}
+    local y1 = one(x)
+    local streamed = dc.cluster.preprocess{pca = 4, whiten = true, l2 = false}
+    for _, b in ipairs{{1, 250}, {251, 1}, {252, 349}} do
+      assert.are.equal(streamed, streamed:partial_fit(x:narrow(1, b[1], b[2])))
+    end
+    assert.truthy(tostring(streamed):find('600 rows accumulated', 1, true))
+    local y2 = streamed:apply(x)             -- fits on the 600 rows first
+    assert.are.same({6, 4}, {streamed:dims()})
+    same_up_to_sign(y1, y2, 1e-3)
+    local cov = covariance(y2)
+    for a = 1, 4 do
+      for b = 1, 4 do assert.is_true(math.abs(cov[a][b] - (a == b and 1 or 0)) < 2e-3) end
+    end
+    -- then L2 by default, and transform with batches from a partial fit
+    local pre = dc.cluster.preprocess{pca = 3}
+    pre:partial_fit(x:narrow(1, 1, 300)):partial_fit(x:narrow(1, 301, 300))
+    local z = pre:transform(600, coroutine.wrap(function() coroutine.yield(x) end))
+    local r = z:totable()[1]
+    assert.is_true(math.abs(r[1] ^ 2 + r[2] ^ 2 + r[3] ^ 2 - 1) < 1e-5)
+  end)
+
+  it('partial_fit rejects bad use', function()
+    local pre = dc.cluster.preprocess{pca = 3}
+    errors_with('pca_apply: the PCA is not fitted', pre.apply, pre, dc.zeros(2, 4))
+    errors_with('pca_finish: no rows accumulated', pre.finish, pre)
+    pre:partial_fit(dc.ones(1, 4))
+    errors_with('pca_finish: needs at least 2 rows, 1 accumulated', pre.apply, pre, dc.zeros(2, 4))
+    errors_with('pca_partial_fit: x is float32 [2, 5] but the 1 rows accumulated before have D = 4',
+      pre.partial_fit, pre, dc.zeros(2, 5))
+    pre:partial_fit(dc.ones(1, 4))
+    errors_with('pca_finish: the 2 rows fitted are all equal', pre.finish, pre)
+    pre:partial_fit(dc.tensor{{1, 2, 3, 5}})
+    pre:finish()                              -- 3 rows, one direction of variance
+    assert.are.same({4, 1}, {pre:dims()})
   end)
 
   it('rejects bad use', function()

@@ -1,12 +1,7 @@
 -- dc.cluster registry: built-in and pure-Lua clusterings behind one contract.
 local dc = require 'dclab'
 
-local function errors_with(pattern, f, ...)
-  local ok, err = pcall(f, ...)
-  assert.is_false(ok, 'expected an error matching ' .. pattern)
-  assert.truthy(tostring(err):find(pattern, 1, true),
-    'error "' .. tostring(err) .. '" lacks "' .. pattern .. '"')
-end
+local errors_with = require('spec_helpers').errors_with
 
 -- A clustering written in Lua: points split on the sign of their first coordinate.
 local function sign_split()

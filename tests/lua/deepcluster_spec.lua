@@ -41,6 +41,27 @@ end
 local errors_with = require('spec_helpers').errors_with
 
 describe('deepcluster runner', function()
+  it('stream_features: the same preprocessed features without the raw N x D ones', function()
+    local got = {}
+    local function capture(key)
+      return {on_clusters = function(_, res) got[key] = res.features:totable() end}
+    end
+    run{epochs = 1, hooks = capture('plain')}
+    local r = run{epochs = 1, stream_features = true, hooks = capture('streamed')}
+    assert.are.equal(1, r.epoch)
+    local a, b = got.plain, got.streamed
+    assert.are.equal(#a, #b)
+    assert.are.equal(#a[1], #b[1])
+    for j = 1, #a[1] do -- equal up to each PCA component's sign
+      local dot = 0
+      for i = 1, #a do dot = dot + a[i][j] * b[i][j] end
+      local s = dot < 0 and -1 or 1
+      for i = 1, #a do assert.is_true(math.abs(a[i][j] - s * b[i][j]) < 1e-3) end
+    end
+    errors_with('stream_features needs a preprocess with partial_fit', dc.deepcluster,
+      {model = tiny_model(), data = data, stream_features = true, preprocess = false})
+  end)
+
   it('runs two epochs and writes the log, config, assignment and checkpoint', function()
     local out = tmpdir()
     local r = run{out = out}

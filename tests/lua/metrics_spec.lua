@@ -2,12 +2,7 @@
 -- contingency tables, cluster sizes, error messages.
 local dc = require 'dclab'
 
-local function errors_with(pattern, f, ...)
-  local ok, err = pcall(f, ...)
-  assert.is_false(ok, 'expected an error matching ' .. pattern)
-  assert.truthy(tostring(err):find(pattern, 1, true),
-    'error "' .. tostring(err) .. '" lacks "' .. pattern .. '"')
-end
+local errors_with = require('spec_helpers').errors_with
 
 local function labels(t) return dc.tensor(t, 'int64') end
 

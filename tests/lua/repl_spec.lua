@@ -268,8 +268,13 @@ describe('help and who', function()
 
   it('has an entry for every dc function and every tensor method, and no stale entry', function()
     local missing = {}
-    for k, v in pairs(dc) do
-      if type(v) == 'function' and not doc['dc.' .. k] then missing[#missing + 1] = 'dc.' .. k end
+    -- the dc table and the subtables whose functions are documented one by one
+    local tables = {dc = dc, ['dc.cluster'] = dc.cluster, ['dc.metrics'] = dc.metrics}
+    for prefix, t in pairs(tables) do
+      for k, v in pairs(t) do
+        local name = prefix .. '.' .. k
+        if type(v) == 'function' and not doc[name] then missing[#missing + 1] = name end
+      end
     end
     for k in pairs(dc.Tensor) do
       if not doc['Tensor:' .. k] then missing[#missing + 1] = 'Tensor:' .. k end
@@ -278,10 +283,18 @@ describe('help and who', function()
     assert.same({}, missing)
     for name in pairs(doc) do
       local field = name:match('^dc%.([%w_]+)$')
+      local sub, subfield = name:match('^dc%.([%w_]+)%.([%w_]+)$')
       local method = name:match('^Tensor:([%w_]+)$')
       if field then assert.is_not_nil(dc[field], name) end
+      if sub then
+        assert.is_not_nil(tables['dc.' .. sub], name .. ': subtable not covered by this check')
+        assert.is_not_nil(dc[sub][subfield], name)
+      end
       if method then assert.is_not_nil(dc.Tensor[method], name) end
     end
+    assert.equal(doc['dc.cluster.kmeans'], session():help(dc.cluster.kmeans))
+    assert.truthy(session():help(dc.metrics):find('fields:\n    acc ari contingency nmi sizes', 1,
+      true))
   end)
 
   it('who() lists the globals defined in the session with tensor shapes', function()

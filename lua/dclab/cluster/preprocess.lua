@@ -1,10 +1,12 @@
--- DeepCluster's feature preprocessing as its own step: PCA (FAISS) to `pca` dims, whitening,
--- row L2 normalisation. Fit and apply are separate, so test features reuse the training PCA,
--- and apply takes an output tensor, so features can be projected batch by batch (fit on a
--- sample first) without the N x D matrix of raw features ever existing.
+-- DeepCluster's feature preprocessing as its own step: PCA to `pca` dims, whitening (FAISS's
+-- eigen_power -0.5), row L2 normalisation. Fit and apply are separate, so test features reuse
+-- the training PCA. Both go batch by batch, so the N x D matrix of raw features never has to
+-- exist: partial_fit accumulates the mean and covariance of each batch, apply (which takes an
+-- output tensor) projects each batch.
 --   local pre = dc.cluster.preprocess{pca = 256, whiten = true, l2 = true}
 --   local y = pre(x)                  -- fit on x, then project x
---   pre:fit(sample); pre:apply(batch, y:narrow(1, row, n))
+--   for batch in batches() do pre:partial_fit(batch) end   -- pass 1
+--   for batch in batches() do pre:apply(batch, y:narrow(1, row, n)) end   -- pass 2
 local core = require 'dclab.core'
 local check = require 'dclab.cluster.options'
 
@@ -32,35 +34,66 @@ function Preprocess.new(opts)
   return self
 end
 
--- Fits the PCA on x (float32 [n, D]: all the features, or a sample of them); returns self.
+-- Fits the PCA on x (float32 [n, D]: all the features, or a sample of them), forgetting any
+-- rows given to partial_fit; returns self.
 function Preprocess:fit(x)
   self.pca:fit(x)
+  self.pending = false
   return self
+end
+
+-- Adds the rows of x (float32 [b, D]) to the accumulated mean and covariance; the fit covers
+-- every row given so far and is computed at the next apply, dims, transform or finish.
+-- Returns self.
+function Preprocess:partial_fit(x)
+  self.pca:partial_fit(x)
+  self.pending = true
+  return self
+end
+
+-- Forgets the rows given to partial_fit (not the current fit); returns self.
+function Preprocess:reset()
+  self.pca:reset()
+  self.pending = false
+  return self
+end
+
+-- Fits on the rows given to partial_fit so far (apply does it when needed); returns self.
+function Preprocess:finish()
+  self.pca:finish()
+  self.pending = false
+  return self
+end
+
+local function ready(self)
+  if self.pending then self:finish() end
 end
 
 -- Projects x (float32 [m, D]) into out (float32 [m, d_out], allocated when nil).
 function Preprocess:apply(x, out)
+  ready(self)
   return self.pca:apply(x, out)
 end
 
 -- Fits on x and projects it: DeepCluster's preprocess_features.
 function Preprocess:fit_apply(x)
-  self.pca:fit(x)
+  self:fit(x)
   return self.pca:apply(x)
 end
 Preprocess.__call = Preprocess.fit_apply
 
--- d_in, d_out once fitted (d_out may be below the pca asked for: see dc_pca_fit).
+-- d_in, d_out once fitted (d_out may be below the pca asked for: see dc_pca_finish).
 function Preprocess:dims()
+  ready(self)
   return self.pca:dims()
 end
 
 -- Projects n rows arriving in batches: next_batch() returns float32 [b, D] tensors, then nil.
 -- Needs a fitted PCA; returns float32 [n, d_out].
 function Preprocess:transform(n, next_batch)
-  local _, d_out = self.pca:dims()
+  local _, d_out = self:dims()
   if not d_out then
-    error('preprocess: transform needs a fitted PCA (call fit on a sample first)', 2)
+    error('preprocess: transform needs a fitted PCA (call fit or partial_fit first)', 2)
   end
   local out = core.empty({n, d_out}, 'float32')
   local row = 0

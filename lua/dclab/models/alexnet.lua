@@ -3,7 +3,6 @@
 -- every conv, no LRN, no groups; classifier Dropout-Linear(9216, 4096)-ReLU-Dropout-
 -- Linear(4096, 4096)-ReLU; top_layer Linear(4096, k) when k is given.
 local nn = require 'dclab.nn'
-local Net = require 'dclab.models.Net'
 local build = require 'dclab.models.build'
 
 return function(opt)
@@ -21,11 +20,5 @@ return function(opt)
     nn.Dropout(0.5), nn.Linear(256 * 6 * 6, 4096), nn.ReLU{inplace = true},
     nn.Dropout(0.5), nn.Linear(4096, 4096), nn.ReLU(),
   }
-  local net = Net('alexnet' .. (o.sobel and ' (sobel)' or ''), {
-    sobel = o.sobel and nn.Sobel() or nil,
-    features = f,
-    classifier = classifier,
-    top_layer = o.k and nn.Linear(4096, o.k) or nil,
-  })
-  return build.reset(net, o.generator)
+  return build.net('alexnet', o, f, classifier, 4096)
 end

@@ -1,5 +1,6 @@
--- Shared by the model builders: option checking and the conv-BN-ReLU block.
+-- Shared by the model builders: option checking, the conv-BN-ReLU block and the Net itself.
 local nn = require 'dclab.nn'
+local Net = require 'dclab.models.Net'
 
 local build = {}
 
@@ -38,6 +39,18 @@ function build.conv_block(seq, cin, cout, k, opt, bn)
   seq:add(nn.Conv2d(cin, cout, k, opt))
   if bn then seq:add(nn.BatchNorm2d(cout)) end
   seq:add(nn.ReLU{inplace = true})
+end
+
+-- The Net of every builder: name (plus ' (sobel)'), [Sobel], features, classifier and a
+-- Linear(dim, o.k) top layer when o.k is set, redrawn from o.generator when it is given.
+function build.net(name, o, features, classifier, dim)
+  local net = Net(name .. (o.sobel and ' (sobel)' or ''), {
+    sobel = o.sobel and nn.Sobel() or nil,
+    features = features,
+    classifier = classifier,
+    top_layer = o.k and nn.Linear(dim, o.k) or nil,
+  })
+  return build.reset(net, o.generator)
 end
 
 -- Redraws every parameterised module of net from generator gen, in order.

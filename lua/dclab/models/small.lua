@@ -7,7 +7,6 @@
 -- 2,404,544 trainable parameters without the top layer. The clustering feature is the second
 -- 512 Linear's output, before its ReLU.
 local nn = require 'dclab.nn'
-local Net = require 'dclab.models.Net'
 local build = require 'dclab.models.build'
 
 return function(opt)
@@ -23,11 +22,5 @@ return function(opt)
     nn.Dropout(0.5), nn.Linear(256 * 3 * 3, 512), nn.ReLU{inplace = true},
     nn.Dropout(0.5), nn.Linear(512, 512), nn.ReLU(),
   }
-  local net = Net('small' .. (o.sobel and ' (sobel)' or ''), {
-    sobel = o.sobel and nn.Sobel() or nil,
-    features = features,
-    classifier = classifier,
-    top_layer = o.k and nn.Linear(512, o.k) or nil,
-  })
-  return build.reset(net, o.generator)
+  return build.net('small', o, features, classifier, 512)
 end

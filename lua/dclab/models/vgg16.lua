@@ -3,7 +3,6 @@
 -- max pool), output 512x7x7; classifier Linear(25088, 4096)-ReLU-Dropout-Linear(4096,
 -- 4096)-ReLU (no dropout before the first fc); top_layer Linear(4096, k) when k is given.
 local nn = require 'dclab.nn'
-local Net = require 'dclab.models.Net'
 local build = require 'dclab.models.build'
 
 local CFG = {64, 64, 'M', 128, 128, 'M', 256, 256, 256, 'M', 512, 512, 512, 'M', 512, 512, 512, 'M'}
@@ -24,11 +23,5 @@ return function(opt)
     nn.Linear(512 * 7 * 7, 4096), nn.ReLU{inplace = true}, nn.Dropout(0.5),
     nn.Linear(4096, 4096), nn.ReLU(),
   }
-  local net = Net('vgg16' .. (o.sobel and ' (sobel)' or ''), {
-    sobel = o.sobel and nn.Sobel() or nil,
-    features = f,
-    classifier = classifier,
-    top_layer = o.k and nn.Linear(4096, o.k) or nil,
-  })
-  return build.reset(net, o.generator)
+  return build.net('vgg16', o, f, classifier, 4096)
 end
