@@ -1,12 +1,7 @@
 -- Datasets from Lua: IDX files, Fashion-MNIST, subsets, JPEG export and image folders.
 local dc = require 'dclab'
 
-local function errors_with(pattern, f, ...)
-  local ok, err = pcall(f, ...)
-  assert.is_false(ok, 'expected an error matching ' .. pattern)
-  assert.truthy(tostring(err):find(pattern, 1, true),
-    'error "' .. tostring(err) .. '" lacks "' .. pattern .. '"')
-end
+local errors_with = require('spec_helpers').errors_with
 
 local function tempdir()
   local p = os.tmpname()

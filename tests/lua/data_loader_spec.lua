@@ -3,12 +3,7 @@
 local dc = require 'dclab'
 local T = dc.transforms
 
-local function errors_with(pattern, f, ...)
-  local ok, err = pcall(f, ...)
-  assert.is_false(ok, 'expected an error matching ' .. pattern)
-  assert.truthy(tostring(err):find(pattern, 1, true),
-    'error "' .. tostring(err) .. '" lacks "' .. pattern .. '"')
-end
+local errors_with = require('spec_helpers').errors_with
 
 local fm = dc.data.fashion_mnist{split = 'test'}
 local augment = T.compose{T.RandomCrop(28, {pad = 2}), T.RandomHorizontalFlip(0.5),

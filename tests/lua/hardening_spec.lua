@@ -30,15 +30,7 @@ local function spit(path, s)
   f:close()
 end
 
-local function errors_with(patterns, f, ...)
-  local ok, err = pcall(f, ...)
-  assert.is_false(ok, 'expected an error')
-  for _, p in ipairs(patterns) do
-    assert.truthy(tostring(err):find(p, 1, true),
-      'error "' .. tostring(err) .. '" lacks "' .. p .. '"')
-  end
-  return tostring(err)
-end
+local errors_with = require('spec_helpers').errors_with
 
 -- Every state tensor of the model, copied.
 local function snapshot(model)

@@ -1,12 +1,7 @@
 -- dc.image: JPEG save and load, expected failures as nil + message, mosaics.
 local dc = require 'dclab'
 
-local function errors_with(pattern, f, ...)
-  local ok, err = pcall(f, ...)
-  assert.is_false(ok, 'expected an error matching ' .. pattern)
-  assert.truthy(tostring(err):find(pattern, 1, true),
-    'error "' .. tostring(err) .. '" lacks "' .. pattern .. '"')
-end
+local errors_with = require('spec_helpers').errors_with
 
 local function tmp(name)
   local p = os.tmpname()

@@ -3,12 +3,7 @@
 local dc = require 'dclab'
 local T = dc.transforms
 
-local function errors_with(pattern, f, ...)
-  local ok, err = pcall(f, ...)
-  assert.is_false(ok, 'expected an error matching ' .. pattern)
-  assert.truthy(tostring(err):find(pattern, 1, true),
-    'error "' .. tostring(err) .. '" lacks "' .. pattern .. '"')
-end
+local errors_with = require('spec_helpers').errors_with
 
 -- a 1 x 4 x 6 image whose pixel (y, x) is 10 y + x
 local function coords()
