@@ -1,19 +1,22 @@
 -- Benchmark of DeepCluster's clustering step: dclab against FAISS from Python
 -- (experiments/bench/peers/faiss_kmeans.py), on the same data, in the same run, with the same
 -- thread count (both take OMP_NUM_THREADS from this environment). Prints times and ratios.
---   ./dclab experiments/bench/cluster.lua [--quick] [--rounds R]
--- --quick skips k = 1000. Each case alternates peer and dclab runs R times (default 3), so
--- load from other users hits both alike, and prints each side's median and best, every
--- round's time, and the load average before and after (the machine may be shared). The peer
+--   ./dclab experiments/bench/cluster.lua [--quick] [--rounds R] [--min-seconds S]
+-- --quick skips k = 1000. Each case alternates peer and dclab runs, R rounds at least (default
+-- 3) and more until the peer has run S seconds (default 10: the short cases get enough rounds
+-- for a 2% goal), so load from other users hits both alike. It prints the median of the
+-- per-round ratios (each round's dclab time over the peer's run next to it), each side's
+-- median and best, every round's time, and the load average before and after. The peer
 -- inherits this process's environment, including the OMP_WAIT_POLICY=passive the launcher
 -- sets: OpenMP threads that spin while waiting make FAISS several times slower on shared
 -- cores.
 local dc = require 'dclab'
 
-local quick, rounds = false, 3
+local quick, rounds, min_seconds = false, 3, 10
 for i = 1, #arg do
   if arg[i] == '--quick' then quick = true end
   if arg[i] == '--rounds' then rounds = tonumber(arg[i + 1]) end
+  if arg[i] == '--min-seconds' then min_seconds = tonumber(arg[i + 1]) end
 end
 
 local PEER = 'experiments/bench/peers/faiss_kmeans.py'
@@ -62,14 +65,16 @@ end
 
 local function best(t) return math.min(table.unpack(t)) end
 
--- Runs `rounds` rounds of peer() then every dclab variant in order, so load from other users
--- falls on both sides alike; returns {peer = {times}, [variant] = {times}} and the last
--- result of each variant.
+-- Runs rounds of peer() then every dclab variant in order, so load from other users falls on
+-- both sides alike, r rounds at least and until the peer has run min_seconds (50 at most);
+-- returns {peer = {times}, [variant] = {times}} and the last result of each variant.
 local function interleave(r, case, variants)
   local times, results = {peer = {}}, {}
   for _, v in ipairs(variants) do times[v.name] = {} end
-  for _ = 1, r do
+  local spent = 0
+  while #times.peer < 50 and (#times.peer < r or spent < min_seconds) do
     table.insert(times.peer, peer(case))
+    spent = spent + times.peer[#times.peer]
     for _, v in ipairs(variants) do
       local t, res = timed(v.run)
       table.insert(times[v.name], t)
@@ -80,9 +85,11 @@ local function interleave(r, case, variants)
 end
 
 local function report(name, mine, theirs, goal)
-  print(string.format('  %-40s median: dclab %7.3f s peer %7.3f s ratio %.3f | ' ..
-    'best: %7.3f %7.3f ratio %.3f  (goal %s)', name, median(mine), median(theirs),
-    median(mine) / median(theirs), best(mine), best(theirs), best(mine) / best(theirs), goal))
+  local ratios = {}
+  for i = 1, #mine do ratios[i] = mine[i] / theirs[i] end
+  print(string.format('  %-40s ratio %.3f (median of %d rounds) | median: dclab %7.3f s ' ..
+    'peer %7.3f s | best: %7.3f %7.3f  (goal %s)', name, median(ratios), #ratios, median(mine),
+    median(theirs), best(mine), best(theirs), goal))
 end
 
 local function each(t)
@@ -116,9 +123,9 @@ local function bench_kmeans(k, r)
     100 * (res.split.loss - res.faiss.loss) / res.faiss.loss))
 end
 
-print(string.format('OMP_NUM_THREADS=%s OMP_WAIT_POLICY=%s, %d rounds per case, load average %s',
-  os.getenv('OMP_NUM_THREADS') or '(default)', os.getenv('OMP_WAIT_POLICY') or '(default)', rounds,
-  loadavg()))
+print(string.format('OMP_NUM_THREADS=%s OMP_WAIT_POLICY=%s, %d rounds per case at least and ' ..
+  '%g s of the peer, load average %s', os.getenv('OMP_NUM_THREADS') or '(default)',
+  os.getenv('OMP_WAIT_POLICY') or '(default)', rounds, min_seconds, loadavg()))
 print('data: 60000 x 256 (k-means), 60000 x 512 -> 256 (PCA)')
 bench_kmeans(100, rounds)
 if not quick then bench_kmeans(1000, rounds) end
