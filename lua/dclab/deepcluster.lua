@@ -377,6 +377,7 @@ return function(dc)
     local stats = {
       epoch = epoch, t_features = t1 - t0, t_cluster = t2 - t1, t_train = t3 - t2,
       objective = res.loss or cjson.null, loss = loss, k = res.k,
+      dims = res.features:size(2), -- what was clustered: the PCA may keep fewer than asked
       nmi_labels = self.labels and dc.metrics.nmi(res.assign, self.labels) or cjson.null,
       nmi_prev = self.prev_assign and dc.metrics.nmi(res.assign, self.prev_assign) or cjson.null,
       empty = sizes.empty, size_min = sizes.min, size_median = median(sizes.sizes),
@@ -393,8 +394,9 @@ return function(dc)
   local function fmt(v, f) return v == cjson.null and '-' or string.format(f, v) end
 
   function Run.format_stats(s)
-    return string.format('epoch %3d  loss %.4f  objective %s  nmi(labels) %s  nmi(prev) %s  ' ..
-      'empty %d  sizes %d/%s/%d  %.1fs+%.1fs+%.1fs', s.epoch, s.loss, fmt(s.objective, '%.1f'),
+    return string.format('epoch %3d  loss %.4f  objective %s%s  nmi(labels) %s  ' ..
+      'nmi(prev) %s  empty %d  sizes %d/%s/%d  %.1fs+%.1fs+%.1fs', s.epoch, s.loss,
+      fmt(s.objective, '%.1f'), s.dims and string.format(' (%d dims)', s.dims) or '',
       fmt(s.nmi_labels, '%.4f'), fmt(s.nmi_prev, '%.4f'), s.empty, s.size_min,
       fmt(s.size_median, '%g'), s.size_max, s.t_features, s.t_cluster, s.t_train)
   end

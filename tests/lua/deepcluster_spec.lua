@@ -70,7 +70,8 @@ describe('deepcluster runner', function()
     for line in io.lines(out .. '/log.jsonl') do lines[#lines + 1] = cjson.decode(line) end
     assert.are.equal(2, #lines)
     for _, key in ipairs{'epoch', 't_features', 't_cluster', 't_train', 'objective', 'loss',
-      'nmi_labels', 'nmi_prev', 'empty', 'size_min', 'size_median', 'size_max', 'size_entropy', 'lr'} do
+      'nmi_labels', 'nmi_prev', 'empty', 'size_min', 'size_median', 'size_max', 'size_entropy', 'lr',
+      'dims'} do
       assert.is_not_nil(lines[2][key], key)
     end
     assert.are.equal(cjson.null, lines[1].nmi_prev)
