@@ -197,9 +197,9 @@ static int l_reassign_names(lua_State *L)
 
 static dc_pca *checkpca(lua_State *L, int i) { return luaL_checkudata(L, i, DCB_PCA); }
 
-static const char *const pca_options[] = {"dim", "whiten", "l2", NULL};
+static const char *const pca_options[] = {"dim", "whiten", "l2", "min_variance", NULL};
 
-/* core.pca_new{dim=256, whiten=true, l2=true} -> dclab.PCA (unfitted) */
+/* core.pca_new{dim=256, whiten=true, l2=true, min_variance=1e-10} -> dclab.PCA (unfitted) */
 static int l_pca_new(lua_State *L)
 {
     dcb_checkoptions(L, 1, "preprocess", pca_options);
@@ -208,6 +208,9 @@ static int l_pca_new(lua_State *L)
     cfg.dim = dcb_optinteger(L, 1, "dim", cfg.dim);
     cfg.whiten = dcb_optboolean(L, 1, "whiten", cfg.whiten);
     cfg.l2 = dcb_optboolean(L, 1, "l2", cfg.l2);
+    cfg.min_variance = dcb_optnumber(L, 1, "min_variance", cfg.min_variance);
+    if (!(cfg.min_variance >= 0 && cfg.min_variance < 1))
+        return luaL_error(L, "preprocess: min_variance must be in [0, 1), got %f", cfg.min_variance);
     dc_pca *p = lua_newuserdatauv(L, sizeof(dc_pca), 0);
     dc_pca_init(p, &cfg);
     luaL_setmetatable(L, DCB_PCA);

@@ -19,6 +19,9 @@ parser:option('--sampler', 'uniform_per_cluster | reference_bug_compatible | shu
 parser:option('--head', 'reinit | keep | centroids.', 'reinit')
 dc.cli.int_option(parser, '--batch', 'Mini-batch size.', 256)
 parser:option('--lr', 'Learning rate of both optimizers.', '0.05', tonumber)
+parser:option('--min-variance', 'Whitening keeps the components above this fraction of the largest ' ..
+  "variance (training and evaluation). 1e-10: all but numerically zero ones, as the paper's FAISS " ..
+  'code; 1e-5: only the strong directions of collapsed features.', '1e-10', tonumber)
 dc.cli.int_option(parser, '--threads', 'Loader threads.', 2)
 dc.cli.int_option(parser, '--eval-test', 'Test images used by the evaluation.', 2000)
 dc.cli.int_option(parser, '--eval-train', 'Labelled train images for k-NN and linear probes.', 5000)
@@ -53,6 +56,7 @@ local run = dc.deepcluster{
   seed = args.seed, out = args.out, resume = args.resume, threads = args.threads,
   clustering = args.clustering, reassign = args.reassign, sampler = args.sampler, head = args.head,
   transforms = tf,
+  preprocess = {pca = 256, whiten = true, l2 = true, min_variance = args.min_variance},
   optim = {lr = args.lr, momentum = 0.9, weight_decay = 1e-5},
   head_optim = {lr = args.lr, weight_decay = 1e-5},
 }
@@ -63,11 +67,11 @@ local t_run = dc.now() - t0
 -- Per-epoch table and plots.
 local rows, xs, nmi_l, nmi_p, losses = {}, {}, {}, {}, {}
 for i, s in ipairs(dc.deepcluster_log(args.out)) do
-  rows[#rows + 1] = {s.epoch, s.loss, s.objective, s.nmi_labels, s.nmi_prev, s.empty,
+  rows[#rows + 1] = {s.epoch, s.loss, s.objective, s.dims, s.nmi_labels, s.nmi_prev, s.empty,
     s.size_min, s.size_max, string.format('%.1f', s.t_features + s.t_cluster + s.t_train)}
   xs[i], nmi_l[i], nmi_p[i], losses[i] = s.epoch, s.nmi_labels, s.nmi_prev, s.loss
 end
-local epoch_table = dc.report.table({'epoch', 'loss', 'k-means objective', 'NMI(labels)',
+local epoch_table = dc.report.table({'epoch', 'loss', 'k-means objective', 'dims', 'NMI(labels)',
   'NMI(t-1, t)', 'empty', 'min size', 'max size', 'seconds'}, rows)
 local plots = {}
 local ok, err = dc.report.plot{path = args.out .. '/nmi.png', title = 'DeepCluster on Fashion-MNIST',
@@ -110,7 +114,7 @@ if not args.no_eval then
   print(string.format('Evaluation: clustering (k = 10, %d seeds) and features on %d test images; ' ..
     'k-NN and linear probes trained on %d labelled train images.', args.eval_seeds, #etest, #etrain))
   local opts = {seeds = args.eval_seeds, transform = tf.eval, probe_epochs = args.probe_epochs,
-    threads = args.threads}
+    threads = args.threads, min_variance = args.min_variance}
   local subjects = {
     {'raw pixels', nil},
     {'random network', dc.models.small{sobel = sobel, generator = dc.Generator(args.seed)}},

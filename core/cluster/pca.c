@@ -30,14 +30,13 @@ void dsyevr_(const char *jobz, const char *range, const char *uplo, const int *n
 
 /* Rows centred and added per dsyrk: bounds the scratch at CHUNK_ROWS x D doubles. */
 #define CHUNK_ROWS 1024
-/* Whitening keeps the components whose variance is at least this times the largest one's. */
-#define WHITEN_RTOL 1e-5
 
 void dc_pca_cfg_init(dc_pca_cfg *cfg)
 {
     cfg->dim = 256;
     cfg->whiten = true;
     cfg->l2 = true;
+    cfg->min_variance = 1e-10;
 }
 
 void dc_pca_init(dc_pca *p, const dc_pca_cfg *cfg)
@@ -217,7 +216,8 @@ static dc_status eigen_fit(dc_pca *p, const char *op, const dc_tensor *x)
             goto cleanup;
         }
         dout = 0;
-        while (dout < k && w[k - 1 - dout] > 0 && w[k - 1 - dout] >= WHITEN_RTOL * top) dout++;
+        double floor = p->cfg.min_variance * top;
+        while (dout < k && w[k - 1 - dout] > 0 && w[k - 1 - dout] >= floor) dout++;
     }
     proj = dc_alloc((size_t)(dout * d) * sizeof(float));
     bias = dc_alloc((size_t)dout * sizeof(float));

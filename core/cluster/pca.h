@@ -18,9 +18,13 @@ typedef struct dc_pca_cfg {
     int64_t dim; /* output dims asked for (DeepCluster: 256); 0 = no PCA (L2 only) */
     bool whiten; /* scale component i by eigenvalue_i^-0.5 (output covariance I) */
     bool l2;     /* divide each output row by its L2 norm (a zero row stays zero) */
+    /* whitening keeps the components whose variance is at least min_variance times the
+     * largest one's. Default 1e-10: only the numerically zero ones go (whitening them would
+     * blow float32 rounding up to unit size), as FAISS whitens every other one. */
+    double min_variance;
 } dc_pca_cfg;
 
-/* DeepCluster's recipe: 256 dims, whitened, L2-normalised. */
+/* DeepCluster's recipe: 256 dims, whitened, L2-normalised, min_variance 1e-10. */
 void dc_pca_cfg_init(dc_pca_cfg *cfg);
 
 typedef struct dc_pca {
@@ -48,9 +52,8 @@ dc_status dc_pca_partial_fit(dc_pca *p, const dc_tensor *x);
 /* Fits the projection on the rows accumulated so far (they stay accumulated: more blocks may
  * follow, then another finish). The output dimension is clamped to min(dim, n - 1, D) (n
  * centred rows span at most n - 1 dimensions) and, when whitening, to the components whose
- * variance is at least 1e-5 of the largest one's: whitening a direction of (numerically) zero
- * variance would blow rounding noise up to unit size. Fails with fewer than 2 rows, or when
- * whitening rows that are all equal; a failed finish keeps the previous fit. */
+ * variance is at least cfg.min_variance of the largest one's. Fails with fewer than 2 rows,
+ * or when whitening rows that are all equal; a failed finish keeps the previous fit. */
 dc_status dc_pca_finish(dc_pca *p);
 
 /* One-shot fit on x (float32 [n, D], any layout): reset, partial_fit, finish. */

@@ -551,10 +551,11 @@ dc.cluster: clustering algorithms (k-means, PIC), their registries, the PCA-whit
   {assign = int64 [N] (1..k), k =, loss =, stats =}, so a Lua algorithm plugs in anywhere.]=])
 
 entry('dc.cluster.preprocess', [=[
-dc.cluster.preprocess{pca = 256, whiten = true, l2 = true} -> pre
+dc.cluster.preprocess{pca = 256, whiten = true, l2 = true, min_variance = 1e-10} -> pre
   DeepCluster's feature preprocessing: PCA to pca dims (false or 0: none), whitening
   (eigenvalue^-0.5: output covariance I), row L2 (a zero row stays 0). Output dims are
-  clamped to min(pca, n - 1, D) and, when whitening, to components with real variance.
+  clamped to min(pca, n - 1, D) and, when whitening, to the components whose variance is
+  at least min_variance of the largest (default: all but numerically zero ones, as FAISS).
   pre(x) fits on x and projects it; pre:fit(x); pre:apply(x [, out]) projects (out: a
   contiguous [m, d_out] tensor, e.g. rows of a bigger one); pre:dims() -> d_in, d_out.
   Streaming, without the N x D matrix: pre:partial_fit(batch) per batch (mean and

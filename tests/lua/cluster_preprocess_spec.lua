@@ -122,6 +122,30 @@ describe('dc.cluster.preprocess', function()
     assert.are.same({0, 0}, t[2])
   end)
 
+  it('whitening keeps every component above min_variance of the largest (FAISS: all)', function()
+    -- 3 strong directions, 2 weak ones (std 3e-4 of the strong: variance 1e-7), 1 constant
+    math.randomseed(7)
+    local rows = {}
+    for i = 1, 300 do
+      local r = {}
+      for j = 1, 3 do r[j] = math.random() - 0.5 end
+      for j = 4, 5 do r[j] = (math.random() - 0.5) * 3e-4 end
+      r[6] = 5
+      rows[i] = r
+    end
+    local x = dc.tensor(rows)
+    local default = dc.cluster.preprocess{pca = 6, l2 = false}
+    default:fit(x)
+    assert.are.same({6, 5}, {default:dims()})  -- only the constant goes
+    local strong = dc.cluster.preprocess{pca = 6, l2 = false, min_variance = 1e-5}
+    strong:fit(x)
+    assert.are.same({6, 3}, {strong:dims()})
+    local cov = covariance(default:apply(x))  -- the weak ones whitened to unit variance too
+    for a = 1, 5 do assert.is_true(math.abs(cov[a][a] - 1) < 1e-3) end
+    errors_with('preprocess: min_variance must be in [0, 1), got 2.0', dc.cluster.preprocess,
+      {min_variance = 2})
+  end)
+
   it('partial_fit over blocks fits what one fit on all the rows fits', function()
     local x = correlated(600, 6, 6)
     local one = dc.cluster.preprocess{pca = 4, whiten = true, l2 = false}
@@ -162,7 +186,7 @@ describe('dc.cluster.preprocess', function()
   end)
 
   it('rejects bad use', function()
-    errors_with("preprocess: unknown option 'dim' (valid: pca, whiten, l2)", dc.cluster.preprocess,
+    errors_with("preprocess: unknown option 'dim' (valid: pca, whiten, l2, min_variance)", dc.cluster.preprocess,
       {dim = 3})
     errors_with('preprocess: pca must be a dimension >= 0 or false, got -1', dc.cluster.preprocess,
       {pca = -1})

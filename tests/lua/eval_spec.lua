@@ -25,6 +25,14 @@ describe('dc.eval', function()
     assert.are.equal(2, #r.l2.nmi.runs)
     local m = dc.eval.clustering(model, test, {seeds = 1})
     assert.is_true(m.pca.nmi.mean >= 0 and m.l2.nmi.mean <= 1)
+    -- min_variance reaches the whitening: 3 strong dims and 1 of variance 1e-8 of theirs
+    local y = dc.tensor{{1, 0, 0, 1e-4}, {0, 1, 0, -1e-4}, {0, 0, 1, 1e-4}, {1, 1, 0, 0},
+      {0, 1, 1, -1e-4}, {1, 0, 1, 0}}
+    local strong = dc.eval.clustering(y, labels, {k = 2, seeds = 1, preprocess = {'pca'},
+      min_variance = 1e-5})
+    assert.is_true(strong.pca.nmi.mean >= 0 and strong.pca.nmi.mean <= 1)
+    errors_with('preprocess: min_variance must be in [0, 1), got -1.0', dc.eval.clustering, y, labels,
+      {preprocess = {'pca'}, min_variance = -1})
     errors_with("preprocess entries are 'pca' or 'l2'", dc.eval.clustering, x, labels, {preprocess = {'zca'}})
     errors_with('with a model, argument 2 must be a dataset', dc.eval.clustering, model, labels)
   end)

@@ -13,10 +13,13 @@ local check = require 'dclab.cluster.options'
 local Preprocess = {}
 Preprocess.__index = Preprocess
 
-local OPTIONS = {'pca', 'whiten', 'l2'}
+local OPTIONS = {'pca', 'whiten', 'l2', 'min_variance'}
 
 -- opts.pca: output dims (default 256; false or 0: no PCA); whiten (default true with a PCA);
--- l2 (default true).
+-- l2 (default true); min_variance (default 1e-10): whitening drops the components whose
+-- variance is below this fraction of the largest one's. The default drops only numerically
+-- zero ones, as FAISS (the paper's code) whitens all the others; 1e-5 keeps only the strong
+-- directions of collapsed features (see README).
 function Preprocess.new(opts)
   opts = check(opts, 'preprocess', OPTIONS)
   local pca = opts.pca
@@ -30,7 +33,7 @@ function Preprocess.new(opts)
   local l2 = opts.l2
   if l2 == nil then l2 = true end
   local self = setmetatable({}, Preprocess)
-  self.pca = core.pca_new{dim = pca, whiten = whiten, l2 = l2}
+  self.pca = core.pca_new{dim = pca, whiten = whiten, l2 = l2, min_variance = opts.min_variance}
   return self
 end
 

@@ -104,7 +104,8 @@ return function(dc)
   end
 
   -- k-means on the features with several seeds, scored against the labels. Two
-  -- preprocessings: 'pca' (the paper's PCA-whitening to min(256, D) dims + L2) and 'l2'.
+  -- preprocessings: 'pca' (the paper's PCA-whitening to min(256, D) dims + L2; min_variance as
+  -- in dc.cluster.preprocess) and 'l2'.
   -- (model | nil, dataset) -> features, labels (with the transform/threads options)
   local function from_model(fname, model, data, opts, layer)
     if type(data) ~= 'table' or not data.desc then
@@ -117,7 +118,8 @@ return function(dc)
   end
 
   function eval.clustering(feats, labels, opts)
-    opts = check('clustering', opts, {'k', 'seeds', 'niter', 'preprocess', 'transform', 'threads'})
+    opts = check('clustering', opts, {'k', 'seeds', 'niter', 'preprocess', 'transform', 'threads',
+      'min_variance'})
     if not dc.is_tensor(feats) then
       local data = labels
       feats, labels = from_model('clustering', feats, data, opts, 'penultimate')
@@ -128,7 +130,8 @@ return function(dc)
     for _, name in ipairs(opts.preprocess or {'pca', 'l2'}) do
       local pre
       if name == 'pca' then
-        pre = dc.cluster.preprocess{pca = math.min(256, feats:size(2), feats:size(1)), whiten = true}
+        pre = dc.cluster.preprocess{pca = math.min(256, feats:size(2), feats:size(1)), whiten = true,
+          min_variance = opts.min_variance}
       elseif name == 'l2' then
         pre = dc.cluster.preprocess{pca = false}
       else
@@ -235,7 +238,7 @@ return function(dc)
   --   {clustering = {pca = ..., l2 = ...}, knn = acc, probe = {[layer] = acc}}
   function eval.report(model, train, test, opts)
     opts = check('report', opts, {'k', 'seeds', 'transform', 'probe_epochs', 'threads',
-      'probe_layers', 'knn'})
+      'probe_layers', 'knn', 'min_variance'})
     local fopt = {transform = opts.transform, threads = opts.threads}
     local layer = model and 'penultimate' or 'pixels'
     fopt.layer = layer
@@ -243,7 +246,7 @@ return function(dc)
     local fte = eval.features(model, test, fopt)
     local r = {
       clustering = eval.clustering(fte, test.labels, {k = opts.k or (test.classes and #test.classes) or 10,
-        seeds = opts.seeds}),
+        seeds = opts.seeds, min_variance = opts.min_variance}),
       knn = eval.knn(ftr, train.labels, fte, test.labels, {k = opts.knn or 20}),
       probe = {},
     }
