@@ -11,6 +11,17 @@ static float uniform(unsigned *s)
     return (float)((*s >> 8) & 0xffff) / 32768.0f - 1.0f;
 }
 
+/* the default configuration (min_variance included) with these three fields */
+static dc_pca_cfg cfg_of(int64_t dim, bool whiten, bool l2)
+{
+    dc_pca_cfg cfg;
+    dc_pca_cfg_init(&cfg);
+    cfg.dim = dim;
+    cfg.whiten = whiten;
+    cfg.l2 = l2;
+    return cfg;
+}
+
 /* x [n, d] = z [n, d] * mix [d, d] + offset: correlated, uneven variances, non-zero mean */
 static dc_tensor correlated(int64_t n, int64_t d, unsigned seed)
 {
@@ -50,7 +61,7 @@ static void covariance(const dc_tensor *y, double *cov)
 static void test_whitening_gives_identity_covariance(void)
 {
     dc_tensor x = correlated(2000, 8, 1), y = dc_tensor_empty();
-    dc_pca_cfg cfg = {.dim = 5, .whiten = true, .l2 = false};
+    dc_pca_cfg cfg = cfg_of(5, true, false);
     dc_pca p;
     dc_pca_init(&p, &cfg);
     CHECK_OK(dc_pca_fit(&p, &x));
@@ -90,7 +101,7 @@ static double top_eigenvalue(const dc_tensor *x)
 static void test_components_are_top_eigenvectors(void)
 {
     dc_tensor x = correlated(1500, 6, 2), y = dc_tensor_empty();
-    dc_pca_cfg cfg = {.dim = 3, .whiten = false, .l2 = false};
+    dc_pca_cfg cfg = cfg_of(3, false, false);
     dc_pca p;
     dc_pca_init(&p, &cfg);
     CHECK_OK(dc_pca_fit(&p, &x));
@@ -176,7 +187,7 @@ static void test_zero_row_stays_zero(void)
             xp[(20 + i) * D + j] = -xp[i * D + j];
         }
     for (int j = 0; j < D; j++) xp[40 * D + j] = 0;
-    dc_pca_cfg cfg = {.dim = 4, .whiten = true, .l2 = true};
+    dc_pca_cfg cfg = cfg_of(4, true, true);
     dc_pca p;
     dc_pca_init(&p, &cfg);
     CHECK_OK(dc_pca_fit(&p, &x));
@@ -185,7 +196,7 @@ static void test_zero_row_stays_zero(void)
     for (int j = 0; j < 4; j++) CHECK(yp[40 * 4 + j] == 0.0f);
     dc_pca_release(&p);
     /* without PCA: L2 only, the same rule */
-    dc_pca_cfg none = {.dim = 0, .whiten = false, .l2 = true};
+    dc_pca_cfg none = cfg_of(0, false, true);
     dc_pca_init(&p, &none);
     CHECK_OK(dc_pca_fit(&p, &x));
     CHECK(p.d_out == D);
@@ -224,7 +235,7 @@ static void test_errors(void)
     CHECK_FAILS(dc_pca_fit(&p, &x), DC_ERR_ARG,
                 "pca_fit: x has a NaN or Inf (first at 0-based row 1, column 1 of x float32 "
                 "[50, 6])");
-    dc_pca_cfg nowhite = {.dim = 0, .whiten = true, .l2 = true};
+    dc_pca_cfg nowhite = cfg_of(0, true, true);
     dc_pca q;
     dc_pca_init(&q, &nowhite);
     xp[7] = 0;
@@ -244,7 +255,7 @@ static void test_whitening_keeps_only_real_variance(void)
 {
     dc_tensor x = correlated(60, 6, 8), y = dc_tensor_empty();
     float *xp = dc_tensor_data(&x);
-    dc_pca_cfg cfg = {.dim = 6, .whiten = true, .l2 = false};
+    dc_pca_cfg cfg = cfg_of(6, true, false);
     dc_pca p;
     dc_pca_init(&p, &cfg);
     /* a column of zeros: 5 directions of variance */
@@ -301,7 +312,7 @@ static void test_streamed_fit_equals_one_shot(void)
     dc_tensor part = dc_tensor_empty();
     float *xp = dc_tensor_data(&x);
     for (int i = 0; i < 3000 * 8; i++) xp[i] += 500.0f; /* a large mean: centring matters */
-    dc_pca_cfg cfg = {.dim = 5, .whiten = true, .l2 = false};
+    dc_pca_cfg cfg = cfg_of(5, true, false);
     dc_pca one, streamed;
     dc_pca_init(&one, &cfg);
     dc_pca_init(&streamed, &cfg);
@@ -350,7 +361,7 @@ static double sq(const float *a, const float *b, int64_t d)
 static void test_full_pca_without_whitening_is_a_rotation(void)
 {
     dc_tensor x = correlated(400, 6, 12), y = dc_tensor_empty();
-    dc_pca_cfg cfg = {.dim = 6, .whiten = false, .l2 = false};
+    dc_pca_cfg cfg = cfg_of(6, false, false);
     dc_pca p;
     dc_pca_init(&p, &cfg);
     CHECK_OK(dc_pca_fit(&p, &x));
