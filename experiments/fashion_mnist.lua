@@ -142,7 +142,9 @@ if not args.no_eval then
   print('\nEvaluation of the features (higher is better):\n' .. etable)
   -- The comparison, measure by measure, whichever way it goes.
   local lines = {}
-  for i, what in ipairs{'clustering NMI, PCA-whitening + L2 (the paper\'s preprocessing)',
+  local pca_what = args.min_variance == 1e-10 and "PCA-whitening + L2 (the paper's preprocessing)"
+    or string.format('PCA-whitening of the components above %g of the top variance + L2', args.min_variance)
+  for i, what in ipairs{'clustering NMI, ' .. pca_what,
     'clustering NMI, L2 only', 'k-NN accuracy', 'best linear probe accuracy'} do
     local base = scores[1][i] >= scores[2][i] and 1 or 2
     local ours, theirs = scores[3][i], scores[base][i]
