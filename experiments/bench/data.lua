@@ -75,35 +75,15 @@ end
 -- The peer, serving one pass per request: peer(case) -> {cpu = images/s, wall = images/s}
 -- or nil (the peer failed; its output is printed).
 local function start_peer()
-  local fifo = os.tmpname()
-  assert(os.execute("rm -f '" .. fifo .. "' && mkfifo '" .. fifo .. "'"))
-  local to = assert(io.popen(PEER .. ' ' .. DIR .. " --serve > '" .. fifo .. "' 2>&1", 'w'))
-  local from = assert(io.open(fifo, 'r'))
-  local alive = true
-  local function failed(line)
-    io.stderr:write('torchvision peer failed:\n' .. tostring(line) .. '\n' ..
-      (from:read('a') or '') .. '\n')
-    alive = false
+  local ask, stop = dofile('experiments/bench/served_peer.lua')(PEER .. ' ' .. DIR .. ' --serve',
+    'torchvision peer')
+  local function peer(case)
+    local line = ask(case, function(l) return l:find('"images_per_cpu_s"', 1, true) end)
+    if not line then return nil end
+    return {cpu = tonumber(line:match('"images_per_cpu_s": ([%d.e+-]+)')),
+      wall = tonumber(line:match('"images_per_s": ([%d.e+-]+)'))}
   end
-  -- its untimed passes must not overlap ours
-  local ready = from:read('l')
-  if not (ready and ready:find('"ready"', 1, true)) then failed(ready) end
-  local function ask(case)
-    if not alive then return nil end
-    to:write(case, '\n')
-    to:flush()
-    local line = from:read('l')
-    local wall = line and line:match('"images_per_s": ([%d.e+-]+)')
-    local cpu = line and line:match('"images_per_cpu_s": ([%d.e+-]+)')
-    if not (wall and cpu) then return failed(line) end
-    return {cpu = tonumber(cpu), wall = tonumber(wall)}
-  end
-  local function stop()
-    to:close()
-    from:close()
-    os.remove(fifo)
-  end
-  return ask, stop
+  return peer, stop
 end
 
 local function median(xs)

@@ -3,6 +3,12 @@
 
     faiss_kmeans.py gen DIR          writes the benchmark data as .npy files into DIR
     faiss_kmeans.py time DIR CASE R  prints the best of R timings of CASE, in seconds
+    faiss_kmeans.py serve DIR        loads every case's data, prints "ready", then times one
+                                     run of case X per line X read on stdin (cluster.lua keeps
+                                     it running, so both sides are timed in the same steady
+                                     state of a long-lived process)
+
+Each timing prints "seconds threads [NMI value]".
 
 Cases are the calls DeepCluster's clustering.py makes: run_kmeans (faiss.Clustering with
 niter 20, max_points_per_centroid 10M, then index.search(x, 1)), preprocess_features
@@ -75,19 +81,28 @@ def case(name, d):
     raise SystemExit('unknown case ' + name)
 
 
+def timing(name, f, repeats):
+    import faiss
+    best, value = float('inf'), None
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        value = f()
+        best = min(best, time.perf_counter() - t0)
+    extra = ' %.12f' % value if name == 'nmi' else ''
+    print('%.6f %d%s' % (best, faiss.omp_get_max_threads(), extra), flush=True)
+
+
 def main():
     if sys.argv[1] == 'gen':
         gen(sys.argv[2])
         return
-    import faiss
-    f = case(sys.argv[3], sys.argv[2])
-    best, value = float('inf'), None
-    for _ in range(int(sys.argv[4])):
-        t0 = time.perf_counter()
-        value = f()
-        best = min(best, time.perf_counter() - t0)
-    extra = ' %.12f' % value if sys.argv[3] == 'nmi' else ''
-    print('%.6f %d%s' % (best, faiss.omp_get_max_threads(), extra))
+    if sys.argv[1] == 'serve':
+        cases = {n: case(n, sys.argv[2]) for n in ('kmeans100', 'kmeans1000', 'pca', 'nmi')}
+        print('ready', flush=True)
+        for line in sys.stdin:
+            timing(line.strip(), cases[line.strip()], 1)
+        return
+    timing(sys.argv[3], case(sys.argv[3], sys.argv[2]), int(sys.argv[4]))
 
 
 if __name__ == '__main__':
