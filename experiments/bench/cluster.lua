@@ -7,13 +7,15 @@
 -- for a 2% goal), so load from other users hits both alike. It prints the median of the
 -- per-round ratios (each round's dclab time over the peer's run next to it), each side's
 -- median and best, every round's time, and the load average before and after. The peer is
--- one Python process kept running for the whole benchmark (experiments/bench/served_peer.lua):
+-- one Python process kept running for the whole benchmark (served_peer, bench/shared.lua):
 -- a fresh process per run would time its first fit, which on this machine runs up to 30%
 -- faster than the later fits of a long-lived process (either side's). It inherits this
 -- process's environment, including the OMP_WAIT_POLICY=passive the launcher
 -- sets: OpenMP threads that spin while waiting make FAISS several times slower on shared
 -- cores.
 local dc = require 'dclab'
+local shared = dofile('experiments/bench/shared.lua')
+local median, loadavg = shared.median, shared.loadavg
 
 local quick, rounds, min_seconds = false, 3, 10
 for i = 1, #arg do
@@ -40,7 +42,7 @@ sh(string.format('/usr/bin/python3 %s gen %s', PEER, dir))
 
 -- the peer's time for one run of a case, in a process kept running for the whole benchmark
 -- (its data loads are not timed), as dclab's runs are in this one
-local ask, stop_peer = dofile('experiments/bench/served_peer.lua')(
+local ask, stop_peer = shared.served_peer(
   string.format('/usr/bin/python3 %s serve %s', PEER, dir), 'FAISS peer')
 local peer_threads, peer_nmi
 local function peer(case)
@@ -56,21 +58,6 @@ local function timed(f)
   local t0 = dc.now()
   local r = f()
   return dc.now() - t0, r
-end
-
-local function loadavg()
-  local f = io.open('/proc/loadavg')
-  if not f then return '?' end
-  local l = f:read('l')
-  f:close()
-  return l:match('^(%S+ %S+ %S+)')
-end
-
-local function median(t)
-  local s = {table.unpack(t)}
-  table.sort(s)
-  local m = #s // 2
-  return #s % 2 == 1 and s[m + 1] or (s[m] + s[m + 1]) / 2
 end
 
 local function best(t) return math.min(table.unpack(t)) end

@@ -15,6 +15,8 @@
 -- photos Debian ships (matplotlib's grace_hopper.jpg, scikit-learn's china.jpg and
 -- flower.jpg), made once into $DCLAB_BENCH_PHOTOS (default build/bench-photos).
 local dc = require 'dclab'
+local shared = dofile('experiments/bench/shared.lua')
+local median = shared.median
 local T = dc.transforms
 
 local N = tonumber(arg and arg[1]) or 2000
@@ -75,7 +77,7 @@ end
 -- The peer, serving one pass per request: peer(case) -> {cpu = images/s, wall = images/s}
 -- or nil (the peer failed; its output is printed).
 local function start_peer()
-  local ask, stop = dofile('experiments/bench/served_peer.lua')(PEER .. ' ' .. DIR .. ' --serve',
+  local ask, stop = shared.served_peer(PEER .. ' ' .. DIR .. ' --serve',
     'torchvision peer')
   local function peer(case)
     local line = ask(case, function(l) return l:find('"images_per_cpu_s"', 1, true) end)
@@ -84,14 +86,6 @@ local function start_peer()
       wall = tonumber(line:match('"images_per_s": ([%d.e+-]+)'))}
   end
   return peer, stop
-end
-
-local function median(xs)
-  local s = {}
-  for i, v in ipairs(xs) do s[i] = v end
-  table.sort(s)
-  local m = #s // 2
-  return #s % 2 == 1 and s[m + 1] or (s[m] + s[m + 1]) / 2
 end
 
 if count_jpegs(DIR) ~= N then make_photos() end

@@ -8,6 +8,8 @@
 -- Bandwidth is traffic, bytes read + bytes written per second: memcpy moves 2 bytes per byte
 -- copied, the in-place add x += y 3 floats per element, a sum 1.
 local dc = require 'dclab'
+local shared = dofile('experiments/bench/shared.lua')
+local median, loadavg = shared.median, shared.loadavg
 
 local peer_dir = arg[1] or 'build/bench'
 local runs = math.tointeger(tonumber(arg[2] or '9')) or 9
@@ -16,12 +18,6 @@ local ok, peer = pcall(require, 'tensor_peer')
 if not ok then
   error('tensor.lua: cannot load the peer module tensor_peer from ' .. peer_dir ..
     ' (build it with `make bench`): ' .. tostring(peer), 0)
-end
-
-local function median(t)
-  table.sort(t)
-  local n = #t
-  return n % 2 == 1 and t[(n + 1) // 2] or (t[n // 2] + t[n // 2 + 1]) / 2
 end
 
 -- Median seconds of the dclab function and of the peer (which times itself in C), run
@@ -37,14 +33,6 @@ local function race(n, dclab_fn, peer_fn)
     td[r] = dc.now() - t0
   end
   return median(td), median(tp)
-end
-
-local function loadavg()
-  local f = io.open('/proc/loadavg')
-  if not f then return '?' end
-  local line = f:read('l')
-  f:close()
-  return line:match('^(%S+ %S+ %S+)')
 end
 
 local rows = {}
