@@ -7,18 +7,9 @@ local dir
 
 local function path(name) return dir .. '/' .. name end
 
-local function read_file(p)
-  local f = assert(io.open(p, 'rb'))
-  local s = f:read('a')
-  f:close()
-  return s
-end
+local read_file = require('spec_helpers').read_file
 
-local function write_file(p, bytes)
-  local f = assert(io.open(p, 'wb'))
-  f:write(bytes)
-  f:close()
-end
+local write_file = require('spec_helpers').write_file
 
 local function listing()
   local p = io.popen("ls -A '" .. dir .. "'")

@@ -31,12 +31,7 @@ local function run(cfg)
   return r
 end
 
-local function tmpdir()
-  local d = os.tmpname()
-  os.remove(d)
-  os.execute('mkdir -p ' .. d)
-  return d
-end
+local tmpdir = require('spec_helpers').tmpdir
 
 local errors_with = require('spec_helpers').errors_with
 

@@ -10,25 +10,11 @@ local build = os.getenv('DCLAB_BUILD') or 'build'
 local root = assert(io.popen('pwd')):read('l')
 local launcher = root .. '/' .. build .. '/dclab'
 
-local function tmpdir()
-  local d = os.tmpname()
-  os.remove(d)
-  assert(os.execute('mkdir -p ' .. d))
-  return d
-end
+local tmpdir = require('spec_helpers').tmpdir
 
-local function slurp(path)
-  local f = assert(io.open(path, 'rb'))
-  local s = f:read('a')
-  f:close()
-  return s
-end
+local slurp = require('spec_helpers').read_file
 
-local function spit(path, s)
-  local f = assert(io.open(path, 'wb'))
-  f:write(s)
-  f:close()
-end
+local spit = require('spec_helpers').write_file
 
 local errors_with = require('spec_helpers').errors_with
 

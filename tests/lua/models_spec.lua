@@ -3,12 +3,7 @@
 local dc = require 'dclab'
 local H = require 'nn_gradcheck'
 
-local function tmpdir()
-  local d = os.tmpname()
-  os.remove(d)
-  assert(os.execute('mkdir -p ' .. d))
-  return d
-end
+local tmpdir = require('spec_helpers').tmpdir
 
 describe('models.small', function()
   it('has exactly 2,404,544 trainable parameters without the top layer', function()

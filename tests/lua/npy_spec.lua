@@ -6,18 +6,9 @@ local dir
 
 local function path(name) return dir .. '/' .. name end
 
-local function write_file(p, bytes)
-  local f = assert(io.open(p, 'wb'))
-  f:write(bytes)
-  f:close()
-end
+local write_file = require('spec_helpers').write_file
 
-local function read_file(p)
-  local f = assert(io.open(p, 'rb'))
-  local s = f:read('a')
-  f:close()
-  return s
-end
+local read_file = require('spec_helpers').read_file
 
 setup(function()
   dir = os.tmpname()

@@ -1,5 +1,5 @@
 -- Shared by the busted specs: an assertion that a call fails with a message containing
--- plain (not pattern) strings.
+-- plain (not pattern) strings, a fresh temporary folder, whole-file reads and writes.
 local assert = require 'luassert'
 local helpers = {}
 
@@ -12,6 +12,27 @@ function helpers.errors_with(text, f, ...)
     assert.truthy(tostring(err):find(t, 1, true), 'error "' .. tostring(err) .. '" lacks "' .. t .. '"')
   end
   return tostring(err)
+end
+
+-- A new empty folder under the system's temporary one; its path.
+function helpers.tmpdir()
+  local d = os.tmpname()
+  os.remove(d)
+  assert(os.execute('mkdir -p ' .. d))
+  return d
+end
+
+function helpers.read_file(path)
+  local f = assert(io.open(path, 'rb'))
+  local s = f:read('a')
+  f:close()
+  return s
+end
+
+function helpers.write_file(path, bytes)
+  local f = assert(io.open(path, 'wb'))
+  f:write(bytes)
+  f:close()
 end
 
 return helpers
