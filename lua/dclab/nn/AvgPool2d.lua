@@ -2,6 +2,7 @@
 -- PyTorch's AvgPool2d.
 local core = require 'dclab.core'
 local Module = require 'dclab.nn.Module'
+local window = require 'dclab.nn.window'
 
 local AvgPool2d, parent = Module:extend('AvgPool2d')
 
@@ -21,16 +22,9 @@ function AvgPool2d:backward(x, dy)
   return self.grad_input
 end
 
-local function pair(h, w)
-  return h == w and tostring(h) or (h .. 'x' .. w)
-end
-
 function AvgPool2d:describe()
   local c = self.cfg
-  local s = 'AvgPool2d(' .. pair(c.kh, c.kw)
-  if c.sh ~= c.kh or c.sw ~= c.kw then s = s .. ', stride ' .. pair(c.sh, c.sw) end
-  if c.ph ~= 0 or c.pw ~= 0 then s = s .. ', pad ' .. pair(c.ph, c.pw) end
-  if c.ceil_mode then s = s .. ', ceil' end
+  local s = 'AvgPool2d(' .. window.pair(c.kh, c.kw) .. window.options(c, c.kh, c.kw)
   if not c.count_include_pad then s = s .. ', padding not counted' end
   return s .. ')'
 end

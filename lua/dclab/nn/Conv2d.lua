@@ -5,6 +5,7 @@
 -- Initialised as DeepCluster's code: weight N(0, 2 / (kh * kw * out)), bias 0.
 local core = require 'dclab.core'
 local Module = require 'dclab.nn.Module'
+local window = require 'dclab.nn.window'
 
 local Conv2d, parent = Module:extend('Conv2d')
 
@@ -39,15 +40,10 @@ function Conv2d:backward(x, dy)
   return self.grad_input
 end
 
-local function pair(h, w)
-  return h == w and tostring(h) or (h .. 'x' .. w)
-end
-
 function Conv2d:describe()
   local c = self.cfg
   local s = string.format('Conv2d(%d -> %d, %dx%d', c.in_ch, c.out_ch, c.kh, c.kw)
-  if c.sh ~= 1 or c.sw ~= 1 then s = s .. ', stride ' .. pair(c.sh, c.sw) end
-  if c.ph ~= 0 or c.pw ~= 0 then s = s .. ', pad ' .. pair(c.ph, c.pw) end
+  s = s .. window.options(c, 1, 1)
   if not c.bias then s = s .. ', no bias' end
   return s .. ')'
 end

@@ -2,6 +2,7 @@
 -- {h, w}. Ties go to the first maximum.
 local core = require 'dclab.core'
 local Module = require 'dclab.nn.Module'
+local window = require 'dclab.nn.window'
 
 local MaxPool2d, parent = Module:extend('MaxPool2d')
 
@@ -35,17 +36,9 @@ function MaxPool2d:backward(x, dy)
   return self.grad_input
 end
 
-local function pair(h, w)
-  return h == w and tostring(h) or (h .. 'x' .. w)
-end
-
 function MaxPool2d:describe()
   local c = self.cfg
-  local s = 'MaxPool2d(' .. pair(c.kh, c.kw)
-  if c.sh ~= c.kh or c.sw ~= c.kw then s = s .. ', stride ' .. pair(c.sh, c.sw) end
-  if c.ph ~= 0 or c.pw ~= 0 then s = s .. ', pad ' .. pair(c.ph, c.pw) end
-  if c.ceil_mode then s = s .. ', ceil' end
-  return s .. ')'
+  return 'MaxPool2d(' .. window.pair(c.kh, c.kw) .. window.options(c, c.kh, c.kw) .. ')'
 end
 
 return MaxPool2d
