@@ -67,6 +67,22 @@ print(arg[-1] ~= nil, dc.zeros(2, 3):numel())
     assert.equal('2\ttable\n', out)
   end)
 
+  it('has help() and who() in -e chunks and scripts, as in the REPL', function()
+    local doc = require 'dclab.doc'
+    local code, out = sh(quote(launcher) .. [[ -e 'help(dc.mm)']])
+    assert.equal(0, code)
+    assert.equal(doc['dc.mm'] .. '\n', out)
+    local path = tmpname() .. '.lua'
+    local f = assert(io.open(path, 'w'))
+    f:write('x = dc.zeros(2)\nhelp(dc.nn.Linear)\nwho()\n')
+    f:close()
+    code, out = sh(quote(launcher) .. ' ' .. quote(path))
+    os.remove(path)
+    assert.equal(0, code)
+    assert.truthy(out:find(doc['dc.nn.Linear'], 1, true), out)
+    assert.truthy(out:find('x  dclab.Tensor float32 2\n', 1, true), out)
+  end)
+
   it('prints the versions of dclab, Lua, OpenBLAS, FAISS and libjpeg-turbo', function()
     local code, out = sh(quote(launcher) .. ' --version')
     assert.equal(0, code)

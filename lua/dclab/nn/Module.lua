@@ -57,12 +57,12 @@ end
 
 -- The gradient of every parameter a module registered, so that an optimizer given only a
 -- parameter list (dc.optim.sgd(model:parameters(), ...)) finds them. Weak: it keeps nothing.
-Module.grad_of = setmetatable({}, {__mode = 'k'})
+Module._grad_of = setmetatable({}, {__mode = 'k'})
 
 -- Registers a trainable parameter (zeros) and its gradient as self[name], self['grad_' .. name].
 function Module:param(name, shape)
   local w, g = core.zeros(shape), core.zeros(shape)
-  Module.grad_of[w] = g
+  Module._grad_of[w] = g
   self[name], self['grad_' .. name] = w, g
   self.params[#self.params + 1] = w
   self.grads[#self.grads + 1] = g

@@ -78,7 +78,7 @@ local function group_args(fname, a, b, c)
   if is_list_of_tensors(b) or not is_list_of_tensors(a) then return a, b, c end
   local grads = {}
   for i, p in ipairs(a) do
-    grads[i] = Module.grad_of[p]
+    grads[i] = Module._grad_of[p]
     if grads[i] == nil then
       error(string.format('%s: parameter %d of the list is not a module parameter, so its ' ..
         'gradient is unknown (pass the module, or params and grads)', fname, i), 3)
