@@ -1,5 +1,5 @@
 -- The DeepCluster loop (Caron et al., ECCV 2018) as an object whose every part can be
--- swapped from a script. Defaults follow the reference recipe (../shared/deepcluster.md §1):
+-- swapped from a script. Defaults follow the reference recipe (lua/dclab/method.md §1, §2):
 --   per epoch: features of the whole set in evaluation mode and fixed order (the classifier's
 --   output before its final ReLU) -> PCA-whitening + L2 -> k-means (20 iterations, no
 --   subsampling, a new seed each epoch) -> pseudo-labels -> uniform-over-clusters sampling ->

@@ -22,6 +22,16 @@ dclab REPL: `dc` is loaded. Results are printed; an error leaves you at the prom
   Ctrl-C clears the line or interrupts running code; Ctrl-D exits.
   History is kept in ~/.dclab_history.]])
 
+-- help('method'): the method description, lua/dclab/method.md, read from beside this file
+-- (it is installed with it).
+do
+  local path = debug.getinfo(1, 'S').source:match('^@(.*)doc%.lua$')
+  local f = path and io.open(path .. 'method.md', 'r')
+  doc.method = f and f:read('a') or
+    "help: method.md, the method description, is missing from dclab's library folder"
+  if f then f:close() end
+end
+
 -- ---- the dc table ----
 
 entry('dc', [[
@@ -1259,8 +1269,10 @@ dc.cli.int_option(parser, name, help, default)
 
 entry('dc.cluster', [=[
 dc.cluster: clustering algorithms (k-means, PIC), their registries, the PCA-whitening step
-  and exact kNN. A clustering is an object with fit(x) or a function(x); either returns
-  {assign = int64 [N] (1..k), k =, loss =, stats =}, so a Lua algorithm plugs in anywhere.]=])
+  and exact kNN. dc.cluster.fit(algo, x, ...) runs a clustering: an object (algo:fit(x, ...))
+  or a function (algo(x, ...)), returning int64 [N] ids in 1..k or {assign =, k =, loss =,
+  stats =}. What dc.deepcluster passes to a clustering, and what it checks in the result,
+  is the plug-in contract of help(dc.deepcluster), the one authority on it.]=])
 
 entry('dc.cluster.preprocess', [=[
 dc.cluster.preprocess{pca = 256, whiten = true, l2 = true, min_variance = 1e-10} -> pre

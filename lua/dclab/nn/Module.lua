@@ -1,4 +1,4 @@
--- The base class of every nn module (STYLE.md §3.5), and the class helper of the library.
+-- The base class of every nn module, and the class helper of the library.
 --
 --   m:forward(x)       -> y    y is m.output, a buffer REUSED by the next call (:clone() it);
 --                              m(x) is the same call
