@@ -1,8 +1,9 @@
--- Help texts shown by help(obj) in the REPL. Keys: 'dc.<name>' for the dc table's fields,
--- 'Tensor:<name>' for tensor methods, plus 'help' (the overview) and 'dc.Tensor' (the class).
--- Each text starts with the call signature; in-place twins (add_) share their function's text.
--- tests/lua/repl_spec.lua checks that every function of dc, dc.cluster and dc.metrics and every
--- tensor method has an entry.
+-- Help texts shown by help(obj) (REPL, scripts, -e). Keys: 'dc.a.b' for fields of the dc
+-- table at any depth, 'dc.a.Class:m' for methods of classes (a method overriding a
+-- documented one of its parent class shows the parent's text), 'Tensor:<name>' for tensor
+-- methods, plus topics: 'help' (the overview), 'indexing', 'method' (lua/dclab/method.md).
+-- Each text starts with the call signature; in-place twins (add_) share their function's
+-- text. tests/lua/repl_spec.lua walks dc (Repl.public) and fails on anything without one.
 local doc = {}
 
 local function entry(names, text)

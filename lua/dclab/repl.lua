@@ -389,6 +389,11 @@ function Repl:help(...)
   if type(obj) == 'function' or type(obj) == 'table' then
     name, text = name_of(obj, dc, doc, self.env)
   end
+  local class = type(obj) == 'table' and not text and getmetatable(obj)
+  if type(class) == 'table' then -- an instance (a module, a dataset): its class's text
+    local _, class_text = name_of(class, dc, doc, self.env)
+    text = class_text
+  end
   if text then
     if type(obj) == 'table' then return text .. '\n  fields:\n' .. field_list(obj) end
     return text
