@@ -1128,10 +1128,13 @@ dc.eval.linear_probe(model, train, test [, {layer = 1, ...}])
   trained with SGD (momentum 0.9) and cross-entropy; the model form reads conv stage layer.]=])
 
 entry('dc.eval.report', [=[
-dc.eval.report(model, train, test [, {k =, seeds =, transform =, probe_epochs =, threads =,
-  ...}]) -> {clustering = {pca =, l2 =}, knn = acc, probe = {[layer] = acc}}
+dc.eval.report(model, train, test [, {k = #test.classes, seeds = 3, knn = 20, probe_epochs = 10,
+  probe_layers = every conv stage, min_variance = 1e-10, transform =, threads = 2}])
+  -> {clustering = {pca =, l2 =}, knn = acc, probe = {[layer] = acc}}
   Every measure for one feature extractor (a network, or nil for raw pixels) on a
-  train/test pair of labelled datasets.]=])
+  train/test pair of labelled datasets: k-means on the test features, k-NN (knn
+  neighbours) and a linear probe per conv stage trained on the train features.
+  Example: dc.eval.report(nil, train, test).knn is the raw-pixel k-NN accuracy.]=])
 
 entry('dc.eval.embed', [=[
 dc.eval.embed(model, x) -> float32 [N, D]
