@@ -722,7 +722,8 @@ dc.nn.Conv2d(in, out, k [, {stride = 1, pad = 0, bias = true, algo = 'auto'}]) -
   2-D convolution of [N, in, H, W] into [N, out, Ho, Wo]; k, stride and pad are a number or
   {h, w}. algo 'im2col' | 'winograd2' | 'winograd4' forces the algorithm ('auto' picks
   Winograd for 3x3 stride-1 layers of >= 16 channels). Initialised as DeepCluster's code:
-  weight N(0, 2 / (kh * kw * out)), bias 0. Example: dc.nn.Conv2d(3, 96, 11, {stride = 4, pad = 2}).]=])
+  weight N(0, 2 / (kh * kw * out)), bias 0.
+  Example: dc.nn.Conv2d(3, 96, 11, {stride = 4, pad = 2}).]=])
 
 entry({'dc.nn.Conv2d:reset', 'dc.nn.Linear:reset'}, [=[
 m:reset([generator]) -> m
@@ -956,7 +957,8 @@ dc.data.fashion_mnist_transforms() -> {train =, eval =}
   std 0.3530.]=])
 
 entry('dc.data.image_folder', [=[
-dc.data.image_folder{root =, layout = 'auto', list = nil, gray = false, on_error = 'skip'} -> dataset
+dc.data.image_folder{root =, layout = 'auto', list = nil, gray = false, on_error = 'skip'}
+  -> dataset
   JPEG files under root. layout 'classes': one subfolder per class, labels from the sorted
   folder names (torchvision's ImageFolder); 'flat': every JPEG, no labels; 'auto': classes
   when root has subfolders. list: a text file of paths (relative to root), each optionally
@@ -1048,7 +1050,8 @@ entry('dc.transforms', [=[
 dc.transforms: image transforms with torchvision's names and defaults, run in C by the
   loader threads: Resize, CenterCrop, RandomResizedCrop, RandomCrop, RandomHorizontalFlip,
   Grayscale, ToFloat, Normalize, compose. Pixel ops first, ToFloat / Normalize last.
-  Example: dc.transforms.compose{T.RandomCrop(28, {pad = 2}), T.ToFloat(), T.Normalize({0.286}, {0.353})}]=])
+  Example (T = dc.transforms):
+    T.compose{T.RandomCrop(28, {pad = 2}), T.ToFloat(), T.Normalize({0.286}, {0.353})}]=])
 
 entry('dc.transforms.Resize', [=[
 dc.transforms.Resize(size) -> transform

@@ -210,8 +210,8 @@ static void test_unary_clamp_where(void)
 {
     int64_t s[2] = {3, 4};
     dc_tensor a = filled(DC_F32, 2, s, 1.7, 0.2), out = dc_tensor_empty();
-    static const dc_unop ops[] = {DC_NEG, DC_ABS, DC_RELU, DC_EXP, DC_TANH, DC_FLOOR, DC_CEIL, DC_SIGMOID,
-                                    DC_SIN, DC_COS};
+    static const dc_unop ops[] = {DC_NEG, DC_ABS, DC_RELU, DC_EXP, DC_TANH,
+                                  DC_FLOOR, DC_CEIL, DC_SIGMOID, DC_SIN, DC_COS};
     for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++) {
         CHECK_OK(dc_unary(ops[k], &a, &out));
         int64_t i[2] = {2, 1};
