@@ -1312,8 +1312,9 @@ dc.cluster.pic{nnn = 5, sigma = 0.2, alpha = 0.001, niter = 200, ...} -> pic
 
 entry('dc.cluster.register', [=[
 dc.cluster.register(name, factory)
-  Adds a clustering: factory(opts) returns an object with fit(x) or a function(x). Names
-  are unique ('kmeans' and 'pic' are built in).]=])
+  Adds a clustering: factory(opts) returns a clustering (an object with fit, or a function;
+  help(dc.cluster)); dc.deepcluster{clustering = name} calls factory{k = k}. Names are
+  unique ('kmeans' and 'pic' are built in).]=])
 
 entry('dc.cluster.new', [=[
 dc.cluster.new(name, opts) -> clustering
@@ -1321,7 +1322,7 @@ dc.cluster.new(name, opts) -> clustering
 
 entry('dc.cluster.fit', [=[
 dc.cluster.fit(algo, x, ...) -> {assign, k, loss, stats}
-  Runs a clustering (object with fit, or function) on x and checks its result: a bare
+  Runs a clustering on x, algo:fit(x, ...) or algo(x, ...), and checks its result: a bare
   assignment tensor is wrapped; assign must be int64 [N]; k defaults to the largest label;
   stats.sizes gets dc.metrics.sizes-style statistics.]=])
 
