@@ -883,7 +883,9 @@ opt:load_state(state) -> opt
 
 entry('dc.optim.schedule', [=[
 dc.optim.schedule: learning rates by epoch (or step) t = 1, 2, ...: constant, step, cosine.
-  Each returns a function t -> lr. Use: opt:set_lr(sched(epoch)).]=])
+  Each returns a function t -> lr. Example:
+    local sched = dc.optim.schedule.cosine{lr = 0.1, total = 30}
+    for epoch = 1, 30 do opt:set_lr(sched(epoch)); ... end]=])
 
 entry('dc.optim.schedule.constant', [=[
 dc.optim.schedule.constant{lr = 0.05} -> function(t) -> lr
@@ -908,7 +910,8 @@ dc.models.small{sobel = true, k = nil, generator = nil} -> Net
   The convnet for 28x28 images (Fashion-MNIST): features conv3x3(64)-BN-ReLU-pool,
   conv(128)-BN-ReLU-pool, conv(256)-BN-ReLU, conv(256)-BN-ReLU-pool -> 2304; classifier
   Dropout-Linear(2304, 512)-ReLU-Dropout-Linear(512, 512)-ReLU; top_layer Linear(512, k) when
-  k is given. 2.4M parameters. generator: draws the weights from it.]=])
+  k is given. 2.4M parameters. generator: draws the weights from it.
+  Example: local net = dc.models.small{k = 10}; net(dc.zeros(8, 1, 28, 28)) is [8, 10].]=])
 
 entry('dc.models.alexnet', [=[
 dc.models.alexnet{sobel = true, bn = true, k = nil, generator = nil} -> Net
@@ -1186,7 +1189,9 @@ dc.report.write(path, text)
 entry('dc.report.plot', [=[
 dc.report.plot{path = 'nmi.png', title =, xlabel =, ylabel =,
   series = {{name = 'NMI', x = {...}, y = {...}}, ...}} -> true | nil, message
-  A PNG line plot through gnuplot (nil and a message when gnuplot is missing or fails).]=])
+  A PNG line plot through gnuplot (nil and a message when gnuplot is missing or fails).
+  Example: dc.report.plot{path = 'loss.png', xlabel = 'epoch',
+    series = {{name = 'loss', x = {1, 2, 3}, y = {4.6, 4.1, 3.9}}}}]=])
 
 -- ---- the DeepCluster parts (dc.sampler, dc.checkpoint, dc.ablation, dc.cli) ----
 
@@ -1221,7 +1226,10 @@ loss_weights(assign, k, gen, n) -> int64 [n]
 
 entry('dc.sampler.register', [=[
 dc.sampler.register(name, fn)
-  Makes dc.deepcluster{sampler = name} use fn(assign, k, gen, n) -> int64 [n] indices.]=])
+  Makes dc.deepcluster{sampler = name} use fn(assign, k, gen, n) -> int64 [n] indices.
+  Example, every image once in random order whatever the clusters:
+    dc.sampler.register('plain', function(assign, k, gen, n)
+      return dc.randperm(assign:size(1), {generator = gen}) end)]=])
 
 entry('dc.sampler.get', [=[
 dc.sampler.get(name | fn) -> fn
@@ -1239,12 +1247,14 @@ dc.checkpoint: a model's and its optimizers' state in one archive (see dc.save),
 entry('dc.checkpoint.save', [=[
 dc.checkpoint.save(path, {model =, optim = opt | {opt, ...}, meta = {...}})
   Writes model.state() ('model.<name>') and the optimizers' momentum buffers and settings
-  atomically; meta is any plain value (epoch, random state, ...).]=])
+  atomically; meta is any plain value (epoch, random state, ...).
+  Example: dc.checkpoint.save('runs/a/ckpt.bin', {model = net, optim = opt, meta = {epoch = 3}})]=])
 
 entry('dc.checkpoint.load', [=[
 dc.checkpoint.load(path, {model =, optim =, strict = true}) -> meta
   Restores everything or nothing: on any mismatch the model and optimizers are left as
-  they were. strict = false ignores entries the model lacks and keeps missing ones.]=])
+  they were. strict = false ignores entries the model lacks and keeps missing ones.
+  Example: local meta = dc.checkpoint.load('runs/a/ckpt.bin', {model = net, optim = opt})]=])
 
 entry('dc.checkpoint.export_npy', [=[
 dc.checkpoint.export_npy(dir, model)
