@@ -66,7 +66,7 @@ return function(dc, core)
     return v
   end
 
-  local function check_mask(t, mask)
+  local function check_mask(mask)
     if mask:dtype() ~= 'uint8' then
       error(string.format('tensor index: a tensor key must be a uint8 mask (a comparison ' ..
         'result), got %s', describe(mask)), 4)
@@ -79,7 +79,7 @@ return function(dc, core)
   -- view; t[mask] the entries where the uint8 mask is non-zero, as a 1-D copy.
   function meta.__getitem(t, key)
     if core.is_tensor(key) then
-      check_mask(t, key)
+      check_mask(key)
       return t:masked_select(key)
     end
     local v = view_of(t, key)
@@ -91,7 +91,7 @@ return function(dc, core)
   -- t[{...}]; t[mask] = number sets the entries where mask is non-zero.
   function meta.__setitem(t, key, value)
     if core.is_tensor(key) then
-      check_mask(t, key)
+      check_mask(key)
       if type(value) ~= 'number' then
         error(string.format('tensor index: t[mask] = v takes a number, got %s', type(value)), 3)
       end
