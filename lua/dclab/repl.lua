@@ -272,7 +272,8 @@ local function sorted_public_keys(t)
 end
 
 -- Every public function and table reachable from dc, as a list of {name =, value =, class =,
--- method =} in a fixed order (a value reached under several names is listed under each).
+-- method =} in a fixed order (a function reached under several names is listed under each,
+-- a table under the first).
 -- Fields are 'dc.a.b', class methods 'dc.nn.Linear:forward', tensor methods 'Tensor:add'.
 -- Not public: dc.core (the C bindings under the Lua API) and names starting with '_'.
 function Repl.public(dc)
@@ -308,8 +309,7 @@ local function entry_of(doc, item, class_names)
   end
 end
 
--- {item, ...} of Repl.public(dc) with their help texts (item.text; nil when there is none),
--- and the classes' names.
+-- {item, ...} of Repl.public(dc) with their help texts (item.text; nil when there is none).
 local function documented(dc, doc)
   local items, class_names = Repl.public(dc), {}
   for _, item in ipairs(items) do
