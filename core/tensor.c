@@ -7,8 +7,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "ops/elementwise.h"
-
 /* ---- memory accounting ---- */
 
 static atomic_llong mem_bytes, mem_peak, mem_allocs;
@@ -109,13 +107,13 @@ static dc_status check_shape(int ndim, const int64_t *shape, int64_t *numel)
 }
 
 /* Makes t (released first) the contiguous tensor sh over data, held by the new storage s. */
-static void adopt(dc_tensor *t, dc_storage *s, void *data, size_t nbytes, unsigned flags,
-                  dc_dtype dt, int ndim, const int64_t *sh)
+static void adopt(dc_tensor *t, dc_storage *s, void *data, size_t nbytes, dc_dtype dt, int ndim,
+                  const int64_t *sh)
 {
     s->data = data;
     s->nbytes = nbytes;
     atomic_init(&s->refs, 1);
-    s->flags = flags;
+    s->flags = 0;
     dc_tensor_release(t);
     t->storage = s;
     t->offset = 0;
@@ -146,7 +144,7 @@ dc_status dc_tensor_alloc(dc_tensor *t, dc_dtype dt, int ndim, const int64_t *sh
                        dc_dtype_name(dt), dc_shape_str(ndim, sh, b, sizeof b),
                        (double)n * (double)esz / 1048576.0);
     }
-    adopt(t, s, data, (size_t)n * esz, 0, dt, ndim, sh);
+    adopt(t, s, data, (size_t)n * esz, dt, ndim, sh);
     return DC_OK;
 }
 
@@ -154,18 +152,6 @@ dc_status dc_tensor_zeros(dc_tensor *t, dc_dtype dt, int ndim, const int64_t *sh
 {
     DC_TRY(dc_tensor_alloc(t, dt, ndim, shape));
     memset(t->storage->data, 0, t->storage->nbytes);
-    return DC_OK;
-}
-
-dc_status dc_tensor_wrap(dc_tensor *t, void *data, dc_dtype dt, int ndim, const int64_t *shape)
-{
-    int64_t n = 0;
-    DC_TRY(check_shape(ndim, shape, &n));
-    dc_storage *s = malloc(sizeof *s);
-    DC_CHECK(s, DC_ERR_NOMEM, "out of memory");
-    int64_t sh[DC_MAX_DIMS];
-    if (ndim) memcpy(sh, shape, sizeof(int64_t) * (size_t)ndim); /* shape may alias t->shape */
-    adopt(t, s, data, (size_t)n * dc_dtype_size(dt), DC_STORAGE_BORROWED, dt, ndim, sh);
     return DC_OK;
 }
 
@@ -542,6 +528,37 @@ dc_status dc_tensor_view(dc_tensor *dst, const dc_tensor *src, int ndim, const i
     return DC_OK;
 }
 
+/* A fresh contiguous copy of src, same dtype: a gather in row-major order, one line of the
+ * last dimension at a time. Conversions and broadcasting belong to dc_copy (core/ops/). */
+static dc_status copy_contiguous(dc_tensor *dst, const dc_tensor *src)
+{
+    dc_tensor c = dc_tensor_empty();
+    DC_TRY(dc_tensor_alloc(&c, src->dtype, src->ndim, src->shape));
+    const int64_t es = (int64_t)dc_dtype_size(src->dtype), n = dc_tensor_numel(src);
+    const int last = src->ndim - 1;
+    const int64_t len = src->ndim ? src->shape[last] : 1;
+    const int64_t step = src->ndim ? src->stride[last] * es : es;
+    const char *base = dc_tensor_data(src);
+    char *out = dc_tensor_data(&c);
+    int64_t idx[DC_MAX_DIMS] = {0};
+    for (int64_t done = 0; done < n; done += len, out += len * es) {
+        const char *p = base;
+        for (int d = 0; d < last; d++) p += idx[d] * src->stride[d] * es;
+        if (step == es)
+            memcpy(out, p, (size_t)(len * es));
+        else if (es == 4)
+            for (int64_t i = 0; i < len; i++) ((uint32_t *)out)[i] = *(const uint32_t *)(p + i * step);
+        else if (es == 8)
+            for (int64_t i = 0; i < len; i++) ((uint64_t *)out)[i] = *(const uint64_t *)(p + i * step);
+        else
+            for (int64_t i = 0; i < len; i++) out[i] = p[i * step];
+        for (int d = last - 1; d >= 0 && ++idx[d] == src->shape[d]; d--) idx[d] = 0;
+    }
+    dc_tensor_release(dst);
+    *dst = c;
+    return DC_OK;
+}
+
 dc_status dc_tensor_reshape(dc_tensor *dst, const dc_tensor *src, int ndim, const int64_t *shape)
 {
     DC_TRY(dc_tensor_check(src, "reshape: input"));
@@ -550,7 +567,7 @@ dc_status dc_tensor_reshape(dc_tensor *dst, const dc_tensor *src, int ndim, cons
     if (dc_tensor_numel(src) > 0 && view_strides(src, ndim, sh, st))
         return dc_tensor_view(dst, src, ndim, sh);
     dc_tensor c = dc_tensor_empty();
-    DC_TRY(dc_tensor_clone(&c, src, src->dtype));
+    DC_TRY(copy_contiguous(&c, src));
     dc_status s = dc_tensor_view(dst, &c, ndim, sh);
     dc_tensor_release(&c);
     return s;
@@ -563,22 +580,7 @@ dc_status dc_tensor_contiguous(dc_tensor *dst, const dc_tensor *src)
         dc_tensor_share(dst, src);
         return DC_OK;
     }
-    return dc_tensor_clone(dst, src, src->dtype);
-}
-
-dc_status dc_tensor_clone(dc_tensor *dst, const dc_tensor *src, dc_dtype dt)
-{
-    DC_TRY(dc_tensor_check(src, "clone: input"));
-    dc_tensor c = dc_tensor_empty();
-    DC_TRY(dc_tensor_alloc(&c, dt, src->ndim, src->shape));
-    dc_status s = dc_copy(&c, src);
-    if (s != DC_OK) {
-        dc_tensor_release(&c);
-        return s;
-    }
-    dc_tensor_release(dst);
-    *dst = c;
-    return DC_OK;
+    return copy_contiguous(dst, src);
 }
 
 /* ---- broadcasting ---- */

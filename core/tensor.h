@@ -52,8 +52,6 @@ dc_tensor dc_tensor_empty(void);
 /* Allocates uninitialised contiguous storage for t (t's old content is released first). */
 dc_status dc_tensor_alloc(dc_tensor *t, dc_dtype dt, int ndim, const int64_t *shape);
 dc_status dc_tensor_zeros(dc_tensor *t, dc_dtype dt, int ndim, const int64_t *shape);
-/* Wraps memory owned elsewhere (no copy, never freed by dclab). */
-dc_status dc_tensor_wrap(dc_tensor *t, void *data, dc_dtype dt, int ndim, const int64_t *shape);
 /* Drops t's reference to its storage and empties t. Idempotent. */
 void dc_tensor_release(dc_tensor *t);
 /* dst becomes another view of src (dst's old content released first; dst may equal src). */
@@ -99,10 +97,9 @@ dc_status dc_tensor_expand(dc_tensor *dst, const dc_tensor *src, int ndim, const
 dc_status dc_tensor_view(dc_tensor *dst, const dc_tensor *src, int ndim, const int64_t *shape);
 /* As view, but copies into fresh contiguous storage when no view is possible. */
 dc_status dc_tensor_reshape(dc_tensor *dst, const dc_tensor *src, int ndim, const int64_t *shape);
-/* dst = src itself when already contiguous, else a contiguous copy. */
+/* dst = src itself when already contiguous, else a contiguous copy. (A copy with another
+ * dtype is dc_tensor_clone, core/ops/elementwise.h.) */
 dc_status dc_tensor_contiguous(dc_tensor *dst, const dc_tensor *src);
-/* A fresh contiguous copy with the given dtype. */
-dc_status dc_tensor_clone(dc_tensor *dst, const dc_tensor *src, dc_dtype dt);
 
 /* ---- broadcasting ---- */
 /* Broadcast shape of a and b (numpy rules) into out_shape / *out_ndim. */

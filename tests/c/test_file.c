@@ -1,4 +1,4 @@
-/* Tests of core/io/file.c: the target appears only on commit (never on abort or before), the
+/* Tests of core/file.c: the target appears only on commit (never on abort or before), the
  * old content stays until then, a commit removes dead saves' temporaries and nothing else,
  * running CRCs match zlib's, short reads are named errors. */
 #include <dirent.h>
@@ -7,7 +7,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "io/file.h"
+#include "file.h"
 #include "tiny_test.h"
 
 static char dir[64];
