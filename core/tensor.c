@@ -547,9 +547,11 @@ static dc_status copy_contiguous(dc_tensor *dst, const dc_tensor *src)
         if (step == es)
             memcpy(out, p, (size_t)(len * es));
         else if (es == 4)
-            for (int64_t i = 0; i < len; i++) ((uint32_t *)out)[i] = *(const uint32_t *)(p + i * step);
+            for (int64_t i = 0; i < len; i++)
+                ((uint32_t *)out)[i] = *(const uint32_t *)(p + i * step);
         else if (es == 8)
-            for (int64_t i = 0; i < len; i++) ((uint64_t *)out)[i] = *(const uint64_t *)(p + i * step);
+            for (int64_t i = 0; i < len; i++)
+                ((uint64_t *)out)[i] = *(const uint64_t *)(p + i * step);
         else
             for (int64_t i = 0; i < len; i++) out[i] = p[i * step];
         for (int d = last - 1; d >= 0 && ++idx[d] == src->shape[d]; d--) idx[d] = 0;

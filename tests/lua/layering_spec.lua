@@ -61,8 +61,8 @@ end
 -- Every breach of the floors under root/core, as "file:line: reason" strings.
 local function breaches(root)
   local found = {}
-  local files = lines_of('cd "' .. root .. '" && find core -type f \\( -name "*.c" -o -name "*.h" ' ..
-    '-o -name "*.cpp" \\) | sort')
+  local files = lines_of('cd "' .. root .. '" && find core -type f \\( -name "*.c" ' ..
+    '-o -name "*.h" -o -name "*.cpp" \\) | sort')
   assert(#files > 0, 'no source files under ' .. root .. '/core')
   for _, file in ipairs(files) do
     local own = floor_of(file)
