@@ -500,26 +500,27 @@ static bool view_strides(const dc_tensor *src, int ndim, const int64_t *shape, i
     return true;
 }
 
-dc_status dc_tensor_view(dc_tensor *dst, const dc_tensor *src, int ndim, const int64_t *shape)
+/* dst = src viewed as shape when the strides allow it (*viewed), else dst is left alone; sh
+ * receives the shape with its -1 inferred. A bad shape fails, naming op. */
+static dc_status try_view(dc_tensor *dst, const dc_tensor *src, int ndim, const int64_t *shape,
+                          const char *op, bool *viewed, int64_t *sh)
 {
-    DC_TRY(dc_tensor_check(src, "view: input"));
-    int64_t sh[DC_MAX_DIMS], st[DC_MAX_DIMS];
-    DC_TRY(infer_shape(src, ndim, shape, sh, "view"));
-    bool ok;
+    char what[64];
+    snprintf(what, sizeof what, "%s: input", op);
+    DC_TRY(dc_tensor_check(src, what));
+    int64_t st[DC_MAX_DIMS];
+    DC_TRY(infer_shape(src, ndim, shape, sh, op));
+    *viewed = true;
     if (dc_tensor_numel(src) == 0) {
-        ok = true;
         int64_t s = 1;
         for (int d = ndim - 1; d >= 0; d--) {
             st[d] = s;
             s *= sh[d] ? sh[d] : 1;
         }
     } else {
-        ok = view_strides(src, ndim, sh, st);
+        *viewed = view_strides(src, ndim, sh, st);
     }
-    char a[128], b[128];
-    DC_CHECK(ok, DC_ERR_SHAPE,
-             "view: %s is not contiguous enough to be viewed as %s (use reshape, which copies)",
-             dc_tensor_describe(src, a, sizeof a), dc_shape_str(ndim, sh, b, sizeof b));
+    if (!*viewed) return DC_OK;
     dc_tensor v = *src;
     v.ndim = ndim;
     memcpy(v.shape, sh, sizeof(int64_t) * (size_t)ndim);
@@ -528,61 +529,23 @@ dc_status dc_tensor_view(dc_tensor *dst, const dc_tensor *src, int ndim, const i
     return DC_OK;
 }
 
-/* A fresh contiguous copy of src, same dtype: a gather in row-major order, one line of the
- * last dimension at a time. Conversions and broadcasting belong to dc_copy (core/ops/). */
-static dc_status copy_contiguous(dc_tensor *dst, const dc_tensor *src)
+dc_status dc_tensor_view_if(dc_tensor *dst, const dc_tensor *src, int ndim, const int64_t *shape,
+                            const char *op, bool *viewed)
 {
-    dc_tensor c = dc_tensor_empty();
-    DC_TRY(dc_tensor_alloc(&c, src->dtype, src->ndim, src->shape));
-    const int64_t es = (int64_t)dc_dtype_size(src->dtype), n = dc_tensor_numel(src);
-    const int last = src->ndim - 1;
-    const int64_t len = src->ndim ? src->shape[last] : 1;
-    const int64_t step = src->ndim ? src->stride[last] * es : es;
-    const char *base = dc_tensor_data(src);
-    char *out = dc_tensor_data(&c);
-    int64_t idx[DC_MAX_DIMS] = {0};
-    for (int64_t done = 0; done < n; done += len, out += len * es) {
-        const char *p = base;
-        for (int d = 0; d < last; d++) p += idx[d] * src->stride[d] * es;
-        if (step == es)
-            memcpy(out, p, (size_t)(len * es));
-        else if (es == 4)
-            for (int64_t i = 0; i < len; i++)
-                ((uint32_t *)out)[i] = *(const uint32_t *)(p + i * step);
-        else if (es == 8)
-            for (int64_t i = 0; i < len; i++)
-                ((uint64_t *)out)[i] = *(const uint64_t *)(p + i * step);
-        else
-            for (int64_t i = 0; i < len; i++) out[i] = p[i * step];
-        for (int d = last - 1; d >= 0 && ++idx[d] == src->shape[d]; d--) idx[d] = 0;
-    }
-    dc_tensor_release(dst);
-    *dst = c;
+    int64_t sh[DC_MAX_DIMS];
+    return try_view(dst, src, ndim, shape, op, viewed, sh);
+}
+
+dc_status dc_tensor_view(dc_tensor *dst, const dc_tensor *src, int ndim, const int64_t *shape)
+{
+    bool viewed;
+    int64_t sh[DC_MAX_DIMS];
+    DC_TRY(try_view(dst, src, ndim, shape, "view", &viewed, sh));
+    char a[128], b[128];
+    DC_CHECK(viewed, DC_ERR_SHAPE,
+             "view: %s is not contiguous enough to be viewed as %s (use reshape, which copies)",
+             dc_tensor_describe(src, a, sizeof a), dc_shape_str(ndim, sh, b, sizeof b));
     return DC_OK;
-}
-
-dc_status dc_tensor_reshape(dc_tensor *dst, const dc_tensor *src, int ndim, const int64_t *shape)
-{
-    DC_TRY(dc_tensor_check(src, "reshape: input"));
-    int64_t sh[DC_MAX_DIMS], st[DC_MAX_DIMS];
-    DC_TRY(infer_shape(src, ndim, shape, sh, "reshape"));
-    if (dc_tensor_numel(src) > 0 && view_strides(src, ndim, sh, st))
-        return dc_tensor_view(dst, src, ndim, sh);
-    dc_tensor c = dc_tensor_empty();
-    DC_TRY(copy_contiguous(&c, src));
-    dc_status s = dc_tensor_view(dst, &c, ndim, sh);
-    dc_tensor_release(&c);
-    return s;
-}
-
-dc_status dc_tensor_contiguous(dc_tensor *dst, const dc_tensor *src)
-{
-    DC_TRY(dc_tensor_check(src, "contiguous: input"));
-    if (dc_tensor_is_contiguous(src)) {
-        dc_tensor_share(dst, src);
-        return DC_OK;
-    }
-    return copy_contiguous(dst, src);
 }
 
 /* ---- broadcasting ---- */

@@ -93,13 +93,13 @@ dc_status dc_tensor_squeeze(dc_tensor *dst, const dc_tensor *src, int dim); /* d
 dc_status dc_tensor_unsqueeze(dc_tensor *dst, const dc_tensor *src, int dim);
 dc_status dc_tensor_expand(dc_tensor *dst, const dc_tensor *src, int ndim, const int64_t *shape);
 /* View with a new shape when the strides allow it (numpy's rules); DC_ERR_SHAPE otherwise.
- * One entry of shape may be -1 (inferred). */
+ * One entry of shape may be -1 (inferred). (Views or copies: dc_tensor_reshape and
+ * dc_tensor_contiguous, core/ops/elementwise.h: copying is an op.) */
 dc_status dc_tensor_view(dc_tensor *dst, const dc_tensor *src, int ndim, const int64_t *shape);
-/* As view, but copies into fresh contiguous storage when no view is possible. */
-dc_status dc_tensor_reshape(dc_tensor *dst, const dc_tensor *src, int ndim, const int64_t *shape);
-/* dst = src itself when already contiguous, else a contiguous copy. (A copy with another
- * dtype is dc_tensor_clone, core/ops/elementwise.h.) */
-dc_status dc_tensor_contiguous(dc_tensor *dst, const dc_tensor *src);
+/* As dc_tensor_view, but when the strides allow no view, leaves dst alone and sets *viewed
+ * to false instead of failing (a bad shape still fails, its message naming op). */
+dc_status dc_tensor_view_if(dc_tensor *dst, const dc_tensor *src, int ndim, const int64_t *shape,
+                            const char *op, bool *viewed);
 
 /* ---- broadcasting ---- */
 /* Broadcast shape of a and b (numpy rules) into out_shape / *out_ndim. */

@@ -120,6 +120,28 @@ dc_status dc_tensor_clone(dc_tensor *dst, const dc_tensor *src, dc_dtype dt)
     return DC_OK;
 }
 
+dc_status dc_tensor_contiguous(dc_tensor *dst, const dc_tensor *src)
+{
+    DC_TRY(dc_tensor_check(src, "contiguous: input"));
+    if (dc_tensor_is_contiguous(src)) {
+        dc_tensor_share(dst, src);
+        return DC_OK;
+    }
+    return dc_tensor_clone(dst, src, src->dtype);
+}
+
+dc_status dc_tensor_reshape(dc_tensor *dst, const dc_tensor *src, int ndim, const int64_t *shape)
+{
+    bool viewed;
+    DC_TRY(dc_tensor_view_if(dst, src, ndim, shape, "reshape", &viewed));
+    if (viewed) return DC_OK;
+    dc_tensor c = dc_tensor_empty();
+    DC_TRY(dc_tensor_clone(&c, src, src->dtype));
+    dc_status s = dc_tensor_view(dst, &c, ndim, shape);
+    dc_tensor_release(&c);
+    return s;
+}
+
 /* ---- fill ---- */
 
 #define FILL_KERNEL(name, T)                                                                   \

@@ -29,6 +29,11 @@ const char *dc_binop_name(dc_binop op);
 dc_status dc_copy(dc_tensor *dst, const dc_tensor *src);
 /* A fresh contiguous copy of src with dtype dt (converted as dc_copy does). */
 dc_status dc_tensor_clone(dc_tensor *dst, const dc_tensor *src, dc_dtype dt);
+/* dst = src itself when already contiguous, else a contiguous copy. */
+dc_status dc_tensor_contiguous(dc_tensor *dst, const dc_tensor *src);
+/* As dc_tensor_view (tensor.h), but copies into fresh contiguous storage when no view is
+ * possible. */
+dc_status dc_tensor_reshape(dc_tensor *dst, const dc_tensor *src, int ndim, const int64_t *shape);
 dc_status dc_fill(dc_tensor *t, double v);
 /* Integer fill that keeps all 64 bits for int64 tensors. */
 dc_status dc_fill_i64(dc_tensor *t, int64_t v);
