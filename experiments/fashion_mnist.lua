@@ -83,7 +83,7 @@ ok, err = dc.report.plot{path = args.out .. '/loss.png', title = 'Training loss 
 plots[#plots + 1] = ok and 'loss.png' or ('(no plot: ' .. tostring(err) .. ')')
 
 -- Mosaics of the 20 largest clusters of the last epoch, 16 images each.
-os.execute('mkdir -p "' .. args.out .. '/mosaics"')
+dc.mkdirs(args.out .. '/mosaics')
 local assign = run.prev_assign
 local sizes = dc.bincount(assign, {minlength = run.last.k})
 local _, order = sizes:sort(1, true)

@@ -23,6 +23,7 @@
 #include "cluster/check.h"
 #include "cluster/faiss_call.h"
 #include "ops/iter.h"
+#include "ops/random.h"
 
 /* FAISS perturbs the init seed of its run r by this much (Clustering.cpp). */
 #define FAISS_REDO_SEED_STEP 15486557L

@@ -17,7 +17,6 @@ static const char *unop_names[DC_UNOP_COUNT] = {
 };
 
 const char *dc_binop_name(dc_binop op) { return binop_names[op]; }
-const char *dc_unop_name(dc_unop op) { return unop_names[op]; }
 
 /* A header of t broadcast to ndim/shape, sharing nothing (no refcount): the iterator only
  * reads data pointers, and the caller keeps t alive. */
@@ -104,6 +103,43 @@ dc_status dc_copy(dc_tensor *dst, const dc_tensor *src)
     const dc_tensor *ops[2] = {dst, &s};
     dc_iter_run(2, ops, dst->ndim, dst->shape, copy_kernels[dst->dtype][src->dtype], NULL);
     return DC_OK;
+}
+
+dc_status dc_tensor_clone(dc_tensor *dst, const dc_tensor *src, dc_dtype dt)
+{
+    DC_TRY(dc_tensor_check(src, "clone: input"));
+    dc_tensor c = dc_tensor_empty();
+    DC_TRY(dc_tensor_alloc(&c, dt, src->ndim, src->shape));
+    dc_status s = dc_copy(&c, src);
+    if (s != DC_OK) {
+        dc_tensor_release(&c);
+        return s;
+    }
+    dc_tensor_release(dst);
+    *dst = c;
+    return DC_OK;
+}
+
+dc_status dc_tensor_contiguous(dc_tensor *dst, const dc_tensor *src)
+{
+    DC_TRY(dc_tensor_check(src, "contiguous: input"));
+    if (dc_tensor_is_contiguous(src)) {
+        dc_tensor_share(dst, src);
+        return DC_OK;
+    }
+    return dc_tensor_clone(dst, src, src->dtype);
+}
+
+dc_status dc_tensor_reshape(dc_tensor *dst, const dc_tensor *src, int ndim, const int64_t *shape)
+{
+    bool viewed;
+    DC_TRY(dc_tensor_view_if(dst, src, ndim, shape, "reshape", &viewed));
+    if (viewed) return DC_OK;
+    dc_tensor c = dc_tensor_empty();
+    DC_TRY(dc_tensor_clone(&c, src, src->dtype));
+    dc_status s = dc_tensor_view(dst, &c, ndim, shape);
+    dc_tensor_release(&c);
+    return s;
 }
 
 /* ---- fill ---- */
@@ -228,11 +264,6 @@ static dc_dtype compute_dtype(dc_binop op, dc_dtype a, dc_dtype b)
 {
     if (a == DC_F32 || b == DC_F32 || !binary_kernels[op][1]) return DC_F32;
     return DC_I64;
-}
-
-dc_dtype dc_binop_result_dtype(dc_binop op, dc_dtype a, dc_dtype b)
-{
-    return is_comparison(op) ? DC_U8 : compute_dtype(op, a, b);
 }
 
 /* Runs op on a and b (either may be a stack scalar) converting operands to the compute dtype

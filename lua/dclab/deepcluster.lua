@@ -104,7 +104,7 @@ return function(dc)
   end
 
   local function writable_dir(dir)
-    os.execute('mkdir -p "' .. dir:gsub('"', '\\"') .. '" 2>/dev/null')
+    pcall(dc.mkdirs, dir) -- a failure shows in the probe below, worded for the runner
     local probe = dir .. '/.write_test'
     local f, err = io.open(probe, 'w')
     if not f then fail('output folder %s is not writable: %s', dir, err) end

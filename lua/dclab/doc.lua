@@ -1385,4 +1385,12 @@ dc.metrics.sizes(assign [, k]) -> {sizes = int64 [k], k, empty, min, max, entrop
   Cluster-size statistics: entropy in nats, norm_entropy = entropy / log(k) (1: balanced),
   imbalance = FAISS's k * sum(size^2) / N^2. k defaults to the largest label.]=])
 
+-- ---- core-floor: folders (bindings/l_io.c over core/file.c) ----
+
+entry('dc.mkdirs', [[
+dc.mkdirs(path)
+  Creates the folder path and its missing parents, as `mkdir -p` does, without a shell;
+  an existing folder is fine. Raises an error naming the path and the reason when a part
+  cannot be created or path exists and is not a folder.]])
+
 return doc
