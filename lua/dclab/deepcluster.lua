@@ -28,40 +28,35 @@
 -- straight, or k epochs, a resume, then N - k, gives the same assignments and weights.
 return function(dc)
   local cjson = require 'cjson'
+  local options = require 'dclab.options'
   local nn = dc.nn
 
   local Run = {}
   Run.__index = Run
 
-  local DEFAULTS = {
-    transforms = false, preprocess = {pca = 256, whiten = true, l2 = true},
-    clustering = 'kmeans', k = 100, niter = 20, reassign = 'faiss_split',
-    sampler = 'uniform_per_cluster', head = 'reinit', temperature = 0.1,
-    optim = {lr = 0.05, momentum = 0.9, weight_decay = 1e-5},
-    head_optim = {lr = 0.05, weight_decay = 1e-5},
-    epochs = 1, batch = 256, seed = 31, out = false, epoch_size = 1.0, threads = 2,
-    resume = false, progress = 'auto', verbose = true, hooks = false, feature_layer = 'penultimate',
-    stream_features = false,
+  local OPTIONS = {
+    model = {required = true}, data = {required = true},
+    transforms = {default = false}, preprocess = {default = {pca = 256, whiten = true, l2 = true}},
+    clustering = {default = 'kmeans'}, k = {type = 'integer', min = 1, default = 100},
+    niter = {default = 20}, reassign = {default = 'faiss_split'},
+    sampler = {default = 'uniform_per_cluster'},
+    head = {choices = {'reinit', 'keep', 'centroids'}, default = 'reinit'},
+    temperature = {default = 0.1},
+    optim = {default = {lr = 0.05, momentum = 0.9, weight_decay = 1e-5}},
+    head_optim = {default = {lr = 0.05, weight_decay = 1e-5}},
+    epochs = {type = 'integer', min = 1, default = 1},
+    batch = {type = 'integer', min = 1, default = 256}, seed = {default = 31},
+    out = {default = false}, epoch_size = {type = 'number', above = 0, default = 1.0},
+    threads = {type = 'integer', min = 1, default = 2}, resume = {default = false},
+    progress = {default = 'auto'}, verbose = {default = true}, hooks = {default = false},
+    feature_layer = {default = 'penultimate'}, stream_features = {default = false},
   }
-  local REQUIRED = {model = true, data = true}
-  local HEADS = {reinit = true, keep = true, centroids = true}
 
   local function fail(fmt, ...) error('deepcluster: ' .. string.format(fmt, ...), 3) end
 
   local function check_config(cfg)
     if type(cfg) ~= 'table' then fail('expected a configuration table, got %s', type(cfg)) end
-    for key in pairs(cfg) do
-      if DEFAULTS[key] == nil and not REQUIRED[key] then
-        local names = {}
-        for k in pairs(DEFAULTS) do names[#names + 1] = k end
-        for k in pairs(REQUIRED) do names[#names + 1] = k end
-        table.sort(names)
-        fail("unknown option '%s' (valid: %s)", tostring(key), table.concat(names, ', '))
-      end
-    end
-    local c = {}
-    for k, v in pairs(DEFAULTS) do c[k] = v end
-    for k, v in pairs(cfg) do c[k] = v end
+    local c = options.check('deepcluster', cfg, OPTIONS, 3)
     if type(c.model) ~= 'table' or not c.model.stages then
       fail('model must be a dc.models network (with sobel/features/classifier), got %s', type(c.model))
     end
@@ -69,20 +64,11 @@ return function(dc)
       fail('data must be a dc.data dataset, got %s', type(c.data))
     end
     if #c.data < 2 then fail('data has %d images; at least 2 are needed', #c.data) end
-    if not HEADS[c.head] then fail("head must be 'reinit', 'keep' or 'centroids', got %s", tostring(c.head)) end
-    for _, key in ipairs{'epochs', 'batch', 'k', 'threads'} do
-      if math.type(c[key]) ~= 'integer' or c[key] < 1 then
-        fail('%s must be a positive integer, got %s', key, tostring(c[key]))
-      end
-    end
     if c.head == 'centroids' and c.feature_layer ~= 'penultimate' then
       fail("head 'centroids' compares the penultimate features with the centroids: feature_layer must be 'penultimate'")
     end
     if c.feature_layer ~= 'penultimate' and math.type(c.feature_layer) ~= 'integer' then
       fail("feature_layer must be 'penultimate' or a conv layer number, got %s", tostring(c.feature_layer))
-    end
-    if type(c.epoch_size) ~= 'number' or c.epoch_size <= 0 then
-      fail('epoch_size must be a positive number, got %s', tostring(c.epoch_size))
     end
     if c.clustering == 'kmeans' and c.k > #c.data then
       fail('k = %d is larger than the number of images (%d)', c.k, #c.data)

@@ -643,4 +643,34 @@ dc.metrics.sizes(assign [, k]) -> {sizes = int64 [k], k, empty, min, max, entrop
   Cluster-size statistics: entropy in nats, norm_entropy = entropy / log(k) (1: balanced),
   imbalance = FAISS's k * sum(size^2) / N^2. k defaults to the largest label.]=])
 
+-- ---- option tables and the DeepCluster runner (lua-runner) ----
+
+entry('dc.options', [=[
+dc.options: the one checker of {name = value} option tables (lua/dclab/options.lua). Every
+  constructor and function of dclab that takes options uses it, so the errors read the same
+  everywhere; scripts and plug-ins may use it too. See dc.options.check.]=])
+
+entry('dc.options.check', [=[
+dc.options.check(fname, opts, spec [, level]) -> table
+  Checks opts (a table or nil) against spec {name = rule} and returns a new table: the given
+  options over the defaults (opts itself is not changed). A rule is true (any value, no
+  default) or a table of:
+    type      a Lua type, 'integer', 'tensor', 'generator', or a list of them
+    default   the value when the option is absent
+    required  true: absent is an error
+    min, max  inclusive bounds; above: exclusive lower bound (numbers only)
+    choices   the list of allowed values
+  level: as in error(), counted from the function that calls check (default 2: its caller).
+  Errors (fname first):
+    kmeans: options must be a table, got 5
+    kmeans: unknown option 'nitr' (valid: k, niter, seed)
+    kmeans: option 'k' is required
+    kmeans: option 'k' must be an integer, got float 2.5
+    kmeans: option 'k' must be >= 1, got 0
+    deepcluster: option 'head' must be one of 'reinit', 'keep', 'centroids', got 'new'
+  Example:
+    local o = dc.options.check('myalgo', opts, {
+      k = {type = 'integer', min = 1, required = true},
+      tol = {type = 'number', above = 0, default = 1e-4}, verbose = true})]=])
+
 return doc

@@ -112,7 +112,8 @@ describe('deepcluster runner', function()
     errors_with('k = 500 is larger than the number of images (200)', dc.deepcluster,
       {model = tiny_model(), data = data, k = 500})
     errors_with("unknown sampler 'uniform'", dc.deepcluster, {model = tiny_model(), data = data, sampler = 'uniform'})
-    errors_with("head must be 'reinit', 'keep' or 'centroids'", dc.deepcluster,
+    errors_with("deepcluster: option 'head' must be one of 'reinit', 'keep', 'centroids', got 'fresh'",
+      dc.deepcluster,
       {model = tiny_model(), data = data, head = 'fresh'})
     errors_with('model must be a dc.models network', dc.deepcluster, {model = {}, data = data})
     errors_with('output folder /proc/nope is not writable', dc.deepcluster,

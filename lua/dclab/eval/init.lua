@@ -10,21 +10,18 @@
 --   dc.eval.linear_probe(model, train, test, {layer = 1..})   on a frozen, pooled conv layer
 -- (model may be nil for raw pixels; the model forms take transform = and threads = too)
 --   dc.eval.report(model, train, test, opts) -> all of the above for one feature extractor
+local options = require 'dclab.options'
+
 return function(dc)
   local eval = {}
 
+  -- valid: the option names fname takes, checked by dclab.options (values are checked where
+  -- they are used).
   local function check(fname, opts, valid)
-    opts = opts or {}
-    if type(opts) ~= 'table' then error(fname .. ': options must be a table, got ' .. type(opts), 3) end
-    local ok = {}
-    for _, k in ipairs(valid) do ok[k] = true end
-    for k in pairs(opts) do
-      if not ok[k] then
-        error(string.format("%s: unknown option '%s' (valid: %s)", fname, tostring(k),
-          table.concat(valid, ', ')), 3)
-      end
-    end
-    return opts
+    local spec = {}
+    for _, k in ipairs(valid) do spec[k] = true end
+    local o = options.check(fname, opts, spec, 3)
+    return o -- not a tail call: the error level counts this frame
   end
 
   -- The clustering feature of batch x: sobel -> features -> flatten -> classifier without its
