@@ -40,6 +40,7 @@ function KMeans:fit(x, opts)
   opts = options.check('kmeans:fit', opts, {seed = true})
   if self.preprocess then x = self.preprocess:fit_apply(x) end
   local name, fn = reassign.resolve(self.reassign, 2)
+  if fn then fn = reassign.checked(self.reassign, fn) end
   local assign, centroids, stats = core.kmeans_fit(x, {
     k = self.k, niter = self.niter, nredo = self.nredo, seed = opts.seed or self.seed,
     max_points_per_centroid = self.max_points_per_centroid, spherical = self.spherical,
