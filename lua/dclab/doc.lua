@@ -108,19 +108,77 @@ entry('dc.interrupted', [[
 dc.interrupted() -> boolean
   Whether SIGINT arrived since the last call (the flag is cleared). See dc.catch_interrupts.]])
 
-entry('dc.deepcluster', [[
+entry('dc.deepcluster', [=[
 dc.deepcluster{model =, data =, k = 100, epochs = 1, batch = 256, seed = 31, out = nil, ...} -> run
   The DeepCluster loop (Caron et al. 2018): per epoch, features in evaluation mode ->
   PCA-whitening + L2 -> clustering -> pseudo-labels -> sampler -> fresh head -> one epoch
-  of training. run:fit() runs the remaining epochs; run:step() one. Swappable: clustering
-  ('kmeans' | 'pic' | object | function(x, k, gen)), reassign (empty-cluster strategy),
-  sampler ('uniform_per_cluster' | 'reference_bug_compatible' | 'shuffle' | 'loss_weights' |
-  function(assign, k, gen, n)), head ('reinit' | 'keep' | 'centroids'), preprocess, optim,
-  head_optim, transforms = {train =, eval =}, epoch_size, threads, resume, hooks
-  {on_epoch_start, on_features, on_clusters, on_batch, on_epoch_end}. With out = dir:
-  config.json, log.jsonl, assign.npy and checkpoint.bin (atomic) every epoch.
-  stream_features = true: the raw N x D features never exist (one pass fits the PCA batch by
-  batch, a second projects; twice the forward passes).]])
+  of training. run:fit() runs the remaining epochs; run:step() one. Options: clustering,
+  reassign, sampler, head, preprocess (the plug-ins below), optim, head_optim,
+  transforms = {train =, eval =}, epoch_size, threads, resume, hooks, feature_layer,
+  stream_features. With out = dir: config.json, log.jsonl, assign.npy and checkpoint.bin
+  (atomic) every epoch. stream_features = true: the raw N x D features never exist (one pass
+  fits the PCA batch by batch, a second projects; twice the forward passes).
+
+  Plug-in contracts (ids and indices are 1-based everywhere; each is checked where the
+  plug-in returns, and the error names the plug-in):
+  clustering = 'kmeans' | 'pic' | a name from dc.cluster.register | an object | a function
+    object:   obj:fit(x, {seed = s}) with x float32 [N, D] (the preprocessed features) and s
+              an integer in 0..2147483646, new every epoch.
+    function: fn(x, k, gen) with k the configured k and gen a dc.Generator of the epoch.
+    returns:  an int64 tensor [N] of cluster ids, or {assign = int64 [N], k = integer,
+              loss = number, centroids = float32 [k, D], stats = table} (all but assign
+              optional; head = 'centroids' needs centroids). Every id lies in 1..k, k being
+              the returned k, else the k a function was asked for, else obj.k, else the
+              largest id; clusters may be empty.
+    checked by dc.cluster.fit: "cluster.fit: the clustering function returned cluster ids
+              21..40, outside 1..20 (ids are 1-based, k = 20)".
+  reassign = a name from dc.cluster.reassign_names() or dc.cluster.register_reassign, or a
+    function; k-means' empty-cluster strategy, so only with clustering = 'kmeans' (refused
+    otherwise; config.json records the strategy k-means used).
+    function: fn(centroids, counts, ctx), called after an iteration that left clusters
+              empty: centroids float32 [k, D] to edit in place (the empty clusters' rows);
+              counts int64 [k]; ctx = {k, iter, empty = int64 ids of the empty clusters, x =
+              float32 [N, D], dist = float32 [N] (each point's squared distance to its
+              centroid), assign = int64 [N], similarity = boolean, seed = integer}.
+    returns:  nothing, or the number of clusters it fixed (an integer >= 0).
+    checked by k-means: every centroid finite ("the reassign function left non-finite
+              centroids (NaN or Inf) in cluster 3"), the return value.
+  sampler = 'uniform_per_cluster' | 'reference_bug_compatible' | 'shuffle' | 'loss_weights'
+    | a name from dc.sampler.register | a function | {draw =, loss_weights =}
+    draw:     fn(assign, k, gen, n) with assign int64 [N] (cluster ids), gen a dc.Generator
+              of the epoch and n = round(epoch_size * N) >= 1, the number of images wanted.
+    returns:  int64 [m], m >= 1 (normally n): the dataset indices (1..N, repeats allowed)
+              trained on this epoch, in that order.
+    loss_weights (optional): fw(assign, k) -> float32 [k], the cross-entropy weight of each
+              cluster ('loss_weights' = 'shuffle' with weights N / (c |cluster|)).
+    checked by dc.sampler.draw: "sampler.draw: the sampler function returned indices
+              0..199, outside 1..200 (indices are 1-based dataset positions)".
+  head = 'reinit' (a new Linear(dim, k), weights N(0, 0.01^2), bias 0, its own SGD from
+    head_optim, every epoch) | 'keep' (the previous head while k is unchanged) |
+    'centroids' (a frozen CentroidHead on the clustering's centroids; preprocess unset).
+    Another head: override run:new_head (below).
+  preprocess = options of dc.cluster.preprocess (default {pca = 256, whiten = true, l2 =
+    true}) | false | an object with fit_apply(x) -> float32 [N, d] (and partial_fit, finish,
+    apply, reset for stream_features). Its output is what the clustering gets; not checked
+    here.
+  hooks = {on_epoch_start(run, epoch), on_features(run, feats), on_clusters(run, res),
+    on_batch(run, i, loss), on_epoch_end(run, stats)}.
+
+  Subclassing (dc.DeepCluster): override a step, keep the rest.
+    local MyRun = dc.DeepCluster:extend()
+    function MyRun:cluster(feats, streams) ... return {assign = ids, k = self.cfg.k} end
+    MyRun{model = m, data = ds, k = 10}:fit()       -- or MyRun:new{...}
+  Steps, in order (streams = {cluster, sampler, head, dropout}: the epoch's generators):
+    run:features() -> float32 [N, D]
+    run:cluster(feats, streams) -> a clustering result (as above, with k)
+    run:sample(res, streams) -> int64 dataset indices
+    run:new_head(res, dim, streams) -> the head's optimizer or nil (installs the head with
+      run.model:set_top_layer(m), m mapping [B, dim] to [B, res.k] logits)
+    run:train(res, idx, epoch, streams, head_optim) -> mean loss
+  MyRun.super[name](self, ...) calls the parent's step. dc.deepcluster(cfg) touches no file:
+  run:prepare() (called by fit and step) makes out, resumes or writes config.json.
+  resume = true refuses a checkpoint made with other settings (all but epochs, out, resume,
+  verbose, progress, threads, hooks), listing each one that differs.]=])
 
 entry('dc.deepcluster_log', [[
 dc.deepcluster_log(dir) -> {entry, ...}
@@ -672,5 +730,43 @@ dc.options.check(fname, opts, spec [, level]) -> table
     local o = dc.options.check('myalgo', opts, {
       k = {type = 'integer', min = 1, required = true},
       tol = {type = 'number', above = 0, default = 1e-4}, verbose = true})]=])
+
+entry('dc.DeepCluster', [=[
+dc.DeepCluster: the class of dc.deepcluster runs, for subclassing: dc.DeepCluster:extend()
+  -> a subclass whose methods override the steps (features, cluster, sample, new_head,
+  train); Sub:new(cfg) or Sub(cfg) builds a run. See help(dc.deepcluster).]=])
+
+entry('dc.sampler.draw', [=[
+dc.sampler.draw(sampler, assign, k, gen, n) -> int64 [m]
+  Runs a sampler (a name, a function or a dc.sampler.entry) and checks its result against the
+  contract in help(dc.deepcluster): an int64 1-D tensor of m >= 1 dataset indices in
+  1..assign:numel(). Errors name the sampler.]=])
+
+entry('dc.sampler.entry', [=[
+dc.sampler.entry(sampler) -> {name =, draw =, loss_weights =}
+  The registry entry of a name, or the entry of a function / {draw =, loss_weights =} table;
+  an unknown name is an error listing the registered ones.]=])
+
+entry('dc.sampler', [=[
+dc.sampler: which images a DeepCluster epoch trains on, given the clustering: a registry of
+  samplers (uniform_per_cluster, reference_bug_compatible, shuffle, loss_weights) and draw,
+  entry, get, register, class_weights. The contract: help(dc.deepcluster).]=])
+
+entry('dc.sampler.get', [=[
+dc.sampler.get(sampler) -> function(assign, k, gen, n)
+  The draw function of a registered name (or the function itself), unchecked; runs use
+  dc.sampler.draw, which checks the result.]=])
+
+entry('dc.sampler.register', [=[
+dc.sampler.register(name, fn | {draw = fn, loss_weights = fw})
+  Makes sampler = name run fn(assign, k, gen, n) -> int64 dataset indices; fw(assign, k) ->
+  float32 [k] weights the loss per cluster. Example:
+    dc.sampler.register('first_half', function(assign, k, gen, n)
+      return dc.randint(1, assign:numel() // 2, n, {generator = gen}) end)]=])
+
+entry('dc.sampler.class_weights', [=[
+dc.sampler.class_weights(assign, k) -> float32 [k]
+  The 'loss_weights' sampler's cross-entropy weights: N / (c |cluster|) with c the number of
+  non-empty clusters, 0 for empty ones; a balanced assignment gives 1 everywhere.]=])
 
 return doc

@@ -270,7 +270,7 @@ describe('help and who', function()
     local missing = {}
     -- the dc table and the subtables whose functions are documented one by one
     local tables = {dc = dc, ['dc.cluster'] = dc.cluster, ['dc.metrics'] = dc.metrics,
-      ['dc.options'] = dc.options}
+      ['dc.options'] = dc.options, ['dc.sampler'] = dc.sampler}
     for prefix, t in pairs(tables) do
       for k, v in pairs(t) do
         local name = prefix .. '.' .. k

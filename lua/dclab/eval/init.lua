@@ -15,6 +15,10 @@ local options = require 'dclab.options'
 return function(dc)
   local eval = {}
 
+  -- The size of a pooled conv feature (the paper's probes pool each conv layer to about
+  -- 2304 values).
+  eval.CONV_DIMS = 2304
+
   -- valid: the option names fname takes, checked by dclab.options (values are checked where
   -- they are used).
   local function check(fname, opts, valid)
@@ -84,7 +88,7 @@ return function(dc)
       local f
       if layer == 'pixels' then f = x:reshape(x:size(1), -1)
       elseif layer == 'penultimate' then f = eval.embed(model, x)
-      else f = eval.conv_feature(model, x, layer, opts.dims or 2304) end
+      else f = eval.conv_feature(model, x, layer, opts.dims or eval.CONV_DIMS) end
       out = out or dc.empty(#data, f:size(2))
       out:narrow(1, row, f:size(1)):copy(f)
       row = row + f:size(1)
@@ -138,7 +142,7 @@ return function(dc)
       local nmi, ari, acc = {}, {}, {}
       for seed = 1, opts.seeds or 3 do
         local res = dc.cluster.kmeans{k = k, niter = opts.niter or 20, seed = seed,
-          max_points_per_centroid = 10000000}:fit(x)
+          max_points_per_centroid = dc.cluster.NO_SUBSAMPLING}:fit(x)
         nmi[seed] = dc.metrics.nmi(res.assign, labels)
         ari[seed] = dc.metrics.ari(res.assign, labels)
         acc[seed] = dc.metrics.acc(res.assign, labels)

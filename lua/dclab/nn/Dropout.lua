@@ -18,6 +18,12 @@ function Dropout:__init(p, opt)
   self.generator = opt.generator
 end
 
+-- The generator the masks are drawn from (the DeepCluster runner gives each epoch its own).
+function Dropout:set_generator(gen)
+  self.generator = gen
+  return self
+end
+
 local function active(self)
   return self.is_training and self.p > 0
 end
