@@ -113,6 +113,13 @@ describe('dc.options.check', function()
     errors_with("BatchNorm2d: option 'momentum' must be <= 1, got 2", dc.nn.BatchNorm2d, 4,
       {momentum = 2})
     errors_with("sgd: option 'lr' is required", dc.optim.sgd, {})
+    local lin = dc.nn.Linear(2, 3)
+    errors_with("Linear:load_state: unknown option 'strict_mode' (valid: strict)", lin.load_state, lin,
+      lin:state(), {strict_mode = false})
+    local seq = dc.nn.Sequential{dc.nn.Linear(2, 3)}
+    errors_with("Sequential:load_state: option 'strict' must be a boolean, got 'no'", seq.load_state,
+      seq, seq:state(), {strict = 'no'})
+    errors_with("progress: option 'tty' must be a boolean, got 1", dc.progress, 'work', 10, {tty = 1})
     errors_with("deepcluster: option 'head' must be one of 'reinit', 'keep', 'centroids', got 'new'",
       dc.deepcluster, {model = dc.models.small{}, data = {}, head = 'new'})
   end)
