@@ -720,7 +720,7 @@ dc.options.check(fname, opts, spec [, level]) -> table
     choices   the list of allowed values
   level: as in error(), counted from the function that calls check (default 2: its caller).
   Errors (fname first):
-    kmeans: options must be a table, got 5
+    kmeans: options must be a table, got number
     kmeans: unknown option 'nitr' (valid: k, niter, seed)
     kmeans: option 'k' is required
     kmeans: option 'k' must be an integer, got float 2.5

@@ -84,7 +84,7 @@ end
 function options.check(fname, opts, spec, level)
   level = (level or 2) + 1
   if opts ~= nil and type(opts) ~= 'table' then
-    error(string.format('%s: options must be a table, got %s', fname, show(opts)), level)
+    error(string.format('%s: options must be a table, got %s', fname, type(opts)), level)
   end
   opts = opts or {}
   for k in pairs(opts) do

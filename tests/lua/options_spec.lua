@@ -38,8 +38,8 @@ describe('dc.options.check', function()
   end)
 
   it('refuses options that are not a table', function()
-    errors_with('algo: options must be a table, got 5', check, 'algo', 5, SPEC)
-    errors_with("algo: options must be a table, got 'x'", check, 'algo', 'x', SPEC)
+    errors_with('algo: options must be a table, got number', check, 'algo', 5, SPEC)
+    errors_with('algo: options must be a table, got string', check, 'algo', 'x', SPEC)
   end)
 
   it('refuses an unknown key, listing the valid ones sorted', function()
