@@ -1,6 +1,6 @@
 /* k-means: dclab's Lloyd loop on a FAISS flat index, or FAISS's Clustering (the reference).
  *
- * One dclab iteration, as FAISS's Clustering::train_encoded does it (deepcluster.md §2.2):
+ * One dclab iteration, as FAISS's Clustering::train_encoded does it (method.md §4):
  *   E-step  search the k centroids (FAISS IndexFlatL2 / IndexFlatIP) for the 1-NN of every
  *           training point; the objective is the sum of the distances;
  *   M-step  centroid = mean of its points, summed in float in point order as FAISS's

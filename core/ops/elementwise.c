@@ -13,7 +13,7 @@ static const char *binop_names[DC_BINOP_COUNT] = {
     "add", "sub", "mul", "div", "pow", "maximum", "minimum", "lt", "le", "gt", "ge", "eq", "ne",
 };
 static const char *unop_names[DC_UNOP_COUNT] = {
-    "neg", "abs", "relu", "sqrt", "exp", "log", "sigmoid", "tanh", "floor", "ceil",
+    "neg", "abs", "relu", "sqrt", "exp", "log", "sigmoid", "tanh", "floor", "ceil", "sin", "cos",
 };
 
 const char *dc_binop_name(dc_binop op) { return binop_names[op]; }
@@ -323,6 +323,8 @@ UNARY_KERNEL(sigmoid_f, float, 1.0f / (1.0f + expf(-x)))
 UNARY_KERNEL(tanh_f, float, tanhf(x))
 UNARY_KERNEL(floor_f, float, floorf(x))
 UNARY_KERNEL(ceil_f, float, ceilf(x))
+UNARY_KERNEL(sin_f, float, sinf(x))
+UNARY_KERNEL(cos_f, float, cosf(x))
 UNARY_KERNEL(neg_l, int64_t, (int64_t)(0 - (uint64_t)x))
 UNARY_KERNEL(abs_l, int64_t, x < 0 ? (int64_t)(0 - (uint64_t)x) : x)
 UNARY_KERNEL(relu_l, int64_t, x > 0 ? x : 0)
@@ -332,7 +334,7 @@ static const dc_iter_fn unary_kernels[DC_UNOP_COUNT][2] = {
     [DC_NEG] = {neg_f, neg_l},     [DC_ABS] = {abs_f, abs_l},   [DC_RELU] = {relu_f, relu_l},
     [DC_SQRT] = {sqrt_f, NULL},    [DC_EXP] = {exp_f, NULL},    [DC_LOG] = {log_f, NULL},
     [DC_SIGMOID] = {sigmoid_f, NULL}, [DC_TANH] = {tanh_f, NULL}, [DC_FLOOR] = {floor_f, id_l},
-    [DC_CEIL] = {ceil_f, id_l},
+    [DC_CEIL] = {ceil_f, id_l},    [DC_SIN] = {sin_f, NULL},    [DC_COS] = {cos_f, NULL},
 };
 
 dc_status dc_unary(dc_unop op, const dc_tensor *a, dc_tensor *out)

@@ -20,7 +20,7 @@ typedef enum dc_binop {
 
 typedef enum dc_unop {
     DC_NEG, DC_ABS, DC_RELU, DC_SQRT, DC_EXP, DC_LOG, DC_SIGMOID, DC_TANH, DC_FLOOR, DC_CEIL,
-    DC_UNOP_COUNT
+    DC_SIN, DC_COS, DC_UNOP_COUNT
 } dc_unop;
 
 const char *dc_binop_name(dc_binop op);

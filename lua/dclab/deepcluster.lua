@@ -1,6 +1,6 @@
 -- The DeepCluster loop (Caron et al., ECCV 2018) as a class whose every part can be swapped
 -- from a script (the plug-in contracts: help(dc.deepcluster)). Defaults follow the reference
--- recipe:
+-- recipe (lua/dclab/method.md §1, §2):
 --   per epoch: features of the whole set in evaluation mode and fixed order (the classifier's
 --   output before its final ReLU) -> PCA-whitening + L2 -> k-means (20 iterations, no
 --   subsampling, a new seed each epoch) -> pseudo-labels -> uniform-over-clusters sampling ->
@@ -182,7 +182,8 @@ return function(dc)
   -- A subclass: local MyRun = dc.DeepCluster:extend(); function MyRun:cluster(...) end;
   -- MyRun:new(cfg) (or MyRun(cfg)) builds a run that uses the overrides.
   function Run:extend()
-    local sub = setmetatable({}, {__index = self, __call = function(cls, cfg) return cls:new(cfg) end})
+    local sub = setmetatable({}, {__index = self,
+      __call = function(cls, cfg) return cls:new(cfg) end})
     sub.__index = sub
     sub.super = self
     return sub
@@ -197,7 +198,8 @@ return function(dc)
     if c.clustering == 'kmeans' then c.reassign = self.clustering.reassign end
     self.sampler = dc.sampler.entry(c.sampler)
     if c.preprocess then
-      self.preprocess = c.preprocess.fit_apply and c.preprocess or dc.cluster.preprocess(c.preprocess)
+      self.preprocess = c.preprocess.fit_apply and c.preprocess
+        or dc.cluster.preprocess(c.preprocess)
     end
     if c.stream_features and not (self.preprocess and self.preprocess.partial_fit) then
       fail('stream_features needs a preprocess with partial_fit (a dc.cluster.preprocess)')
@@ -387,7 +389,8 @@ return function(dc)
     if self.epoch == 0 then
       return 'there is no checkpoint yet (the first is written at the end of epoch 1)'
     end
-    return string.format('the checkpoint of epoch %d is intact (resume = true continues)', self.epoch)
+    return string.format('the checkpoint of epoch %d is intact (resume = true continues)',
+      self.epoch)
   end
 
   -- One epoch of training on the pseudo-labels; returns the mean loss.
@@ -507,7 +510,8 @@ return function(dc)
     dc.save_npy(self.paths.assign, self.prev_assign)
     local head = self.model:set_top_layer(nil) -- the head is re-created; never checkpointed
     dc.checkpoint.save(self.paths.checkpoint, {model = self.model, optim = self.optim,
-      meta = {epoch = self.epoch, seed = self.cfg.seed, k = stats.k, config = fingerprint(self.cfg)}})
+      meta = {epoch = self.epoch, seed = self.cfg.seed, k = stats.k,
+        config = fingerprint(self.cfg)}})
     self.model:set_top_layer(head)
   end
 

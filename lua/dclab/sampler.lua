@@ -1,12 +1,14 @@
 -- Samplers: which dataset images (1-based indices, int64) one DeepCluster epoch trains on,
 -- given the cluster assignment. A registry, so a script swaps the policy by name or passes
--- its own function(assign, k, gen, n_epoch) -> int64 indices. An entry is {draw = that
--- function, loss_weights = nil or function(assign, k) -> float32 [k] per-cluster loss
--- weights}; sampler.draw runs a sampler and checks what it returns (the contract is in
--- help(dc.deepcluster)).
+-- its own function(assign, k, gen, n_epoch) -> int64 indices (sampler.registry: name -> that
+-- function). A sampler may come with loss weights, function(assign, k) -> float32 [k];
+-- sampler.entry gives both, {name, draw, loss_weights}. sampler.draw runs a sampler and
+-- checks what it returns (the contract is in help(dc.deepcluster)).
+-- Method: lua/dclab/method.md §5 (UnifLabelSampler and the reference code's bug).
 return function(dc)
   local sampler = {registry = {}}
   local draws = {}
+  local loss_weights = {} -- name -> the loss weights of a registered sampler that has them
 
   -- Dataset indices grouped by cluster: members of cluster c are
   -- order:narrow(1, start[c], counts[c]) (stable, so ascending within a cluster).
@@ -96,7 +98,8 @@ return function(dc)
     if type(name) ~= 'string' then
       error(string.format('sampler.register: name must be a string, got %s', type(name)), 2)
     end
-    sampler.registry[name] = as_entry('sampler.register', fn)
+    local e = as_entry('sampler.register', fn)
+    sampler.registry[name], loss_weights[name] = e.draw, e.loss_weights
   end
 
   for name, fn in pairs(draws) do sampler.register(name, fn) end
@@ -111,15 +114,15 @@ return function(dc)
       e.name = 'the sampler function'
       return e
     end
-    local e = sampler.registry[spec]
-    if not e then
+    local draw = sampler.registry[spec]
+    if not draw then
       local names = {}
       for name in pairs(sampler.registry) do names[#names + 1] = name end
       table.sort(names)
       error(string.format("sampler: unknown sampler '%s' (registered: %s)", tostring(spec),
         table.concat(names, ', ')), 3)
     end
-    return {name = "sampler '" .. spec .. "'", draw = e.draw, loss_weights = e.loss_weights}
+    return {name = "sampler '" .. spec .. "'", draw = draw, loss_weights = loss_weights[spec]}
   end
 
   -- The draw function of a name or function.

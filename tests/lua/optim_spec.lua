@@ -82,7 +82,8 @@ describe('optim.sgd', function()
     H.errors_with("sgd: option 'lr' is required", dc.optim.sgd, {})
     H.errors_with("sgd: option 'lr' must be >= 0, got -1", dc.optim.sgd, {lr = -1})
     H.errors_with('sgd: nesterov needs momentum > 0 and dampening 0', dc.optim.sgd, {lr = 1, nesterov = true})
-    H.errors_with('sgd:add: expected a module or two lists', dc.optim.sgd{lr = 1}.add, dc.optim.sgd{lr = 1}, 3)
+    H.errors_with('sgd:add: expected a module, a list of parameters, or two lists',
+      dc.optim.sgd{lr = 1}.add, dc.optim.sgd{lr = 1}, 3)
   end)
 end)
 

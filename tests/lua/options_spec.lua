@@ -54,7 +54,8 @@ describe('dc.options.check', function()
   end)
 
   it('refuses the wrong type, showing the value', function()
-    errors_with("algo: option 'k' must be an integer, got float 2.5", check, 'algo', {k = 2.5}, SPEC)
+    errors_with("algo: option 'k' must be an integer, got float 2.5",
+      check, 'algo', {k = 2.5}, SPEC)
     errors_with("algo: option 'k' must be an integer, got 'a'", check, 'algo', {k = 'a'}, SPEC)
     errors_with("algo: option 'tol' must be a number, got table", check, 'algo',
       {k = 1, tol = {}}, SPEC)
@@ -62,7 +63,8 @@ describe('dc.options.check', function()
       {k = 1, fn = 3}, SPEC)
     errors_with("algo: option 'gen' must be a dclab.Generator, got table", check, 'algo',
       {k = 1, gen = {}}, SPEC)
-    errors_with("algo: option 'x' must be a dclab.Tensor, got 1", check, 'algo', {k = 1, x = 1}, SPEC)
+    errors_with("algo: option 'x' must be a dclab.Tensor, got 1",
+      check, 'algo', {k = 1, x = 1}, SPEC)
   end)
 
   it('accepts the special types', function()
@@ -73,9 +75,11 @@ describe('dc.options.check', function()
 
   it('refuses values out of range', function()
     errors_with("algo: option 'k' must be >= 1, got 0", check, 'algo', {k = 0}, SPEC)
-    errors_with("algo: option 'tol' must be > 0, got float 0.0", check, 'algo', {k = 1, tol = 0.0}, SPEC)
+    errors_with("algo: option 'tol' must be > 0, got float 0.0",
+      check, 'algo', {k = 1, tol = 0.0}, SPEC)
     errors_with("algo: option 'p' must be <= 1, got 2", check, 'algo', {k = 1, p = 2}, SPEC)
-    errors_with("algo: option 'p' must be >= 0, got float -0.5", check, 'algo', {k = 1, p = -0.5}, SPEC)
+    errors_with("algo: option 'p' must be >= 0, got float -0.5",
+      check, 'algo', {k = 1, p = -0.5}, SPEC)
     errors_with("algo: option 'p' must be >= 0, got nan", check, 'algo', {k = 1, p = 0 / 0}, SPEC)
   end)
 
@@ -114,13 +118,14 @@ describe('dc.options.check', function()
       {momentum = 2})
     errors_with("sgd: option 'lr' is required", dc.optim.sgd, {})
     local lin = dc.nn.Linear(2, 3)
-    errors_with("Linear:load_state: unknown option 'strict_mode' (valid: strict)", lin.load_state, lin,
-      lin:state(), {strict_mode = false})
+    errors_with("Linear:load_state: unknown option 'strict_mode' (valid: strict)",
+      lin.load_state, lin, lin:state(), {strict_mode = false})
     local seq = dc.nn.Sequential{dc.nn.Linear(2, 3)}
-    errors_with("Sequential:load_state: option 'strict' must be a boolean, got 'no'", seq.load_state,
-      seq, seq:state(), {strict = 'no'})
-    errors_with("progress: option 'tty' must be a boolean, got 1", dc.progress, 'work', 10, {tty = 1})
-    errors_with("deepcluster: option 'head' must be one of 'reinit', 'keep', 'centroids', got 'new'",
-      dc.deepcluster, {model = dc.models.small{}, data = {}, head = 'new'})
+    errors_with("Sequential:load_state: option 'strict' must be a boolean, got 'no'",
+      seq.load_state, seq, seq:state(), {strict = 'no'})
+    errors_with("progress: option 'tty' must be a boolean, got 1",
+      dc.progress, 'work', 10, {tty = 1})
+    errors_with("deepcluster: option 'head' must be one of 'reinit', 'keep', 'centroids', " ..
+      "got 'new'", dc.deepcluster, {model = dc.models.small{}, data = {}, head = 'new'})
   end)
 end)

@@ -48,7 +48,8 @@ end
 
 -- fn wrapped to check its contract on return: every centroid finite. spec names it in errors.
 function reassign.checked(spec, fn)
-  local who = type(spec) == 'string' and "reassign strategy '" .. spec .. "'" or 'the reassign function'
+  local who = type(spec) == 'string' and "reassign strategy '" .. spec .. "'"
+    or 'the reassign function'
   return function(centroids, counts, ctx)
     local fixed = fn(centroids, counts, ctx)
     local zero = centroids - centroids -- 0 where finite, NaN where NaN or Inf
@@ -58,8 +59,8 @@ function reassign.checked(spec, fn)
         if rows[c] ~= 0 and #bad < 5 then bad[#bad + 1] = c end
       end
       error(string.format('%s left non-finite centroids (NaN or Inf) in cluster%s %s%s ' ..
-        '(the contract: help(dc.deepcluster))', who, #bad > 1 and 's' or '', table.concat(bad, ', '),
-        #bad == 5 and ', ...' or ''), 0)
+        '(the contract: help(dc.deepcluster))', who, #bad > 1 and 's' or '',
+        table.concat(bad, ', '), #bad == 5 and ', ...' or ''), 0)
     end
     return fixed
   end

@@ -1,4 +1,4 @@
--- A DeepCluster network as the official code splits it (deepcluster.md §1.6):
+-- A DeepCluster network as the official code splits it (method.md §7):
 --   sobel       fixed front end (or nil)
 --   features    the conv trunk: what linear probes read and transfer evaluates
 --   classifier  the fc MLP, kept and trained across epochs; its output is the clustering
@@ -99,7 +99,7 @@ function Net:load_state(state, opt)
   if type(state) ~= 'table' then
     error('Net: load_state expects a table of tensors, got ' .. type(state), 2)
   end
-  local strict = options.check('Net:load_state', opt, Module.LOAD_OPTIONS, 2).strict
+  local strict = options.check('Net:load_state', opt, Module._load_options, 2).strict
   local parts, present = {}, {}
   for _, s in ipairs(self:stages()) do
     parts[s[1]], present[s[1]] = {}, s[2]

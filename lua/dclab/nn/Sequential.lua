@@ -168,7 +168,7 @@ function Sequential:load_state(state, opt)
   if type(state) ~= 'table' then
     error('Sequential: load_state expects a table of tensors, got ' .. type(state), 2)
   end
-  local strict = options.check('Sequential:load_state', opt, Module.LOAD_OPTIONS, 2).strict
+  local strict = options.check('Sequential:load_state', opt, Module._load_options, 2).strict
   local parts = {}
   for key, t in pairs(state) do
     local i, rest = tostring(key):match('^(%d+)%.(.+)$')
