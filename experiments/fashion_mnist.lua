@@ -13,7 +13,7 @@ dc.cli.int_option(parser, '--k', 'Number of clusters.', 100)
 dc.cli.int_option(parser, '--seed', 'Seed of every random choice.', 31)
 parser:option('--out', 'Run folder.', 'runs/fashion_mnist')
 parser:option('--clustering', 'kmeans | pic | a registered name.', 'kmeans')
-parser:option('--reassign', 'Empty-cluster strategy of k-means.', 'faiss_split')
+parser:option('--reassign', 'Empty-cluster strategy of k-means (k-means only; default faiss_split).')
 parser:option('--sampler', 'uniform_per_cluster | reference_bug_compatible | shuffle | loss_weights.',
   'uniform_per_cluster')
 parser:option('--head', 'reinit | keep | centroids.', 'reinit')
@@ -47,7 +47,8 @@ local sobel = not args.no_sobel
 
 print(string.format('dclab %s | DeepCluster on Fashion-MNIST: %d train images, %d epochs, k = %d, ' ..
   '%s, sampler %s, reassign %s, head %s, %s input, seed %d', dc.version, #data, args.epochs, args.k,
-  args.clustering, args.sampler, args.reassign, args.head, sobel and 'Sobel' or 'raw', args.seed))
+  args.clustering, args.sampler, args.reassign or 'default', args.head, sobel and 'Sobel' or 'raw',
+  args.seed))
 print(string.format('run folder: %s   (the full recipe is one flag away: --full)', args.out))
 
 local model = dc.models.small{sobel = sobel, generator = dc.Generator(args.seed)}
@@ -104,7 +105,7 @@ local results = {'# DeepCluster on Fashion-MNIST\n',
   string.format('Command: `./dclab experiments/fashion_mnist.lua %s`  \ndclab %s, %d train images, %d epochs, ' ..
     'k = %d, %s, sampler %s, reassign %s, head %s, %s input, seed %d; %.0f s of training.\n',
     table.concat(arg, ' '), dc.version, #data, args.epochs, args.k, args.clustering, args.sampler,
-    args.reassign, args.head, sobel and 'Sobel' or 'raw', args.seed, t_run),
+    args.reassign or 'default', args.head, sobel and 'Sobel' or 'raw', args.seed, t_run),
   '## Per epoch\n', epoch_table, '\nPlots: ' .. table.concat(plots, ', ') ..
   '; mosaics of the 20 largest clusters in mosaics/.\n'}
 

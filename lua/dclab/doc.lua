@@ -127,19 +127,77 @@ entry('dc.interrupted', [[
 dc.interrupted() -> boolean
   Whether SIGINT arrived since the last call (the flag is cleared). See dc.catch_interrupts.]])
 
-entry('dc.deepcluster', [[
+entry('dc.deepcluster', [=[
 dc.deepcluster{model =, data =, k = 100, epochs = 1, batch = 256, seed = 31, out = nil, ...} -> run
   The DeepCluster loop (Caron et al. 2018): per epoch, features in evaluation mode ->
   PCA-whitening + L2 -> clustering -> pseudo-labels -> sampler -> fresh head -> one epoch
-  of training. run:fit() runs the remaining epochs; run:step() one. Swappable: clustering
-  ('kmeans' | 'pic' | object | function(x, k, gen)), reassign (empty-cluster strategy),
-  sampler ('uniform_per_cluster' | 'reference_bug_compatible' | 'shuffle' | 'loss_weights' |
-  function(assign, k, gen, n)), head ('reinit' | 'keep' | 'centroids'), preprocess, optim,
-  head_optim, transforms = {train =, eval =}, epoch_size, threads, resume, hooks
-  {on_epoch_start, on_features, on_clusters, on_batch, on_epoch_end}. With out = dir:
-  config.json, log.jsonl, assign.npy and checkpoint.bin (atomic) every epoch.
-  stream_features = true: the raw N x D features never exist (one pass fits the PCA batch by
-  batch, a second projects; twice the forward passes).]])
+  of training. run:fit() runs the remaining epochs; run:step() one. Options: clustering,
+  reassign, sampler, head, preprocess (the plug-ins below), optim, head_optim,
+  transforms = {train =, eval =}, epoch_size, threads, resume, hooks, feature_layer,
+  stream_features. With out = dir: config.json, log.jsonl, assign.npy and checkpoint.bin
+  (atomic) every epoch. stream_features = true: the raw N x D features never exist (one pass
+  fits the PCA batch by batch, a second projects; twice the forward passes).
+
+  Plug-in contracts (ids and indices are 1-based everywhere; each is checked where the
+  plug-in returns, and the error names the plug-in):
+  clustering = 'kmeans' | 'pic' | a name from dc.cluster.register | an object | a function
+    object:   obj:fit(x, {seed = s}) with x float32 [N, D] (the preprocessed features) and s
+              an integer in 0..2147483646, new every epoch.
+    function: fn(x, k, gen) with k the configured k and gen a dc.Generator of the epoch.
+    returns:  an int64 tensor [N] of cluster ids, or {assign = int64 [N], k = integer,
+              loss = number, centroids = float32 [k, D], stats = table} (all but assign
+              optional; head = 'centroids' needs centroids). Every id lies in 1..k, k being
+              the returned k, else the k a function was asked for, else obj.k, else the
+              largest id; clusters may be empty.
+    checked by dc.cluster.fit: "cluster.fit: the clustering function returned cluster ids
+              21..40, outside 1..20 (ids are 1-based, k = 20)".
+  reassign = a name from dc.cluster.reassign_names() or dc.cluster.register_reassign, or a
+    function; k-means' empty-cluster strategy, so only with clustering = 'kmeans' (refused
+    otherwise; config.json records the strategy k-means used).
+    function: fn(centroids, counts, ctx), called after an iteration that left clusters
+              empty: centroids float32 [k, D] to edit in place (the empty clusters' rows);
+              counts int64 [k]; ctx = {k, iter, empty = int64 ids of the empty clusters, x =
+              float32 [N, D], dist = float32 [N] (each point's squared distance to its
+              centroid), assign = int64 [N], similarity = boolean, seed = integer}.
+    returns:  nothing, or the number of clusters it fixed (an integer >= 0).
+    checked by k-means: every centroid finite ("the reassign function left non-finite
+              centroids (NaN or Inf) in cluster 3"), the return value.
+  sampler = 'uniform_per_cluster' | 'reference_bug_compatible' | 'shuffle' | 'loss_weights'
+    | a name from dc.sampler.register | a function | {draw =, loss_weights =}
+    draw:     fn(assign, k, gen, n) with assign int64 [N] (cluster ids), gen a dc.Generator
+              of the epoch and n = round(epoch_size * N) >= 1, the number of images wanted.
+    returns:  int64 [m], m >= 1 (normally n): the dataset indices (1..N, repeats allowed)
+              trained on this epoch, in that order.
+    loss_weights (optional): fw(assign, k) -> float32 [k], the cross-entropy weight of each
+              cluster ('loss_weights' = 'shuffle' with weights N / (c |cluster|)).
+    checked by dc.sampler.draw: "sampler.draw: the sampler function returned indices
+              0..199, outside 1..200 (indices are 1-based dataset positions)".
+  head = 'reinit' (a new Linear(dim, k), weights N(0, 0.01^2), bias 0, its own SGD from
+    head_optim, every epoch) | 'keep' (the previous head while k is unchanged) |
+    'centroids' (a frozen CentroidHead on the clustering's centroids; preprocess unset).
+    Another head: override run:new_head (below).
+  preprocess = options of dc.cluster.preprocess (default {pca = 256, whiten = true, l2 =
+    true}) | false | an object with fit_apply(x) -> float32 [N, d] (and partial_fit, finish,
+    apply, reset for stream_features). Its output is what the clustering gets; not checked
+    here.
+  hooks = {on_epoch_start(run, epoch), on_features(run, feats), on_clusters(run, res),
+    on_batch(run, i, loss), on_epoch_end(run, stats)}.
+
+  Subclassing (dc.DeepCluster): override a step, keep the rest.
+    local MyRun = dc.DeepCluster:extend()
+    function MyRun:cluster(feats, streams) ... return {assign = ids, k = self.cfg.k} end
+    MyRun{model = m, data = ds, k = 10}:fit()       -- or MyRun:new{...}
+  Steps, in order (streams = {cluster, sampler, head, dropout}: the epoch's generators):
+    run:features() -> float32 [N, D]
+    run:cluster(feats, streams) -> a clustering result (as above, with k)
+    run:sample(res, streams) -> int64 dataset indices
+    run:new_head(res, dim, streams) -> the head's optimizer or nil (installs the head with
+      run.model:set_top_layer(m), m mapping [B, dim] to [B, res.k] logits)
+    run:train(res, idx, epoch, streams, head_optim) -> mean loss
+  MyRun.super[name](self, ...) calls the parent's step. dc.deepcluster(cfg) touches no file:
+  run:prepare() (called by fit and step) makes out, resumes or writes config.json.
+  resume = true refuses a checkpoint made with other settings (all but epochs, out, resume,
+  verbose, progress, threads, hooks), listing each one that differs.]=])
 
 entry('dc.deepcluster_log', [[
 dc.deepcluster_log(dir) -> {entry, ...}
@@ -1202,7 +1260,8 @@ dc.sampler: which images one DeepCluster epoch trains on, given the clusters. A 
   reference_bug_compatible, shuffle, loss_weights.]=])
 
 entry('dc.sampler.registry', [=[
-dc.sampler.registry: name -> sampler function; dc.sampler.register adds to it.]=])
+dc.sampler.registry: name -> sampler function; dc.sampler.register adds to it (the loss
+  weights of a sampler that has them: dc.sampler.entry(name).loss_weights).]=])
 
 entry('dc.sampler.registry.uniform_per_cluster', [=[
 uniform_per_cluster(assign, k, gen, n) -> int64 [n]
@@ -1221,12 +1280,13 @@ shuffle(assign, k, gen, n) -> int64 [n]
 
 entry('dc.sampler.registry.loss_weights', [=[
 loss_weights(assign, k, gen, n) -> int64 [n]
-  Natural frequencies too; the runner then weights each image's loss by its cluster's
-  dc.sampler.class_weights instead of resampling.]=])
+  Natural frequencies too; registered with loss weights dc.sampler.class_weights, which the
+  runner applies to each image's loss instead of resampling.]=])
 
 entry('dc.sampler.register', [=[
-dc.sampler.register(name, fn)
-  Makes dc.deepcluster{sampler = name} use fn(assign, k, gen, n) -> int64 [n] indices.
+dc.sampler.register(name, fn | {draw = fn, loss_weights = fw})
+  Makes dc.deepcluster{sampler = name} use fn(assign, k, gen, n) -> int64 [n] indices; fw(assign,
+  k) -> float32 [k], when given, weights each cluster's loss (see dc.sampler.entry).
   Example, every image once in random order whatever the clusters:
     dc.sampler.register('plain', function(assign, k, gen, n)
       return dc.randperm(assign:size(1), {generator = gen}) end)]=])
@@ -1392,5 +1452,151 @@ dc.mkdirs(path)
   Creates the folder path and its missing parents, as `mkdir -p` does, without a shell;
   an existing folder is fine. Raises an error naming the path and the reason when a part
   cannot be created or path exists and is not a folder.]])
+
+-- ---- option tables and the DeepCluster runner (lua-runner) ----
+
+entry('dc.options', [=[
+dc.options: the one checker of {name = value} option tables (lua/dclab/options.lua). Every
+  constructor and function of dclab that takes options uses it, so the errors read the same
+  everywhere; scripts and plug-ins may use it too. See dc.options.check.]=])
+
+entry('dc.options.check', [=[
+dc.options.check(fname, opts, spec [, level]) -> table
+  Checks opts (a table or nil) against spec {name = rule} and returns a new table: the given
+  options over the defaults (opts itself is not changed). A rule is true (any value, no
+  default) or a table of:
+    type      a Lua type, 'integer', 'tensor', 'generator', or a list of them
+    default   the value when the option is absent
+    required  true: absent is an error
+    min, max  inclusive bounds; above: exclusive lower bound (numbers only)
+    choices   the list of allowed values
+  level: as in error(), counted from the function that calls check (default 2: its caller).
+  Errors (fname first):
+    kmeans: options must be a table, got number
+    kmeans: unknown option 'nitr' (valid: k, niter, seed)
+    kmeans: option 'k' is required
+    kmeans: option 'k' must be an integer, got float 2.5
+    kmeans: option 'k' must be >= 1, got 0
+    deepcluster: option 'head' must be one of 'reinit', 'keep', 'centroids', got 'new'
+  Example:
+    local o = dc.options.check('myalgo', opts, {
+      k = {type = 'integer', min = 1, required = true},
+      tol = {type = 'number', above = 0, default = 1e-4}, verbose = true})]=])
+
+entry('dc.DeepCluster', [=[
+dc.DeepCluster: the class of dc.deepcluster runs, for subclassing: dc.DeepCluster:extend()
+  -> a subclass whose methods override the steps (features, cluster, sample, new_head,
+  train); Sub:new(cfg) or Sub(cfg) builds a run. See help(dc.deepcluster).]=])
+
+entry('dc.sampler.draw', [=[
+dc.sampler.draw(sampler, assign, k, gen, n) -> int64 [m]
+  Runs a sampler (a name, a function or a dc.sampler.entry) and checks its result against the
+  contract in help(dc.deepcluster): an int64 1-D tensor of m >= 1 dataset indices in
+  1..assign:numel(). Errors name the sampler.]=])
+
+entry('dc.sampler.entry', [=[
+dc.sampler.entry(sampler) -> {name =, draw =, loss_weights =}
+  The registry entry of a name, or the entry of a function / {draw =, loss_weights =} table;
+  an unknown name is an error listing the registered ones.]=])
+
+entry('dc.DeepCluster:new', [=[
+DeepCluster:new(cfg) -> run   (also Class(cfg) for a subclass)
+  Checks cfg (the options of help(dc.deepcluster)) and builds the parts; touches no file.
+  dc.deepcluster(cfg) is dc.DeepCluster:new(cfg).]=])
+
+entry('dc.DeepCluster:extend', [=[
+DeepCluster:extend() -> subclass
+  A subclass whose methods override the steps; Sub.super is the parent class:
+    local Logged = dc.DeepCluster:extend()
+    function Logged:sample(res, streams)
+      local idx = Logged.super.sample(self, res, streams)
+      print('epoch trains on', idx:numel()); return idx end]=])
+
+entry('dc.DeepCluster:init', [=[
+run:init()
+  Part of new: makes the transforms, clustering, sampler entry, preprocessing and the trunk's
+  optimizer from run.cfg. Override (calling DeepCluster.init) to build more parts.]=])
+
+entry('dc.DeepCluster:prepare', [=[
+run:prepare()
+  The run's files, once (fit and step call it): with out, makes the folder (refused when it
+  cannot take data), then resumes (resume = true) or writes config.json and empties
+  log.jsonl. Without out it does nothing.]=])
+
+entry('dc.DeepCluster:resume', [=[
+run:resume()
+  Loads out/checkpoint.bin (when there is one) into the model and the optimizer and sets
+  run.epoch; refuses a checkpoint made with other settings, naming each that differs.]=])
+
+entry('dc.DeepCluster:save', [=[
+run:save(stats)
+  Appends stats to log.jsonl, writes assign.npy and checkpoint.bin (atomically, without the
+  head, with the settings a resume must find again).]=])
+
+entry('dc.DeepCluster:fit', [=[
+run:fit() -> history
+  prepare, then step until run.epoch = epochs; prints each epoch's line when verbose.
+  Ctrl-C stops after the current batch with an error saying what checkpoint is left.]=])
+
+entry('dc.DeepCluster:step', [=[
+run:step() -> stats
+  One epoch: on_epoch_start, features, on_features, cluster, on_clusters, sample, new_head,
+  train, then the log entry (saved with out), on_epoch_end.]=])
+
+entry('dc.DeepCluster:features', [=[
+run:features() -> float32 [N, D]
+  Every image's feature in dataset order, evaluation mode (the classifier before its last
+  ReLU, or a pooled conv layer); the preprocessed ones with stream_features.]=])
+
+entry('dc.DeepCluster:streamed_features', [=[
+run:streamed_features() -> float32 [N, d]
+  The preprocessed features without the raw ones: a pass fits the preprocessing batch by
+  batch, a second projects each batch.]=])
+
+entry('dc.DeepCluster:cluster', [=[
+run:cluster(feats, streams) -> res
+  Preprocesses (unless streamed) and clusters through dc.cluster.fit, which checks the
+  result: {assign = int64 [N] in 1..k, k, loss, stats, features = what was clustered}.]=])
+
+entry('dc.DeepCluster:sample', [=[
+run:sample(res, streams) -> int64 indices
+  The epoch's images from the sampler (round(epoch_size * N) asked), checked by
+  dc.sampler.draw.]=])
+
+entry('dc.DeepCluster:new_head', [=[
+run:new_head(res, dim, streams) -> optimizer or nil
+  Installs the epoch's head (head = 'reinit' | 'keep' | 'centroids') on run.model and
+  returns the optimizer stepping it.]=])
+
+entry('dc.DeepCluster:head_width', [=[
+run:head_width() -> integer
+  The head's input width: out_features of the classifier's last layer that has one.]=])
+
+entry('dc.DeepCluster:train', [=[
+run:train(res, idx, epoch, streams, head_optim) -> mean loss
+  One pass over the images idx with res.assign as targets (cross-entropy, weighted when the
+  sampler has loss weights); stops on a NaN or infinite loss, and on Ctrl-C.]=])
+
+entry('dc.DeepCluster:streams', [=[
+run:streams(epoch) -> {cluster, sampler, head, dropout}
+  The epoch's independent generators, from (seed, epoch) alone: a resumed run draws the
+  same numbers as a straight one.]=])
+
+entry('dc.DeepCluster:loader', [=[
+run:loader(transform, order, epoch) -> loader
+  A dc.data.loader over run.data with the run's batch, threads and seed.]=])
+
+entry('dc.DeepCluster:show_progress', [=[
+run:show_progress() -> boolean
+  Whether progress bars are shown (progress = 'auto': when verbose).]=])
+
+entry('dc.DeepCluster:format_stats', [=[
+DeepCluster.format_stats(stats) -> string
+  The one-line summary of an epoch's log entry that fit prints.]=])
+
+entry('dc.nn.Dropout:set_generator', [=[
+dropout:set_generator(gen) -> dropout
+  Draws the masks from dc.Generator gen from now on (the DeepCluster runner gives each epoch's
+  dropout its own stream, to every module that has set_generator).]=])
 
 return doc

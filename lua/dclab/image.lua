@@ -4,14 +4,14 @@
 --   dc.image.save(t, 'x.jpg', {quality = 95})        t: [C, H, W] or [H, W], values in [0, 1]
 --   dc.image.mosaic(images, {nrow = 8, padding = 2, pad_value = 0, normalize = false,
 --                            scale_each = false, path = 'm.jpg', quality = 95}) -> grid
-local options = require 'dclab.data.options'
+local options = require 'dclab.options'
 
 return function(dc, core)
   local image = {}
 
   function image.load(path, opts)
     if type(path) ~= 'string' then error('image.load: argument 1 must be a path', 2) end
-    opts = options.check('image.load', opts, {'gray'})
+    opts = options.check('image.load', opts, {gray = true})
     return core.image_load(path, opts.gray == true)
   end
 
@@ -33,14 +33,14 @@ return function(dc, core)
   end
 
   function image.save(t, path, opts)
-    opts = options.check('image.save', opts, {'quality'})
+    opts = options.check('image.save', opts, {quality = true})
     core.image_save(t, jpeg_path('image.save', path), quality('image.save', opts.quality))
   end
 
   -- images: a tensor [N, C, H, W] / [N, H, W], or a list of [C, H, W] tensors
   function image.mosaic(images, opts)
-    opts = options.check('image.mosaic', opts,
-      {'nrow', 'padding', 'pad_value', 'normalize', 'scale_each', 'path', 'quality'})
+    opts = options.check('image.mosaic', opts, {nrow = true, padding = true, pad_value = true,
+      normalize = true, scale_each = true, path = true, quality = true})
     if type(images) == 'table' and not dc.is_tensor(images) then images = dc.stack(images) end
     local grid = core.image_mosaic(images, {nrow = opts.nrow, padding = opts.padding,
       pad_value = opts.pad_value, normalize = opts.normalize, scale_each = opts.scale_each})

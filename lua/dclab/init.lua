@@ -3,7 +3,7 @@
 -- table from it and from the Lua library (tensor sugar, nn, data, clustering, ...).
 local core = require 'dclab.core'
 
-local dc = {core = core, version = core.versions().dclab}
+local dc = {core = core, version = core.versions().dclab, options = require 'dclab.options'}
 
 require('dclab.tensor')(dc, core)
 require('dclab.index')(dc, core)

@@ -1,6 +1,8 @@
 -- Tensor creation with Torch-style arguments, and Lua-side tensor methods.
 -- Sizes are given as integers or one table; an options table may follow:
 --   dc.zeros(2, 3)  dc.zeros({2, 3}, {dtype = 'int64'})  dc.ones(4, {dtype = 'uint8'})
+local options = require 'dclab.options'
+
 return function(dc, core)
   local T = core.Tensor
 
@@ -10,15 +12,7 @@ return function(dc, core)
     local opts = n > 0 and select(n, ...) or nil
     if type(opts) == 'table' and (next(opts) == nil or type(next(opts)) == 'string') then
       n = n - 1
-      for k in pairs(opts) do
-        if not allowed[k] then
-          local names = {}
-          for name in pairs(allowed) do names[#names + 1] = name end
-          table.sort(names)
-          error(string.format("%s: unknown option '%s' (valid: %s)", fname, tostring(k),
-            table.concat(names, ', ')), 3)
-        end
-      end
+      opts = options.check(fname, opts, allowed, 3)
     else
       opts = {}
     end

@@ -6,7 +6,7 @@ local nn = require 'dclab.nn'
 local build = require 'dclab.models.build'
 
 return function(opt)
-  local o = build.options('models.alexnet', opt, {sobel = true, bn = true, k = false, generator = false})
+  local o = build.options('models.alexnet', opt, true)
   local f = nn.Sequential()
   build.conv_block(f, o.sobel and 2 or 3, 96, 11, {stride = 4, pad = 2}, o.bn)
   f:add(nn.MaxPool2d(3, {stride = 2}))

@@ -11,6 +11,7 @@
 -- Modules start in training mode. State is parameters and running statistics only: no
 -- activation or workspace is ever saved.
 local core = require 'dclab.core'
+local options = require 'dclab.options'
 
 local Module = {}
 Module.__index = Module
@@ -151,6 +152,9 @@ local function same_shape(a, b)
   return true
 end
 
+-- The options of every load_state.
+Module._load_options = {strict = {type = 'boolean', default = true}}
+
 -- Copies the tensors of a state table into this module's. strict (default): every entry of
 -- this module must be present and no unknown entry may be given.
 function Module:load_state(state, opt)
@@ -158,7 +162,8 @@ function Module:load_state(state, opt)
     error(string.format('%s: load_state expects a table of tensors, got %s', self.class_name,
       type(state)), 2)
   end
-  local strict = not (opt and opt.strict == false)
+  local strict = options.check(self.class_name .. ':load_state', opt, Module._load_options,
+    2).strict
   local own = self:state()
   for name, t in pairs(own) do
     local v = state[name]

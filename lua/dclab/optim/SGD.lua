@@ -14,6 +14,7 @@
 -- opt:load_state(s) give and take the part that a checkpoint keeps (settings and buffers).
 local core = require 'dclab.core'
 local Module = require 'dclab.nn.Module'
+local options = require 'dclab.options'
 
 local SGD = {}
 SGD.__index = SGD
@@ -24,39 +25,13 @@ local DEFAULTS = {momentum = 0, dampening = 0, weight_decay = 0, nesterov = fals
 
 -- Settings from opt over base, checked; fname names the caller in errors.
 local function settings(fname, opt, base)
-  if opt ~= nil and type(opt) ~= 'table' then
-    error(string.format('%s: options must be a table, got %s', fname, type(opt)), 3)
-  end
-  opt = opt or {}
-  local valid = {}
-  for _, k in ipairs(SETTINGS) do valid[k] = true end
-  for k in pairs(opt) do
-    if not valid[k] then
-      error(string.format("%s: unknown option '%s' (valid: %s)", fname, tostring(k),
-        table.concat(SETTINGS, ', ')), 3)
-    end
-  end
-  local s = {}
-  for _, k in ipairs(SETTINGS) do
-    local v = opt[k]
-    if v == nil then v = base[k] end
-    s[k] = v
-  end
-  if type(s.lr) ~= 'number' then
-    error(string.format("%s: option 'lr' must be a number, got %s", fname, type(s.lr)), 3)
-  end
-  for _, k in ipairs{'momentum', 'dampening', 'weight_decay'} do
-    if type(s[k]) ~= 'number' then
-      error(string.format("%s: option '%s' must be a number, got %s", fname, k, type(s[k])), 3)
-    end
-  end
-  if type(s.nesterov) ~= 'boolean' then
-    error(string.format("%s: option 'nesterov' must be a boolean, got %s", fname, type(s.nesterov)), 3)
-  end
-  if s.lr < 0 or s.momentum < 0 or s.weight_decay < 0 then
-    error(string.format('%s: lr, momentum and weight_decay must be >= 0, got %g, %g, %g', fname,
-      s.lr, s.momentum, s.weight_decay), 3)
-  end
+  local s = options.check(fname, opt, {
+    lr = {type = 'number', min = 0, default = base.lr, required = base.lr == nil},
+    momentum = {type = 'number', min = 0, default = base.momentum},
+    dampening = {type = 'number', default = base.dampening},
+    weight_decay = {type = 'number', min = 0, default = base.weight_decay},
+    nesterov = {type = 'boolean', default = base.nesterov},
+  }, 3)
   if s.nesterov and (s.momentum <= 0 or s.dampening ~= 0) then
     error(fname .. ': nesterov needs momentum > 0 and dampening 0', 3)
   end
