@@ -643,4 +643,36 @@ dc.metrics.sizes(assign [, k]) -> {sizes = int64 [k], k, empty, min, max, entrop
   Cluster-size statistics: entropy in nats, norm_entropy = entropy / log(k) (1: balanced),
   imbalance = FAISS's k * sum(size^2) / N^2. k defaults to the largest label.]=])
 
+-- ---- ablations and their statistics (dc.stats, dc.ablation) ----
+
+entry('dc.stats', [=[
+dc.stats: small-sample statistics over seeds: summary, paired, t_quantile, t_cdf, betainc,
+  lgamma.]=])
+
+entry('dc.stats.summary', [=[
+dc.stats.summary(xs [, level = 0.95]) -> {n, mean, sd, half, lo, hi, level}
+  Mean of a list of numbers with its two-sided Student-t interval mean -+ half, half =
+  t_quantile((1 + level) / 2, n - 1) * sd / sqrt(n). With one value there is no interval:
+  sd, half, lo and hi are nil.]=])
+
+entry('dc.stats.paired', [=[
+dc.stats.paired(xs, base [, level = 0.95]) -> summary + {different = bool}
+  Paired comparison: the summary of xs[i] - base[i] (the same seed i on both sides);
+  different is true only when the interval [lo, hi] excludes zero (never with one pair).]=])
+
+entry('dc.stats.t_quantile', [=[
+dc.stats.t_quantile(p, df) -> t
+  The p-quantile of Student's t with df > 0 degrees of freedom (real df allowed), found by
+  inverting the regularised incomplete beta function: t_quantile(0.975, 2) = 4.3027.]=])
+
+entry('dc.stats.t_cdf', [=[
+dc.stats.t_cdf(t, df) -> P(T <= t) for Student's t with df degrees of freedom.]=])
+
+entry('dc.stats.betainc', [=[
+dc.stats.betainc(x, a, b) -> I_x(a, b)
+  The regularised incomplete beta function, 0 <= x <= 1, a, b > 0 (continued fraction).]=])
+
+entry('dc.stats.lgamma', [=[
+dc.stats.lgamma(x) -> log Gamma(x), x > 0 (Stirling's series after the recurrence).]=])
+
 return doc
