@@ -1,8 +1,10 @@
--- Ablation (deepcluster.md §7): the k-way head each epoch: re-initialised (the paper), kept
--- across epochs (cluster ids are permuted between epochs), or DeepCluster-v2's frozen
--- classifier of normalised k-means centroids.
+-- Ablation: the k-way head each epoch: re-initialised (the paper), kept across epochs
+-- (cluster ids are permuted between epochs), or DeepCluster-v2's frozen classifier of
+-- normalised k-means centroids.
 local dc = require 'dclab'
-local ab = dc.ablation.setup('head', arg, {description = 'DeepCluster ablation: the k-way head each epoch: re-initialised, kept, or frozen centroids.'})
+local ab = dc.ablation.setup('head', arg, {paper = {subset = 2500, epochs = 8, probe_train = 1000},
+  description = 'DeepCluster ablation: the k-way head each epoch: re-initialised, kept, ' ..
+    'or frozen centroids.'})
 ab:run{
   {label = 'reinit', cfg = {head = 'reinit'}},
   {label = 'keep', cfg = {head = 'keep'}},

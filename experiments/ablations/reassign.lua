@@ -1,7 +1,8 @@
--- Ablation (paper §2.1, deepcluster.md §2): what k-means does with empty clusters: FAISS's
--- split of a big cluster, nothing, or the point farthest from its centroid.
+-- Ablation (paper §2.1): what k-means does with empty clusters: FAISS's split of a big
+-- cluster, nothing, or the point farthest from its centroid.
 local dc = require 'dclab'
 local ab = dc.ablation.setup('reassign', arg, {k = 300,
+  paper = {subset = 2500, epochs = 8, probe_train = 1000},
   description = 'DeepCluster ablation: what k-means does with empty clusters.'})
 ab:run{
   {label = 'faiss_split', cfg = {reassign = 'faiss_split'}},

@@ -1,9 +1,10 @@
--- Ablation (deepcluster.md §3): how the training epoch samples images: the paper's uniform
--- quota per cluster, the released code's index mismatch, natural frequencies, and natural
--- frequencies with loss weights 1/|cluster|.
+-- Ablation: how the training epoch samples images: the paper's uniform quota per cluster,
+-- natural frequencies, natural frequencies with loss weights 1/|cluster|, and the released
+-- code's index mismatch.
 local dc = require 'dclab'
-local ab = dc.ablation.setup('sampler', arg, {description = 'DeepCluster ablation: how each epoch ' ..
-  'samples images (uniform per cluster, shuffle, loss weights, the released code\'s bug).'})
+local ab = dc.ablation.setup('sampler', arg, {paper = {subset = 2500, epochs = 7, probe_train = 1000},
+  description = 'DeepCluster ablation: how each epoch samples images (uniform per cluster, ' ..
+    'shuffle, loss weights, the released code\'s bug).'})
 ab:run{
   {label = 'uniform_per_cluster', cfg = {sampler = 'uniform_per_cluster'}},
   {label = 'shuffle', cfg = {sampler = 'shuffle'}},

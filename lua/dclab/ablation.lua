@@ -44,7 +44,6 @@ return function(dc)
     local s = num(n):reverse():gsub('(%d%d%d)', '%1,'):reverse():gsub('^,', '')
     return s .. ' ' .. (n == 1 and noun or (plural or noun .. 's'))
   end
-  ablation.count = count
 
   local function at_least(name, min, what)
     return function(s)
@@ -80,6 +79,12 @@ return function(dc)
   end
 
   local function write_json(path, v) dc.report.write(path, cjson.encode(v) .. '\n') end
+
+  -- The line of results.md naming the plots.
+  local function plot_lines(drawn)
+    if #drawn == 0 then return '' end
+    return '\nPlots: ' .. table.concat(drawn, ', ') .. '\n'
+  end
 
   local function label_dir(label) return (label:gsub('[^%w_.=-]', '_')) end
 
@@ -124,6 +129,9 @@ return function(dc)
     if type(argv) ~= 'table' then error('ablation.setup: argument 2 must be the script\'s arg table', 2) end
     local ok, args = parser:pparse(argv)
     if not ok then error(parser:get_usage() .. '\nablation ' .. name .. ': ' .. args, 2) end
+    if args.probe_epochs and args.probe_train == 0 then
+      error('ablation ' .. name .. ': --probe-epochs does nothing with --probe-train 0 (no probes)', 2)
+    end
     for key, v in pairs(defaults) do
       if args[key] == nil then args[key] = args.paper and paper[key] or v end
     end
@@ -239,8 +247,10 @@ return function(dc)
     local from = run.epoch
     run:fit()
     local t0 = dc.now()
-    local feats = dc.eval.features(run.model, self.test, {transform = self.eval_tf, threads = self.args.threads})
-    local ev = dc.eval.clustering(feats, self.test.labels, {k = EVAL_K, seeds = EVAL_RESTARTS, preprocess = {'l2'}})
+    local feats = dc.eval.features(run.model, self.test,
+      {transform = self.eval_tf, threads = self.args.threads})
+    local ev = dc.eval.clustering(feats, self.test.labels,
+      {k = EVAL_K, seeds = EVAL_RESTARTS, preprocess = {'l2'}})
     local epochs = epochs_of(dir)
     local last = epochs[#epochs]
     local r = {variant = v.label, seed = seed, protocol = want, epochs = epochs, loss = last.loss,
@@ -299,7 +309,7 @@ return function(dc)
     end
     local md = ablation.render(results)
     local drawn = ablation.plots(results, a.out)
-    dc.report.write(a.out .. '/results.md', md .. ablation.plot_lines(drawn))
+    dc.report.write(a.out .. '/results.md', md .. plot_lines(drawn))
     print('\n' .. md .. '\nwrote ' .. a.out .. '/results.json, results.md' ..
       (#drawn > 0 and ', ' or '') .. table.concat(drawn, ', '))
     return results
@@ -329,10 +339,10 @@ return function(dc)
     m[#m + 1] = {key = 'loss', head = 'final loss', get = field('loss'), fmt = '%.3f'}
     m[#m + 1] = {key = 'k', head = 'k', get = field('k'), fmt = '%.0f', plain = true}
     m[#m + 1] = {key = 'empty', head = 'empty clusters', get = field('empty'), fmt = '%.1f', plain = true}
-    m[#m + 1] = {key = 'train_seconds', head = 'train s', get = field('train_seconds'), fmt = '%.0f', plain = true}
+    m[#m + 1] = {key = 'train_seconds', head = 'train s', get = field('train_seconds'), fmt = '%.0f',
+      plain = true}
     return m
   end
-  ablation.measures = measures
 
   -- {seed = value} of one measure for one variant (runs where it is defined).
   local function by_seed(results, label, get)
@@ -430,7 +440,9 @@ return function(dc)
     for _, v in ipairs(variants) do
       local row = {v.label .. (v.label == results.baseline and ' (baseline)' or ''),
         #series_of(results, v.label, function(r) return r.loss end)}
-      for _, m in ipairs(ms) do row[#row + 1] = mean_cell(ablation.summary(results, v.label, m.get), m.fmt, m.plain) end
+      for _, m in ipairs(ms) do
+        row[#row + 1] = mean_cell(ablation.summary(results, v.label, m.get), m.fmt, m.plain)
+      end
       rows[#rows + 1] = row
     end
     lines[#lines + 1] = '\n## Results\n'
@@ -558,18 +570,12 @@ return function(dc)
     return drawn
   end
 
-  -- The line of results.md naming the plots.
-  function ablation.plot_lines(drawn)
-    if #drawn == 0 then return '' end
-    return '\nPlots: ' .. table.concat(drawn, ', ') .. '\n'
-  end
-
   -- Rebuilds results.md and the plots of a run folder from its results.json.
   function ablation.rebuild(out)
     local results = read_json(out .. '/results.json')
     if not results then fail('rebuild: %s/results.json does not exist', out) end
     local drawn = ablation.plots(results, out)
-    dc.report.write(out .. '/results.md', ablation.render(results) .. ablation.plot_lines(drawn))
+    dc.report.write(out .. '/results.md', ablation.render(results) .. plot_lines(drawn))
     return results
   end
 

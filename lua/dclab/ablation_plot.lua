@@ -10,14 +10,18 @@ return function(dc)
 
   local function quote(s) return '"' .. tostring(s):gsub('[\\"]', "'") .. '"' end
 
-  local function fail(fname, fmt, ...) error('ablation.plot.' .. fname .. ': ' .. string.format(fmt, ...), 3) end
+  local function fail(fname, fmt, ...)
+    error('ablation.plot.' .. fname .. ': ' .. string.format(fmt, ...), 3)
+  end
 
   local function check_list(fname, what, list, n)
     if type(list) ~= 'table' or (n and #list ~= n) then
       fail(fname, '%s must be a list%s', what, n and (' of ' .. n .. ' numbers') or '')
     end
     for i = 1, #list do
-      if type(list[i]) ~= 'number' then fail(fname, '%s[%d] must be a number, got %s', what, i, tostring(list[i])) end
+      if type(list[i]) ~= 'number' then
+        fail(fname, '%s[%d] must be a number, got %s', what, i, tostring(list[i]))
+      end
     end
   end
 
@@ -55,12 +59,11 @@ return function(dc)
     local lines, tics = {}, {}
     for i, x in ipairs(xs) do tics[i] = string.format('"%g" %.17g', x, x) end
     if #xs > 0 and #xs <= 20 then lines[#lines + 1] = 'set xtics (' .. table.concat(tics, ', ') .. ')' end
-    if panel.logx then
-      lines[#lines + 1] = 'set logscale x'
-      if #xs > 0 then lines[#lines + 1] = string.format('set xrange [%.17g:%.17g]', xs[1] / 1.5, xs[#xs] * 1.5) end
-    else
-      lines[#lines + 1] = 'unset logscale x'
-      if #xs > 0 then lines[#lines + 1] = string.format('set xrange [%.17g:%.17g]', xs[1] - 0.5, xs[#xs] + 0.5) end
+    lines[#lines + 1] = panel.logx and 'set logscale x' or 'unset logscale x'
+    if #xs > 0 then -- a margin around the points: a factor on a log axis, half a step on a linear one
+      local lo, hi = xs[1] - 0.5, xs[#xs] + 0.5
+      if panel.logx then lo, hi = xs[1] / 1.5, xs[#xs] * 1.5 end
+      lines[#lines + 1] = string.format('set xrange [%.17g:%.17g]', lo, hi)
     end
     return lines
   end
@@ -88,7 +91,9 @@ return function(dc)
         check_list('lines', what .. '.x', s.x)
         for _, key in ipairs{'mean', 'lo', 'hi'} do check_list('lines', what .. '.' .. key, s[key], #s.x) end
         f:write('# ', tostring(s.name), '\n')
-        for j = 1, #s.x do f:write(string.format('%.17g %.17g %.17g %.17g\n', s.x[j], s.mean[j], s.lo[j], s.hi[j])) end
+        for j = 1, #s.x do
+          f:write(string.format('%.17g %.17g %.17g %.17g\n', s.x[j], s.mean[j], s.lo[j], s.hi[j]))
+        end
         f:write('\n\n')
         if panel.band then
           terms[#terms + 1] = string.format('%s index %d using 1:3:4 with filledcurves lc %d notitle',
@@ -102,7 +107,8 @@ return function(dc)
         end
         block = block + 1
       end
-      script[#script + 1] = 'set title ' .. quote(n > 1 and (panel.title or '') or (p.title or panel.title or ''))
+      local title = n > 1 and (panel.title or '') or (p.title or panel.title or '')
+      script[#script + 1] = 'set title ' .. quote(title)
       script[#script + 1] = 'set xlabel ' .. quote(panel.xlabel or '')
       script[#script + 1] = 'set ylabel ' .. quote(panel.ylabel or '')
       for _, l in ipairs(x_axis(panel)) do script[#script + 1] = l end
@@ -114,8 +120,8 @@ return function(dc)
   end
 
   function plot.bars(p)
-    if type(p) ~= 'table' or type(p.path) ~= 'string' or type(p.groups) ~= 'table' or type(p.series) ~= 'table'
-        or #p.series == 0 then
+    if type(p) ~= 'table' or type(p.path) ~= 'string' or type(p.groups) ~= 'table'
+        or type(p.series) ~= 'table' or #p.series == 0 then
       fail('bars', 'expected {path =, groups = {...}, series = {{name, mean, lo, hi}, ...}}')
     end
     for si, s in ipairs(p.series) do

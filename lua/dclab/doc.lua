@@ -675,4 +675,58 @@ dc.stats.betainc(x, a, b) -> I_x(a, b)
 entry('dc.stats.lgamma', [=[
 dc.stats.lgamma(x) -> log Gamma(x), x > 0 (Stirling's series after the recurrence).]=])
 
+entry('dc.ablation', [=[
+dc.ablation: the paper's ablations as scripts (experiments/ablations/*.lua): setup, render,
+  plots, rebuild, summary, paired, plot.lines, plot.bars.]=])
+
+entry('dc.ablation.setup', [=[
+dc.ablation.setup(name, arg [, opts]) -> ab
+  Parses a script's flags (--subset --epochs --k --seeds --first-seed --batch --threads
+  --eval-test --probe-train --probe-epochs --out --paper; --help lists them), loads the
+  Fashion-MNIST train subset, the probe images and the test images. A bad flag raises an
+  error naming it. opts: description; k_values = {...} for a script that varies k (--k is
+  then the comma-separated list to run); k_note; defaults (subset, epochs, k, seeds, batch,
+  eval_test, probe_train, probe_epochs); paper = the --paper sizes (explicit flags win).
+  ab:run(variants [, {baseline = label}]) runs every variant {label, cfg = runner options,
+  sobel = false, x = value on a numeric axis} with every seed in <out>/<label>/seed<S>
+  (resume = true: a re-run skips runs with a result.json and resumes the others; runs made
+  with other sizes are refused), evaluates each (test k-means NMI/ACC, a linear probe per
+  conv layer), writes results.json, results.md and the plots, and returns the results.
+  A variant that cannot run at this size (k above the number of images) is reported.]=])
+
+entry('dc.ablation.render', [=[
+dc.ablation.render(results) -> markdown text
+  results.md from a results table (results.json decoded): per variant the mean over seeds
+  with its 95% Student-t half-width, paired differences with the baseline [interval] marked
+  "different" only when the interval excludes zero, per-epoch NMI tables, what did not run.]=])
+
+entry('dc.ablation.plots', [=[
+dc.ablation.plots(results, folder) -> {file, ...}
+  Draws nmi_labels.png and nmi_prev.png (per-epoch means with 95% bands, paper Fig. 2a/b),
+  and vs_k.png (test NMI and probe accuracies against k on a log axis, when every variant
+  has an x) or bars.png (means with interval bars). Returns the files drawn.]=])
+
+entry('dc.ablation.rebuild', [=[
+dc.ablation.rebuild(folder) -> results
+  Rewrites folder/results.md and the plots from folder/results.json alone.]=])
+
+entry('dc.ablation.summary', [=[
+dc.ablation.summary(results, label, get) -> dc.stats.summary of get(run) over the variant's
+  runs in seed order, or nil when none has it.]=])
+
+entry('dc.ablation.paired', [=[
+dc.ablation.paired(results, label, get) -> dc.stats.paired of get(run) for the variant
+  against the baseline over the seeds both ran, or nil.]=])
+
+entry('dc.ablation.plot.lines', [=[
+dc.ablation.plot.lines{path, title, panels = {{title, xlabel, ylabel, logx, band,
+  series = {{name, x, mean, lo, hi}}}}} -> true | nil, message
+  Lines of means with shaded bands (band = true) or error bars, one panel per entry, drawn
+  by gnuplot into a PNG.]=])
+
+entry('dc.ablation.plot.bars', [=[
+dc.ablation.plot.bars{path, title, ylabel, groups = {...}, series = {{name, mean, lo, hi}}}
+  -> true | nil, message
+  Grouped bars (one group per label, one bar per series) with interval bars.]=])
+
 return doc

@@ -5,10 +5,10 @@ local helpers = require 'spec_helpers'
 local errors_with, tmpdir, read_file = helpers.errors_with, helpers.tmpdir, helpers.read_file
 local cjson = require 'cjson'
 
--- A tiny ablation in this process: 64 images, no probes unless asked.
+-- A tiny ablation in this process: 40 images, no probes.
 local function tiny(out, extra)
-  local argv = {'--subset', '64', '--epochs', '2', '--seeds', '2', '--eval-test', '20',
-    '--probe-train', '0', '--k', '5', '--batch', '32', '--threads', '1', '--out', out}
+  local argv = {'--subset', '40', '--epochs', '2', '--seeds', '2', '--eval-test', '10',
+    '--probe-train', '0', '--k', '5', '--batch', '20', '--threads', '1', '--out', out}
   for _, a in ipairs(extra or {}) do argv[#argv + 1] = a end
   return dc.ablation.setup('tiny', argv)
 end
@@ -114,7 +114,8 @@ describe('dc.ablation tables', function()
     errors_with('ablation.plot.lines: panels[1].series[1].mean must be a list of 2 numbers',
       dc.ablation.plot.lines, {path = 'x.png', panels = {{series = {{x = {1, 2}, mean = {1}}}}}})
     errors_with('ablation.plot.bars: series[1].hi[2] must be a number, got x', dc.ablation.plot.bars,
-      {path = 'x.png', groups = {'a', 'b'}, series = {{name = 's', mean = {1, 2}, lo = {1, 2}, hi = {1, 'x'}}}})
+      {path = 'x.png', groups = {'a', 'b'},
+       series = {{name = 's', mean = {1, 2}, lo = {1, 2}, hi = {1, 'x'}}}})
   end)
 end)
 
@@ -130,6 +131,8 @@ describe('dc.ablation flags', function()
       {'--k', '10,x'}, {k_values = {10}})
     errors_with('--k lists 10 twice', dc.ablation.setup, 'x', {'--k', '10,10'}, {k_values = {10}})
     errors_with('--k must be a positive integer, got 10,30', dc.ablation.setup, 'x', {'--k', '10,30'})
+    errors_with('--probe-epochs does nothing with --probe-train 0', dc.ablation.setup, 'x',
+      {'--probe-train', '0', '--probe-epochs', '3'})
   end)
 
   it('--k of a script that varies k selects the values; --paper sizes, explicit flags win', function()
@@ -162,14 +165,14 @@ describe('dc.ablation runs', function()
     assert.are.same({0, 0, 0, 0}, starts)
     local r = cjson.decode(read_file(dir .. '/results.json'))
     assert.are.equal(4, #r.runs)
-    assert.are.equal('k = 100 is larger than the 64 train images', r.variants[3].not_run)
+    assert.are.equal('k = 100 is larger than the 40 train images', r.variants[3].not_run)
     for _, run in ipairs(r.runs) do
       assert.are.equal(2, #run.epochs)
       assert.truthy(run.test_nmi > 0 and run.test_nmi <= 1)
       assert.is_nil(run.probe)
     end
     local md = read_file(dir .. '/results.md')
-    assert.truthy(md:find('**Not run:** big (k = 100 is larger than the 64 train images).', 1, true), md)
+    assert.truthy(md:find('**Not run:** big (k = 100 is larger than the 40 train images).', 1, true), md)
     -- the tables come from results.json alone
     os.remove(dir .. '/results.md')
     dc.ablation.rebuild(dir)
@@ -236,10 +239,10 @@ describe('the ablation scripts', function()
     local dir = tmpdir()
     for _, name in ipairs(scripts) do
       local out = dir .. '/' .. name
-      local k = name == 'k' and '10,20' or '10'
-      local ok, text = sh(launcher .. ' experiments/ablations/' .. name .. '.lua --subset 100 --epochs 1 ' ..
-        '--seeds 2 --eval-test 20 --probe-train ' .. (name == 'sobel' and '40' or '0') ..
-        ' --probe-epochs 1 --batch 50 --threads 1 --k ' .. k .. ' --out ' .. out)
+      local k = name == 'k' and '5,10' or '5'
+      local ok, text = sh(launcher .. ' experiments/ablations/' .. name .. '.lua --subset 40 --epochs 1 ' ..
+        '--seeds 2 --eval-test 10 ' .. (name == 'sobel' and '--probe-train 40 --probe-epochs 1' or
+        '--probe-train 0') .. ' --batch 20 --threads 1 --k ' .. k .. ' --out ' .. out)
       assert.is_true(ok, name .. ':\n' .. text)
       assert.truthy(text:find('1 epoch,', 1, true), text)
       local r = cjson.decode(read_file(out .. '/results.json'))

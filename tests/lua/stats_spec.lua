@@ -89,7 +89,8 @@ describe('dc.stats', function()
     assert.is_false(dc.stats.paired({1, 2}, {1, 2}).different)
     -- one pair: no interval, never different
     assert.is_false(dc.stats.paired({3}, {1}).different)
-    errors_with('stats.paired: the lists must pair up, got 2 and 3 values', dc.stats.paired, {1, 2}, {1, 2, 3})
+    errors_with('stats.paired: the lists must pair up, got 2 and 3 values', dc.stats.paired,
+      {1, 2}, {1, 2, 3})
     errors_with('stats.paired: argument 2 must be a non-empty list of numbers', dc.stats.paired, {1}, 'x')
   end)
 end)
