@@ -429,7 +429,10 @@ return function(dc)
         '(no interval with 1 seed). test NMI / ACC: k-means (k = %d, L2, mean of %s) on the ' ..
         'penultimate features of the test images; NMI(labels), train and NMI(t-1, t): the last ' ..
         'epoch\'s assignment; probe convL: a linear classifier on conv layer L\'s output, ' ..
-        'average-pooled to about 2,300 values, accuracy on the test images.', pct, results.eval.k,
+        'average-pooled to about 2,300 values, accuracy on the test images. The training ' ..
+        'assignment\'s NMI and the loss depend on its number of clusters itself: compare them ' ..
+        'between variants with the same k only (the test measures use the same k and probes for all).',
+        pct, results.eval.k,
         count(results.eval.restarts, 'restart')),
     }
     for _, v in ipairs(results.variants) do
@@ -541,8 +544,9 @@ return function(dc)
       for _, m in ipairs(ms) do
         if m.key:match('^probe') then probes[#probes + 1] = curve(m.head, m.get) end
       end
-      local panels = {{title = 'test NMI (k-means, k = ' .. results.eval.k .. ')', xlabel = 'k (log scale)',
-        ylabel = 'NMI', logx = true, series = {curve('test NMI', ms[1].get)}}}
+      local panels = {{title = 'test NMI (k-means, k = ' .. num(results.eval.k) .. ')',
+        xlabel = 'k (log scale)', ylabel = 'NMI', logx = true,
+        series = {curve('test NMI', function(r) return r.test_nmi end)}}}
       if #probes > 0 then
         panels[2] = {title = 'linear probes on the conv layers', xlabel = 'k (log scale)',
           ylabel = 'test accuracy', logx = true, series = probes}

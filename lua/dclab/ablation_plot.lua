@@ -91,8 +91,11 @@ return function(dc)
         check_list('lines', what .. '.x', s.x)
         for _, key in ipairs{'mean', 'lo', 'hi'} do check_list('lines', what .. '.' .. key, s[key], #s.x) end
         f:write('# ', tostring(s.name), '\n')
+        -- error bars of several series at the same x are drawn a little apart
+        local shift = panel.band and 0 or (si - (#panel.series + 1) / 2)
+        local function dodge(x) return panel.logx and x * 1.03 ^ shift or x + 0.04 * shift end
         for j = 1, #s.x do
-          f:write(string.format('%.17g %.17g %.17g %.17g\n', s.x[j], s.mean[j], s.lo[j], s.hi[j]))
+          f:write(string.format('%.17g %.17g %.17g %.17g\n', dodge(s.x[j]), s.mean[j], s.lo[j], s.hi[j]))
         end
         f:write('\n\n')
         if panel.band then
