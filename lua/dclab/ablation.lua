@@ -139,17 +139,12 @@ return function(dc)
     args.first_seed = args.first_seed or 31
     args.threads = args.threads or 2
     args.out = args.out or 'runs/ablation_' .. name
-    if args.subset > TRAIN_SPLIT then
-      error(string.format('ablation %s: --subset %d, but the train split has %s', name, args.subset,
-        count(TRAIN_SPLIT, 'image')), 2)
-    end
-    if args.eval_test > TEST_SPLIT then
-      error(string.format('ablation %s: --eval-test %d, but the test split has %s', name, args.eval_test,
-        count(TEST_SPLIT, 'image')), 2)
-    end
-    if args.probe_train > TRAIN_SPLIT then
-      error(string.format('ablation %s: --probe-train %d, but the train split has %s', name,
-        args.probe_train, count(TRAIN_SPLIT, 'image')), 2)
+    for _, c in ipairs{{'subset', 'train', TRAIN_SPLIT}, {'eval_test', 'test', TEST_SPLIT},
+                       {'probe_train', 'train', TRAIN_SPLIT}} do
+      if args[c[1]] > c[3] then
+        error(string.format('ablation %s: --%s %d, but the %s split has %s', name, c[1]:gsub('_', '-'),
+          args[c[1]], c[2], count(c[3], 'image')), 2)
+      end
     end
     local self = setmetatable({name = name, args = args, argv = argv}, Ablation)
     local tf = dc.data.fashion_mnist_transforms()

@@ -72,6 +72,14 @@ return function(dc)
     if type(p) ~= 'table' or type(p.path) ~= 'string' or type(p.panels) ~= 'table' or #p.panels == 0 then
       fail('lines', 'expected {path =, panels = {{series = {...}}, ...}}')
     end
+    for pi, panel in ipairs(p.panels) do -- all checked before any file is written
+      if type(panel.series) ~= 'table' then fail('lines', 'panels[%d].series must be a list', pi) end
+      for si, s in ipairs(panel.series) do
+        local what = string.format('panels[%d].series[%d]', pi, si)
+        check_list('lines', what .. '.x', s.x)
+        for _, key in ipairs{'mean', 'lo', 'hi'} do check_list('lines', what .. '.' .. key, s[key], #s.x) end
+      end
+    end
     local data = p.path .. '.dat'
     local f = assert(io.open(data, 'w'))
     local n = #p.panels
@@ -83,13 +91,9 @@ return function(dc)
     script[#script + 1] = 'set grid'
     script[#script + 1] = 'set key left top'
     local block = 0
-    for pi, panel in ipairs(p.panels) do
-      if type(panel.series) ~= 'table' then fail('lines', 'panels[%d].series must be a list', pi) end
+    for _, panel in ipairs(p.panels) do
       local terms = {}
       for si, s in ipairs(panel.series) do
-        local what = string.format('panels[%d].series[%d]', pi, si)
-        check_list('lines', what .. '.x', s.x)
-        for _, key in ipairs{'mean', 'lo', 'hi'} do check_list('lines', what .. '.' .. key, s[key], #s.x) end
         f:write('# ', tostring(s.name), '\n')
         -- error bars of several series at the same x are drawn a little apart
         local shift = panel.band and 0 or (si - (#panel.series + 1) / 2)

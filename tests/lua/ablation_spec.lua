@@ -116,6 +116,7 @@ describe('dc.ablation tables', function()
     errors_with('ablation.plot.bars: series[1].hi[2] must be a number, got x', dc.ablation.plot.bars,
       {path = 'x.png', groups = {'a', 'b'},
        series = {{name = 's', mean = {1, 2}, lo = {1, 2}, hi = {1, 'x'}}}})
+    assert.is_nil(io.open('x.png.dat', 'r')) -- refused before writing anything
   end)
 end)
 
