@@ -2,7 +2,8 @@
 -- (cluster ids are permuted between epochs), or DeepCluster-v2's frozen classifier of
 -- normalised k-means centroids.
 local dc = require 'dclab'
-local ab = dc.ablation.setup('head', arg, {paper = {subset = 2500, epochs = 8, probe_train = 1000},
+local ab = dc.ablation.setup('head', arg, {
+  paper = {subset = 2500, epochs = 8, probe_train = 1000, eval_test = 2000},
   description = 'DeepCluster ablation: the k-way head each epoch: re-initialised, kept, ' ..
     'or frozen centroids.'})
 ab:run{

@@ -2,7 +2,7 @@
 -- cluster, nothing, or the point farthest from its centroid.
 local dc = require 'dclab'
 local ab = dc.ablation.setup('reassign', arg, {k = 300,
-  paper = {subset = 2500, epochs = 8, probe_train = 1000},
+  paper = {subset = 2500, epochs = 8, probe_train = 1000, eval_test = 2000},
   description = 'DeepCluster ablation: what k-means does with empty clusters.'})
 ab:run{
   {label = 'faiss_split', cfg = {reassign = 'faiss_split'}},

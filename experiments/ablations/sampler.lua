@@ -2,7 +2,8 @@
 -- natural frequencies, natural frequencies with loss weights 1/|cluster|, and the released
 -- code's index mismatch.
 local dc = require 'dclab'
-local ab = dc.ablation.setup('sampler', arg, {paper = {subset = 2500, epochs = 7, probe_train = 1000},
+local ab = dc.ablation.setup('sampler', arg, {
+  paper = {subset = 2500, epochs = 7, probe_train = 1000, eval_test = 2000},
   description = 'DeepCluster ablation: how each epoch samples images (uniform per cluster, ' ..
     'shuffle, loss weights, the released code\'s bug).'})
 ab:run{

@@ -22,9 +22,9 @@ return function(dc)
   local EVAL_K = 10 -- test clustering: k-means with one cluster per class
   local EVAL_RESTARTS = 2 -- k-means restarts averaged into a run's test NMI
 
-  -- Sizes when neither the flag nor --paper sets them: a few minutes per script.
-  local DEFAULTS = {subset = 2000, epochs = 3, k = 100, seeds = 3, batch = 64, eval_test = 2000,
-    probe_train = 2000, probe_epochs = 10}
+  -- Sizes when neither the flag nor --paper sets them: minutes per script.
+  local DEFAULTS = {subset = 1000, epochs = 3, k = 100, seeds = 3, batch = 64, eval_test = 1000,
+    probe_train = 1000, probe_epochs = 10}
   -- The flags that size a run, in the order results.md states them.
   local SIZES = {'subset', 'epochs', 'batch', 'k', 'eval_test', 'probe_train', 'probe_epochs'}
 
