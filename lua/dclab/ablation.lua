@@ -159,22 +159,25 @@ return function(dc)
     return self
   end
 
-  -- The runner's configuration of variant v with seed s.
-  function Ablation:config(v, seed)
+  -- The runner's configuration of variant v with seed s; with_model = false leaves out the
+  -- network (what cannot_run and protocol read does not need one built).
+  function Ablation:config(v, seed, with_model)
     local a = self.args
     local cfg = {
-      model = dc.models.small{sobel = v.sobel ~= false, generator = dc.Generator(seed)},
       data = self.data, k = type(a.k) == 'number' and a.k or nil, epochs = a.epochs, seed = seed,
       threads = a.threads, batch = a.batch, transforms = {train = self.train_tf, eval = self.eval_tf},
       verbose = false, resume = true, out = a.out .. '/' .. label_dir(v.label) .. '/seed' .. seed,
     }
+    if with_model ~= false then
+      cfg.model = dc.models.small{sobel = v.sobel ~= false, generator = dc.Generator(seed)}
+    end
     for key, val in pairs(v.cfg or {}) do cfg[key] = val end
     return cfg
   end
 
   -- Why variant v cannot run at this size, or nil.
   function Ablation:cannot_run(v)
-    local cfg = self:config(v, self.seeds[1])
+    local cfg = self:config(v, self.seeds[1], false)
     local kmeans = (cfg.clustering or 'kmeans') == 'kmeans'
     if kmeans and cfg.k and cfg.k > #self.data then
       return string.format('k = %d is larger than the %s', cfg.k, count(#self.data, 'train image'))
@@ -183,7 +186,7 @@ return function(dc)
 
   -- What a finished run must agree with to be reused: the sizes and the variant.
   function Ablation:protocol(v, seed)
-    local cfg, a = self:config(v, seed), self.args
+    local cfg, a = self:config(v, seed, false), self.args
     local p = {script = self.name, variant = v.label, seed = seed, k = cfg.k}
     for _, key in ipairs(SIZES) do if key ~= 'k' then p[key] = a[key] end end
     return p
