@@ -2,7 +2,10 @@
 -- across epochs (cluster ids are permuted between epochs), or DeepCluster-v2's frozen
 -- classifier of normalised k-means centroids.
 local dc = require 'dclab'
-local ab = dc.ablation.setup('head', arg)
+local ab = dc.ablation.setup('head', arg, {
+  paper = {subset = 2500, epochs = 8, probe_train = 1000, eval_test = 2000},
+  description = 'DeepCluster ablation: the k-way head each epoch: re-initialised, kept, ' ..
+    'or frozen centroids.'})
 ab:run{
   {label = 'reinit', cfg = {head = 'reinit'}},
   {label = 'keep', cfg = {head = 'keep'}},

@@ -1,7 +1,9 @@
 -- Ablation (paper §2.1, method.md §4): what k-means does with empty clusters: FAISS's
 -- split of a big cluster, nothing, or the point farthest from its centroid.
 local dc = require 'dclab'
-local ab = dc.ablation.setup('reassign', arg, {k = 300})
+local ab = dc.ablation.setup('reassign', arg, {k = 300,
+  paper = {subset = 2500, epochs = 8, probe_train = 1000, eval_test = 2000},
+  description = 'DeepCluster ablation: what k-means does with empty clusters.'})
 ab:run{
   {label = 'faiss_split', cfg = {reassign = 'faiss_split'}},
   {label = 'none', cfg = {reassign = 'none'}},

@@ -2,7 +2,10 @@
 -- quota per cluster, the released code's index mismatch, natural frequencies, and natural
 -- frequencies with loss weights 1/|cluster|.
 local dc = require 'dclab'
-local ab = dc.ablation.setup('sampler', arg)
+local ab = dc.ablation.setup('sampler', arg, {
+  paper = {subset = 2500, epochs = 7, probe_train = 1000, eval_test = 2000},
+  description = 'DeepCluster ablation: how each epoch samples images (uniform per cluster, ' ..
+    'shuffle, loss weights, the released code\'s bug).'})
 ab:run{
   {label = 'uniform_per_cluster', cfg = {sampler = 'uniform_per_cluster'}},
   {label = 'shuffle', cfg = {sampler = 'shuffle'}},

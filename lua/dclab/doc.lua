@@ -1320,17 +1320,6 @@ entry('dc.checkpoint.export_npy', [=[
 dc.checkpoint.export_npy(dir, model)
   One .npy file per state entry: numpy.load(dir + '/features.1.weight.npy'); dir must exist.]=])
 
-entry('dc.ablation', [=[
-dc.ablation: the paper's ablations as scripts (experiments/ablations/): the same DeepCluster
-  run with one part swapped, scored the same way, written as results.md and nmi.png.]=])
-
-entry('dc.ablation.setup', [=[
-dc.ablation.setup(name, arg [, {description =, subset = 2000, epochs = 3, k = 100,
-  batch = 64}]) -> ab
-  Parses the common flags (--subset --epochs --k --seed --batch --threads --eval-test --out
-  --full) and prepares data and transforms; ab:run{{label =, cfg = {...}}, ...} runs each
-  variant into runs/ablation_<name>/.]=])
-
 entry('dc.cli', [=[
 dc.cli: command-line helpers for experiment scripts (argparse).]=])
 
@@ -1598,5 +1587,91 @@ entry('dc.nn.Dropout:set_generator', [=[
 dropout:set_generator(gen) -> dropout
   Draws the masks from dc.Generator gen from now on (the DeepCluster runner gives each epoch's
   dropout its own stream, to every module that has set_generator).]=])
+
+-- ---- ablations and their statistics (dc.stats, dc.ablation) ----
+
+entry('dc.stats', [=[
+dc.stats: small-sample statistics over seeds: summary, paired, t_quantile, t_cdf, betainc,
+  lgamma.]=])
+
+entry('dc.stats.summary', [=[
+dc.stats.summary(xs [, level = 0.95]) -> {n, mean, sd, half, lo, hi, level}
+  Mean of a list of numbers with its two-sided Student-t interval mean -+ half, half =
+  t_quantile((1 + level) / 2, n - 1) * sd / sqrt(n). With one value there is no interval:
+  sd, half, lo and hi are nil.]=])
+
+entry('dc.stats.paired', [=[
+dc.stats.paired(xs, base [, level = 0.95]) -> summary + {different = bool}
+  Paired comparison: the summary of xs[i] - base[i] (the same seed i on both sides);
+  different is true only when the interval [lo, hi] excludes zero (never with one pair).]=])
+
+entry('dc.stats.t_quantile', [=[
+dc.stats.t_quantile(p, df) -> t
+  The p-quantile of Student's t with df > 0 degrees of freedom (real df allowed), found by
+  inverting the regularised incomplete beta function: t_quantile(0.975, 2) = 4.3027.]=])
+
+entry('dc.stats.t_cdf', [=[
+dc.stats.t_cdf(t, df) -> P(T <= t) for Student's t with df degrees of freedom.]=])
+
+entry('dc.stats.betainc', [=[
+dc.stats.betainc(x, a, b) -> I_x(a, b)
+  The regularised incomplete beta function, 0 <= x <= 1, a, b > 0 (continued fraction).]=])
+
+entry('dc.stats.lgamma', [=[
+dc.stats.lgamma(x) -> log Gamma(x), x > 0 (Stirling's series after the recurrence).]=])
+
+entry('dc.ablation', [=[
+dc.ablation: the paper's ablations as scripts (experiments/ablations/*.lua): setup, render,
+  plots, rebuild, summary, paired, plot.lines, plot.bars.]=])
+
+entry('dc.ablation.setup', [=[
+dc.ablation.setup(name, arg [, opts]) -> ab
+  Parses a script's flags (--subset --epochs --k --seeds --first-seed --batch --threads
+  --eval-test --probe-train --probe-epochs --out --paper; --help lists them), loads the
+  Fashion-MNIST train subset, the probe images and the test images. A bad flag raises an
+  error naming it. opts: description; k_values = {...} for a script that varies k (--k is
+  then the comma-separated list to run); k_note; defaults (subset, epochs, k, seeds, batch,
+  eval_test, probe_train, probe_epochs); paper = the --paper sizes (explicit flags win).
+  ab:run(variants [, {baseline = label}]) runs every variant {label, cfg = runner options,
+  sobel = false, x = value on a numeric axis} with every seed in <out>/<label>/seed<S>
+  (resume = true: a re-run skips runs with a result.json and resumes the others; runs made
+  with other sizes are refused), evaluates each (test k-means NMI/ACC, a linear probe per
+  conv layer), writes results.json, results.md and the plots, and returns the results.
+  A variant that cannot run at this size (k above the number of images) is reported.]=])
+
+entry('dc.ablation.render', [=[
+dc.ablation.render(results) -> markdown text
+  results.md from a results table (results.json decoded): per variant the mean over seeds
+  with its 95% Student-t half-width, paired differences with the baseline [interval] marked
+  "different" only when the interval excludes zero, per-epoch NMI tables, what did not run.]=])
+
+entry('dc.ablation.plots', [=[
+dc.ablation.plots(results, folder) -> {file, ...}
+  Draws nmi_labels.png and nmi_prev.png (per-epoch means with 95% bands, paper Fig. 2a/b),
+  and vs_k.png (test NMI and probe accuracies against k on a log axis, when every variant
+  has an x) or bars.png (means with interval bars). Returns the files drawn.]=])
+
+entry('dc.ablation.rebuild', [=[
+dc.ablation.rebuild(folder) -> results
+  Rewrites folder/results.md and the plots from folder/results.json alone.]=])
+
+entry('dc.ablation.summary', [=[
+dc.ablation.summary(results, label, get) -> dc.stats.summary of get(run) over the variant's
+  runs in seed order, or nil when none has it.]=])
+
+entry('dc.ablation.paired', [=[
+dc.ablation.paired(results, label, get) -> dc.stats.paired of get(run) for the variant
+  against the baseline over the seeds both ran, or nil.]=])
+
+entry('dc.ablation.plot.lines', [=[
+dc.ablation.plot.lines{path, title, panels = {{title, xlabel, ylabel, logx, band,
+  series = {{name, x, mean, lo, hi}}}}} -> true | nil, message
+  Lines of means with shaded bands (band = true) or error bars, one panel per entry, drawn
+  by gnuplot into a PNG.]=])
+
+entry('dc.ablation.plot.bars', [=[
+dc.ablation.plot.bars{path, title, ylabel, groups = {...}, series = {{name, mean, lo, hi}}}
+  -> true | nil, message
+  Grouped bars (one group per label, one bar per series) with interval bars.]=])
 
 return doc

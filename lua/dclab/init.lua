@@ -24,6 +24,7 @@ dc.models = require 'dclab.models'
 dc.checkpoint = require('dclab.checkpoint')(dc)
 require('dclab.cluster')(dc, core)
 require('dclab.metrics')(dc, core)
+require('dclab.stats')(dc)
 require('dclab.progress')(dc)
 require('dclab.eval')(dc)
 require('dclab.report')(dc)

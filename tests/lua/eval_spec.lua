@@ -99,13 +99,6 @@ describe('dc.progress', function()
   end)
 end)
 
-describe('dc.ablation', function()
-  it('setup raises on a bad flag instead of exiting', function()
-    errors_with("unknown option '--bogus'", dc.ablation.setup, 'x', {'--bogus'})
-    errors_with("argument 2 must be the script's arg table", dc.ablation.setup, 'x', 'no')
-  end)
-end)
-
 describe('terminal and interrupt helpers', function()
   it('isatty answers for a descriptor, interrupted polls a flag that SIGINT raises', function()
     assert.are.equal('boolean', type(dc.isatty()))
