@@ -242,6 +242,7 @@ return function(dc)
     local started = read_json(dir .. '/protocol.json')
     if started then check_protocol(dir, want, started) else write_json(dir .. '/protocol.json', want) end
     local run = dc.deepcluster(cfg)
+    run:prepare() -- resumes from the run folder's checkpoint, if any
     local from = run.epoch
     run:fit()
     local t0 = dc.now()

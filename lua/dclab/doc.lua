@@ -1663,6 +1663,10 @@ entry('dc.ablation.paired', [=[
 dc.ablation.paired(results, label, get) -> dc.stats.paired of get(run) for the variant
   against the baseline over the seeds both ran, or nil.]=])
 
+entry('dc.ablation.plot', [=[
+dc.ablation.plot: the gnuplot drawings of the ablation results (lua/dclab/ablation_plot.lua):
+  plot.lines (means over epochs or k with bands or error bars) and plot.bars.]=])
+
 entry('dc.ablation.plot.lines', [=[
 dc.ablation.plot.lines{path, title, panels = {{title, xlabel, ylabel, logx, band,
   series = {{name, x, mean, lo, hi}}}}} -> true | nil, message

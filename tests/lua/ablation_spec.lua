@@ -13,11 +13,13 @@ local function tiny(out, extra)
   return dc.ablation.setup('tiny', argv)
 end
 
--- Calls f with dc.deepcluster counting the runs it builds (and the epoch each starts at).
+-- Calls f with dc.deepcluster counting the runs it builds (and the epoch each starts at,
+-- once run:prepare has resumed it).
 local function counting(f)
   local real, starts = dc.deepcluster, {}
   dc.deepcluster = function(cfg)
     local run = real(cfg)
+    run:prepare()
     starts[#starts + 1] = run.epoch
     return run
   end
