@@ -41,7 +41,12 @@ return function(dc, core)
   function image.mosaic(images, opts)
     opts = options.check('image.mosaic', opts,
       {'nrow', 'padding', 'pad_value', 'normalize', 'scale_each', 'path', 'quality'})
-    if type(images) == 'table' and not dc.is_tensor(images) then images = dc.stack(images) end
+    local list = type(images) == 'table' and not dc.is_tensor(images)
+    if not (dc.is_tensor(images) or list and #images > 0) then
+      error('image.mosaic: images must be a tensor [N, C, H, W] / [N, H, W] or a non-empty '
+        .. 'list of [C, H, W] tensors, got ' .. (list and 'an empty list' or type(images)), 2)
+    end
+    if list then images = dc.stack(images) end
     local grid = core.image_mosaic(images, {nrow = opts.nrow, padding = opts.padding,
       pad_value = opts.pad_value, normalize = opts.normalize, scale_each = opts.scale_each})
     if opts.path then

@@ -17,6 +17,15 @@ return function(dc)
   end
 
   function report.table(headers, rows)
+    if type(headers) ~= 'table' or type(rows) ~= 'table' then
+      error(string.format('report.table: expected (headers, rows) lists, got %s, %s',
+        type(headers), type(rows)), 2)
+    end
+    for i, row in ipairs(rows) do
+      if type(row) ~= 'table' then
+        error(string.format('report.table: row %d is a %s, not a list of cells', i, type(row)), 2)
+      end
+    end
     local lines = {'| ' .. table.concat(headers, ' | ') .. ' |'}
     local rule = {}
     for i = 1, #headers do rule[i] = '---' end
