@@ -643,4 +643,81 @@ dc.metrics.sizes(assign [, k]) -> {sizes = int64 [k], k, empty, min, max, entrop
   Cluster-size statistics: entropy in nats, norm_entropy = entropy / log(k) (1: balanced),
   imbalance = FAISS's k * sum(size^2) / N^2. k defaults to the largest label.]=])
 
+-- ---- reports, contact sheets and text on images (tests-honest) ----
+
+entry('dc.report', [=[
+dc.report: results for people: markdown tables (table), files written atomically (write),
+  PNG line plots through gnuplot (plot), a DeepCluster run's plots and results.md (run).]=])
+
+entry('dc.report.table', [=[
+dc.report.table(headers, rows) -> markdown text
+  A markdown table: headers a list of strings, rows a list of lists of cells. Integers
+  print as integers, other numbers with 4 decimals, nil as '-'.
+    dc.report.table({'method', 'NMI'}, {{'pixels', 0.51}})]=])
+
+entry('dc.report.write', [=[
+dc.report.write(path, text)
+  Writes text to path through a temporary file and a rename, so a reader never sees half a
+  file.]=])
+
+entry('dc.image', [=[
+dc.image: pictures for people: JPEG load and save, mosaics (make_grid), a clustering's
+  contact sheet, text drawn with a built-in 5x7 font.]=])
+
+entry('dc.image.load', [=[
+dc.image.load(path [, {gray = false}]) -> float32 [C, H, W] in [0, 1] | nil, message
+  Decodes a JPEG file (C = 3, or 1 with gray = true). A missing or corrupt file gives nil
+  and the reason, not an error.]=])
+
+entry('dc.image.save', [=[
+dc.image.save(t, path [, {quality = 95}])
+  Writes t (float32 [C, H, W] or [H, W], values in [0, 1], C = 1 or 3) as a JPEG; path must
+  end in .jpg or .jpeg; quality 1..100.]=])
+
+entry('dc.image.mosaic', [=[
+dc.image.mosaic(images [, {nrow = 8, padding = 2, pad_value = 0, normalize = false,
+                scale_each = false, path =, quality = 95}]) -> grid
+  torchvision's make_grid: images ([N, C, H, W], [N, H, W] or a list of [C, H, W]) in rows
+  of nrow; normalize rescales to [0, 1] (each image alone with scale_each). With path the
+  grid is also saved as a JPEG.
+    dc.image.mosaic(model.features:get(1).weight, {normalize = true, path = 'conv1.jpg'})]=])
+
+entry('dc.report.run', [=[
+dc.report.run(run [, {title = 'DeepCluster', clusters = 20, extra = markdown}]) -> path, text
+run:report([opts])   (the same, as a method of every dc.deepcluster run)
+  Writes into the run's out folder, from its log.jsonl (so a resumed run shows every epoch):
+  nmi.png (NMI against the labels and between consecutive epochs, y from 0 to 1), loss.png
+  (the training loss with a dashed chance line at ln k, y from 0), clusters.jpg (the
+  clusters' contact sheet, dc.image.contact_sheet) and results.md (the per-epoch table, the
+  plots, a table of the clusters shown: id, size, majority label, purity; then `extra`).
+  Needs out and at least one epoch.
+    run:fit(); run:report()           -- runs/mine/results.md]=])
+
+entry('dc.report.plot', [=[
+dc.report.plot{path =, series = {{name =, x = {...}, y = {...}}, ...}, title =, xlabel =,
+               ylabel =, yrange = {lo, hi}, hlines = {{y =, name =}, ...}} -> true | nil, msg
+  A PNG line plot through gnuplot (gnuplot-nox). Points that are nil, NaN or infinite are
+  left out, and so is a series without any; the x range is padded so that a one-epoch run is
+  a visible point; hlines are dashed horizontal lines (a chance level). gnuplot's messages
+  never reach the terminal: they are in the error message when it fails.]=])
+
+entry('dc.image.contact_sheet', [=[
+dc.image.contact_sheet(data, assign [, {clusters = 20, per_cluster = 16, nrow = 5, path =,
+                       labels = data.labels, classes = data.classes}]) -> sheet, rows
+  One picture of a clustering: a tile per cluster, largest first, with "#id N=size" and
+  (with labels) the majority label and its purity written above a grid of its first
+  members. assign: int64 [#data] in 1..k. sheet: float32 [C, H, W] in [0, 1], saved as a
+  JPEG when path is given; rows: {id, size, label, purity} per tile.
+    dc.image.contact_sheet(data, run.prev_assign, {path = 'clusters.jpg'})]=])
+
+entry('dc.image.text', [=[
+dc.image.text(img, str [, {x = 1, y = 1, value = 1}]) -> img
+  Writes str into img (float32 [C, H, W]) in place with the built-in 5x7 font (digits, A-Z
+  drawn upper case, space and # % = . , - / : ? ( ); other characters show as ?), top-left
+  corner at pixel (x, y), every channel set to value on the glyphs; cut at the edge.]=])
+
+entry('dc.image.text_mask', [=[
+dc.image.text_mask(str) -> float32 [7, 6 * #str - 1]
+  The 0/1 pixels of str in the built-in 5x7 font (one blank column between glyphs).]=])
+
 return doc

@@ -269,7 +269,8 @@ describe('help and who', function()
   it('has an entry for every dc function and every tensor method, and no stale entry', function()
     local missing = {}
     -- the dc table and the subtables whose functions are documented one by one
-    local tables = {dc = dc, ['dc.cluster'] = dc.cluster, ['dc.metrics'] = dc.metrics}
+    local tables = {dc = dc, ['dc.cluster'] = dc.cluster, ['dc.metrics'] = dc.metrics,
+      ['dc.image'] = dc.image, ['dc.report'] = dc.report}
     for prefix, t in pairs(tables) do
       for k, v in pairs(t) do
         local name = prefix .. '.' .. k
