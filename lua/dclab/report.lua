@@ -111,7 +111,7 @@ return function(dc)
       'set title ' .. quote(p.title or ''),
       'set xlabel ' .. quote(p.xlabel or ''),
       'set ylabel ' .. quote(p.ylabel or ''),
-      'set grid', 'set key left bottom',
+      'set grid', 'set key below', -- never over the lines
       string.format('set xrange [%.17g:%.17g]', xmin - pad, xmax + pad),
       p.yrange and string.format('set yrange [%.17g:%.17g]', p.yrange[1], p.yrange[2]) or '',
       xmax - xmin <= 20 and 'set xtics 1' or '',
