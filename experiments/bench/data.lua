@@ -155,7 +155,8 @@ print(string.format('%-59s %11s %11s %6s  %s | %s', 'case', 'dclab', 'torchvisio
 for _, c in ipairs(cases) do
   local k = c[1]
   local ok = #ratios[k] > 0
-  print(string.format('(%s) %-*s %11.0f %11s %6s  %s | %s', k, 55 - #k, c[2], median(rates[k]),
+  local label = string.format('(%s) %s', k, c[2])
+  print(string.format('%-59s %11.0f %11s %6s  %s | %s', label, median(rates[k]),
     ok and string.format('%.0f', median(theirs[k])) or 'n/a',
     ok and string.format('%.2fx', median(ratios[k])) or 'n/a', list(ratios[k]), list(walls[k])))
 end

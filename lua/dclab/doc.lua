@@ -1,8 +1,8 @@
 -- Help texts shown by help(obj) in the REPL. Keys: 'dc.<name>' for the dc table's fields,
 -- 'Tensor:<name>' for tensor methods, plus 'help' (the overview) and 'dc.Tensor' (the class).
 -- Each text starts with the call signature; in-place twins (add_) share their function's text.
--- tests/lua/repl_spec.lua checks that every function of dc, dc.cluster and dc.metrics and every
--- tensor method has an entry.
+-- tests/lua/repl_spec.lua checks that every function of dc, dc.cluster, dc.metrics, dc.image and
+-- dc.report and every tensor method has an entry.
 local doc = {}
 
 local function entry(names, text)
