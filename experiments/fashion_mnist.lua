@@ -13,7 +13,7 @@ dc.cli.int_option(parser, '--k', 'Number of clusters.', 100)
 dc.cli.int_option(parser, '--seed', 'Seed of every random choice.', 31)
 parser:option('--out', 'Run folder.', 'runs/fashion_mnist')
 parser:option('--clustering', 'kmeans | pic | a registered name.', 'kmeans')
-parser:option('--reassign', 'Empty-cluster strategy of k-means.', 'faiss_split')
+parser:option('--reassign', 'Empty-cluster strategy of k-means (k-means only; default faiss_split).')
 parser:option('--sampler', 'uniform_per_cluster | reference_bug_compatible | shuffle | loss_weights.',
   'uniform_per_cluster')
 parser:option('--head', 'reinit | keep | centroids.', 'reinit')
@@ -47,7 +47,8 @@ local sobel = not args.no_sobel
 
 print(string.format('dclab %s | DeepCluster on Fashion-MNIST: %d train images, %d epochs, k = %d, ' ..
   '%s, sampler %s, reassign %s, head %s, %s input, seed %d', dc.version, #data, args.epochs, args.k,
-  args.clustering, args.sampler, args.reassign, args.head, sobel and 'Sobel' or 'raw', args.seed))
+  args.clustering, args.sampler, args.reassign or 'default', args.head, sobel and 'Sobel' or 'raw',
+  args.seed))
 print(string.format('run folder: %s   (the full recipe is one flag away: --full)', args.out))
 
 local model = dc.models.small{sobel = sobel, generator = dc.Generator(args.seed)}
@@ -114,8 +115,8 @@ if not args.no_eval then
       subjects[base][1], ours > theirs and 'better' or 'NOT better')
   end
   local verdict = 'DeepCluster against the best baseline on each measure:\n' .. table.concat(lines, '\n') ..
-    '\n(At this scale the faithful recipe is not expected to win everywhere: deepcluster.md §8, ' ..
-    'issues #22 and #86 of the reference code.)'
+    '\n(At this scale the faithful recipe is not expected to win everywhere: ' ..
+    "lua/dclab/method.md §11 (help('method') in dclab), issues #22 and #86 of the reference code.)"
   print(verdict)
   results[#results + 1] = '\n## Evaluation\n\n' .. etable .. '\n' .. verdict .. '\n'
 end

@@ -13,8 +13,8 @@
 #include <cblas.h>
 #include <string.h>
 
-#include "args.h"
-#include "par.h"
+#include "../args.h"
+#include "../parallel.h"
 #include "scratch.h"
 #include "winograd.h"
 

@@ -10,6 +10,8 @@
 -- optimizer settings and the caller's meta go in the archive's metadata. Activations and
 -- workspaces are never saved. With strict = false, entries the model lacks (a DeepCluster
 -- top layer that will be re-created) are ignored, and missing ones keep their values.
+local options = require 'dclab.options'
+
 return function(dc)
   local checkpoint = {}
 
@@ -30,17 +32,8 @@ return function(dc)
       error(string.format('checkpoint.%s: expected an options table {model =, optim =, ...}, got %s',
         fname, type(opt)), 3)
     end
-    local valid = fname == 'save' and {model = true, optim = true, meta = true}
-      or {model = true, optim = true, strict = true}
-    for k in pairs(opt) do
-      if not valid[k] then
-        local names = {}
-        for n in pairs(valid) do names[#names + 1] = n end
-        table.sort(names)
-        error(string.format("checkpoint.%s: unknown option '%s' (valid: %s)", fname, tostring(k),
-          table.concat(names, ', ')), 3)
-      end
-    end
+    options.check('checkpoint.' .. fname, opt, fname == 'save' and {model = true, optim = true,
+      meta = true} or {model = true, optim = true, strict = true}, 3)
     if opt.model ~= nil and not dc.nn.is_module(opt.model) then
       error(string.format('checkpoint.%s: model must be a module, got %s', fname, type(opt.model)), 3)
     end

@@ -1,5 +1,6 @@
--- The DeepCluster loop (Caron et al., ECCV 2018) as an object whose every part can be
--- swapped from a script. Defaults follow the reference recipe (../shared/deepcluster.md §1):
+-- The DeepCluster loop (Caron et al., ECCV 2018) as a class whose every part can be swapped
+-- from a script (the plug-in contracts: help(dc.deepcluster)). Defaults follow the reference
+-- recipe (lua/dclab/method.md §1, §2):
 --   per epoch: features of the whole set in evaluation mode and fixed order (the classifier's
 --   output before its final ReLU) -> PCA-whitening + L2 -> k-means (20 iterations, no
 --   subsampling, a new seed each epoch) -> pseudo-labels -> uniform-over-clusters sampling ->
@@ -24,44 +25,48 @@
 -- recomputes each batch's features and projects it (twice the forward passes, N x d_out
 -- floats kept); on_features then sees the projected features.
 --
+-- A subclass overrides a step and keeps the rest:
+--   local MyRun = dc.DeepCluster:extend()
+--   function MyRun:cluster(feats, streams) ... return {assign =, k =} end
+--   MyRun(cfg):fit()
+-- run:fit() = run:prepare() (the files) then run:step() per epoch: features -> cluster ->
+-- sample -> new_head -> train -> save.
+--
 -- Every random choice of epoch e comes from streams split off (seed, e): running N epochs
 -- straight, or k epochs, a resume, then N - k, gives the same assignments and weights.
 return function(dc)
   local cjson = require 'cjson'
+  local options = require 'dclab.options'
   local nn = dc.nn
 
+  -- The class. dc.DeepCluster:extend() makes a subclass whose methods override the steps
+  -- (features, cluster, sample, new_head, train); dc.deepcluster(cfg) is DeepCluster:new(cfg).
   local Run = {}
   Run.__index = Run
 
-  local DEFAULTS = {
-    transforms = false, preprocess = {pca = 256, whiten = true, l2 = true},
-    clustering = 'kmeans', k = 100, niter = 20, reassign = 'faiss_split',
-    sampler = 'uniform_per_cluster', head = 'reinit', temperature = 0.1,
-    optim = {lr = 0.05, momentum = 0.9, weight_decay = 1e-5},
-    head_optim = {lr = 0.05, weight_decay = 1e-5},
-    epochs = 1, batch = 256, seed = 31, out = false, epoch_size = 1.0, threads = 2,
-    resume = false, progress = 'auto', verbose = true, hooks = false, feature_layer = 'penultimate',
-    stream_features = false,
+  local OPTIONS = {
+    model = {required = true}, data = {required = true},
+    transforms = {default = false}, preprocess = {default = {pca = 256, whiten = true, l2 = true}},
+    clustering = {default = 'kmeans'}, k = {type = 'integer', min = 1, default = 100},
+    niter = {default = 20}, reassign = true,
+    sampler = {default = 'uniform_per_cluster'},
+    head = {choices = {'reinit', 'keep', 'centroids'}, default = 'reinit'},
+    temperature = {default = 0.1},
+    optim = {default = {lr = 0.05, momentum = 0.9, weight_decay = 1e-5}},
+    head_optim = {default = {lr = 0.05, weight_decay = 1e-5}},
+    epochs = {type = 'integer', min = 1, default = 1},
+    batch = {type = 'integer', min = 1, default = 256}, seed = {default = 31},
+    out = {default = false}, epoch_size = {type = 'number', above = 0, default = 1.0},
+    threads = {type = 'integer', min = 1, default = 2}, resume = {default = false},
+    progress = {default = 'auto'}, verbose = {default = true}, hooks = {default = false},
+    feature_layer = {default = 'penultimate'}, stream_features = {default = false},
   }
-  local REQUIRED = {model = true, data = true}
-  local HEADS = {reinit = true, keep = true, centroids = true}
 
   local function fail(fmt, ...) error('deepcluster: ' .. string.format(fmt, ...), 3) end
 
   local function check_config(cfg)
     if type(cfg) ~= 'table' then fail('expected a configuration table, got %s', type(cfg)) end
-    for key in pairs(cfg) do
-      if DEFAULTS[key] == nil and not REQUIRED[key] then
-        local names = {}
-        for k in pairs(DEFAULTS) do names[#names + 1] = k end
-        for k in pairs(REQUIRED) do names[#names + 1] = k end
-        table.sort(names)
-        fail("unknown option '%s' (valid: %s)", tostring(key), table.concat(names, ', '))
-      end
-    end
-    local c = {}
-    for k, v in pairs(DEFAULTS) do c[k] = v end
-    for k, v in pairs(cfg) do c[k] = v end
+    local c = options.check('deepcluster', cfg, OPTIONS, 3)
     if type(c.model) ~= 'table' or not c.model.stages then
       fail('model must be a dc.models network (with sobel/features/classifier), got %s', type(c.model))
     end
@@ -69,25 +74,28 @@ return function(dc)
       fail('data must be a dc.data dataset, got %s', type(c.data))
     end
     if #c.data < 2 then fail('data has %d images; at least 2 are needed', #c.data) end
-    if not HEADS[c.head] then fail("head must be 'reinit', 'keep' or 'centroids', got %s", tostring(c.head)) end
-    for _, key in ipairs{'epochs', 'batch', 'k', 'threads'} do
-      if math.type(c[key]) ~= 'integer' or c[key] < 1 then
-        fail('%s must be a positive integer, got %s', key, tostring(c[key]))
-      end
-    end
     if c.head == 'centroids' and c.feature_layer ~= 'penultimate' then
       fail("head 'centroids' compares the penultimate features with the centroids: feature_layer must be 'penultimate'")
     end
     if c.feature_layer ~= 'penultimate' and math.type(c.feature_layer) ~= 'integer' then
       fail("feature_layer must be 'penultimate' or a conv layer number, got %s", tostring(c.feature_layer))
     end
-    if type(c.epoch_size) ~= 'number' or c.epoch_size <= 0 then
-      fail('epoch_size must be a positive number, got %s', tostring(c.epoch_size))
-    end
     if c.clustering == 'kmeans' and c.k > #c.data then
       fail('k = %d is larger than the number of images (%d)', c.k, #c.data)
     end
-    dc.sampler.get(c.sampler) -- fails early on an unknown name
+    if c.head == 'centroids' then
+      -- DeepCluster-v2 clusters the network's own (L2-normalised) features, so the
+      -- centroids live where the head compares them: no PCA in between.
+      if cfg.preprocess ~= nil then
+        fail("head 'centroids' clusters L2-normalised features: leave preprocess unset")
+      end
+      c.preprocess = {pca = false}
+    end
+    if c.reassign ~= nil and c.clustering ~= 'kmeans' then
+      fail("reassign is k-means' empty-cluster strategy: clustering %s does not use it (leave " ..
+        "reassign unset, or pass it to the clustering object)", type(c.clustering) == 'string'
+        and "'" .. c.clustering .. "'" or 'given as ' .. type(c.clustering))
+    end
     return c
   end
 
@@ -97,14 +105,14 @@ return function(dc)
     if type(spec) == 'function' or (type(spec) == 'table' and spec.fit) then return spec end
     if spec == 'kmeans' then
       return dc.cluster.kmeans{k = c.k, niter = c.niter, reassign = c.reassign,
-        max_points_per_centroid = 10000000}
+        max_points_per_centroid = dc.cluster.NO_SUBSAMPLING}
     end
     if type(spec) ~= 'string' then fail('clustering must be a name, an object or a function') end
     return dc.cluster.new(spec, spec == 'pic' and {} or {k = c.k})
   end
 
   local function writable_dir(dir)
-    os.execute('mkdir -p "' .. dir:gsub('"', '\\"') .. '" 2>/dev/null')
+    pcall(dc.mkdirs, dir) -- a failure shows in the probe below, worded for the runner
     local probe = dir .. '/.write_test'
     local f, err = io.open(probe, 'w')
     if not f then fail('output folder %s is not writable: %s', dir, err) end
@@ -128,23 +136,70 @@ return function(dc)
     return out
   end
 
-  function dc.deepcluster(cfg)
+  -- Settings a resumed run may change: they do not alter what the epochs compute.
+  local RESUMABLE = {epochs = true, out = true, resume = true, verbose = true, progress = true,
+    threads = true, hooks = true}
+
+  -- v as a string that is the same for equal settings (keys sorted, objects by description).
+  local function canonical(v)
+    if type(v) == 'table' and not getmetatable(v) then
+      local keys, parts = {}, {}
+      for k in pairs(v) do keys[#keys + 1] = tostring(k) end
+      table.sort(keys)
+      for i, k in ipairs(keys) do
+        local x = v[k]
+        if x == nil then x = v[tonumber(k)] end
+        parts[i] = k .. '=' .. canonical(x)
+      end
+      return '{' .. table.concat(parts, ',') .. '}'
+    end
+    return tostring(v)
+  end
+
+  -- The settings that a resume must find unchanged: {key = canonical string}.
+  local function fingerprint(c)
+    local f = {}
+    for k, v in pairs(describe_config(c)) do
+      if not RESUMABLE[k] then f[k] = canonical(v) end
+    end
+    -- an optimizer object's description counts its steps: compare its settings only
+    if type(c.optim) == 'table' and c.optim.step then
+      f.optim = canonical(c.optim.defaults)
+    end
+    return f
+  end
+
+  -- Builds the run from the configuration: checks it and makes the parts (clustering,
+  -- sampler, preprocessing, optimizer); no file is touched (run:prepare does that).
+  function Run:new(cfg)
     local c = check_config(cfg)
-    local self = setmetatable({cfg = c, model = c.model, data = c.data, epoch = 0,
-      history = {}}, Run)
+    local run = setmetatable({cfg = c, model = c.model, data = c.data, epoch = 0,
+      history = {}}, self)
+    run:init()
+    return run
+  end
+
+  -- A subclass: local MyRun = dc.DeepCluster:extend(); function MyRun:cluster(...) end;
+  -- MyRun:new(cfg) (or MyRun(cfg)) builds a run that uses the overrides.
+  function Run:extend()
+    local sub = setmetatable({}, {__index = self,
+      __call = function(cls, cfg) return cls:new(cfg) end})
+    sub.__index = sub
+    sub.super = self
+    return sub
+  end
+
+  function Run:init()
+    local c = self.cfg
     local tf = c.transforms or {}
     local plain = dc.transforms.compose{dc.transforms.ToFloat()}
     self.transforms = {train = tf.train or plain, eval = tf.eval or plain}
     self.clustering = make_clustering(c)
-    self.sample = dc.sampler.get(c.sampler)
-    if c.head == 'centroids' then
-      -- DeepCluster-v2 clusters the network's own (L2-normalised) features, so the
-      -- centroids live where the head compares them: no PCA in between.
-      if cfg.preprocess ~= nil then fail("head 'centroids' clusters L2-normalised features: leave preprocess unset") end
-      c.preprocess = {pca = false}
-    end
+    if c.clustering == 'kmeans' then c.reassign = self.clustering.reassign end
+    self.sampler = dc.sampler.entry(c.sampler)
     if c.preprocess then
-      self.preprocess = c.preprocess.fit_apply and c.preprocess or dc.cluster.preprocess(c.preprocess)
+      self.preprocess = c.preprocess.fit_apply and c.preprocess
+        or dc.cluster.preprocess(c.preprocess)
     end
     if c.stream_features and not (self.preprocess and self.preprocess.partial_fit) then
       fail('stream_features needs a preprocess with partial_fit (a dc.cluster.preprocess)')
@@ -159,21 +214,27 @@ return function(dc)
       self.optim:add(self.model.features)
       self.optim:add(self.model.classifier)
     end
-    if c.out then
-      writable_dir(c.out)
-      self.paths = {log = c.out .. '/log.jsonl', checkpoint = c.out .. '/checkpoint.bin',
-        assign = c.out .. '/assign.npy', config = c.out .. '/config.json'}
-      if c.resume then self:resume() end
-      if self.epoch == 0 then
-        local f = assert(io.open(self.paths.config, 'w'))
-        f:write(cjson.encode(describe_config(c)), '\n')
-        f:close()
-        os.remove(self.paths.log)
-      end
-    elseif c.resume then
-      fail('resume needs an out folder')
+    if c.resume and not c.out then fail('resume needs an out folder') end
+  end
+
+  -- The files of a run with out = dir: makes the folder, then resumes from its checkpoint
+  -- (resume = true) or starts afresh (config.json written, log.jsonl emptied). fit and step
+  -- call it once; without out it does nothing.
+  function Run:prepare()
+    if self.prepared then return end
+    self.prepared = true
+    local c = self.cfg
+    if not c.out then return end
+    writable_dir(c.out)
+    self.paths = {log = c.out .. '/log.jsonl', checkpoint = c.out .. '/checkpoint.bin',
+      assign = c.out .. '/assign.npy', config = c.out .. '/config.json'}
+    if c.resume then self:resume() end
+    if self.epoch == 0 then
+      local f = assert(io.open(self.paths.config, 'w'))
+      f:write(cjson.encode(describe_config(c)), '\n')
+      f:close()
+      os.remove(self.paths.log)
     end
-    return self
   end
 
   -- ---- the steps of one epoch ----
@@ -209,7 +270,7 @@ return function(dc)
     for x, _, idx in self:loader(self.transforms.eval, nil, 0):iter() do
       local layer = self.cfg.feature_layer
       fn(layer == 'penultimate' and dc.eval.embed(self.model, x)
-        or dc.eval.conv_feature(self.model, x, layer, 2304), idx)
+        or dc.eval.conv_feature(self.model, x, layer, dc.eval.CONV_DIMS), idx)
       filled = filled + idx:numel()
       if bar then bar:update(filled) end
     end
@@ -229,8 +290,10 @@ return function(dc)
     end
   end
 
-  -- Features of every image in dataset order, in evaluation mode: float32 [N, D].
+  -- Features of every image in dataset order, in evaluation mode: float32 [N, D]; with
+  -- stream_features, the preprocessed ones (run:streamed_features).
   function Run:features()
+    if self.cfg.stream_features then return self:streamed_features() end
     local feats
     each_feature_batch(self, 'features', function(f, idx)
       feats = feats or dc.empty(#self.data, f:size(2))
@@ -254,6 +317,9 @@ return function(dc)
     return out
   end
 
+  -- The largest k-means seed: FAISS takes a signed 32-bit seed.
+  local MAX_SEED = 2147483646
+
   -- Clusters the features (already preprocessed when stream_features); returns the clustering
   -- result {assign, k, loss, stats, ...}.
   function Run:cluster(feats, streams)
@@ -264,15 +330,23 @@ return function(dc)
     if type(algo) == 'function' then
       res = dc.cluster.fit(algo, x, self.cfg.k, streams.cluster)
     else
-      res = dc.cluster.fit(algo, x, {seed = streams.cluster:random(0, 2147483646)})
+      res = dc.cluster.fit(algo, x, {seed = streams.cluster:random(0, MAX_SEED)})
     end
     res.features = x
     return res
   end
 
-  local function set_dropout_generator(m, gen)
-    if m.class_name == 'Dropout' then m.generator = gen end
-    for _, child in ipairs(m.modules or {}) do set_dropout_generator(child, gen) end
+  -- Gives every module that draws random numbers (set_generator) the epoch's stream.
+  local function set_generators(m, gen)
+    if m.set_generator then m:set_generator(gen) end
+    for _, child in ipairs(m.modules or {}) do set_generators(child, gen) end
+  end
+
+  -- The dataset indices this epoch trains on (int64 [n], 1-based), from the sampler, whose
+  -- result dc.sampler.draw checks.
+  function Run:sample(res, streams)
+    local n_epoch = math.max(1, math.floor(self.cfg.epoch_size * #self.data + 0.5))
+    return dc.sampler.draw(self.sampler, res.assign, res.k, streams.sampler, n_epoch)
   end
 
   -- Input width of the head: the classifier's output (whatever layer was clustered).
@@ -309,12 +383,22 @@ return function(dc)
 
   local function finite(x) return x == x and x ~= math.huge and x ~= -math.huge end
 
+  -- What a stop leaves behind, for the error message.
+  local function checkpoint_state(self)
+    if not self.paths then return 'no checkpoint is kept (out is not set)' end
+    if self.epoch == 0 then
+      return 'there is no checkpoint yet (the first is written at the end of epoch 1)'
+    end
+    return string.format('the checkpoint of epoch %d is intact (resume = true continues)',
+      self.epoch)
+  end
+
   -- One epoch of training on the pseudo-labels; returns the mean loss.
   function Run:train(res, idx, epoch, streams, head_optim)
     local m = self.model
     m:training(true)
-    set_dropout_generator(m.classifier, streams.dropout)
-    local weight = self.cfg.sampler == 'loss_weights' and dc.sampler.class_weights(res.assign, res.k) or nil
+    set_generators(m.classifier, streams.dropout)
+    local weight = self.sampler.loss_weights and self.sampler.loss_weights(res.assign, res.k)
     local crit = nn.CrossEntropyLoss(weight and {weight = weight} or nil)
     local total, seen, batches = 0, 0, 0
     local bar = progress(self, string.format('epoch %d train', epoch), idx:numel())
@@ -325,8 +409,8 @@ return function(dc)
       local loss = crit:forward(out, y)
       batches = batches + 1
       if not finite(loss) then
-        fail('epoch %d, batch %d: the loss is %s; stopping (the last checkpoint, epoch %d, is intact)',
-          epoch, batches, loss ~= loss and 'NaN' or tostring(loss), self.epoch)
+        fail('epoch %d, batch %d: the loss is %s; stopping (%s)', epoch, batches,
+          loss ~= loss and 'NaN' or tostring(loss), checkpoint_state(self))
       end
       m:zero_grad()
       m:backward(x, crit:backward(out, y))
@@ -337,8 +421,7 @@ return function(dc)
       if hook then hook(self, batches, loss) end
       if dc.interrupted() then
         if bar then bar:finish() end
-        fail('interrupted during epoch %d; the checkpoint of epoch %d is intact (resume = true continues)',
-          epoch, self.epoch)
+        fail('interrupted during epoch %d; %s', epoch, checkpoint_state(self))
       end
     end
     if bar then bar:finish() end
@@ -353,6 +436,7 @@ return function(dc)
 
   -- Runs epoch (self.epoch + 1); returns its log entry.
   function Run:step()
+    self:prepare()
     local c, epoch = self.cfg, self.epoch + 1
     local hooks = c.hooks or {}
     local streams = self:streams(epoch)
@@ -360,7 +444,7 @@ return function(dc)
     self.model:set_top_layer(nil)
 
     local t0 = dc.now()
-    local feats = c.stream_features and self:streamed_features() or self:features()
+    local feats = self:features()
     if hooks.on_features then hooks.on_features(self, feats) end
     local t1 = dc.now()
     local res = self:cluster(feats, streams)
@@ -368,8 +452,7 @@ return function(dc)
     local t2 = dc.now()
 
     local sizes = dc.metrics.sizes(res.assign, res.k)
-    local n_epoch = math.max(1, math.floor(c.epoch_size * #self.data + 0.5))
-    local idx = self.sample(res.assign, res.k, streams.sampler, n_epoch)
+    local idx = self:sample(res, streams)
     local head_optim = self:new_head(res, self:head_width(), streams)
     local loss = self:train(res, idx, epoch, streams, head_optim)
     local t3 = dc.now()
@@ -377,7 +460,7 @@ return function(dc)
     local stats = {
       epoch = epoch, t_features = t1 - t0, t_cluster = t2 - t1, t_train = t3 - t2,
       objective = res.loss or cjson.null, loss = loss, k = res.k,
-      dims = res.features:size(2), -- what was clustered: the PCA may keep fewer than asked
+      dims = (res.features or feats):size(2), -- what was clustered: the PCA may keep fewer
       nmi_labels = self.labels and dc.metrics.nmi(res.assign, self.labels) or cjson.null,
       nmi_prev = self.prev_assign and dc.metrics.nmi(res.assign, self.prev_assign) or cjson.null,
       empty = sizes.empty, size_min = sizes.min, size_median = median(sizes.sizes),
@@ -404,6 +487,7 @@ return function(dc)
   -- Runs the remaining epochs; returns the list of per-epoch stats. Ctrl-C stops after the
   -- current batch, leaving the last epoch's checkpoint as it was.
   function Run:fit()
+    self:prepare()
     dc.catch_interrupts(true)
     local ok, err = pcall(function()
       while self.epoch < self.cfg.epochs do
@@ -429,20 +513,32 @@ return function(dc)
     dc.save_npy(self.paths.assign, self.prev_assign)
     local head = self.model:set_top_layer(nil) -- the head is re-created; never checkpointed
     dc.checkpoint.save(self.paths.checkpoint, {model = self.model, optim = self.optim,
-      meta = {epoch = self.epoch, seed = self.cfg.seed, k = stats.k}})
+      meta = {epoch = self.epoch, seed = self.cfg.seed, k = stats.k,
+        config = fingerprint(self.cfg)}})
     self.model:set_top_layer(head)
   end
 
+  -- Continues from the checkpoint in out, if there is one; refuses one made with other
+  -- settings (all but RESUMABLE), naming every setting that differs.
   function Run:resume()
     local f = io.open(self.paths.checkpoint, 'rb')
     if not f then return end
     f:close()
+    local saved = dc.checkpoint.load(self.paths.checkpoint, {}).config or {}
+    local now, diffs = fingerprint(self.cfg), {}
+    for k in pairs(OPTIONS) do
+      if not RESUMABLE[k] and saved[k] ~= now[k] then
+        diffs[#diffs + 1] = string.format('%s (checkpoint %s, now %s)', k, saved[k] or 'unset',
+          now[k] or 'unset')
+      end
+    end
+    if #diffs > 0 then
+      table.sort(diffs)
+      fail('resume: the checkpoint in %s was made with other settings: %s; use another out ' ..
+        'folder, or resume = false to start afresh', self.cfg.out, table.concat(diffs, '; '))
+    end
     self.model:set_top_layer(nil)
     local meta = dc.checkpoint.load(self.paths.checkpoint, {model = self.model, optim = self.optim})
-    if meta.seed ~= self.cfg.seed then
-      fail('resume: the checkpoint in %s was made with seed %s, not %s', self.cfg.out,
-        tostring(meta.seed), tostring(self.cfg.seed))
-    end
     self.epoch = meta.epoch
     self.prev_assign = dc.load_npy(self.paths.assign)
   end
@@ -462,6 +558,9 @@ return function(dc)
     f:close()
     return entries
   end
+
+  dc.DeepCluster = Run
+  function dc.deepcluster(cfg) return Run:new(cfg) end
 
   return Run
 end

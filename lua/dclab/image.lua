@@ -6,14 +6,14 @@
 --                            scale_each = false, path = 'm.jpg', quality = 95}) -> grid
 --   dc.image.contact_sheet(data, assign, {clusters = 20, path = 'clusters.jpg'}) -> sheet, rows
 --   dc.image.text(img, 'N=12', {x = 1, y = 1, value = 1})   (a built-in 5x7 font)
-local options = require 'dclab.data.options'
+local options = require 'dclab.options'
 
 return function(dc, core)
   local image = {}
 
   function image.load(path, opts)
     if type(path) ~= 'string' then error('image.load: argument 1 must be a path', 2) end
-    opts = options.check('image.load', opts, {'gray'})
+    opts = options.check('image.load', opts, {gray = true})
     return core.image_load(path, opts.gray == true)
   end
 
@@ -35,14 +35,14 @@ return function(dc, core)
   end
 
   function image.save(t, path, opts)
-    opts = options.check('image.save', opts, {'quality'})
+    opts = options.check('image.save', opts, {quality = true})
     core.image_save(t, jpeg_path('image.save', path), quality('image.save', opts.quality))
   end
 
   -- images: a tensor [N, C, H, W] / [N, H, W], or a list of [C, H, W] tensors
   function image.mosaic(images, opts)
-    opts = options.check('image.mosaic', opts,
-      {'nrow', 'padding', 'pad_value', 'normalize', 'scale_each', 'path', 'quality'})
+    opts = options.check('image.mosaic', opts, {nrow = true, padding = true, pad_value = true,
+      normalize = true, scale_each = true, path = true, quality = true})
     local list = type(images) == 'table' and not dc.is_tensor(images)
     if not (dc.is_tensor(images) or list and #images > 0) then
       error('image.mosaic: images must be a tensor [N, C, H, W] / [N, H, W] or a non-empty '
@@ -111,16 +111,13 @@ return function(dc, core)
   -- (1-based pixels), every channel set to value (default 1) where the glyphs are; the text
   -- is cut at the image's edge. Returns img.
   function image.text(img, str, opts)
-    opts = options.check('image.text', opts, {'x', 'y', 'value'})
+    opts = options.check('image.text', opts, {x = {type = 'integer', min = 1, default = 1},
+      y = {type = 'integer', min = 1, default = 1}, value = {type = 'number', default = 1}})
     if not (dc.is_tensor(img) and pcall(img.dim, img) and img:dim() == 3 and
         img:dtype() == 'float32') then
       error('image.text: img must be a float32 tensor [C, H, W] (and not released)', 2)
     end
-    local x, y, value = opts.x or 1, opts.y or 1, opts.value or 1
-    if math.type(x) ~= 'integer' or math.type(y) ~= 'integer' or x < 1 or y < 1 then
-      error(string.format('image.text: x and y must be integers >= 1, got %s, %s', tostring(x),
-        tostring(y)), 2)
-    end
+    local x, y, value = opts.x, opts.y, opts.value
     local mask = image.text_mask(str)
     local h, w = math.min(7, img:size(2) - y + 1), math.min(mask:size(2), img:size(3) - x + 1)
     if h < 1 or w < 1 then return img end
@@ -138,8 +135,11 @@ return function(dc, core)
   -- data.labels, classes = data.classes}. Returns the sheet (float32 [C, H, W]) and one
   -- {id, size, label, purity} per tile (label and purity nil without labels).
   function image.contact_sheet(data, assign, opts)
-    opts = options.check('image.contact_sheet', opts,
-      {'clusters', 'per_cluster', 'nrow', 'path', 'labels', 'classes'})
+    opts = options.check('image.contact_sheet', opts, {
+      clusters = {type = 'integer', min = 1, default = 20},
+      per_cluster = {type = 'integer', min = 1, default = 16},
+      nrow = {type = 'integer', min = 1, default = 5},
+      path = {type = 'string'}, labels = {type = 'tensor'}, classes = {type = 'table'}})
     if type(data) ~= 'table' or not data.get then
       error('image.contact_sheet: argument 1 must be a dataset', 2)
     end
@@ -148,11 +148,11 @@ return function(dc, core)
         #data), 2)
     end
     local labels, classes = opts.labels or data.labels, opts.classes or data.classes
-    local per = opts.per_cluster or 16
+    local per = opts.per_cluster
     local side = math.ceil(math.sqrt(per))
     local sizes = dc.bincount(assign)
     local _, order = sizes:sort(1, true)
-    local shown = math.min(opts.clusters or 20, sizes:numel())
+    local shown = math.min(opts.clusters, sizes:numel())
     local tiles, rows = {}, {}
     for rank = 1, shown do
       local c = order[rank]
@@ -181,7 +181,7 @@ return function(dc, core)
       end
       tiles[#tiles + 1] = tile
     end
-    local sheet = core.image_mosaic(dc.stack(tiles), {nrow = opts.nrow or 5, padding = 6,
+    local sheet = core.image_mosaic(dc.stack(tiles), {nrow = opts.nrow, padding = 6,
       pad_value = 0.5})
     if opts.path then core.image_save(sheet, jpeg_path('image.contact_sheet', opts.path), 92) end
     return sheet, rows

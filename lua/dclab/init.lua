@@ -3,7 +3,7 @@
 -- table from it and from the Lua library (tensor sugar, nn, data, clustering, ...).
 local core = require 'dclab.core'
 
-local dc = {core = core, version = core.versions().dclab}
+local dc = {core = core, version = core.versions().dclab, options = require 'dclab.options'}
 
 require('dclab.tensor')(dc, core)
 require('dclab.index')(dc, core)
@@ -13,6 +13,7 @@ require('dclab.io')(dc, core)
 dc.set_printoptions = core.set_printoptions
 for _, k in ipairs{'mm', 'bmm', 'matmul', 'mv', 'dot', 'addmm'} do dc[k] = core[k] end
 dc.set_num_threads, dc.get_num_threads = core.set_num_threads, core.get_num_threads
+dc.mkdirs = core.mkdirs
 dc.sampler = require('dclab.sampler')(dc)
 require('dclab.transforms')(dc, core)
 require('dclab.data')(dc, core)

@@ -8,12 +8,12 @@
 --   dc.metrics.sizes(assign [, k]) -> {sizes = int64 [k], k, empty, min, max, entropy,
 --                                      norm_entropy, imbalance}
 return function(dc, core)
-  local check = require 'dclab.cluster.options'
+  local options = require 'dclab.options'
   local metrics = {}
 
   function metrics.nmi(a, b, opts)
-    opts = check(opts, 'nmi', {'average'})
-    return core.nmi(a, b, opts.average or 'geometric')
+    opts = options.check('nmi', opts, {average = {type = 'string', default = 'geometric'}})
+    return core.nmi(a, b, opts.average)
   end
 
   metrics.ari = core.ari

@@ -1,6 +1,8 @@
 -- A progress display for long loops: a redrawn bar with items/s and ETA on a terminal,
 -- a few plain lines elsewhere (logs, pipes, CI).
 --   local p = dc.progress('features', n)   p:update(done)   p:finish()
+local options = require 'dclab.options'
+
 return function(dc)
   local Progress = {}
   Progress.__index = Progress
@@ -12,7 +14,7 @@ return function(dc)
 
   -- opts: {out = io.stdout, tty = auto}
   function dc.progress(label, total, opts)
-    opts = opts or {}
+    opts = options.check('progress', opts, {out = true, tty = {type = 'boolean'}})
     local tty = opts.tty
     if tty == nil then tty = dc.isatty(1) end
     return setmetatable({label = label, total = math.max(total, 1), done = 0, t0 = dc.now(),

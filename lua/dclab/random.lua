@@ -6,6 +6,8 @@
 -- starts from dc.default_seed (42) in every process, so a script that never seeds is still
 -- reproducible; dc.manual_seed(s) restarts it. Numbers depend only on the seed and on the
 -- order of the calls, never on the thread count (see core/rng.h).
+local options = require 'dclab.options'
+
 return function(dc, core)
   local T = core.Tensor
   local parse = core.sizes_and_options
@@ -102,11 +104,7 @@ return function(dc, core)
   -- dc.randperm(n [, {generator=, seed=}]): int64 [n] holding 1..n in random order
   function dc.randperm(n, opts)
     check_integer('randperm', 'n', n)
-    if opts ~= nil and type(opts) ~= 'table' then
-      error(string.format('randperm: options must be a table, got %s', type(opts)), 2)
-    end
-    local _, o = parse('randperm', GEN, opts or {})
-    local g = from_options('randperm', o)
+    local g = from_options('randperm', options.check('randperm', opts, GEN))
     local t = core.randperm(n, g)
     return t
   end

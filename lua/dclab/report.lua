@@ -6,6 +6,8 @@
 --                  series = {{name = 'NMI', x = {...}, y = {...}}, ...}} -> true | nil, message
 --   dc.report.run(run, {title =, clusters = 20, extra =}) -> path of results.md, its text
 --                                           (run:report() is the same)
+local options = require 'dclab.options'
+
 return function(dc)
   local report = {}
 
@@ -149,13 +151,8 @@ return function(dc)
     if type(run) ~= 'table' or type(run.cfg) ~= 'table' then
       error('report.run: argument 1 must be a dc.deepcluster run', 2)
     end
-    opts = opts or {}
-    for key in pairs(opts) do
-      if key ~= 'title' and key ~= 'clusters' and key ~= 'extra' then
-        error(string.format("report.run: unknown option '%s' (valid: clusters, extra, title)",
-          tostring(key)), 2)
-      end
-    end
+    opts = options.check('report.run', opts, {title = {type = 'string', default = 'DeepCluster'},
+      clusters = {type = 'integer', min = 1, default = 20}, extra = {type = 'string', default = ''}})
     local out = run.cfg.out
     if not out then error('report.run: the run has no out folder (the option out)', 2) end
     local log = dc.deepcluster_log(out)
@@ -185,18 +182,19 @@ return function(dc)
       ylabel = 'cross-entropy', yrange = {0, top * 1.1}, series = {{name = 'loss', x = xs, y = losses}},
       hlines = {{y = math.log(k), name = string.format('chance: ln k = %.3f', math.log(k))}}})
     local _, shown = dc.image.contact_sheet(run.data, run.prev_assign,
-      {clusters = opts.clusters or 20, path = out .. '/clusters.jpg'})
+      {clusters = opts.clusters, path = out .. '/clusters.jpg'})
     local crow = {}
     for i, c in ipairs(shown) do
       crow[i] = {c.id, c.size, c.label or '-', c.purity and string.format('%.2f', c.purity) or '-'}
     end
     local c = run.cfg
+    local function name(v) return type(v) == 'string' and v or v == nil and '-' or 'a Lua ' .. type(v) end
     local text = table.concat({
-      '# ' .. (opts.title or 'DeepCluster') .. '\n',
+      '# ' .. opts.title .. '\n',
       string.format('dclab %s; %d images, k = %d, epochs in log.jsonl: %d, batch %d, seed %d; ' ..
         'clustering %s, reassign %s, sampler %s, head %s (config.json has every option).\n',
-        dc.version, #run.data, k, #log, c.batch, c.seed, tostring(c.clustering),
-        tostring(c.reassign), tostring(c.sampler), tostring(c.head)),
+        dc.version, #run.data, k, #log, c.batch, c.seed, name(c.clustering), name(c.reassign),
+        name(c.sampler), name(c.head)),
       '## Per epoch\n',
       report.table({'epoch', 'loss', 'k-means objective', 'dims', 'NMI(labels)', 'NMI(t-1, t)',
         'empty', 'min size', 'max size', 'seconds'}, rows),
@@ -204,7 +202,7 @@ return function(dc)
         'ln k: a loss there has learnt nothing about the pseudo-labels).\n',
       string.format('## The %d largest clusters of the last epoch (clusters.jpg)\n', #shown),
       report.table({'cluster', 'size', 'majority label', 'purity'}, crow),
-      opts.extra or '',
+      opts.extra,
     }, '\n')
     local path = out .. '/results.md'
     report.write(path, text)

@@ -1,9 +1,14 @@
 -- Samplers: which dataset images (1-based indices, int64) one DeepCluster epoch trains on,
 -- given the cluster assignment. A registry, so a script swaps the policy by name or passes
--- its own function(assign, k, gen, n_epoch) -> int64 indices.
--- Method: ../shared/deepcluster.md §3 (UnifLabelSampler and the reference code's bug).
+-- its own function(assign, k, gen, n_epoch) -> int64 indices (sampler.registry: name -> that
+-- function). A sampler may come with loss weights, function(assign, k) -> float32 [k];
+-- sampler.entry gives both, {name, draw, loss_weights}. sampler.draw runs a sampler and
+-- checks what it returns (the contract is in help(dc.deepcluster)).
+-- Method: lua/dclab/method.md §5 (UnifLabelSampler and the reference code's bug).
 return function(dc)
   local sampler = {registry = {}}
+  local draws = {}
+  local loss_weights = {} -- name -> the loss weights of a registered sampler that has them
 
   -- Dataset indices grouped by cluster: members of cluster c are
   -- order:narrow(1, start[c], counts[c]) (stable, so ascending within a cluster).
@@ -21,7 +26,7 @@ return function(dc)
 
   -- The paper's intent: every non-empty cluster gets the same quota s = floor(n / c) + 1,
   -- drawn with replacement only when the cluster has <= s members; then shuffle, truncate.
-  function sampler.registry.uniform_per_cluster(assign, k, gen, n_epoch)
+  function draws.uniform_per_cluster(assign, k, gen, n_epoch)
     local order, counts, start = groups(assign, k)
     local nonempty = 0
     for c = 1, #counts do
@@ -51,14 +56,14 @@ return function(dc)
   -- The released code's behaviour: the uniform sampler yields dataset indices q, but the
   -- dataset it indexes is in cluster-concatenated order, so image order[q] is what trains.
   -- Cluster frequencies end up ~ proportional to cluster size.
-  function sampler.registry.reference_bug_compatible(assign, k, gen, n_epoch)
-    local q = sampler.registry.uniform_per_cluster(assign, k, gen, n_epoch)
+  function draws.reference_bug_compatible(assign, k, gen, n_epoch)
+    local q = draws.uniform_per_cluster(assign, k, gen, n_epoch)
     local order = groups(assign, k)
     return order:index_select(1, q)
   end
 
   -- Natural frequencies: a permutation of the dataset, repeated as needed to n_epoch.
-  function sampler.registry.shuffle(assign, k, gen, n_epoch)
+  function draws.shuffle(assign, k, gen, n_epoch)
     local _ = k
     local n = assign:numel()
     local parts, total = {}, 0
@@ -69,12 +74,8 @@ return function(dc)
     return dc.cat(parts, 1):narrow(1, 1, n_epoch):contiguous()
   end
 
-  -- Natural frequencies too; the runner weights each image's loss by 1/|its cluster|
-  -- (sampler.class_weights) instead of resampling.
-  sampler.registry.loss_weights = sampler.registry.shuffle
-
-  -- Per-cluster loss weights N/(c * |cluster|), c the number of non-empty clusters, for the 'loss_weights' policy (0 for empty
-  -- clusters): a uniform assignment gives weight 1.
+  -- Per-cluster loss weights N/(c * |cluster|), c the number of non-empty clusters (0 for
+  -- empty clusters): a uniform assignment gives weight 1.
   function sampler.class_weights(assign, k)
     local counts = dc.bincount(assign, {minlength = k}):float()
     local nonempty = counts:gt(0):sum()
@@ -82,24 +83,76 @@ return function(dc)
     return w
   end
 
-  function sampler.register(name, fn)
-    assert(type(name) == 'string' and type(fn) == 'function',
-      'sampler.register(name, fn): a name and a function(assign, k, gen, n_epoch)')
-    sampler.registry[name] = fn
+  -- A registry entry from a function or an {draw =, loss_weights =} table, checked.
+  local function as_entry(fname, v)
+    if type(v) == 'function' then return {draw = v} end
+    if type(v) == 'table' and type(v.draw) == 'function'
+        and (v.loss_weights == nil or type(v.loss_weights) == 'function') then
+      return {draw = v.draw, loss_weights = v.loss_weights}
+    end
+    error(string.format('%s: a sampler is a function(assign, k, gen, n_epoch) or ' ..
+      '{draw = function, loss_weights = function(assign, k)}, got %s', fname, type(v)), 3)
   end
 
-  -- Resolves a name or a function into a function, with a clear error for unknown names.
-  function sampler.get(spec)
-    if type(spec) == 'function' then return spec end
-    local fn = sampler.registry[spec]
-    if not fn then
+  function sampler.register(name, fn)
+    if type(name) ~= 'string' then
+      error(string.format('sampler.register: name must be a string, got %s', type(name)), 2)
+    end
+    local e = as_entry('sampler.register', fn)
+    sampler.registry[name], loss_weights[name] = e.draw, e.loss_weights
+  end
+
+  for name, fn in pairs(draws) do sampler.register(name, fn) end
+  -- Natural frequencies, each image's loss weighted by 1/|its cluster| instead of resampling.
+  sampler.register('loss_weights', {draw = draws.shuffle, loss_weights = sampler.class_weights})
+
+  -- The registry entry of a name, function or entry table, with a clear error for unknown
+  -- names; the entry's name says which sampler in errors.
+  function sampler.entry(spec)
+    if type(spec) == 'function' or type(spec) == 'table' then
+      local e = as_entry('sampler', spec)
+      e.name = 'the sampler function'
+      return e
+    end
+    local draw = sampler.registry[spec]
+    if not draw then
       local names = {}
       for name in pairs(sampler.registry) do names[#names + 1] = name end
       table.sort(names)
       error(string.format("sampler: unknown sampler '%s' (registered: %s)", tostring(spec),
-        table.concat(names, ', ')), 2)
+        table.concat(names, ', ')), 3)
     end
-    return fn
+    return {name = "sampler '" .. spec .. "'", draw = draw, loss_weights = loss_weights[spec]}
+  end
+
+  -- The draw function of a name or function.
+  function sampler.get(spec)
+    return sampler.entry(spec).draw
+  end
+
+  -- Runs sampler spec and checks its result: an int64 1-D tensor of dataset indices in
+  -- 1..assign:numel(), at least one.
+  function sampler.draw(spec, assign, k, gen, n_epoch)
+    local e = type(spec) == 'table' and spec.name and spec or sampler.entry(spec)
+    local idx = e.draw(assign, k, gen, n_epoch)
+    local n = assign:numel()
+    local function bad(fmt, ...)
+      error(string.format('sampler.draw: %s ' .. fmt .. ' (the contract: help(dc.deepcluster))',
+        e.name, ...), 3)
+    end
+    if not dc.is_tensor(idx) then
+      bad('returned a %s, not an int64 tensor of dataset indices', type(idx))
+    end
+    if idx:dtype() ~= 'int64' or idx:dim() ~= 1 or idx:numel() == 0 then
+      bad('returned %s [%s]; expected int64 [n] dataset indices, n >= 1', idx:dtype(),
+        table.concat(idx:shape(), ', '))
+    end
+    local lo, hi = idx:min(), idx:max()
+    if lo < 1 or hi > n then
+      bad('returned indices %d..%d, outside 1..%d (indices are 1-based dataset positions)',
+        lo, hi, n)
+    end
+    return idx
   end
 
   return sampler

@@ -5,7 +5,7 @@
 --                         dc.transforms.Normalize({0.286}, {0.353})}
 -- Pixel ops come first; ToFloat / Normalize last (without them the result is ToFloat's,
 -- values in [0, 1]). Randomness comes from the loader's per-sample streams.
-local options = require 'dclab.data.options'
+local options = require 'dclab.options'
 
 return function(dc, core)
   local Transform = {}
@@ -13,15 +13,22 @@ return function(dc, core)
 
   local function new(ops) return setmetatable({ops = ops}, Transform) end
 
+  local function positive(fname, what, v)
+    if math.type(v) ~= 'integer' or v < 1 then
+      error(string.format('%s: %s must be a positive integer, got %s', fname, what, tostring(v)), 3)
+    end
+    return v
+  end
+
   -- size: n or {h, w}
   local function size_arg(fname, size)
     if type(size) == 'table' then
       if #size ~= 2 then error(fname .. ': size must be n or {h, w}', 3) end
-      options.positive(fname, 'size[1]', size[1])
-      options.positive(fname, 'size[2]', size[2])
+      positive(fname, 'size[1]', size[1])
+      positive(fname, 'size[2]', size[2])
       return {size[1], size[2]}
     end
-    return {options.positive(fname, 'size', size), size}
+    return {positive(fname, 'size', size), size}
   end
 
   local function numbers(fname, what, v, n)
@@ -43,7 +50,7 @@ return function(dc, core)
   -- Resize(size): size n sets the shorter side to n (aspect kept); {h, w} is exact.
   function T.Resize(size)
     if type(size) == 'table' then return new{{name = 'Resize', size = size_arg('Resize', size)}} end
-    return new{{name = 'Resize', size = options.positive('Resize', 'size', size)}}
+    return new{{name = 'Resize', size = positive('Resize', 'size', size)}}
   end
 
   function T.CenterCrop(size)
@@ -52,7 +59,7 @@ return function(dc, core)
 
   -- RandomResizedCrop(size, {scale = {0.08, 1}, ratio = {3/4, 4/3}})
   function T.RandomResizedCrop(size, opts)
-    opts = options.check('RandomResizedCrop', opts, {'scale', 'ratio'})
+    opts = options.check('RandomResizedCrop', opts, {scale = true, ratio = true})
     return new{{name = 'RandomResizedCrop', size = size_arg('RandomResizedCrop', size),
       scale = numbers('RandomResizedCrop', 'scale', opts.scale or {0.08, 1.0}, 2),
       ratio = numbers('RandomResizedCrop', 'ratio', opts.ratio or {3 / 4, 4 / 3}, 2)}}
@@ -60,12 +67,8 @@ return function(dc, core)
 
   -- RandomCrop(size, {pad = 0}): zero padding on every side, then a random crop
   function T.RandomCrop(size, opts)
-    opts = options.check('RandomCrop', opts, {'pad'})
-    local pad = opts.pad or 0
-    if math.type(pad) ~= 'integer' or pad < 0 then
-      error('RandomCrop: pad must be an integer >= 0, got ' .. tostring(pad), 2)
-    end
-    return new{{name = 'RandomCrop', size = size_arg('RandomCrop', size), pad = pad}}
+    opts = options.check('RandomCrop', opts, {pad = {type = 'integer', min = 0, default = 0}})
+    return new{{name = 'RandomCrop', size = size_arg('RandomCrop', size), pad = opts.pad}}
   end
 
   function T.RandomHorizontalFlip(p)

@@ -203,6 +203,22 @@ describe('kmeans reassignment strategies', function()
       dc.cluster.kmeans{k = 6, niter = 3, reassign = function() return 'x' end}:fit(duplicates())
     end)
   end)
+
+  it('a Lua strategy leaving NaN or Inf centroids is an error naming it', function()
+    local function poison(value)
+      return function(centroids, _, ctx)
+        for i = 1, ctx.empty:numel() do centroids[ctx.empty[i]]:fill(value) end
+      end
+    end
+    local msg = errors_with({'kmeans: reassign function failed at iteration 1: the reassign ' ..
+      'function left non-finite centroids (NaN or Inf) in cluster', '(the contract: help(dc.deepcluster))'},
+      function() dc.cluster.kmeans{k = 6, niter = 3, reassign = poison(0 / 0)}:fit(duplicates()) end)
+    assert.truthy(msg:find('in clusters? %d'), msg)
+    dc.cluster.register_reassign('to_infinity', poison(math.huge))
+    errors_with("reassign strategy 'to_infinity' left non-finite centroids (NaN or Inf)", function()
+      dc.cluster.kmeans{k = 6, niter = 3, reassign = 'to_infinity'}:fit(duplicates())
+    end)
+  end)
 end)
 
 describe('kmeans errors', function()
@@ -211,7 +227,9 @@ describe('kmeans errors', function()
     errors_with('kmeans: k = 10 clusters but x (float32 [5, 3]) has only 5 points', function()
       return dc.cluster.kmeans{k = 10}:fit(x)
     end)
-    errors_with('kmeans: k must be an integer >= 1, got 0', dc.cluster.kmeans, {k = 0})
+    errors_with("kmeans: option 'k' must be >= 1, got 0", dc.cluster.kmeans, {k = 0})
+    errors_with("kmeans: option 'k' must be an integer, got float 2.5", dc.cluster.kmeans, {k = 2.5})
+    errors_with("kmeans: option 'k' is required", dc.cluster.kmeans, {})
     errors_with("kmeans: unknown option 'iters'", dc.cluster.kmeans, {k = 2, iters = 3})
     errors_with("kmeans: unknown reassign strategy 'split' (valid: faiss_split, deepercluster",
       dc.cluster.kmeans, {k = 2, reassign = 'split'})

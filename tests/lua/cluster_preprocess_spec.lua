@@ -186,7 +186,8 @@ describe('dc.cluster.preprocess', function()
   end)
 
   it('rejects bad use', function()
-    errors_with("preprocess: unknown option 'dim' (valid: pca, whiten, l2, min_variance)", dc.cluster.preprocess,
+    errors_with("preprocess: unknown option 'dim' (valid: l2, min_variance, pca, whiten)",
+      dc.cluster.preprocess,
       {dim = 3})
     errors_with('preprocess: pca must be a dimension >= 0 or false, got -1', dc.cluster.preprocess,
       {pca = -1})

@@ -79,18 +79,68 @@ describe('deepcluster runner', function()
     os.execute('rm -rf ' .. out)
   end)
 
-  it('k epochs + resume + the rest equals the epochs run straight', function()
+  it('k epochs + resume runs only the rest, and equals the epochs run straight', function()
     local a, b = tmpdir(), tmpdir()
     local straight = run{out = a, epochs = 3}
     run{out = b, epochs = 1}
-    local resumed = run{out = b, epochs = 3, resume = true}
+    local started = {}
+    local resumed = run{out = b, epochs = 3, resume = true,
+      hooks = {on_epoch_start = function(_, epoch) started[#started + 1] = epoch end}}
+    assert.are.same({2, 3}, started) -- a no-op resume would start at epoch 1
+    assert.are.same({2, 3}, {resumed.history[1].epoch, resumed.history[2].epoch})
+    local log = dc.deepcluster_log(b)
+    assert.are.same({1, 2, 3}, {log[1].epoch, log[2].epoch, log[3].epoch})
+    assert.are.equal(3, #log)
     assert.are.same(straight.prev_assign:totable(), resumed.prev_assign:totable())
     local sa, sb = straight.model:state(), resumed.model:state()
     for name, t in pairs(sa) do
       assert.are.equal(0, (t - sb[name]):abs():max(), name)
     end
-    assert.are.equal(3, #dc.deepcluster_log(b))
+    -- a finished run resumed again has nothing left to do
+    started = {}
+    run{out = b, epochs = 3, resume = true,
+      hooks = {on_epoch_start = function(_, epoch) started[#started + 1] = epoch end}}
+    assert.are.same({}, started)
     os.execute('rm -rf ' .. a .. ' ' .. b)
+  end)
+
+  it('refuses to resume with settings that differ from the checkpoint, naming them', function()
+    local out = tmpdir()
+    run{out = out, epochs = 1}
+    local r = dc.deepcluster{model = tiny_model(), data = data, k = 4, sampler = 'shuffle',
+      epochs = 2, batch = 50, verbose = false, out = out, resume = true}
+    local msg = errors_with({'deepcluster: resume: the checkpoint in ' .. out ..
+      ' was made with other settings: ', 'k (checkpoint 5, now 4)',
+      'sampler (checkpoint uniform_per_cluster, now shuffle)',
+      'use another out folder, or resume = false to start afresh'}, r.fit, r)
+    assert.are.equal(0, r.epoch)
+    assert.is_nil(msg:find('epochs', 1, true)) -- epochs may change: that is what resume is for
+    errors_with({'data (checkpoint {name=' .. data.name .. ',size=200}, now {name=',
+      ',size=100})'},
+      function()
+        dc.deepcluster{model = tiny_model(), data = data:subset(100), k = 5, epochs = 2, batch = 50,
+          verbose = false, out = out, resume = true}:prepare()
+      end)
+    errors_with('head (checkpoint reinit, now keep)', function()
+      dc.deepcluster{model = tiny_model(), data = data, k = 5, epochs = 2, batch = 50, head = 'keep',
+        verbose = false, out = out, resume = true}:prepare()
+    end)
+    assert.are.equal(1, #dc.deepcluster_log(out)) -- nothing was mixed into the log
+    os.execute('rm -rf ' .. out)
+  end)
+
+  it('says on Ctrl-C whether a checkpoint exists', function()
+    -- SIGINT from a shell whose parent is this process (popen: system() would ignore it)
+    local function interrupt() io.popen('kill -INT $PPID'):close() end
+    local out = tmpdir()
+    errors_with('deepcluster: interrupted during epoch 1; there is no checkpoint yet (the first ' ..
+      'is written at the end of epoch 1)', run, {out = out, epochs = 1, hooks = {on_batch = interrupt}})
+    errors_with('interrupted during epoch 1; no checkpoint is kept (out is not set)', run,
+      {epochs = 1, hooks = {on_batch = interrupt}})
+    run{out = out, epochs = 1}
+    errors_with('interrupted during epoch 2; the checkpoint of epoch 1 is intact (resume = true ' ..
+      'continues)', run, {out = out, epochs = 2, resume = true, hooks = {on_batch = interrupt}})
+    os.execute('rm -rf ' .. out)
   end)
 
   it('stops on a NaN loss with the last checkpoint intact', function()
@@ -113,11 +163,61 @@ describe('deepcluster runner', function()
     errors_with('k = 500 is larger than the number of images (200)', dc.deepcluster,
       {model = tiny_model(), data = data, k = 500})
     errors_with("unknown sampler 'uniform'", dc.deepcluster, {model = tiny_model(), data = data, sampler = 'uniform'})
-    errors_with("head must be 'reinit', 'keep' or 'centroids'", dc.deepcluster,
+    errors_with("deepcluster: option 'head' must be one of 'reinit', 'keep', 'centroids', got 'fresh'",
+      dc.deepcluster,
       {model = tiny_model(), data = data, head = 'fresh'})
     errors_with('model must be a dc.models network', dc.deepcluster, {model = {}, data = data})
-    errors_with('output folder /proc/nope is not writable', dc.deepcluster,
-      {model = tiny_model(), data = data, out = '/proc/nope'})
+    local nowhere = dc.deepcluster{model = tiny_model(), data = data, out = '/proc/nope'}
+    errors_with('output folder /proc/nope is not writable', nowhere.prepare, nowhere)
+  end)
+
+  it('touches no file until prepare (called by fit)', function()
+    local out = tmpdir() .. '/run'
+    local r = dc.deepcluster{model = tiny_model(), data = data, k = 5, out = out}
+    assert.is_nil(io.open(out .. '/config.json'))
+    r:prepare()
+    local config = cjson.decode(require('spec_helpers').read_file(out .. '/config.json'))
+    assert.are.equal('faiss_split', config.reassign) -- the strategy k-means uses by default
+    os.execute('rm -rf ' .. out)
+  end)
+
+  it("refuses a reassign the clustering does not use, and config.json doesn't record one", function()
+    errors_with("deepcluster: reassign is k-means' empty-cluster strategy: clustering 'pic' does " ..
+      'not use it (leave reassign unset, or pass it to the clustering object)', dc.deepcluster,
+      {model = tiny_model(), data = data, clustering = 'pic', reassign = 'none'})
+    errors_with("clustering given as table does not use it", dc.deepcluster,
+      {model = tiny_model(), data = data, clustering = dc.cluster.kmeans{k = 5}, reassign = 'none'})
+    local out = tmpdir()
+    dc.deepcluster{model = tiny_model(), data = data, clustering = 'pic', out = out}:prepare()
+    local config = cjson.decode(require('spec_helpers').read_file(out .. '/config.json'))
+    assert.are.equal('pic', config.clustering)
+    assert.is_nil(config.reassign)
+    os.execute('rm -rf ' .. out)
+  end)
+
+  it('checks what a Lua clustering and a Lua sampler return, naming them', function()
+    -- ids 21..40 with k = 20 used to become k = 40 with 20 empty clusters
+    errors_with('cluster.fit: the clustering function returned cluster ids 21..40, outside 1..20 ' ..
+      '(ids are 1-based, k = 20)', run, {epochs = 1, k = 20, clustering = function(x, k)
+        local ids = {}
+        for i = 1, x:size(1) do ids[i] = k + (i - 1) % k + 1 end
+        return dc.tensor(ids, 'int64')
+      end})
+    local function cyclic(x, k)
+      local ids = {}
+      for i = 1, x:size(1) do ids[i] = (i - 1) % k + 1 end
+      return dc.tensor(ids, 'int64')
+    end
+    errors_with('the sampler function returned a table, not an int64 tensor of dataset indices ' ..
+      '(the contract: help(dc.deepcluster))', run, {epochs = 1, clustering = cyclic,
+        sampler = function(_, _, _, n)
+          local t = {}
+          for i = 1, n do t[i] = i end
+          return t
+        end})
+    errors_with('the sampler function returned indices 0..199, outside 1..200 (indices are ' ..
+      '1-based dataset positions)', run, {epochs = 1, clustering = cyclic,
+        sampler = function(_, _, gen, n) return dc.randperm(n, {generator = gen}) - 1 end})
   end)
 end)
 
@@ -195,6 +295,46 @@ describe('deepcluster registry swaps', function()
         assert.are.equal(50, counts:numel())
       end}
     assert.is_true(calls > 0)
+  end)
+end)
+
+describe('dc.DeepCluster subclasses', function()
+  it('a subclass overriding one step runs, uses the override and keeps the other steps', function()
+    local Fixed = dc.DeepCluster:extend()
+    local calls = 0
+    function Fixed:cluster(feats, streams)
+      calls = calls + 1
+      assert.is_true(dc.is_generator(streams.cluster))
+      local ids = {}
+      for i = 1, feats:size(1) do ids[i] = (i - 1) % self.cfg.k + 1 end
+      return {assign = dc.tensor(ids, 'int64'), k = self.cfg.k}
+    end
+    local started = 0
+    local r = Fixed{model = tiny_model(), data = data, k = 4, epochs = 2, batch = 50,
+      verbose = false, threads = 1, hooks = {on_epoch_start = function() started = started + 1 end}}
+    assert.are.equal(Fixed, getmetatable(r))
+    r:fit()
+    assert.are.equal(2, calls)
+    assert.are.equal(2, started)
+    assert.are.same({1, 2, 3, 4, 1}, r.last.assign:narrow(1, 1, 5):totable())
+    assert.are.equal(0, r.history[2].empty)
+    assert.are.equal(1, r.history[2].nmi_prev) -- the same fixed partition twice
+    assert.are.equal(4, r.model.top_layer.out_features) -- new_head, the parent's, sized by it
+    assert.is_true(r.history[2].loss > 0)
+  end)
+
+  it('the other steps can be overridden too, and call the parent', function()
+    local Spy = dc.DeepCluster:extend()
+    local seen = {}
+    for _, name in ipairs{'features', 'sample', 'new_head', 'train'} do
+      Spy[name] = function(self, ...)
+        seen[#seen + 1] = name
+        return Spy.super[name](self, ...)
+      end
+    end
+    Spy:new{model = tiny_model(), data = data, k = 3, epochs = 1, batch = 50, verbose = false,
+      threads = 1}:fit()
+    assert.are.same({'features', 'sample', 'new_head', 'train'}, seen)
   end)
 end)
 

@@ -193,17 +193,25 @@ describe('output folders', function()
       hooks = {on_batch = function() trained = true end}}, function() return trained end
   end
 
+  -- Builds and fits a run in out; the error of fit, after checking no batch was trained.
+  local function fit_tiny(out)
+    local run, trained = tiny_run(out)
+    local ok, err = pcall(run.fit, run)
+    assert.is_false(trained(), 'a batch was trained before the refusal')
+    if not ok then error(err, 0) end
+  end
+
   it('an output path under a regular file is refused before training', function()
     local dir = tmpdir()
     finally(function() os.execute('rm -rf ' .. dir) end)
     spit(dir .. '/file', 'x')
     local out = dir .. '/file/run'
-    errors_with({'output folder ' .. out .. ' is not writable'}, tiny_run, out)
+    errors_with({'output folder ' .. out .. ' is not writable'}, fit_tiny, out)
   end)
 
   it('a read-only file system is refused before training (root only: mounts a tmpfs)', function()
     local mounted = with_tmpfs('size=64k,ro', function(mnt)
-      errors_with({'output folder ' .. mnt .. '/run is not writable'}, tiny_run, mnt .. '/run')
+      errors_with({'output folder ' .. mnt .. '/run is not writable'}, fit_tiny, mnt .. '/run')
     end)
     if not mounted then pending('mounting a tmpfs needs root') end
   end)
@@ -213,7 +221,7 @@ describe('output folders', function()
       assert(os.execute('mkdir ' .. mnt .. '/run'))
       fill(mnt)
       errors_with({'output folder ' .. mnt .. '/run cannot take data', 'No space left on device'},
-        tiny_run, mnt .. '/run')
+        fit_tiny, mnt .. '/run')
       assert.is_nil(io.open(mnt .. '/run/config.json'), 'the run started anyway')
     end)
     if not mounted then pending('mounting a tmpfs needs root') end

@@ -28,7 +28,8 @@ local WRAPPER = {['dc.core.pca_new'] = 'preprocess', ['dc.core.export_jpeg'] = '
 local NAMED_BY_CALLER = {['dc.core.pool2d_cfg'] = true}
 -- Written in Lua on top of other methods: a released tensor is reported by the first method
 -- they call (t:dim), not by their own name.
-local CALLS_THROUGH = {['Tensor:split'] = true, ['Tensor:chunk'] = true}
+local CALLS_THROUGH = {['Tensor:split'] = true, ['Tensor:chunk'] = true, ['Tensor:flatten'] = true,
+  ['Tensor:repeat_tensor'] = true, ['Tensor:zero_'] = true}
 -- Lua modules whose errors are held to the naming rule too (the C functions always are).
 local NAMED_LUA = {['dc.image.'] = true, ['dc.report.'] = true}
 

@@ -46,7 +46,7 @@ describe('models.small', function()
 
   it('rejects bad options', function()
     H.errors_with("models.small: unknown option 'kk' (valid: generator, k, sobel)", dc.models.small, {kk = 3})
-    H.errors_with('models.small: k must be a positive integer, got 0', dc.models.small, {k = 0})
+    H.errors_with("models.small: option 'k' must be >= 1, got 0", dc.models.small, {k = 0})
     local m = dc.models.small{}
     H.errors_with('sobel: sobel_forward: expected 1 (gray) or 3 (RGB) channels, got x float32 [1, 2, 28, 28]',
       m.forward, m, dc.zeros(1, 2, 28, 28))

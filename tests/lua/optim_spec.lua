@@ -77,11 +77,13 @@ describe('optim.sgd', function()
   end)
 
   it('rejects bad settings', function()
-    H.errors_with("sgd: unknown option 'moment' (valid: lr, momentum, dampening, weight_decay, nesterov)",
+    H.errors_with("sgd: unknown option 'moment' (valid: dampening, lr, momentum, nesterov, weight_decay)",
       dc.optim.sgd, {lr = 0.1, moment = 0.9})
-    H.errors_with("sgd: option 'lr' must be a number, got nil", dc.optim.sgd, {})
+    H.errors_with("sgd: option 'lr' is required", dc.optim.sgd, {})
+    H.errors_with("sgd: option 'lr' must be >= 0, got -1", dc.optim.sgd, {lr = -1})
     H.errors_with('sgd: nesterov needs momentum > 0 and dampening 0', dc.optim.sgd, {lr = 1, nesterov = true})
-    H.errors_with('sgd:add: expected a module or two lists', dc.optim.sgd{lr = 1}.add, dc.optim.sgd{lr = 1}, 3)
+    H.errors_with('sgd:add: expected a module, a list of parameters, or two lists',
+      dc.optim.sgd{lr = 1}.add, dc.optim.sgd{lr = 1}, 3)
   end)
 end)
 
@@ -94,6 +96,8 @@ describe('optim.schedule', function()
     local c = s.cosine{lr = 1, total = 4, min = 0}
     assert.is_true(close(c(1), 1) and close(c(3), 0.5) and close(c(5), 0) and close(c(9), 0))
     H.errors_with("schedule.step: unknown option 'steps'", s.step, {lr = 1, steps = 2})
+    H.errors_with("schedule.step: option 'step' is required", s.step, {lr = 1})
+    H.errors_with("schedule.cosine: option 'min' must be >= 0, got -1", s.cosine, {lr = 1, total = 2, min = -1})
     H.errors_with('schedule.constant: t must be an integer >= 1, got 0', s.constant{lr = 1}, 0)
   end)
 end)

@@ -49,7 +49,7 @@ describe('dc.image.text', function()
     -- the second glyph starts at column 3 + 6 = 9, outside the 8 columns
     assert.are.equal(one:sum() * 0.5 * 3, img:sum())
     errors_with('image.text: img must be a float32 tensor [C, H, W]', dc.image.text, dc.zeros(4, 4), 'x')
-    errors_with('image.text: x and y must be integers >= 1, got 0, 1', dc.image.text, img, 'x', {x = 0})
+    errors_with("image.text: option 'x' must be >= 1, got 0", dc.image.text, img, 'x', {x = 0})
     errors_with("image.text: unknown option 'colour'", dc.image.text, img, 'x', {colour = 1})
   end)
 end)

@@ -1,4 +1,4 @@
--- Samplers of DeepCluster's training epoch (deepcluster.md §3): the paper's uniform
+-- Samplers of DeepCluster's training epoch (method.md §5): the paper's uniform
 -- quota, the released code's index mismatch, natural frequencies, and the registry.
 local dc = require 'dclab'
 local sampler = dc.sampler
@@ -115,12 +115,52 @@ describe('sampler registry', function()
     assert.is_false(ok)
     assert.truthy(err:find("unknown sampler 'uniform' (registered: ", 1, true))
     assert.truthy(err:find('uniform_per_cluster', 1, true))
-    assert.has_error(function() sampler.register('x', 1) end)
+    local errors_with = require('spec_helpers').errors_with
+    errors_with('sampler.register: a sampler is a function(assign, k, gen, n_epoch) or ' ..
+      '{draw = function, loss_weights = function(assign, k)}, got number', sampler.register, 'x', 1)
+    errors_with('sampler.register: name must be a string, got number', sampler.register, 1, print)
+  end)
+
+  it('keeps the loss weighting inside the loss_weights entry', function()
+    local e = sampler.entry('loss_weights')
+    assert.are.equal("sampler 'loss_weights'", e.name)
+    assert.are.equal(sampler.class_weights, e.loss_weights)
+    assert.are.equal(sampler.get('shuffle'), e.draw)
+    assert.is_nil(sampler.entry('shuffle').loss_weights)
+    local w = function() return dc.ones(2) end
+    sampler.register('weighted_first', {draw = sampler.get('shuffle'), loss_weights = w})
+    assert.are.equal(w, sampler.entry('weighted_first').loss_weights)
   end)
 
   it('refuses an assignment with every cluster empty', function()
     assert.has_error(function()
       sampler.get('uniform_per_cluster')(dc.tensor({}, 'int64'), 3, dc.Generator(1), 1)
     end)
+  end)
+end)
+
+describe('sampler.draw checks what a sampler returns, naming it', function()
+  local errors_with = require('spec_helpers').errors_with
+  local assign = dc.tensor({1, 2, 2, 1}, 'int64')
+  local tail = ' (the contract: help(dc.deepcluster))'
+
+  it('passes indices in 1..N through', function()
+    local idx = sampler.draw('shuffle', assign, 2, dc.Generator(1), 4)
+    assert.are.same({1, 2, 3, 4}, idx:sort():totable())
+  end)
+
+  it('refuses a Lua table, 0-based or out-of-range indices, and the wrong type', function()
+    errors_with('the sampler function returned a table, not an int64 tensor of dataset indices' .. tail,
+      sampler.draw, function() return {1, 2, 3, 4} end, assign, 2, dc.Generator(1), 4)
+    errors_with('the sampler function returned indices 0..3, outside 1..4 (indices are 1-based ' ..
+      'dataset positions)' .. tail, sampler.draw, function() return dc.arange(0, 4) end, assign, 2,
+      dc.Generator(1), 4)
+    sampler.register('too_far', function() return dc.tensor({1, 5}, 'int64') end)
+    errors_with("sampler 'too_far' returned indices 1..5, outside 1..4", sampler.draw, 'too_far',
+      assign, 2, dc.Generator(1), 4)
+    errors_with('the sampler function returned float32 [4]; expected int64 [n] dataset indices, n >= 1',
+      sampler.draw, function() return dc.ones(4) end, assign, 2, dc.Generator(1), 4)
+    errors_with('the sampler function returned int64 [0]; expected int64 [n]', sampler.draw,
+      function() return dc.tensor({}, 'int64') end, assign, 2, dc.Generator(1), 4)
   end)
 end)

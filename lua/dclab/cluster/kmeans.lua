@@ -4,28 +4,28 @@
 --   local km = dc.cluster.kmeans{k = 100, niter = 20, seed = epoch, reassign = 'faiss_split'}
 --   local res = km:fit(x)   -- {assign = int64 [N] (1..k), k, loss, centroids, stats}
 local core = require 'dclab.core'
-local check = require 'dclab.cluster.options'
+local options = require 'dclab.options'
 local reassign = require 'dclab.cluster.reassign'
 local Preprocess = require 'dclab.cluster.preprocess'
 
 local KMeans = {}
 KMeans.__index = KMeans
 
-local OPTIONS = {'k', 'niter', 'nredo', 'seed', 'max_points_per_centroid', 'spherical', 'init',
-  'backend', 'reassign', 'preprocess'}
+-- The binding checks the values of the options it takes; k and reassign are checked here.
+local OPTIONS = {
+  k = {type = 'integer', min = 1, required = true}, niter = true, nredo = true, seed = true,
+  max_points_per_centroid = true, spherical = true, init = true, backend = true,
+  reassign = {default = 'faiss_split'}, preprocess = true,
+}
 
 -- opts: k (required); niter = 20; nredo = 1; seed = 1234; max_points_per_centroid =
 -- 10,000,000 (DeepCluster: never subsample); spherical = false; init = 'random' | 'kmeans++' |
 -- 'faiss'; backend = 'dclab' | 'faiss'; reassign = a strategy name or function (default
 -- 'faiss_split'); preprocess = a dc.cluster.preprocess object or its options (default none).
 function KMeans.new(opts)
-  opts = check(opts, 'kmeans', OPTIONS)
-  if math.type(opts.k) ~= 'integer' or opts.k < 1 then
-    error(string.format('kmeans: k must be an integer >= 1, got %s', tostring(opts.k)), 2)
-  end
+  opts = options.check('kmeans', opts, OPTIONS)
   local self = setmetatable({}, KMeans)
-  for _, name in ipairs(OPTIONS) do self[name] = opts[name] end
-  self.reassign = opts.reassign or 'faiss_split'
+  for name in pairs(OPTIONS) do self[name] = opts[name] end
   reassign.resolve(self.reassign, 2)
   if type(opts.preprocess) == 'table' and getmetatable(opts.preprocess) ~= Preprocess then
     self.preprocess = Preprocess.new(opts.preprocess)
@@ -37,9 +37,10 @@ end
 -- epoch). stats: loss of every iteration (stats.iters[i].obj), imbalance, empty clusters met
 -- (nempty_met) and fixed (nfixed), empty clusters in the result (nempty_final).
 function KMeans:fit(x, opts)
-  opts = check(opts, 'kmeans:fit', {'seed'})
+  opts = options.check('kmeans:fit', opts, {seed = true})
   if self.preprocess then x = self.preprocess:fit_apply(x) end
   local name, fn = reassign.resolve(self.reassign, 2)
+  if fn then fn = reassign.checked(self.reassign, fn) end
   local assign, centroids, stats = core.kmeans_fit(x, {
     k = self.k, niter = self.niter, nredo = self.nredo, seed = opts.seed or self.seed,
     max_points_per_centroid = self.max_points_per_centroid, spherical = self.spherical,

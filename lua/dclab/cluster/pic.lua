@@ -2,21 +2,22 @@
 -- iteration, basins of the local maxima. The number of clusters comes out of the data.
 --   local res = dc.cluster.pic{}:fit(x)   -- {assign = int64 [N] (1..res.k), k, loss = 0, stats}
 local core = require 'dclab.core'
-local check = require 'dclab.cluster.options'
+local options = require 'dclab.options'
 local Preprocess = require 'dclab.cluster.preprocess'
 
 local PIC = {}
 PIC.__index = PIC
 
-local OPTIONS = {'nnn', 'sigma', 'alpha', 'niter', 'distribute_singletons', 'preprocess'}
+local OPTIONS = {nnn = true, sigma = true, alpha = true, niter = true, distribute_singletons = true,
+  preprocess = true}
 
 -- opts: nnn = 5, sigma = 0.2, alpha = 0.001, niter = 200, distribute_singletons = true (the
 -- reference's values); preprocess = a dc.cluster.preprocess object or its options.
 function PIC.new(opts)
-  opts = check(opts, 'pic', OPTIONS)
+  opts = options.check('pic', opts, OPTIONS)
   local self = setmetatable({}, PIC)
   self.opts = {}
-  for _, name in ipairs(OPTIONS) do
+  for name in pairs(OPTIONS) do
     if name ~= 'preprocess' then self.opts[name] = opts[name] end
   end
   self.preprocess = opts.preprocess

@@ -8,12 +8,12 @@
 --   for batch in batches() do pre:partial_fit(batch) end   -- pass 1
 --   for batch in batches() do pre:apply(batch, y:narrow(1, row, n)) end   -- pass 2
 local core = require 'dclab.core'
-local check = require 'dclab.cluster.options'
+local options = require 'dclab.options'
 
 local Preprocess = {}
 Preprocess.__index = Preprocess
 
-local OPTIONS = {'pca', 'whiten', 'l2', 'min_variance'}
+local OPTIONS = {pca = {default = 256}, whiten = true, l2 = {default = true}, min_variance = true}
 
 -- opts.pca: output dims (default 256; false or 0: no PCA); whiten (default true with a PCA);
 -- l2 (default true); min_variance (default 1e-10): whitening drops the components whose
@@ -21,9 +21,9 @@ local OPTIONS = {'pca', 'whiten', 'l2', 'min_variance'}
 -- zero ones, as FAISS (the paper's code) whitens all the others; 1e-5 keeps only the strong
 -- directions of collapsed features (see README).
 function Preprocess.new(opts)
-  opts = check(opts, 'preprocess', OPTIONS)
+  opts = options.check('preprocess', opts, OPTIONS)
   local pca = opts.pca
-  if pca == nil then pca = 256 elseif pca == false then pca = 0 end
+  if pca == false then pca = 0 end
   if math.type(pca) ~= 'integer' or pca < 0 then
     error(string.format('preprocess: pca must be a dimension >= 0 or false, got %s',
       tostring(pca)), 2)
@@ -31,7 +31,6 @@ function Preprocess.new(opts)
   local whiten = opts.whiten
   if whiten == nil then whiten = pca > 0 end
   local l2 = opts.l2
-  if l2 == nil then l2 = true end
   local self = setmetatable({}, Preprocess)
   self.pca = core.pca_new{dim = pca, whiten = whiten, l2 = l2, min_variance = opts.min_variance}
   return self

@@ -46,4 +46,24 @@ function reassign.resolve(spec, level)
     tostring(spec), table.concat(reassign.names(), ', ')), (level or 2) + 1)
 end
 
+-- fn wrapped to check its contract on return: every centroid finite. spec names it in errors.
+function reassign.checked(spec, fn)
+  local who = type(spec) == 'string' and "reassign strategy '" .. spec .. "'"
+    or 'the reassign function'
+  return function(centroids, counts, ctx)
+    local fixed = fn(centroids, counts, ctx)
+    local zero = centroids - centroids -- 0 where finite, NaN where NaN or Inf
+    if zero:sum() ~= 0 then
+      local rows, bad = zero:sum(2):totable(), {}
+      for c = 1, #rows do
+        if rows[c] ~= 0 and #bad < 5 then bad[#bad + 1] = c end
+      end
+      error(string.format('%s left non-finite centroids (NaN or Inf) in cluster%s %s%s ' ..
+        '(the contract: help(dc.deepcluster))', who, #bad > 1 and 's' or '',
+        table.concat(bad, ', '), #bad == 5 and ', ...' or ''), 0)
+    end
+    return fixed
+  end
+end
+
 return reassign

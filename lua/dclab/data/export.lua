@@ -2,7 +2,7 @@
 -- class-folder tree, dir/<01_T-shirt_top>/<00001>.jpg: folder names start with the 1-based
 -- label so that image_folder{root = dir} gives the same labels back, and file names with the
 -- position, so the same order. Unlabelled datasets go flat. Returns the number of files.
-local options = require 'dclab.data.options'
+local options = require 'dclab.options'
 
 return function(dc, core)
   return function(ds, dir, opts)
@@ -10,7 +10,7 @@ return function(dc, core)
       error('export_jpeg: argument 1 must be a dataset', 2)
     end
     if type(dir) ~= 'string' then error('export_jpeg: argument 2 must be a folder path', 2) end
-    opts = options.check('export_jpeg', opts, {'quality', 'size'})
+    opts = options.check('export_jpeg', opts, {quality = true, size = true})
     local class_dirs
     if ds.labels then
       local k = ds.classes and #ds.classes or ds.labels:max():item()

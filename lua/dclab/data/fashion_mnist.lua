@@ -1,7 +1,7 @@
 -- Fashion-MNIST from its IDX files (Debian's dataset-fashion-mnist by default):
 -- dc.data.fashion_mnist{split = 'train' | 'test' | 'all', root = dir}. 60k / 10k / 70k
 -- uint8 images [N, 1, 28, 28] (55 MB for all), labels 1..10.
-local options = require 'dclab.data.options'
+local options = require 'dclab.options'
 
 local CLASSES = {'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt',
   'Sneaker', 'Bag', 'Ankle boot'}
@@ -30,7 +30,7 @@ return function(dc, core, Dataset)
   end
 
   local function dataset(opts)
-    opts = options.check('fashion_mnist', opts, {'split', 'root'})
+    opts = options.check('fashion_mnist', opts, {split = true, root = true})
     local split, root = opts.split or 'train', opts.root or DEFAULT_ROOT
     local images, labels
     if split == 'train' or split == 'test' then

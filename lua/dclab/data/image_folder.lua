@@ -4,11 +4,12 @@
 --   ImageFolder); 'flat': every JPEG under root, no labels; 'auto': classes when root has
 --   subfolders. list: a text file of paths (relative to root), each optionally followed by
 --   a tab and a class name.
-local options = require 'dclab.data.options'
+local options = require 'dclab.options'
 
 return function(dc, core, Dataset)
   return function(opts)
-    opts = options.check('image_folder', opts, {'root', 'layout', 'list', 'gray', 'on_error'})
+    opts = options.check('image_folder', opts, {root = true, layout = true, list = true, gray = true,
+      on_error = true})
     if opts.root == nil and opts.list == nil then
       error('image_folder: root or list is required', 2)
     end

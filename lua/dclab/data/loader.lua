@@ -4,14 +4,14 @@
 --   for x, y, idx in loader:iter() do ... end   -- the same, and `break` stops the workers
 -- x, y, idx are reused buffers, valid until the next batch: clone what you keep. A pass
 -- ends at the end of `order`; loader:reset{epoch = e, order = o} starts the next one.
-local options = require 'dclab.data.options'
+local options = require 'dclab.options'
 
 return function(dc, core)
   local Loader = {}
   Loader.__index = Loader
 
-  local OPTS = {'batch', 'transform', 'order', 'threads', 'prefetch', 'drop_last', 'seed',
-    'epoch', 'on_error'}
+  local OPTS = {batch = true, transform = true, order = true, threads = true, prefetch = true,
+    drop_last = true, seed = true, epoch = true, on_error = true}
 
   local function order_tensor(order)
     if order == nil or dc.is_tensor(order) then return order end
@@ -68,7 +68,7 @@ return function(dc, core)
 
   -- A new pass: loader:reset{epoch = e, order = o} (each optional).
   function Loader:reset(opts)
-    opts = options.check('reset', opts, {'epoch', 'order'})
+    opts = options.check('reset', opts, {epoch = true, order = true})
     self.epoch = opts.epoch or self.epoch
     self._c:reset(order_tensor(opts.order), self.epoch)
     self.reported = false

@@ -10,25 +10,26 @@
 --   dc.eval.linear_probe(model, train, test, {layer = 1..})   on a frozen, pooled conv layer
 -- (model may be nil for raw pixels; the model forms take transform = and threads = too)
 --   dc.eval.report(model, train, test, opts) -> all of the above for one feature extractor
+local options = require 'dclab.options'
+
 return function(dc)
   local eval = {}
 
+  -- The size of a pooled conv feature (the paper's probes pool each conv layer to about
+  -- 2304 values).
+  eval.CONV_DIMS = 2304
+
+  -- valid: the option names fname takes, checked by dclab.options (values are checked where
+  -- they are used).
   local function check(fname, opts, valid)
-    opts = opts or {}
-    if type(opts) ~= 'table' then error(fname .. ': options must be a table, got ' .. type(opts), 3) end
-    local ok = {}
-    for _, k in ipairs(valid) do ok[k] = true end
-    for k in pairs(opts) do
-      if not ok[k] then
-        error(string.format("%s: unknown option '%s' (valid: %s)", fname, tostring(k),
-          table.concat(valid, ', ')), 3)
-      end
-    end
-    return opts
+    local spec = {}
+    for _, k in ipairs(valid) do spec[k] = true end
+    local o = options.check(fname, opts, spec, 3)
+    return o -- not a tail call: the error level counts this frame
   end
 
   -- The clustering feature of batch x: sobel -> features -> flatten -> classifier without its
-  -- final ReLU (deepcluster.md §1.3). Evaluation mode is the caller's business.
+  -- final ReLU (method.md §1). Evaluation mode is the caller's business.
   function eval.embed(model, x)
     if model.sobel then x = model.sobel:forward(x) end
     x = model.flatten:forward(model.features:forward(x))
@@ -87,7 +88,7 @@ return function(dc)
       local f
       if layer == 'pixels' then f = x:reshape(x:size(1), -1)
       elseif layer == 'penultimate' then f = eval.embed(model, x)
-      else f = eval.conv_feature(model, x, layer, opts.dims or 2304) end
+      else f = eval.conv_feature(model, x, layer, opts.dims or eval.CONV_DIMS) end
       out = out or dc.empty(#data, f:size(2))
       out:narrow(1, row, f:size(1)):copy(f)
       row = row + f:size(1)
@@ -141,7 +142,7 @@ return function(dc)
       local nmi, ari, acc = {}, {}, {}
       for seed = 1, opts.seeds or 3 do
         local res = dc.cluster.kmeans{k = k, niter = opts.niter or 20, seed = seed,
-          max_points_per_centroid = 10000000}:fit(x)
+          max_points_per_centroid = dc.cluster.NO_SUBSAMPLING}:fit(x)
         nmi[seed] = dc.metrics.nmi(res.assign, labels)
         ari[seed] = dc.metrics.ari(res.assign, labels)
         acc[seed] = dc.metrics.acc(res.assign, labels)

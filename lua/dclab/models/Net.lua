@@ -1,4 +1,4 @@
--- A DeepCluster network as the official code splits it (deepcluster.md §1.6):
+-- A DeepCluster network as the official code splits it (method.md §7):
 --   sobel       fixed front end (or nil)
 --   features    the conv trunk: what linear probes read and transfer evaluates
 --   classifier  the fc MLP, kept and trained across epochs; its output is the clustering
@@ -8,6 +8,7 @@
 -- input image is not computed unless need_input_grad is set (nobody needs it in training).
 local Module = require 'dclab.nn.Module'
 local Flatten = require 'dclab.nn.Flatten'
+local options = require 'dclab.options'
 
 local Net, parent = Module:extend('Net')
 
@@ -98,7 +99,7 @@ function Net:load_state(state, opt)
   if type(state) ~= 'table' then
     error('Net: load_state expects a table of tensors, got ' .. type(state), 2)
   end
-  local strict = not (opt and opt.strict == false)
+  local strict = options.check('Net:load_state', opt, Module._load_options, 2).strict
   local parts, present = {}, {}
   for _, s in ipairs(self:stages()) do
     parts[s[1]], present[s[1]] = {}, s[2]

@@ -1,37 +1,20 @@
 -- Shared by the model builders: option checking, the conv-BN-ReLU block and the Net itself.
 local nn = require 'dclab.nn'
 local Net = require 'dclab.models.Net'
+local options = require 'dclab.options'
 
 local build = {}
 
--- Checks the options table of model fname against the defaults table (every valid key has
--- a default; false marks "none"); returns the merged options.
-function build.options(fname, opt, defaults)
-  if opt ~= nil and type(opt) ~= 'table' then
-    error(string.format('%s: options must be a table, got %s', fname, type(opt)), 3)
-  end
-  local o = {}
-  for k, v in pairs(defaults) do o[k] = v end
-  for k, v in pairs(opt or {}) do
-    if defaults[k] == nil then
-      local names = {}
-      for n in pairs(defaults) do names[#names + 1] = n end
-      table.sort(names)
-      error(string.format("%s: unknown option '%s' (valid: %s)", fname, tostring(k),
-        table.concat(names, ', ')), 3)
-    end
-    o[k] = v
-  end
-  if o.k and (math.type(o.k) ~= 'integer' or o.k < 1) then
-    error(string.format('%s: k must be a positive integer, got %s', fname, tostring(o.k)), 3)
-  end
-  if type(o.sobel) ~= 'boolean' then
-    error(string.format('%s: sobel must be a boolean, got %s', fname, type(o.sobel)), 3)
-  end
-  if o.generator and not require('dclab.core').is_generator(o.generator) then
-    error(string.format('%s: generator must be a dclab.Generator, got %s', fname, type(o.generator)), 3)
-  end
-  return o
+-- The options table of model fname checked, defaults filled; bn only for the models that
+-- have a BatchNorm variant.
+function build.options(fname, opt, with_bn)
+  local o = options.check(fname, opt, {
+    sobel = {type = 'boolean', default = true},
+    bn = with_bn and {type = 'boolean', default = true} or nil,
+    k = {type = 'integer', min = 1},
+    generator = {type = 'generator'},
+  }, 3)
+  return o -- not a tail call: the error level counts this frame
 end
 
 -- Appends conv (k x k, pad), [BatchNorm2d], in-place ReLU to seq.

@@ -10,7 +10,7 @@ local nn = require 'dclab.nn'
 local build = require 'dclab.models.build'
 
 return function(opt)
-  local o = build.options('models.small', opt, {sobel = true, k = false, generator = false})
+  local o = build.options('models.small', opt, false)
   local features = nn.Sequential()
   local cin = o.sobel and 2 or 1
   for i, cout in ipairs{64, 128, 256, 256} do

@@ -8,7 +8,7 @@ local build = require 'dclab.models.build'
 local CFG = {64, 64, 'M', 128, 128, 'M', 256, 256, 256, 'M', 512, 512, 512, 'M', 512, 512, 512, 'M'}
 
 return function(opt)
-  local o = build.options('models.vgg16', opt, {sobel = true, bn = true, k = false, generator = false})
+  local o = build.options('models.vgg16', opt, true)
   local f = nn.Sequential()
   local cin = o.sobel and 2 or 3
   for _, v in ipairs(CFG) do

@@ -3,6 +3,7 @@
 -- (momentum 0.1, eps 1e-5, unbiased variance as PyTorch) in evaluation.
 local core = require 'dclab.core'
 local Module = require 'dclab.nn.Module'
+local options = require 'dclab.options'
 
 local BatchNorm, parent = Module:extend('BatchNorm')
 
@@ -15,22 +16,10 @@ function BatchNorm:__init(channels, opt)
   if math.type(channels) ~= 'integer' or channels < 1 then
     error(string.format('%s: channels must be a positive integer, got %s', name, tostring(channels)), 4)
   end
-  if opt ~= nil and type(opt) ~= 'table' then
-    error(name .. ': options must be a table, got ' .. type(opt), 4)
-  end
-  for k in pairs(opt or {}) do
-    if k ~= 'eps' and k ~= 'momentum' then
-      error(string.format("%s: unknown option '%s' (valid: eps, momentum)", name, tostring(k)), 4)
-    end
-  end
+  opt = options.check(name, opt, {eps = {type = 'number', above = 0, default = 1e-5},
+    momentum = {type = 'number', min = 0, max = 1, default = 0.1}}, 4)
   self.channels = channels
-  self.eps = opt and opt.eps or 1e-5
-  self.momentum = opt and opt.momentum or 0.1
-  if type(self.eps) ~= 'number' or self.eps <= 0 or type(self.momentum) ~= 'number'
-      or self.momentum < 0 or self.momentum > 1 then
-    error(string.format('%s: eps must be > 0 and momentum in [0, 1], got eps %s momentum %s', name,
-      tostring(self.eps), tostring(self.momentum)), 4)
-  end
+  self.eps, self.momentum = opt.eps, opt.momentum
   self:param('weight', {channels})
   self:param('bias', {channels})
   self:buffer('running_mean', core.zeros({channels}))

@@ -1,9 +1,10 @@
 -- CentroidHead(centroids [, {temperature = 0.1}]): DeepCluster-v2's classifier (SwAV's
--- main_deepclusterv2.py, deepcluster.md §7): logits = normalize(x) . normalize(c)^T / t,
+-- main_deepclusterv2.py, method.md §10): logits = normalize(x) . normalize(c)^T / t,
 -- with the k-means centroids c [k, D] frozen (no parameters, no weight decay). The
 -- gradient flows into x through the row normalisation.
 local core = require 'dclab.core'
 local Module = require 'dclab.nn.Module'
+local options = require 'dclab.options'
 
 local CentroidHead, parent = Module:extend('CentroidHead')
 
@@ -14,15 +15,9 @@ function CentroidHead:__init(centroids, opt)
       (core.is_tensor(centroids) and centroids:dtype() .. ' [' .. table.concat(centroids:shape(), ', ') .. ']'
         or type(centroids)), 3)
   end
-  for k in pairs(opt or {}) do
-    if k ~= 'temperature' then
-      error("CentroidHead: unknown option '" .. tostring(k) .. "' (valid: temperature)", 3)
-    end
-  end
-  self.temperature = opt and opt.temperature or 0.1
-  if type(self.temperature) ~= 'number' or self.temperature <= 0 then
-    error('CentroidHead: temperature must be a positive number', 3)
-  end
+  opt = options.check('CentroidHead', opt,
+    {temperature = {type = 'number', above = 0, default = 0.1}}, 3)
+  self.temperature = opt.temperature
   local c = centroids:float()
   self.centroids = c / c:norm(2, 2, true):clamp(1e-12)
   self.out_features = c:size(1)

@@ -5,23 +5,14 @@
 --   dlogits = crit:backward(logits, target)
 local core = require 'dclab.core'
 local Module = require 'dclab.nn.Module'
+local options = require 'dclab.options'
 
 local CrossEntropyLoss, parent = Module:extend('CrossEntropyLoss')
 
 function CrossEntropyLoss:__init(opt)
   parent.__init(self)
-  if opt ~= nil and type(opt) ~= 'table' then
-    error('CrossEntropyLoss: options must be a table, got ' .. type(opt), 3)
-  end
-  for k in pairs(opt or {}) do
-    if k ~= 'weight' then
-      error("CrossEntropyLoss: unknown option '" .. tostring(k) .. "' (valid: weight)", 3)
-    end
-  end
-  if opt and opt.weight ~= nil and not core.is_tensor(opt.weight) then
-    error('CrossEntropyLoss: weight must be a float32 tensor [k], got ' .. type(opt.weight), 3)
-  end
-  self.weight = opt and opt.weight
+  opt = options.check('CrossEntropyLoss', opt, {weight = {type = 'tensor'}}, 3)
+  self.weight = opt.weight
 end
 
 function CrossEntropyLoss:forward(x, target)

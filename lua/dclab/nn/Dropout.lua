@@ -3,6 +3,7 @@
 -- generator g (default: dclab's default generator), so a seeded run drops the same units.
 local core = require 'dclab.core'
 local Module = require 'dclab.nn.Module'
+local options = require 'dclab.options'
 
 local Dropout, parent = Module:extend('Dropout')
 
@@ -12,19 +13,15 @@ function Dropout:__init(p, opt)
   if type(p) ~= 'number' or p < 0 or p > 1 then
     error('Dropout: p must be a number in [0, 1], got ' .. tostring(p), 3)
   end
-  if opt ~= nil and type(opt) ~= 'table' then
-    error('Dropout: options must be a table, got ' .. type(opt), 3)
-  end
-  for k in pairs(opt or {}) do
-    if k ~= 'generator' then
-      error("Dropout: unknown option '" .. tostring(k) .. "' (valid: generator)", 3)
-    end
-  end
-  if opt and opt.generator ~= nil and not core.is_generator(opt.generator) then
-    error('Dropout: generator must be a dclab.Generator, got ' .. type(opt.generator), 3)
-  end
+  opt = options.check('Dropout', opt, {generator = {type = 'generator'}}, 3)
   self.p = p
-  self.generator = opt and opt.generator
+  self.generator = opt.generator
+end
+
+-- The generator the masks are drawn from (the DeepCluster runner gives each epoch its own).
+function Dropout:set_generator(gen)
+  self.generator = gen
+  return self
 end
 
 local function active(self)

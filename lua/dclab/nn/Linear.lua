@@ -2,6 +2,7 @@
 -- code: weight N(0, 0.01^2), bias 0.
 local core = require 'dclab.core'
 local Module = require 'dclab.nn.Module'
+local options = require 'dclab.options'
 
 local Linear, parent = Module:extend('Linear')
 
@@ -15,15 +16,10 @@ function Linear:__init(in_features, out_features, opt)
   parent.__init(self)
   check_size(in_features, 'in_features')
   check_size(out_features, 'out_features')
-  if opt ~= nil and type(opt) ~= 'table' then
-    error('Linear: options must be a table, got ' .. type(opt), 3)
-  end
-  for k in pairs(opt or {}) do
-    if k ~= 'bias' then error("Linear: unknown option '" .. tostring(k) .. "' (valid: bias)", 3) end
-  end
+  opt = options.check('Linear', opt, {bias = {type = 'boolean', default = true}}, 3)
   self.in_features, self.out_features = in_features, out_features
   self:param('weight', {out_features, in_features})
-  if not (opt and opt.bias == false) then self:param('bias', {out_features}) end
+  if opt.bias then self:param('bias', {out_features}) end
   self:reset()
 end
 

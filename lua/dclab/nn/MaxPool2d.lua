@@ -2,19 +2,14 @@
 -- {h, w}. Ties go to the first maximum.
 local core = require 'dclab.core'
 local Module = require 'dclab.nn.Module'
+local options = require 'dclab.options'
 local window = require 'dclab.nn.window'
 
 local MaxPool2d, parent = Module:extend('MaxPool2d')
 
-local KEYS = {stride = true, pad = true, ceil_mode = true}
-
 function MaxPool2d:__init(k, opt)
   parent.__init(self)
-  for key in pairs(type(opt) == 'table' and opt or {}) do
-    if not KEYS[key] then
-      error("MaxPool2d: unknown option '" .. tostring(key) .. "' (valid: ceil_mode, pad, stride)", 3)
-    end
-  end
+  options.check('MaxPool2d', opt, {stride = true, pad = true, ceil_mode = true}, 3)
   self.cfg = core.pool2d_cfg(k, opt, 'MaxPool2d')
 end
 

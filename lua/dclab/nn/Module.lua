@@ -1,6 +1,7 @@
--- The base class of every nn module (STYLE.md §3.5), and the class helper of the library.
+-- The base class of every nn module, and the class helper of the library.
 --
---   m:forward(x)       -> y    y is m.output, a buffer REUSED by the next call (:clone() it)
+--   m:forward(x)       -> y    y is m.output, a buffer REUSED by the next call (:clone() it);
+--                              m(x) is the same call
 --   m:backward(x, dy)  -> dx   accumulates into the parameter gradients; dx is m.grad_input
 --                              (nil when m.need_input_grad is false: nobody wants it)
 --   m:parameters()     -> params, grads   two lists, weight before bias; stable identities
@@ -10,11 +11,13 @@
 -- Modules start in training mode. State is parameters and running statistics only: no
 -- activation or workspace is ever saved.
 local core = require 'dclab.core'
+local options = require 'dclab.options'
 
 local Module = {}
 Module.__index = Module
 Module.__name = 'dclab.nn.Module'
 Module.__tostring = function(m) return m:describe() end
+Module.__call = function(m, ...) return m:forward(...) end -- m(x) is m:forward(x)
 Module.class_name = 'Module'
 
 local function new(cls, ...)
@@ -30,7 +33,8 @@ function Module.extend(parent, name)
   local cls = setmetatable({}, {__index = parent, __call = new})
   cls.__index = cls
   cls.__name = 'dclab.nn.' .. name
-  cls.__tostring = parent.__tostring -- metamethods are not inherited through __index
+  -- metamethods are not inherited through __index
+  cls.__tostring, cls.__call = parent.__tostring, parent.__call
   cls.class_name = name
   return cls, parent
 end
@@ -52,9 +56,14 @@ function Module:__init()
   self.params, self.grads, self.param_names, self.buffer_names = {}, {}, {}, {}
 end
 
+-- The gradient of every parameter a module registered, so that an optimizer given only a
+-- parameter list (dc.optim.sgd(model:parameters(), ...)) finds them. Weak: it keeps nothing.
+Module._grad_of = setmetatable({}, {__mode = 'k'})
+
 -- Registers a trainable parameter (zeros) and its gradient as self[name], self['grad_' .. name].
 function Module:param(name, shape)
   local w, g = core.zeros(shape), core.zeros(shape)
+  Module._grad_of[w] = g
   self[name], self['grad_' .. name] = w, g
   self.params[#self.params + 1] = w
   self.grads[#self.grads + 1] = g
@@ -143,6 +152,9 @@ local function same_shape(a, b)
   return true
 end
 
+-- The options of every load_state.
+Module._load_options = {strict = {type = 'boolean', default = true}}
+
 -- Copies the tensors of a state table into this module's. strict (default): every entry of
 -- this module must be present and no unknown entry may be given.
 function Module:load_state(state, opt)
@@ -150,7 +162,8 @@ function Module:load_state(state, opt)
     error(string.format('%s: load_state expects a table of tensors, got %s', self.class_name,
       type(state)), 2)
   end
-  local strict = not (opt and opt.strict == false)
+  local strict = options.check(self.class_name .. ':load_state', opt, Module._load_options,
+    2).strict
   local own = self:state()
   for name, t in pairs(own) do
     local v = state[name]

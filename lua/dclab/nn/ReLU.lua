@@ -3,18 +3,14 @@
 -- BatchNorm in a Sequential, an in-place ReLU is fused into the BatchNorm kernel.
 local core = require 'dclab.core'
 local Module = require 'dclab.nn.Module'
+local options = require 'dclab.options'
 
 local ReLU, parent = Module:extend('ReLU')
 
 function ReLU:__init(opt)
   parent.__init(self)
-  if opt ~= nil and type(opt) ~= 'table' then
-    error('ReLU: options must be a table ({inplace = true}), got ' .. type(opt), 3)
-  end
-  for k in pairs(opt or {}) do
-    if k ~= 'inplace' then error("ReLU: unknown option '" .. tostring(k) .. "' (valid: inplace)", 3) end
-  end
-  self.inplace = opt and opt.inplace == true or false
+  opt = options.check('ReLU', opt, {inplace = {type = 'boolean', default = false}}, 3)
+  self.inplace = opt.inplace
 end
 
 -- Out of place, the kernel writes into own buffers (relu_out, relu_grad): output and

@@ -9,6 +9,7 @@
 --  * when need_input_grad is false, backward stops at the first module with parameters:
 --    the gradient of the input itself is never computed.
 local Module = require 'dclab.nn.Module'
+local options = require 'dclab.options'
 
 local Sequential, parent = Module:extend('Sequential')
 
@@ -167,7 +168,7 @@ function Sequential:load_state(state, opt)
   if type(state) ~= 'table' then
     error('Sequential: load_state expects a table of tensors, got ' .. type(state), 2)
   end
-  local strict = not (opt and opt.strict == false)
+  local strict = options.check('Sequential:load_state', opt, Module._load_options, 2).strict
   local parts = {}
   for key, t in pairs(state) do
     local i, rest = tostring(key):match('^(%d+)%.(.+)$')

@@ -3,32 +3,11 @@
 --   step{lr = 0.1, step = 30, gamma = 0.1}     lr * gamma ^ floor((t - 1) / step)
 --   cosine{lr = 0.1, total = 100, min = 0}     min + (lr - min) * (1 + cos(pi (t-1) / total)) / 2
 -- Use: opt:set_lr(sched(epoch)).
+local options = require 'dclab.options'
+
 local schedule = {}
 
-local function options(fname, opt, spec)
-  if type(opt) ~= 'table' then
-    error(string.format('%s: expected an options table, got %s', fname, type(opt)), 3)
-  end
-  for k in pairs(opt) do
-    if spec[k] == nil then
-      local names = {}
-      for n in pairs(spec) do names[#names + 1] = n end
-      table.sort(names)
-      error(string.format("%s: unknown option '%s' (valid: %s)", fname, tostring(k),
-        table.concat(names, ', ')), 3)
-    end
-  end
-  local o = {}
-  for k, default in pairs(spec) do
-    local v = opt[k]
-    if v == nil then v = default end
-    if v == false or type(v) ~= 'number' or v < 0 then
-      error(string.format("%s: option '%s' must be a number >= 0, got %s", fname, k, tostring(opt[k])), 3)
-    end
-    o[k] = v
-  end
-  return o
-end
+local RATE = {type = 'number', min = 0, required = true}
 
 local function check_t(fname, t)
   if math.type(t) ~= 'integer' or t < 1 then
@@ -37,7 +16,7 @@ local function check_t(fname, t)
 end
 
 function schedule.constant(opt)
-  local o = options('schedule.constant', opt, {lr = false})
+  local o = options.check('schedule.constant', opt, {lr = RATE}, 2)
   return function(t)
     check_t('schedule.constant', t)
     return o.lr
@@ -45,10 +24,9 @@ function schedule.constant(opt)
 end
 
 function schedule.step(opt)
-  local o = options('schedule.step', opt, {lr = false, step = false, gamma = 0.1})
-  if math.type(o.step) ~= 'integer' or o.step < 1 then
-    error('schedule.step: option step must be an integer >= 1', 2)
-  end
+  local o = options.check('schedule.step', opt, {lr = RATE,
+    step = {type = 'integer', min = 1, required = true},
+    gamma = {type = 'number', min = 0, default = 0.1}}, 2)
   return function(t)
     check_t('schedule.step', t)
     return o.lr * o.gamma ^ ((t - 1) // o.step)
@@ -56,10 +34,9 @@ function schedule.step(opt)
 end
 
 function schedule.cosine(opt)
-  local o = options('schedule.cosine', opt, {lr = false, total = false, min = 0})
-  if math.type(o.total) ~= 'integer' or o.total < 1 then
-    error('schedule.cosine: option total must be an integer >= 1', 2)
-  end
+  local o = options.check('schedule.cosine', opt, {lr = RATE,
+    total = {type = 'integer', min = 1, required = true},
+    min = {type = 'number', min = 0, default = 0}}, 2)
   return function(t)
     check_t('schedule.cosine', t)
     local f = math.min(t - 1, o.total) / o.total
