@@ -10,10 +10,10 @@ SANITIZE ?=
 
 DEB_PACKAGES = lua5.4 liblua5.4-dev libopenblas-dev libfaiss-dev libturbojpeg0-dev \
                libjpeg62-turbo-dev zlib1g-dev libreadline-dev lua-busted lua-argparse lua-cjson \
-               dataset-fashion-mnist gnuplot-nox pkg-config
+               dataset-fashion-mnist gnuplot-nox pkg-config python3-numpy
 # Only make fuzz, tsan and memcheck need these: a fresh machine's `make test` skips them.
 TOOL_PACKAGES = clang libclang-rt-14-dev libomp-14-dev valgrind
-BENCH_PACKAGES = python3-numpy python3-torch python3-torchvision python3-faiss python3-sklearn \
+BENCH_PACKAGES = python3-torch python3-torchvision python3-faiss python3-sklearn \
                  python3-pil hyperfine python-matplotlib-data
 
 CC      ?= gcc

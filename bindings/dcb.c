@@ -39,6 +39,15 @@ void dcb_check(lua_State *L, dc_status s)
     if (s != DC_OK) luaL_error(L, "%s", dc_last_error());
 }
 
+void dcb_check_named(lua_State *L, const char *fname, dc_status s)
+{
+    if (s == DC_OK) return;
+    const char *m = dc_last_error();
+    size_t n = strlen(fname);
+    if (strncmp(m, fname, n) == 0 && m[n] == ':') luaL_error(L, "%s", m);
+    luaL_error(L, "%s: %s", fname, m);
+}
+
 /* ---- arguments ---- */
 
 int dcb_checkdim(lua_State *L, int arg, int ndim, int ndim_extra)
@@ -72,6 +81,9 @@ int dcb_checkshape(lua_State *L, int arg, int64_t *shape)
             shape[d] = v;
             lua_pop(L, 1);
         }
+        if (lua_rawlen(L, arg) == 0 && (lua_pushnil(L), lua_next(L, arg)))
+            return luaL_argerror(L, arg, lua_pushfstring(L, "a shape is a list of sizes, got key '%s'",
+                                                         luaL_tolstring(L, -2, NULL)));
         return ndim;
     }
     int top = lua_gettop(L);
@@ -182,6 +194,7 @@ dc_dtype dcb_checkdtype(lua_State *L, int arg, dc_dtype def)
 {
     if (lua_isnoneornil(L, arg)) return def;
     dc_dtype dt;
-    dcb_check(L, dc_dtype_parse(luaL_checkstring(L, arg), &dt));
+    if (dc_dtype_parse(luaL_checkstring(L, arg), &dt) != DC_OK)
+        luaL_argerror(L, arg, dc_last_error());
     return dt;
 }

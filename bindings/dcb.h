@@ -23,6 +23,8 @@ dc_tensor *dcb_totensor(lua_State *L, int i);
 dc_tensor *dcb_newtensor(lua_State *L);
 /* On failure raises a Lua error with dc_last_error(). Never returns when s != DC_OK. */
 void dcb_check(lua_State *L, dc_status s);
+/* The same, the message prefixed with "fname: " unless it already starts so. */
+void dcb_check_named(lua_State *L, const char *fname, dc_status s);
 
 /* Converts a 1-based (negative: from the end) dimension argument to 0-based for tensor t;
  * ndim_extra lets unsqueeze accept ndim + 1. */

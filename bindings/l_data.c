@@ -51,7 +51,7 @@ static int l_folder_scan(lua_State *L)
     const char *root = luaL_checkstring(L, 1);
     int layout = luaL_checkoption(L, 2, "auto", layouts);
     lfilelist *u = new_filelist(L);
-    dcb_check(L, dc_folder_scan(root, (dc_folder_layout)layout, &u->fl));
+    dcb_check_named(L, "folder_scan", dc_folder_scan(root, (dc_folder_layout)layout, &u->fl));
     return 1;
 }
 
@@ -61,7 +61,7 @@ static int l_filelist_read(lua_State *L)
     const char *list = luaL_checkstring(L, 1);
     const char *root = luaL_optstring(L, 2, NULL);
     lfilelist *u = new_filelist(L);
-    dcb_check(L, dc_filelist_read(list, root, &u->fl));
+    dcb_check_named(L, "filelist_read", dc_filelist_read(list, root, &u->fl));
     return 1;
 }
 

@@ -114,7 +114,7 @@ static int getint(lua_State *L, int t, const char *key)
     lua_getfield(L, t, key);
     int ok;
     lua_Integer v = lua_tointegerx(L, -1, &ok);
-    if (!ok) luaL_error(L, "layer configuration: field '%s' must be an integer", key);
+    if (!ok) luaL_argerror(L, t, lua_pushfstring(L, "layer configuration: field '%s' must be an integer", key));
     lua_pop(L, 1);
     return (int)v;
 }

@@ -68,13 +68,20 @@ static int nested_shape(lua_State *L, int idx, int64_t *shape)
     return nd;
 }
 
-/* Copies nested table at idx (depth d) into t, checking it is rectangular. */
+/* Copies nested table at idx (depth d) into t, checking it is rectangular and a plain list
+ * (a key such as {bogus = 1} is a mistake, not an empty tensor). */
 static void fill_nested(lua_State *L, int idx, dc_tensor *t, int d, int64_t *pos)
 {
     int64_t n = (int64_t)luaL_len(L, idx);
     if (n != t->shape[d])
         luaL_error(L, "tensor: ragged nested table: %d elements at depth %d where %d were expected",
                    (int)n, d + 1, (int)t->shape[d]);
+    for (lua_pushnil(L); lua_next(L, idx); lua_pop(L, 1)) {
+        lua_Integer k = lua_isinteger(L, -2) ? lua_tointeger(L, -2) : 0;
+        if (k < 1 || k > n)
+            luaL_error(L, "tensor: key '%s' at depth %d is not a list index 1..%d",
+                       luaL_tolstring(L, -2, NULL), d + 1, (int)n);
+    }
     for (int64_t i = 0; i < n; i++) {
         pos[d] = i;
         lua_geti(L, idx, i + 1);
@@ -113,7 +120,7 @@ static int l_tensor_new(lua_State *L)
     int nd = nested_shape(L, 1, shape);
     dc_tensor *t = dcb_newtensor(L);
     dcb_check(L, dc_tensor_alloc(t, dt, nd, shape));
-    if (dc_tensor_numel(t) > 0) fill_nested(L, 1, t, 0, pos);
+    fill_nested(L, 1, t, 0, pos);
     return 1;
 }
 
@@ -123,7 +130,7 @@ static int l_arange(lua_State *L)
     double a = luaL_checknumber(L, 1), b = luaL_checknumber(L, 2), s = luaL_checknumber(L, 3);
     dc_dtype dt = dcb_checkdtype(L, 4, DC_F32);
     dc_tensor *t = dcb_newtensor(L);
-    dcb_check(L, dc_arange(a, b, s, dt, t));
+    dcb_check_named(L, "arange", dc_arange(a, b, s, dt, t));
     return 1;
 }
 
@@ -141,7 +148,7 @@ static int l_eye(lua_State *L)
     lua_Integer n = luaL_checkinteger(L, 1), m = luaL_optinteger(L, 2, n);
     dc_dtype dt = dcb_checkdtype(L, 3, DC_F32);
     dc_tensor *t = dcb_newtensor(L);
-    dcb_check(L, dc_eye(n, m, dt, t));
+    dcb_check_named(L, "eye", dc_eye(n, m, dt, t));
     return 1;
 }
 

@@ -65,49 +65,11 @@ local t0 = dc.now()
 run:fit()
 local t_run = dc.now() - t0
 
--- Per-epoch table and plots.
-local rows, xs, nmi_l, nmi_p, losses = {}, {}, {}, {}, {}
-for i, s in ipairs(dc.deepcluster_log(args.out)) do
-  rows[#rows + 1] = {s.epoch, s.loss, s.objective, s.dims, s.nmi_labels, s.nmi_prev, s.empty,
-    s.size_min, s.size_max, string.format('%.1f', s.t_features + s.t_cluster + s.t_train)}
-  xs[i], nmi_l[i], nmi_p[i], losses[i] = s.epoch, s.nmi_labels, s.nmi_prev, s.loss
-end
-local epoch_table = dc.report.table({'epoch', 'loss', 'k-means objective', 'dims', 'NMI(labels)',
-  'NMI(t-1, t)', 'empty', 'min size', 'max size', 'seconds'}, rows)
-local plots = {}
-local ok, err = dc.report.plot{path = args.out .. '/nmi.png', title = 'DeepCluster on Fashion-MNIST',
-  xlabel = 'epoch', ylabel = 'NMI', series = {{name = 'NMI(assignment, labels)', x = xs, y = nmi_l},
-  {name = 'NMI(t-1, t)', x = xs, y = nmi_p}}}
-plots[#plots + 1] = ok and 'nmi.png' or ('(no plot: ' .. tostring(err) .. ')')
-ok, err = dc.report.plot{path = args.out .. '/loss.png', title = 'Training loss on pseudo-labels',
-  xlabel = 'epoch', ylabel = 'cross-entropy', series = {{name = 'loss', x = xs, y = losses}}}
-plots[#plots + 1] = ok and 'loss.png' or ('(no plot: ' .. tostring(err) .. ')')
-
--- Mosaics of the 20 largest clusters of the last epoch, 16 images each.
-dc.mkdirs(args.out .. '/mosaics')
-local assign = run.prev_assign
-local sizes = dc.bincount(assign, {minlength = run.last.k})
-local _, order = sizes:sort(1, true)
-for rank = 1, math.min(20, run.last.k) do
-  local c = order[rank]
-  local members = dc.arange(1, #data + 1):masked_select(assign:eq(c))
-  if members:numel() > 0 then
-    local take = members:narrow(1, 1, math.min(16, members:numel()))
-    local imgs = {}
-    for i = 1, take:numel() do imgs[i] = data:get(take[i]):float() / 255 end
-    dc.image.mosaic(imgs, {nrow = 4, path = string.format('%s/mosaics/cluster_%02d_id%d_n%d.jpg',
-      args.out, rank, c, members:numel())})
-  end
-end
-
-print('\nPer-epoch log (also ' .. args.out .. '/log.jsonl):\n' .. epoch_table)
-local results = {'# DeepCluster on Fashion-MNIST\n',
-  string.format('Command: `./dclab experiments/fashion_mnist.lua %s`  \ndclab %s, %d train images, %d epochs, ' ..
-    'k = %d, %s, sampler %s, reassign %s, head %s, %s input, seed %d; %.0f s of training.\n',
-    table.concat(arg, ' '), dc.version, #data, args.epochs, args.k, args.clustering, args.sampler,
-    args.reassign or 'default', args.head, sobel and 'Sobel' or 'raw', args.seed, t_run),
-  '## Per epoch\n', epoch_table, '\nPlots: ' .. table.concat(plots, ', ') ..
-  '; mosaics of the 20 largest clusters in mosaics/.\n'}
+-- results.md, nmi.png, loss.png and clusters.jpg come from run:report() (dc.report.run);
+-- this script adds how it was run and the evaluation.
+local results = {string.format('Command: `./dclab experiments/fashion_mnist.lua %s`; %s input, ' ..
+  'min_variance %g; %.0f s of training.\n', table.concat(arg, ' '), sobel and 'Sobel' or 'raw',
+  args.min_variance, t_run)}
 
 if not args.no_eval then
   local etrain = train_all:subset(math.min(args.eval_train, #train_all))
@@ -158,5 +120,4 @@ if not args.no_eval then
   print(verdict)
   results[#results + 1] = '\n## Evaluation\n\n' .. etable .. '\n' .. verdict .. '\n'
 end
-dc.report.write(args.out .. '/results.md', table.concat(results, '\n'))
-print('wrote ' .. args.out .. '/results.md')
+print('wrote ' .. run:report{title = 'DeepCluster on Fashion-MNIST', extra = table.concat(results, '\n')})

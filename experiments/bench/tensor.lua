@@ -66,30 +66,40 @@ end
 bench_mm(1024, runs, true)
 bench_mm(4096, math.min(runs, 3), false)
 
--- elementwise add and sum over 64M floats
+-- elementwise add and sum over 64M floats, each against a memcpy split over as many
+-- threads as dclab used: once on one thread, once on dclab's default count
 local n = 64 * 1024 * 1024
 local bytes = 4 * n
 local x, y = dc.full({n}, 1.0), dc.full({n}, 0.25)
-local function copy() return peer.memcpy(n) end
-local td, tp = race(runs, function() x:add_(y) end, copy)
-row('add_ 64M floats (x += y)', 'GB/s', 3 * bytes, td, 'memcpy', tp, 2 * bytes, 0.5)
-td, tp = race(runs, function() (x + y):free() end, copy)
-row('x + y 64M floats, new out', 'GB/s', 3 * bytes, td, 'memcpy', tp, 2 * bytes)
+local default_threads = dc.get_num_threads()
+local thread_counts = default_threads > 1 and {1, default_threads} or {1}
 local total = 0
-td, tp = race(runs, function() total = x:sum() end, copy)
-row('sum 64M floats', 'GB/s', bytes, td, 'memcpy', tp, 2 * bytes, 0.5)
+for _, t in ipairs(thread_counts) do
+  dc.set_num_threads(t)
+  local suffix, peer_name = string.format(', %d thr', t), string.format('memcpy %d thr', t)
+  local function copy() return peer.memcpy(n, t) end
+  local goal = t == default_threads and 0.5 or nil
+  local td, tp = race(runs, function() x:add_(y) end, copy)
+  row('add_ 64M floats (x += y)' .. suffix, 'GB/s', 3 * bytes, td, peer_name, tp, 2 * bytes, goal)
+  td, tp = race(runs, function() (x + y):free() end, copy)
+  row('x + y 64M, new out' .. suffix, 'GB/s', 3 * bytes, td, peer_name, tp, 2 * bytes)
+  td, tp = race(runs, function() total = x:sum() end, copy)
+  row('sum 64M floats' .. suffix, 'GB/s', bytes, td, peer_name, tp, 2 * bytes, goal)
+end
+dc.set_num_threads(default_threads)
 assert(total > 0)
 x:free()
 y:free()
 peer.free()
 
 print(string.format('dclab tensor benchmark: median of %d alternating runs (3 for mm 4096); ' ..
-  'threads: dclab %d, OpenBLAS %d', runs, dc.get_num_threads(), peer.blas_threads()))
+  'mm: dclab %d threads, OpenBLAS %d; elementwise rows: the thread count each names, the ' ..
+  'same for dclab and its memcpy', runs, dc.get_num_threads(), peer.blas_threads()))
 print(string.format('load average before %s, after %s (2 cores, shared machine)', load_before,
   loadavg()))
-print(string.format('%-28s %17s   %-23s %6s  %s', 'operation', 'dclab', 'peer', 'ratio', 'goal'))
+print(string.format('%-34s %17s   %-26s %6s  %s', 'operation', 'dclab', 'peer', 'ratio', 'goal'))
 for _, r in ipairs(rows) do
   local name, value, unit, peer_name, peer_value, goal = table.unpack(r, 1, 6)
-  print(string.format('%-28s %8.2f %-8s   %-11s %8.2f   %6.3f  %s', name, value, unit,
+  print(string.format('%-34s %8.2f %-8s   %-14s %8.2f   %6.3f  %s', name, value, unit,
     peer_name, peer_value, value / peer_value, goal and ('>= ' .. goal) or ''))
 end

@@ -3,7 +3,8 @@
  * peers are still timed in C: raw cblas_sgemm and memcpy on buffers of their own.
  *   local peer = require 'tensor_peer'          (built by `make bench`)
  *   peer.sgemm(n)       -> seconds of one C = A @ B on n x n row-major 0.5-filled matrices
- *   peer.memcpy(n)      -> seconds of one memcpy of n floats
+ *   peer.memcpy(n [, threads = 1]) -> seconds of one memcpy of n floats, split into one
+ *                         contiguous slice per thread (OpenMP)
  *   peer.blas_threads() -> OpenBLAS's thread count
  *   peer.free()         -> releases the buffers (they are kept between calls of one size) */
 #include <cblas.h>
@@ -69,10 +70,18 @@ static int p_sgemm(lua_State *L)
 static int p_memcpy(lua_State *L)
 {
     lua_Integer n = luaL_checkinteger(L, 1);
+    lua_Integer threads = luaL_optinteger(L, 2, 1);
     luaL_argcheck(L, n > 0, 1, "size out of range");
+    luaL_argcheck(L, threads >= 1 && threads <= 1024, 2, "thread count out of range");
     ensure(L, (size_t)n, 2);
+    /* one contiguous slice per thread, as an elementwise kernel splits its loop */
+    size_t chunk = ((size_t)n + (size_t)threads - 1) / (size_t)threads;
     double t0 = now();
-    memcpy(buf[1], buf[0], (size_t)n * sizeof(float));
+#pragma omp parallel for num_threads((int)threads) schedule(static)
+    for (lua_Integer i = 0; i < threads; i++) {
+        size_t lo = (size_t)i * chunk, hi = lo + chunk < (size_t)n ? lo + chunk : (size_t)n;
+        if (lo < hi) memcpy(buf[1] + lo, buf[0] + lo, (hi - lo) * sizeof(float));
+    }
     double t = now() - t0;
     buf[0][0] += buf[1][n - 1]; /* the copy is used: it cannot be optimised away */
     lua_pushnumber(L, t);

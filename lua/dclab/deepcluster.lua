@@ -500,6 +500,9 @@ return function(dc)
     return self.history
   end
 
+  -- Writes nmi.png, loss.png, clusters.jpg and results.md into the run folder (dc.report.run).
+  function Run:report(opts) return dc.report.run(self, opts) end
+
   -- ---- checkpoints ----
 
   -- Appends the log line and writes the checkpoint and the assignment atomically.

@@ -1214,9 +1214,6 @@ entry('dc.eval.conv_layers', [=[
 dc.eval.conv_layers(model) -> n
   The number of conv stages (ReLUs) in model.features.]=])
 
-entry('dc.image', [=[
-dc.image: pictures for people: load and save JPEG files, mosaics (torchvision's make_grid).]=])
-
 entry('dc.image.load', [=[
 dc.image.load(path [, {gray = false}]) -> float32 [C, H, W] in [0, 1] | nil, message
   A JPEG file; a missing or corrupt file returns nil and the reason.]=])
@@ -1232,9 +1229,6 @@ dc.image.mosaic(images [, {nrow = 8, padding = 2, pad_value = 0, normalize = fal
   normalize rescales values to [0, 1] (per image with scale_each); path also writes a JPEG.
   Example: dc.image.mosaic(model.features:get(1).weight, {normalize = true, path = 'f.jpg'}).]=])
 
-entry('dc.report', [=[
-dc.report: results for people: markdown tables, atomic file writes, gnuplot line plots.]=])
-
 entry('dc.report.table', [=[
 dc.report.table(headers, rows) -> markdown text
   dc.report.table({'method', 'NMI'}, {{'pixels', 0.51}, {'ours', 0.6}}); whole numbers
@@ -1243,13 +1237,6 @@ dc.report.table(headers, rows) -> markdown text
 entry('dc.report.write', [=[
 dc.report.write(path, text)
   Writes text to path atomically (temporary file, then rename).]=])
-
-entry('dc.report.plot', [=[
-dc.report.plot{path = 'nmi.png', title =, xlabel =, ylabel =,
-  series = {{name = 'NMI', x = {...}, y = {...}}, ...}} -> true | nil, message
-  A PNG line plot through gnuplot (nil and a message when gnuplot is missing or fails).
-  Example: dc.report.plot{path = 'loss.png', xlabel = 'epoch',
-    series = {{name = 'loss', x = {1, 2, 3}, y = {4.6, 4.1, 3.9}}}}]=])
 
 -- ---- the DeepCluster parts (dc.sampler, dc.checkpoint, dc.ablation, dc.cli) ----
 
@@ -1587,6 +1574,56 @@ entry('dc.nn.Dropout:set_generator', [=[
 dropout:set_generator(gen) -> dropout
   Draws the masks from dc.Generator gen from now on (the DeepCluster runner gives each epoch's
   dropout its own stream, to every module that has set_generator).]=])
+-- ---- reports, contact sheets and text on images (tests-honest) ----
+
+entry('dc.report', [=[
+dc.report: results for people: markdown tables (table), files written atomically (write),
+  PNG line plots through gnuplot (plot), a DeepCluster run's plots and results.md (run).]=])
+
+entry('dc.image', [=[
+dc.image: pictures for people: JPEG load and save, mosaics (make_grid), a clustering's
+  contact sheet, text drawn with a built-in 5x7 font.]=])
+
+entry({'dc.report.run', 'dc.DeepCluster:report'}, [=[
+dc.report.run(run [, {title = 'DeepCluster', clusters = 20, extra = markdown}]) -> path, text
+run:report([opts])   (the same, as a method of every dc.deepcluster run)
+  Writes into the run's out folder, from its log.jsonl (so a resumed run shows every epoch):
+  nmi.png (NMI against the labels and between consecutive epochs, y from 0 to 1), loss.png
+  (the training loss with a dashed chance line at ln k, y from 0), clusters.jpg (the
+  clusters' contact sheet, dc.image.contact_sheet) and results.md (the per-epoch table, the
+  plots, a table of the clusters shown: id, size, majority label, purity; then `extra`).
+  Needs out and at least one epoch.
+    run:fit(); run:report()           -- runs/mine/results.md]=])
+
+entry('dc.report.plot', [=[
+dc.report.plot{path =, series = {{name =, x = {...}, y = {...}}, ...}, title =, xlabel =,
+               ylabel =, yrange = {lo, hi}, hlines = {{y =, name =}, ...}} -> true | nil, msg
+  A PNG line plot through gnuplot (gnuplot-nox). Points that are nil, NaN or infinite are
+  left out, and so is a series without any; the x range is padded so that a one-epoch run is
+  a visible point; hlines are dashed horizontal lines (a chance level). gnuplot's messages
+  never reach the terminal: they are in the error message when it fails.
+  Example: dc.report.plot{path = 'loss.png', xlabel = 'epoch', yrange = {0, 5},
+    series = {{name = 'loss', x = {1, 2, 3}, y = {4.6, 4.1, 3.9}}},
+    hlines = {{y = math.log(100), name = 'chance: ln k'}}}]=])
+
+entry('dc.image.contact_sheet', [=[
+dc.image.contact_sheet(data, assign [, {clusters = 20, per_cluster = 16, nrow = 5, path =,
+                       labels = data.labels, classes = data.classes}]) -> sheet, rows
+  One picture of a clustering: a tile per cluster, largest first, with "#id N=size" and
+  (with labels) the majority label and its purity written above a grid of its first
+  members. assign: int64 [#data] in 1..k. sheet: float32 [C, H, W] in [0, 1], saved as a
+  JPEG when path is given; rows: {id, size, label, purity} per tile.
+    dc.image.contact_sheet(data, run.prev_assign, {path = 'clusters.jpg'})]=])
+
+entry('dc.image.text', [=[
+dc.image.text(img, str [, {x = 1, y = 1, value = 1}]) -> img
+  Writes str into img (float32 [C, H, W]) in place with the built-in 5x7 font (digits, A-Z
+  drawn upper case, space and # % = . , - / : ? ( ); other characters show as ?), top-left
+  corner at pixel (x, y), every channel set to value on the glyphs; cut at the edge.]=])
+
+entry('dc.image.text_mask', [=[
+dc.image.text_mask(str) -> float32 [7, 6 * #str - 1]
+  The 0/1 pixels of str in the built-in 5x7 font (one blank column between glyphs).]=])
 
 -- ---- ablations and their statistics (dc.stats, dc.ablation) ----
 

@@ -93,10 +93,12 @@ return function(dc, core)
   T.int = T.long
 
   -- t:type() -> dtype name; t:type(dtype) -> converted (t itself when it already has it).
-  local convert = T.type
-  function T:type(dtype)
-    if dtype == nil then return self:dtype() end
-    return convert(self, dtype)
+  do
+    local type = T.type -- the C conversion; a local of this name makes its errors say 'type'
+    function T:type(dtype)
+      if dtype == nil then return self:dtype() end
+      return type(self, dtype)
+    end
   end
 
   -- t:size() -> the sizes as a list that prints as [2, 3]; t:size(dim) -> one size.

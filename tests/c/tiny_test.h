@@ -1,7 +1,14 @@
 /* A tiny C test harness: TEST functions, CHECK macros, one summary line per file.
  *
  * A test passes when none of its checks fail. main() ends with TEST_SUMMARY(), which prints
- * "<file>: N passed, M failed" (the line tests/run.lua adds up) and returns the exit code. */
+ * "<file>: N passed, M failed, K skipped" (the line tests/run.lua adds up) and returns the
+ * exit code.
+ *
+ * A test that cannot run here (a kernel path this CPU lacks, say) calls
+ *     TT_SKIP("no AVX-512 on this CPU");
+ * in its own body: it prints "SKIP <test>: <reason>", returns from the test, and the test
+ * counts as skipped, neither passed nor failed. A check that failed before the skip still
+ * makes the test fail. */
 #ifndef TINY_TEST_H
 #define TINY_TEST_H
 
@@ -11,7 +18,7 @@
 
 #include "dc.h"
 
-static int tt_passed, tt_failed, tt_current_failed;
+static int tt_passed, tt_failed, tt_skipped, tt_current_failed, tt_current_skipped;
 static const char *tt_current;
 
 #define TT_REPORT(...)                                                                         \
@@ -53,16 +60,28 @@ static const char *tt_current;
             TT_REPORT("%s: message '%s' lacks '%s'", #expr, dc_last_error(), (substr));        \
     } while (0)
 
+/* Ends the current test as skipped, saying why (a string literal or a char *). */
+#define TT_SKIP(reason)                                                                        \
+    do {                                                                                       \
+        printf("SKIP %s: %s\n", tt_current, (reason));                                         \
+        tt_current_skipped = 1;                                                                \
+        return;                                                                                \
+    } while (0)
+
 #define RUN_TEST(fn)                                                                           \
     do {                                                                                       \
         tt_current = #fn;                                                                      \
         tt_current_failed = 0;                                                                 \
+        tt_current_skipped = 0;                                                                \
         fn();                                                                                  \
         if (tt_current_failed) tt_failed++;                                                    \
+        else if (tt_current_skipped) tt_skipped++;                                             \
         else tt_passed++;                                                                      \
     } while (0)
 
 #define TEST_SUMMARY()                                                                         \
-    (printf("%s: %d passed, %d failed\n", __FILE__, tt_passed, tt_failed), tt_failed ? 1 : 0)
+    (printf("%s: %d passed, %d failed, %d skipped\n", __FILE__, tt_passed, tt_failed,          \
+            tt_skipped),                                                                       \
+     tt_failed ? 1 : 0)
 
 #endif

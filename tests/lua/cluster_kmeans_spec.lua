@@ -121,6 +121,28 @@ describe('kmeans reassignment strategies', function()
     assert.are.equal(0, dc.metrics.sizes(res.assign, 6).empty)
   end)
 
+  it('farthest_point recovers points that stay merged without it', function()
+    -- 36 copies of the origin and 4 lone points 20 away, k = 5: a random start puts several
+    -- centroids on the copies, and the clusters left empty must be moved to the lone points.
+    -- farthest_point moves each to the point farthest from its centroid, i.e. a lone point
+    -- still merged into another cluster, so it ends with one cluster per location.
+    local rows, truth = {}, {}
+    local far = {{20, 0, 0}, {0, 20, 0}, {0, 0, 20}, {20, 20, 20}}
+    for i = 1, 36 do rows[i], truth[i] = {0, 0, 0}, 1 end
+    for j, p in ipairs(far) do rows[36 + j], truth[36 + j] = p, j + 1 end
+    local x, labels = dc.tensor(rows), dc.tensor(truth, 'int64')
+    for seed = 1, 4 do
+      local none = dc.cluster.kmeans{k = 5, niter = 10, seed = seed, reassign = 'none'}:fit(x)
+      assert.is_true(none.stats.nempty_final >= 1 and none.loss > 0, 'seed ' .. seed)
+      assert.is_true(dc.metrics.nmi(none.assign, labels) < 1, 'seed ' .. seed)
+      local fp = dc.cluster.kmeans{k = 5, niter = 10, seed = seed, reassign = 'farthest_point'}:fit(x)
+      assert.is_true(fp.stats.nfixed >= 1, 'seed ' .. seed)
+      assert.are.equal(0, fp.stats.nempty_final)
+      assert.are.equal(0, fp.loss)
+      assert.are.equal(1, dc.metrics.nmi(fp.assign, labels))
+    end
+  end)
+
   it("'none' leaves clusters empty", function()
     local res = dc.cluster.kmeans{k = 6, niter = 5, reassign = 'none'}:fit(duplicates())
     assert.are.equal(0, res.stats.nfixed)

@@ -228,8 +228,8 @@ describe('dc.randint', function()
       'randint: hi must be an integer, got nil')
     assert.has_error(function() dc.randint(0, 300, 2, {dtype = 'uint8'}) end,
       'randint: range [0, 300] does not fit uint8 [2] (0..255)')
-    assert.has_error(function() dc.randint(0, 3, 2, {dtype = 'int32'}) end,
-      "unknown dtype 'int32' (expected float32, int64 or uint8)")
+    assert.truthy(select(2, pcall(dc.randint, 0, 3, 2, {dtype = 'int32'})):find(
+      "unknown dtype 'int32' (expected float32, int64 or uint8)", 1, true))
     assert.has_error(function() dc.randint(0, 3, 2, {gen = 1}) end,
       "randint: unknown option 'gen' (valid: dtype, generator, seed)")
   end)
