@@ -139,9 +139,10 @@ static int l_kmeans_fit(lua_State *L)
         cfg.reassign_fn = lua_reassign;
         cfg.reassign_ud = &strategy;
     } else {
-        dcb_check(L, dc_reassign_parse(dcb_optstring(L, 2, "reassign", "faiss_split"),
-                                       &cfg.reassign));
+        const char *name = dcb_optstring(L, 2, "reassign", NULL);
+        if (name) dcb_check(L, dc_reassign_parse(name, &cfg.reassign));
     }
+    dcb_check(L, dc_kmeans_cfg_check(&cfg));
     /* iteration records live in a userdata, so an error leaves nothing to free */
     dc_kmeans_iter *iters =
         lua_newuserdatauv(L, sizeof(dc_kmeans_iter) * (size_t)(cfg.niter > 0 ? cfg.niter : 1), 0);
@@ -209,8 +210,7 @@ static int l_pca_new(lua_State *L)
     cfg.whiten = dcb_optboolean(L, 1, "whiten", cfg.whiten);
     cfg.l2 = dcb_optboolean(L, 1, "l2", cfg.l2);
     cfg.min_variance = dcb_optnumber(L, 1, "min_variance", cfg.min_variance);
-    if (!(cfg.min_variance >= 0 && cfg.min_variance < 1))
-        return luaL_error(L, "preprocess: min_variance must be in [0, 1), got %f", cfg.min_variance);
+    dcb_check(L, dc_pca_cfg_check(&cfg, "preprocess"));
     dc_pca *p = lua_newuserdatauv(L, sizeof(dc_pca), 0);
     dc_pca_init(p, &cfg);
     luaL_setmetatable(L, DCB_PCA);
@@ -332,6 +332,7 @@ static int l_pic_fit(lua_State *L)
     cfg.niter = (int)dcb_optinteger(L, 2, "niter", cfg.niter);
     cfg.distribute_singletons =
         dcb_optboolean(L, 2, "distribute_singletons", cfg.distribute_singletons);
+    dcb_check(L, dc_pic_cfg_check(&cfg));
     dc_tensor *assign = dcb_newtensor(L);
     dc_pic_result r;
     dcb_check(L, dc_pic_fit(&cfg, x, assign, &r));

@@ -352,12 +352,12 @@ static int l_loader_new(lua_State *L)
     dcb_checkoptions(L, 3, "loader", allowed);
     dc_loader_cfg cfg;
     dc_loader_cfg_init(&cfg);
-    cfg.batch = dcb_optinteger(L, 3, "batch", 256);
-    cfg.threads = (int)dcb_optinteger(L, 3, "threads", 1);
-    cfg.prefetch = (int)dcb_optinteger(L, 3, "prefetch", 2);
-    cfg.drop_last = dcb_optboolean(L, 3, "drop_last", 0);
-    cfg.seed = (uint64_t)dcb_optinteger(L, 3, "seed", 0);
-    cfg.epoch = (uint64_t)dcb_optinteger(L, 3, "epoch", 1);
+    cfg.batch = dcb_optinteger(L, 3, "batch", cfg.batch);
+    cfg.threads = (int)dcb_optinteger(L, 3, "threads", cfg.threads);
+    cfg.prefetch = (int)dcb_optinteger(L, 3, "prefetch", cfg.prefetch);
+    cfg.drop_last = dcb_optboolean(L, 3, "drop_last", cfg.drop_last);
+    cfg.seed = (uint64_t)dcb_optinteger(L, 3, "seed", (lua_Integer)cfg.seed);
+    cfg.epoch = (uint64_t)dcb_optinteger(L, 3, "epoch", (lua_Integer)cfg.epoch);
     const char *policy = dcb_optstring(L, 3, "on_error", "skip");
     int p = 0;
     while (policies[p] && strcmp(policies[p], policy) != 0) p++;
@@ -419,6 +419,12 @@ static int m_loader_reset(lua_State *L)
 static int m_loader_batches(lua_State *L)
 {
     lua_pushinteger(L, dc_loader_batches(check_loader(L, 1)));
+    return 1;
+}
+
+static int m_loader_epoch(lua_State *L)
+{
+    lua_pushinteger(L, (lua_Integer)dc_loader_epoch(check_loader(L, 1)));
     return 1;
 }
 
@@ -496,6 +502,7 @@ void dcb_open_data(lua_State *L)
     };
     static const luaL_Reg ld_methods[] = {
         {"next", m_loader_next}, {"reset", m_loader_reset}, {"batches", m_loader_batches},
+        {"epoch", m_loader_epoch},
         {"item_shape", m_loader_shape}, {"skipped", m_loader_skipped},
         {"close", m_loader_close}, {NULL, NULL},
     };

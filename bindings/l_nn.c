@@ -71,9 +71,9 @@ static void noalias(lua_State *L, const char *fname, const dc_tensor *out, const
         luaL_error(L, "%s: %s must not share storage with %s", fname, oname, iname);
 }
 
-/* An integer pair given as n or {h, w}; positive unless allow_zero. */
-static void checkpair(lua_State *L, int i, const char *fname, const char *what, int *h, int *w,
-                      bool allow_zero)
+/* An integer pair given as n or {h, w}, within +-2^20 so it fits an int; whether the values
+ * make sense is the layer's cfg check (core). */
+static void checkpair(lua_State *L, int i, const char *fname, const char *what, int *h, int *w)
 {
     lua_Integer v[2];
     if (lua_istable(L, i)) {
@@ -91,21 +91,18 @@ static void checkpair(lua_State *L, int i, const char *fname, const char *what, 
         if (!ok) luaL_error(L, "%s: %s must be an integer or {h, w}, got %s", fname, what,
                             luaL_typename(L, i));
     }
-    lua_Integer lo = allow_zero ? 0 : 1;
-    if (v[0] < lo || v[1] < lo || v[0] > 1 << 20 || v[1] > 1 << 20)
-        luaL_error(L, "%s: %s must be %s, got %dx%d", fname, what,
-                   allow_zero ? ">= 0" : "positive", (int)v[0], (int)v[1]);
+    for (int k = 0; k < 2; k++)
+        if (v[k] < -(1 << 20) || v[k] > 1 << 20)
+            luaL_error(L, "%s: %s %I is out of range (at most 2^20)", fname, what, v[k]);
     *h = (int)v[0], *w = (int)v[1];
 }
 
-/* Field key of the options table at opts as a pair, or def when absent. */
-static void optpair(lua_State *L, int opts, const char *fname, const char *key, int *h, int *w,
-                    int def, bool allow_zero)
+/* Field key of the options table at opts as a pair; *h, *w keep their value when absent. */
+static void optpair(lua_State *L, int opts, const char *fname, const char *key, int *h, int *w)
 {
-    *h = *w = def;
     if (!lua_istable(L, opts)) return;
     lua_getfield(L, opts, key);
-    if (!lua_isnil(L, -1)) checkpair(L, lua_gettop(L), fname, key, h, w, allow_zero);
+    if (!lua_isnil(L, -1)) checkpair(L, lua_gettop(L), fname, key, h, w);
     lua_pop(L, 1);
 }
 
@@ -139,12 +136,13 @@ static void setbool(lua_State *L, const char *key, bool v)
     lua_setfield(L, -2, key);
 }
 
+/* A channel count: an integer that fits an int (its sign is the cfg check's). */
 static int checkchannels(lua_State *L, int i, const char *fname, const char *what)
 {
     int ok;
     lua_Integer v = lua_tointegerx(L, i, &ok);
-    if (!ok || v < 1 || v > (1 << 24))
-        luaL_error(L, "%s: %s must be a positive integer, got %s", fname, what,
+    if (!ok || v < -(1 << 24) || v > (1 << 24))
+        luaL_error(L, "%s: %s must be an integer of at most 2^24, got %s", fname, what,
                    ok ? lua_tostring(L, i) : luaL_typename(L, i));
     return (int)v;
 }
@@ -162,10 +160,10 @@ static int l_conv2d_cfg(lua_State *L)
     dc_conv2d_cfg c;
     int in = checkchannels(L, 1, f, "in_channels"), out = checkchannels(L, 2, f, "out_channels");
     dc_conv2d_cfg_init(&c, in, out, 1);
-    checkpair(L, 3, f, "kernel size", &c.kh, &c.kw, false);
+    checkpair(L, 3, f, "kernel size", &c.kh, &c.kw);
     dcb_checkoptions(L, 4, f, keys);
-    optpair(L, 4, f, "stride", &c.sh, &c.sw, 1, false);
-    optpair(L, 4, f, "pad", &c.ph, &c.pw, 0, true);
+    optpair(L, 4, f, "stride", &c.sh, &c.sw);
+    optpair(L, 4, f, "pad", &c.ph, &c.pw);
     c.bias = dcb_optboolean(L, 4, "bias", 1);
     const char *algo = dcb_optstring(L, 4, "algo", "auto");
     int a = 0;
@@ -173,7 +171,7 @@ static int l_conv2d_cfg(lua_State *L)
     if (!conv_algos[a])
         luaL_error(L, "%s: unknown algo '%s' (valid: auto, im2col, winograd2, winograd4)", f, algo);
     c.algo = (dc_conv2d_algo)a;
-    dcb_check(L, dc_conv2d_cfg_check(&c));
+    dcb_check(L, dc_conv2d_cfg_check(&c, f));
     lua_createtable(L, 0, 10);
     setint(L, "in_ch", c.in_ch), setint(L, "out_ch", c.out_ch);
     setint(L, "kh", c.kh), setint(L, "kw", c.kw), setint(L, "sh", c.sh), setint(L, "sw", c.sw);
@@ -267,29 +265,39 @@ static int l_relu_backward(lua_State *L)
 
 /* ---- pooling ---- */
 
-/* core.pool2d_cfg(k, {stride=, pad=, ceil_mode=, count_include_pad=}, fname) -> cfg table */
-static int l_pool2d_cfg(lua_State *L)
+/* The options of MaxPool2d and AvgPool2d (count_include_pad: average pooling only, as in
+ * PyTorch, where max pooling has no such option). */
+static int pool2d_cfg(lua_State *L, const char *f, const char *const *keys)
 {
-    static const char *const keys[] = {"stride", "pad", "ceil_mode", "count_include_pad", NULL};
-    const char *f = luaL_optstring(L, 3, "pool2d");
-    dc_pool2d_cfg c;
-    dc_pool2d_cfg_init(&c, 1);
-    checkpair(L, 1, f, "kernel size", &c.kh, &c.kw, false);
+    int kh, kw;
+    checkpair(L, 1, f, "kernel size", &kh, &kw);
     dcb_checkoptions(L, 2, f, keys);
-    int sh, sw;
-    optpair(L, 2, f, "stride", &sh, &sw, 0, false);
-    c.sh = sh ? sh : c.kh, c.sw = sw ? sw : c.kw;
-    optpair(L, 2, f, "pad", &c.ph, &c.pw, 0, true);
-    c.ceil_mode = dcb_optboolean(L, 2, "ceil_mode", 0);
-    c.count_include_pad = dcb_optboolean(L, 2, "count_include_pad", 1);
-    if (2 * c.ph > c.kh || 2 * c.pw > c.kw)
-        luaL_error(L, "%s: padding %dx%d must be at most half the %dx%d window", f, c.ph, c.pw,
-                   c.kh, c.kw);
+    dc_pool2d_cfg c;
+    dc_pool2d_cfg_init(&c, kh, kw);
+    optpair(L, 2, f, "stride", &c.sh, &c.sw);
+    optpair(L, 2, f, "pad", &c.ph, &c.pw);
+    c.ceil_mode = dcb_optboolean(L, 2, "ceil_mode", c.ceil_mode);
+    c.count_include_pad = dcb_optboolean(L, 2, "count_include_pad", c.count_include_pad);
+    dcb_check(L, dc_pool2d_cfg_check(&c, f));
     lua_createtable(L, 0, 8);
     setint(L, "kh", c.kh), setint(L, "kw", c.kw), setint(L, "sh", c.sh), setint(L, "sw", c.sw);
     setint(L, "ph", c.ph), setint(L, "pw", c.pw);
     setbool(L, "ceil_mode", c.ceil_mode), setbool(L, "count_include_pad", c.count_include_pad);
     return 1;
+}
+
+/* core.maxpool2d_cfg(k, {stride=, pad=, ceil_mode=}) -> cfg table; k, stride, pad: n or {h, w} */
+static int l_maxpool2d_cfg(lua_State *L)
+{
+    static const char *const keys[] = {"stride", "pad", "ceil_mode", NULL};
+    return pool2d_cfg(L, "MaxPool2d", keys);
+}
+
+/* core.avgpool2d_cfg(k, {stride=, pad=, ceil_mode=, count_include_pad=}) -> cfg table */
+static int l_avgpool2d_cfg(lua_State *L)
+{
+    static const char *const keys[] = {"stride", "pad", "ceil_mode", "count_include_pad", NULL};
+    return pool2d_cfg(L, "AvgPool2d", keys);
 }
 
 static dc_pool2d_cfg checkpool2d_cfg(lua_State *L, int i)
@@ -369,6 +377,25 @@ static int l_adaptive_avgpool2d_backward(lua_State *L)
 }
 
 /* ---- batch normalisation ---- */
+
+/* core.batchnorm_cfg({eps=, momentum=}, fname) -> cfg table {eps, momentum, training, relu}
+ * with the core's defaults and checks; fname names the module in messages. */
+static int l_batchnorm_cfg(lua_State *L)
+{
+    const char *f = luaL_checkstring(L, 2);
+    dc_batchnorm_cfg c;
+    dc_batchnorm_cfg_init(&c);
+    c.eps = dcb_optnumber(L, 1, "eps", c.eps);
+    c.momentum = dcb_optnumber(L, 1, "momentum", c.momentum);
+    dcb_check(L, dc_batchnorm_cfg_check(&c, f));
+    lua_createtable(L, 0, 4);
+    lua_pushnumber(L, c.eps);
+    lua_setfield(L, -2, "eps");
+    lua_pushnumber(L, c.momentum);
+    lua_setfield(L, -2, "momentum");
+    setbool(L, "training", c.training), setbool(L, "relu", c.relu);
+    return 1;
+}
 
 /* {training=, momentum=, eps=, relu=} at i (every field given by the Lua module) */
 static dc_batchnorm_cfg checkbn_cfg(lua_State *L, int i)
@@ -533,13 +560,15 @@ static const luaL_Reg nn_funcs[] = {
     {"linear_backward", l_linear_backward},
     {"relu_forward", l_relu_forward},
     {"relu_backward", l_relu_backward},
-    {"pool2d_cfg", l_pool2d_cfg},
+    {"maxpool2d_cfg", l_maxpool2d_cfg},
+    {"avgpool2d_cfg", l_avgpool2d_cfg},
     {"maxpool2d_forward", l_maxpool2d_forward},
     {"maxpool2d_backward", l_maxpool2d_backward},
     {"avgpool2d_forward", l_avgpool2d_forward},
     {"avgpool2d_backward", l_avgpool2d_backward},
     {"adaptive_avgpool2d_forward", l_adaptive_avgpool2d_forward},
     {"adaptive_avgpool2d_backward", l_adaptive_avgpool2d_backward},
+    {"batchnorm_cfg", l_batchnorm_cfg},
     {"batchnorm_forward", l_batchnorm_forward},
     {"batchnorm_backward", l_batchnorm_backward},
     {"dropout_forward", l_dropout_forward},

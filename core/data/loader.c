@@ -66,7 +66,7 @@ void dc_loader_cfg_init(dc_loader_cfg *cfg)
     cfg->prefetch = 2;
     cfg->drop_last = 0;
     cfg->seed = 0;
-    cfg->epoch = 0;
+    cfg->epoch = 1;
     cfg->on_error = DC_SKIP;
 }
 
@@ -228,16 +228,22 @@ static void rewind_pass(dc_loader *l)
     for (int p = 0; p < l->cfg.prefetch; p++) l->slots[p].batch = -1;
 }
 
-dc_status dc_loader_new(const dc_dataset *ds, const dc_transform *t, const dc_tensor *order,
-                        const dc_loader_cfg *cfg, dc_loader **out)
+dc_status dc_loader_cfg_check(const dc_loader_cfg *cfg)
 {
-    *out = NULL;
     DC_CHECK(cfg->batch >= 1, DC_ERR_ARG, "loader: batch must be >= 1, got %lld",
              (long long)cfg->batch);
     DC_CHECK(cfg->threads >= 1 && cfg->threads <= 256, DC_ERR_ARG,
              "loader: threads must be in 1..256, got %d", cfg->threads);
     DC_CHECK(cfg->prefetch >= 1 && cfg->prefetch <= 64, DC_ERR_ARG,
              "loader: prefetch must be in 1..64, got %d", cfg->prefetch);
+    return DC_OK;
+}
+
+dc_status dc_loader_new(const dc_dataset *ds, const dc_transform *t, const dc_tensor *order,
+                        const dc_loader_cfg *cfg, dc_loader **out)
+{
+    *out = NULL;
+    DC_TRY(dc_loader_cfg_check(cfg));
     int64_t n;
     int raw[3], shape[3];
     DC_TRY(dc_dataset_check(ds, &n, raw));
@@ -421,6 +427,8 @@ void dc_loader_item_shape(const dc_loader *l, int shape[3])
 {
     memcpy(shape, l->shape, sizeof l->shape);
 }
+
+uint64_t dc_loader_epoch(const dc_loader *l) { return l->cfg.epoch; }
 
 int64_t dc_loader_skipped(const dc_loader *l, const char **report)
 {

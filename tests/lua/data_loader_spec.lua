@@ -87,6 +87,7 @@ describe('dc.data.loader', function()
 
   it('starts new passes with reset, keeping its buffers', function()
     local loader = dc.data.loader(fm:subset(20), {batch = 8, transform = augment})
+    assert.are.equal(1, loader.epoch) -- the core's default: epochs count from 1
     local first = {collect(loader)}
     loader:reset{epoch = 1}
     assert.are.same(first, {collect(loader)})

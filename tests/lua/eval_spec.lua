@@ -31,7 +31,7 @@ describe('dc.eval', function()
     local strong = dc.eval.clustering(y, labels, {k = 2, seeds = 1, preprocess = {'pca'},
       min_variance = 1e-5})
     assert.is_true(strong.pca.nmi.mean >= 0 and strong.pca.nmi.mean <= 1)
-    errors_with('preprocess: min_variance must be in [0, 1), got -1.0', dc.eval.clustering, y, labels,
+    errors_with('preprocess: min_variance must be in [0, 1), got -1', dc.eval.clustering, y, labels,
       {preprocess = {'pca'}, min_variance = -1})
     errors_with("preprocess entries are 'pca' or 'l2'", dc.eval.clustering, x, labels, {preprocess = {'zca'}})
     errors_with('with a model, argument 2 must be a dataset', dc.eval.clustering, model, labels)

@@ -24,18 +24,12 @@ function BatchNorm:__init(channels, opt)
     end
   end
   self.channels = channels
-  self.eps = opt and opt.eps or 1e-5
-  self.momentum = opt and opt.momentum or 0.1
-  if type(self.eps) ~= 'number' or self.eps <= 0 or type(self.momentum) ~= 'number'
-      or self.momentum < 0 or self.momentum > 1 then
-    error(string.format('%s: eps must be > 0 and momentum in [0, 1], got eps %s momentum %s', name,
-      tostring(self.eps), tostring(self.momentum)), 4)
-  end
+  self.cfg = core.batchnorm_cfg(opt, name) -- defaults and checks of eps and momentum
+  self.eps, self.momentum = self.cfg.eps, self.cfg.momentum
   self:param('weight', {channels})
   self:param('bias', {channels})
   self:buffer('running_mean', core.zeros({channels}))
   self:buffer('running_var', core.zeros({channels}))
-  self.cfg = {eps = self.eps, momentum = self.momentum, training = true, relu = false}
   self:reset()
 end
 
@@ -76,8 +70,9 @@ end
 
 function BatchNorm:describe()
   local s = string.format('%s(%d', self.class_name, self.channels)
-  if self.eps ~= 1e-5 then s = s .. ', eps ' .. self.eps end
-  if self.momentum ~= 0.1 then s = s .. ', momentum ' .. self.momentum end
+  local default = core.batchnorm_cfg(nil, self.class_name)
+  if self.eps ~= default.eps then s = s .. ', eps ' .. self.eps end
+  if self.momentum ~= default.momentum then s = s .. ', momentum ' .. self.momentum end
   return s .. ')'
 end
 

@@ -6,16 +6,11 @@ local window = require 'dclab.nn.window'
 
 local MaxPool2d, parent = Module:extend('MaxPool2d')
 
-local KEYS = {stride = true, pad = true, ceil_mode = true}
-
+-- The options and their checks are core.maxpool2d_cfg's (no count_include_pad: nothing is
+-- averaged).
 function MaxPool2d:__init(k, opt)
   parent.__init(self)
-  for key in pairs(type(opt) == 'table' and opt or {}) do
-    if not KEYS[key] then
-      error("MaxPool2d: unknown option '" .. tostring(key) .. "' (valid: ceil_mode, pad, stride)", 3)
-    end
-  end
-  self.cfg = core.pool2d_cfg(k, opt, 'MaxPool2d')
+  self.cfg = core.maxpool2d_cfg(k, opt)
 end
 
 -- The indices of the maxima are recorded in training only; a backward after an evaluation
