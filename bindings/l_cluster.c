@@ -14,7 +14,7 @@
 /* In-place t += 1: 0-based ids to 1-based. */
 static void to_lua_ids(lua_State *L, dc_tensor *t)
 {
-    dcb_check(L, dc_binary_scalar(DC_ADD, t, 1, true, false, t));
+    dcb_check(L, dc_binary_scalar(DC_ADD, t, DCB_BASE, true, false, t));
 }
 
 static void setnumber(lua_State *L, const char *k, double v)
@@ -56,12 +56,12 @@ static int call_strategy(lua_State *L)
     push_shared(L, c->counts);
     lua_createtable(L, 0, 8);
     setinteger(L, "k", c->centroids->shape[0]);
-    setinteger(L, "iter", c->iter + 1);
+    setinteger(L, "iter", c->iter + DCB_BASE);
     lua_pushboolean(L, c->similarity);
     lua_setfield(L, -2, "similarity");
     setinteger(L, "seed", (int64_t)(dc_rng_u64(c->rng) >> 1));
     dc_tensor *empty = dcb_newtensor(L);
-    dcb_check(L, dc_reassign_empty_ids(c->counts, 1, empty));
+    dcb_check(L, dc_reassign_empty_ids(c->counts, DCB_BASE, empty));
     int64_t nempty = empty->shape[0];
     lua_setfield(L, -2, "empty");
     push_shared(L, c->x);
@@ -69,7 +69,7 @@ static int call_strategy(lua_State *L)
     push_shared(L, c->dist);
     lua_setfield(L, -2, "dist");
     dc_tensor *assign = dcb_newtensor(L);
-    dcb_check(L, dc_binary_scalar(DC_ADD, c->assign, 1, true, false, assign));
+    dcb_check(L, dc_binary_scalar(DC_ADD, c->assign, DCB_BASE, true, false, assign));
     lua_setfield(L, -2, "assign");
     lua_call(L, 3, 1);
     if (lua_isnil(L, -1)) {
@@ -108,6 +108,9 @@ static const char *const kmeans_options[] = {
     "reassign", NULL,
 };
 
+static const char *const kmeans_inits[] = {"random", "kmeans++", "faiss", NULL}; /* dc_kmeans_init */
+static const char *const kmeans_backends[] = {"dclab", "faiss", NULL};         /* dc_kmeans_backend */
+
 /* core.kmeans_fit(x, opts [, reassign_fn]) -> assign (1-based), centroids, info
  * opts.reassign names a built-in strategy; a function as argument 3 replaces it. */
 static int l_kmeans_fit(lua_State *L)
@@ -124,15 +127,9 @@ static int l_kmeans_fit(lua_State *L)
     cfg.max_points_per_centroid =
         dcb_optinteger(L, 2, "max_points_per_centroid", cfg.max_points_per_centroid);
     cfg.spherical = dcb_optboolean(L, 2, "spherical", cfg.spherical);
-    const char *init = dcb_optstring(L, 2, "init", "random");
-    if (strcmp(init, "random") == 0) cfg.init = DC_KMEANS_INIT_RANDOM;
-    else if (strcmp(init, "kmeans++") == 0) cfg.init = DC_KMEANS_INIT_KMEANSPP;
-    else if (strcmp(init, "faiss") == 0) cfg.init = DC_KMEANS_INIT_FAISS;
-    else return luaL_error(L, "kmeans: unknown init '%s' (valid: random, kmeans++, faiss)", init);
-    const char *backend = dcb_optstring(L, 2, "backend", "dclab");
-    if (strcmp(backend, "dclab") == 0) cfg.backend = DC_KMEANS_DCLAB;
-    else if (strcmp(backend, "faiss") == 0) cfg.backend = DC_KMEANS_FAISS;
-    else return luaL_error(L, "kmeans: unknown backend '%s' (valid: dclab, faiss)", backend);
+    cfg.init = (dc_kmeans_init)dcb_optenum(L, 2, "init", "kmeans", kmeans_inits, cfg.init);
+    cfg.backend =
+        (dc_kmeans_backend)dcb_optenum(L, 2, "backend", "kmeans", kmeans_backends, cfg.backend);
     lua_strategy strategy = {.L = L, .fn = 3};
     if (!lua_isnoneornil(L, 3)) {
         cfg.reassign = DC_REASSIGN_CALLBACK;
@@ -363,7 +360,7 @@ static int l_nmi(lua_State *L)
     dc_nmi_average avg;
     dcb_check(L, dc_nmi_average_parse(luaL_optstring(L, 3, "geometric"), &avg));
     double v;
-    dcb_check(L, dc_nmi(a, b, avg, 1, &v));
+    dcb_check(L, dc_nmi(a, b, avg, DCB_BASE, &v));
     lua_pushnumber(L, v);
     return 1;
 }
@@ -372,7 +369,7 @@ static int l_ari(lua_State *L)
 {
     dc_tensor *a = dcb_checktensor(L, 1), *b = dcb_checktensor(L, 2);
     double v;
-    dcb_check(L, dc_ari(a, b, 1, &v));
+    dcb_check(L, dc_ari(a, b, DCB_BASE, &v));
     lua_pushnumber(L, v);
     return 1;
 }
@@ -383,7 +380,7 @@ static int l_acc(lua_State *L)
     dc_tensor *p = dcb_checktensor(L, 1), *t = dcb_checktensor(L, 2);
     dc_tensor *map = dcb_newtensor(L);
     double v;
-    dcb_check(L, dc_cluster_acc(p, t, 1, &v, map));
+    dcb_check(L, dc_cluster_acc(p, t, DCB_BASE, &v, map));
     lua_pushnumber(L, v);
     lua_insert(L, -2);
     return 2;
@@ -393,7 +390,7 @@ static int l_contingency(lua_State *L)
 {
     dc_tensor *a = dcb_checktensor(L, 1), *b = dcb_checktensor(L, 2);
     dc_tensor *out = dcb_newtensor(L);
-    dcb_check(L, dc_contingency(a, b, 1, out));
+    dcb_check(L, dc_contingency(a, b, DCB_BASE, out));
     return 1;
 }
 
@@ -404,7 +401,7 @@ static int l_cluster_sizes(lua_State *L)
     lua_Integer k = luaL_optinteger(L, 2, 0);
     dc_tensor *sizes = dcb_newtensor(L);
     dc_size_stats st;
-    dcb_check(L, dc_cluster_sizes(a, k, 1, sizes, &st));
+    dcb_check(L, dc_cluster_sizes(a, k, DCB_BASE, sizes, &st));
     lua_createtable(L, 0, 7);
     setinteger(L, "k", st.k);
     setinteger(L, "empty", st.nempty);

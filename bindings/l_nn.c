@@ -4,7 +4,7 @@
  * Output arguments follow one rule: a tensor is written into (it must have the exact shape),
  * nil makes a new tensor, and for the gradients that can be skipped, false skips them.
  * Every output is returned, in argument order. Class ids (cross-entropy targets) are 1-based
- * here and converted by the kernel's base argument. */
+ * here and converted by the kernel's base argument (DCB_BASE). */
 #include <string.h>
 
 #include "dcb.h"
@@ -149,7 +149,8 @@ static int checkchannels(lua_State *L, int i, const char *fname, const char *wha
 
 /* ---- conv2d ---- */
 
-static const char *const conv_algos[] = {"auto", "im2col", "winograd2", "winograd4", NULL};
+static const char *const conv_algos[] = {"auto", "im2col", "winograd2", "winograd4",
+                                         NULL}; /* dc_conv2d_algo */
 
 /* core.conv2d_cfg(in, out, k, {stride=, pad=, bias=, algo=}) -> cfg table; k, stride, pad:
  * n or {h, w}; algo: 'auto', 'im2col', 'winograd2' or 'winograd4' */
@@ -165,12 +166,7 @@ static int l_conv2d_cfg(lua_State *L)
     optpair(L, 4, f, "stride", &c.sh, &c.sw);
     optpair(L, 4, f, "pad", &c.ph, &c.pw);
     c.bias = dcb_optboolean(L, 4, "bias", 1);
-    const char *algo = dcb_optstring(L, 4, "algo", "auto");
-    int a = 0;
-    while (conv_algos[a] && strcmp(conv_algos[a], algo) != 0) a++;
-    if (!conv_algos[a])
-        luaL_error(L, "%s: unknown algo '%s' (valid: auto, im2col, winograd2, winograd4)", f, algo);
-    c.algo = (dc_conv2d_algo)a;
+    c.algo = (dc_conv2d_algo)dcb_optenum(L, 4, "algo", f, conv_algos, c.algo);
     dcb_check(L, dc_conv2d_cfg_check(&c, f));
     lua_createtable(L, 0, 10);
     setint(L, "in_ch", c.in_ch), setint(L, "out_ch", c.out_ch);
@@ -520,7 +516,7 @@ static int l_cross_entropy_forward(lua_State *L)
     noalias(L, "cross_entropy_forward", prob.t, x, "prob", "input");
     double loss = 0;
     dc_tensor *pt = pushout(L, prob);
-    dcb_check(L, dc_xent_forward(x, t, 1, w, pt, &loss));
+    dcb_check(L, dc_xent_forward(x, t, DCB_BASE, w, pt, &loss));
     lua_pushnumber(L, loss);
     lua_rotate(L, -2, 1); /* return loss, prob */
     return 2;
@@ -532,7 +528,7 @@ static int l_cross_entropy_backward(lua_State *L)
     dc_tensor *p = dcb_checktensor(L, 1), *t = dcb_checktensor(L, 2), *w = opttensor(L, 3);
     double dloss = luaL_checknumber(L, 4);
     outarg dx = checkout(L, 5, false);
-    dcb_check(L, dc_xent_backward(p, t, 1, w, dloss, pushout(L, dx)));
+    dcb_check(L, dc_xent_backward(p, t, DCB_BASE, w, dloss, pushout(L, dx)));
     return 1;
 }
 

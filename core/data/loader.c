@@ -76,29 +76,20 @@ static void run_sample(dc_loader *l, dc_data_ctx *ctx, int64_t s)
 {
     int64_t B = l->cfg.batch, b = s / B, row = s - b * B;
     slot *sl = &l->slots[b % l->cfg.prefetch];
-    int64_t pos = l->order[s];
-    dc_rng rng = dc_rng_for(l->cfg.seed, l->cfg.epoch, (uint64_t)s);
-    dc_image im;
-    float lut[4][256];
-    dc_status st = dc_dataset_sample(&l->ds, pos, &l->tf, &rng, ctx, &im, lut);
-    int C = l->shape[0], H = l->shape[1], W = l->shape[2];
-    if (st == DC_OK && (im.c != C || im.h != H || im.w != W))
-        st = dc_fail(DC_ERR_SHAPE, "loader: sample %lld became a %d x %d x %d image but the "
-                     "batch holds %d x %d x %d", (long long)(pos + l->ds.base), im.c, im.h,
-                     im.w, C, H, W);
+    int64_t pos = l->order[s], label = 0;
+    dc_tensor x = dc_tensor_empty(); /* the sample's row of the batch */
+    dc_status st = dc_tensor_select(&x, &sl->x, 0, row);
+    if (st == DC_OK)
+        st = dc_dataset_get(&l->ds, pos, &l->tf, l->cfg.seed, l->cfg.epoch, (uint64_t)s, ctx, &x,
+                            &label);
+    dc_tensor_release(&x);
     sl->code[row] = st;
     if (st != DC_OK) {
         snprintf(sl->msg[row], MSG_LEN, "%s", dc_last_error());
         return;
     }
-    dc_image_to_float(&im, (const float(*)[256])lut,
-                      (float *)dc_tensor_data(&sl->x) + row * (int64_t)C * H * W);
     ((int64_t *)dc_tensor_data(&sl->idx))[row] = pos + l->ds.base;
-    if (l->has_labels) {
-        const int64_t *lab = dc_tensor_data(&l->ds.labels);
-        ((int64_t *)dc_tensor_data(&sl->y))[row] =
-            lab[dc_dataset_row(&l->ds, pos) * l->ds.labels.stride[0]];
-    }
+    if (l->has_labels) ((int64_t *)dc_tensor_data(&sl->y))[row] = label;
 }
 
 static void *worker(void *arg)
