@@ -176,8 +176,17 @@ describe('BatchNorm', function()
     H.errors_with('BatchNorm1d: eps must be > 0, got 0', nn.BatchNorm1d, 3, {eps = 0})
     H.errors_with('BatchNorm2d: momentum must be in [0, 1], got 1.5', nn.BatchNorm2d, 3, {momentum = 1.5})
     local custom = nn.BatchNorm2d(3, {momentum = 0.5})
-    assert.are.equal(1e-5, custom.eps)
+    assert.are.equal(1e-5, custom.cfg.eps)
     assert.are.equal('BatchNorm2d(3, momentum 0.5)', tostring(custom))
+    -- configurations are read-only: the kernels keep what the constructor checked
+    H.errors_with("dclab.BatchNormCfg: the configuration is read-only (field 'momentum'); build a new module",
+      function() custom.cfg.momentum = 0.9 end)
+    local conv = nn.Conv2d(1, 2, 3, {stride = {1, 2}})
+    assert.are.same({3, 3, 1, 2, 0, 0, true, 'auto'}, {conv.cfg.kh, conv.cfg.kw, conv.cfg.sh,
+      conv.cfg.sw, conv.cfg.ph, conv.cfg.pw, conv.cfg.bias, conv.cfg.algo})
+    H.errors_with("dclab.Conv2dCfg: the configuration is read-only (field 'kh')",
+      function() conv.cfg.kh = 5 end)
+    assert.is_nil(conv.cfg.ceil_mode)
   end)
 end)
 

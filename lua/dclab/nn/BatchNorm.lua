@@ -24,8 +24,8 @@ function BatchNorm:__init(channels, opt)
     end
   end
   self.channels = channels
-  self.cfg = core.batchnorm_cfg(opt, name) -- defaults and checks of eps and momentum
-  self.eps, self.momentum = self.cfg.eps, self.cfg.momentum
+  -- defaults and checks of eps and momentum; read-only (a new value needs a new module)
+  self.cfg = core.batchnorm_cfg(opt, name)
   self:param('weight', {channels})
   self:param('bias', {channels})
   self:buffer('running_mean', core.zeros({channels}))
@@ -51,28 +51,26 @@ end
 function BatchNorm:forward(x)
   self:check_input(x)
   self:fit_buffers(x, 'save_mean', 'save_invstd')
-  local c = self.cfg
-  c.training, c.relu = self.is_training, self.fused_relu == true
-  self.output, self.save_mean, self.save_invstd = core.batchnorm_forward(c, x, self.weight,
-    self.bias, self.running_mean, self.running_var, self.output, self.save_mean, self.save_invstd)
+  self.output, self.save_mean, self.save_invstd = core.batchnorm_forward(self.cfg,
+    self.is_training, self.fused_relu, x, self.weight, self.bias, self.running_mean,
+    self.running_var, self.output, self.save_mean, self.save_invstd)
   return self.output
 end
 
 function BatchNorm:backward(x, dy)
-  local c = self.cfg
-  c.training, c.relu = self.is_training, self.fused_relu == true
   local dx = self.grad_input
   if not self.need_input_grad then dx = false end
-  self.grad_input = core.batchnorm_backward(c, x, c.relu and self.output or nil, dy, self.weight,
-    self.save_mean, self.save_invstd, dx, self.grad_weight, self.grad_bias)
+  self.grad_input = core.batchnorm_backward(self.cfg, self.is_training, self.fused_relu, x,
+    self.fused_relu and self.output or nil, dy, self.weight, self.save_mean, self.save_invstd, dx,
+    self.grad_weight, self.grad_bias)
   return self.grad_input
 end
 
 function BatchNorm:describe()
   local s = string.format('%s(%d', self.class_name, self.channels)
-  local default = core.batchnorm_cfg(nil, self.class_name)
-  if self.eps ~= default.eps then s = s .. ', eps ' .. self.eps end
-  if self.momentum ~= default.momentum then s = s .. ', momentum ' .. self.momentum end
+  local c, default = self.cfg, core.batchnorm_cfg(nil, self.class_name)
+  if c.eps ~= default.eps then s = s .. ', eps ' .. c.eps end
+  if c.momentum ~= default.momentum then s = s .. ', momentum ' .. c.momentum end
   return s .. ')'
 end
 
