@@ -109,6 +109,29 @@ void dcb_pushshape(lua_State *L, int ndim, const int64_t *shape)
     }
 }
 
+/* Raises "fname: unknown what 'value' (valid: a, b)" (valid: none for an empty list). */
+static int unknown_name(lua_State *L, const char *fname, const char *what, const char *value,
+                        const char *const *names)
+{
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    for (const char *const *n = names; *n; n++) {
+        if (n != names) luaL_addstring(&b, ", ");
+        luaL_addstring(&b, *n);
+    }
+    if (!*names) luaL_addstring(&b, "none");
+    luaL_pushresult(&b);
+    return luaL_error(L, "%s: unknown %s '%s' (valid: %s)", fname, what, value, lua_tostring(L, -1));
+}
+
+/* Position of value in the NULL-terminated names, or -1. */
+static int find_name(const char *const *names, const char *value)
+{
+    for (int k = 0; names[k]; k++)
+        if (strcmp(names[k], value) == 0) return k;
+    return -1;
+}
+
 void dcb_checkoptions(lua_State *L, int arg, const char *fname, const char *const *allowed)
 {
     if (lua_isnoneornil(L, arg)) return;
@@ -116,24 +139,8 @@ void dcb_checkoptions(lua_State *L, int arg, const char *fname, const char *cons
     lua_pushnil(L);
     while (lua_next(L, arg)) {
         lua_pop(L, 1);
-        int known = 0;
-        if (lua_type(L, -1) == LUA_TSTRING) {
-            const char *k = lua_tostring(L, -1);
-            for (const char *const *a = allowed; *a && !known; a++) known = strcmp(*a, k) == 0;
-        }
-        if (!known) {
-            luaL_Buffer b;
-            luaL_buffinit(L, &b);
-            for (const char *const *a = allowed; *a; a++) {
-                if (a != allowed) luaL_addstring(&b, ", ");
-                luaL_addstring(&b, *a);
-            }
-            luaL_pushresult(&b);
-            const char *valid = lua_tostring(L, -1);
-            lua_pushfstring(L, "%s: unknown option '%s' (valid: %s)", fname,
-                            luaL_tolstring(L, -2, NULL), *allowed ? valid : "none");
-            lua_error(L);
-        }
+        if (lua_type(L, -1) != LUA_TSTRING || find_name(allowed, lua_tostring(L, -1)) < 0)
+            unknown_name(L, fname, "option", luaL_tolstring(L, -1, NULL), allowed);
     }
 }
 
@@ -192,34 +199,13 @@ const char *dcb_optstring(lua_State *L, int arg, const char *key, const char *de
     return v;
 }
 
-/* Raises "fname: unknown what 'value' (valid: a, b)". */
-static int badenum(lua_State *L, const char *fname, const char *what, const char *value,
-                   const char *const *names)
-{
-    luaL_Buffer b;
-    luaL_buffinit(L, &b);
-    for (const char *const *n = names; *n; n++) {
-        if (n != names) luaL_addstring(&b, ", ");
-        luaL_addstring(&b, *n);
-    }
-    luaL_pushresult(&b);
-    return luaL_error(L, "%s: unknown %s '%s' (valid: %s)", fname, what, value, lua_tostring(L, -1));
-}
-
-static int findenum(const char *const *names, const char *value)
-{
-    for (int k = 0; names[k]; k++)
-        if (strcmp(names[k], value) == 0) return k;
-    return -1;
-}
-
 int dcb_checkenum(lua_State *L, int arg, const char *fname, const char *what,
                   const char *const *names, int def)
 {
     if (lua_isnoneornil(L, arg)) return def;
     const char *v = luaL_checkstring(L, arg);
-    int k = findenum(names, v);
-    return k >= 0 ? k : badenum(L, fname, what, v, names);
+    int k = find_name(names, v);
+    return k >= 0 ? k : unknown_name(L, fname, what, v, names);
 }
 
 int dcb_optenum(lua_State *L, int arg, const char *key, const char *fname,
@@ -227,8 +213,8 @@ int dcb_optenum(lua_State *L, int arg, const char *key, const char *fname,
 {
     const char *v = dcb_optstring(L, arg, key, NULL);
     if (!v) return def;
-    int k = findenum(names, v);
-    return k >= 0 ? k : badenum(L, fname, key, v, names);
+    int k = find_name(names, v);
+    return k >= 0 ? k : unknown_name(L, fname, key, v, names);
 }
 
 dc_dtype dcb_checkdtype(lua_State *L, int arg, dc_dtype def)

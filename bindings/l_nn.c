@@ -465,6 +465,15 @@ static int l_batchnorm_backward(lua_State *L)
 
 /* ---- dropout ---- */
 
+/* core.dropout_check(p, fname) -> p, checked by core; fname names the module in messages */
+static int l_dropout_check(lua_State *L)
+{
+    double p = luaL_checknumber(L, 1);
+    dcb_check(L, dc_dropout_check(p, luaL_checkstring(L, 2)));
+    lua_settop(L, 1);
+    return 1;
+}
+
 /* core.dropout_forward(p, x, generator, mask, y) -> y, mask */
 static int l_dropout_forward(lua_State *L)
 {
@@ -595,6 +604,7 @@ static const luaL_Reg nn_funcs[] = {
     {"batchnorm_cfg", l_batchnorm_cfg},
     {"batchnorm_forward", l_batchnorm_forward},
     {"batchnorm_backward", l_batchnorm_backward},
+    {"dropout_check", l_dropout_check},
     {"dropout_forward", l_dropout_forward},
     {"dropout_backward", l_dropout_backward},
     {"sobel_forward", l_sobel_forward},

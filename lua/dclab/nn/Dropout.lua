@@ -9,9 +9,7 @@ local Dropout, parent = Module:extend('Dropout')
 function Dropout:__init(p, opt)
   parent.__init(self)
   if p == nil then p = 0.5 end
-  if type(p) ~= 'number' or p < 0 or p > 1 then
-    error('Dropout: p must be a number in [0, 1], got ' .. tostring(p), 3)
-  end
+  if type(p) ~= 'number' then error('Dropout: p must be a number, got ' .. type(p), 3) end
   if opt ~= nil and type(opt) ~= 'table' then
     error('Dropout: options must be a table, got ' .. type(opt), 3)
   end
@@ -23,7 +21,7 @@ function Dropout:__init(p, opt)
   if opt and opt.generator ~= nil and not core.is_generator(opt.generator) then
     error('Dropout: generator must be a dclab.Generator, got ' .. type(opt.generator), 3)
   end
-  self.p = p
+  self.p = core.dropout_check(p, 'Dropout') -- its range is the kernel's rule
   self.generator = opt and opt.generator
 end
 
