@@ -50,17 +50,31 @@ void dcb_check_named(lua_State *L, const char *fname, dc_status s)
 
 /* ---- arguments ---- */
 
+int64_t dcb_index0(lua_Integer i, int64_t n)
+{
+    int64_t i0 = i < 0 ? n + i : i - 1;
+    return i0 >= 0 && i0 < n ? i0 : -1;
+}
+
+int64_t dcb_checkindex(lua_State *L, int arg, int64_t n)
+{
+    lua_Integer i = luaL_checkinteger(L, arg);
+    int64_t i0 = dcb_index0(i, n);
+    if (i0 < 0)
+        luaL_argerror(L, arg, lua_pushfstring(L, "index %I out of range 1..%I", i, (lua_Integer)n));
+    return i0;
+}
+
 int dcb_checkdim(lua_State *L, int arg, int ndim, int ndim_extra)
 {
     lua_Integer d = luaL_checkinteger(L, arg);
-    lua_Integer n = ndim + ndim_extra;
-    if (d < 0) d += n + 1;
-    if (d < 1 || d > n)
+    int n = ndim + ndim_extra;
+    int64_t d0 = dcb_index0(d, n);
+    if (d0 < 0)
         return luaL_argerror(L, arg,
                              lua_pushfstring(L, "dimension %d out of range for a %d-dimensional "
-                                                "tensor (1..%d)",
-                                             (int)luaL_checkinteger(L, arg), ndim, (int)n));
-    return (int)d - 1;
+                                                "tensor (1..%d)", (int)d, ndim, n));
+    return (int)d0;
 }
 
 int dcb_checkshape(lua_State *L, int arg, int64_t *shape)
@@ -107,6 +121,29 @@ void dcb_pushshape(lua_State *L, int ndim, const int64_t *shape)
     }
 }
 
+/* Raises "fname: unknown what 'value' (valid: a, b)" (valid: none for an empty list). */
+static int unknown_name(lua_State *L, const char *fname, const char *what, const char *value,
+                        const char *const *names)
+{
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    for (const char *const *n = names; *n; n++) {
+        if (n != names) luaL_addstring(&b, ", ");
+        luaL_addstring(&b, *n);
+    }
+    if (!*names) luaL_addstring(&b, "none");
+    luaL_pushresult(&b);
+    return luaL_error(L, "%s: unknown %s '%s' (valid: %s)", fname, what, value, lua_tostring(L, -1));
+}
+
+/* Position of value in the NULL-terminated names, or -1. */
+static int find_name(const char *const *names, const char *value)
+{
+    for (int k = 0; names[k]; k++)
+        if (strcmp(names[k], value) == 0) return k;
+    return -1;
+}
+
 void dcb_checkoptions(lua_State *L, int arg, const char *fname, const char *const *allowed)
 {
     if (lua_isnoneornil(L, arg)) return;
@@ -114,24 +151,8 @@ void dcb_checkoptions(lua_State *L, int arg, const char *fname, const char *cons
     lua_pushnil(L);
     while (lua_next(L, arg)) {
         lua_pop(L, 1);
-        int known = 0;
-        if (lua_type(L, -1) == LUA_TSTRING) {
-            const char *k = lua_tostring(L, -1);
-            for (const char *const *a = allowed; *a && !known; a++) known = strcmp(*a, k) == 0;
-        }
-        if (!known) {
-            luaL_Buffer b;
-            luaL_buffinit(L, &b);
-            for (const char *const *a = allowed; *a; a++) {
-                if (a != allowed) luaL_addstring(&b, ", ");
-                luaL_addstring(&b, *a);
-            }
-            luaL_pushresult(&b);
-            const char *valid = lua_tostring(L, -1);
-            lua_pushfstring(L, "%s: unknown option '%s' (valid: %s)", fname,
-                            luaL_tolstring(L, -2, NULL), *allowed ? valid : "none");
-            lua_error(L);
-        }
+        if (lua_type(L, -1) != LUA_TSTRING || find_name(allowed, lua_tostring(L, -1)) < 0)
+            unknown_name(L, fname, "option", luaL_tolstring(L, -1, NULL), allowed);
     }
 }
 
@@ -188,6 +209,24 @@ const char *dcb_optstring(lua_State *L, int arg, const char *key, const char *de
     const char *v = lua_tostring(L, -1); /* stays valid: the options table holds it */
     lua_pop(L, 1);
     return v;
+}
+
+int dcb_checkenum(lua_State *L, int arg, const char *fname, const char *what,
+                  const char *const *names, int def)
+{
+    if (lua_isnoneornil(L, arg)) return def;
+    const char *v = luaL_checkstring(L, arg);
+    int k = find_name(names, v);
+    return k >= 0 ? k : unknown_name(L, fname, what, v, names);
+}
+
+int dcb_optenum(lua_State *L, int arg, const char *key, const char *fname,
+                const char *const *names, int def)
+{
+    const char *v = dcb_optstring(L, arg, key, NULL);
+    if (!v) return def;
+    int k = find_name(names, v);
+    return k >= 0 ? k : unknown_name(L, fname, key, v, names);
 }
 
 dc_dtype dcb_checkdtype(lua_State *L, int arg, dc_dtype def)

@@ -26,8 +26,17 @@ void dcb_check(lua_State *L, dc_status s);
 /* The same, the message prefixed with "fname: " unless it already starts so. */
 void dcb_check_named(lua_State *L, const char *fname, dc_status s);
 
-/* Converts a 1-based (negative: from the end) dimension argument to 0-based for tensor t;
- * ndim_extra lets unsqueeze accept ndim + 1. */
+/* Lua counts from 1, core from 0. Index values inside tensors (labels, cluster ids, gathered
+ * indices, sampler orders) cross unchanged: core calls take them with base DCB_BASE. */
+#define DCB_BASE 1
+/* The one conversion of a Lua position to a 0-based one: i in 1..n, or negative counting from
+ * the end (-1 is n), gives 0..n-1; anything else gives -1 (the caller raises). */
+int64_t dcb_index0(lua_Integer i, int64_t n);
+/* Argument arg as a position among n items, 0-based (dcb_index0); raises
+ * "bad argument #arg to 'f' (index 7 out of range 1..5)". */
+int64_t dcb_checkindex(lua_State *L, int arg, int64_t n);
+/* A dimension argument of a tensor of ndim dimensions, 0-based (dcb_index0); ndim_extra lets
+ * unsqueeze accept ndim + 1. */
 int dcb_checkdim(lua_State *L, int arg, int ndim, int ndim_extra);
 /* Reads a shape given either as integers from arg on or as one table at arg; returns ndim. */
 int dcb_checkshape(lua_State *L, int arg, int64_t *shape);
@@ -41,6 +50,14 @@ lua_Number dcb_optnumber(lua_State *L, int arg, const char *key, lua_Number def)
 lua_Integer dcb_optinteger(lua_State *L, int arg, const char *key, lua_Integer def);
 int dcb_optboolean(lua_State *L, int arg, const char *key, int def);
 const char *dcb_optstring(lua_State *L, int arg, const char *key, const char *def);
+/* The one string-to-enum style of the bindings: names is a NULL-terminated list in enum order.
+ * checkenum reads the string at arg (absent: def), optenum field key of the options table at
+ * arg (absent table or field: def); both raise "fname: unknown key 'x' (valid: a, b, c)".
+ * Enums whose names core owns go through core's parser instead (dc_dtype_parse, ...). */
+int dcb_checkenum(lua_State *L, int arg, const char *fname, const char *what,
+                  const char *const *names, int def);
+int dcb_optenum(lua_State *L, int arg, const char *key, const char *fname,
+                const char *const *names, int def);
 /* A dtype name argument ('float32', 'int64', 'uint8'); absent -> def. */
 dc_dtype dcb_checkdtype(lua_State *L, int arg, dc_dtype def);
 

@@ -14,7 +14,7 @@
 /* In-place t += 1: 0-based ids to 1-based. */
 static void to_lua_ids(lua_State *L, dc_tensor *t)
 {
-    dcb_check(L, dc_binary_scalar(DC_ADD, t, 1, true, false, t));
+    dcb_check(L, dc_binary_scalar(DC_ADD, t, DCB_BASE, true, false, t));
 }
 
 static void setnumber(lua_State *L, const char *k, double v)
@@ -56,12 +56,12 @@ static int call_strategy(lua_State *L)
     push_shared(L, c->counts);
     lua_createtable(L, 0, 8);
     setinteger(L, "k", c->centroids->shape[0]);
-    setinteger(L, "iter", c->iter + 1);
+    setinteger(L, "iter", c->iter + DCB_BASE);
     lua_pushboolean(L, c->similarity);
     lua_setfield(L, -2, "similarity");
     setinteger(L, "seed", (int64_t)(dc_rng_u64(c->rng) >> 1));
     dc_tensor *empty = dcb_newtensor(L);
-    dcb_check(L, dc_reassign_empty_ids(c->counts, 1, empty));
+    dcb_check(L, dc_reassign_empty_ids(c->counts, DCB_BASE, empty));
     int64_t nempty = empty->shape[0];
     lua_setfield(L, -2, "empty");
     push_shared(L, c->x);
@@ -69,7 +69,7 @@ static int call_strategy(lua_State *L)
     push_shared(L, c->dist);
     lua_setfield(L, -2, "dist");
     dc_tensor *assign = dcb_newtensor(L);
-    dcb_check(L, dc_binary_scalar(DC_ADD, c->assign, 1, true, false, assign));
+    dcb_check(L, dc_binary_scalar(DC_ADD, c->assign, DCB_BASE, true, false, assign));
     lua_setfield(L, -2, "assign");
     lua_call(L, 3, 1);
     if (lua_isnil(L, -1)) {
@@ -108,6 +108,9 @@ static const char *const kmeans_options[] = {
     "reassign", NULL,
 };
 
+static const char *const kmeans_inits[] = {"random", "kmeans++", "faiss", NULL}; /* dc_kmeans_init */
+static const char *const kmeans_backends[] = {"dclab", "faiss", NULL};         /* dc_kmeans_backend */
+
 /* core.kmeans_fit(x, opts [, reassign_fn]) -> assign (1-based), centroids, info
  * opts.reassign names a built-in strategy; a function as argument 3 replaces it. */
 static int l_kmeans_fit(lua_State *L)
@@ -124,24 +127,19 @@ static int l_kmeans_fit(lua_State *L)
     cfg.max_points_per_centroid =
         dcb_optinteger(L, 2, "max_points_per_centroid", cfg.max_points_per_centroid);
     cfg.spherical = dcb_optboolean(L, 2, "spherical", cfg.spherical);
-    const char *init = dcb_optstring(L, 2, "init", "random");
-    if (strcmp(init, "random") == 0) cfg.init = DC_KMEANS_INIT_RANDOM;
-    else if (strcmp(init, "kmeans++") == 0) cfg.init = DC_KMEANS_INIT_KMEANSPP;
-    else if (strcmp(init, "faiss") == 0) cfg.init = DC_KMEANS_INIT_FAISS;
-    else return luaL_error(L, "kmeans: unknown init '%s' (valid: random, kmeans++, faiss)", init);
-    const char *backend = dcb_optstring(L, 2, "backend", "dclab");
-    if (strcmp(backend, "dclab") == 0) cfg.backend = DC_KMEANS_DCLAB;
-    else if (strcmp(backend, "faiss") == 0) cfg.backend = DC_KMEANS_FAISS;
-    else return luaL_error(L, "kmeans: unknown backend '%s' (valid: dclab, faiss)", backend);
+    cfg.init = (dc_kmeans_init)dcb_optenum(L, 2, "init", "kmeans", kmeans_inits, cfg.init);
+    cfg.backend =
+        (dc_kmeans_backend)dcb_optenum(L, 2, "backend", "kmeans", kmeans_backends, cfg.backend);
     lua_strategy strategy = {.L = L, .fn = 3};
     if (!lua_isnoneornil(L, 3)) {
         cfg.reassign = DC_REASSIGN_CALLBACK;
         cfg.reassign_fn = lua_reassign;
         cfg.reassign_ud = &strategy;
     } else {
-        dcb_check(L, dc_reassign_parse(dcb_optstring(L, 2, "reassign", "faiss_split"),
-                                       &cfg.reassign));
+        const char *name = dcb_optstring(L, 2, "reassign", NULL);
+        if (name) dcb_check(L, dc_reassign_parse(name, &cfg.reassign));
     }
+    dcb_check(L, dc_kmeans_cfg_check(&cfg));
     /* iteration records live in a userdata, so an error leaves nothing to free */
     dc_kmeans_iter *iters =
         lua_newuserdatauv(L, sizeof(dc_kmeans_iter) * (size_t)(cfg.niter > 0 ? cfg.niter : 1), 0);
@@ -209,8 +207,7 @@ static int l_pca_new(lua_State *L)
     cfg.whiten = dcb_optboolean(L, 1, "whiten", cfg.whiten);
     cfg.l2 = dcb_optboolean(L, 1, "l2", cfg.l2);
     cfg.min_variance = dcb_optnumber(L, 1, "min_variance", cfg.min_variance);
-    if (!(cfg.min_variance >= 0 && cfg.min_variance < 1))
-        return luaL_error(L, "preprocess: min_variance must be in [0, 1), got %f", cfg.min_variance);
+    dcb_check(L, dc_pca_cfg_check(&cfg, "preprocess"));
     dc_pca *p = lua_newuserdatauv(L, sizeof(dc_pca), 0);
     dc_pca_init(p, &cfg);
     luaL_setmetatable(L, DCB_PCA);
@@ -332,6 +329,7 @@ static int l_pic_fit(lua_State *L)
     cfg.niter = (int)dcb_optinteger(L, 2, "niter", cfg.niter);
     cfg.distribute_singletons =
         dcb_optboolean(L, 2, "distribute_singletons", cfg.distribute_singletons);
+    dcb_check(L, dc_pic_cfg_check(&cfg));
     dc_tensor *assign = dcb_newtensor(L);
     dc_pic_result r;
     dcb_check(L, dc_pic_fit(&cfg, x, assign, &r));
@@ -362,7 +360,7 @@ static int l_nmi(lua_State *L)
     dc_nmi_average avg;
     dcb_check(L, dc_nmi_average_parse(luaL_optstring(L, 3, "geometric"), &avg));
     double v;
-    dcb_check(L, dc_nmi(a, b, avg, 1, &v));
+    dcb_check(L, dc_nmi(a, b, avg, DCB_BASE, &v));
     lua_pushnumber(L, v);
     return 1;
 }
@@ -371,7 +369,7 @@ static int l_ari(lua_State *L)
 {
     dc_tensor *a = dcb_checktensor(L, 1), *b = dcb_checktensor(L, 2);
     double v;
-    dcb_check(L, dc_ari(a, b, 1, &v));
+    dcb_check(L, dc_ari(a, b, DCB_BASE, &v));
     lua_pushnumber(L, v);
     return 1;
 }
@@ -382,7 +380,7 @@ static int l_acc(lua_State *L)
     dc_tensor *p = dcb_checktensor(L, 1), *t = dcb_checktensor(L, 2);
     dc_tensor *map = dcb_newtensor(L);
     double v;
-    dcb_check(L, dc_cluster_acc(p, t, 1, &v, map));
+    dcb_check(L, dc_cluster_acc(p, t, DCB_BASE, &v, map));
     lua_pushnumber(L, v);
     lua_insert(L, -2);
     return 2;
@@ -392,7 +390,7 @@ static int l_contingency(lua_State *L)
 {
     dc_tensor *a = dcb_checktensor(L, 1), *b = dcb_checktensor(L, 2);
     dc_tensor *out = dcb_newtensor(L);
-    dcb_check(L, dc_contingency(a, b, 1, out));
+    dcb_check(L, dc_contingency(a, b, DCB_BASE, out));
     return 1;
 }
 
@@ -403,7 +401,7 @@ static int l_cluster_sizes(lua_State *L)
     lua_Integer k = luaL_optinteger(L, 2, 0);
     dc_tensor *sizes = dcb_newtensor(L);
     dc_size_stats st;
-    dcb_check(L, dc_cluster_sizes(a, k, 1, sizes, &st));
+    dcb_check(L, dc_cluster_sizes(a, k, DCB_BASE, sizes, &st));
     lua_createtable(L, 0, 7);
     setinteger(L, "k", st.k);
     setinteger(L, "empty", st.nempty);

@@ -47,9 +47,9 @@ static lfilelist *new_filelist(lua_State *L)
 /* core.folder_scan(root, layout) with layout 'auto' | 'classes' | 'flat' */
 static int l_folder_scan(lua_State *L)
 {
-    static const char *const layouts[] = {"auto", "classes", "flat", NULL};
+    static const char *const layouts[] = {"auto", "classes", "flat", NULL}; /* dc_folder_layout */
     const char *root = luaL_checkstring(L, 1);
-    int layout = luaL_checkoption(L, 2, "auto", layouts);
+    int layout = dcb_checkenum(L, 2, "folder_scan", "layout", layouts, DC_LAYOUT_AUTO);
     lfilelist *u = new_filelist(L);
     dcb_check_named(L, "folder_scan", dc_folder_scan(root, (dc_folder_layout)layout, &u->fl));
     return 1;
@@ -74,9 +74,7 @@ static int fl_len(lua_State *L)
 static int fl_path(lua_State *L)
 {
     dc_filelist *fl = check_filelist(L, 1);
-    lua_Integer i = luaL_checkinteger(L, 2);
-    luaL_argcheck(L, i >= 1 && i <= fl->n, 2, "file index out of range");
-    lua_pushstring(L, fl->path[i - 1]);
+    lua_pushstring(L, fl->path[dcb_checkindex(L, 2, fl->n)]);
     return 1;
 }
 
@@ -98,7 +96,7 @@ static int fl_labels(lua_State *L)
     dc_filelist *fl = check_filelist(L, 1);
     if (!fl->label) return 0;
     dc_tensor *t = dcb_newtensor(L);
-    dcb_check(L, dc_filelist_labels(fl, 1, t));
+    dcb_check(L, dc_filelist_labels(fl, DCB_BASE, t));
     return 1;
 }
 
@@ -134,11 +132,12 @@ static dc_tensor *field_tensor(lua_State *L, int arg, const char *key)
     return t;
 }
 
-static void check_dataset(lua_State *L, int arg, dc_dataset *ds)
+/* The dataset description at arg into ds, checked; *n: its size, shape: its raw [C, H, W]. */
+static void check_dataset(lua_State *L, int arg, dc_dataset *ds, int64_t *n, int shape[3])
 {
     luaL_checktype(L, arg, LUA_TTABLE);
     *ds = dc_dataset_empty();
-    ds->base = 1;
+    ds->base = DCB_BASE;
     dc_tensor *t;
     if ((t = field_tensor(L, arg, "images"))) ds->images = *t;
     if ((t = field_tensor(L, arg, "labels"))) ds->labels = *t;
@@ -152,9 +151,7 @@ static void check_dataset(lua_State *L, int arg, dc_dataset *ds)
     lua_getfield(L, arg, "gray");
     ds->channels = lua_toboolean(L, -1) ? 1 : 3;
     lua_pop(L, 2);
-    int64_t n;
-    int shape[3];
-    dcb_check(L, dc_dataset_check(ds, &n, shape));
+    dcb_check(L, dc_dataset_check(ds, n, shape));
 }
 
 /* Reads t[key] as a list of at most max numbers into v; returns how many. */
@@ -205,37 +202,31 @@ static void check_transform(lua_State *L, int arg, dc_transform *t)
         lua_pop(L, 1);
         dc_tf *o = &t->op[i];
         dc_tf_init(o, (dc_tf_kind)kind);
-        double v[4];
+        double v[4], sd[4];
         int k = field_numbers(L, op, name, "size", v, 2);
-        if (k) {
-            o->h = (int)v[0];
-            o->w = k == 2 ? (int)v[1] : kind == DC_TF_RESIZE ? 0 : (int)v[0];
-        }
+        if (k) dc_tf_set_size(o, k, v);
         if (field_numbers(L, op, name, "scale", v, 2) == 2) o->scale[0] = v[0], o->scale[1] = v[1];
         if (field_numbers(L, op, name, "ratio", v, 2) == 2) o->ratio[0] = v[0], o->ratio[1] = v[1];
         if (field_numbers(L, op, name, "pad", v, 1)) o->pad = (int)v[0];
         if (field_numbers(L, op, name, "p", v, 1)) o->p = v[0];
         if (field_numbers(L, op, name, "channels", v, 1)) o->channels = (int)v[0];
-        int nm = field_numbers(L, op, name, "mean", v, 4);
-        for (int c = 0; c < nm; c++) o->mean[c] = (float)v[c];
-        int ns = field_numbers(L, op, name, "std", v, 4);
-        for (int c = 0; c < ns; c++) o->std[c] = (float)v[c];
-        if (kind == DC_TF_NORMALIZE && nm != ns)
-            luaL_error(L, "Normalize: %d mean values but %d std values", nm, ns);
-        if (kind == DC_TF_NORMALIZE) o->n = nm;
+        if (kind == DC_TF_NORMALIZE) {
+            int nm = field_numbers(L, op, name, "mean", v, 4);
+            int ns = field_numbers(L, op, name, "std", sd, 4);
+            dcb_check(L, dc_tf_set_normalize(o, nm, v, ns, sd));
+        }
         lua_pop(L, 1);
     }
     t->n = (int)n;
 }
 
-/* core.dataset_size(desc) -> number of samples (and the description is checked) */
+/* core.dataset_size(desc) -> number of samples, raw shape (and the description is checked) */
 static int l_dataset_size(lua_State *L)
 {
     dc_dataset ds;
-    check_dataset(L, 1, &ds);
     int64_t n;
     int shape[3];
-    dcb_check(L, dc_dataset_check(&ds, &n, shape));
+    check_dataset(L, 1, &ds, &n, shape);
     lua_pushinteger(L, n);
     dcb_pushshape(L, 3, (int64_t[3]){shape[0], shape[1], shape[2]});
     return 2;
@@ -247,11 +238,10 @@ static int l_dataset_size(lua_State *L)
 static int l_dataset_get(lua_State *L)
 {
     dc_dataset ds;
-    check_dataset(L, 1, &ds);
-    int64_t n, i = luaL_checkinteger(L, 2);
+    int64_t n;
     int shape[3];
-    dc_dataset_check(&ds, &n, shape);
-    luaL_argcheck(L, i >= 1 && i <= n, 2, "sample index out of range");
+    check_dataset(L, 1, &ds, &n, shape);
+    int64_t pos = dcb_checkindex(L, 2, n);
     dc_transform t;
     check_transform(L, 3, &t);
     lua_Integer seed = luaL_optinteger(L, 4, 0);
@@ -260,23 +250,13 @@ static int l_dataset_get(lua_State *L)
     dc_tensor *out = dcb_newtensor(L);
     dc_data_ctx ctx;
     dcb_check(L, dc_data_ctx_init(&ctx));
-    dc_status s;
-    if (!use_tf) {
-        s = dc_dataset_image(&ds, i - 1, &ctx, out);
-    } else {
-        dc_rng rng = dc_rng_for((uint64_t)seed, 0, (uint64_t)(i - 1));
-        dc_image im;
-        float lut[4][256];
-        s = dc_dataset_sample(&ds, i - 1, &t, &rng, &ctx, &im, lut);
-        int64_t sh[3] = {im.c, im.h, im.w};
-        if (s == DC_OK) s = dc_tensor_alloc(out, DC_F32, 3, sh);
-        if (s == DC_OK) dc_image_to_float(&im, (const float(*)[256])lut, dc_tensor_data(out));
-    }
+    dc_status s = use_tf ? dc_dataset_get(&ds, pos, &t, (uint64_t)seed, 0, (uint64_t)pos, &ctx,
+                                          out, NULL)
+                         : dc_dataset_image(&ds, pos, &ctx, out);
     dc_data_ctx_free(&ctx);
     dcb_check(L, s);
     if (!ds.labels.storage) return 1;
-    int64_t row = dc_dataset_row(&ds, i - 1);
-    lua_pushinteger(L, ((const int64_t *)dc_tensor_data(&ds.labels))[row * ds.labels.stride[0]]);
+    lua_pushinteger(L, dc_dataset_label(&ds, pos));
     return 2;
 }
 
@@ -285,10 +265,12 @@ static int l_export_jpeg(lua_State *L)
 {
     static const char *const allowed[] = {"quality", "transform", "class_dirs", NULL};
     dc_dataset ds;
-    check_dataset(L, 1, &ds);
+    int64_t n;
+    int shape[3];
+    check_dataset(L, 1, &ds, &n, shape);
     const char *dir = luaL_checkstring(L, 2);
     dcb_checkoptions(L, 3, "export_jpeg", allowed);
-    dc_export_cfg cfg = {dir, (int)dcb_optinteger(L, 3, "quality", 95), NULL, NULL, 0, 1};
+    dc_export_cfg cfg = {dir, (int)dcb_optinteger(L, 3, "quality", 95), NULL, NULL, 0, DCB_BASE};
     dc_transform t;
     if (lua_istable(L, 3)) lua_getfield(L, 3, "transform");
     else lua_pushnil(L);
@@ -344,25 +326,23 @@ static int l_loader_new(lua_State *L)
 {
     static const char *const allowed[] = {"batch", "threads", "prefetch", "drop_last", "seed",
                                           "epoch", "on_error", "order", NULL};
-    static const char *const policies[] = {"skip", "error", NULL};
+    static const char *const policies[] = {"skip", "error", NULL}; /* dc_on_error */
     dc_dataset ds;
-    check_dataset(L, 1, &ds);
+    int64_t n;
+    int shape[3];
+    check_dataset(L, 1, &ds, &n, shape);
     dc_transform t;
     check_transform(L, 2, &t);
     dcb_checkoptions(L, 3, "loader", allowed);
     dc_loader_cfg cfg;
     dc_loader_cfg_init(&cfg);
-    cfg.batch = dcb_optinteger(L, 3, "batch", 256);
-    cfg.threads = (int)dcb_optinteger(L, 3, "threads", 1);
-    cfg.prefetch = (int)dcb_optinteger(L, 3, "prefetch", 2);
-    cfg.drop_last = dcb_optboolean(L, 3, "drop_last", 0);
-    cfg.seed = (uint64_t)dcb_optinteger(L, 3, "seed", 0);
-    cfg.epoch = (uint64_t)dcb_optinteger(L, 3, "epoch", 1);
-    const char *policy = dcb_optstring(L, 3, "on_error", "skip");
-    int p = 0;
-    while (policies[p] && strcmp(policies[p], policy) != 0) p++;
-    if (!policies[p]) luaL_error(L, "loader: on_error must be 'skip' or 'error', got '%s'", policy);
-    cfg.on_error = p == 0 ? DC_SKIP : DC_STOP;
+    cfg.batch = dcb_optinteger(L, 3, "batch", cfg.batch);
+    cfg.threads = (int)dcb_optinteger(L, 3, "threads", cfg.threads);
+    cfg.prefetch = (int)dcb_optinteger(L, 3, "prefetch", cfg.prefetch);
+    cfg.drop_last = dcb_optboolean(L, 3, "drop_last", cfg.drop_last);
+    cfg.seed = (uint64_t)dcb_optinteger(L, 3, "seed", (lua_Integer)cfg.seed);
+    cfg.epoch = (uint64_t)dcb_optinteger(L, 3, "epoch", (lua_Integer)cfg.epoch);
+    cfg.on_error = (dc_on_error)dcb_optenum(L, 3, "on_error", "loader", policies, cfg.on_error);
     dc_tensor *order = NULL;
     if (lua_istable(L, 3)) {
         lua_getfield(L, 3, "order");
@@ -419,6 +399,12 @@ static int m_loader_reset(lua_State *L)
 static int m_loader_batches(lua_State *L)
 {
     lua_pushinteger(L, dc_loader_batches(check_loader(L, 1)));
+    return 1;
+}
+
+static int m_loader_epoch(lua_State *L)
+{
+    lua_pushinteger(L, (lua_Integer)dc_loader_epoch(check_loader(L, 1)));
     return 1;
 }
 
@@ -496,6 +482,7 @@ void dcb_open_data(lua_State *L)
     };
     static const luaL_Reg ld_methods[] = {
         {"next", m_loader_next}, {"reset", m_loader_reset}, {"batches", m_loader_batches},
+        {"epoch", m_loader_epoch},
         {"item_shape", m_loader_shape}, {"skipped", m_loader_skipped},
         {"close", m_loader_close}, {NULL, NULL},
     };

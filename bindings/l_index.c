@@ -1,12 +1,11 @@
 /* Lua bindings of the index ops (core/ops/index.h): tensor methods index_select, gather,
  * scatter_add_, masked_select, masked_fill_, cumsum, sort, argsort, topk, and the functions
- * cat and bincount. Index values are 1-based in Lua: every core call gets base LUA_BASE, the
+ * cat and bincount. Index values are 1-based in Lua: every core call gets base DCB_BASE, the
  * one place where they are converted. */
 #include <limits.h>
 
 #include "dcb.h"
 
-#define LUA_BASE 1
 
 /* An optional boolean argument (absent or nil -> def). */
 static int optboolean(lua_State *L, int arg, int def)
@@ -29,7 +28,7 @@ static int m_index_select(lua_State *L)
     int dim = dcb_checkdim(L, 2, a->ndim, 0);
     dc_tensor *idx = dcb_checktensor(L, 3);
     dc_tensor *out = dcb_newtensor(L);
-    dcb_check(L, dc_index_select(a, dim, idx, LUA_BASE, out));
+    dcb_check(L, dc_index_select(a, dim, idx, DCB_BASE, out));
     return 1;
 }
 
@@ -40,7 +39,7 @@ static int m_gather(lua_State *L)
     int dim = dcb_checkdim(L, 2, a->ndim, 0);
     dc_tensor *idx = dcb_checktensor(L, 3);
     dc_tensor *out = dcb_newtensor(L);
-    dcb_check(L, dc_gather(a, dim, idx, LUA_BASE, out));
+    dcb_check(L, dc_gather(a, dim, idx, DCB_BASE, out));
     return 1;
 }
 
@@ -50,7 +49,7 @@ static int m_scatter_add_(lua_State *L)
     dc_tensor *a = dcb_checktensor(L, 1);
     int dim = dcb_checkdim(L, 2, a->ndim, 0);
     dc_tensor *idx = dcb_checktensor(L, 3), *src = dcb_checktensor(L, 4);
-    dcb_check(L, dc_scatter_add(a, dim, idx, LUA_BASE, src));
+    dcb_check(L, dc_scatter_add(a, dim, idx, DCB_BASE, src));
     lua_settop(L, 1);
     return 1;
 }
@@ -91,7 +90,7 @@ static int m_sort(lua_State *L)
     int dim = optdim(L, 2, a, a->ndim - 1);
     int desc = optboolean(L, 3, 0);
     dc_tensor *values = dcb_newtensor(L), *indices = dcb_newtensor(L);
-    dcb_check(L, dc_sort(a, dim, desc, LUA_BASE, values, indices));
+    dcb_check(L, dc_sort(a, dim, desc, DCB_BASE, values, indices));
     return 2;
 }
 
@@ -102,7 +101,7 @@ static int m_argsort(lua_State *L)
     int dim = optdim(L, 2, a, a->ndim - 1);
     int desc = optboolean(L, 3, 0);
     dc_tensor *indices = dcb_newtensor(L);
-    dcb_check(L, dc_argsort(a, dim, desc, LUA_BASE, indices));
+    dcb_check(L, dc_argsort(a, dim, desc, DCB_BASE, indices));
     return 1;
 }
 
@@ -114,7 +113,7 @@ static int m_topk(lua_State *L)
     int dim = optdim(L, 3, a, a->ndim - 1);
     int largest = optboolean(L, 4, 1);
     dc_tensor *values = dcb_newtensor(L), *indices = dcb_newtensor(L);
-    dcb_check(L, dc_topk(a, k, dim, largest, LUA_BASE, values, indices));
+    dcb_check(L, dc_topk(a, k, dim, largest, DCB_BASE, values, indices));
     return 2;
 }
 
@@ -158,7 +157,7 @@ static int l_bincount(lua_State *L)
     }
     lua_Integer minlength = dcb_optinteger(L, 2, "minlength", 0);
     dc_tensor *out = dcb_newtensor(L);
-    dcb_check(L, dc_bincount(x, w, minlength, LUA_BASE, out));
+    dcb_check(L, dc_bincount(x, w, minlength, DCB_BASE, out));
     return 1;
 }
 

@@ -1,10 +1,11 @@
 /* Lua bindings of the layer kernels (core/layers/): forward and backward of every layer,
- * the layer configurations as checked Lua tables, and the kernel workspace.
+ * the layer configurations (userdata checked once), and the kernel workspace.
  *
  * Output arguments follow one rule: a tensor is written into (it must have the exact shape),
  * nil makes a new tensor, and for the gradients that can be skipped, false skips them.
  * Every output is returned, in argument order. Class ids (cross-entropy targets) are 1-based
- * here and converted by the kernel's base argument. */
+ * here and converted by the kernel's base argument (DCB_BASE). */
+#include <stddef.h>
 #include <string.h>
 
 #include "dcb.h"
@@ -71,9 +72,9 @@ static void noalias(lua_State *L, const char *fname, const dc_tensor *out, const
         luaL_error(L, "%s: %s must not share storage with %s", fname, oname, iname);
 }
 
-/* An integer pair given as n or {h, w}; positive unless allow_zero. */
-static void checkpair(lua_State *L, int i, const char *fname, const char *what, int *h, int *w,
-                      bool allow_zero)
+/* An integer pair given as n or {h, w}, within +-2^20 so it fits an int; whether the values
+ * make sense is the layer's cfg check (core). */
+static void checkpair(lua_State *L, int i, const char *fname, const char *what, int *h, int *w)
 {
     lua_Integer v[2];
     if (lua_istable(L, i)) {
@@ -91,69 +92,123 @@ static void checkpair(lua_State *L, int i, const char *fname, const char *what, 
         if (!ok) luaL_error(L, "%s: %s must be an integer or {h, w}, got %s", fname, what,
                             luaL_typename(L, i));
     }
-    lua_Integer lo = allow_zero ? 0 : 1;
-    if (v[0] < lo || v[1] < lo || v[0] > 1 << 20 || v[1] > 1 << 20)
-        luaL_error(L, "%s: %s must be %s, got %dx%d", fname, what,
-                   allow_zero ? ">= 0" : "positive", (int)v[0], (int)v[1]);
+    for (int k = 0; k < 2; k++)
+        if (v[k] < -(1 << 20) || v[k] > 1 << 20)
+            luaL_error(L, "%s: %s %I is out of range (at most 2^20)", fname, what, v[k]);
     *h = (int)v[0], *w = (int)v[1];
 }
 
-/* Field key of the options table at opts as a pair, or def when absent. */
-static void optpair(lua_State *L, int opts, const char *fname, const char *key, int *h, int *w,
-                    int def, bool allow_zero)
+/* Field key of the options table at opts as a pair; *h, *w keep their value when absent. */
+static void optpair(lua_State *L, int opts, const char *fname, const char *key, int *h, int *w)
 {
-    *h = *w = def;
     if (!lua_istable(L, opts)) return;
     lua_getfield(L, opts, key);
-    if (!lua_isnil(L, -1)) checkpair(L, lua_gettop(L), fname, key, h, w, allow_zero);
+    if (!lua_isnil(L, -1)) checkpair(L, lua_gettop(L), fname, key, h, w);
     lua_pop(L, 1);
 }
 
-static int getint(lua_State *L, int t, const char *key)
+/* ---- layer configurations: userdata built and checked once, when the module is made ----
+ *
+ * Forward and backward take the C struct as is (no field-by-field read of a Lua table per
+ * call). The fields read like a table's (cfg.kh, cfg.bias, cfg.algo) and are read-only: a
+ * layer's geometry fixes its parameter shapes, so a change means a new module. */
+
+#define CONV2D_CFG "dclab.Conv2dCfg"
+#define POOL2D_CFG "dclab.Pool2dCfg"
+#define BATCHNORM_CFG "dclab.BatchNormCfg"
+
+static const char *const conv_algos[] = {"auto", "im2col", "winograd2", "winograd4",
+                                         NULL}; /* dc_conv2d_algo */
+
+/* A readable field: its name, where it sits in the struct, how it reads in Lua. */
+typedef struct cfg_field {
+    const char *name;
+    size_t offset;
+    enum { F_INT, F_BOOL, F_DOUBLE, F_ALGO } kind;
+} cfg_field;
+
+#define FIELD(type, name, kind) {#name, offsetof(type, name), kind}
+static const cfg_field conv2d_fields[] = {
+    FIELD(dc_conv2d_cfg, in_ch, F_INT), FIELD(dc_conv2d_cfg, out_ch, F_INT),
+    FIELD(dc_conv2d_cfg, kh, F_INT),    FIELD(dc_conv2d_cfg, kw, F_INT),
+    FIELD(dc_conv2d_cfg, sh, F_INT),    FIELD(dc_conv2d_cfg, sw, F_INT),
+    FIELD(dc_conv2d_cfg, ph, F_INT),    FIELD(dc_conv2d_cfg, pw, F_INT),
+    FIELD(dc_conv2d_cfg, bias, F_BOOL), FIELD(dc_conv2d_cfg, algo, F_ALGO),
+    {NULL, 0, F_INT},
+};
+static const cfg_field pool2d_fields[] = {
+    FIELD(dc_pool2d_cfg, kh, F_INT), FIELD(dc_pool2d_cfg, kw, F_INT),
+    FIELD(dc_pool2d_cfg, sh, F_INT), FIELD(dc_pool2d_cfg, sw, F_INT),
+    FIELD(dc_pool2d_cfg, ph, F_INT), FIELD(dc_pool2d_cfg, pw, F_INT),
+    FIELD(dc_pool2d_cfg, ceil_mode, F_BOOL), FIELD(dc_pool2d_cfg, count_include_pad, F_BOOL),
+    {NULL, 0, F_INT},
+};
+static const cfg_field batchnorm_fields[] = {
+    FIELD(dc_batchnorm_cfg, eps, F_DOUBLE), FIELD(dc_batchnorm_cfg, momentum, F_DOUBLE),
+    {NULL, 0, F_INT},
+};
+#undef FIELD
+
+/* __index of a configuration (upvalue 1: its field list); unknown keys read nil. */
+static int cfg_index(lua_State *L)
 {
-    lua_getfield(L, t, key);
-    int ok;
-    lua_Integer v = lua_tointegerx(L, -1, &ok);
-    if (!ok) luaL_argerror(L, t, lua_pushfstring(L, "layer configuration: field '%s' must be an integer", key));
+    const char *cfg = lua_touserdata(L, 1), *key = lua_tostring(L, 2);
+    const cfg_field *f = lua_touserdata(L, lua_upvalueindex(1));
+    for (; key && f->name; f++) {
+        if (strcmp(f->name, key) != 0) continue;
+        const void *v = cfg + f->offset;
+        switch (f->kind) {
+        case F_INT: lua_pushinteger(L, *(const int *)v); break;
+        case F_BOOL: lua_pushboolean(L, *(const bool *)v); break;
+        case F_DOUBLE: lua_pushnumber(L, *(const double *)v); break;
+        case F_ALGO: lua_pushstring(L, conv_algos[*(const dc_conv2d_algo *)v]); break;
+        }
+        return 1;
+    }
+    lua_pushnil(L);
+    return 1;
+}
+
+static int cfg_newindex(lua_State *L)
+{
+    const char *key = luaL_tolstring(L, 2, NULL);
+    luaL_getmetafield(L, 1, "__name");
+    return luaL_error(L, "%s: the configuration is read-only (field '%s'); build a new module",
+                      lua_tostring(L, -1), key);
+}
+
+static void new_cfg_type(lua_State *L, const char *name, const cfg_field *fields)
+{
+    luaL_newmetatable(L, name);
+    lua_pushlightuserdata(L, (void *)fields);
+    lua_pushcclosure(L, cfg_index, 1);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, cfg_newindex);
+    lua_setfield(L, -2, "__newindex");
     lua_pop(L, 1);
-    return (int)v;
 }
 
-static bool getbool(lua_State *L, int t, const char *key)
+/* Pushes a configuration userdata holding a copy of the size bytes at c. */
+static void push_cfg(lua_State *L, const char *type, const void *c, size_t size)
 {
-    lua_getfield(L, t, key);
-    bool v = lua_toboolean(L, -1);
-    lua_pop(L, 1);
-    return v;
+    memcpy(lua_newuserdatauv(L, size, 0), c, size);
+    luaL_setmetatable(L, type);
 }
 
-static void setint(lua_State *L, const char *key, int v)
-{
-    lua_pushinteger(L, v);
-    lua_setfield(L, -2, key);
-}
-
-static void setbool(lua_State *L, const char *key, bool v)
-{
-    lua_pushboolean(L, v);
-    lua_setfield(L, -2, key);
-}
-
+/* A channel count: an integer that fits an int (its sign is the cfg check's). */
 static int checkchannels(lua_State *L, int i, const char *fname, const char *what)
 {
     int ok;
     lua_Integer v = lua_tointegerx(L, i, &ok);
-    if (!ok || v < 1 || v > (1 << 24))
-        luaL_error(L, "%s: %s must be a positive integer, got %s", fname, what,
+    if (!ok || v < -(1 << 24) || v > (1 << 24))
+        luaL_error(L, "%s: %s must be an integer of at most 2^24, got %s", fname, what,
                    ok ? lua_tostring(L, i) : luaL_typename(L, i));
     return (int)v;
 }
 
 /* ---- conv2d ---- */
 
-static const char *const conv_algos[] = {"auto", "im2col", "winograd2", "winograd4", NULL};
-
-/* core.conv2d_cfg(in, out, k, {stride=, pad=, bias=, algo=}) -> cfg table; k, stride, pad:
+/* core.conv2d_cfg(in, out, k, {stride=, pad=, bias=, algo=}) -> cfg; k, stride, pad:
  * n or {h, w}; algo: 'auto', 'im2col', 'winograd2' or 'winograd4' */
 static int l_conv2d_cfg(lua_State *L)
 {
@@ -162,62 +217,44 @@ static int l_conv2d_cfg(lua_State *L)
     dc_conv2d_cfg c;
     int in = checkchannels(L, 1, f, "in_channels"), out = checkchannels(L, 2, f, "out_channels");
     dc_conv2d_cfg_init(&c, in, out, 1);
-    checkpair(L, 3, f, "kernel size", &c.kh, &c.kw, false);
+    checkpair(L, 3, f, "kernel size", &c.kh, &c.kw);
     dcb_checkoptions(L, 4, f, keys);
-    optpair(L, 4, f, "stride", &c.sh, &c.sw, 1, false);
-    optpair(L, 4, f, "pad", &c.ph, &c.pw, 0, true);
+    optpair(L, 4, f, "stride", &c.sh, &c.sw);
+    optpair(L, 4, f, "pad", &c.ph, &c.pw);
     c.bias = dcb_optboolean(L, 4, "bias", 1);
-    const char *algo = dcb_optstring(L, 4, "algo", "auto");
-    int a = 0;
-    while (conv_algos[a] && strcmp(conv_algos[a], algo) != 0) a++;
-    if (!conv_algos[a])
-        luaL_error(L, "%s: unknown algo '%s' (valid: auto, im2col, winograd2, winograd4)", f, algo);
-    c.algo = (dc_conv2d_algo)a;
-    dcb_check(L, dc_conv2d_cfg_check(&c));
-    lua_createtable(L, 0, 10);
-    setint(L, "in_ch", c.in_ch), setint(L, "out_ch", c.out_ch);
-    setint(L, "kh", c.kh), setint(L, "kw", c.kw), setint(L, "sh", c.sh), setint(L, "sw", c.sw);
-    setint(L, "ph", c.ph), setint(L, "pw", c.pw), setbool(L, "bias", c.bias);
-    lua_pushstring(L, conv_algos[c.algo]);
-    lua_setfield(L, -2, "algo");
+    c.algo = (dc_conv2d_algo)dcb_optenum(L, 4, "algo", f, conv_algos, c.algo);
+    dcb_check(L, dc_conv2d_cfg_check(&c, f));
+    push_cfg(L, CONV2D_CFG, &c, sizeof c);
     return 1;
 }
 
-static dc_conv2d_cfg checkconv2d_cfg(lua_State *L, int i)
+static const dc_conv2d_cfg *checkconv2d_cfg(lua_State *L, int i)
 {
-    luaL_checktype(L, i, LUA_TTABLE);
-    dc_conv2d_cfg c = {getint(L, i, "in_ch"), getint(L, i, "out_ch"), getint(L, i, "kh"),
-                       getint(L, i, "kw"), getint(L, i, "sh"), getint(L, i, "sw"),
-                       getint(L, i, "ph"), getint(L, i, "pw"), getbool(L, i, "bias"),
-                       DC_CONV_AUTO};
-    lua_getfield(L, i, "algo");
-    if (!lua_isnil(L, -1)) c.algo = (dc_conv2d_algo)luaL_checkoption(L, -1, NULL, conv_algos);
-    lua_pop(L, 1);
-    return c;
+    return luaL_checkudata(L, i, CONV2D_CFG);
 }
 
 /* core.conv2d_forward(cfg, x, w, b, y) -> y */
 static int l_conv2d_forward(lua_State *L)
 {
-    dc_conv2d_cfg c = checkconv2d_cfg(L, 1);
+    const dc_conv2d_cfg *c = checkconv2d_cfg(L, 1);
     dc_tensor *x = dcb_checktensor(L, 2), *w = dcb_checktensor(L, 3), *b = opttensor(L, 4);
     outarg y = checkout(L, 5, false);
     noalias(L, "conv2d_forward", y.t, x, "y", "x");
-    dcb_check(L, dc_conv2d_forward(&c, x, w, b, pushout(L, y)));
+    dcb_check(L, dc_conv2d_forward(c, x, w, b, pushout(L, y)));
     return 1;
 }
 
 /* core.conv2d_backward(cfg, x, w, dy, dx, dw, db [, scale]) -> dx */
 static int l_conv2d_backward(lua_State *L)
 {
-    dc_conv2d_cfg c = checkconv2d_cfg(L, 1);
+    const dc_conv2d_cfg *c = checkconv2d_cfg(L, 1);
     dc_tensor *x = dcb_checktensor(L, 2), *w = dcb_checktensor(L, 3), *dy = dcb_checktensor(L, 4);
     outarg dx = checkout(L, 5, true);
     dc_tensor *dw = optgrad(L, 6), *db = optgrad(L, 7);
     float scale = (float)luaL_optnumber(L, 8, 1.0);
     noalias(L, "conv2d_backward", dx.t, dy, "dx", "dy");
     noalias(L, "conv2d_backward", dx.t, x, "dx", "x");
-    dcb_check(L, dc_conv2d_backward(&c, x, w, dy, pushout(L, dx), dw, db, scale));
+    dcb_check(L, dc_conv2d_backward(c, x, w, dy, pushout(L, dx), dw, db, scale));
     return 1;
 }
 
@@ -267,82 +304,85 @@ static int l_relu_backward(lua_State *L)
 
 /* ---- pooling ---- */
 
-/* core.pool2d_cfg(k, {stride=, pad=, ceil_mode=, count_include_pad=}, fname) -> cfg table */
-static int l_pool2d_cfg(lua_State *L)
+/* The options of MaxPool2d and AvgPool2d (count_include_pad: average pooling only, as in
+ * PyTorch, where max pooling has no such option). */
+static int pool2d_cfg(lua_State *L, const char *f, const char *const *keys)
 {
-    static const char *const keys[] = {"stride", "pad", "ceil_mode", "count_include_pad", NULL};
-    const char *f = luaL_optstring(L, 3, "pool2d");
-    dc_pool2d_cfg c;
-    dc_pool2d_cfg_init(&c, 1);
-    checkpair(L, 1, f, "kernel size", &c.kh, &c.kw, false);
+    int kh, kw;
+    checkpair(L, 1, f, "kernel size", &kh, &kw);
     dcb_checkoptions(L, 2, f, keys);
-    int sh, sw;
-    optpair(L, 2, f, "stride", &sh, &sw, 0, false);
-    c.sh = sh ? sh : c.kh, c.sw = sw ? sw : c.kw;
-    optpair(L, 2, f, "pad", &c.ph, &c.pw, 0, true);
-    c.ceil_mode = dcb_optboolean(L, 2, "ceil_mode", 0);
-    c.count_include_pad = dcb_optboolean(L, 2, "count_include_pad", 1);
-    if (2 * c.ph > c.kh || 2 * c.pw > c.kw)
-        luaL_error(L, "%s: padding %dx%d must be at most half the %dx%d window", f, c.ph, c.pw,
-                   c.kh, c.kw);
-    lua_createtable(L, 0, 8);
-    setint(L, "kh", c.kh), setint(L, "kw", c.kw), setint(L, "sh", c.sh), setint(L, "sw", c.sw);
-    setint(L, "ph", c.ph), setint(L, "pw", c.pw);
-    setbool(L, "ceil_mode", c.ceil_mode), setbool(L, "count_include_pad", c.count_include_pad);
+    dc_pool2d_cfg c;
+    dc_pool2d_cfg_init(&c, kh, kw);
+    optpair(L, 2, f, "stride", &c.sh, &c.sw);
+    optpair(L, 2, f, "pad", &c.ph, &c.pw);
+    c.ceil_mode = dcb_optboolean(L, 2, "ceil_mode", c.ceil_mode);
+    c.count_include_pad = dcb_optboolean(L, 2, "count_include_pad", c.count_include_pad);
+    dcb_check(L, dc_pool2d_cfg_check(&c, f));
+    push_cfg(L, POOL2D_CFG, &c, sizeof c);
     return 1;
 }
 
-static dc_pool2d_cfg checkpool2d_cfg(lua_State *L, int i)
+/* core.maxpool2d_cfg(k, {stride=, pad=, ceil_mode=}) -> cfg; k, stride, pad: n or {h, w} */
+static int l_maxpool2d_cfg(lua_State *L)
 {
-    luaL_checktype(L, i, LUA_TTABLE);
-    dc_pool2d_cfg c = {getint(L, i, "kh"), getint(L, i, "kw"), getint(L, i, "sh"),
-                       getint(L, i, "sw"), getint(L, i, "ph"), getint(L, i, "pw"),
-                       getbool(L, i, "ceil_mode"), getbool(L, i, "count_include_pad")};
-    return c;
+    static const char *const keys[] = {"stride", "pad", "ceil_mode", NULL};
+    return pool2d_cfg(L, "MaxPool2d", keys);
+}
+
+/* core.avgpool2d_cfg(k, {stride=, pad=, ceil_mode=, count_include_pad=}) -> cfg */
+static int l_avgpool2d_cfg(lua_State *L)
+{
+    static const char *const keys[] = {"stride", "pad", "ceil_mode", "count_include_pad", NULL};
+    return pool2d_cfg(L, "AvgPool2d", keys);
+}
+
+static const dc_pool2d_cfg *checkpool2d_cfg(lua_State *L, int i)
+{
+    return luaL_checkudata(L, i, POOL2D_CFG);
 }
 
 /* core.maxpool2d_forward(cfg, x, y, indices) -> y, indices (indices false: not recorded) */
 static int l_maxpool2d_forward(lua_State *L)
 {
-    dc_pool2d_cfg c = checkpool2d_cfg(L, 1);
+    const dc_pool2d_cfg *c = checkpool2d_cfg(L, 1);
     dc_tensor *x = dcb_checktensor(L, 2);
     outarg y = checkout(L, 3, false), idx = checkout(L, 4, true);
     noalias(L, "maxpool2d_forward", y.t, x, "y", "x");
     dc_tensor *yt = pushout(L, y), *it = pushout(L, idx);
-    dcb_check(L, dc_maxpool2d_forward(&c, x, yt, it));
+    dcb_check(L, dc_maxpool2d_forward(c, x, yt, it));
     return 2;
 }
 
 /* core.maxpool2d_backward(cfg, x, dy, indices, dx) -> dx (indices nil/false: found again) */
 static int l_maxpool2d_backward(lua_State *L)
 {
-    dc_pool2d_cfg c = checkpool2d_cfg(L, 1);
+    const dc_pool2d_cfg *c = checkpool2d_cfg(L, 1);
     dc_tensor *x = dcb_checktensor(L, 2), *dy = dcb_checktensor(L, 3), *idx = optgrad(L, 4);
     outarg dx = checkout(L, 5, false);
     noalias(L, "maxpool2d_backward", dx.t, dy, "dx", "dy");
-    dcb_check(L, dc_maxpool2d_backward(&c, x, dy, idx, pushout(L, dx)));
+    dcb_check(L, dc_maxpool2d_backward(c, x, dy, idx, pushout(L, dx)));
     return 1;
 }
 
 /* core.avgpool2d_forward(cfg, x, y) -> y */
 static int l_avgpool2d_forward(lua_State *L)
 {
-    dc_pool2d_cfg c = checkpool2d_cfg(L, 1);
+    const dc_pool2d_cfg *c = checkpool2d_cfg(L, 1);
     dc_tensor *x = dcb_checktensor(L, 2);
     outarg y = checkout(L, 3, false);
     noalias(L, "avgpool2d_forward", y.t, x, "y", "x");
-    dcb_check(L, dc_avgpool2d_forward(&c, x, pushout(L, y)));
+    dcb_check(L, dc_avgpool2d_forward(c, x, pushout(L, y)));
     return 1;
 }
 
 /* core.avgpool2d_backward(cfg, x, dy, dx) -> dx */
 static int l_avgpool2d_backward(lua_State *L)
 {
-    dc_pool2d_cfg c = checkpool2d_cfg(L, 1);
+    const dc_pool2d_cfg *c = checkpool2d_cfg(L, 1);
     dc_tensor *x = dcb_checktensor(L, 2), *dy = dcb_checktensor(L, 3);
     outarg dx = checkout(L, 4, false);
     noalias(L, "avgpool2d_backward", dx.t, dy, "dx", "dy");
-    dcb_check(L, dc_avgpool2d_backward(&c, x, dy, pushout(L, dx)));
+    dcb_check(L, dc_avgpool2d_backward(c, x, dy, pushout(L, dx)));
     return 1;
 }
 
@@ -370,49 +410,69 @@ static int l_adaptive_avgpool2d_backward(lua_State *L)
 
 /* ---- batch normalisation ---- */
 
-/* {training=, momentum=, eps=, relu=} at i (every field given by the Lua module) */
-static dc_batchnorm_cfg checkbn_cfg(lua_State *L, int i)
+/* core.batchnorm_cfg({eps=, momentum=}, fname) -> cfg (fields eps, momentum) with the
+ * core's defaults and checks; fname names the module in messages. */
+static int l_batchnorm_cfg(lua_State *L)
 {
+    const char *f = luaL_checkstring(L, 2);
     dc_batchnorm_cfg c;
     dc_batchnorm_cfg_init(&c);
-    luaL_checktype(L, i, LUA_TTABLE);
-    c.eps = dcb_optnumber(L, i, "eps", c.eps);
-    c.momentum = dcb_optnumber(L, i, "momentum", c.momentum);
-    c.training = dcb_optboolean(L, i, "training", c.training);
-    c.relu = dcb_optboolean(L, i, "relu", c.relu);
+    c.eps = dcb_optnumber(L, 1, "eps", c.eps);
+    c.momentum = dcb_optnumber(L, 1, "momentum", c.momentum);
+    dcb_check(L, dc_batchnorm_cfg_check(&c, f));
+    push_cfg(L, BATCHNORM_CFG, &c, sizeof c);
+    return 1;
+}
+
+/* The cfg at i with the mode of this call: training (else evaluation) at i + 1, the fused
+ * ReLU at i + 2; the module's state, so arguments rather than fields. */
+static dc_batchnorm_cfg checkbn_cfg(lua_State *L, int i)
+{
+    dc_batchnorm_cfg c = *(const dc_batchnorm_cfg *)luaL_checkudata(L, i, BATCHNORM_CFG);
+    c.training = lua_toboolean(L, i + 1);
+    c.relu = lua_toboolean(L, i + 2);
     return c;
 }
 
-/* core.batchnorm_forward(cfg, x, weight, bias, running_mean, running_var, y, save_mean,
- * save_invstd) -> y, save_mean, save_invstd */
+/* core.batchnorm_forward(cfg, training, relu, x, weight, bias, running_mean, running_var, y,
+ * save_mean, save_invstd) -> y, save_mean, save_invstd */
 static int l_batchnorm_forward(lua_State *L)
 {
     dc_batchnorm_cfg c = checkbn_cfg(L, 1);
-    dc_tensor *x = dcb_checktensor(L, 2), *g = dcb_checktensor(L, 3), *b = dcb_checktensor(L, 4);
-    dc_tensor *rm = dcb_checktensor(L, 5), *rv = dcb_checktensor(L, 6);
-    outarg y = checkout(L, 7, false), sm = checkout(L, 8, false), si = checkout(L, 9, false);
+    dc_tensor *x = dcb_checktensor(L, 4), *g = dcb_checktensor(L, 5), *b = dcb_checktensor(L, 6);
+    dc_tensor *rm = dcb_checktensor(L, 7), *rv = dcb_checktensor(L, 8);
+    outarg y = checkout(L, 9, false), sm = checkout(L, 10, false), si = checkout(L, 11, false);
     noalias(L, "batchnorm_forward", y.t, x, "y", "x");
     dc_tensor *yt = pushout(L, y), *smt = pushout(L, sm), *sit = pushout(L, si);
     dcb_check(L, dc_batchnorm_forward(&c, x, g, b, rm, rv, yt, smt, sit));
     return 3;
 }
 
-/* core.batchnorm_backward(cfg, x, y, dy, weight, save_mean, save_invstd, dx, dweight, dbias
- * [, scale]) -> dx; y: the forward output (read when cfg.relu), else nil */
+/* core.batchnorm_backward(cfg, training, relu, x, y, dy, weight, save_mean, save_invstd, dx,
+ * dweight, dbias [, scale]) -> dx; y: the forward output (read when relu), else nil */
 static int l_batchnorm_backward(lua_State *L)
 {
     dc_batchnorm_cfg c = checkbn_cfg(L, 1);
-    dc_tensor *x = dcb_checktensor(L, 2), *y = opttensor(L, 3), *dy = dcb_checktensor(L, 4);
-    dc_tensor *g = dcb_checktensor(L, 5), *sm = dcb_checktensor(L, 6), *si = dcb_checktensor(L, 7);
-    outarg dx = checkout(L, 8, true);
-    dc_tensor *dg = optgrad(L, 9), *db = optgrad(L, 10);
-    float scale = (float)luaL_optnumber(L, 11, 1.0);
+    dc_tensor *x = dcb_checktensor(L, 4), *y = opttensor(L, 5), *dy = dcb_checktensor(L, 6);
+    dc_tensor *g = dcb_checktensor(L, 7), *sm = dcb_checktensor(L, 8), *si = dcb_checktensor(L, 9);
+    outarg dx = checkout(L, 10, true);
+    dc_tensor *dg = optgrad(L, 11), *db = optgrad(L, 12);
+    float scale = (float)luaL_optnumber(L, 13, 1.0);
     noalias(L, "batchnorm_backward", dx.t, x, "dx", "x");
     dcb_check(L, dc_batchnorm_backward(&c, x, y, dy, g, sm, si, pushout(L, dx), dg, db, scale));
     return 1;
 }
 
 /* ---- dropout ---- */
+
+/* core.dropout_check(p, fname) -> p, checked by core; fname names the module in messages */
+static int l_dropout_check(lua_State *L)
+{
+    double p = luaL_checknumber(L, 1);
+    dcb_check(L, dc_dropout_check(p, luaL_checkstring(L, 2)));
+    lua_settop(L, 1);
+    return 1;
+}
 
 /* core.dropout_forward(p, x, generator, mask, y) -> y, mask */
 static int l_dropout_forward(lua_State *L)
@@ -493,7 +553,7 @@ static int l_cross_entropy_forward(lua_State *L)
     noalias(L, "cross_entropy_forward", prob.t, x, "prob", "input");
     double loss = 0;
     dc_tensor *pt = pushout(L, prob);
-    dcb_check(L, dc_xent_forward(x, t, 1, w, pt, &loss));
+    dcb_check(L, dc_xent_forward(x, t, DCB_BASE, w, pt, &loss));
     lua_pushnumber(L, loss);
     lua_rotate(L, -2, 1); /* return loss, prob */
     return 2;
@@ -505,7 +565,7 @@ static int l_cross_entropy_backward(lua_State *L)
     dc_tensor *p = dcb_checktensor(L, 1), *t = dcb_checktensor(L, 2), *w = opttensor(L, 3);
     double dloss = luaL_checknumber(L, 4);
     outarg dx = checkout(L, 5, false);
-    dcb_check(L, dc_xent_backward(p, t, 1, w, dloss, pushout(L, dx)));
+    dcb_check(L, dc_xent_backward(p, t, DCB_BASE, w, dloss, pushout(L, dx)));
     return 1;
 }
 
@@ -533,15 +593,18 @@ static const luaL_Reg nn_funcs[] = {
     {"linear_backward", l_linear_backward},
     {"relu_forward", l_relu_forward},
     {"relu_backward", l_relu_backward},
-    {"pool2d_cfg", l_pool2d_cfg},
+    {"maxpool2d_cfg", l_maxpool2d_cfg},
+    {"avgpool2d_cfg", l_avgpool2d_cfg},
     {"maxpool2d_forward", l_maxpool2d_forward},
     {"maxpool2d_backward", l_maxpool2d_backward},
     {"avgpool2d_forward", l_avgpool2d_forward},
     {"avgpool2d_backward", l_avgpool2d_backward},
     {"adaptive_avgpool2d_forward", l_adaptive_avgpool2d_forward},
     {"adaptive_avgpool2d_backward", l_adaptive_avgpool2d_backward},
+    {"batchnorm_cfg", l_batchnorm_cfg},
     {"batchnorm_forward", l_batchnorm_forward},
     {"batchnorm_backward", l_batchnorm_backward},
+    {"dropout_check", l_dropout_check},
     {"dropout_forward", l_dropout_forward},
     {"dropout_backward", l_dropout_backward},
     {"sobel_forward", l_sobel_forward},
@@ -557,4 +620,10 @@ static const luaL_Reg nn_funcs[] = {
     {NULL, NULL},
 };
 
-void dcb_open_nn(lua_State *L) { luaL_setfuncs(L, nn_funcs, 0); }
+void dcb_open_nn(lua_State *L)
+{
+    new_cfg_type(L, CONV2D_CFG, conv2d_fields);
+    new_cfg_type(L, POOL2D_CFG, pool2d_fields);
+    new_cfg_type(L, BATCHNORM_CFG, batchnorm_fields);
+    luaL_setfuncs(L, nn_funcs, 0);
+}

@@ -229,7 +229,7 @@ static int l_randperm(lua_State *L)
     lua_Integer n = luaL_checkinteger(L, 1);
     dc_rng *r = dcb_checkgenerator(L, 2);
     dc_tensor *t = dcb_newtensor(L);
-    dcb_check_named(L, "randperm", dc_randperm(n, 1, r, t));
+    dcb_check_named(L, "randperm", dc_randperm(n, DCB_BASE, r, t));
     return 1;
 }
 

@@ -20,8 +20,8 @@ static bool check_dim_args(lua_State *L, int arg, const dc_tensor *t, dc_reduce_
         lua_Integer d = lua_tointegerx(L, arg, &ok);
         if (!ok) return luaL_error(L, "%s: dimension must be an integer, got %s", name,
                                    lua_tostring(L, arg));
-        lua_Integer d0 = d < 0 ? d + t->ndim : d - 1;
-        if (d0 < 0 || d0 >= t->ndim) {
+        int64_t d0 = dcb_index0(d, t->ndim);
+        if (d0 < 0) {
             char b[128];
             return luaL_error(L, "%s: dimension %d out of range for %s", name, (int)d,
                               dc_tensor_describe(t, b, sizeof b));

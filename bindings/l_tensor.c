@@ -312,20 +312,18 @@ static int m_narrow(lua_State *L)
     int d = dcb_checkdim(L, 2, t->ndim, 0);
     lua_Integer start = luaL_checkinteger(L, 3), len = luaL_checkinteger(L, 4);
     dc_tensor *r = dcb_newtensor(L);
-    dcb_check(L, dc_tensor_narrow(r, t, d, start - 1, len));
+    /* not dcb_index0: an empty slice may start just past the end (size + 1) */
+    dcb_check(L, dc_tensor_narrow(r, t, d, start - DCB_BASE, len));
     return 1;
 }
-
-/* A 1-based index, negative counting from the end, to 0-based; out of range left to core. */
-static int64_t index0(lua_Integer i, int64_t size) { return i < 0 ? size + i : i - 1; }
 
 static int m_select(lua_State *L)
 {
     dc_tensor *t = dcb_checktensor(L, 1);
     int d = dcb_checkdim(L, 2, t->ndim, 0);
-    lua_Integer i = luaL_checkinteger(L, 3);
+    int64_t i = dcb_checkindex(L, 3, t->shape[d]);
     dc_tensor *r = dcb_newtensor(L);
-    dcb_check(L, dc_tensor_select(r, t, d, index0(i, t->shape[d])));
+    dcb_check(L, dc_tensor_select(r, t, d, i));
     return 1;
 }
 
@@ -361,7 +359,7 @@ static int m_permute(lua_State *L)
                           dc_tensor_describe(t, b, sizeof b));
     }
     int perm[DC_MAX_DIMS];
-    for (int d = 0; d < n; d++) perm[d] = (int)(p[d] < 0 ? p[d] + n : p[d] - 1);
+    for (int d = 0; d < n; d++) perm[d] = (int)dcb_index0(p[d], n);
     dc_tensor *r = dcb_newtensor(L);
     dcb_check(L, dc_tensor_permute(r, t, perm));
     return 1;
@@ -611,8 +609,8 @@ static int mt_index(lua_State *L)
         if (!ok) return luaL_error(L, "index must be an integer, got %s", lua_tostring(L, 2));
         if (t->ndim == 0) return luaL_error(L, "cannot index a 0-dimensional tensor (use item)");
         if (i == t->shape[0] + 1) return 0;
-        int64_t i0 = index0(i, t->shape[0]);
-        if (i0 < 0 || i0 >= t->shape[0])
+        int64_t i0 = dcb_index0(i, t->shape[0]);
+        if (i0 < 0)
             return luaL_error(L, "index %d out of range for dimension 1 of size %d", (int)i,
                               (int)t->shape[0]);
         if (t->ndim == 1) {
@@ -638,8 +636,8 @@ static int mt_newindex(lua_State *L)
     lua_Integer i = lua_tointegerx(L, 2, &ok);
     if (!ok) return luaL_error(L, "tensor fields cannot be assigned (key %s)", luaL_tolstring(L, 2, NULL));
     if (t->ndim == 0) return luaL_error(L, "cannot index a 0-dimensional tensor");
-    int64_t i0 = index0(i, t->shape[0]);
-    if (i0 < 0 || i0 >= t->shape[0])
+    int64_t i0 = dcb_index0(i, t->shape[0]);
+    if (i0 < 0)
         return luaL_error(L, "index %d out of range for dimension 1 of size %d", (int)i,
                           (int)t->shape[0]);
     dc_tensor row = dc_tensor_empty();

@@ -451,8 +451,9 @@ cleanup:
 
 /* ---- entry points ---- */
 
-static dc_status check_cfg(const dc_kmeans_cfg *cfg)
+dc_status dc_kmeans_cfg_check(const dc_kmeans_cfg *cfg)
 {
+    DC_CHECK(cfg->k >= 1, DC_ERR_ARG, "kmeans: k must be >= 1, got %lld", (long long)cfg->k);
     DC_CHECK(cfg->niter >= 0, DC_ERR_ARG, "kmeans: niter must be >= 0, got %d", cfg->niter);
     DC_CHECK(cfg->nredo >= 1, DC_ERR_ARG, "kmeans: nredo must be >= 1, got %d", cfg->nredo);
     DC_CHECK(cfg->max_points_per_centroid >= 1, DC_ERR_ARG,
@@ -495,8 +496,7 @@ dc_status dc_kmeans_fit(const dc_kmeans_cfg *cfg, const dc_tensor *x, dc_tensor 
                         dc_tensor *assign, dc_kmeans_iter *iters, dc_kmeans_result *res)
 {
     char b[128];
-    DC_TRY(check_cfg(cfg));
-    DC_CHECK(cfg->k >= 1, DC_ERR_ARG, "kmeans: k must be >= 1, got %lld", (long long)cfg->k);
+    DC_TRY(dc_kmeans_cfg_check(cfg));
     dc_tensor xc = dc_tensor_empty();
     DC_TRY(dc_check_points(x, "kmeans", "x", &xc));
     int64_t n = xc.shape[0], d = xc.shape[1];

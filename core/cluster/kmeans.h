@@ -43,6 +43,9 @@ typedef struct dc_kmeans_cfg {
 /* DeepCluster's settings: niter 20, nredo 1, seed 1234, no subsampling, L2, random init,
  * dclab backend with the faiss_split strategy. */
 void dc_kmeans_cfg_init(dc_kmeans_cfg *cfg, int64_t k);
+/* k >= 1, niter >= 0, nredo >= 1, max_points_per_centroid >= 1, a strategy and init the
+ * backend has ("kmeans: nredo must be >= 1, got 0"). k <= N is checked by dc_kmeans_fit. */
+dc_status dc_kmeans_cfg_check(const dc_kmeans_cfg *cfg);
 
 /* Statistics of one iteration (of the best run when nredo > 1). */
 typedef struct dc_kmeans_iter {

@@ -39,6 +39,16 @@ void dc_pca_cfg_init(dc_pca_cfg *cfg)
     cfg->min_variance = 1e-10;
 }
 
+dc_status dc_pca_cfg_check(const dc_pca_cfg *cfg, const char *op)
+{
+    DC_CHECK(cfg->dim >= 0, DC_ERR_ARG, "%s: dim must be >= 0 (0: no PCA), got %lld", op,
+             (long long)cfg->dim);
+    DC_CHECK(cfg->dim > 0 || !cfg->whiten, DC_ERR_ARG, "%s: whitening needs a PCA (dim > 0)", op);
+    DC_CHECK(cfg->min_variance >= 0 && cfg->min_variance < 1, DC_ERR_ARG,
+             "%s: min_variance must be in [0, 1), got %g", op, cfg->min_variance);
+    return DC_OK;
+}
+
 void dc_pca_init(dc_pca *p, const dc_pca_cfg *cfg)
 {
     memset(p, 0, sizeof *p);
@@ -106,10 +116,7 @@ static void add_chunk(dc_pca *p, const float *x, int64_t c)
 static dc_status accumulate(dc_pca *p, const dc_tensor *x, const char *op)
 {
     char b[128];
-    DC_CHECK(p->cfg.dim >= 0, DC_ERR_ARG, "%s: dim must be >= 0 (0: no PCA), got %lld", op,
-             (long long)p->cfg.dim);
-    DC_CHECK(p->cfg.dim > 0 || !p->cfg.whiten, DC_ERR_ARG,
-             "%s: whitening needs a PCA (dim > 0)", op);
+    DC_TRY(dc_pca_cfg_check(&p->cfg, op));
     dc_tensor xc = dc_tensor_empty();
     DC_TRY(dc_check_points(x, op, "x", &xc));
     int64_t n = xc.shape[0], d = xc.shape[1];

@@ -26,6 +26,9 @@ typedef struct dc_pca_cfg {
 
 /* DeepCluster's recipe: 256 dims, whitened, L2-normalised, min_variance 1e-10. */
 void dc_pca_cfg_init(dc_pca_cfg *cfg);
+/* dim >= 0, whitening only with a PCA (dim > 0), min_variance in [0, 1); op names the
+ * caller in messages ("preprocess: min_variance must be in [0, 1), got 2"). */
+dc_status dc_pca_cfg_check(const dc_pca_cfg *cfg, const char *op);
 
 typedef struct dc_pca {
     dc_pca_cfg cfg;

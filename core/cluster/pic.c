@@ -28,6 +28,16 @@ void dc_pic_cfg_init(dc_pic_cfg *cfg)
     cfg->distribute_singletons = true;
 }
 
+dc_status dc_pic_cfg_check(const dc_pic_cfg *cfg)
+{
+    DC_CHECK(cfg->nnn >= 1, DC_ERR_ARG, "pic: nnn must be >= 1, got %lld", (long long)cfg->nnn);
+    DC_CHECK(cfg->sigma > 0, DC_ERR_ARG, "pic: sigma must be > 0, got %g", cfg->sigma);
+    DC_CHECK(cfg->alpha >= 0 && cfg->alpha <= 1, DC_ERR_ARG, "pic: alpha must be in [0, 1], got %g",
+             cfg->alpha);
+    DC_CHECK(cfg->niter >= 0, DC_ERR_ARG, "pic: niter must be >= 0, got %d", cfg->niter);
+    return DC_OK;
+}
+
 /* Symmetric weighted graph in CSR form. */
 typedef struct graph {
     int64_t n, nnz;
@@ -177,11 +187,7 @@ static int64_t basins(const graph *g, const double *v, const int64_t *ids, int64
 dc_status dc_pic_fit(const dc_pic_cfg *cfg, const dc_tensor *x, dc_tensor *assign,
                      dc_pic_result *res)
 {
-    DC_CHECK(cfg->nnn >= 1, DC_ERR_ARG, "pic: nnn must be >= 1, got %lld", (long long)cfg->nnn);
-    DC_CHECK(cfg->sigma > 0, DC_ERR_ARG, "pic: sigma must be > 0, got %g", cfg->sigma);
-    DC_CHECK(cfg->alpha >= 0 && cfg->alpha <= 1, DC_ERR_ARG, "pic: alpha must be in [0, 1], got %g",
-             cfg->alpha);
-    DC_CHECK(cfg->niter >= 0, DC_ERR_ARG, "pic: niter must be >= 0, got %d", cfg->niter);
+    DC_TRY(dc_pic_cfg_check(cfg));
     dc_tensor ids = dc_tensor_empty(), dist = dc_tensor_empty();
     dc_status st = dc_knn_graph(x, cfg->nnn, &ids, &dist);
     if (st != DC_OK) return dc_fail_prefix(st, "pic");

@@ -18,6 +18,8 @@ typedef struct dc_pic_cfg {
 
 /* The reference's defaults. */
 void dc_pic_cfg_init(dc_pic_cfg *cfg);
+/* nnn >= 1, sigma > 0, alpha in [0, 1], niter >= 0 ("pic: sigma must be > 0, got 0"). */
+dc_status dc_pic_cfg_check(const dc_pic_cfg *cfg);
 
 typedef struct dc_pic_result {
     int64_t k;                /* clusters found */

@@ -131,8 +131,9 @@ static dc_status name_failure(const dc_dataset *ds, int64_t pos, dc_status s)
     return dc_fail_prefix(s, where);
 }
 
-dc_status dc_dataset_sample(const dc_dataset *ds, int64_t pos, const dc_transform *t,
-                            dc_rng *rng, dc_data_ctx *ctx, dc_image *result, float (*lut)[256])
+/* Sample pos run through t with rng (dc_transform_run's result and lut). */
+static dc_status sample(const dc_dataset *ds, int64_t pos, const dc_transform *t, dc_rng *rng,
+                        dc_data_ctx *ctx, dc_image *result, float (*lut)[256])
 {
     dc_tf_plan plan;
     dc_image img;
@@ -140,6 +141,38 @@ dc_status dc_dataset_sample(const dc_dataset *ds, int64_t pos, const dc_transfor
     DC_TRY(load(ds, pos, t, rng, ctx, &plan, &img, &writable));
     dc_status s = dc_transform_run(t, &plan, &img, writable, rng, &ctx->tf, result, lut);
     return s == DC_OK ? DC_OK : name_failure(ds, pos, s);
+}
+
+int64_t dc_dataset_label(const dc_dataset *ds, int64_t pos)
+{
+    const int64_t *lab = dc_tensor_data(&ds->labels);
+    return lab[dc_dataset_row(ds, pos) * ds->labels.stride[0]];
+}
+
+dc_status dc_dataset_get(const dc_dataset *ds, int64_t pos, const dc_transform *t, uint64_t seed,
+                         uint64_t epoch, uint64_t draw, dc_data_ctx *ctx, dc_tensor *x,
+                         int64_t *label)
+{
+    dc_transform none = {0};
+    if (!t) t = &none;
+    dc_rng rng = dc_rng_for(seed, epoch, draw);
+    dc_image im;
+    float lut[4][256];
+    DC_TRY(sample(ds, pos, t, &rng, ctx, &im, lut));
+    int64_t shape[3] = {im.c, im.h, im.w};
+    if (!x->storage) {
+        DC_TRY(dc_tensor_alloc(x, DC_F32, 3, shape));
+    } else {
+        char b[128];
+        bool fits = x->dtype == DC_F32 && x->ndim == 3 && dc_tensor_is_contiguous(x);
+        for (int d = 0; fits && d < 3; d++) fits = x->shape[d] == shape[d];
+        DC_CHECK(fits, DC_ERR_SHAPE, "sample %lld became a %d x %d x %d image but its place "
+                 "is %s", (long long)(pos + ds->base), im.c, im.h, im.w,
+                 dc_tensor_describe(x, b, sizeof b));
+    }
+    dc_image_to_float(&im, (const float(*)[256])lut, dc_tensor_data(x));
+    if (label && ds->labels.storage) *label = dc_dataset_label(ds, pos);
+    return DC_OK;
 }
 
 dc_status dc_dataset_image(const dc_dataset *ds, int64_t pos, dc_data_ctx *ctx, dc_tensor *out)
@@ -192,12 +225,11 @@ dc_status dc_export_jpeg(const dc_dataset *ds, const dc_export_cfg *cfg, int64_t
     for (int64_t pos = 0; pos < n && s == DC_OK; pos++) {
         dc_rng rng = dc_rng_for(0, 0, (uint64_t)pos);
         dc_image im;
-        s = dc_dataset_sample(ds, pos, t, &rng, &ctx, &im, lut);
+        s = sample(ds, pos, t, &rng, &ctx, &im, lut);
         if (s != DC_OK) break;
         const char *sub = "";
         if (labelled) {
-            const int64_t *l = dc_tensor_data(&ds->labels);
-            int64_t c = l[dc_dataset_row(ds, pos) * ds->labels.stride[0]] - cfg->label_base;
+            int64_t c = dc_dataset_label(ds, pos) - cfg->label_base;
             if (c < 0 || c >= cfg->nclasses) {
                 s = dc_fail(DC_ERR_INDEX, "export_jpeg: sample %lld has label %lld, outside "
                             "the %d classes", (long long)(pos + ds->base),

@@ -38,10 +38,18 @@ typedef struct dc_data_ctx {
 dc_status dc_data_ctx_init(dc_data_ctx *ctx);
 void dc_data_ctx_free(dc_data_ctx *ctx);
 
-/* Sample at 0-based position pos run through t with rng (dc_transform_run's result and
- * lut). Errors name the file ("<path>: corrupt JPEG data (...)") or the row. */
-dc_status dc_dataset_sample(const dc_dataset *ds, int64_t pos, const dc_transform *t,
-                            dc_rng *rng, dc_data_ctx *ctx, dc_image *result, float (*lut)[256]);
+/* Label of 0-based position pos (ds has labels). */
+int64_t dc_dataset_label(const dc_dataset *ds, int64_t pos);
+
+/* The per-sample pipeline of the loader and of dataset:get: the sample at 0-based position
+ * pos is loaded, run through t (NULL: none) with its random draws from the stream
+ * dc_rng_for(seed, epoch, draw), and converted to float32 [C, H, W] into x (t's ToFloat and
+ * Normalize); its label goes to *label when ds has labels and label is not NULL. x: empty
+ * (allocated here) or a contiguous float32 tensor of exactly the sample's shape (a row of a
+ * batch). Errors name the file ("<path>: corrupt JPEG data (...)") or the sample. */
+dc_status dc_dataset_get(const dc_dataset *ds, int64_t pos, const dc_transform *t, uint64_t seed,
+                         uint64_t epoch, uint64_t draw, dc_data_ctx *ctx, dc_tensor *x,
+                         int64_t *label);
 /* The raw image at pos as uint8 [C, H, W] (out empty). */
 dc_status dc_dataset_image(const dc_dataset *ds, int64_t pos, dc_data_ctx *ctx, dc_tensor *out);
 

@@ -66,7 +66,7 @@ void dc_loader_cfg_init(dc_loader_cfg *cfg)
     cfg->prefetch = 2;
     cfg->drop_last = 0;
     cfg->seed = 0;
-    cfg->epoch = 0;
+    cfg->epoch = 1;
     cfg->on_error = DC_SKIP;
 }
 
@@ -76,29 +76,20 @@ static void run_sample(dc_loader *l, dc_data_ctx *ctx, int64_t s)
 {
     int64_t B = l->cfg.batch, b = s / B, row = s - b * B;
     slot *sl = &l->slots[b % l->cfg.prefetch];
-    int64_t pos = l->order[s];
-    dc_rng rng = dc_rng_for(l->cfg.seed, l->cfg.epoch, (uint64_t)s);
-    dc_image im;
-    float lut[4][256];
-    dc_status st = dc_dataset_sample(&l->ds, pos, &l->tf, &rng, ctx, &im, lut);
-    int C = l->shape[0], H = l->shape[1], W = l->shape[2];
-    if (st == DC_OK && (im.c != C || im.h != H || im.w != W))
-        st = dc_fail(DC_ERR_SHAPE, "loader: sample %lld became a %d x %d x %d image but the "
-                     "batch holds %d x %d x %d", (long long)(pos + l->ds.base), im.c, im.h,
-                     im.w, C, H, W);
+    int64_t pos = l->order[s], label = 0;
+    dc_tensor x = dc_tensor_empty(); /* the sample's row of the batch */
+    dc_status st = dc_tensor_select(&x, &sl->x, 0, row);
+    if (st == DC_OK)
+        st = dc_dataset_get(&l->ds, pos, &l->tf, l->cfg.seed, l->cfg.epoch, (uint64_t)s, ctx, &x,
+                            &label);
+    dc_tensor_release(&x);
     sl->code[row] = st;
     if (st != DC_OK) {
         snprintf(sl->msg[row], MSG_LEN, "%s", dc_last_error());
         return;
     }
-    dc_image_to_float(&im, (const float(*)[256])lut,
-                      (float *)dc_tensor_data(&sl->x) + row * (int64_t)C * H * W);
     ((int64_t *)dc_tensor_data(&sl->idx))[row] = pos + l->ds.base;
-    if (l->has_labels) {
-        const int64_t *lab = dc_tensor_data(&l->ds.labels);
-        ((int64_t *)dc_tensor_data(&sl->y))[row] =
-            lab[dc_dataset_row(&l->ds, pos) * l->ds.labels.stride[0]];
-    }
+    if (l->has_labels) ((int64_t *)dc_tensor_data(&sl->y))[row] = label;
 }
 
 static void *worker(void *arg)
@@ -228,16 +219,22 @@ static void rewind_pass(dc_loader *l)
     for (int p = 0; p < l->cfg.prefetch; p++) l->slots[p].batch = -1;
 }
 
-dc_status dc_loader_new(const dc_dataset *ds, const dc_transform *t, const dc_tensor *order,
-                        const dc_loader_cfg *cfg, dc_loader **out)
+dc_status dc_loader_cfg_check(const dc_loader_cfg *cfg)
 {
-    *out = NULL;
     DC_CHECK(cfg->batch >= 1, DC_ERR_ARG, "loader: batch must be >= 1, got %lld",
              (long long)cfg->batch);
     DC_CHECK(cfg->threads >= 1 && cfg->threads <= 256, DC_ERR_ARG,
              "loader: threads must be in 1..256, got %d", cfg->threads);
     DC_CHECK(cfg->prefetch >= 1 && cfg->prefetch <= 64, DC_ERR_ARG,
              "loader: prefetch must be in 1..64, got %d", cfg->prefetch);
+    return DC_OK;
+}
+
+dc_status dc_loader_new(const dc_dataset *ds, const dc_transform *t, const dc_tensor *order,
+                        const dc_loader_cfg *cfg, dc_loader **out)
+{
+    *out = NULL;
+    DC_TRY(dc_loader_cfg_check(cfg));
     int64_t n;
     int raw[3], shape[3];
     DC_TRY(dc_dataset_check(ds, &n, raw));
@@ -421,6 +418,8 @@ void dc_loader_item_shape(const dc_loader *l, int shape[3])
 {
     memcpy(shape, l->shape, sizeof l->shape);
 }
+
+uint64_t dc_loader_epoch(const dc_loader *l) { return l->cfg.epoch; }
 
 int64_t dc_loader_skipped(const dc_loader *l, const char **report)
 {

@@ -24,11 +24,14 @@ typedef struct dc_loader_cfg {
     int threads;            /* worker threads (1) */
     int prefetch;           /* batches in flight (2) */
     int drop_last;          /* drop a final partial batch (0) */
-    uint64_t seed, epoch;   /* per-sample streams dc_rng_for(seed, epoch, position) */
+    uint64_t seed, epoch;   /* per-sample streams dc_rng_for(seed, epoch, position); epochs
+                             * count from 1, as the Lua runner's (seed 0, epoch 1) */
     dc_on_error on_error;   /* DC_SKIP */
 } dc_loader_cfg;
 
 void dc_loader_cfg_init(dc_loader_cfg *cfg);
+/* batch >= 1, threads in 1..256, prefetch in 1..64 ("loader: batch must be >= 1, got 0"). */
+dc_status dc_loader_cfg_check(const dc_loader_cfg *cfg);
 
 typedef struct dc_loader dc_loader;
 
@@ -48,8 +51,9 @@ dc_status dc_loader_next(dc_loader *l, dc_tensor *x, dc_tensor *y, dc_tensor *id
  * epoch. Stops the current pass first if it is still running. */
 dc_status dc_loader_reset(dc_loader *l, const dc_tensor *order, uint64_t epoch);
 
-/* Batches in a pass; the item shape [C, H, W]. */
+/* Batches in a pass; the epoch of the current pass; the item shape [C, H, W]. */
 int64_t dc_loader_batches(const dc_loader *l);
+uint64_t dc_loader_epoch(const dc_loader *l);
 void dc_loader_item_shape(const dc_loader *l, int shape[3]);
 
 /* Samples skipped in this pass so far, and the first few "path: reason" lines (one per

@@ -29,6 +29,24 @@ void dc_tf_init(dc_tf *op, dc_tf_kind kind)
     op->std[0] = 1.0f;
 }
 
+void dc_tf_set_size(dc_tf *op, int count, const double *v)
+{
+    op->h = (int)v[0];
+    op->w = count == 2 ? (int)v[1] : op->kind == DC_TF_RESIZE ? 0 : (int)v[0];
+}
+
+dc_status dc_tf_set_normalize(dc_tf *op, int nmean, const double *mean, int nstd,
+                              const double *std)
+{
+    DC_CHECK(nmean == nstd, DC_ERR_ARG, "Normalize: %d mean values but %d std values", nmean,
+             nstd);
+    DC_CHECK(nmean >= 1 && nmean <= 4, DC_ERR_ARG, "Normalize: 1 to 4 mean/std values, got %d",
+             nmean);
+    op->n = nmean;
+    for (int c = 0; c < nmean; c++) op->mean[c] = (float)mean[c], op->std[c] = (float)std[c];
+    return DC_OK;
+}
+
 void dc_tf_scratch_free(dc_tf_scratch *s)
 {
     dc_buffer_free(&s->buf[0]);

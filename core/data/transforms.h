@@ -51,6 +51,13 @@ typedef struct dc_transform {
 /* op = kind with torchvision's defaults (sizes 0: the caller sets them). */
 void dc_tf_init(dc_tf *op, dc_tf_kind kind);
 const char *dc_tf_name(dc_tf_kind kind);   /* "RandomResizedCrop" */
+/* The argument rules of the ops, for whoever builds them (the bindings): a size of count
+ * (1 or 2) values is {h, w}, and one value n means n x n, except for Resize, where it sets the
+ * shorter side (w = 0), as torchvision. */
+void dc_tf_set_size(dc_tf *op, int count, const double *v);
+/* Normalize's mean and std: as many of each, 1 (every channel) to 4 (one per channel). */
+dc_status dc_tf_set_normalize(dc_tf *op, int nmean, const double *mean, int nstd,
+                              const double *std);
 
 /* Checks every op's parameters and their order, and gives the result's [C, H, W] for an
  * input of c channels and h x w pixels; h, w = -1 for sizes that vary per image, and an

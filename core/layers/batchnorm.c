@@ -18,6 +18,14 @@ void dc_batchnorm_cfg_init(dc_batchnorm_cfg *cfg)
     *cfg = (dc_batchnorm_cfg){1e-5, 0.1, true, false};
 }
 
+dc_status dc_batchnorm_cfg_check(const dc_batchnorm_cfg *cfg, const char *op)
+{
+    DC_CHECK(cfg->eps > 0, DC_ERR_ARG, "%s: eps must be > 0, got %g", op, cfg->eps);
+    DC_CHECK(cfg->momentum >= 0 && cfg->momentum <= 1, DC_ERR_ARG,
+             "%s: momentum must be in [0, 1], got %g", op, cfg->momentum);
+    return DC_OK;
+}
+
 typedef struct dims {
     int64_t N, C, S, M;
 } dims;
@@ -50,9 +58,7 @@ dc_status dc_batchnorm_forward(const dc_batchnorm_cfg *cfg, const dc_tensor *x,
     dims d = {0};
     char a[128];
     DC_TRY(check_input(x, op, &d));
-    DC_CHECK(cfg->eps > 0 && cfg->momentum >= 0 && cfg->momentum <= 1, DC_ERR_ARG,
-             "%s: eps must be > 0 and momentum in [0, 1], got eps %g momentum %g", op, cfg->eps,
-             cfg->momentum);
+    DC_TRY(dc_batchnorm_cfg_check(cfg, op));
     DC_TRY(check_vec(gamma, &d, op, "weight"));
     DC_TRY(check_vec(beta, &d, op, "bias"));
     DC_TRY(check_vec(running_mean, &d, op, "running_mean"));

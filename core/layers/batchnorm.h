@@ -20,6 +20,8 @@ typedef struct dc_batchnorm_cfg {
 
 /* eps 1e-5, momentum 0.1, training, no ReLU. */
 void dc_batchnorm_cfg_init(dc_batchnorm_cfg *cfg);
+/* eps > 0, momentum in [0, 1]; op names the caller in messages. */
+dc_status dc_batchnorm_cfg_check(const dc_batchnorm_cfg *cfg, const char *op);
 
 /* x: [N, C] or [N, C, H, W]; gamma, beta, running_mean, running_var: [C] (running ones
  * updated in training); y: output, shape of x; save_mean, save_invstd: [C] outputs.

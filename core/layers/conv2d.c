@@ -40,21 +40,21 @@ void dc_conv2d_cfg_init(dc_conv2d_cfg *cfg, int in_ch, int out_ch, int k)
     *cfg = (dc_conv2d_cfg){in_ch, out_ch, k, k, 1, 1, 0, 0, true, DC_CONV_AUTO};
 }
 
-dc_status dc_conv2d_cfg_check(const dc_conv2d_cfg *c)
+dc_status dc_conv2d_cfg_check(const dc_conv2d_cfg *c, const char *op)
 {
     DC_CHECK(c->in_ch > 0 && c->out_ch > 0, DC_ERR_ARG,
-             "conv2d: channels must be positive, got %d -> %d", c->in_ch, c->out_ch);
-    DC_CHECK(c->kh > 0 && c->kw > 0, DC_ERR_ARG, "conv2d: kernel size must be positive, got %dx%d",
+             "%s: channels must be positive, got %d -> %d", op, c->in_ch, c->out_ch);
+    DC_CHECK(c->kh > 0 && c->kw > 0, DC_ERR_ARG, "%s: kernel size must be positive, got %dx%d", op,
              c->kh, c->kw);
-    DC_CHECK(c->sh > 0 && c->sw > 0, DC_ERR_ARG, "conv2d: stride must be positive, got %dx%d",
+    DC_CHECK(c->sh > 0 && c->sw > 0, DC_ERR_ARG, "%s: stride must be positive, got %dx%d", op,
              c->sh, c->sw);
-    DC_CHECK(c->ph >= 0 && c->pw >= 0, DC_ERR_ARG, "conv2d: padding must be >= 0, got %dx%d", c->ph,
+    DC_CHECK(c->ph >= 0 && c->pw >= 0, DC_ERR_ARG, "%s: padding must be >= 0, got %dx%d", op, c->ph,
              c->pw);
     DC_CHECK(c->algo >= DC_CONV_AUTO && c->algo <= DC_CONV_WINOGRAD4, DC_ERR_ARG,
-             "conv2d: unknown algorithm %d", (int)c->algo);
+             "%s: unknown algorithm %d", op, (int)c->algo);
     DC_CHECK(c->algo < DC_CONV_WINOGRAD2 || winograd_fits(c), DC_ERR_ARG,
-             "conv2d: Winograd needs a 3x3 kernel, stride 1 and padding <= 2, got %dx%d stride "
-             "%dx%d pad %dx%d", c->kh, c->kw, c->sh, c->sw, c->ph, c->pw);
+             "%s: Winograd needs a 3x3 kernel, stride 1 and padding <= 2, got %dx%d stride "
+             "%dx%d pad %dx%d", op, c->kh, c->kw, c->sh, c->sw, c->ph, c->pw);
     return DC_OK;
 }
 
@@ -73,7 +73,7 @@ static int winograd_tile(const dc_conv2d_cfg *c, int64_t in, int64_t out, int64_
 static dc_status geometry(const dc_conv2d_cfg *cfg, const dc_tensor *x, const char *op, geom *g)
 {
     char a[128];
-    DC_TRY(dc_conv2d_cfg_check(cfg));
+    DC_TRY(dc_conv2d_cfg_check(cfg, op));
     DC_TRY(dc_arg_f32(x, 4, op, "x", "[N, C, H, W]"));
     g->N = x->shape[0], g->C = x->shape[1], g->H = x->shape[2], g->W = x->shape[3];
     DC_CHECK(g->C == cfg->in_ch, DC_ERR_SHAPE, "%s: expected %d input channels, got x %s", op,

@@ -33,8 +33,9 @@ typedef struct dc_conv2d_cfg {
 
 /* Square kernel k, stride 1, no padding, with bias, algorithm chosen automatically. */
 void dc_conv2d_cfg_init(dc_conv2d_cfg *cfg, int in_ch, int out_ch, int k);
-/* Rejects non-positive sizes and strides, negative padding, Winograd where it cannot run. */
-dc_status dc_conv2d_cfg_check(const dc_conv2d_cfg *cfg);
+/* Rejects non-positive sizes and strides, negative padding, Winograd where it cannot run;
+ * op names the caller in messages ("Conv2d: stride must be positive, got 0x1"). */
+dc_status dc_conv2d_cfg_check(const dc_conv2d_cfg *cfg, const char *op);
 /* Output shape for input x: [N, out_ch, Ho, Wo]; fails when x does not fit cfg. */
 dc_status dc_conv2d_out_shape(const dc_conv2d_cfg *cfg, const dc_tensor *x, int64_t *shape);
 

@@ -21,11 +21,17 @@ static dc_status apply(double p, const dc_tensor *x, const dc_tensor *mask, dc_t
     return DC_OK;
 }
 
+dc_status dc_dropout_check(double p, const char *op)
+{
+    DC_CHECK(p >= 0 && p <= 1, DC_ERR_ARG, "%s: p must be in [0, 1], got %g", op, p);
+    return DC_OK;
+}
+
 dc_status dc_dropout_forward(double p, const dc_tensor *x, dc_rng *rng, dc_tensor *mask,
                              dc_tensor *y)
 {
     const char *op = "dropout_forward";
-    DC_CHECK(p >= 0 && p <= 1, DC_ERR_ARG, "%s: p must be in [0, 1], got %g", op, p);
+    DC_TRY(dc_dropout_check(p, op));
     DC_TRY(dc_arg_f32(x, -1, op, "x", ""));
     DC_TRY(dc_arg_out(mask, DC_U8, x->ndim, x->shape, op, "mask"));
     DC_TRY(dc_arg_out(y, DC_F32, x->ndim, x->shape, op, "y"));
@@ -37,7 +43,7 @@ dc_status dc_dropout_backward(double p, const dc_tensor *dy, const dc_tensor *ma
 {
     const char *op = "dropout_backward";
     char a[128], b[128];
-    DC_CHECK(p >= 0 && p <= 1, DC_ERR_ARG, "%s: p must be in [0, 1], got %g", op, p);
+    DC_TRY(dc_dropout_check(p, op));
     DC_TRY(dc_arg_f32(dy, -1, op, "dy", ""));
     DC_CHECK(mask && mask->storage && mask->dtype == DC_U8 && dc_tensor_same_shape(mask, dy) &&
                  dc_tensor_is_contiguous(mask),

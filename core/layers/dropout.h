@@ -6,6 +6,8 @@
 #include "../rng.h"
 #include "../tensor.h"
 
+/* The layer's one setting: 0 <= p <= 1; op names the caller in messages. */
+dc_status dc_dropout_check(double p, const char *op);
 /* x: any shape; mask: uint8 output of x's shape (1 = kept), drawn from rng; y: output (may be
  * x). 0 <= p <= 1; p = 1 drops everything. */
 dc_status dc_dropout_forward(double p, const dc_tensor *x, dc_rng *rng, dc_tensor *mask,

@@ -3,9 +3,9 @@
 
 #include "../args.h"
 
-void dc_pool2d_cfg_init(dc_pool2d_cfg *cfg, int k)
+void dc_pool2d_cfg_init(dc_pool2d_cfg *cfg, int kh, int kw)
 {
-    *cfg = (dc_pool2d_cfg){k, k, k, k, 0, 0, false, true};
+    *cfg = (dc_pool2d_cfg){kh, kw, kh, kw, 0, 0, false, true};
 }
 
 static int64_t out_size(int64_t in, int k, int s, int p, bool ceil_mode)
@@ -17,10 +17,8 @@ static int64_t out_size(int64_t in, int k, int s, int p, bool ceil_mode)
     return out;
 }
 
-dc_status dc_pool2d_out_shape(const dc_pool2d_cfg *c, const dc_tensor *x, const char *op,
-                              int64_t *shape)
+dc_status dc_pool2d_cfg_check(const dc_pool2d_cfg *c, const char *op)
 {
-    char a[128];
     DC_CHECK(c->kh > 0 && c->kw > 0, DC_ERR_ARG, "%s: window must be positive, got %dx%d", op, c->kh,
              c->kw);
     DC_CHECK(c->sh > 0 && c->sw > 0, DC_ERR_ARG, "%s: stride must be positive, got %dx%d", op, c->sh,
@@ -28,6 +26,14 @@ dc_status dc_pool2d_out_shape(const dc_pool2d_cfg *c, const dc_tensor *x, const 
     DC_CHECK(c->ph >= 0 && c->pw >= 0 && 2 * c->ph <= c->kh && 2 * c->pw <= c->kw, DC_ERR_ARG,
              "%s: padding %dx%d must be between 0 and half the %dx%d window", op, c->ph, c->pw,
              c->kh, c->kw);
+    return DC_OK;
+}
+
+dc_status dc_pool2d_out_shape(const dc_pool2d_cfg *c, const dc_tensor *x, const char *op,
+                              int64_t *shape)
+{
+    char a[128];
+    DC_TRY(dc_pool2d_cfg_check(c, op));
     DC_TRY(dc_arg_f32(x, 4, op, "x", "[N, C, H, W]"));
     int64_t ho = out_size(x->shape[2], c->kh, c->sh, c->ph, c->ceil_mode);
     int64_t wo = out_size(x->shape[3], c->kw, c->sw, c->pw, c->ceil_mode);

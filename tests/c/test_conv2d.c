@@ -102,7 +102,7 @@ static void test_winograd(void)
         }
     run_algo(2, 16, 6, 4, 16, 3, 3, 1, 1, 1, 1, true, DC_CONV_AUTO); /* picked automatically */
     dc_conv2d_cfg c = {3, 4, 3, 3, 2, 2, 1, 1, true, DC_CONV_WINOGRAD4};
-    CHECK_FAILS(dc_conv2d_cfg_check(&c), DC_ERR_ARG, "conv2d: Winograd needs a 3x3 kernel, stride 1");
+    CHECK_FAILS(dc_conv2d_cfg_check(&c, "conv2d"), DC_ERR_ARG, "conv2d: Winograd needs a 3x3 kernel, stride 1");
 }
 
 /* Both Winograd variants agree with im2col on a batch that spans several workspace chunks */

@@ -1,6 +1,6 @@
 /* The threaded loader: same batches for 1, 2 and 3 threads, values against the source,
  * orders with repeats, partial and dropped last batches, corrupt files under both policies,
- * and no thread or engine byte left behind. */
+ * and no thread or engine byte left behind; dc_dataset_get gives the loader's samples. */
 #include "data/loader.h"
 #include "data_util.h"
 #include "tiny_test.h"
@@ -115,6 +115,26 @@ static void test_same_batches_for_any_thread_count(void)
     int ok = 1;
     for (int i = 0; i < 250; i++) ok &= ref.idx[i] == o[i] && ref.y[i] == (o[i] - 1) % 7 + 1;
     CHECK(ok);
+    /* dc_dataset_get (dataset:get) is the loader's own pipeline: sample s of the pass, drawn
+     * from stream (seed, epoch, s), gives the same values and label */
+    dc_data_ctx ctx;
+    CHECK_OK(dc_data_ctx_init(&ctx));
+    for (int64_t s = 0; s < 250; s += 49) {
+        dc_tensor x = dc_tensor_empty();
+        int64_t label = 0;
+        CHECK_OK(dc_dataset_get(&ds, o[s] - 1, &t, cfg.seed, cfg.epoch, (uint64_t)s, &ctx, &x,
+                                &label));
+        CHECK(x.ndim == 3 && memcmp(dc_tensor_data(&x), ref.x + s * 120, sizeof(float) * 120) == 0);
+        CHECK(label == ref.y[s]);
+        dc_tensor_release(&x);
+    }
+    dc_tensor small = dc_tensor_empty();
+    int64_t ss[3] = {1, 10, 10};
+    dc_tensor_alloc(&small, DC_F32, 3, ss);
+    CHECK_FAILS(dc_dataset_get(&ds, 0, &t, 0, 0, 0, &ctx, &small, NULL), DC_ERR_SHAPE,
+                "sample 1 became a 1 x 12 x 10 image but its place is float32 [1, 10, 10]");
+    dc_tensor_release(&small);
+    dc_data_ctx_free(&ctx);
     cfg.epoch = 4;
     pass other = run_pass(&ds, &t, &order, cfg);
     CHECK(memcmp(other.x, ref.x, sizeof(float) * 120 * 250) != 0);

@@ -90,7 +90,7 @@ static void test_2x2_odd_and_nan(void)
     dc_tensor x = gc_zeros(4, xs), y = dc_tensor_empty(), idx = dc_tensor_empty();
     gc_f(&x)[0] = 1, gc_f(&x)[1] = NAN, gc_f(&x)[2] = 5;
     dc_pool2d_cfg c;
-    dc_pool2d_cfg_init(&c, 2);
+    dc_pool2d_cfg_init(&c, 2, 2);
     CHECK_OK(dc_maxpool2d_forward(&c, &x, &y, &idx));
     CHECK(isnan(gc_f(&y)[0]));
     CHECK(((int64_t *)dc_tensor_data(&idx))[0] == 1);
@@ -106,7 +106,7 @@ static void test_ties_go_to_first(void)
     dc_tensor x = gc_zeros(4, xs), y = dc_tensor_empty(), idx = dc_tensor_empty();
     gc_f(&x)[1] = 5, gc_f(&x)[2] = 5, gc_f(&x)[3] = 5;
     dc_pool2d_cfg c;
-    dc_pool2d_cfg_init(&c, 2);
+    dc_pool2d_cfg_init(&c, 2, 2);
     CHECK_OK(dc_maxpool2d_forward(&c, &x, &y, &idx));
     CHECK(gc_f(&y)[0] == 5);
     CHECK(((int64_t *)dc_tensor_data(&idx))[0] == 1);

@@ -142,7 +142,7 @@ describe('dc.cluster.preprocess', function()
     assert.are.same({6, 3}, {strong:dims()})
     local cov = covariance(default:apply(x))  -- the weak ones whitened to unit variance too
     for a = 1, 5 do assert.is_true(math.abs(cov[a][a] - 1) < 1e-3) end
-    errors_with('preprocess: min_variance must be in [0, 1), got 2.0', dc.cluster.preprocess,
+    errors_with('preprocess: min_variance must be in [0, 1), got 2', dc.cluster.preprocess,
       {min_variance = 2})
   end)
 
@@ -197,7 +197,7 @@ describe('dc.cluster.preprocess', function()
     errors_with('pca_fit: needs at least 2 rows', function()
       return dc.cluster.preprocess{}(dc.zeros(1, 3))
     end)
-    errors_with('pca_fit: whitening needs a PCA', function()
+    errors_with('preprocess: whitening needs a PCA', function()
       return dc.cluster.preprocess{pca = false, whiten = true}(dc.zeros(3, 3))
     end)
   end)

@@ -87,6 +87,7 @@ describe('dc.data.loader', function()
 
   it('starts new passes with reset, keeping its buffers', function()
     local loader = dc.data.loader(fm:subset(20), {batch = 8, transform = augment})
+    assert.are.equal(1, loader.epoch) -- the core's default: epochs count from 1
     local first = {collect(loader)}
     loader:reset{epoch = 1}
     assert.are.same(first, {collect(loader)})
@@ -125,7 +126,7 @@ describe('dc.data.loader', function()
     errors_with('loader: batch must be >= 1, got 0', dc.data.loader, fm, {batch = 0})
     errors_with('order[2] = 10001 is outside the dataset (1..10000)', dc.data.loader, fm,
       {order = {1, 10001}})
-    errors_with("on_error must be 'skip' or 'error'", dc.data.loader, fm, {on_error = 'x'})
+    errors_with("loader: unknown on_error 'x' (valid: skip, error)", dc.data.loader, fm, {on_error = 'x'})
     errors_with('comes after ToFloat/Normalize', dc.data.loader, fm,
       {transform = T.compose{T.Normalize(0.5, 0.5), T.RandomHorizontalFlip()}})
     errors_with('3 mean/std values for 1-channel images', dc.data.loader, fm,

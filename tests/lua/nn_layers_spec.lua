@@ -29,14 +29,14 @@ describe('Conv2d', function()
     H.gradcheck(nn.Conv2d(3, 2, 3, {pad = 1, algo = 'winograd4'}), H.rand(-1, 1, 2, 3, 7, 6))
     H.errors_with("Conv2d: unknown algo 'fft' (valid: auto, im2col, winograd2, winograd4)",
       nn.Conv2d, 3, 2, 3, {algo = 'fft'})
-    H.errors_with('conv2d: Winograd needs a 3x3 kernel, stride 1 and padding <= 2', nn.Conv2d, 3, 2, 5,
+    H.errors_with('Conv2d: Winograd needs a 3x3 kernel, stride 1 and padding <= 2', nn.Conv2d, 3, 2, 5,
       {algo = 'winograd4'})
   end)
 
   it('rejects bad configurations and inputs with the layer named', function()
     H.errors_with("Conv2d: unknown option 'strides' (valid: stride, pad, bias, algo)",
       nn.Conv2d, 3, 4, 3, {strides = 2})
-    H.errors_with('Conv2d: in_channels must be a positive integer', nn.Conv2d, 0, 4, 3)
+    H.errors_with('Conv2d: channels must be positive, got 0 -> 4', nn.Conv2d, 0, 4, 3)
     H.errors_with('Conv2d: kernel size must be positive, got 0x0', nn.Conv2d, 1, 4, 0)
     local c = nn.Conv2d(3, 4, 3)
     H.errors_with('conv2d_forward: expected 3 input channels, got x float32 [2, 1, 5, 5]',
@@ -102,9 +102,17 @@ describe('pooling', function()
     mp:forward(xv)
     assert.are.same(H.flat(g_train), H.flat(mp:backward(xv, ones)))
     assert.are.equal('MaxPool2d(3, stride 2)', tostring(m))
-    H.errors_with('MaxPool2d: padding 2x2 must be at most half the 3x3 window',
+    H.errors_with('MaxPool2d: padding 2x2 must be between 0 and half the 3x3 window',
       nn.MaxPool2d, 3, {pad = 2})
     H.errors_with("MaxPool2d: unknown option 'padding'", nn.MaxPool2d, 2, {padding = 1})
+    -- max pooling averages nothing: the option is AvgPool2d's only
+    H.errors_with("MaxPool2d: unknown option 'count_include_pad' (valid: stride, pad, ceil_mode)",
+      nn.MaxPool2d, 2, {count_include_pad = false})
+    H.errors_with('MaxPool2d: stride must be positive, got 0x0', nn.MaxPool2d, 2, {stride = 0})
+    H.errors_with('AvgPool2d: padding -1x-1 must be between 0 and half the 2x2 window',
+      nn.AvgPool2d, 2, {pad = -1})
+    H.errors_with('Conv2d: stride must be positive, got 1x0', nn.Conv2d, 1, 1, 3, {stride = {1, 0}})
+    H.errors_with('Conv2d: kernel size 2097152 is out of range (at most 2^20)', nn.Conv2d, 1, 1, 1 << 21)
   end)
 
   it('AvgPool2d and AdaptiveAvgPool2d: values and gradient', function()
@@ -165,6 +173,20 @@ describe('BatchNorm', function()
     local b1 = nn.BatchNorm1d(3)
     H.errors_with('training needs more than one value per channel', b1.forward, b1, dc.zeros(1, 3))
     H.errors_with("BatchNorm1d: unknown option 'eps_' (valid: eps, momentum)", nn.BatchNorm1d, 3, {eps_ = 1})
+    H.errors_with('BatchNorm1d: eps must be > 0, got 0', nn.BatchNorm1d, 3, {eps = 0})
+    H.errors_with('BatchNorm2d: momentum must be in [0, 1], got 1.5', nn.BatchNorm2d, 3, {momentum = 1.5})
+    local custom = nn.BatchNorm2d(3, {momentum = 0.5})
+    assert.are.equal(1e-5, custom.cfg.eps)
+    assert.are.equal('BatchNorm2d(3, momentum 0.5)', tostring(custom))
+    -- configurations are read-only: the kernels keep what the constructor checked
+    H.errors_with("dclab.BatchNormCfg: the configuration is read-only (field 'momentum'); build a new module",
+      function() custom.cfg.momentum = 0.9 end)
+    local conv = nn.Conv2d(1, 2, 3, {stride = {1, 2}})
+    assert.are.same({3, 3, 1, 2, 0, 0, true, 'auto'}, {conv.cfg.kh, conv.cfg.kw, conv.cfg.sh,
+      conv.cfg.sw, conv.cfg.ph, conv.cfg.pw, conv.cfg.bias, conv.cfg.algo})
+    H.errors_with("dclab.Conv2dCfg: the configuration is read-only (field 'kh')",
+      function() conv.cfg.kh = 5 end)
+    assert.is_nil(conv.cfg.ceil_mode)
   end)
 end)
 
@@ -189,7 +211,8 @@ describe('Dropout', function()
     d:evaluate()
     assert.are.equal(x, d:forward(x))
     assert.are.equal('Dropout(0.3)', tostring(d))
-    H.errors_with('Dropout: p must be a number in [0, 1], got 1.5', nn.Dropout, 1.5)
+    H.errors_with('Dropout: p must be in [0, 1], got 1.5', nn.Dropout, 1.5)
+    H.errors_with('Dropout: p must be a number, got string', nn.Dropout, '0.5')
   end)
 end)
 

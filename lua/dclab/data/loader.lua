@@ -28,12 +28,12 @@ return function(dc, core)
     if tf ~= nil and not dc.transforms.is_transform(tf) then
       error('loader: transform must be a dc.transforms transform', 2)
     end
-    local epoch = opts.epoch or 1
+    -- absent options take the core's defaults (dc_loader_cfg_init)
     local c = core.loader_new(ds.desc, tf and tf:spec(), {
-      batch = opts.batch or 256, threads = opts.threads or 1, prefetch = opts.prefetch or 2,
-      drop_last = opts.drop_last or false, seed = opts.seed or 0, epoch = epoch,
+      batch = opts.batch, threads = opts.threads, prefetch = opts.prefetch,
+      drop_last = opts.drop_last, seed = opts.seed, epoch = opts.epoch,
       on_error = opts.on_error or ds.on_error, order = order_tensor(opts.order)})
-    return setmetatable({_c = c, dataset = ds, epoch = epoch, reported = false}, Loader)
+    return setmetatable({_c = c, dataset = ds, epoch = c:epoch(), reported = false}, Loader)
   end
 
   -- Says once per pass which unreadable images were skipped.

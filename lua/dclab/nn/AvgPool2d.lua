@@ -8,7 +8,7 @@ local AvgPool2d, parent = Module:extend('AvgPool2d')
 
 function AvgPool2d:__init(k, opt)
   parent.__init(self)
-  self.cfg = core.pool2d_cfg(k, opt, 'AvgPool2d')
+  self.cfg = core.avgpool2d_cfg(k, opt)
 end
 
 function AvgPool2d:forward(x)

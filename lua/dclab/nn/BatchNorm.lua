@@ -16,15 +16,15 @@ function BatchNorm:__init(channels, opt)
   if math.type(channels) ~= 'integer' or channels < 1 then
     error(string.format('%s: channels must be a positive integer, got %s', name, tostring(channels)), 4)
   end
-  opt = options.check(name, opt, {eps = {type = 'number', above = 0, default = 1e-5},
-    momentum = {type = 'number', min = 0, max = 1, default = 0.1}}, 4)
+  -- names and types here; defaults and ranges are core's (core.batchnorm_cfg)
+  opt = options.check(name, opt, {eps = {type = 'number'}, momentum = {type = 'number'}}, 4)
   self.channels = channels
-  self.eps, self.momentum = opt.eps, opt.momentum
+  -- defaults and checks of eps and momentum; read-only (a new value needs a new module)
+  self.cfg = core.batchnorm_cfg(opt, name)
   self:param('weight', {channels})
   self:param('bias', {channels})
   self:buffer('running_mean', core.zeros({channels}))
   self:buffer('running_var', core.zeros({channels}))
-  self.cfg = {eps = self.eps, momentum = self.momentum, training = true, relu = false}
   self:reset()
 end
 
@@ -46,27 +46,26 @@ end
 function BatchNorm:forward(x)
   self:check_input(x)
   self:fit_buffers(x, 'save_mean', 'save_invstd')
-  local c = self.cfg
-  c.training, c.relu = self.is_training, self.fused_relu == true
-  self.output, self.save_mean, self.save_invstd = core.batchnorm_forward(c, x, self.weight,
-    self.bias, self.running_mean, self.running_var, self.output, self.save_mean, self.save_invstd)
+  self.output, self.save_mean, self.save_invstd = core.batchnorm_forward(self.cfg,
+    self.is_training, self.fused_relu, x, self.weight, self.bias, self.running_mean,
+    self.running_var, self.output, self.save_mean, self.save_invstd)
   return self.output
 end
 
 function BatchNorm:backward(x, dy)
-  local c = self.cfg
-  c.training, c.relu = self.is_training, self.fused_relu == true
   local dx = self.grad_input
   if not self.need_input_grad then dx = false end
-  self.grad_input = core.batchnorm_backward(c, x, c.relu and self.output or nil, dy, self.weight,
-    self.save_mean, self.save_invstd, dx, self.grad_weight, self.grad_bias)
+  self.grad_input = core.batchnorm_backward(self.cfg, self.is_training, self.fused_relu, x,
+    self.fused_relu and self.output or nil, dy, self.weight, self.save_mean, self.save_invstd, dx,
+    self.grad_weight, self.grad_bias)
   return self.grad_input
 end
 
 function BatchNorm:describe()
   local s = string.format('%s(%d', self.class_name, self.channels)
-  if self.eps ~= 1e-5 then s = s .. ', eps ' .. self.eps end
-  if self.momentum ~= 0.1 then s = s .. ', momentum ' .. self.momentum end
+  local c, default = self.cfg, core.batchnorm_cfg(nil, self.class_name)
+  if c.eps ~= default.eps then s = s .. ', eps ' .. c.eps end
+  if c.momentum ~= default.momentum then s = s .. ', momentum ' .. c.momentum end
   return s .. ')'
 end
 

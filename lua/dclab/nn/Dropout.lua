@@ -10,11 +10,9 @@ local Dropout, parent = Module:extend('Dropout')
 function Dropout:__init(p, opt)
   parent.__init(self)
   if p == nil then p = 0.5 end
-  if type(p) ~= 'number' or p < 0 or p > 1 then
-    error('Dropout: p must be a number in [0, 1], got ' .. tostring(p), 3)
-  end
+  if type(p) ~= 'number' then error('Dropout: p must be a number, got ' .. type(p), 3) end
   opt = options.check('Dropout', opt, {generator = {type = 'generator'}}, 3)
-  self.p = p
+  self.p = core.dropout_check(p, 'Dropout') -- its range is the kernel's rule
   self.generator = opt.generator
 end
 

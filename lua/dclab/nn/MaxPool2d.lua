@@ -2,15 +2,15 @@
 -- {h, w}. Ties go to the first maximum.
 local core = require 'dclab.core'
 local Module = require 'dclab.nn.Module'
-local options = require 'dclab.options'
 local window = require 'dclab.nn.window'
 
 local MaxPool2d, parent = Module:extend('MaxPool2d')
 
+-- The options and their checks are core.maxpool2d_cfg's (no count_include_pad: nothing is
+-- averaged).
 function MaxPool2d:__init(k, opt)
   parent.__init(self)
-  options.check('MaxPool2d', opt, {stride = true, pad = true, ceil_mode = true}, 3)
-  self.cfg = core.pool2d_cfg(k, opt, 'MaxPool2d')
+  self.cfg = core.maxpool2d_cfg(k, opt)
 end
 
 -- The indices of the maxima are recorded in training only; a backward after an evaluation
