@@ -39,7 +39,7 @@ static void test_sizes_match_the_window_count(void)
                         int64_t want = windows(n, k, s, p, ceil_mode);
                         if (want < 1) continue;
                         dc_pool2d_cfg c;
-                        dc_pool2d_cfg_init(&c, k);
+                        dc_pool2d_cfg_init(&c, k, k);
                         c.kw = k > 1 ? k - 1 : k; /* a different window along W */
                         c.sh = s, c.sw = 1, c.ph = p, c.pw = 0, c.ceil_mode = ceil_mode;
                         dc_tensor x = input(n, 7);
@@ -66,7 +66,7 @@ static void test_known_sizes(void)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         dc_pool2d_cfg c;
-        dc_pool2d_cfg_init(&c, cases[i].k);
+        dc_pool2d_cfg_init(&c, cases[i].k, cases[i].k);
         c.sh = c.sw = cases[i].s;
         c.ph = c.pw = cases[i].p;
         c.ceil_mode = cases[i].ceil_mode;
@@ -85,20 +85,20 @@ static void test_refusals(void)
     dc_tensor x = input(4, 4);
     int64_t shape[4];
     dc_pool2d_cfg c;
-    dc_pool2d_cfg_init(&c, 0);
+    dc_pool2d_cfg_init(&c, 0, 0);
     CHECK_FAILS(dc_pool2d_out_shape(&c, &x, "mypool", shape), DC_ERR_ARG, "mypool: window");
-    dc_pool2d_cfg_init(&c, 2);
+    dc_pool2d_cfg_init(&c, 2, 2);
     c.sw = 0;
     CHECK_FAILS(dc_pool2d_out_shape(&c, &x, "mypool", shape), DC_ERR_ARG, "mypool: stride");
-    dc_pool2d_cfg_init(&c, 2);
+    dc_pool2d_cfg_init(&c, 2, 2);
     c.ph = 2;
     CHECK_FAILS(dc_pool2d_out_shape(&c, &x, "mypool", shape), DC_ERR_ARG, "mypool: padding");
-    dc_pool2d_cfg_init(&c, 5);
+    dc_pool2d_cfg_init(&c, 5, 5);
     CHECK_FAILS(dc_pool2d_out_shape(&c, &x, "mypool", shape), DC_ERR_SHAPE, "too small");
     dc_tensor_release(&x);
     int64_t s3[3] = {1, 4, 4};
     CHECK_OK(dc_tensor_zeros(&x, DC_F32, 3, s3));
-    dc_pool2d_cfg_init(&c, 2);
+    dc_pool2d_cfg_init(&c, 2, 2);
     CHECK_FAILS(dc_pool2d_out_shape(&c, &x, "mypool", shape), DC_ERR_SHAPE, "[N, C, H, W]");
     dc_tensor_release(&x);
 }

@@ -50,7 +50,7 @@ describe('dc.eval', function()
       runs[#runs + 1] = table.concat(got, ' ')
     end
     assert.are_not.equal(runs[1], runs[2])
-    errors_with('preprocess: min_variance must be in [0, 1), got -1.0', dc.eval.clustering, y, labels,
+    errors_with('preprocess: min_variance must be in [0, 1), got -1', dc.eval.clustering, y, labels,
       {preprocess = {'pca'}, min_variance = -1})
     errors_with("preprocess entries are 'pca' or 'l2'", dc.eval.clustering, x, labels, {preprocess = {'zca'}})
     errors_with('with a model, argument 2 must be a dataset', dc.eval.clustering, model, labels)

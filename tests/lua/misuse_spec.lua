@@ -216,7 +216,7 @@ describe('nonsense is refused, not turned into something', function()
     errors_with('randperm: ', dc.randperm, 10000000000000)
     errors_with('folder_scan: /no/such/dir', dc.core.folder_scan, '/no/such/dir')
     errors_with('filelist_read: /no/such/list', dc.core.filelist_read, '/no/such/list')
-    errors_with({"bad argument #1 to 'conv2d_forward'", "field 'in_ch' must be an integer"},
+    errors_with({"bad argument #1 to 'conv2d_forward'", "dclab.Conv2dCfg expected"},
       function() return dc.core.conv2d_forward({}, dc.zeros(1, 1, 2, 2)) end)
   end)
 end)
