@@ -114,7 +114,10 @@ describe('dc.options.check', function()
     errors_with("kmeans: unknown option 'nitr' (valid:", dc.cluster.kmeans, {k = 2, nitr = 1})
     errors_with("kmeans: option 'k' is required", dc.cluster.kmeans, {})
     errors_with("Linear: option 'bias' must be a boolean, got 1", dc.nn.Linear, 2, 3, {bias = 1})
-    errors_with("BatchNorm2d: option 'momentum' must be <= 1, got 2", dc.nn.BatchNorm2d, 4,
+    errors_with("BatchNorm2d: option 'momentum' must be a number, got 'x'", dc.nn.BatchNorm2d, 4,
+      {momentum = 'x'})
+    -- a range that a kernel enforces is checked once, in core, in core's words
+    errors_with('BatchNorm2d: momentum must be in [0, 1], got 2', dc.nn.BatchNorm2d, 4,
       {momentum = 2})
     errors_with("sgd: option 'lr' is required", dc.optim.sgd, {})
     local lin = dc.nn.Linear(2, 3)
