@@ -65,12 +65,7 @@ function M.represent(steps, ftr, fte, seed)
   return ftr, fte, times
 end
 
-local function mean_std(xs)
-  local m, s = 0, 0
-  for _, v in ipairs(xs) do m = m + v / #xs end
-  for _, v in ipairs(xs) do s = s + (v - m) ^ 2 end
-  return {mean = m, std = #xs > 1 and math.sqrt(s / (#xs - 1)) or 0, runs = xs}
-end
+local mean_std = dc.eval.mean_std
 M.mean_std = mean_std
 
 -- One clustering of x with k = 10: {'kmeans'} or {'gmm', {covariance = ...}}.

@@ -3,6 +3,7 @@
 return {
   pixels_l2_kmeans = {features = 'pixels', steps = {{'l2'}}, cluster = {'kmeans'}},
   random_l2_kmeans = {features = 'random', steps = {{'l2'}}, cluster = {'kmeans'}},
+  pixels_l2_pca50_kmeans = {features = 'pixels', steps = {{'l2'}, {'pca', 50}}, cluster = {'kmeans'}},
   pixels_l2_gmm_diag = {features = 'pixels', steps = {{'l2'}, {'pca', 50}},
     cluster = {'gmm', {covariance = 'diag'}}},
   pixels_l2_umap10_kmeans = {features = 'pixels', steps = {{'l2'}, {'umap', {dim = 10, pca = 50}}},

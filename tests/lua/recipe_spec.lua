@@ -48,6 +48,15 @@ describe('the recipe script', function()
   end)
 end)
 
+describe('dc.eval.mean_std', function()
+  it('gives the mean and the sample standard deviation', function()
+    local s = dc.eval.mean_std{1, 2, 3}
+    assert.are.equal(2, s.mean)
+    assert.are.equal(1, s.std)
+    assert.are.equal(0, dc.eval.mean_std{5}.std)
+  end)
+end)
+
 describe('the search runner', function()
   it('lists its points and refuses an unknown one', function()
     local ok, text = run('./dclab experiments/search/run.lua --list')

@@ -102,6 +102,7 @@ return function(dc)
     for _, v in ipairs(xs) do s = s + (v - m) ^ 2 end
     return {mean = m, std = #xs > 1 and math.sqrt(s / (#xs - 1)) or 0, runs = xs}
   end
+  eval.mean_std = mean_std -- {mean, std (n - 1), runs} of a list of numbers
 
   -- k-means on the features with several seeds, scored against the labels. Two
   -- preprocessings: 'pca' (the paper's PCA-whitening to min(256, D) dims + L2; min_variance as
