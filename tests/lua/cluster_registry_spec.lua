@@ -44,7 +44,7 @@ describe('dc.cluster registry', function()
     errors_with('cluster.fit: the clustering must return an int64 assignment tensor',
       dc.cluster.fit, function() return 42 end, x)
     errors_with('cluster.fit: expected a clustering', dc.cluster.fit, 42, x)
-    errors_with("cluster.new: unknown clustering 'spectral' (registered: kmeans,", dc.cluster.new,
+    errors_with("cluster.new: unknown clustering 'spectral' (registered: gmm, kmeans,", dc.cluster.new,
       'spectral')
     errors_with("cluster.register: 'kmeans' is already registered", dc.cluster.register, 'kmeans',
       function() end)
