@@ -99,6 +99,7 @@ for _, seed in ipairs(seeds) do
   record('recipe input (PCA 50)', seed, rtr, rte, {'kmeans'}, t_pca)
 end
 for _, seed in ipairs(seeds) do
+  t0 = dc.now() - t_pca -- a training run: the PCA, the layout and the mixture
   local opts = {seed = seed}
   for k, v in pairs(layout) do opts[k] = v end
   local um = dc.cluster.umap(opts)
