@@ -79,5 +79,7 @@ void dcb_open_image(lua_State *L);
 void dcb_open_nn(lua_State *L);
 void dcb_open_optim(lua_State *L);
 void dcb_open_cluster(lua_State *L);
+void dcb_open_gmm(lua_State *L);
+void dcb_open_umap(lua_State *L);
 
 #endif

@@ -20,5 +20,7 @@ LUAMOD_API int luaopen_dclab_core(lua_State *L)
     dcb_open_nn(L);
     dcb_open_optim(L);
     dcb_open_cluster(L);
+    dcb_open_gmm(L);
+    dcb_open_umap(L);
     return 1;
 }

@@ -1,12 +1,15 @@
-/* Clustering: preprocessing, k-means, PIC, kNN graphs, metrics (one include for dc.h). */
+/* Clustering: preprocessing, k-means, PIC, Gaussian mixtures, kNN graphs, UMAP layouts,
+ * metrics (one include for dc.h). */
 #ifndef DC_CLUSTER_H
 #define DC_CLUSTER_H
 
 #include "cluster/kmeans.h"
+#include "cluster/gmm.h"
 #include "cluster/knn.h"
 #include "cluster/metrics.h"
 #include "cluster/pca.h"
 #include "cluster/pic.h"
 #include "cluster/reassign.h"
+#include "cluster/umap.h"
 
 #endif

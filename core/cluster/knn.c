@@ -65,3 +65,37 @@ cleanup:
     dc_tensor_release(&xc);
     return st;
 }
+
+dc_status dc_knn_search(const dc_tensor *base, const dc_tensor *q, int64_t k, dc_tensor *ids,
+                        dc_tensor *dist)
+{
+    dc_tensor bc = dc_tensor_empty(), qc = dc_tensor_empty();
+    DC_TRY(dc_check_points(base, "knn_search", "base", &bc));
+    dc_status st = dc_check_points(q, "knn_search", "q", &qc);
+    FaissIndexFlatL2 *index = NULL;
+    char b1[128], b2[128];
+    if (st != DC_OK) goto cleanup;
+    int64_t n = bc.shape[0], m = qc.shape[0], d = bc.shape[1];
+    if (qc.shape[1] != d || k < 1 || n < k) {
+        st = dc_fail(DC_ERR_ARG, "knn_search: needs q with base's dims and 1 <= k <= rows of "
+                     "base; got k = %lld, base %s, q %s", (long long)k,
+                     dc_tensor_describe(&bc, b1, sizeof b1), dc_tensor_describe(&qc, b2, sizeof b2));
+        goto cleanup;
+    }
+    int64_t shape[2] = {m, k};
+    if ((st = dc_tensor_ensure(ids, DC_I64, 2, shape, "knn_search: ids")) != DC_OK) goto cleanup;
+    if ((st = dc_tensor_ensure(dist, DC_F32, 2, shape, "knn_search: dist")) != DC_OK) goto cleanup;
+    if (!dc_tensor_is_contiguous(ids) || !dc_tensor_is_contiguous(dist)) {
+        st = dc_fail(DC_ERR_ARG, "knn_search: ids and dist must be contiguous");
+        goto cleanup;
+    }
+    DC_FAISS(st, "knn_search", faiss_IndexFlatL2_new_with(&index, d));
+    DC_FAISS(st, "knn_search", faiss_Index_add(index, n, dc_tensor_data(&bc)));
+    DC_FAISS(st, "knn_search", faiss_Index_search(index, m, dc_tensor_data(&qc), k,
+                                                  dc_tensor_data(dist), dc_tensor_data(ids)));
+cleanup:
+    if (index) faiss_Index_free(index);
+    dc_tensor_release(&bc);
+    dc_tensor_release(&qc);
+    return st;
+}

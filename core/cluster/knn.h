@@ -11,4 +11,10 @@
  * is absent). Needs N > k >= 1. */
 dc_status dc_knn_graph(const dc_tensor *x, int64_t k, dc_tensor *ids, dc_tensor *dist);
 
+/* The k nearest rows of base (float32 [N, D]) to each row of q (float32 [M, D]), exactly:
+ * ids int64 [M, k] (0-based rows of base), dist float32 [M, k] squared L2, nearest first.
+ * For placing new points against a fitted point set. Needs N >= k >= 1. */
+dc_status dc_knn_search(const dc_tensor *base, const dc_tensor *q, int64_t k, dc_tensor *ids,
+                        dc_tensor *dist);
+
 #endif

@@ -1715,4 +1715,33 @@ dc.ablation.plot.bars{path, title, ylabel, groups = {...}, series = {{name, mean
   -> true | nil, message
   Grouped bars (one group per label, one bar per series) with interval bars.]=])
 
+-- recipe: Gaussian mixtures, UMAP-style embedding, kNN search (issue #13)
+
+entry('dc.cluster.gmm', [=[
+dc.cluster.gmm{k, covariance = 'diag', niter = 100, tol = 1e-4, reg = 1e-6, seed = 1,
+  init = nil} -> gmm
+  Gaussian-mixture clustering by EM (covariance 'diag' or 'full'), started from k-means
+  (seed) or from init, an int64 [N] partition (1..k) using every component. reg is added to
+  every variance. gmm:fit(x [, {seed =}]) -> {assign = int64 [N] (1..k), k, loss = -mean
+  log-likelihood, model = {means, covs, weights, covariance}, stats = {iters, loglik,
+  converged, trace (mean log-likelihood of each E-step, never decreasing), init_loss}}.
+  gmm:assign(x2) -> int64 [M], mean log-likelihood: components of new points under the fit.
+  Also registered as 'gmm' (dc.cluster.new).]=])
+
+entry('dc.cluster.umap', [=[
+dc.cluster.umap{dim = 10, neighbors = 15, pca = 0, seed = 1, n_epochs = 200,
+  min_dist = 0.1, spread = 1, a, b, learning_rate = 1, negative_rate = 5, repulsion = 1} -> um
+  A UMAP-style manifold embedding as a preprocessing step (McInnes et al. 2018): exact kNN
+  graph (FAISS), fuzzy membership weights, P = W + W^T - W o W^T, SGD with negative sampling
+  from a PCA start scaled to [0, 10]; single-threaded, so the seed fixes the layout. pca > 0
+  reduces the input to that many principal components first. um:fit_apply(x) -> float32
+  [N, dim]; um:apply(x2) -> float32 [M, dim]: new points at the membership-weighted mean of
+  their nearest fitted points' positions (the fit never sees them).]=])
+
+entry('dc.cluster.knn_search', [=[
+dc.cluster.knn_search(base, q, k) -> ids, dist
+  The k nearest rows of base (float32 [N, D]) to each row of q (float32 [M, D]), exact
+  (FAISS flat index): ids int64 [M, k] (1-based rows of base), dist float32 [M, k] squared
+  L2 distances, nearest first.]=])
+
 return doc

@@ -71,7 +71,7 @@ describe('dc.cluster registry', function()
   end)
 
   it('checks what is registered', function()
-    errors_with("cluster.new: unknown clustering 'spectral' (registered: kmeans,", dc.cluster.new,
+    errors_with("cluster.new: unknown clustering 'spectral' (registered: gmm, kmeans,", dc.cluster.new,
       'spectral')
     errors_with("cluster.register: 'kmeans' is already registered", dc.cluster.register, 'kmeans',
       function() end)

@@ -4,7 +4,7 @@
 --   dc.eval.clustering(feats, labels, {k = 10, seeds = 3})   k-means -> NMI / ARI / ACC, with
 --   dc.eval.clustering(model, data, {k = #classes})        the paper's PCA-whitening + L2
 --                                                          and with L2 only
---   dc.eval.knn(train_f, train_y, test_f, test_y, {k = 20})   cosine k-NN accuracy
+--   dc.eval.knn(train_f, train_y, test_f, test_y, {k = 20})   cosine (or l2) k-NN accuracy
 --   dc.eval.knn(model, train, test, {k = 20, metric = 'cosine'})
 --   dc.eval.linear_probe(train_f, train_y, test_f, test_y, {epochs = 10})  linear classifier
 --   dc.eval.linear_probe(model, train, test, {layer = 1..})   on a frozen, pooled conv layer
@@ -103,6 +103,7 @@ return function(dc)
     for _, v in ipairs(xs) do s = s + (v - m) ^ 2 end
     return {mean = m, std = #xs > 1 and math.sqrt(s / (#xs - 1)) or 0, runs = xs}
   end
+  eval.mean_std = mean_std -- {mean, std (n - 1), runs} of a list of numbers
 
   -- k-means on the features with several seeds, scored against the labels. Two
   -- preprocessings: 'pca' (the paper's PCA-whitening to min(256, D) dims + L2; min_variance as
@@ -157,7 +158,9 @@ return function(dc)
   end
 
   -- Cosine k-NN: each test image votes among its k nearest training images, weighted by
-  -- exp(similarity / 0.07) (the weighted k-NN of Wu et al. 2018). Returns the accuracy.
+  -- exp(similarity / 0.07) (the weighted k-NN of Wu et al. 2018). metric = 'l2': the k
+  -- nearest in Euclidean distance, one vote each (for layouts such as dc.cluster.umap's).
+  -- Returns the accuracy.
   function eval.knn(train_f, train_y, test_f, test_y, opts)
     if not dc.is_tensor(train_f) then -- (model, train, test, opts)
       local model, train, test = train_f, train_y, test_f
@@ -166,23 +169,30 @@ return function(dc)
       test_f, test_y = from_model('knn', model, test, opts, 'penultimate')
     end
     opts = check('knn', opts, {'k', 'temperature', 'block', 'metric', 'transform', 'threads'})
-    if (opts.metric or 'cosine') ~= 'cosine' then
-      error("knn: metric must be 'cosine', got " .. tostring(opts.metric), 2)
+    local metric = opts.metric or 'cosine'
+    if metric ~= 'cosine' and metric ~= 'l2' then
+      error("knn: metric must be 'cosine' or 'l2', got " .. tostring(opts.metric), 2)
     end
     local k, tau = opts.k or 20, opts.temperature or 0.07
     if k > train_f:size(1) then
       error(string.format('knn: k = %d is larger than the training set (%d)', k, train_f:size(1)), 2)
     end
     local classes = math.max(train_y:max(), test_y:max())
-    local tr, te = l2_rows(train_f), l2_rows(test_f)
+    local tr, te = train_f, test_f
+    if metric == 'cosine' then tr, te = l2_rows(train_f), l2_rows(test_f) end
     local trt = tr:t()
+    -- l2: the nearest maximise 2 <x, t> - |t|^2; each neighbour gets one vote (a layout's
+    -- distances have no scale for a temperature)
+    local half_sq = metric == 'l2' and (tr * tr):sum(2):view(1, -1) * 0.5
     local correct, block = 0, opts.block or 1024
     for s = 1, te:size(1), block do
       local b = math.min(block, te:size(1) - s + 1)
       local sim = te:narrow(1, s, b):mm(trt)
+      if half_sq then sim = sim - half_sq end
       local vals, ids = sim:topk(k, 2)
       local votes = train_y:index_select(1, ids:reshape(-1)):view(b, k)
-      local scores = dc.zeros(b, classes):scatter_add_(2, votes, (vals / tau):exp())
+      local weight = half_sq and dc.ones(b, k) or (vals / tau):exp()
+      local scores = dc.zeros(b, classes):scatter_add_(2, votes, weight)
       local _, pred = scores:max(2)
       correct = correct + pred:eq(test_y:narrow(1, s, b)):sum()
     end

@@ -1,0 +1,192 @@
+-- The recipe of the search (experiments/search/, issue #13) on Fashion-MNIST, beside raw
+-- pixels, the random network and the faithful DeepCluster recipe, all scored by the same
+-- code (experiments/search/pipeline.lua):
+--   recipe: L2-normalised pixels -> PCA 50 -> UMAP-style layout (dc.cluster.umap: 20
+--   neighbours, min_dist 0, 10 dims) fitted on the TRAIN images without labels; test images
+--   placed by um:apply; a full-covariance Gaussian mixture (k = 10) fitted on the train
+--   layout predicts the test images' clusters (test_assign.npy).
+-- Writes OUT/results.json (every seed's NMI, ACC, ARI, k-NN accuracy per feature set),
+-- OUT/test_features.npy (float32 [Ntest, 10], the first seed's test layout, test order),
+-- OUT/test_assign.npy (int64 [Ntest], 0-based clusters the first seed's mixture predicts).
+--   ./dclab experiments/fashion_mnist_recipe.lua --out runs/recipe [--train 60000] [--seeds 3]
+local dc = require 'dclab'
+local argparse = require 'argparse'
+local cjson = require 'cjson'
+local here = debug.getinfo(1, 'S').source:match('^@(.*/)') or './'
+package.path = here .. 'search/?.lua;' .. package.path
+local pipeline = require 'pipeline'
+
+local parser = argparse('fashion_mnist_recipe.lua',
+  'Manifold recipe on Fashion-MNIST (train split, no labels) vs baselines, test split scored.')
+parser:option('--out', 'Run folder.', 'runs/fashion_mnist_recipe')
+dc.cli.int_option(parser, '--train', 'Train images (the first N of the 60k split).', 60000)
+dc.cli.int_option(parser, '--test', 'Test images (the first N of the 10k split).', 10000)
+dc.cli.int_option(parser, '--seeds', 'Training seeds 1..S (layout, mixture, random network).', 3)
+dc.cli.int_option(parser, '--umap-epochs', 'SGD epochs of the layout.', 200)
+dc.cli.int_option(parser, '--faithful-train', 'Train images of the faithful DeepCluster run ' ..
+  '(0: skip it).', 5000)
+dc.cli.int_option(parser, '--faithful-epochs', 'Epochs of the faithful DeepCluster run.', 6)
+local args = parser:parse(arg)
+
+local function log(fmt, ...) io.write(string.format(fmt, ...), '\n'); io.flush() end
+
+local train = dc.data.fashion_mnist{split = 'train'}
+train = train:subset(math.min(args.train, #train))
+local test = dc.data.fashion_mnist{split = 'test'}
+test = test:subset(math.min(args.test, #test))
+os.execute('mkdir -p "' .. args.out .. '"')
+local seeds = {}
+for s = 1, args.seeds do seeds[s] = s end
+log('dclab %s | recipe on Fashion-MNIST: %d train images (no labels), %d test images, seeds %s',
+  dc.version, #train, #test, table.concat(seeds, ', '))
+log('CPU: %s', pipeline.cpu())
+
+local results = {command = './dclab experiments/fashion_mnist_recipe.lua ' .. table.concat(arg, ' '),
+  cpu = pipeline.cpu(), train = #train, test = #test, seeds = seeds, feature_sets = {},
+  protocol = 'experiments/search/pipeline.lua: clustering of the test representation with ' ..
+    'k = 10 (ACC Hungarian); knn: majority of the 20 nearest labelled train images in ' ..
+    'Euclidean distance of the representation; knn_cosine: dc.eval.knn (k = 20, weighted)',
+  published = {
+    {method = 'N2D (AE + UMAP + GMM), McConville et al. ICPR 2020', acc = 0.672, nmi = 0.684},
+    {method = 'DECS, IJCAI 2024 (official README)', acc = 0.642, nmi = 0.716},
+    {method = 'DCCS, ECCV 2020 (recalled, unverified)', acc = 0.756, nmi = 0.704},
+    {method = 'ClusterGAN, repo mean of 10 runs', acc = 0.612, nmi = 0.616, ari = 0.462},
+  }}
+
+-- Scores (rtr, rte) with the protocol and records the row of one seed; seconds: what making
+-- the representation took (training and features), not the scoring.
+local function record(name, seed, rtr, rte, spec, seconds, extra)
+  local sc = pipeline.score(rtr, train.labels, rte, test.labels, spec, {seed})
+  local fs = results.feature_sets[name] or {per_seed = {}}
+  results.feature_sets[name] = fs
+  local row = {seed = seed, nmi = sc.nmi.mean, acc = sc.acc.mean, ari = sc.ari.mean, knn = sc.knn,
+    knn_cosine = sc.knn_cosine, seconds = seconds}
+  for k, v in pairs(extra or {}) do row[k] = v end
+  fs.per_seed[#fs.per_seed + 1] = row
+  log('  %-22s seed %d: NMI %.4f ACC %.4f ARI %.4f kNN %.4f (cosine %.4f) %.0f s', name, seed,
+    row.nmi, row.acc, row.ari, row.knn, row.knn_cosine, seconds)
+  return sc
+end
+
+local t0 = dc.now()
+local ptr, pte = pipeline.features('pixels', train), pipeline.features('pixels', test)
+
+-- mean and std over seeds of every measure, written after each part so a cut run keeps
+-- what it measured
+local function save()
+  for _, fs in pairs(results.feature_sets) do
+    for _, m in ipairs{'nmi', 'acc', 'ari', 'knn', 'knn_cosine'} do
+      local xs = {}
+      for i, r in ipairs(fs.per_seed) do xs[i] = r[m] end
+      if #xs > 0 then
+        local s = pipeline.mean_std(xs)
+        fs[m] = {mean = s.mean, std = s.std}
+      end
+    end
+  end
+  local f = assert(io.open(args.out .. '/results.json', 'w'))
+  f:write(cjson.encode(results), '\n')
+  f:close()
+end
+
+-- The recipe: one training run per seed.
+local steps = {{'l2'}, {'pca', 50}}
+local layout = {dim = 10, neighbors = 20, min_dist = 0, n_epochs = args.umap_epochs}
+results.recipe = {steps = 'l2, pca 50, umap', layout = layout, mixture = {k = 10, covariance = 'full'}}
+t0 = dc.now()
+local rtr, rte = pipeline.represent(steps, ptr, pte, 1)
+local t_pca = dc.now() - t0
+for _, seed in ipairs(seeds) do
+  record('recipe input (PCA 50)', seed, rtr, rte, {'kmeans'}, t_pca)
+end
+for _, seed in ipairs(seeds) do
+  t0 = dc.now() - t_pca -- a training run: the PCA, the layout and the mixture
+  local opts = {seed = seed}
+  for k, v in pairs(layout) do opts[k] = v end
+  local um = dc.cluster.umap(opts)
+  local etr = um:fit_apply(rtr)
+  local ete = um:apply(rte)
+  local gmm = dc.cluster.gmm{k = 10, covariance = 'full', seed = seed}
+  local fit = gmm:fit(etr)
+  local assign = gmm:assign(ete)
+  local seconds = dc.now() - t0
+  record('recipe', seed, etr, ete, {'gmm', {covariance = 'full'}}, seconds)
+  local fs = results.feature_sets['recipe (predicted)'] or {per_seed = {}}
+  results.feature_sets['recipe (predicted)'] = fs
+  local row = {seed = seed, nmi = dc.metrics.nmi(assign, test.labels),
+    acc = dc.metrics.acc(assign, test.labels), ari = dc.metrics.ari(assign, test.labels),
+    gmm_iters = fit.stats.iters, seconds = seconds}
+  fs.per_seed[#fs.per_seed + 1] = row
+  log('  %-22s seed %d: NMI %.4f ACC %.4f ARI %.4f (mixture fitted on train, %d EM iterations)',
+    'recipe (predicted)', seed, row.nmi, row.acc, row.ari, fit.stats.iters)
+  if seed == seeds[1] then
+    dc.save_npy(args.out .. '/test_features.npy', ete:contiguous())
+    dc.save_npy(args.out .. '/test_assign.npy', assign - 1)
+  end
+end
+
+save()
+
+-- Raw pixels and the random network: L2 rows, k-means.
+t0 = dc.now()
+local ltr, lte = pipeline.represent({{'l2'}}, ptr, pte, 1)
+local t_l2 = dc.now() - t0
+for _, seed in ipairs(seeds) do
+  record('raw pixels', seed, ltr, lte, {'kmeans'}, t_l2)
+end
+for _, seed in ipairs(seeds) do
+  t0 = dc.now()
+  local ntr, nte = pipeline.represent({{'l2'}}, pipeline.features('random', train, seed),
+    pipeline.features('random', test, seed), seed)
+  record('random network', seed, ntr, nte, {'kmeans'}, dc.now() - t0)
+end
+
+save()
+
+-- The faithful recipe (the paper's, as the main job runs it), one training run.
+if args.faithful_train > 0 then
+  t0 = dc.now()
+  local model = dc.models.small{sobel = true, generator = dc.Generator(31)}
+  local run = dc.deepcluster{model = model, data = train:subset(math.min(args.faithful_train, #train)),
+    k = 100, epochs = args.faithful_epochs, batch = 256, seed = 31, out = args.out .. '/faithful',
+    transforms = dc.data.fashion_mnist_transforms(),
+    preprocess = {pca = 256, whiten = true, l2 = true}, optim = {lr = 0.05, momentum = 0.9,
+      weight_decay = 1e-5}, head_optim = {lr = 0.05, weight_decay = 1e-5}}
+  run:fit()
+  local tf = dc.data.fashion_mnist_transforms().eval
+  local ftr, fte = pipeline.represent({{'l2'}}, dc.eval.features(model, train, {transform = tf}),
+    dc.eval.features(model, test, {transform = tf}), 1)
+  local t_run = dc.now() - t0
+  for _, seed in ipairs(seeds) do
+    record('faithful DeepCluster', seed, ftr, fte, {'kmeans'}, t_run,
+      {train_images = math.min(args.faithful_train, #train), epochs = args.faithful_epochs})
+  end
+end
+
+save()
+
+log('\n%-22s %-17s %-17s %-17s %-17s', 'features', 'NMI', 'ACC', 'ARI', 'kNN (l2)')
+local order = {'raw pixels', 'random network', 'faithful DeepCluster', 'recipe input (PCA 50)', 'recipe',
+  'recipe (predicted)'}
+for _, name in ipairs(order) do
+  local fs = results.feature_sets[name]
+  if fs then
+    local cells = {}
+    for i, m in ipairs{'nmi', 'acc', 'ari', 'knn'} do
+      cells[i] = fs[m] and string.format('%.4f ± %.4f', fs[m].mean, fs[m].std) or '-'
+    end
+    log('%-22s %-17s %-17s %-17s %-17s', name, table.unpack(cells))
+  end
+end
+local px, rn = results.feature_sets['raw pixels'], results.feature_sets['random network']
+for _, name in ipairs{'recipe', 'recipe (predicted)', 'recipe input (PCA 50)'} do
+  local rc = results.feature_sets[name]
+  for _, m in ipairs{'nmi', 'acc', 'ari', 'knn'} do
+    if rc[m] then
+      local beats = rc[m].mean > px[m].mean and rc[m].mean > rn[m].mean
+      log('%s, %s: %.4f vs raw pixels %.4f, random network %.4f: %s', name, m:upper(),
+        rc[m].mean, px[m].mean, rn[m].mean, beats and 'beats both' or 'does NOT beat both')
+    end
+  end
+end
+log('Wrote %s/results.json, test_features.npy, test_assign.npy', args.out)
