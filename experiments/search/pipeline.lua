@@ -72,7 +72,8 @@ M.mean_std = mean_std
 function M.cluster(spec, x, seed)
   local name, opts = spec[1], spec[2] or {}
   if name == 'kmeans' then
-    return dc.cluster.kmeans{k = 10, niter = 20, seed = seed, max_points_per_centroid = 10000000}
+    return dc.cluster.kmeans{k = 10, niter = 20, seed = seed,
+      max_points_per_centroid = dc.cluster.NO_SUBSAMPLING}
       :fit(x).assign
   elseif name == 'gmm' then
     return dc.cluster.gmm{k = 10, covariance = opts.covariance, seed = seed}:fit(x).assign

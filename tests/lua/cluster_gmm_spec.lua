@@ -45,11 +45,11 @@ describe('dc.cluster.gmm', function()
 
   it('rejects bad options and inputs', function()
     local x, y = blobs(20, 3)
-    errors_with('gmm: k must be an integer >= 1, got nil', dc.cluster.gmm, {})
+    errors_with("gmm: option 'k' is required", dc.cluster.gmm, {})
     errors_with("gmm: unknown option 'kk'", dc.cluster.gmm, {k = 3, kk = 1})
-    errors_with("gmm: covariance must be 'diag' or 'full', got 'tied'", dc.cluster.gmm,
+    errors_with("gmm: option 'covariance' must be one of", dc.cluster.gmm,
       {k = 3, covariance = 'tied'})
-    errors_with('gmm: init must be an int64 tensor', dc.cluster.gmm, {k = 3, init = {1, 2}})
+    errors_with("gmm: option 'init' must be a dclab.Tensor", dc.cluster.gmm, {k = 3, init = {1, 2}})
     errors_with('gmm: assign needs a fit first', function() return dc.cluster.gmm{k = 3}:assign(x) end)
     errors_with('gmm: init[0] = 3 is not a component (0-based: 0..2)', function()
       return dc.cluster.gmm{k = 3, init = y:clone():fill(4)}:fit(x)

@@ -4,34 +4,24 @@
 --   local res = g:fit(x)      -- {assign = int64 [N] (1..k), k, loss = -mean log-lik, stats}
 --   local a = g:assign(x2)    -- most probable component of new points under the fitted model
 local core = require 'dclab.core'
-local check = require 'dclab.cluster.options'
+local options = require 'dclab.options'
 local KMeans = require 'dclab.cluster.kmeans'
 
 local GMM = {}
 GMM.__index = GMM
 
-local OPTIONS = {'k', 'covariance', 'niter', 'tol', 'reg', 'seed', 'init'}
+local OPTIONS = {k = {type = 'integer', min = 1, required = true},
+  covariance = {choices = {'diag', 'full'}, default = 'diag'}, niter = true, tol = true,
+  reg = true, seed = true, init = {type = 'tensor'}}
 
 -- opts: k (required); covariance = 'diag' | 'full' (default 'diag'); niter = 100 EM
 -- iterations at most; tol = 1e-4 (stop when the mean log-likelihood moves less); reg = 1e-6
 -- (added to every variance); seed = 1 (of the k-means start); init = an int64 [N] partition
--- (1..k) to start from instead of k-means.
+-- (1..k) to start from instead of k-means. niter, tol and reg are checked by core (gmm.c).
 function GMM.new(opts)
-  opts = check(opts, 'gmm', OPTIONS)
-  if math.type(opts.k) ~= 'integer' or opts.k < 1 then
-    error(string.format('gmm: k must be an integer >= 1, got %s', tostring(opts.k)), 2)
-  end
-  if opts.init ~= nil and not core.is_tensor(opts.init) then
-    error(string.format('gmm: init must be an int64 tensor of component ids, got %s',
-      type(opts.init)), 2)
-  end
+  opts = options.check('gmm', opts, OPTIONS)
   local self = setmetatable({}, GMM)
-  for _, name in ipairs(OPTIONS) do self[name] = opts[name] end
-  self.covariance = opts.covariance or 'diag'
-  if self.covariance ~= 'diag' and self.covariance ~= 'full' then
-    error(string.format("gmm: covariance must be 'diag' or 'full', got '%s'",
-      tostring(self.covariance)), 2)
-  end
+  for name in pairs(OPTIONS) do self[name] = opts[name] end
   return self
 end
 
@@ -39,11 +29,11 @@ end
 -- stats: iters, loglik (mean per point), converged, trace (mean log-likelihood of each
 -- E-step), init_loss (the k-means objective, or nil).
 function GMM:fit(x, opts)
-  opts = check(opts, 'gmm:fit', {'seed'})
+  opts = options.check('gmm:fit', opts, {seed = true})
   local init, init_loss = self.init, nil
   if not init then
     local km = KMeans.new{k = self.k, niter = 20, seed = opts.seed or self.seed or 1,
-      max_points_per_centroid = 10000000}:fit(x)
+      max_points_per_centroid = KMeans.NO_SUBSAMPLING}:fit(x)
     init, init_loss = km.assign, km.loss
   end
   local assign, model, info = core.gmm_fit(x, init, {k = self.k, covariance = self.covariance,

@@ -34,9 +34,7 @@ return function(dc, core)
     register_reassign = reassign.register,
     reassign_names = reassign.names,
     knn = core.knn_graph,
-    -- max_points_per_centroid that keeps every point: DeepCluster clusters all images, where
-    -- FAISS's default would subsample to 256 points per centroid.
-    NO_SUBSAMPLING = 10000000,
+    NO_SUBSAMPLING = KMeans.NO_SUBSAMPLING,
     knn_search = core.knn_search,
   }
 end

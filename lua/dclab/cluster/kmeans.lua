@@ -11,6 +11,10 @@ local Preprocess = require 'dclab.cluster.preprocess'
 local KMeans = {}
 KMeans.__index = KMeans
 
+-- max_points_per_centroid that keeps every point: DeepCluster clusters all images, where
+-- FAISS's default would subsample to 256 points per centroid.
+KMeans.NO_SUBSAMPLING = 10000000
+
 -- The binding checks the values of the options it takes; k and reassign are checked here.
 local OPTIONS = {
   k = {type = 'integer', min = 1, required = true}, niter = true, nredo = true, seed = true,

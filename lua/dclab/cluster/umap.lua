@@ -7,7 +7,7 @@
 --   local y = um:fit_apply(x)      -- float32 [N, dim]
 --   local y2 = um:apply(x2)        -- new points, float32 [M, dim]
 local core = require 'dclab.core'
-local check = require 'dclab.cluster.options'
+local options = require 'dclab.options'
 local Preprocess = require 'dclab.cluster.preprocess'
 
 local UMAP = {}
@@ -15,23 +15,19 @@ UMAP.__index = UMAP
 
 local LAYOUT = {'n_epochs', 'min_dist', 'spread', 'a', 'b', 'learning_rate', 'negative_rate',
   'repulsion'}
-local OPTIONS = {'dim', 'neighbors', 'seed', 'pca', table.unpack(LAYOUT)}
+local OPTIONS = {dim = {type = 'integer', min = 1, default = 10},
+  neighbors = {type = 'integer', min = 1, default = 15}, seed = {default = 1},
+  pca = {type = 'integer', min = 0, default = 0}}
+for _, name in ipairs(LAYOUT) do OPTIONS[name] = true end -- checked by core (umap.c)
 
 -- opts: dim = 10 output dims; neighbors = 15 per point; seed = 1; pca = 0 (reduce the input
 -- to this many PCA dims first, 0: no); and the layout's: n_epochs = 200, min_dist = 0.1,
 -- spread = 1, a, b (default: fitted from min_dist and spread), learning_rate = 1,
 -- negative_rate = 5, repulsion = 1.
 function UMAP.new(opts)
-  opts = check(opts, 'umap', OPTIONS)
+  opts = options.check('umap', opts, OPTIONS)
   local self = setmetatable({}, UMAP)
-  self.dim, self.neighbors = opts.dim or 10, opts.neighbors or 15
-  self.seed, self.pca = opts.seed or 1, opts.pca or 0
-  for name, v in pairs{dim = self.dim, neighbors = self.neighbors, pca = self.pca} do
-    if math.type(v) ~= 'integer' or v < (name == 'pca' and 0 or 1) then
-      error(string.format('umap: %s must be an integer >= %d, got %s', name,
-        name == 'pca' and 0 or 1, tostring(v)), 2)
-    end
-  end
+  self.dim, self.neighbors, self.seed, self.pca = opts.dim, opts.neighbors, opts.seed, opts.pca
   self.layout = {}
   for _, name in ipairs(LAYOUT) do self.layout[name] = opts[name] end
   return self
