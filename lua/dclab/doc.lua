@@ -1744,4 +1744,9 @@ dc.cluster.knn_search(base, q, k) -> ids, dist
   (FAISS flat index): ids int64 [M, k] (1-based rows of base), dist float32 [M, k] squared
   L2 distances, nearest first.]=])
 
+entry('dc.eval.mean_std', [=[
+dc.eval.mean_std(xs) -> {mean, std, runs}
+  Mean and sample standard deviation (n - 1; 0 for one value) of a list of numbers, with
+  the list itself as runs: dc.eval.mean_std{0.61, 0.65, 0.63}.mean is 0.63.]=])
+
 return doc
