@@ -8,6 +8,7 @@
 #include "ops/create.h"
 #include "ops/index.h"
 #include "sys.h"
+#include "cpu.h"
 #include "rng.h"
 #include "io/npy.h"
 #include "io/archive.h"
