@@ -10,7 +10,7 @@ SANITIZE ?=
 
 DEB_PACKAGES = lua5.4 liblua5.4-dev libopenblas-dev libfaiss-dev libturbojpeg0-dev \
                libjpeg62-turbo-dev zlib1g-dev libreadline-dev lua-busted lua-argparse lua-cjson \
-               dataset-fashion-mnist gnuplot-nox pkg-config
+               dataset-fashion-mnist gnuplot-nox pkg-config libdnnl-dev
 # Only make fuzz, tsan and memcheck need these: a fresh machine's `make test` skips them.
 TOOL_PACKAGES = clang libclang-rt-14-dev libomp-14-dev valgrind
 BENCH_PACKAGES = python3-numpy python3-torch python3-torchvision python3-faiss python3-sklearn \
@@ -48,7 +48,7 @@ CXXFLAGS = -std=c++17 $(OPT) $(WARN) -fPIC -fopenmp $(SANITIZE)
 # (GOMP_*: -fopenmp) and libstdc++ (named here, so the C driver links and the C tests stay
 # compiled as C). --exclude-libs keeps FAISS's symbols out of the module's dynamic table.
 FAISS_LIBS := -lfaiss -lstdc++
-LDLIBS   := $(FAISS_LIBS) -lopenblas -lturbojpeg -ljpeg -lz -lm -lpthread
+LDLIBS   := $(FAISS_LIBS) -ldnnl -lopenblas -lturbojpeg -ljpeg -lz -lm -lpthread
 LDFLAGS  := -fopenmp $(SANITIZE)
 # core/cluster/faiss_layout.ld pins where FAISS's hot search loops land (see the file).
 FAISS_LAYOUT := core/cluster/faiss_layout.ld

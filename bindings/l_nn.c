@@ -151,10 +151,10 @@ static int checkchannels(lua_State *L, int i, const char *fname, const char *wha
 
 /* ---- conv2d ---- */
 
-static const char *const conv_algos[] = {"auto", "im2col", "winograd2", "winograd4", NULL};
+static const char *const conv_algos[] = {"auto", "im2col", "winograd2", "winograd4", "onednn", NULL};
 
 /* core.conv2d_cfg(in, out, k, {stride=, pad=, bias=, algo=}) -> cfg table; k, stride, pad:
- * n or {h, w}; algo: 'auto', 'im2col', 'winograd2' or 'winograd4' */
+ * n or {h, w}; algo: 'auto', 'im2col', 'winograd2', 'winograd4' or 'onednn' */
 static int l_conv2d_cfg(lua_State *L)
 {
     static const char *const keys[] = {"stride", "pad", "bias", "algo", NULL};
@@ -171,7 +171,7 @@ static int l_conv2d_cfg(lua_State *L)
     int a = 0;
     while (conv_algos[a] && strcmp(conv_algos[a], algo) != 0) a++;
     if (!conv_algos[a])
-        luaL_error(L, "%s: unknown algo '%s' (valid: auto, im2col, winograd2, winograd4)", f, algo);
+        luaL_error(L, "%s: unknown algo '%s' (valid: auto, im2col, winograd2, winograd4, onednn)", f, algo);
     c.algo = (dc_conv2d_algo)a;
     dcb_check(L, dc_conv2d_cfg_check(&c));
     lua_createtable(L, 0, 10);

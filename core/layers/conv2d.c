@@ -13,7 +13,9 @@
 #include <cblas.h>
 #include <string.h>
 
+#include "../cpu.h"
 #include "args.h"
+#include "conv2d_dnnl.h"
 #include "par.h"
 #include "scratch.h"
 #include "winograd.h"
@@ -50,9 +52,10 @@ dc_status dc_conv2d_cfg_check(const dc_conv2d_cfg *c)
              c->sh, c->sw);
     DC_CHECK(c->ph >= 0 && c->pw >= 0, DC_ERR_ARG, "conv2d: padding must be >= 0, got %dx%d", c->ph,
              c->pw);
-    DC_CHECK(c->algo >= DC_CONV_AUTO && c->algo <= DC_CONV_WINOGRAD4, DC_ERR_ARG,
+    DC_CHECK(c->algo >= DC_CONV_AUTO && c->algo <= DC_CONV_ONEDNN, DC_ERR_ARG,
              "conv2d: unknown algorithm %d", (int)c->algo);
-    DC_CHECK(c->algo < DC_CONV_WINOGRAD2 || winograd_fits(c), DC_ERR_ARG,
+    DC_CHECK((c->algo != DC_CONV_WINOGRAD2 && c->algo != DC_CONV_WINOGRAD4) || winograd_fits(c),
+             DC_ERR_ARG,
              "conv2d: Winograd needs a 3x3 kernel, stride 1 and padding <= 2, got %dx%d stride "
              "%dx%d pad %dx%d", c->kh, c->kw, c->sh, c->sw, c->ph, c->pw);
     return DC_OK;
@@ -70,6 +73,21 @@ static int winograd_tile(const dc_conv2d_cfg *c, int64_t in, int64_t out, int64_
     return (m == 4 ? c4 : c2) * 10 <= 9 * Ho * Wo * 6 ? m : 0;
 }
 
+/* Whether oneDNN computes this layer (every pass). */
+static bool use_dnnl(const dc_conv2d_cfg *c, int64_t H, int64_t W)
+{
+    if (c->algo == DC_CONV_ONEDNN) return true;
+    return c->algo == DC_CONV_AUTO && dc_cpu_get()->avx512f && dc_conv2d_dnnl_fits(c, H, W);
+}
+
+const char *dc_conv2d_algo_name(const dc_conv2d_cfg *cfg, int64_t H, int64_t W)
+{
+    if (use_dnnl(cfg, H, W)) return "onednn";
+    int64_t Ho = (H + 2 * cfg->ph - cfg->kh) / cfg->sh + 1, Wo = (W + 2 * cfg->pw - cfg->kw) / cfg->sw + 1;
+    int m = winograd_tile(cfg, cfg->in_ch, cfg->out_ch, Ho, Wo);
+    return m == 4 ? "winograd4" : m == 2 ? "winograd2" : "im2col";
+}
+
 static dc_status geometry(const dc_conv2d_cfg *cfg, const dc_tensor *x, const char *op, geom *g)
 {
     char a[128];
@@ -82,6 +100,9 @@ static dc_status geometry(const dc_conv2d_cfg *cfg, const dc_tensor *x, const ch
     DC_CHECK(hp >= cfg->kh && wp >= cfg->kw, DC_ERR_SHAPE,
              "%s: x %s padded to %lldx%lld is smaller than the %dx%d kernel", op,
              dc_tensor_describe(x, a, sizeof a), (long long)hp, (long long)wp, cfg->kh, cfg->kw);
+    DC_CHECK(cfg->algo != DC_CONV_ONEDNN || dc_conv2d_dnnl_fits(cfg, g->H, g->W), DC_ERR_ARG,
+             "%s: oneDNN cannot run this layer on x %s: its last window overhangs the padding",
+             op, dc_tensor_describe(x, a, sizeof a));
     g->O = cfg->out_ch;
     g->Ho = (hp - cfg->kh) / cfg->sh + 1;
     g->Wo = (wp - cfg->kw) / cfg->sw + 1;
@@ -201,6 +222,9 @@ dc_status dc_conv2d_forward(const dc_conv2d_cfg *cfg, const dc_tensor *x, const 
     int64_t ys[4] = {g.N, g.O, g.Ho, g.Wo};
     DC_TRY(dc_arg_out(y, DC_F32, 4, ys, op, "y"));
     if (g.N == 0) return DC_OK;
+    if (use_dnnl(cfg, g.H, g.W))
+        return dc_conv2d_dnnl_forward(cfg, g.N, g.H, g.W, dc_tensor_data(x), dc_tensor_data(w),
+                                      b ? dc_tensor_data(b) : NULL, dc_tensor_data(y));
     const int wm = winograd_tile(cfg, g.C, g.O, g.Ho, g.Wo);
     if (wm)
         return dc_winograd3x3(wm, dc_tensor_data(x), g.N, g.C, g.H, g.W, dc_tensor_data(w),
@@ -264,10 +288,18 @@ dc_status dc_conv2d_backward(const dc_conv2d_cfg *cfg, const dc_tensor *x, const
     if (dx) DC_TRY(dc_arg_out(dx, DC_F32, 4, x->shape, op, "dx"));
     if (g.N == 0) return DC_OK;
 
+    const bool dnnl = use_dnnl(cfg, g.H, g.W);
     /* the input gradient of a 3x3 stride-1 layer is itself such a convolution (of dy) */
-    const int wm = dx ? winograd_tile(cfg, g.O, g.C, g.H, g.W) : 0;
+    const int wm = dx && !dnnl ? winograd_tile(cfg, g.O, g.C, g.H, g.W) : 0;
     const bool wino_dx = wm != 0;
-    dc_tensor *dxc = wino_dx ? NULL : dx; /* what the im2col loop computes */
+    dc_tensor *dxc = wino_dx || dnnl ? NULL : dx; /* what the im2col loop computes */
+    if (dnnl && dx)
+        DC_TRY(dc_conv2d_dnnl_backward_data(cfg, g.N, g.H, g.W, dc_tensor_data(w),
+                                            dc_tensor_data(dy), dc_tensor_data(dx)));
+    if (dnnl && dw)
+        DC_TRY(dc_conv2d_dnnl_backward_weights(cfg, g.N, g.H, g.W, dc_tensor_data(x),
+                                               dc_tensor_data(dy), dc_tensor_data(dw), scale));
+    if (dnnl) dw = NULL; /* done: only db is left for the loop below */
     const int64_t nb = chunk_images(&g), HW = g.HW;
     float *col = NULL, *dyt = NULL;
     if (dxc || dw) {

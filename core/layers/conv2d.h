@@ -15,11 +15,14 @@
 
 /* How the layer computes: im2col + sgemm for any layer; Winograd F(2x2, 3x3) or F(4x4, 3x3)
  * for 3x3 stride-1 layers with padding <= 2 (fewer multiplies, less memory traffic than
- * im2col). AUTO picks the Winograd variant with the fewest multiplies when both channel
- * counts are >= 16 and it saves at least 40% of the direct multiplies (tiles that overhang
- * small maps waste work), else im2col. */
+ * im2col); oneDNN's convolutions (conv2d_dnnl.h) for any layer whose last window does not
+ * overhang the padding. AUTO picks oneDNN on CPUs with AVX-512 (measured faster there in
+ * every pass of every layer of the small and AlexNet models: README); elsewhere (AVX2) the
+ * Winograd variant with the fewest multiplies when both channel counts are >= 16 and it saves
+ * at least 40% of the direct multiplies (tiles that overhang small maps waste work), else
+ * im2col. */
 typedef enum dc_conv2d_algo {
-    DC_CONV_AUTO, DC_CONV_IM2COL, DC_CONV_WINOGRAD2, DC_CONV_WINOGRAD4
+    DC_CONV_AUTO, DC_CONV_IM2COL, DC_CONV_WINOGRAD2, DC_CONV_WINOGRAD4, DC_CONV_ONEDNN
 } dc_conv2d_algo;
 
 typedef struct dc_conv2d_cfg {
@@ -35,6 +38,9 @@ typedef struct dc_conv2d_cfg {
 void dc_conv2d_cfg_init(dc_conv2d_cfg *cfg, int in_ch, int out_ch, int k);
 /* Rejects non-positive sizes and strides, negative padding, Winograd where it cannot run. */
 dc_status dc_conv2d_cfg_check(const dc_conv2d_cfg *cfg);
+/* The algorithm AUTO runs for a layer of cfg on H x W input maps: "onednn", "winograd2",
+ * "winograd4" or "im2col" (forward pass). */
+const char *dc_conv2d_algo_name(const dc_conv2d_cfg *cfg, int64_t H, int64_t W);
 /* Output shape for input x: [N, out_ch, Ho, Wo]; fails when x does not fit cfg. */
 dc_status dc_conv2d_out_shape(const dc_conv2d_cfg *cfg, const dc_tensor *x, int64_t *shape);
 

@@ -89,6 +89,8 @@ static void run_case(int N, int C, int H, int W, int O, int kh, int kw, int sh, 
                      int pw, bool bias)
 {
     run_algo(N, C, H, W, O, kh, kw, sh, sw, ph, pw, bias, DC_CONV_AUTO);
+    run_algo(N, C, H, W, O, kh, kw, sh, sw, ph, pw, bias, DC_CONV_IM2COL);
+    run_algo(N, C, H, W, O, kh, kw, sh, sw, ph, pw, bias, DC_CONV_ONEDNN);
 }
 
 static void test_plain_3x3(void) { run_case(2, 3, 7, 6, 4, 3, 3, 1, 1, 0, 0, true); }

@@ -1,7 +1,8 @@
 -- Conv2d(in, out, k [, {stride = 1, pad = 0, bias = true, algo = 'auto'}]): 2-D convolution
--- of NCHW input; k, stride and pad are a number or {h, w}; algo 'im2col', 'winograd2' or
--- 'winograd4' forces the algorithm (auto: Winograd F(2x2, 3x3) or F(4x4, 3x3) for 3x3
--- stride-1 layers of >= 16 channels where it saves work, see core/layers/conv2d.h).
+-- of NCHW input; k, stride and pad are a number or {h, w}; algo 'im2col', 'winograd2',
+-- 'winograd4' or 'onednn' forces the algorithm (auto: oneDNN on AVX-512 CPUs, else Winograd
+-- F(2x2, 3x3) or F(4x4, 3x3) for 3x3 stride-1 layers of >= 16 channels where it saves work,
+-- see core/layers/conv2d.h).
 -- Initialised as DeepCluster's code: weight N(0, 2 / (kh * kw * out)), bias 0.
 local core = require 'dclab.core'
 local Module = require 'dclab.nn.Module'
