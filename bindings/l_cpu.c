@@ -1,4 +1,4 @@
-/* Binding of core/cpu.h: core.cpu() -> the run-time CPU record as a table. */
+/* Binding of core/cpu.h: core.cpu() -> the run-time CPU record as a table; the bf16 check. */
 #include "dcb.h"
 
 static void setbool(lua_State *L, const char *k, bool v)
@@ -37,6 +37,14 @@ static int l_cpu(lua_State *L)
     return 1;
 }
 
-static const luaL_Reg cpu_funcs[] = {{"cpu", l_cpu}, {NULL, NULL}};
+/* core.require_bf16(op): raises "OP: bf16 needs a CPU with AVX512_BF16 or AMX-BF16; this
+ * one (...) has: ..." unless bf16 compute is available */
+static int l_require_bf16(lua_State *L)
+{
+    dcb_check(L, dc_cpu_require_bf16(luaL_checkstring(L, 1)));
+    return 0;
+}
+
+static const luaL_Reg cpu_funcs[] = {{"cpu", l_cpu}, {"require_bf16", l_require_bf16}, {NULL, NULL}};
 
 void dcb_open_cpu(lua_State *L) { luaL_setfuncs(L, cpu_funcs, 0); }

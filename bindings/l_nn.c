@@ -189,9 +189,13 @@ static dc_conv2d_cfg checkconv2d_cfg(lua_State *L, int i)
     dc_conv2d_cfg c = {getint(L, i, "in_ch"), getint(L, i, "out_ch"), getint(L, i, "kh"),
                        getint(L, i, "kw"), getint(L, i, "sh"), getint(L, i, "sw"),
                        getint(L, i, "ph"), getint(L, i, "pw"), getbool(L, i, "bias"),
-                       DC_CONV_AUTO};
+                       DC_CONV_AUTO, false};
     lua_getfield(L, i, "algo");
     if (!lua_isnil(L, -1)) c.algo = (dc_conv2d_algo)luaL_checkoption(L, -1, NULL, conv_algos);
+    lua_pop(L, 1);
+    static const char *const precisions[] = {"fp32", "bf16", NULL}; /* set by nn.set_precision */
+    lua_getfield(L, i, "precision");
+    if (!lua_isnil(L, -1)) c.bf16 = luaL_checkoption(L, -1, NULL, precisions) == 1;
     lua_pop(L, 1);
     return c;
 }

@@ -134,3 +134,13 @@ const char *dc_cpu_features(const dc_cpu *c, char *buf, size_t size)
 }
 
 bool dc_cpu_bf16(const dc_cpu *c) { return c->avx512_bf16 || c->amx_bf16; }
+
+dc_status dc_cpu_require_bf16(const char *op)
+{
+    const dc_cpu *c = dc_cpu_get();
+    char buf[256];
+    DC_CHECK(dc_cpu_bf16(c), DC_ERR_ARG,
+             "%s: bf16 needs a CPU with AVX512_BF16 or AMX-BF16; this one (%s) has: %s", op,
+             c->brand, dc_cpu_features(c, buf, sizeof buf));
+    return DC_OK;
+}

@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "status.h"
+
 typedef struct dc_cpu {
     char vendor[13];  /* "GenuineIntel", "AuthenticAMD", ... */
     char brand[49];   /* the processor brand string, spaces trimmed */
@@ -32,5 +34,8 @@ const char *dc_cpu_features(const dc_cpu *c, char *buf, size_t size);
 
 /* bf16 compute with fp32 accumulation is available (AVX512_BF16 or AMX-BF16 usable). */
 bool dc_cpu_bf16(const dc_cpu *c);
+/* DC_OK when bf16 compute is available, else DC_ERR_ARG with "OP: bf16 needs a CPU with
+ * AVX512_BF16 or AMX-BF16; this one (BRAND) has: FEATURES". */
+dc_status dc_cpu_require_bf16(const char *op);
 
 #endif

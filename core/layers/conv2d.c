@@ -39,7 +39,7 @@ static bool winograd_fits(const dc_conv2d_cfg *c)
 
 void dc_conv2d_cfg_init(dc_conv2d_cfg *cfg, int in_ch, int out_ch, int k)
 {
-    *cfg = (dc_conv2d_cfg){in_ch, out_ch, k, k, 1, 1, 0, 0, true, DC_CONV_AUTO};
+    *cfg = (dc_conv2d_cfg){in_ch, out_ch, k, k, 1, 1, 0, 0, true, DC_CONV_AUTO, false};
 }
 
 dc_status dc_conv2d_cfg_check(const dc_conv2d_cfg *c)
@@ -58,6 +58,9 @@ dc_status dc_conv2d_cfg_check(const dc_conv2d_cfg *c)
              DC_ERR_ARG,
              "conv2d: Winograd needs a 3x3 kernel, stride 1 and padding <= 2, got %dx%d stride "
              "%dx%d pad %dx%d", c->kh, c->kw, c->sh, c->sw, c->ph, c->pw);
+    DC_CHECK(!c->bf16 || c->algo == DC_CONV_AUTO || c->algo == DC_CONV_ONEDNN, DC_ERR_ARG,
+             "conv2d: bf16 runs only through oneDNN (algo 'auto' or 'onednn')");
+    if (c->bf16) DC_TRY(dc_cpu_require_bf16("conv2d"));
     return DC_OK;
 }
 
@@ -76,7 +79,7 @@ static int winograd_tile(const dc_conv2d_cfg *c, int64_t in, int64_t out, int64_
 /* Whether oneDNN computes this layer (every pass). */
 static bool use_dnnl(const dc_conv2d_cfg *c, int64_t H, int64_t W)
 {
-    if (c->algo == DC_CONV_ONEDNN) return true;
+    if (c->algo == DC_CONV_ONEDNN || c->bf16) return true;
     return c->algo == DC_CONV_AUTO && dc_cpu_get()->avx512f && dc_conv2d_dnnl_fits(c, H, W);
 }
 
@@ -100,7 +103,8 @@ static dc_status geometry(const dc_conv2d_cfg *cfg, const dc_tensor *x, const ch
     DC_CHECK(hp >= cfg->kh && wp >= cfg->kw, DC_ERR_SHAPE,
              "%s: x %s padded to %lldx%lld is smaller than the %dx%d kernel", op,
              dc_tensor_describe(x, a, sizeof a), (long long)hp, (long long)wp, cfg->kh, cfg->kw);
-    DC_CHECK(cfg->algo != DC_CONV_ONEDNN || dc_conv2d_dnnl_fits(cfg, g->H, g->W), DC_ERR_ARG,
+    DC_CHECK((cfg->algo != DC_CONV_ONEDNN && !cfg->bf16) || dc_conv2d_dnnl_fits(cfg, g->H, g->W),
+             DC_ERR_ARG,
              "%s: oneDNN cannot run this layer on x %s: its last window overhangs the padding",
              op, dc_tensor_describe(x, a, sizeof a));
     g->O = cfg->out_ch;

@@ -32,6 +32,9 @@ typedef struct dc_conv2d_cfg {
     int ph, pw; /* zero padding on each side */
     bool bias;
     dc_conv2d_algo algo;
+    /* bf16 compute (inputs and weights rounded to bfloat16, products summed in fp32, outputs
+     * and gradients fp32) through oneDNN; needs a CPU with AVX512_BF16 or AMX-BF16 */
+    bool bf16;
 } dc_conv2d_cfg;
 
 /* Square kernel k, stride 1, no padding, with bias, algorithm chosen automatically. */

@@ -4,6 +4,7 @@
  *   forward:         src = x,  weights = w   -> dst = y   (+ bias)
  *   backward data:   diff_dst = dy, weights = w -> diff_src = dx
  *   backward weights: src = x, diff_dst = dy  -> diff_weights (then dw += scale * it)
+ * (in bf16 the two inputs are bfloat16, the output fp32: the reorders convert)
  * created with format "any", so oneDNN picks the layouts its fastest kernel wants (blocked
  * nChw16c / OIhw16i16o on AVX-512); reorders from and to dclab's NCHW / OIHW run around it
  * when they differ, into per-thread scratch slots DC_DNNL_SLOT... A shape's primitives,
@@ -23,7 +24,7 @@
 #define SLOT0 4
 #define PAR_MIN 32768
 
-enum { FWD, BWD_DATA, BWD_W, NKEY = 14 };
+enum { FWD, BWD_DATA, BWD_W, NKEY = 15 };
 
 typedef struct dprim {
     struct dprim *next;
@@ -81,19 +82,25 @@ static dc_status build(dprim *p, int kind, const dc_conv2d_cfg *c, int64_t N, in
                       yd = {N, c->out_ch, Ho, Wo}, bd = {c->out_ch}, st = {c->sh, c->sw},
                       pl = {c->ph, c->pw},
                       pr = {pad_end(H, c->kh, c->sh, c->ph), pad_end(W, c->kw, c->sw, c->pw)};
+    /* bf16: the inputs of each pass in bf16 (the reorders round them), its output in fp32 */
+    const dnnl_data_type_t in = c->bf16 ? dnnl_bf16 : dnnl_f32;
+    const dnnl_data_type_t tx = kind == BWD_DATA ? dnnl_f32 : in, tw = kind == BWD_W ? dnnl_f32 : in,
+                           ty = kind == FWD ? dnnl_f32 : in;
     dnnl_memory_desc_t x, w, y, b, xa, wa, ya;
     DN(dnnl_memory_desc_init_by_tag(&x, 4, xd, dnnl_f32, dnnl_nchw), "memory_desc");
     DN(dnnl_memory_desc_init_by_tag(&w, 4, wd, dnnl_f32, dnnl_oihw), "memory_desc");
     DN(dnnl_memory_desc_init_by_tag(&y, 4, yd, dnnl_f32, dnnl_nchw), "memory_desc");
     DN(dnnl_memory_desc_init_by_tag(&b, 1, bd, dnnl_f32, dnnl_x), "memory_desc");
-    DN(dnnl_memory_desc_init_by_tag(&xa, 4, xd, dnnl_f32, dnnl_format_tag_any), "memory_desc");
-    DN(dnnl_memory_desc_init_by_tag(&wa, 4, wd, dnnl_f32, dnnl_format_tag_any), "memory_desc");
-    DN(dnnl_memory_desc_init_by_tag(&ya, 4, yd, dnnl_f32, dnnl_format_tag_any), "memory_desc");
+    DN(dnnl_memory_desc_init_by_tag(&xa, 4, xd, tx, dnnl_format_tag_any), "memory_desc");
+    DN(dnnl_memory_desc_init_by_tag(&wa, 4, wd, tw, dnnl_format_tag_any), "memory_desc");
+    DN(dnnl_memory_desc_init_by_tag(&ya, 4, yd, ty, dnnl_format_tag_any), "memory_desc");
 
     dnnl_convolution_desc_t fd, od;
     dnnl_primitive_desc_t fpd = NULL, pd = NULL;
-    DN(dnnl_convolution_forward_desc_init(&fd, dnnl_forward_training, dnnl_convolution_direct, &xa,
-                                          &wa, bias ? &b : NULL, &ya, st, pl, pr),
+    dnnl_memory_desc_t fx = xa, fw = wa, fy = ya; /* the forward pass this pass is the adjoint of */
+    fx.data_type = fw.data_type = in, fy.data_type = dnnl_f32;
+    DN(dnnl_convolution_forward_desc_init(&fd, dnnl_forward_training, dnnl_convolution_direct, &fx,
+                                          &fw, bias ? &b : NULL, &fy, st, pl, pr),
        "forward descriptor");
     DN(dnnl_primitive_desc_create(&fpd, &fd, NULL, engine, NULL), "forward primitive descriptor");
     const dnnl_memory_desc_t *plain[3];
@@ -123,15 +130,15 @@ static dc_status build(dprim *p, int kind, const dc_conv2d_cfg *c, int64_t N, in
     if (s != dnnl_success) return fail("backward primitive descriptor", s);
     s = dnnl_primitive_create(&p->conv, pd);
     for (int i = 0; i < 3 && s == dnnl_success; i++) {
-        const dnnl_memory_desc_t *in = dnnl_primitive_desc_query_md(pd, q[i], 0);
+        const dnnl_memory_desc_t *md = dnnl_primitive_desc_query_md(pd, q[i], 0);
         s = dnnl_memory_create(&p->user[i], plain[i], engine, DNNL_MEMORY_NONE);
-        if (s != dnnl_success || dnnl_memory_desc_equal(in, plain[i])) continue;
-        p->inner_floats[i] = dnnl_memory_desc_get_size(in) / sizeof(float);
-        s = dnnl_memory_create(&p->inner[i], in, engine, DNNL_MEMORY_NONE);
+        if (s != dnnl_success || dnnl_memory_desc_equal(md, plain[i])) continue;
+        p->inner_floats[i] = (dnnl_memory_desc_get_size(md) + sizeof(float) - 1) / sizeof(float);
+        s = dnnl_memory_create(&p->inner[i], md, engine, DNNL_MEMORY_NONE);
         dnnl_primitive_desc_t rpd = NULL;
         if (s == dnnl_success)
-            s = i < 2 ? dnnl_reorder_primitive_desc_create(&rpd, plain[i], engine, in, engine, NULL)
-                      : dnnl_reorder_primitive_desc_create(&rpd, in, engine, plain[i], engine, NULL);
+            s = i < 2 ? dnnl_reorder_primitive_desc_create(&rpd, plain[i], engine, md, engine, NULL)
+                      : dnnl_reorder_primitive_desc_create(&rpd, md, engine, plain[i], engine, NULL);
         if (s == dnnl_success) s = dnnl_primitive_create(&p->reorder[i], rpd);
         if (rpd) dnnl_primitive_desc_destroy(rpd);
     }
@@ -146,7 +153,7 @@ static dc_status lookup(int kind, const dc_conv2d_cfg *c, int64_t N, int64_t H, 
                         dprim **out)
 {
     const int64_t key[NKEY] = {kind, N, c->in_ch, H, W, c->out_ch, c->kh, c->kw,
-                               c->sh, c->sw, c->ph, c->pw, bias, 0};
+                               c->sh, c->sw, c->ph, c->pw, bias, c->bf16, 0};
     for (dprim *p = cache; p; p = p->next) {
         bool same = true;
         for (int i = 0; i < NKEY && same; i++) same = p->key[i] == key[i];

@@ -24,6 +24,8 @@
 -- recomputes each batch's features and projects it (twice the forward passes, N x d_out
 -- floats kept); on_features then sees the projected features.
 --
+-- precision = 'bf16' computes the convolutions in bf16 with fp32 sums (nn.set_precision).
+--
 -- Every random choice of epoch e comes from streams split off (seed, e): running N epochs
 -- straight, or k epochs, a resume, then N - k, gives the same assignments and weights.
 return function(dc)
@@ -41,7 +43,7 @@ return function(dc)
     head_optim = {lr = 0.05, weight_decay = 1e-5},
     epochs = 1, batch = 256, seed = 31, out = false, epoch_size = 1.0, threads = 2,
     resume = false, progress = 'auto', verbose = true, hooks = false, feature_layer = 'penultimate',
-    stream_features = false,
+    stream_features = false, precision = 'fp32',
   }
   local REQUIRED = {model = true, data = true}
   local HEADS = {reinit = true, keep = true, centroids = true}
@@ -130,6 +132,9 @@ return function(dc)
 
   function dc.deepcluster(cfg)
     local c = check_config(cfg)
+    -- 'bf16': mixed-precision convolutions (nn.set_precision), refused where the CPU lacks it
+    local pok, perr = pcall(nn.set_precision, c.model, c.precision)
+    if not pok then fail('%s', (tostring(perr):gsub('^set_precision: ', ''))) end
     local self = setmetatable({cfg = c, model = c.model, data = c.data, epoch = 0,
       history = {}}, Run)
     local tf = c.transforms or {}

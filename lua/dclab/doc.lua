@@ -120,7 +120,8 @@ dc.deepcluster{model =, data =, k = 100, epochs = 1, batch = 256, seed = 31, out
   {on_epoch_start, on_features, on_clusters, on_batch, on_epoch_end}. With out = dir:
   config.json, log.jsonl, assign.npy and checkpoint.bin (atomic) every epoch.
   stream_features = true: the raw N x D features never exist (one pass fits the PCA batch by
-  batch, a second projects; twice the forward passes).]])
+  batch, a second projects; twice the forward passes). precision = 'bf16': bf16 convolutions
+  with fp32 sums (dc.nn.set_precision), refused on a CPU without bf16 compute.]])
 
 entry('dc.deepcluster_log', [[
 dc.deepcluster_log(dir) -> {entry, ...}
@@ -654,5 +655,18 @@ dc.cpu() -> {vendor, brand, features, sse4_1, avx2, fma, avx512f, avx512bw, avx5
   and the benchmarks); a flag is true only when the OS also saves its registers. bf16: bf16
   compute is available (AVX512_BF16 or AMX-BF16). amx_error says why a CPU with AMX cannot
   use it.]=])
+
+entry('dc.nn.set_precision', [=[
+dc.nn.set_precision(model, 'fp32' | 'bf16') -> model
+  The compute precision of every convolution in model (any nesting of Sequential / Net).
+  'bf16' is mixed precision through oneDNN (AVX512_BF16 / AMX): inputs and weights rounded to
+  bfloat16, products summed in fp32, outputs and gradients fp32; weights, optimizer state,
+  BatchNorm statistics, Linear layers and the loss stay fp32. Results differ from fp32 by
+  about 2e-3 of the largest value. Refused on a CPU without AVX512_BF16 or AMX-BF16, with a
+  message naming the features it has (dc.cpu()).]=])
+
+entry('dc.nn.precision', [=[
+dc.nn.precision(model) -> 'fp32' | 'bf16'
+  The precision last set on model by dc.nn.set_precision ('fp32' when never set).]=])
 
 return doc
