@@ -8,7 +8,7 @@ static void setbool(lua_State *L, const char *k, bool v)
 }
 
 /* core.cpu() -> {vendor=, brand=, features = 'avx2 fma ...', avx2=, fma=, avx512f=, ...,
- * amx_error = nil | reason} */
+ * conv2d = what AUTO convolutions run, amx_error = nil | reason} */
 static int l_cpu(lua_State *L)
 {
     const dc_cpu *c = dc_cpu_get();
@@ -30,6 +30,8 @@ static int l_cpu(lua_State *L)
     setbool(L, "amx_tile", c->amx_tile);
     setbool(L, "amx_bf16", c->amx_bf16);
     setbool(L, "bf16", dc_cpu_bf16(c));
+    lua_pushstring(L, dc_conv2d_kernels());
+    lua_setfield(L, -2, "conv2d");
     if (c->amx_error) {
         lua_pushstring(L, c->amx_error);
         lua_setfield(L, -2, "amx_error");

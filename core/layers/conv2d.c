@@ -11,6 +11,7 @@
 #include "conv2d.h"
 
 #include <cblas.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "../cpu.h"
@@ -81,6 +82,14 @@ static bool use_dnnl(const dc_conv2d_cfg *c, int64_t H, int64_t W)
 {
     if (c->algo == DC_CONV_ONEDNN || c->bf16) return true;
     return c->algo == DC_CONV_AUTO && dc_cpu_get()->avx512f && dc_conv2d_dnnl_fits(c, H, W);
+}
+
+const char *dc_conv2d_kernels(void)
+{
+    static char buf[64];
+    if (!dc_cpu_get()->avx512f) return "Winograd / im2col + OpenBLAS";
+    snprintf(buf, sizeof buf, "oneDNN %s", dc_dnnl_isa());
+    return buf;
 }
 
 const char *dc_conv2d_algo_name(const dc_conv2d_cfg *cfg, int64_t H, int64_t W)

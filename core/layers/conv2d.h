@@ -44,6 +44,9 @@ dc_status dc_conv2d_cfg_check(const dc_conv2d_cfg *cfg);
 /* The algorithm AUTO runs for a layer of cfg on H x W input maps: "onednn", "winograd2",
  * "winograd4" or "im2col" (forward pass). */
 const char *dc_conv2d_algo_name(const dc_conv2d_cfg *cfg, int64_t H, int64_t W);
+/* What AUTO runs on this CPU, for people: "oneDNN avx512_core_amx" or "Winograd / im2col +
+ * OpenBLAS" (bf16 convolutions always run through oneDNN). */
+const char *dc_conv2d_kernels(void);
 /* Output shape for input x: [N, out_ch, Ho, Wo]; fails when x does not fit cfg. */
 dc_status dc_conv2d_out_shape(const dc_conv2d_cfg *cfg, const dc_tensor *x, int64_t *shape);
 

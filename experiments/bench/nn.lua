@@ -2,6 +2,8 @@
 --   (a) `small` train step (forward + backward + SGD) at batch 256, images/s
 --   (b) `small` forward in evaluation at batch 256, images/s
 --   (c) `alexnet` with Sobel, 224x224, train step at batch 32, images/s
+--   (a-c) again in bf16 on CPUs that have it (dclab: nn.set_precision 'bf16'; PyTorch:
+--   torch.autocast('cpu', dtype=torch.bfloat16), both layouts)
 --   each conv layer's forward GFLOP/s (counting direct-convolution FLOPs) as a fraction of the
 --   sgemm peak measured here
 -- The machine is shared, so the PyTorch peer is served (bench/shared.lua): both sides are
@@ -100,7 +102,8 @@ end
 local cpu = dc.cpu()
 print(string.format('dclab %s, %d threads, %d rounds of best of %d, OMP_WAIT_POLICY=%s', dc.version,
   dc.get_num_threads(), rounds, repeats, os.getenv('OMP_WAIT_POLICY') or '(unset)'))
-print(string.format('CPU %s (%s): %s', cpu.brand, cpu.vendor, cpu.features))
+print(string.format('CPU %s (%s): %s; convolutions: %s', cpu.brand, cpu.vendor, cpu.features,
+  cpu.conv2d))
 print('load average at start: ' .. shared.loadavg())
 local peak = sgemm_peak()
 
@@ -114,6 +117,16 @@ local cases = {
   {'alexnet_train', '(c) alexnet+sobel train, batch 32',
    train_timer(alex, xa, ya, math.max(2, repeats // 2))},
 }
+if cpu.bf16 then
+  local small16 = nn.set_precision(dc.models.small{k = 100}, 'bf16')
+  local alex16 = nn.set_precision(dc.models.alexnet{k = 1000}, 'bf16')
+  cases[#cases + 1] = {'small_train_bf16', '(a) bf16', train_timer(small16, xs, ys, repeats)}
+  cases[#cases + 1] = {'small_eval_bf16', '(b) bf16', eval_timer(small16, xs, repeats)}
+  cases[#cases + 1] = {'alexnet_train_bf16', '(c) bf16',
+    train_timer(alex16, xa, ya, math.max(2, repeats // 2))}
+else
+  print('bf16 rows skipped: this CPU has no AVX512_BF16 or AMX-BF16')
+end
 
 local ask, stop_peer = shared.served_peer(string.format(
   '/usr/bin/python3 experiments/bench/peers/torch_nn.py %d %d', threads, repeats), 'PyTorch peer')

@@ -648,13 +648,14 @@ dc.metrics.sizes(assign [, k]) -> {sizes = int64 [k], k, empty, min, max, entrop
 
 entry('dc.cpu', [=[
 dc.cpu() -> {vendor, brand, features, sse4_1, avx2, fma, avx512f, avx512bw, avx512vl,
-  avx512_bf16, amx_tile, amx_bf16, bf16 [, amx_error]}
+  avx512_bf16, amx_tile, amx_bf16, bf16, conv2d [, amx_error]}
   The CPU this process runs on, probed once at run time (cpuid, and on Linux the kernel's
   permission to use AMX tiles): the kernels are picked by it, not by the machine that built
   dclab. features lists the usable ones as one string (also printed by `dclab --version`
   and the benchmarks); a flag is true only when the OS also saves its registers. bf16: bf16
-  compute is available (AVX512_BF16 or AMX-BF16). amx_error says why a CPU with AMX cannot
-  use it.]=])
+  compute is available (AVX512_BF16 or AMX-BF16). conv2d: the kernels convolutions run
+  ('oneDNN avx512_core_amx' on AVX-512 CPUs, else 'Winograd / im2col + OpenBLAS'). amx_error
+  says why a CPU with AMX cannot use it.]=])
 
 entry('dc.nn.set_precision', [=[
 dc.nn.set_precision(model, 'fp32' | 'bf16') -> model

@@ -15,7 +15,8 @@ return function(dc, core)
       v.openblas, -- openblas_get_config() already starts with "OpenBLAS <version>"
       'FAISS ' .. v.faiss,
       'libjpeg-turbo ' .. v.jpeg,
-      string.format('CPU %s (%s): %s', cpu.brand, cpu.vendor, cpu.features),
+      string.format('CPU %s (%s): %s; convolutions: %s', cpu.brand, cpu.vendor, cpu.features,
+        cpu.conv2d),
     }, '\n')
   end
 

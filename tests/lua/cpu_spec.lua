@@ -39,6 +39,12 @@ describe('dc.cpu', function()
     end
   end)
 
+  it('names the convolution kernels AUTO runs: oneDNN exactly where AVX-512 is', function()
+    local c = dc.cpu()
+    if c.avx512f then assert.truthy(c.conv2d:match('^oneDNN avx512'), c.conv2d)
+    else assert.equal('Winograd / im2col + OpenBLAS', c.conv2d) end
+  end)
+
   it('returns a fresh table each call, probed once', function()
     local a, b = dc.cpu(), dc.cpu()
     assert.are_not.equal(a, b)

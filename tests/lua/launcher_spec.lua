@@ -78,8 +78,9 @@ print(arg[-1] ~= nil, dc.zeros(2, 3):numel())
     assert.truthy(lines[3]:match('^OpenBLAS %d+%.%d+'), lines[3])
     assert.truthy(lines[4]:match('^FAISS %d+%.%d+%.%d+$'), lines[4])
     assert.truthy(lines[5]:match('^libjpeg%-turbo %d+%.%d+%.%d+$'), lines[5])
-    assert.equal('CPU ' .. dc.cpu().brand .. ' (' .. dc.cpu().vendor .. '): ' .. dc.cpu().features,
-      lines[6])
+    local cpu = dc.cpu()
+    assert.equal(string.format('CPU %s (%s): %s; convolutions: %s', cpu.brand, cpu.vendor,
+      cpu.features, cpu.conv2d), lines[6])
     assert.equal(dc.version_string() .. '\n', out)
   end)
 
