@@ -273,6 +273,7 @@ $(BENCH_PEER): experiments/bench/tensor_peer.c
 bench: bench-deps all $(BENCH_PEER)
 	./dclab experiments/bench/tensor.lua $(dir $(BENCH_PEER))
 	./dclab experiments/bench/nn.lua
+	./dclab experiments/bench/epoch.lua
 	./dclab experiments/bench/data.lua
 	./dclab experiments/bench/cluster.lua
 

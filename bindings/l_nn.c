@@ -225,6 +225,24 @@ static int l_conv2d_backward(lua_State *L)
     return 1;
 }
 
+/* core.conv2d_bn_forward(cfg, x, w, b, gamma, beta, running_mean, running_var, eps, relu, y)
+ * -> y: the inference pass of conv + BatchNorm (+ ReLU) in one (see conv2d.h) */
+static int l_conv2d_bn_forward(lua_State *L)
+{
+    dc_conv2d_cfg c = checkconv2d_cfg(L, 1);
+    dc_tensor *x = dcb_checktensor(L, 2), *w = dcb_checktensor(L, 3), *b = opttensor(L, 4);
+    dc_tensor *st[4];
+    for (int i = 0; i < 4; i++) st[i] = dcb_checktensor(L, 5 + i);
+    double eps = luaL_checknumber(L, 9);
+    luaL_checktype(L, 10, LUA_TBOOLEAN);
+    bool relu = lua_toboolean(L, 10);
+    outarg y = checkout(L, 11, false);
+    noalias(L, "conv2d_bn_forward", y.t, x, "y", "x");
+    dcb_check(L, dc_conv2d_bn_forward(&c, x, w, b, st[0], st[1], st[2], st[3], eps, relu,
+                                      pushout(L, y)));
+    return 1;
+}
+
 /* ---- linear ---- */
 
 /* core.linear_forward(x, w, b, y) -> y */
@@ -533,6 +551,7 @@ static const luaL_Reg nn_funcs[] = {
     {"conv2d_cfg", l_conv2d_cfg},
     {"conv2d_forward", l_conv2d_forward},
     {"conv2d_backward", l_conv2d_backward},
+    {"conv2d_bn_forward", l_conv2d_bn_forward},
     {"linear_forward", l_linear_forward},
     {"linear_backward", l_linear_backward},
     {"relu_forward", l_relu_forward},

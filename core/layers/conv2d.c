@@ -11,6 +11,7 @@
 #include "conv2d.h"
 
 #include <cblas.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -224,6 +225,29 @@ static void col2im(const dc_conv2d_cfg *cfg, const geom *g, const float *col, in
     }
 }
 
+static dc_status im2col_forward(const dc_conv2d_cfg *cfg, const geom *gp, const float *xp,
+                                const float *wp, const float *bp, float *yp, const char *op);
+
+/* The forward pass on checked arguments: y = conv(x, w) + b (bp may be NULL), then
+ * max(0, .) when relu. */
+static dc_status forward_raw(const dc_conv2d_cfg *cfg, const geom *gp, const float *xp,
+                             const float *wp, const float *bp, bool relu, float *yp)
+{
+    const char *op = "conv2d_forward";
+    const geom g = *gp;
+    if (use_dnnl(cfg, g.H, g.W))
+        return dc_conv2d_dnnl_forward(cfg, g.N, g.H, g.W, xp, wp, bp, relu, yp);
+    const int wm = winograd_tile(cfg, g.C, g.O, g.Ho, g.Wo);
+    if (wm) DC_TRY(dc_winograd3x3(wm, xp, g.N, g.C, g.H, g.W, wp, bp, g.O, cfg->ph, cfg->pw, false, yp));
+    else DC_TRY(im2col_forward(cfg, &g, xp, wp, bp, yp, op));
+    if (relu) {
+        const int64_t n = g.N * g.O * g.HW;
+#pragma omp parallel for simd schedule(static) if (dc_par(n, PAR_MIN))
+        for (int64_t i = 0; i < n; i++) yp[i] = yp[i] > 0 ? yp[i] : 0;
+    }
+    return DC_OK;
+}
+
 dc_status dc_conv2d_forward(const dc_conv2d_cfg *cfg, const dc_tensor *x, const dc_tensor *w,
                             const dc_tensor *b, dc_tensor *y)
 {
@@ -235,14 +259,51 @@ dc_status dc_conv2d_forward(const dc_conv2d_cfg *cfg, const dc_tensor *x, const 
     int64_t ys[4] = {g.N, g.O, g.Ho, g.Wo};
     DC_TRY(dc_arg_out(y, DC_F32, 4, ys, op, "y"));
     if (g.N == 0) return DC_OK;
-    if (use_dnnl(cfg, g.H, g.W))
-        return dc_conv2d_dnnl_forward(cfg, g.N, g.H, g.W, dc_tensor_data(x), dc_tensor_data(w),
-                                      b ? dc_tensor_data(b) : NULL, dc_tensor_data(y));
-    const int wm = winograd_tile(cfg, g.C, g.O, g.Ho, g.Wo);
-    if (wm)
-        return dc_winograd3x3(wm, dc_tensor_data(x), g.N, g.C, g.H, g.W, dc_tensor_data(w),
-                              b ? dc_tensor_data(b) : NULL, g.O, cfg->ph, cfg->pw, false,
-                              dc_tensor_data(y));
+    return forward_raw(cfg, &g, dc_tensor_data(x), dc_tensor_data(w), b ? dc_tensor_data(b) : NULL,
+                       false, dc_tensor_data(y));
+}
+
+/* scratch slots of the folded weights and bias (0-3: im2col / Winograd, 4-7: oneDNN) */
+#define SLOT_FOLD_W 8
+#define SLOT_FOLD_B 9
+
+dc_status dc_conv2d_bn_forward(const dc_conv2d_cfg *cfg, const dc_tensor *x, const dc_tensor *w,
+                               const dc_tensor *b, const dc_tensor *gamma, const dc_tensor *beta,
+                               const dc_tensor *mean, const dc_tensor *var, double eps, bool relu,
+                               dc_tensor *y)
+{
+    const char *op = "conv2d_bn_forward";
+    geom g = {0};
+    DC_TRY(geometry(cfg, x, op, &g));
+    DC_TRY(check_params(cfg, w, b, op, "weight", "bias"));
+    const int64_t cs[1] = {g.O};
+    const dc_tensor *stats[4] = {gamma, beta, mean, var};
+    const char *names[4] = {"gamma", "beta", "running_mean", "running_var"};
+    for (int i = 0; i < 4; i++) DC_TRY(dc_arg_f32_shape(stats[i], 1, cs, op, names[i]));
+    DC_CHECK(eps > 0, DC_ERR_ARG, "%s: eps must be > 0, got %g", op, eps);
+    int64_t ys[4] = {g.N, g.O, g.Ho, g.Wo};
+    DC_TRY(dc_arg_out(y, DC_F32, 4, ys, op, "y"));
+    if (g.N == 0) return DC_OK;
+    float *wf = dc_scratch(SLOT_FOLD_W, (size_t)(g.O * g.K)), *bf = dc_scratch(SLOT_FOLD_B, (size_t)g.O);
+    DC_CHECK(wf && bf, DC_ERR_NOMEM, "%s: out of memory for the folded weights", op);
+    const float *wp = dc_tensor_data(w), *bp = b ? dc_tensor_data(b) : NULL;
+    const float *ga = dc_tensor_data(gamma), *be = dc_tensor_data(beta);
+    const float *mu = dc_tensor_data(mean), *va = dc_tensor_data(var);
+    for (int64_t o = 0; o < g.O; o++) {
+        double sc = ga[o] / sqrt((double)va[o] + eps);
+        for (int64_t k = 0; k < g.K; k++) wf[o * g.K + k] = (float)(wp[o * g.K + k] * sc);
+        bf[o] = (float)(((bp ? bp[o] : 0.0) - mu[o]) * sc + be[o]);
+    }
+    dc_conv2d_cfg c = *cfg;
+    c.bias = true;
+    return forward_raw(&c, &g, dc_tensor_data(x), wf, bf, relu, dc_tensor_data(y));
+}
+
+/* The im2col + sgemm forward pass. */
+static dc_status im2col_forward(const dc_conv2d_cfg *cfg, const geom *gp, const float *xp,
+                                const float *wp, const float *bp, float *yp, const char *op)
+{
+    const geom g = *gp;
 
     const int64_t nb = chunk_images(&g);
     const bool direct = cfg->kh == 1 && cfg->kw == 1 && cfg->sh == 1 && cfg->sw == 1 &&
@@ -256,10 +317,6 @@ dc_status dc_conv2d_forward(const dc_conv2d_cfg *cfg, const dc_tensor *x, const 
         tmp = dc_scratch(1, (size_t)(g.O * nb * g.HW));
         DC_CHECK(tmp, DC_ERR_NOMEM, "%s: out of memory for the GEMM workspace", op);
     }
-    const float *xp = dc_tensor_data(x), *wp = dc_tensor_data(w);
-    const float *bp = b ? dc_tensor_data(b) : NULL;
-    float *yp = dc_tensor_data(y);
-
     for (int64_t b0 = 0; b0 < g.N; b0 += nb) {
         int64_t n = g.N - b0 < nb ? g.N - b0 : nb, L = n * g.HW;
         const float *xb = xp + b0 * g.C * g.H * g.W;

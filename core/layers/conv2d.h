@@ -55,6 +55,17 @@ dc_status dc_conv2d_out_shape(const dc_conv2d_cfg *cfg, const dc_tensor *x, int6
 dc_status dc_conv2d_forward(const dc_conv2d_cfg *cfg, const dc_tensor *x, const dc_tensor *w,
                             const dc_tensor *b, dc_tensor *y);
 
+/* Inference with a BatchNorm in evaluation mode (and a ReLU) after the convolution, in one
+ * pass: y = max(0, gamma * (conv(x, w) + b - mean) / sqrt(var + eps) + beta) (no max when
+ * !relu). The statistics are folded into a copy of the weights and bias (per output channel:
+ * w * s, (b - mean) * s + beta with s = gamma / sqrt(var + eps)), the ReLU runs inside
+ * oneDNN's kernel (elsewhere as one pass over y): no BatchNorm pass, no ReLU pass.
+ * gamma, beta, mean, var: [out_ch]; b may be NULL. */
+dc_status dc_conv2d_bn_forward(const dc_conv2d_cfg *cfg, const dc_tensor *x, const dc_tensor *w,
+                               const dc_tensor *b, const dc_tensor *gamma, const dc_tensor *beta,
+                               const dc_tensor *mean, const dc_tensor *var, double eps, bool relu,
+                               dc_tensor *y);
+
 /* Both backward passes from one gradient dy: [N, out_ch, Ho, Wo].
  *   dx (output, may be NULL to skip): dL/dx, shape of x, overwritten
  *   dw, db (may be NULL to skip): dw += scale * dL/dw, db += scale * dL/db (accumulate) */

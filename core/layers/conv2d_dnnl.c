@@ -24,7 +24,7 @@
 #define SLOT0 4
 #define PAR_MIN 32768
 
-enum { FWD, BWD_DATA, BWD_W, NKEY = 15 };
+enum { FWD, BWD_DATA, BWD_W, FWD_RELU, NKEY = 15 };
 
 typedef struct dprim {
     struct dprim *next;
@@ -102,11 +102,26 @@ static dc_status build(dprim *p, int kind, const dc_conv2d_cfg *c, int64_t N, in
     DN(dnnl_convolution_forward_desc_init(&fd, dnnl_forward_training, dnnl_convolution_direct, &fx,
                                           &fw, bias ? &b : NULL, &fy, st, pl, pr),
        "forward descriptor");
-    DN(dnnl_primitive_desc_create(&fpd, &fd, NULL, engine, NULL), "forward primitive descriptor");
+    dnnl_primitive_attr_t attr = NULL;
+    dnnl_post_ops_t po = NULL;
+    if (kind == FWD_RELU) {
+        DN(dnnl_primitive_attr_create(&attr), "attributes");
+        dnnl_status_t as = dnnl_post_ops_create(&po);
+        if (as == dnnl_success) as = dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_relu, 0, 0);
+        if (as == dnnl_success) as = dnnl_primitive_attr_set_post_ops(attr, po);
+        if (po) dnnl_post_ops_destroy(po);
+        if (as != dnnl_success) {
+            dnnl_primitive_attr_destroy(attr);
+            return fail("ReLU post-op", as);
+        }
+    }
+    dnnl_status_t cs = dnnl_primitive_desc_create(&fpd, &fd, attr, engine, NULL);
+    if (attr) dnnl_primitive_attr_destroy(attr);
+    if (cs != dnnl_success) return fail("forward primitive descriptor", cs);
     const dnnl_memory_desc_t *plain[3];
     dnnl_query_t q[3];
     dnnl_status_t s = dnnl_success;
-    if (kind == FWD) {
+    if (kind == FWD || kind == FWD_RELU) {
         pd = fpd, fpd = NULL;
         plain[0] = &x, plain[1] = &w, plain[2] = &y;
         q[0] = dnnl_query_src_md, q[1] = dnnl_query_weights_md, q[2] = dnnl_query_dst_md;
@@ -142,7 +157,7 @@ static dc_status build(dprim *p, int kind, const dc_conv2d_cfg *c, int64_t N, in
         if (s == dnnl_success) s = dnnl_primitive_create(&p->reorder[i], rpd);
         if (rpd) dnnl_primitive_desc_destroy(rpd);
     }
-    if (s == dnnl_success && kind == FWD && bias)
+    if (s == dnnl_success && (kind == FWD || kind == FWD_RELU) && bias)
         s = dnnl_memory_create(&p->bias, &b, engine, DNNL_MEMORY_NONE);
     dnnl_primitive_desc_destroy(pd);
     return s == dnnl_success ? DC_OK : fail("primitive", s);
@@ -231,9 +246,10 @@ static dc_status run(int kind, const dc_conv2d_cfg *c, int64_t N, int64_t H, int
 }
 
 dc_status dc_conv2d_dnnl_forward(const dc_conv2d_cfg *cfg, int64_t N, int64_t H, int64_t W,
-                                 const float *x, const float *w, const float *b, float *y)
+                                 const float *x, const float *w, const float *b, bool relu,
+                                 float *y)
 {
-    return run(FWD, cfg, N, H, W, x, w, b, y);
+    return run(relu ? FWD_RELU : FWD, cfg, N, H, W, x, w, b, y);
 }
 
 dc_status dc_conv2d_dnnl_backward_data(const dc_conv2d_cfg *cfg, int64_t N, int64_t H, int64_t W,

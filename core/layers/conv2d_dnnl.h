@@ -15,9 +15,11 @@
  * and no padding on a size that does not divide). */
 bool dc_conv2d_dnnl_fits(const dc_conv2d_cfg *cfg, int64_t H, int64_t W);
 
-/* y[N][O][Ho][Wo] = conv(x[N][C][H][W], w) + b (b NULL: none). */
+/* y[N][O][Ho][Wo] = conv(x[N][C][H][W], w) + b (b NULL: none), then max(0, .) when relu
+ * (a post-op of the same kernel). */
 dc_status dc_conv2d_dnnl_forward(const dc_conv2d_cfg *cfg, int64_t N, int64_t H, int64_t W,
-                                 const float *x, const float *w, const float *b, float *y);
+                                 const float *x, const float *w, const float *b, bool relu,
+                                 float *y);
 /* dx (overwritten) = dL/dx from dy. */
 dc_status dc_conv2d_dnnl_backward_data(const dc_conv2d_cfg *cfg, int64_t N, int64_t H, int64_t W,
                                        const float *w, const float *dy, float *dx);

@@ -29,7 +29,15 @@ end
 
 function Conv2d:forward(x)
   self:fit_buffers(x)
-  self.output = core.conv2d_forward(self.cfg, x, self.weight, self.bias, self.output)
+  local bn = self.fused_bn -- set by a Sequential: the BatchNorm2d after this layer
+  if bn and not self.is_training and not bn.is_training then
+    self.output = core.conv2d_bn_forward(self.cfg, x, self.weight, self.bias, bn.weight, bn.bias,
+      bn.running_mean, bn.running_var, bn.eps, bn.fused_relu == true, self.output)
+    bn.folded = true -- its forward passes this output on
+  else
+    if bn then bn.folded = false end
+    self.output = core.conv2d_forward(self.cfg, x, self.weight, self.bias, self.output)
+  end
   return self.output
 end
 
