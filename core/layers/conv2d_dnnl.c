@@ -7,9 +7,9 @@
  * (in bf16 the two inputs are bfloat16, the output fp32: the reorders convert)
  * created with format "any", so oneDNN picks the layouts its fastest kernel wants (blocked
  * nChw16c / OIhw16i16o on AVX-512); reorders from and to dclab's NCHW / OIHW run around it
- * when they differ, into per-thread scratch slots DC_DNNL_SLOT... A shape's primitives,
- * reorders and memory objects are built on its first call and kept (a network has a handful
- * of shapes); the cache's mutex is held while a pass runs, since the cached memory objects
+ * when they differ, into per-thread scratch slots 4-7. A shape's primitives, reorders and
+ * memory objects are built on its first call and kept (up to CACHE_MAX shapes); the cache's
+ * mutex is held while a pass runs, since the cached memory objects
  * get this call's pointers. */
 #include "conv2d_dnnl.h"
 
@@ -163,16 +163,43 @@ static dc_status build(dprim *p, int kind, const dc_conv2d_cfg *c, int64_t N, in
     return s == dnnl_success ? DC_OK : fail("primitive", s);
 }
 
-/* The cached primitives of this pass and shape, built on first use. Called with lock held. */
+static void destroy(dprim *p)
+{
+    for (int i = 0; i < 3; i++) {
+        if (p->reorder[i]) dnnl_primitive_destroy(p->reorder[i]);
+        if (p->user[i]) dnnl_memory_destroy(p->user[i]);
+        if (p->inner[i]) dnnl_memory_destroy(p->inner[i]);
+    }
+    if (p->conv) dnnl_primitive_destroy(p->conv);
+    if (p->bias) dnnl_memory_destroy(p->bias);
+    free(p);
+}
+
+/* Shapes kept: a network has a few per pass (its layers, the short last batch); a session
+ * that feeds many batch sizes drops the least recently used instead of growing. */
+#define CACHE_MAX 64
+
+/* The cached primitives of this pass and shape, built on first use and moved to the front
+ * of the cache on every use. Called with lock held. */
 static dc_status lookup(int kind, const dc_conv2d_cfg *c, int64_t N, int64_t H, int64_t W, bool bias,
                         dprim **out)
 {
     const int64_t key[NKEY] = {kind, N, c->in_ch, H, W, c->out_ch, c->kh, c->kw,
                                c->sh, c->sw, c->ph, c->pw, bias, c->bf16, 0};
-    for (dprim *p = cache; p; p = p->next) {
+    int n = 0;
+    for (dprim **link = &cache; *link; link = &(*link)->next, n++) {
+        dprim *p = *link;
         bool same = true;
         for (int i = 0; i < NKEY && same; i++) same = p->key[i] == key[i];
-        if (same) return *out = p, DC_OK;
+        if (!same) continue;
+        *link = p->next, p->next = cache, cache = p;
+        return *out = p, DC_OK;
+    }
+    if (n >= CACHE_MAX) { /* drop the last (least recently used) */
+        dprim **link = &cache;
+        while ((*link)->next) link = &(*link)->next;
+        destroy(*link);
+        *link = NULL;
     }
     pthread_once(&engine_once, engine_init);
     if (engine_status != dnnl_success) return fail("engine", engine_status);
@@ -181,14 +208,7 @@ static dc_status lookup(int kind, const dc_conv2d_cfg *c, int64_t N, int64_t H, 
     for (int i = 0; i < NKEY; i++) p->key[i] = key[i];
     dc_status st = build(p, kind, c, N, H, W, bias);
     if (st != DC_OK) { /* keep nothing half-built: the next call reports the same error */
-        for (int i = 0; i < 3; i++) {
-            if (p->reorder[i]) dnnl_primitive_destroy(p->reorder[i]);
-            if (p->user[i]) dnnl_memory_destroy(p->user[i]);
-            if (p->inner[i]) dnnl_memory_destroy(p->inner[i]);
-        }
-        if (p->conv) dnnl_primitive_destroy(p->conv);
-        if (p->bias) dnnl_memory_destroy(p->bias);
-        free(p);
+        destroy(p);
         return st;
     }
     p->next = cache, cache = p;

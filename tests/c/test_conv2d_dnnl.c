@@ -72,6 +72,29 @@ static void compare_model_shapes(bool bf16, double tol)
 static void test_model_shapes(void) { compare_model_shapes(false, 1e-4); }
 static void test_model_shapes_bf16(void) { compare_model_shapes(true, BF16_TOL); }
 
+/* More shapes than the primitive cache keeps (64): the oldest are dropped and rebuilt, and
+ * every result still matches im2col. */
+static void test_many_shapes(void)
+{
+    dc_conv2d_cfg ref = {3, 4, 3, 3, 1, 1, 1, 1, true, DC_CONV_IM2COL, false}, dn = ref;
+    dn.algo = DC_CONV_ONEDNN;
+    int64_t ws[4] = {4, 3, 3, 3}, bs[1] = {4};
+    dc_tensor w = gc_rand(4, ws, -1, 1), b = gc_rand(1, bs, -1, 1);
+    for (int round = 0; round < 2; round++)
+        for (int n = 1; n <= 70; n++) {
+            int64_t xs[4] = {n, 3, 5, 5};
+            dc_tensor x = gc_rand(4, xs, -1, 1), y1 = dc_tensor_empty(), y2 = dc_tensor_empty();
+            CHECK_OK(dc_conv2d_forward(&ref, &x, &w, &b, &y1));
+            CHECK_OK(dc_conv2d_forward(&dn, &x, &w, &b, &y2));
+            if (!(rel_err(&y2, &y1) <= 1e-5)) TT_REPORT("batch %d: relative error %g", n, rel_err(&y2, &y1));
+            dc_tensor_release(&x);
+            dc_tensor_release(&y1);
+            dc_tensor_release(&y2);
+        }
+    dc_tensor_release(&w);
+    dc_tensor_release(&b);
+}
+
 /* A layer whose last window overhangs the padding is not oneDNN's: AUTO falls back, a forced
  * 'onednn' is refused with the reason. */
 static void test_overhanging_window(void)
@@ -97,6 +120,7 @@ int main(void)
 {
     RUN_TEST(test_model_shapes);
     RUN_TEST(test_overhanging_window);
+    RUN_TEST(test_many_shapes);
     if (dc_cpu_bf16(dc_cpu_get())) {
         RUN_TEST(test_model_shapes_bf16);
     } else {
