@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #ifdef __linux__
 #include <sys/syscall.h>
@@ -93,6 +94,12 @@ static void probe(void)
                bit(c81, 5);
 
     const bool has_tile = bit(d7, 24), has_bf16 = bit(d7, 22);
+    const char *cap = getenv("DCLAB_CPU_MAX");
+    if (cap && strcmp(cap, "avx2") == 0) { /* behave as an AVX2-only CPU (an AMD EPYC) */
+        cpu.avx512f = cpu.avx512bw = cpu.avx512vl = cpu.avx512_bf16 = false;
+        cpu.amx_error = has_tile ? "masked by DCLAB_CPU_MAX=avx2" : NULL;
+        return;
+    }
     if (has_tile) {
         cpu.amx_error = request_amx();
         /* XCR0 shows the AMX states only once they are enabled for the process */

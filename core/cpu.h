@@ -21,7 +21,10 @@ typedef struct dc_cpu {
     const char *amx_error;   /* why AMX is not usable when the CPU has it, else NULL */
 } dc_cpu;
 
-/* The record, probed on the first call (thread-safe), the same pointer afterwards. */
+/* The record, probed on the first call (thread-safe), the same pointer afterwards. With the
+ * environment variable DCLAB_CPU_MAX=avx2 an AVX-512 CPU reports itself as AVX2-only, so
+ * the dispatch an AMD EPYC gets can be tested on a Xeon (oneDNN's own is capped with
+ * ONEDNN_MAX_CPU_ISA=AVX2). */
 const dc_cpu *dc_cpu_get(void);
 
 /* Whether this CPU runs what the build compiled for its baseline (x86-64-v3: AVX2, FMA,
