@@ -284,7 +284,10 @@ install: $(MODULE) $(LAUNCHER)
 	install -m 755 $(LAUNCHER) $(DESTDIR)$(PREFIX)/bin/dclab
 	install -m 755 $(MODULE) $(DESTDIR)$(LUA_CDIR)/dclab/core.so
 	rm -rf $(DESTDIR)$(LUA_LDIR)/dclab
-	cd lua && find dclab -name '*.lua' -exec install -D -m 644 {} $(DESTDIR)$(LUA_LDIR)/{} \;
+	cd lua && find dclab \( -name '*.lua' -o -name '*.md' \) -exec install -D -m 644 {} $(DESTDIR)$(LUA_LDIR)/{} \;
+	@echo "dclab installed under $(PREFIX). A stock lua5.4 searches /usr/local; for another prefix:"
+	@echo "  export LUA_PATH='$(LUA_LDIR)/?.lua;$(LUA_LDIR)/?/init.lua;;'"
+	@echo "  export LUA_CPATH='$(LUA_CDIR)/?.so;;'"
 
 uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/bin/dclab $(DESTDIR)$(LUA_CDIR)/dclab $(DESTDIR)$(LUA_LDIR)/dclab

@@ -1,6 +1,6 @@
 /* Helpers shared by every binding file: tensor userdata, argument checks, status -> Lua error.
  *
- * Rules of bindings/ (STYLE.md §3.6): check every argument first, create output userdata
+ * Rules of bindings/: check every argument first, create output userdata
  * empty, call core last; raise with luaL_error(L, "%s", msg); no loops over tensor data. */
 #ifndef DCB_H
 #define DCB_H

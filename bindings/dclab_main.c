@@ -184,6 +184,10 @@ int main(int argc, char **argv)
     int status = report(L, dorequire(L, "dclab"));
     if (status == LUA_OK) {
         lua_setglobal(L, "dc");
+        /* help() and who() as in the REPL, for scripts and -e chunks too */
+        status = report(L, luaL_dostring(L, "require('dclab.repl').new()"));
+    }
+    if (status == LUA_OK) {
         if (script) status = run_script(L, argc, argv, script);
         else if (!opt) status = run_repl(L);
         else if (strcmp(opt, "-e") == 0) status = run_chunk(L, argv[2]);

@@ -82,9 +82,17 @@ static int l_archive_load(lua_State *L)
     return 2;
 }
 
+/* core.mkdirs(path): the folder and its missing parents (mkdir -p) */
+static int l_mkdirs(lua_State *L)
+{
+    dcb_check(L, dc_mkdirs(luaL_checkstring(L, 1)));
+    return 0;
+}
+
 static const luaL_Reg io_funcs[] = {
     {"save_npy", l_save_npy}, {"load_npy", l_load_npy},
-    {"archive_save", l_archive_save}, {"archive_load", l_archive_load}, {NULL, NULL},
+    {"archive_save", l_archive_save}, {"archive_load", l_archive_load}, {"mkdirs", l_mkdirs},
+    {NULL, NULL},
 };
 
 void dcb_open_io(lua_State *L)

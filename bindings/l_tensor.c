@@ -532,6 +532,8 @@ UNARY_FN(sigmoid, DC_SIGMOID)
 UNARY_FN(tanh, DC_TANH)
 UNARY_FN(floor, DC_FLOOR)
 UNARY_FN(ceil, DC_CEIL)
+UNARY_FN(sin, DC_SIN)
+UNARY_FN(cos, DC_COS)
 
 static int clamp(lua_State *L, int inplace)
 {
@@ -572,15 +574,36 @@ static int l_where(lua_State *L)
 
 /* ---- indexing and metamethods ---- */
 
-/* t[i]: a view of row i, or a number for a 1-D tensor; t.name: a method. */
+/* t[{i, j}], t[{{1, 3}, 2}], t[mask] and their assignments are written in Lua
+ * (lua/dclab/index.lua), which stores them in the metatable as field (__getitem, __setitem). */
+static int index_in_lua(lua_State *L, const char *field, int nres)
+{
+    int n = lua_gettop(L);
+    if (luaL_getmetafield(L, 1, field) == LUA_TNIL)
+        return luaL_error(L, "tensor index: a %s key needs the dclab Lua library",
+                          luaL_typename(L, 2));
+    lua_insert(L, 1);
+    lua_call(L, n, nres);
+    return nres;
+}
+
+static int is_index_key(lua_State *L)
+{
+    return lua_istable(L, 2) || lua_type(L, 2) == LUA_TUSERDATA;
+}
+
+/* t[i]: a view of row i, or a number for a 1-D tensor; t.name: a method. t[#t + 1] is nil,
+ * so that ipairs(t) stops at the end as it does on a list. */
 static int mt_index(lua_State *L)
 {
+    if (is_index_key(L)) return index_in_lua(L, "__getitem", 1);
     if (lua_type(L, 2) == LUA_TNUMBER) {
         dc_tensor *t = dcb_checktensor(L, 1);
         int ok;
         lua_Integer i = lua_tointegerx(L, 2, &ok);
         if (!ok) return luaL_error(L, "index must be an integer, got %s", lua_tostring(L, 2));
         if (t->ndim == 0) return luaL_error(L, "cannot index a 0-dimensional tensor (use item)");
+        if (i == t->shape[0] + 1) return 0;
         int64_t i0 = index0(i, t->shape[0]);
         if (i0 < 0 || i0 >= t->shape[0])
             return luaL_error(L, "index %d out of range for dimension 1 of size %d", (int)i,
@@ -602,6 +625,7 @@ static int mt_index(lua_State *L)
 /* t[i] = v: sets an element of a 1-D tensor, or fills/copies row i. */
 static int mt_newindex(lua_State *L)
 {
+    if (is_index_key(L)) return index_in_lua(L, "__setitem", 0);
     dc_tensor *t = dcb_checktensor(L, 1);
     int ok;
     lua_Integer i = lua_tointegerx(L, 2, &ok);
@@ -657,6 +681,7 @@ static const luaL_Reg tensor_methods[] = {
     {"exp", m_exp}, {"exp_", m_exp_}, {"log", m_log}, {"log_", m_log_},
     {"sigmoid", m_sigmoid}, {"sigmoid_", m_sigmoid_}, {"tanh", m_tanh}, {"tanh_", m_tanh_},
     {"floor", m_floor}, {"floor_", m_floor_}, {"ceil", m_ceil}, {"ceil_", m_ceil_},
+    {"sin", m_sin}, {"sin_", m_sin_}, {"cos", m_cos}, {"cos_", m_cos_},
     {"clamp", m_clamp}, {"clamp_", m_clamp_},
     {NULL, NULL},
 };

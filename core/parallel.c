@@ -1,11 +1,9 @@
-/* One thread count for OpenMP and OpenBLAS. */
+/* One thread count for OpenMP and OpenBLAS, and the kernels' threading rule (parallel.h). */
 #include "parallel.h"
 
 #include <omp.h>
 
-/* OpenBLAS's own entry point. Declared here rather than taken from <cblas.h>: Debian's
- * cblas.h is an alternative that may point at a reference CBLAS without it. */
-void openblas_set_num_threads(int num_threads);
+#include "openblas.h"
 
 dc_status dc_set_num_threads(int n)
 {
@@ -16,3 +14,8 @@ dc_status dc_set_num_threads(int n)
 }
 
 int dc_get_num_threads(void) { return omp_get_max_threads(); }
+
+bool dc_par(int64_t work, int64_t min)
+{
+    return work >= min && openblas_get_parallel() == 2;
+}

@@ -1,11 +1,12 @@
 /* Versions of the linked libraries and a monotonic clock (see sys.h). */
 #include "sys.h"
 
-#include <cblas.h>
 #include <signal.h>
 #include <time.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "openblas.h"
 
 #ifndef DC_VERSION
 #define DC_VERSION ""

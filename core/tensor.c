@@ -7,8 +7,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "ops/elementwise.h"
-
 /* ---- memory accounting ---- */
 
 static atomic_llong mem_bytes, mem_peak, mem_allocs;
@@ -109,13 +107,13 @@ static dc_status check_shape(int ndim, const int64_t *shape, int64_t *numel)
 }
 
 /* Makes t (released first) the contiguous tensor sh over data, held by the new storage s. */
-static void adopt(dc_tensor *t, dc_storage *s, void *data, size_t nbytes, unsigned flags,
-                  dc_dtype dt, int ndim, const int64_t *sh)
+static void adopt(dc_tensor *t, dc_storage *s, void *data, size_t nbytes, dc_dtype dt, int ndim,
+                  const int64_t *sh)
 {
     s->data = data;
     s->nbytes = nbytes;
     atomic_init(&s->refs, 1);
-    s->flags = flags;
+    s->flags = 0;
     dc_tensor_release(t);
     t->storage = s;
     t->offset = 0;
@@ -146,7 +144,7 @@ dc_status dc_tensor_alloc(dc_tensor *t, dc_dtype dt, int ndim, const int64_t *sh
                        dc_dtype_name(dt), dc_shape_str(ndim, sh, b, sizeof b),
                        (double)n * (double)esz / 1048576.0);
     }
-    adopt(t, s, data, (size_t)n * esz, 0, dt, ndim, sh);
+    adopt(t, s, data, (size_t)n * esz, dt, ndim, sh);
     return DC_OK;
 }
 
@@ -154,18 +152,6 @@ dc_status dc_tensor_zeros(dc_tensor *t, dc_dtype dt, int ndim, const int64_t *sh
 {
     DC_TRY(dc_tensor_alloc(t, dt, ndim, shape));
     memset(t->storage->data, 0, t->storage->nbytes);
-    return DC_OK;
-}
-
-dc_status dc_tensor_wrap(dc_tensor *t, void *data, dc_dtype dt, int ndim, const int64_t *shape)
-{
-    int64_t n = 0;
-    DC_TRY(check_shape(ndim, shape, &n));
-    dc_storage *s = malloc(sizeof *s);
-    DC_CHECK(s, DC_ERR_NOMEM, "out of memory");
-    int64_t sh[DC_MAX_DIMS];
-    if (ndim) memcpy(sh, shape, sizeof(int64_t) * (size_t)ndim); /* shape may alias t->shape */
-    adopt(t, s, data, (size_t)n * dc_dtype_size(dt), DC_STORAGE_BORROWED, dt, ndim, sh);
     return DC_OK;
 }
 
@@ -514,26 +500,27 @@ static bool view_strides(const dc_tensor *src, int ndim, const int64_t *shape, i
     return true;
 }
 
-dc_status dc_tensor_view(dc_tensor *dst, const dc_tensor *src, int ndim, const int64_t *shape)
+/* dst = src viewed as shape when the strides allow it (*viewed), else dst is left alone; sh
+ * receives the shape with its -1 inferred. A bad shape fails, naming op. */
+static dc_status try_view(dc_tensor *dst, const dc_tensor *src, int ndim, const int64_t *shape,
+                          const char *op, bool *viewed, int64_t *sh)
 {
-    DC_TRY(dc_tensor_check(src, "view: input"));
-    int64_t sh[DC_MAX_DIMS], st[DC_MAX_DIMS];
-    DC_TRY(infer_shape(src, ndim, shape, sh, "view"));
-    bool ok;
+    char what[64];
+    snprintf(what, sizeof what, "%s: input", op);
+    DC_TRY(dc_tensor_check(src, what));
+    int64_t st[DC_MAX_DIMS];
+    DC_TRY(infer_shape(src, ndim, shape, sh, op));
+    *viewed = true;
     if (dc_tensor_numel(src) == 0) {
-        ok = true;
         int64_t s = 1;
         for (int d = ndim - 1; d >= 0; d--) {
             st[d] = s;
             s *= sh[d] ? sh[d] : 1;
         }
     } else {
-        ok = view_strides(src, ndim, sh, st);
+        *viewed = view_strides(src, ndim, sh, st);
     }
-    char a[128], b[128];
-    DC_CHECK(ok, DC_ERR_SHAPE,
-             "view: %s is not contiguous enough to be viewed as %s (use reshape, which copies)",
-             dc_tensor_describe(src, a, sizeof a), dc_shape_str(ndim, sh, b, sizeof b));
+    if (!*viewed) return DC_OK;
     dc_tensor v = *src;
     v.ndim = ndim;
     memcpy(v.shape, sh, sizeof(int64_t) * (size_t)ndim);
@@ -542,42 +529,22 @@ dc_status dc_tensor_view(dc_tensor *dst, const dc_tensor *src, int ndim, const i
     return DC_OK;
 }
 
-dc_status dc_tensor_reshape(dc_tensor *dst, const dc_tensor *src, int ndim, const int64_t *shape)
+dc_status dc_tensor_view_if(dc_tensor *dst, const dc_tensor *src, int ndim, const int64_t *shape,
+                            const char *op, bool *viewed)
 {
-    DC_TRY(dc_tensor_check(src, "reshape: input"));
-    int64_t sh[DC_MAX_DIMS], st[DC_MAX_DIMS];
-    DC_TRY(infer_shape(src, ndim, shape, sh, "reshape"));
-    if (dc_tensor_numel(src) > 0 && view_strides(src, ndim, sh, st))
-        return dc_tensor_view(dst, src, ndim, sh);
-    dc_tensor c = dc_tensor_empty();
-    DC_TRY(dc_tensor_clone(&c, src, src->dtype));
-    dc_status s = dc_tensor_view(dst, &c, ndim, sh);
-    dc_tensor_release(&c);
-    return s;
+    int64_t sh[DC_MAX_DIMS];
+    return try_view(dst, src, ndim, shape, op, viewed, sh);
 }
 
-dc_status dc_tensor_contiguous(dc_tensor *dst, const dc_tensor *src)
+dc_status dc_tensor_view(dc_tensor *dst, const dc_tensor *src, int ndim, const int64_t *shape)
 {
-    DC_TRY(dc_tensor_check(src, "contiguous: input"));
-    if (dc_tensor_is_contiguous(src)) {
-        dc_tensor_share(dst, src);
-        return DC_OK;
-    }
-    return dc_tensor_clone(dst, src, src->dtype);
-}
-
-dc_status dc_tensor_clone(dc_tensor *dst, const dc_tensor *src, dc_dtype dt)
-{
-    DC_TRY(dc_tensor_check(src, "clone: input"));
-    dc_tensor c = dc_tensor_empty();
-    DC_TRY(dc_tensor_alloc(&c, dt, src->ndim, src->shape));
-    dc_status s = dc_copy(&c, src);
-    if (s != DC_OK) {
-        dc_tensor_release(&c);
-        return s;
-    }
-    dc_tensor_release(dst);
-    *dst = c;
+    bool viewed;
+    int64_t sh[DC_MAX_DIMS];
+    DC_TRY(try_view(dst, src, ndim, shape, "view", &viewed, sh));
+    char a[128], b[128];
+    DC_CHECK(viewed, DC_ERR_SHAPE,
+             "view: %s is not contiguous enough to be viewed as %s (use reshape, which copies)",
+             dc_tensor_describe(src, a, sizeof a), dc_shape_str(ndim, sh, b, sizeof b));
     return DC_OK;
 }
 

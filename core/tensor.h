@@ -52,8 +52,6 @@ dc_tensor dc_tensor_empty(void);
 /* Allocates uninitialised contiguous storage for t (t's old content is released first). */
 dc_status dc_tensor_alloc(dc_tensor *t, dc_dtype dt, int ndim, const int64_t *shape);
 dc_status dc_tensor_zeros(dc_tensor *t, dc_dtype dt, int ndim, const int64_t *shape);
-/* Wraps memory owned elsewhere (no copy, never freed by dclab). */
-dc_status dc_tensor_wrap(dc_tensor *t, void *data, dc_dtype dt, int ndim, const int64_t *shape);
 /* Drops t's reference to its storage and empties t. Idempotent. */
 void dc_tensor_release(dc_tensor *t);
 /* dst becomes another view of src (dst's old content released first; dst may equal src). */
@@ -95,14 +93,13 @@ dc_status dc_tensor_squeeze(dc_tensor *dst, const dc_tensor *src, int dim); /* d
 dc_status dc_tensor_unsqueeze(dc_tensor *dst, const dc_tensor *src, int dim);
 dc_status dc_tensor_expand(dc_tensor *dst, const dc_tensor *src, int ndim, const int64_t *shape);
 /* View with a new shape when the strides allow it (numpy's rules); DC_ERR_SHAPE otherwise.
- * One entry of shape may be -1 (inferred). */
+ * One entry of shape may be -1 (inferred). (Views or copies: dc_tensor_reshape and
+ * dc_tensor_contiguous, core/ops/elementwise.h: copying is an op.) */
 dc_status dc_tensor_view(dc_tensor *dst, const dc_tensor *src, int ndim, const int64_t *shape);
-/* As view, but copies into fresh contiguous storage when no view is possible. */
-dc_status dc_tensor_reshape(dc_tensor *dst, const dc_tensor *src, int ndim, const int64_t *shape);
-/* dst = src itself when already contiguous, else a contiguous copy. */
-dc_status dc_tensor_contiguous(dc_tensor *dst, const dc_tensor *src);
-/* A fresh contiguous copy with the given dtype. */
-dc_status dc_tensor_clone(dc_tensor *dst, const dc_tensor *src, dc_dtype dt);
+/* As dc_tensor_view, but when the strides allow no view, leaves dst alone and sets *viewed
+ * to false instead of failing (a bad shape still fails, its message naming op). */
+dc_status dc_tensor_view_if(dc_tensor *dst, const dc_tensor *src, int ndim, const int64_t *shape,
+                            const char *op, bool *viewed);
 
 /* ---- broadcasting ---- */
 /* Broadcast shape of a and b (numpy rules) into out_shape / *out_ndim. */

@@ -85,7 +85,7 @@ ok, err = dc.report.plot{path = args.out .. '/loss.png', title = 'Training loss 
 plots[#plots + 1] = ok and 'loss.png' or ('(no plot: ' .. tostring(err) .. ')')
 
 -- Mosaics of the 20 largest clusters of the last epoch, 16 images each.
-os.execute('mkdir -p "' .. args.out .. '/mosaics"')
+dc.mkdirs(args.out .. '/mosaics')
 local assign = run.prev_assign
 local sizes = dc.bincount(assign, {minlength = run.last.k})
 local _, order = sizes:sort(1, true)
@@ -154,8 +154,8 @@ if not args.no_eval then
       subjects[base][1], ours > theirs and 'better' or 'NOT better')
   end
   local verdict = 'DeepCluster against the best baseline on each measure:\n' .. table.concat(lines, '\n') ..
-    '\n(At this scale the faithful recipe is not expected to win everywhere: deepcluster.md §8, ' ..
-    'issues #22 and #86 of the reference code.)'
+    '\n(At this scale the faithful recipe is not expected to win everywhere: ' ..
+    "lua/dclab/method.md §11 (help('method') in dclab), issues #22 and #86 of the reference code.)"
   print(verdict)
   results[#results + 1] = '\n## Evaluation\n\n' .. etable .. '\n' .. verdict .. '\n'
 end

@@ -3,6 +3,7 @@
 
 #include <math.h>
 
+#include "ops/elementwise.h"
 #include "ops/iter.h"
 
 dc_status dc_check_points(const dc_tensor *x, const char *op, const char *arg, dc_tensor *xc)

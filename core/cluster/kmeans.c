@@ -1,6 +1,6 @@
 /* k-means: dclab's Lloyd loop on a FAISS flat index, or FAISS's Clustering (the reference).
  *
- * One dclab iteration, as FAISS's Clustering::train_encoded does it (deepcluster.md §2.2):
+ * One dclab iteration, as FAISS's Clustering::train_encoded does it (method.md §4):
  *   E-step  search the k centroids (FAISS IndexFlatL2 / IndexFlatIP) for the 1-NN of every
  *           training point; the objective is the sum of the distances;
  *   M-step  centroid = mean of its points, summed in float in point order as FAISS's
@@ -23,6 +23,7 @@
 #include "cluster/check.h"
 #include "cluster/faiss_call.h"
 #include "ops/iter.h"
+#include "ops/random.h"
 
 /* FAISS perturbs the init seed of its run r by this much (Clustering.cpp). */
 #define FAISS_REDO_SEED_STEP 15486557L

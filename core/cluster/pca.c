@@ -154,6 +154,102 @@ dc_status dc_pca_partial_fit(dc_pca *p, const dc_tensor *x)
 
 /* finish under the name of the calling operation; x (or NULL) is what a one-shot fit got,
  * named when it has too few rows. */
+/* The k largest eigenpairs of the covariance S / n of p's accumulated rows (LAPACK dsyevr):
+ * eigenvalues into w[0 .. k - 1] in ascending order (w has room for d, as dsyevr needs),
+ * eigenvector i into z[i * d .. i * d + d - 1]. */
+static dc_status top_eigenpairs(const dc_pca *p, const char *op, int64_t k, double *w, double *z)
+{
+    int64_t n = p->nacc, d = p->dacc;
+    dc_status st = DC_OK;
+    int di = (int)d, il = (int)(d - k + 1), iu = (int)d, m = 0, info = 0, lwork = -1,
+        liwork = -1, iwq = 0;
+    double vl = 0, vu = 0, abstol = 0, wq = 0;
+    size_t work_bytes = 0, iwork_bytes = 0, isuppz_bytes = (size_t)(2 * k) * sizeof(int);
+    double *cov = dc_alloc(dbytes(d * d)), *work = NULL;
+    int *isuppz = dc_alloc(isuppz_bytes), *iwork = NULL;
+    if (!cov || !isuppz) goto nomem;
+    /* dsyevr overwrites its input: a full symmetric copy of S / n (column-major = row-major) */
+    for (int64_t i = 0; i < d; i++)
+        for (int64_t j = i; j < d; j++)
+            cov[i * d + j] = cov[j * d + i] = p->scatter[i * d + j] / (double)n;
+    dsyevr_("V", "I", "U", &di, cov, &di, &vl, &vu, &il, &iu, &abstol, &m, w, z, &di, isuppz,
+            &wq, &lwork, &iwq, &liwork, &info);
+    lwork = (int)wq;
+    liwork = iwq;
+    work_bytes = dbytes(lwork);
+    iwork_bytes = (size_t)liwork * sizeof(int);
+    work = dc_alloc(work_bytes);
+    iwork = dc_alloc(iwork_bytes);
+    if (!work || !iwork) goto nomem;
+    dsyevr_("V", "I", "U", &di, cov, &di, &vl, &vu, &il, &iu, &abstol, &m, w, z, &di, isuppz,
+            work, &lwork, iwork, &liwork, &info);
+    if (info != 0 || m != k)
+        st = dc_fail(DC_ERR_ARG, "%s: the eigendecomposition of the %lld x %lld covariance "
+                     "failed (LAPACK dsyevr info %d)", op, (long long)d, (long long)d, info);
+    goto cleanup;
+nomem:
+    st = dc_fail(DC_ERR_NOMEM, "%s: out of memory for the eigendecomposition of D = %lld", op,
+                 (long long)d);
+cleanup:
+    dc_free(cov, dbytes(d * d));
+    dc_free(isuppz, isuppz_bytes);
+    dc_free(work, work_bytes);
+    dc_free(iwork, iwork_bytes);
+    return st;
+}
+
+/* How many of the k components (eigenvalues w ascending) the projection keeps: all of them,
+ * or when whitening those with variance > 0 and >= min_variance x the top one. */
+static dc_status kept_components(const dc_pca *p, const char *op, int64_t k, const double *w,
+                                 int64_t *dout)
+{
+    *dout = k;
+    if (!p->cfg.whiten) return DC_OK;
+    double top = w[k - 1];
+    DC_CHECK(top > 0, DC_ERR_ARG, "%s: the %lld rows fitted are all equal: no variance to "
+             "whiten", op, (long long)p->nacc);
+    double floor = p->cfg.min_variance * top;
+    int64_t j = 0;
+    while (j < k && w[k - 1 - j] > 0 && w[k - 1 - j] >= floor) j++;
+    *dout = j;
+    return DC_OK;
+}
+
+/* Installs the projection y = A (x - mu) of the top dout components into p: row j of A is
+ * the eigenvector of eigenpair k - 1 - j (w ascending), scaled by eigenvalue^-0.5 when
+ * whitening; the bias is -A mu. */
+static dc_status install_projection(dc_pca *p, const char *op, int64_t k, const double *w,
+                                    const double *z, int64_t dout)
+{
+    int64_t d = p->dacc;
+    float *proj = dc_alloc((size_t)(dout * d) * sizeof(float));
+    float *bias = dc_alloc((size_t)dout * sizeof(float));
+    if (!proj || !bias) {
+        dc_free(proj, (size_t)(dout * d) * sizeof(float));
+        dc_free(bias, (size_t)dout * sizeof(float));
+        return dc_fail(DC_ERR_NOMEM, "%s: out of memory for the %lld x %lld projection", op,
+                       (long long)dout, (long long)d);
+    }
+    for (int64_t j = 0; j < dout; j++) {
+        const double *v = z + (k - 1 - j) * d;
+        double s = p->cfg.whiten ? 1.0 / sqrt(w[k - 1 - j]) : 1.0, b = 0;
+        for (int64_t q = 0; q < d; q++) {
+            proj[j * d + q] = (float)(v[q] * s);
+            b -= v[q] * s * p->mean[q];
+        }
+        bias[j] = (float)b;
+    }
+    free_projection(p);
+    p->proj = proj;
+    p->bias = bias;
+    p->fitted = true;
+    p->d_in = d;
+    p->d_out = dout;
+    return DC_OK;
+}
+
+/* Fits the projection from the accumulated rows; x (may be NULL) only names the input in
+ * messages. */
 static dc_status eigen_fit(dc_pca *p, const char *op, const dc_tensor *x)
 {
     char b[128];
@@ -175,82 +271,16 @@ static dc_status eigen_fit(dc_pca *p, const char *op, const dc_tensor *x)
              (long long)n);
     DC_CHECK(d <= 46340, DC_ERR_ARG, "%s: D = %lld is too large for LAPACK's int sizes", op,
              (long long)d);
-
-    dc_status st = DC_OK;
-    int di = (int)d, il = (int)(d - k + 1), iu = (int)d, m = 0, info = 0, lwork = -1,
-        liwork = -1, iwq = 0;
-    double vl = 0, vu = 0, abstol = 0, wq = 0;
-    size_t work_bytes = 0, iwork_bytes = 0, isuppz_bytes = (size_t)(2 * k) * sizeof(int);
-    double *cov = dc_alloc(dbytes(d * d)), *w = dc_alloc(dbytes(d)), *z = dc_alloc(dbytes(d * k));
-    double *work = NULL;
-    int *isuppz = dc_alloc(isuppz_bytes), *iwork = NULL;
-    float *proj = NULL, *bias = NULL;
-    int64_t dout = k;
-    if (!cov || !w || !z || !isuppz) goto nomem;
-    /* dsyevr overwrites its input: a full symmetric copy of S / n (column-major = row-major) */
-    for (int64_t i = 0; i < d; i++)
-        for (int64_t j = i; j < d; j++)
-            cov[i * d + j] = cov[j * d + i] = p->scatter[i * d + j] / (double)n;
-    dsyevr_("V", "I", "U", &di, cov, &di, &vl, &vu, &il, &iu, &abstol, &m, w, z, &di, isuppz,
-            &wq, &lwork, &iwq, &liwork, &info);
-    lwork = (int)wq;
-    liwork = iwq;
-    work_bytes = dbytes(lwork);
-    iwork_bytes = (size_t)liwork * sizeof(int);
-    work = dc_alloc(work_bytes);
-    iwork = dc_alloc(iwork_bytes);
-    if (!work || !iwork) goto nomem;
-    dsyevr_("V", "I", "U", &di, cov, &di, &vl, &vu, &il, &iu, &abstol, &m, w, z, &di, isuppz,
-            work, &lwork, iwork, &liwork, &info);
-    if (info != 0 || m != k) {
-        st = dc_fail(DC_ERR_ARG, "%s: the eigendecomposition of the %lld x %lld covariance "
-                     "failed (LAPACK dsyevr info %d)", op, (long long)d, (long long)d, info);
-        goto cleanup;
-    }
-    /* w ascending: component j is eigenpair k - 1 - j, its vector column k - 1 - j of z */
-    if (p->cfg.whiten) {
-        double top = w[k - 1];
-        if (!(top > 0)) {
-            st = dc_fail(DC_ERR_ARG, "%s: the %lld rows fitted are all equal: no variance to "
-                         "whiten", op, (long long)n);
-            goto cleanup;
-        }
-        dout = 0;
-        double floor = p->cfg.min_variance * top;
-        while (dout < k && w[k - 1 - dout] > 0 && w[k - 1 - dout] >= floor) dout++;
-    }
-    proj = dc_alloc((size_t)(dout * d) * sizeof(float));
-    bias = dc_alloc((size_t)dout * sizeof(float));
-    if (!proj || !bias) goto nomem;
-    for (int64_t j = 0; j < dout; j++) {
-        const double *v = z + (k - 1 - j) * d;
-        double s = p->cfg.whiten ? 1.0 / sqrt(w[k - 1 - j]) : 1.0, b = 0;
-        for (int64_t q = 0; q < d; q++) {
-            proj[j * d + q] = (float)(v[q] * s);
-            b -= v[q] * s * p->mean[q];
-        }
-        bias[j] = (float)b;
-    }
-    free_projection(p);
-    p->proj = proj;
-    p->bias = bias;
-    proj = bias = NULL;
-    p->fitted = true;
-    p->d_in = d;
-    p->d_out = dout;
-    goto cleanup;
-nomem:
-    st = dc_fail(DC_ERR_NOMEM, "%s: out of memory for the eigendecomposition of D = %lld", op,
-                 (long long)d);
-cleanup:
-    dc_free(cov, dbytes(d * d));
+    double *w = dc_alloc(dbytes(d)), *z = dc_alloc(dbytes(d * k)); /* dsyevr fills up to d */
+    dc_status st = w && z ? DC_OK
+                          : dc_fail(DC_ERR_NOMEM, "%s: out of memory for the eigendecomposition "
+                                    "of D = %lld", op, (long long)d);
+    int64_t dout = 0;
+    if (st == DC_OK) st = top_eigenpairs(p, op, k, w, z);
+    if (st == DC_OK) st = kept_components(p, op, k, w, &dout);
+    if (st == DC_OK) st = install_projection(p, op, k, w, z, dout);
     dc_free(w, dbytes(d));
     dc_free(z, dbytes(d * k));
-    dc_free(isuppz, isuppz_bytes);
-    dc_free(work, work_bytes);
-    dc_free(iwork, iwork_bytes);
-    dc_free(proj, (size_t)(dout * d) * sizeof(float));
-    dc_free(bias, (size_t)dout * sizeof(float));
     return st;
 }
 

@@ -1,4 +1,4 @@
-/* Power Iteration Clustering as in DeepCluster's clustering.py (deepcluster.md §4): a kNN
+/* Power Iteration Clustering as in DeepCluster's clustering.py (method.md §6): a kNN
  * graph with Gaussian weights, a personalised-PageRank-like power iteration, and clusters =
  * basins of attraction of the local maxima of the resulting vector. k is an output. */
 #ifndef DC_CLUSTER_PIC_H

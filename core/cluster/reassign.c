@@ -1,4 +1,4 @@
-/* Empty-cluster reassignment strategies (deepcluster.md §2.2, §2.3).
+/* Empty-cluster reassignment strategies (method.md §4).
  *
  * Each strategy fills the empty clusters one at a time in index order, and keeps counts
  * (and, when it moves points, assign) consistent, so a later empty cluster in the same pass

@@ -1,5 +1,5 @@
 /* Empty-cluster reassignment strategies, run by k-means after every M-step that leaves a
- * cluster without points (deepcluster.md §2). Chosen by name; a callback (a Lua function
+ * cluster without points (method.md §4). Chosen by name; a callback (a Lua function
  * through the bindings) can take the place of the built-in ones. */
 #ifndef DC_CLUSTER_REASSIGN_H
 #define DC_CLUSTER_REASSIGN_H

@@ -4,6 +4,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "../ops/elementwise.h"
+
 dc_status dc_image_alloc(dc_image *im, dc_buffer *buf, int w, int h, int c)
 {
     DC_TRY(dc_buffer_reserve(buf, (size_t)w * (size_t)h * (size_t)c));

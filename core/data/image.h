@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "../tensor.h"
-#include "file.h"
+#include "../file.h"
 
 typedef struct dc_image {
     uint8_t *data;   /* top-left pixel */

@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "file.h"
+#include "../file.h"
 #include "image.h"
 
 /* One codec per thread (libjpeg and TurboJPEG objects are not thread-safe). Owns its scratch buffers. */

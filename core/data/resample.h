@@ -8,7 +8,7 @@
 #ifndef DC_DATA_RESAMPLE_H
 #define DC_DATA_RESAMPLE_H
 
-#include "file.h"
+#include "../file.h"
 #include "image.h"
 
 /* Work buffers, grown on demand and reused (one per thread). */

@@ -8,7 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "file.h"
+#include "../file.h"
+#include "../ops/elementwise.h"
 
 static const char archive_magic[8] = {'D', 'C', 'L', 'A', 'B', 'A', 'R', 'C'};
 

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "../ops/elementwise.h"
-#include "file.h"
+#include "../file.h"
 
 typedef enum npy_conv { CONV_NONE, CONV_F64, CONV_I32, CONV_BOOL } npy_conv;
 

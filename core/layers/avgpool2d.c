@@ -5,8 +5,8 @@
 
 #include <string.h>
 
-#include "args.h"
-#include "par.h"
+#include "../args.h"
+#include "../parallel.h"
 
 #define PAR_MIN 32768
 

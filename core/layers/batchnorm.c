@@ -8,8 +8,8 @@
 
 #include <math.h>
 
-#include "args.h"
-#include "par.h"
+#include "../args.h"
+#include "../parallel.h"
 
 #define PAR_MIN 32768
 

@@ -15,10 +15,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../args.h"
 #include "../cpu.h"
-#include "args.h"
+#include "../parallel.h"
 #include "conv2d_dnnl.h"
-#include "par.h"
 #include "scratch.h"
 #include "winograd.h"
 

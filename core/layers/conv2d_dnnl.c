@@ -17,7 +17,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 
-#include "par.h"
+#include "../parallel.h"
 #include "scratch.h"
 
 /* scratch slots of the reordered tensors (0-3 belong to im2col and Winograd) */

@@ -2,8 +2,9 @@
  * drops the same units whatever the thread count. */
 #include "dropout.h"
 
-#include "args.h"
-#include "par.h"
+#include "../args.h"
+#include "../ops/random.h"
+#include "../parallel.h"
 
 #define PAR_MIN 65536
 

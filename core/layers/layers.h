@@ -1,5 +1,5 @@
-/* The layer kernels and the optimizer update, for core/dc.h (what the bindings see). The
- * helpers args.h, par.h and winograd.h stay internal to core/layers/. */
+/* The layer kernels, for core/dc.h (what the bindings see). The helper winograd.h stays
+ * internal to core/layers/. */
 #ifndef DC_LAYERS_H
 #define DC_LAYERS_H
 
@@ -13,6 +13,5 @@
 #include "scratch.h"
 #include "sobel.h"
 #include "softmax_xent.h"
-#include "../optim/sgd.h"
 
 #endif

@@ -4,7 +4,7 @@
 #include <cblas.h>
 #include <string.h>
 
-#include "args.h"
+#include "../args.h"
 
 static dc_status check(const dc_tensor *x, const dc_tensor *w, const dc_tensor *b, const char *op,
                        int64_t *N, int64_t *in, int64_t *out)

@@ -6,8 +6,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "args.h"
-#include "par.h"
+#include "../args.h"
+#include "../parallel.h"
 #include "scratch.h"
 
 #define PAR_MIN 32768

@@ -1,7 +1,7 @@
 /* Pooling geometry (see pool2d.h); the size rule is PyTorch's pooling_output_shape. */
 #include "pool2d.h"
 
-#include "args.h"
+#include "../args.h"
 
 void dc_pool2d_cfg_init(dc_pool2d_cfg *cfg, int k)
 {

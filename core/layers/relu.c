@@ -1,8 +1,8 @@
 /* ReLU forward and backward (see relu.h). */
 #include "relu.h"
 
-#include "args.h"
-#include "par.h"
+#include "../args.h"
+#include "../parallel.h"
 
 #define PAR_MIN 65536
 

@@ -2,8 +2,8 @@
  * workspace, then each output pixel reads its 3x3 gray neighbourhood. */
 #include "sobel.h"
 
-#include "args.h"
-#include "par.h"
+#include "../args.h"
+#include "../parallel.h"
 #include "scratch.h"
 
 #define PAR_MIN 16384

@@ -1,4 +1,4 @@
-/* The DeepCluster front end (deepcluster.md §1.6): grayscale (mean of the channels; the
+/* The DeepCluster front end (method.md §7): grayscale (mean of the channels; the
  * identity for one channel), then the fixed Sobel pair, 3x3, zero padding 1, no flip:
  *   channel 0: [[1, 0, -1], [2, 0, -2], [1, 0, -1]]  (horizontal gradient)
  *   channel 1: [[1, 2, 1], [0, 0, 0], [-1, -2, -1]]  (vertical gradient)

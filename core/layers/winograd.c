@@ -13,7 +13,7 @@
 #include <cblas.h>
 #include <string.h>
 
-#include "par.h"
+#include "../parallel.h"
 #include "scratch.h"
 
 /* Bytes of V or M per chunk (as im2col's budget). */

@@ -33,7 +33,10 @@ dc_status dc_linspace(double a, double b, int64_t n, dc_tensor *out)
     DC_TRY(dc_tensor_ensure(out, DC_F32, 1, &n, "linspace: out"));
     float *o = dc_tensor_data(out);
     double step = n > 1 ? (b - a) / (double)(n - 1) : 0;
-    for (int64_t i = 0; i < n; i++) o[i] = (float)(i == n - 1 ? b : a + (double)i * step);
+    /* the last point is b exactly (no round-off), unless it is also the first (n = 1: a, as
+     * numpy and torch give) */
+    for (int64_t i = 0; i < n; i++)
+        o[i] = (float)(i == n - 1 && n > 1 ? b : a + (double)i * step);
     return DC_OK;
 }
 

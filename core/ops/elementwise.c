@@ -13,11 +13,10 @@ static const char *binop_names[DC_BINOP_COUNT] = {
     "add", "sub", "mul", "div", "pow", "maximum", "minimum", "lt", "le", "gt", "ge", "eq", "ne",
 };
 static const char *unop_names[DC_UNOP_COUNT] = {
-    "neg", "abs", "relu", "sqrt", "exp", "log", "sigmoid", "tanh", "floor", "ceil",
+    "neg", "abs", "relu", "sqrt", "exp", "log", "sigmoid", "tanh", "floor", "ceil", "sin", "cos",
 };
 
 const char *dc_binop_name(dc_binop op) { return binop_names[op]; }
-const char *dc_unop_name(dc_unop op) { return unop_names[op]; }
 
 /* A header of t broadcast to ndim/shape, sharing nothing (no refcount): the iterator only
  * reads data pointers, and the caller keeps t alive. */
@@ -104,6 +103,43 @@ dc_status dc_copy(dc_tensor *dst, const dc_tensor *src)
     const dc_tensor *ops[2] = {dst, &s};
     dc_iter_run(2, ops, dst->ndim, dst->shape, copy_kernels[dst->dtype][src->dtype], NULL);
     return DC_OK;
+}
+
+dc_status dc_tensor_clone(dc_tensor *dst, const dc_tensor *src, dc_dtype dt)
+{
+    DC_TRY(dc_tensor_check(src, "clone: input"));
+    dc_tensor c = dc_tensor_empty();
+    DC_TRY(dc_tensor_alloc(&c, dt, src->ndim, src->shape));
+    dc_status s = dc_copy(&c, src);
+    if (s != DC_OK) {
+        dc_tensor_release(&c);
+        return s;
+    }
+    dc_tensor_release(dst);
+    *dst = c;
+    return DC_OK;
+}
+
+dc_status dc_tensor_contiguous(dc_tensor *dst, const dc_tensor *src)
+{
+    DC_TRY(dc_tensor_check(src, "contiguous: input"));
+    if (dc_tensor_is_contiguous(src)) {
+        dc_tensor_share(dst, src);
+        return DC_OK;
+    }
+    return dc_tensor_clone(dst, src, src->dtype);
+}
+
+dc_status dc_tensor_reshape(dc_tensor *dst, const dc_tensor *src, int ndim, const int64_t *shape)
+{
+    bool viewed;
+    DC_TRY(dc_tensor_view_if(dst, src, ndim, shape, "reshape", &viewed));
+    if (viewed) return DC_OK;
+    dc_tensor c = dc_tensor_empty();
+    DC_TRY(dc_tensor_clone(&c, src, src->dtype));
+    dc_status s = dc_tensor_view(dst, &c, ndim, shape);
+    dc_tensor_release(&c);
+    return s;
 }
 
 /* ---- fill ---- */
@@ -230,11 +266,6 @@ static dc_dtype compute_dtype(dc_binop op, dc_dtype a, dc_dtype b)
     return DC_I64;
 }
 
-dc_dtype dc_binop_result_dtype(dc_binop op, dc_dtype a, dc_dtype b)
-{
-    return is_comparison(op) ? DC_U8 : compute_dtype(op, a, b);
-}
-
 /* Runs op on a and b (either may be a stack scalar) converting operands to the compute dtype
  * when needed. */
 static dc_status binary_run(dc_binop op, const dc_tensor *a, const dc_tensor *b, dc_tensor *out)
@@ -323,6 +354,8 @@ UNARY_KERNEL(sigmoid_f, float, 1.0f / (1.0f + expf(-x)))
 UNARY_KERNEL(tanh_f, float, tanhf(x))
 UNARY_KERNEL(floor_f, float, floorf(x))
 UNARY_KERNEL(ceil_f, float, ceilf(x))
+UNARY_KERNEL(sin_f, float, sinf(x))
+UNARY_KERNEL(cos_f, float, cosf(x))
 UNARY_KERNEL(neg_l, int64_t, (int64_t)(0 - (uint64_t)x))
 UNARY_KERNEL(abs_l, int64_t, x < 0 ? (int64_t)(0 - (uint64_t)x) : x)
 UNARY_KERNEL(relu_l, int64_t, x > 0 ? x : 0)
@@ -332,7 +365,7 @@ static const dc_iter_fn unary_kernels[DC_UNOP_COUNT][2] = {
     [DC_NEG] = {neg_f, neg_l},     [DC_ABS] = {abs_f, abs_l},   [DC_RELU] = {relu_f, relu_l},
     [DC_SQRT] = {sqrt_f, NULL},    [DC_EXP] = {exp_f, NULL},    [DC_LOG] = {log_f, NULL},
     [DC_SIGMOID] = {sigmoid_f, NULL}, [DC_TANH] = {tanh_f, NULL}, [DC_FLOOR] = {floor_f, id_l},
-    [DC_CEIL] = {ceil_f, id_l},
+    [DC_CEIL] = {ceil_f, id_l},    [DC_SIN] = {sin_f, NULL},    [DC_COS] = {cos_f, NULL},
 };
 
 dc_status dc_unary(dc_unop op, const dc_tensor *a, dc_tensor *out)

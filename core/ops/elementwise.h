@@ -20,14 +20,20 @@ typedef enum dc_binop {
 
 typedef enum dc_unop {
     DC_NEG, DC_ABS, DC_RELU, DC_SQRT, DC_EXP, DC_LOG, DC_SIGMOID, DC_TANH, DC_FLOOR, DC_CEIL,
-    DC_UNOP_COUNT
+    DC_SIN, DC_COS, DC_UNOP_COUNT
 } dc_unop;
 
 const char *dc_binop_name(dc_binop op);
-const char *dc_unop_name(dc_unop op);
 
 /* dst[...] = src[...] converted to dst's dtype; src broadcasts to dst's shape. */
 dc_status dc_copy(dc_tensor *dst, const dc_tensor *src);
+/* A fresh contiguous copy of src with dtype dt (converted as dc_copy does). */
+dc_status dc_tensor_clone(dc_tensor *dst, const dc_tensor *src, dc_dtype dt);
+/* dst = src itself when already contiguous, else a contiguous copy. */
+dc_status dc_tensor_contiguous(dc_tensor *dst, const dc_tensor *src);
+/* As dc_tensor_view (tensor.h), but copies into fresh contiguous storage when no view is
+ * possible. */
+dc_status dc_tensor_reshape(dc_tensor *dst, const dc_tensor *src, int ndim, const int64_t *shape);
 dc_status dc_fill(dc_tensor *t, double v);
 /* Integer fill that keeps all 64 bits for int64 tensors. */
 dc_status dc_fill_i64(dc_tensor *t, int64_t v);
@@ -43,8 +49,5 @@ dc_status dc_clamp(const dc_tensor *a, double lo, double hi, dc_tensor *out);
 /* out = cond != 0 ? a : b, all three broadcasting together. */
 dc_status dc_where(const dc_tensor *cond, const dc_tensor *a, const dc_tensor *b,
                    dc_tensor *out);
-
-/* The dtype of a op b under the rules above. */
-dc_dtype dc_binop_result_dtype(dc_binop op, dc_dtype a, dc_dtype b);
 
 #endif

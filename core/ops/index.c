@@ -1,13 +1,8 @@
 /* Indexing ops (see index.h).
  *
- * Two ways of walking tensors: dc_iter_run (iter.h) for ops whose output elements are all
- * independent (gather, index_select, masked_fill), and walk_run below for ops with an order
- * along one dimension (scatter_add accumulates, cumsum carries, sort and topk need whole
- * lines, masked_select appends): it spreads over threads only dimensions whose slices never
- * touch the same memory, so results do not depend on the thread count.
- *
- * sort and topk work inside their outputs (introsort, or a k-entry heap), comparing
- * (value, index) pairs: a total order, hence stable results without a merge buffer.
+ * Two ways of walking tensors (iter.h): dc_iter_run for ops whose output elements are all
+ * independent (gather, index_select, masked_fill), and dc_walk_run for ops with an order
+ * along one dimension (scatter_add accumulates, cumsum carries, masked_select appends).
  * Non-goals: negative (from the end) index values, index tensors of other dtypes. */
 #include "index.h"
 
@@ -20,16 +15,6 @@
 #define DESC(t, buf) dc_tensor_describe((t), (buf), sizeof(buf))
 
 /* ---- shared checks ---- */
-
-static dc_status check_dim(const dc_tensor *a, int dim, const char *op)
-{
-    char b[128];
-    DC_CHECK(a->ndim > 0, DC_ERR_SHAPE, "%s: needs at least one dimension, got %s", op,
-             DESC(a, b));
-    DC_CHECK(dim >= 0 && dim < a->ndim, DC_ERR_INDEX,
-             "%s: dimension %d out of range for %s", op, dim + 1, DESC(a, b));
-    return DC_OK;
-}
 
 static dc_status check_int64(const dc_tensor *t, const char *op, const char *what)
 {
@@ -74,82 +59,6 @@ static dc_status check_range(const dc_tensor *idx, int64_t base, const dc_tensor
     }
     dc_tensor_release(&c);
     return s;
-}
-
-/* ---- walk: ordered traversal, parallel only across independent slices ---- */
-
-#define WALK_MAX 4
-
-typedef struct walk {
-    int nops, ndim, npar; /* dims [0, npar) of the walk order go to threads */
-    int64_t shape[DC_MAX_DIMS];
-    int64_t stride[WALK_MAX][DC_MAX_DIMS]; /* bytes */
-    char *base[WALK_MAX];
-} walk;
-
-/* Prepares a walk over shape (ndim dims) for operands t[0..nops-1], which need a stride for
- * every dim but may differ in size at dims the kernel handles itself.
- * lines: the kernel gets whole lines along dim, lines go to threads (sort, topk).
- * Otherwise: dims before dim go to threads, the rest is visited in row-major order in runs
- * along the last dim (dim 0: all serial). */
-static void walk_init(walk *w, int nops, const dc_tensor *const *t, int ndim,
-                      const int64_t *shape, int dim, bool lines)
-{
-    int order[DC_MAX_DIMS], n = 0;
-    for (int d = 0; d < ndim; d++)
-        if (!lines || d != dim) order[n++] = d;
-    if (lines) order[n++] = dim;
-    w->nops = nops;
-    w->ndim = ndim;
-    w->npar = lines ? ndim - 1 : dim;
-    for (int k = 0; k < nops; k++) {
-        int64_t esz = (int64_t)dc_dtype_size(t[k]->dtype);
-        w->base[k] = dc_tensor_data(t[k]);
-        for (int d = 0; d < ndim; d++) w->stride[k][d] = t[k]->stride[order[d]] * esz;
-    }
-    for (int d = 0; d < ndim; d++) w->shape[d] = shape[order[d]];
-    if (ndim == 0) { /* a scalar: one run of one element */
-        w->ndim = 1;
-        w->npar = 0;
-        w->shape[0] = 1;
-        for (int k = 0; k < nops; k++) w->stride[k][0] = 0;
-    }
-}
-
-static void walk_run(const walk *w, dc_iter_fn fn, const void *ctx)
-{
-    int64_t outer = 1, total = 1;
-    for (int d = 0; d < w->ndim; d++) {
-        total *= w->shape[d];
-        if (d < w->npar) outer *= w->shape[d];
-    }
-    if (total == 0) return;
-    const int last = w->ndim - 1; /* npar <= last: runs go along the last dim */
-#pragma omp parallel for schedule(static) if (outer > 1 && total >= DC_PARALLEL_MIN)
-    for (int64_t r = 0; r < outer; r++) {
-        char *p[WALK_MAX];
-        int64_t s[WALK_MAX], c[DC_MAX_DIMS] = {0}, q = r;
-        for (int k = 0; k < w->nops; k++) {
-            p[k] = w->base[k];
-            s[k] = w->stride[k][last];
-        }
-        for (int d = w->npar - 1; d >= 0; d--) {
-            int64_t i = q % w->shape[d];
-            q /= w->shape[d];
-            for (int k = 0; k < w->nops; k++) p[k] += i * w->stride[k][d];
-        }
-        for (;;) {
-            fn(p, s, w->shape[last], ctx);
-            int d = last - 1;
-            for (; d >= w->npar; d--) { /* odometer over the serial dims but the last */
-                for (int k = 0; k < w->nops; k++) p[k] += w->stride[k][d];
-                if (++c[d] < w->shape[d]) break;
-                for (int k = 0; k < w->nops; k++) p[k] -= w->stride[k][d] * w->shape[d];
-                c[d] = 0;
-            }
-            if (d < w->npar) break;
-        }
-    }
 }
 
 /* ---- gather and index_select ---- */
@@ -207,7 +116,7 @@ dc_status dc_index_select(const dc_tensor *a, int dim, const dc_tensor *idx, int
     char b[128];
     DC_TRY(dc_tensor_check(a, "index_select: a"));
     DC_TRY(dc_tensor_check(idx, "index_select: index"));
-    DC_TRY(check_dim(a, dim, "index_select"));
+    DC_TRY(dc_check_dim(a, dim, "index_select"));
     DC_TRY(check_int64(idx, "index_select", "index"));
     DC_CHECK(idx->ndim == 1, DC_ERR_SHAPE, "index_select: index must be 1-D, got %s",
              DESC(idx, b));
@@ -246,7 +155,7 @@ dc_status dc_gather(const dc_tensor *a, int dim, const dc_tensor *idx, int64_t b
 {
     DC_TRY(dc_tensor_check(a, "gather: a"));
     DC_TRY(dc_tensor_check(idx, "gather: index"));
-    DC_TRY(check_dim(a, dim, "gather"));
+    DC_TRY(dc_check_dim(a, dim, "gather"));
     DC_TRY(check_int64(idx, "gather", "index"));
     DC_TRY(check_fits(idx, a, dim, "gather"));
     DC_TRY(check_range(idx, base, a, dim, "gather"));
@@ -283,7 +192,7 @@ dc_status dc_scatter_add(dc_tensor *a, int dim, const dc_tensor *idx, int64_t ba
     DC_TRY(dc_tensor_check(a, "scatter_add: a"));
     DC_TRY(dc_tensor_check(idx, "scatter_add: index"));
     DC_TRY(dc_tensor_check(src, "scatter_add: src"));
-    DC_TRY(check_dim(a, dim, "scatter_add"));
+    DC_TRY(dc_check_dim(a, dim, "scatter_add"));
     DC_TRY(check_int64(idx, "scatter_add", "index"));
     DC_CHECK(src->dtype == a->dtype, DC_ERR_DTYPE,
              "scatter_add: src is %s but a is %s (dtypes must match)", DESC(src, b1),
@@ -306,10 +215,10 @@ dc_status dc_scatter_add(dc_tensor *a, int dim, const dc_tensor *idx, int64_t ba
     gather_ctx c = {a->stride[dim] * (int64_t)dc_dtype_size(a->dtype), base};
     static const dc_iter_fn k[DC_DTYPE_COUNT] = {scatter_add_f, scatter_add_l, scatter_add_b};
     const dc_tensor *ops[3] = {&av, idx, src};
-    walk w;
+    dc_walk w;
     /* threads take distinct positions of the dims before dim, hence distinct slices of a */
-    walk_init(&w, 3, ops, idx->ndim, idx->shape, dim, false);
-    walk_run(&w, k[a->dtype], &c);
+    dc_walk_init(&w, 3, ops, idx->ndim, idx->shape, dim, false);
+    dc_walk_run(&w, k[a->dtype], &c);
     return DC_OK;
 }
 
@@ -396,19 +305,19 @@ dc_status dc_masked_select(const dc_tensor *a, const dc_tensor *mask, dc_tensor 
     const dc_tensor *ops[2] = {&av, &mv};
     char *cursor = NULL;
     select_ctx c = {&count, &cursor, 0, dc_dtype_size(a->dtype)};
-    walk w;
+    dc_walk w;
     dc_status st = dc_tensor_expand(&av, a, nd, shape);
     if (st == DC_OK) st = dc_tensor_expand(&mv, mask, nd, shape);
     if (st != DC_OK) goto cleanup;
     /* serial walks (dim 0, not lines): the output order is the row-major order */
-    walk_init(&w, 1, ops + 1, nd, shape, 0, false);
-    walk_run(&w, count_nonzero, &c);
+    dc_walk_init(&w, 1, ops + 1, nd, shape, 0, false);
+    dc_walk_run(&w, count_nonzero, &c);
     st = dc_tensor_ensure(out, a->dtype, 1, &count, "masked_select: out");
     if (st != DC_OK) goto cleanup;
     cursor = dc_tensor_data(out);
     c.step = out->stride[0] * (int64_t)c.esz;
-    walk_init(&w, 2, ops, nd, shape, 0, false);
-    walk_run(&w, append_selected, &c);
+    dc_walk_init(&w, 2, ops, nd, shape, 0, false);
+    dc_walk_run(&w, append_selected, &c);
 cleanup:
     dc_tensor_release(&av);
     dc_tensor_release(&mv);
@@ -426,7 +335,7 @@ dc_status dc_cat(const dc_tensor *const *list, int n, int dim, dc_tensor *out)
         DC_TRY(dc_tensor_check(list[i], b1));
     }
     const dc_tensor *first = list[0];
-    DC_TRY(check_dim(first, dim, "cat"));
+    DC_TRY(dc_check_dim(first, dim, "cat"));
     int64_t shape[DC_MAX_DIMS];
     memcpy(shape, first->shape, sizeof shape);
     shape[dim] = 0;
@@ -551,7 +460,7 @@ CARRY_KERNEL(carry_l, int64_t, uint64_t)
 dc_status dc_cumsum(const dc_tensor *a, int dim, dc_tensor *out)
 {
     DC_TRY(dc_tensor_check(a, "cumsum: a"));
-    DC_TRY(check_dim(a, dim, "cumsum"));
+    DC_TRY(dc_check_dim(a, dim, "cumsum"));
     DC_TRY(dc_tensor_ensure(out, a->dtype == DC_F32 ? DC_F32 : DC_I64, a->ndim, a->shape,
                             "cumsum: out"));
     DC_TRY(dc_copy(out, a));
@@ -562,226 +471,12 @@ dc_status dc_cumsum(const dc_tensor *a, int dim, dc_tensor *out)
     if (st == DC_OK) st = dc_tensor_narrow(&prev, out, dim, 0, n - 1);
     if (st == DC_OK) {
         const dc_tensor *ops[2] = {&cur, &prev};
-        walk w;
+        dc_walk w;
         bool along = dim == a->ndim - 1;
-        walk_init(&w, 2, ops, cur.ndim, cur.shape, dim, false);
-        walk_run(&w, out->dtype == DC_F32 ? carry_f : carry_l, &along);
+        dc_walk_init(&w, 2, ops, cur.ndim, cur.shape, dim, false);
+        dc_walk_run(&w, out->dtype == DC_F32 ? carry_f : carry_l, &along);
     }
     dc_tensor_release(&cur);
     dc_tensor_release(&prev);
-    return st;
-}
-
-/* ---- sort and topk ---- */
-
-typedef struct sort_ctx {
-    int64_t k, base;
-    bool largest;
-} sort_ctx;
-
-/* x > y with NaN above everything (x != x is false for integers) */
-#define ABOVE(x, y) ((x) > (y) || ((x) != (x) && (y) == (y)))
-/* Does (x, i) come before (y, j) in the output: the better value first, ties by index. */
-#define BEFORE(x, i, y, j)                                                                     \
-    (largest ? (ABOVE(x, y) || (!ABOVE(y, x) && (i) < (j)))                                    \
-             : (ABOVE(y, x) || (!ABOVE(x, y) && (i) < (j))))
-
-/* Entry j of the output line being sorted: value and index. */
-#define V(j) v[(j) * vs]
-#define X(j) ix[(j) * xs]
-#define SWAP_ENTRIES(T, a, b)                                                                   \
-    do {                                                                                        \
-        T t_ = V(a);                                                                            \
-        V(a) = V(b);                                                                            \
-        V(b) = t_;                                                                              \
-        int64_t u_ = X(a);                                                                      \
-        X(a) = X(b);                                                                            \
-        X(b) = u_;                                                                              \
-    } while (0)
-
-/* The sorting kernels of one element type. They work in place on an output line (values v
- * with stride vs, indices ix with stride xs), comparing (value, index) pairs: the order is
- * total, so any sort gives the stable result. */
-#define SORT_KERNELS(name, T)                                                                   \
-    /* Moves the hole at node j of an m-entry heap (worst entry at the root) down to where      \
-     * (x, xi) belongs and returns that place. */                                               \
-    static int64_t name##_sift(T *v, int64_t vs, int64_t *ix, int64_t xs, int64_t m, int64_t j, \
-                               T x, int64_t xi, bool largest)                                   \
-    {                                                                                           \
-        for (;;) {                                                                              \
-            int64_t c = 2 * j + 1;                                                              \
-            if (c >= m) break;                                                                  \
-            if (c + 1 < m && BEFORE(V(c), X(c), V(c + 1), X(c + 1))) c++; /* the worse child */ \
-            if (!BEFORE(x, xi, V(c), X(c))) break;                                              \
-            V(j) = V(c);                                                                        \
-            X(j) = X(c);                                                                        \
-            j = c;                                                                              \
-        }                                                                                       \
-        return j;                                                                               \
-    }                                                                                           \
-    static void name##_heapify(T *v, int64_t vs, int64_t *ix, int64_t xs, int64_t m,            \
-                               bool largest)                                                    \
-    {                                                                                           \
-        for (int64_t j = m / 2 - 1; j >= 0; j--) {                                              \
-            T x = V(j);                                                                         \
-            int64_t xi = X(j), h = name##_sift(v, vs, ix, xs, m, j, x, xi, largest);            \
-            V(h) = x;                                                                           \
-            X(h) = xi;                                                                          \
-        }                                                                                       \
-    }                                                                                           \
-    /* Turns a heap into a sorted line, best first, by moving the worst entry to the end. */    \
-    static void name##_sortdown(T *v, int64_t vs, int64_t *ix, int64_t xs, int64_t m,           \
-                                bool largest)                                                   \
-    {                                                                                           \
-        for (int64_t e = m - 1; e > 0; e--) {                                                   \
-            T x = V(e);                                                                         \
-            int64_t xi = X(e);                                                                  \
-            V(e) = V(0);                                                                        \
-            X(e) = X(0);                                                                        \
-            int64_t h = name##_sift(v, vs, ix, xs, e, 0, x, xi, largest);                       \
-            V(h) = x;                                                                           \
-            X(h) = xi;                                                                          \
-        }                                                                                       \
-    }                                                                                           \
-    /* Introsort: quicksort (median-of-3 pivot, Hoare partition), heapsort once depth runs      \
-     * out, insertion sort for short ranges. */                                                 \
-    static void name##_introsort(T *v, int64_t vs, int64_t *ix, int64_t xs, int64_t m,          \
-                                 int depth, bool largest)                                       \
-    {                                                                                           \
-        while (m > 16) {                                                                        \
-            if (depth-- == 0) {                                                                 \
-                name##_heapify(v, vs, ix, xs, m, largest);                                      \
-                name##_sortdown(v, vs, ix, xs, m, largest);                                     \
-                return;                                                                         \
-            }                                                                                   \
-            int64_t a = 1, b = m / 2, c = m - 1;                                                \
-            if (BEFORE(V(b), X(b), V(a), X(a))) SWAP_ENTRIES(T, a, b);                          \
-            if (BEFORE(V(c), X(c), V(b), X(b))) {                                               \
-                SWAP_ENTRIES(T, b, c);                                                          \
-                if (BEFORE(V(b), X(b), V(a), X(a))) SWAP_ENTRIES(T, a, b);                      \
-            }                                                                                   \
-            SWAP_ENTRIES(T, 0, b); /* the median of the three is the pivot, at 0 */             \
-            T pv = V(0);                                                                        \
-            int64_t pi = X(0), i = 0, j = m;                                                    \
-            for (;;) {                                                                          \
-                do i++;                                                                         \
-                while (i < m && BEFORE(V(i), X(i), pv, pi));                                    \
-                do j--;                                                                         \
-                while (BEFORE(pv, pi, V(j), X(j)));                                             \
-                if (i >= j) break;                                                              \
-                SWAP_ENTRIES(T, i, j);                                                          \
-            }                                                                                   \
-            SWAP_ENTRIES(T, 0, j); /* the pivot at its final place */                           \
-            if (j < m - 1 - j) { /* recurse into the shorter side, loop on the longer */        \
-                name##_introsort(v, vs, ix, xs, j, depth, largest);                             \
-                v += (j + 1) * vs;                                                              \
-                ix += (j + 1) * xs;                                                             \
-                m -= j + 1;                                                                     \
-            } else {                                                                            \
-                name##_introsort(v + (j + 1) * vs, vs, ix + (j + 1) * xs, xs, m - j - 1, depth, \
-                                 largest);                                                      \
-                m = j;                                                                          \
-            }                                                                                   \
-        }                                                                                       \
-        for (int64_t i = 1; i < m; i++) {                                                       \
-            T x = V(i);                                                                         \
-            int64_t xi = X(i), j = i;                                                           \
-            for (; j > 0 && BEFORE(x, xi, V(j - 1), X(j - 1)); j--) {                           \
-                V(j) = V(j - 1);                                                                \
-                X(j) = X(j - 1);                                                                \
-            }                                                                                   \
-            V(j) = x;                                                                           \
-            X(j) = xi;                                                                          \
-        }                                                                                       \
-    }                                                                                           \
-    /* One line. A full sort sorts a copy of the line in place; a top-k keeps a heap of the k   \
-     * best so far in the output (the worst at the root, replaced by anything better), then     \
-     * sorts it: O(n log k), no scratch. */                                                     \
-    static void name(char **p, const int64_t *s, int64_t n, const void *ctx)                    \
-    {                                                                                           \
-        const sort_ctx *c = ctx;                                                                \
-        const bool largest = c->largest;                                                        \
-        const int64_t k = c->k, vs = s[1] / (int64_t)sizeof(T), xs = s[2] / 8;                  \
-        T *v = (T *)p[1];                                                                       \
-        int64_t *ix = (int64_t *)p[2];                                                          \
-        for (int64_t i = 0; i < k; i++) {                                                       \
-            V(i) = *(const T *)(p[0] + i * s[0]);                                               \
-            X(i) = i + c->base;                                                                 \
-        }                                                                                       \
-        if (k == n) {                                                                           \
-            int depth = 0;                                                                      \
-            for (int64_t m = n; m > 1; m >>= 1) depth += 2;                                     \
-            name##_introsort(v, vs, ix, xs, n, depth, largest);                                 \
-            return;                                                                             \
-        }                                                                                       \
-        name##_heapify(v, vs, ix, xs, k, largest);                                              \
-        for (int64_t i = k; i < n && k > 0; i++) {                                              \
-            T x = *(const T *)(p[0] + i * s[0]);                                                \
-            int64_t xi = i + c->base;                                                           \
-            if (!BEFORE(x, xi, V(0), X(0))) continue;                                           \
-            int64_t h = name##_sift(v, vs, ix, xs, k, 0, x, xi, largest);                       \
-            V(h) = x;                                                                           \
-            X(h) = xi;                                                                          \
-        }                                                                                       \
-        name##_sortdown(v, vs, ix, xs, k, largest);                                             \
-    }
-
-SORT_KERNELS(sort_f, float)
-SORT_KERNELS(sort_l, int64_t)
-SORT_KERNELS(sort_b, uint8_t)
-
-/* topk, and sort with k = the whole dim; op names the caller in messages. */
-static dc_status sorted_lines(const char *op, const dc_tensor *a, int64_t k, int dim,
-                              bool largest, int64_t base, dc_tensor *values, dc_tensor *indices)
-{
-    char b1[128], w1[64], w2[64];
-    int64_t shape[DC_MAX_DIMS];
-    memcpy(shape, a->shape, sizeof shape);
-    shape[dim] = k;
-    snprintf(w1, sizeof w1, "%s: values", op);
-    snprintf(w2, sizeof w2, "%s: indices", op);
-    DC_TRY(dc_tensor_ensure(values, a->dtype, a->ndim, shape, w1));
-    DC_TRY(dc_tensor_ensure(indices, DC_I64, a->ndim, shape, w2));
-    DC_CHECK(values->storage != a->storage && indices->storage != a->storage, DC_ERR_ARG,
-             "%s: values and indices must not share storage with the input %s", op,
-             DESC(a, b1));
-    sort_ctx c = {k, base, largest};
-    static const dc_iter_fn kern[DC_DTYPE_COUNT] = {sort_f, sort_l, sort_b};
-    const dc_tensor *ops[3] = {a, values, indices};
-    walk w;
-    walk_init(&w, 3, ops, a->ndim, a->shape, dim, true);
-    walk_run(&w, kern[a->dtype], &c);
-    return DC_OK;
-}
-
-dc_status dc_topk(const dc_tensor *a, int64_t k, int dim, bool largest, int64_t base,
-                  dc_tensor *values, dc_tensor *indices)
-{
-    char b[128];
-    DC_TRY(dc_tensor_check(a, "topk: a"));
-    DC_TRY(check_dim(a, dim, "topk"));
-    DC_CHECK(k >= 0 && k <= a->shape[dim], DC_ERR_ARG,
-             "topk: k = %lld out of range 0..%lld for dimension %d of %s", (long long)k,
-             (long long)a->shape[dim], dim + 1, DESC(a, b));
-    return sorted_lines("topk", a, k, dim, largest, base, values, indices);
-}
-
-dc_status dc_sort(const dc_tensor *a, int dim, bool descending, int64_t base,
-                  dc_tensor *values, dc_tensor *indices)
-{
-    DC_TRY(dc_tensor_check(a, "sort: a"));
-    DC_TRY(check_dim(a, dim, "sort"));
-    return sorted_lines("sort", a, a->shape[dim], dim, descending, base, values, indices);
-}
-
-dc_status dc_argsort(const dc_tensor *a, int dim, bool descending, int64_t base,
-                     dc_tensor *indices)
-{
-    DC_TRY(dc_tensor_check(a, "argsort: a"));
-    DC_TRY(check_dim(a, dim, "argsort"));
-    dc_tensor values = dc_tensor_empty();
-    dc_status st = sorted_lines("argsort", a, a->shape[dim], dim, descending, base, &values,
-                                indices);
-    dc_tensor_release(&values);
     return st;
 }

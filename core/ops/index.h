@@ -1,5 +1,5 @@
 /* Indexing: selecting, gathering and scattering by index tensors, masks, concatenation,
- * counting, running sums, sorting and top-k.
+ * counting and running sums. (Sorting and top-k: sort.h.)
  *
  * Index tensors are int64. Every function that reads or writes indices takes a base: index
  * value base + i means position i (0 in C; the Lua bindings pass 1 so Lua sees 1-based
@@ -56,21 +56,5 @@ dc_status dc_bincount(const dc_tensor *x, const dc_tensor *weights, int64_t minl
 /* out = running sum of a along dim (a's shape). float32 -> float32 (summed in float32, as
  * numpy does), int64 and uint8 -> int64. */
 dc_status dc_cumsum(const dc_tensor *a, int dim, dc_tensor *out);
-
-/* values = a sorted along dim (ascending, or descending), indices = where each value came
- * from (int64, base-based). Stable: equal values keep their order. NaN sorts as the largest
- * value (last ascending, first descending), as in torch. values: a's dtype and shape. */
-dc_status dc_sort(const dc_tensor *a, int dim, bool descending, int64_t base,
-                  dc_tensor *values, dc_tensor *indices);
-
-/* indices of dc_sort alone (uses a temporary for the values). */
-dc_status dc_argsort(const dc_tensor *a, int dim, bool descending, int64_t base,
-                     dc_tensor *indices);
-
-/* The k largest (or smallest) entries of a along dim, best first, with their indices
- * (int64, base-based); ties are taken in index order, NaN counts as the largest value.
- * 0 <= k <= a.shape[dim]; values: a's dtype, a's shape with size k at dim. */
-dc_status dc_topk(const dc_tensor *a, int64_t k, int dim, bool largest, int64_t base,
-                  dc_tensor *values, dc_tensor *indices);
 
 #endif

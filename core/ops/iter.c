@@ -1,4 +1,5 @@
-/* The strided n-ary iterator behind every elementwise op and copy. */
+/* The strided n-ary iterator behind every elementwise op and copy, and the ordered walk of
+ * the ops that work along one dimension (see iter.h). */
 #include "iter.h"
 
 #include <string.h>
@@ -144,5 +145,78 @@ void dc_iter_run(int nops, const dc_tensor *const *t, int ndim, const int64_t *s
     } else {
 #pragma omp parallel for schedule(static)
         for (int64_t r = 0; r < rows; r++) run_row(&it, r, fn, ctx);
+    }
+}
+
+/* ---- ordered walks along one dimension ---- */
+
+dc_status dc_check_dim(const dc_tensor *a, int dim, const char *op)
+{
+    char b[128];
+    DC_CHECK(a->ndim > 0, DC_ERR_SHAPE, "%s: needs at least one dimension, got %s", op,
+             dc_tensor_describe(a, b, sizeof b));
+    DC_CHECK(dim >= 0 && dim < a->ndim, DC_ERR_INDEX,
+             "%s: dimension %d out of range for %s", op, dim + 1,
+             dc_tensor_describe(a, b, sizeof b));
+    return DC_OK;
+}
+
+void dc_walk_init(dc_walk *w, int nops, const dc_tensor *const *t, int ndim,
+                  const int64_t *shape, int dim, bool lines)
+{
+    int order[DC_MAX_DIMS], n = 0;
+    for (int d = 0; d < ndim; d++)
+        if (!lines || d != dim) order[n++] = d;
+    if (lines) order[n++] = dim;
+    w->nops = nops;
+    w->ndim = ndim;
+    w->npar = lines ? ndim - 1 : dim;
+    for (int k = 0; k < nops; k++) {
+        int64_t esz = (int64_t)dc_dtype_size(t[k]->dtype);
+        w->base[k] = dc_tensor_data(t[k]);
+        for (int d = 0; d < ndim; d++) w->stride[k][d] = t[k]->stride[order[d]] * esz;
+    }
+    for (int d = 0; d < ndim; d++) w->shape[d] = shape[order[d]];
+    if (ndim == 0) { /* a scalar: one run of one element */
+        w->ndim = 1;
+        w->npar = 0;
+        w->shape[0] = 1;
+        for (int k = 0; k < nops; k++) w->stride[k][0] = 0;
+    }
+}
+
+void dc_walk_run(const dc_walk *w, dc_iter_fn fn, const void *ctx)
+{
+    int64_t outer = 1, total = 1;
+    for (int d = 0; d < w->ndim; d++) {
+        total *= w->shape[d];
+        if (d < w->npar) outer *= w->shape[d];
+    }
+    if (total == 0) return;
+    const int last = w->ndim - 1; /* npar <= last: runs go along the last dim */
+#pragma omp parallel for schedule(static) if (outer > 1 && total >= DC_PARALLEL_MIN)
+    for (int64_t r = 0; r < outer; r++) {
+        char *p[DC_WALK_MAX];
+        int64_t s[DC_WALK_MAX], c[DC_MAX_DIMS] = {0}, q = r;
+        for (int k = 0; k < w->nops; k++) {
+            p[k] = w->base[k];
+            s[k] = w->stride[k][last];
+        }
+        for (int d = w->npar - 1; d >= 0; d--) {
+            int64_t i = q % w->shape[d];
+            q /= w->shape[d];
+            for (int k = 0; k < w->nops; k++) p[k] += i * w->stride[k][d];
+        }
+        for (;;) {
+            fn(p, s, w->shape[last], ctx);
+            int d = last - 1;
+            for (; d >= w->npar; d--) { /* odometer over the serial dims but the last */
+                for (int k = 0; k < w->nops; k++) p[k] += w->stride[k][d];
+                if (++c[d] < w->shape[d]) break;
+                for (int k = 0; k < w->nops; k++) p[k] -= w->stride[k][d] * w->shape[d];
+                c[d] = 0;
+            }
+            if (d < w->npar) break;
+        }
     }
 }

@@ -1,14 +1,15 @@
-/* Random tensor fills over the Philox counter space (declared in rng.h).
+/* Random tensor fills over the Philox counter space (see random.h).
  *
  * Element i of a fill (i in row-major order of the tensor's shape, whatever its strides)
  * depends only on the generator key and block r->counter + i / 4, so the work is cut into
  * chunks of blocks shared among OpenMP threads and the result does not depend on how many
  * threads run. A rejected integer draw retries from the aux side stream of its own block,
  * which keeps the counter advance fixed at ceil(numel / 4). */
+#include "random.h"
+
 #include <float.h>
 #include <math.h>
 
-#include "../rng.h"
 #include "iter.h"
 
 typedef enum fill_kind { FILL_UNIFORM, FILL_NORMAL, FILL_INT, FILL_BERNOULLI } fill_kind;

@@ -1,8 +1,8 @@
 /* The fused SGD update (see sgd.h). */
 #include "sgd.h"
 
-#include "../layers/args.h"
-#include "../layers/par.h"
+#include "../args.h"
+#include "../parallel.h"
 
 #define PAR_MIN 65536
 

@@ -1,4 +1,4 @@
--- Ablation (deepcluster.md §7): the k-way head each epoch: re-initialised (the paper), kept
+-- Ablation (method.md §10): the k-way head each epoch: re-initialised (the paper), kept
 -- across epochs (cluster ids are permuted between epochs), or DeepCluster-v2's frozen
 -- classifier of normalised k-means centroids.
 local dc = require 'dclab'

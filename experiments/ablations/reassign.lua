@@ -1,4 +1,4 @@
--- Ablation (paper §2.1, deepcluster.md §2): what k-means does with empty clusters: FAISS's
+-- Ablation (paper §2.1, method.md §4): what k-means does with empty clusters: FAISS's
 -- split of a big cluster, nothing, or the point farthest from its centroid.
 local dc = require 'dclab'
 local ab = dc.ablation.setup('reassign', arg, {k = 300})

@@ -1,4 +1,4 @@
--- Ablation (deepcluster.md §3): how the training epoch samples images: the paper's uniform
+-- Ablation (method.md §5): how the training epoch samples images: the paper's uniform
 -- quota per cluster, the released code's index mismatch, natural frequencies, and natural
 -- frequencies with loss weights 1/|cluster|.
 local dc = require 'dclab'

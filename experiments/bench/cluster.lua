@@ -27,7 +27,7 @@ end
 local PEER = 'experiments/bench/peers/faiss_kmeans.py'
 local dir = os.tmpname()
 os.remove(dir)
-assert(os.execute('mkdir -p ' .. dir))
+dc.mkdirs(dir)
 
 local function sh(cmd)
   local p = assert(io.popen(cmd))

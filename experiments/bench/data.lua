@@ -38,7 +38,9 @@ end
 -- The benchmark photos: landscape 500x375 and, one in four, portrait 375x500.
 local function make_photos()
   local src = DIR .. '-sources'
-  assert(os.execute('rm -rf ' .. DIR .. ' ' .. src .. ' && mkdir -p ' .. DIR .. ' ' .. src))
+  assert(os.execute('rm -rf ' .. DIR .. ' ' .. src))
+  dc.mkdirs(DIR)
+  dc.mkdirs(src)
   local found = 0
   for _, p in ipairs(SOURCES) do
     local f = io.open(p, 'rb')

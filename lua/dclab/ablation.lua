@@ -33,7 +33,7 @@ return function(dc)
     self.eval_tf, self.train_tf = tf.eval, tf.train
     self.data = dc.data.fashion_mnist{split = 'train'}:subset(args.subset)
     self.test = dc.data.fashion_mnist{split = 'test'}:subset(math.min(args.eval_test, 10000))
-    os.execute('mkdir -p "' .. args.out .. '"')
+    dc.mkdirs(args.out)
     print(string.format('ablation %s: %d train images, %d epochs, k = %d, seed %d -> %s',
       name, #self.data, args.epochs, args.k, args.seed, args.out))
     return self

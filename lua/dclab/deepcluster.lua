@@ -1,5 +1,5 @@
 -- The DeepCluster loop (Caron et al., ECCV 2018) as an object whose every part can be
--- swapped from a script. Defaults follow the reference recipe (../shared/deepcluster.md §1):
+-- swapped from a script. Defaults follow the reference recipe (lua/dclab/method.md §1, §2):
 --   per epoch: features of the whole set in evaluation mode and fixed order (the classifier's
 --   output before its final ReLU) -> PCA-whitening + L2 -> k-means (20 iterations, no
 --   subsampling, a new seed each epoch) -> pseudo-labels -> uniform-over-clusters sampling ->
@@ -106,7 +106,7 @@ return function(dc)
   end
 
   local function writable_dir(dir)
-    os.execute('mkdir -p "' .. dir:gsub('"', '\\"') .. '" 2>/dev/null')
+    pcall(dc.mkdirs, dir) -- a failure shows in the probe below, worded for the runner
     local probe = dir .. '/.write_test'
     local f, err = io.open(probe, 'w')
     if not f then fail('output folder %s is not writable: %s', dir, err) end

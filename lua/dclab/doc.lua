@@ -1,8 +1,9 @@
--- Help texts shown by help(obj) in the REPL. Keys: 'dc.<name>' for the dc table's fields,
--- 'Tensor:<name>' for tensor methods, plus 'help' (the overview) and 'dc.Tensor' (the class).
--- Each text starts with the call signature; in-place twins (add_) share their function's text.
--- tests/lua/repl_spec.lua checks that every function of dc, dc.cluster and dc.metrics and every
--- tensor method has an entry.
+-- Help texts shown by help(obj) (REPL, scripts, -e). Keys: 'dc.a.b' for fields of the dc
+-- table at any depth, 'dc.a.Class:m' for methods of classes (a method overriding a
+-- documented one of its parent class shows the parent's text), 'Tensor:<name>' for tensor
+-- methods, plus topics: 'help' (the overview), 'indexing', 'method' (lua/dclab/method.md).
+-- Each text starts with the call signature; in-place twins (add_) share their function's
+-- text. tests/lua/repl_spec.lua walks dc (Repl.public) and fails on anything without one.
 local doc = {}
 
 local function entry(names, text)
@@ -13,11 +14,24 @@ end
 entry('help', [[
 dclab REPL: `dc` is loaded. Results are printed; an error leaves you at the prompt.
   help(obj)        help on a function, tensor or table: help(dc.zeros), help(t), help(dc)
+  help('method')   DeepCluster: the method, its hyper-parameters and the reference's quirks
+  help('indexing') t[{i, j}], t[{{1, 3}, 2}], t[mask]
+  =expr            prints expr (as lua5.4); an expression alone prints too
   who()            the globals defined in this session, with tensor shapes
   dc.time(fn, ...) wall-clock seconds of one call fn(...), then fn's results
   dc.<TAB>, t:<TAB>  complete names, fields and tensor methods
   Ctrl-C clears the line or interrupts running code; Ctrl-D exits.
   History is kept in ~/.dclab_history.]])
+
+-- help('method'): the method description, lua/dclab/method.md, read from beside this file
+-- (it is installed with it).
+do
+  local path = debug.getinfo(1, 'S').source:match('^@(.*)doc%.lua$')
+  local f = path and io.open(path .. 'method.md', 'r')
+  doc.method = f and f:read('a') or
+    "help: method.md, the method description, is missing from dclab's library folder"
+  if f then f:close() end
+end
 
 -- ---- the dc table ----
 
@@ -30,7 +44,10 @@ dc.Tensor: the tensor class (its methods; `t:<TAB>` lists them)
   Tensors are float32 (default), int64 (labels, indices, cluster ids) or uint8 (images, masks),
   up to 8 dimensions. Views share storage with their source. Indices and dimensions count
   from 1, negative ones from the end. Operators + - * / ^ and unary - work elementwise with
-  numpy broadcasting, with tensors or numbers.]])
+  numpy broadcasting, with tensors or numbers. Indexing: t[i], t[{i, j}], t[{{1, 3}, 2}],
+  t[mask] (help('indexing')); ipairs(t) visits rows (elements of a 1-D tensor).
+  Methods ending in _ work in place (add_, fill_, zero_); fill and copy, Torch7's names,
+  work in place too.]])
 
 entry('dc.empty', [[
 dc.empty(sizes... [, {dtype=}]) -> tensor
@@ -56,8 +73,10 @@ dc.tensor(data [, dtype]) -> tensor
 
 entry('dc.arange', [[
 dc.arange(stop) | dc.arange(start, stop [, step]) [, {dtype=}] -> 1-D tensor
-  start, start + step, ... up to stop excluded (start 0, step 1 by default). int64 when all
-  bounds are integers, float32 otherwise: dc.arange(5) is 0 1 2 3 4.]])
+  start, start + step, ... up to stop excluded (start 0, step 1 by default), as numpy and
+  PyTorch. int64 when all bounds are integers, float32 otherwise: dc.arange(5) is 0 1 2 3 4;
+  1-based ids 1..n are dc.arange(1, n + 1). (Ranges differ by function, each as its model:
+  arange excludes stop as numpy; randint includes hi as math.random; randperm gives 1..n.)]])
 
 entry('dc.linspace', [[
 dc.linspace(a, b, n) -> float32 1-D tensor
@@ -175,12 +194,13 @@ dc.randn(sizes... [, {generator=, seed=}]) -> float32 tensor
 
 entry('dc.randint', [[
 dc.randint(lo, hi, sizes... [, {generator=, seed=, dtype=}]) -> tensor
-  Integers in [lo, hi], both included as in math.random; int64 unless dtype says otherwise:
-  dc.randint(1, 6, 10).]])
+  Integers in [lo, hi], both included as in math.random (torch.randint excludes its high;
+  dclab does not): int64 unless dtype says otherwise. dc.randint(1, 6, 10): ten dice.]])
 
 entry('dc.randperm', [[
 dc.randperm(n [, {generator=, seed=}]) -> int64 tensor
-  1..n in random order (Fisher-Yates): dc.randperm(5).]])
+  1..n in random order (Fisher-Yates), 1-based like every index in dclab (torch.randperm
+  gives 0..n-1): dc.randperm(5), ds:subset(dc.randperm(#ds):narrow(1, 1, 100)).]])
 
 entry('dc.bernoulli', [[
 dc.bernoulli(p, sizes... [, {generator=, seed=, dtype=}]) -> tensor
@@ -198,13 +218,16 @@ dc.load_npy(path) -> tensor
   Fortran order. A bad or truncated file raises an error naming it and the problem.]])
 
 entry('dc.save', [[
-dc.save(path, tensors [, meta])
-  Writes a checkpoint: tensors = {name = tensor, ...}, meta = a plain Lua value (tables,
-  strings, numbers, booleans), atomically (temporary file, fsync, rename), with a CRC32.]])
+dc.save(path, tensors | module [, meta])
+  Writes a checkpoint: tensors = {name = tensor, ...} or a module (its m:state(): parameters
+  and running statistics), meta = a plain Lua value (tables, strings, numbers, booleans),
+  atomically (temporary file, fsync, rename), with a CRC32. dc.save('net.bin', model).]])
 
 entry('dc.load', [[
-dc.load(path) -> tensors, meta
-  Reads a checkpoint written by dc.save; a corrupt or truncated file is refused whole.]])
+dc.load(path) -> tensors, meta; dc.load(path, module) -> module, meta
+  Reads a checkpoint written by dc.save; a corrupt or truncated file is refused whole. With
+  a module, its state is loaded into it (module:load_state, strict: every entry present,
+  none unknown, same shapes): dc.load('net.bin', dc.models.small{}).]])
 
 entry('dc.set_printoptions', [[
 dc.set_printoptions{edgeitems=, threshold=, precision=, linewidth=} -> previous options
@@ -220,7 +243,8 @@ t:shape() -> {sizes}
 
 entry('Tensor:size', [[
 t:size([dim]) -> {sizes} | size
-  Without dim, the same as t:shape(); with dim, the size of that dimension (1-based).]])
+  Without dim, the sizes as t:shape() gives them, in a list that prints as [2, 3]; with dim,
+  the size of that dimension (1-based, negative from the end).]])
 
 entry('Tensor:stride', [[
 t:stride() -> {strides}
@@ -321,16 +345,13 @@ t:byte() -> tensor
   Converted to uint8 (t itself when it already is).]])
 
 entry('Tensor:type', [[
-t:type(dtype) -> tensor
-  Converted to dtype (t itself when it already has it).]])
+t:type() -> dtype name; t:type(dtype) -> tensor
+  Without an argument, the dtype's name ('float32', 'int64' or 'uint8', as t:dtype());
+  with one, t converted to dtype (t itself when it already has it): t:type('int64').]])
 
 entry('Tensor:copy', [[
 t:copy(src) -> t
   Copies src into t, converting the dtype; src broadcasts to t's shape.]])
-
-entry('Tensor:fill', [[
-t:fill(value) -> t
-  Sets every element to value.]])
 
 -- ---- tensor methods: elementwise ----
 
@@ -544,12 +565,732 @@ entry('dc.get_num_threads', [=[
 dc.get_num_threads() -> n
   The threads parallel work uses (the number of cores unless set).]=])
 
+-- ---- Torch-style conveniences (lua/dclab/tensor.lua, lua/dclab/index.lua) ----
+
+entry({'Tensor:fill_', 'Tensor:fill'}, [=[
+t:fill_(value) -> t (in place)
+  Sets every element to value. t:fill(value) is the same call under Torch7's name: it works
+  in place too (dclab's rule is that a trailing _ marks in-place methods; fill and copy keep
+  Torch7's names). Example: grad:fill_(0).]=])
+
+entry('Tensor:zero_', [=[
+t:zero_() -> t (in place)
+  Sets every element to 0: t:zero_() is t:fill_(0).]=])
+
+entry('Tensor:double', [=[
+t:double() -> float32 tensor
+  dclab has no float64: its dtypes are float32, int64 and uint8, and every kernel computes in
+  float32 (sums and covariances accumulate in double inside). t:double() is t:float(), so
+  Torch code that calls it runs; the result is float32, not float64.]=])
+
+entry('Tensor:int', [=[
+t:int() -> int64 tensor
+  t:long(): converted to int64, truncating toward zero (dclab has no int32).]=])
+
+entry('Tensor:flatten', [=[
+t:flatten([first = 1 [, last = -1]]) -> tensor
+  Dimensions first..last merged into one (negative dims count from the end); a view when t
+  is contiguous, else a copy (as reshape). A 0-d tensor gives [1].
+  Example: dc.zeros(8, 2, 3, 3):flatten(2) is [8, 18].]=])
+
+entry('Tensor:repeat_tensor', [=[
+t:repeat_tensor(counts...) -> tensor (a copy)
+  t tiled counts[i] times along dimension i (Torch7's repeatTensor, PyTorch's repeat); counts
+  may be one table and may have more entries than t has dimensions (leading ones are added).
+  Example: dc.tensor{1, 2}:repeat_tensor(2, 2) is {{1, 2, 1, 2}, {1, 2, 1, 2}}. To repeat
+  size-1 dimensions without copying use t:expand.]=])
+
+entry({'Tensor:sin', 'Tensor:sin_'}, [=[
+t:sin([out]) -> tensor; t:sin_() -> t (in place)
+  Elementwise sine (radians), float32 (integer tensors are converted).]=])
+
+entry({'Tensor:cos', 'Tensor:cos_'}, [=[
+t:cos([out]) -> tensor; t:cos_() -> t (in place)
+  Elementwise cosine (radians), float32 (integer tensors are converted).]=])
+
+entry('indexing', [=[
+Indexing a tensor (indices count from 1; negative ones from the end):
+  t[i]                 row i: a view, or a number for a 1-D tensor; t[i] = v fills / copies it
+  t[#t + 1]            nil, so that `for i, row in ipairs(t)` stops at the end; other
+                       out-of-range indices raise
+  t[{i, j}]            the element (a number) when every dimension gets an integer
+  t[{{1, 3}, 2}]       Torch7 ranges: {first, last} inclusive, {i} = {i, i}, {} = all; a view
+  t[{2}]               missing entries take whole dimensions
+  t[{...}] = v         v a number (fills) or a tensor (copied, broadcast) into that view
+  t[mask]              the entries where a uint8 mask (t:gt(0), ...) is non-zero, as 1-D
+  t[mask] = v          sets them to the number v (masked_fill_)
+Examples: x[{{}, 1}] is the first column; x[x:lt(0)] = 0 clamps negatives.]=])
+
+-- ---- neural networks (dc.nn; lua/dclab/nn/) ----
+
+entry('dc.nn', [=[
+dc.nn: Torch-style modules, one class per file. Layers: Conv2d, Linear, BatchNorm2d,
+  BatchNorm1d, ReLU, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Dropout, Flatten, Sobel,
+  Softmax, LogSoftmax, CentroidHead; container: Sequential; criterion: CrossEntropyLoss.
+  Every module has the methods of dc.nn.Module (help(dc.nn.Module)). Example:
+    local net = dc.nn.Sequential{dc.nn.Linear(784, 100), dc.nn.ReLU(), dc.nn.Linear(100, 10)}
+    local y = net(x)   -- net:forward(x)]=])
+
+entry('dc.nn.Module', [=[
+dc.nn.Module: the base class of every module.
+  m:forward(x) -> y (also m(x))       m:backward(x, dy) -> dx
+  m:parameters() -> params, grads     m:zero_grad()   m:num_params()
+  m:training() / m:evaluate()         m:state() -> {name = tensor}   m:load_state(state)
+  tostring(m) describes it. Modules start in training mode. A new layer:
+    local My, parent = dc.nn.Module:extend('My')
+    function My:__init(n) parent.__init(self); self:param('weight', {n}) end
+    function My:forward(x) ... return self.output end]=])
+
+entry('dc.nn.Module:forward', [=[
+m:forward(x) -> y    (m(x) is the same call)
+  The output for input x. y is m.output, a buffer the next forward overwrites: y:clone()
+  what you keep. Input shapes are checked and errors name the module, e.g.
+  "Linear(3 -> 2): expected input [N, 3], got float32 [4, 5]".]=])
+
+entry('dc.nn.Module:backward', [=[
+m:backward(x, dy) -> dx
+  After m:forward(x): adds the gradient of the loss to every parameter's gradient
+  (accumulates: call m:zero_grad() first) and returns dL/dx (m.grad_input), or nil when
+  m.need_input_grad is false. For a criterion: crit:backward(logits, target) -> dlogits.]=])
+
+entry('dc.nn.Module:parameters', [=[
+m:parameters() -> params, grads
+  Two lists of tensors, weight before bias, in forward order; their identities never change,
+  so an optimizer keeps them: dc.optim.sgd(m:parameters(), {lr = 0.1}).]=])
+
+entry('dc.nn.Module:zero_grad', [=[
+m:zero_grad() -> m
+  Sets every parameter gradient to 0 (backward accumulates into them).]=])
+
+entry('dc.nn.Module:num_params', [=[
+m:num_params() -> n
+  The number of trainable scalars.]=])
+
+entry('dc.nn.Module:training', [=[
+m:training([on = true]) -> m
+  Training mode (batch statistics in BatchNorm, Dropout on); m:training(false) is
+  m:evaluate(). Containers set their children too.]=])
+
+entry('dc.nn.Module:evaluate', [=[
+m:evaluate() -> m
+  Evaluation mode: BatchNorm uses its running statistics, Dropout is the identity.]=])
+
+entry('dc.nn.Module:state', [=[
+m:state() -> {name = tensor}
+  The parameters and running statistics (no activations), under stable names such as
+  'weight' or, in containers, '3.weight' and 'features.1.bias'. The tensors are the
+  module's own: dc.save(path, m) writes them; :clone() to snapshot.]=])
+
+entry('dc.nn.Module:load_state', [=[
+m:load_state(state [, {strict = true}]) -> m
+  Copies the tensors of state (from m:state() or dc.load) into the module's. Strict: every
+  entry must be present, none unknown, shapes equal; strict = false skips missing and
+  unknown entries. dc.load(path, m) reads a file straight into m.]=])
+
+entry('dc.nn.Module:describe', [=[
+m:describe() -> string
+  The one-line description tostring(m) shows, e.g. "Conv2d(3 -> 96, 11x11, stride 4, pad 2)".]=])
+
+entry('dc.nn.Module:extend', [=[
+dc.nn.Module:extend(name) -> class, parent
+  A subclass called as class(...) (which runs class:__init(...)); metamethods (tostring,
+  calling) are inherited. See help(dc.nn.Module) for an example.]=])
+
+entry('dc.nn.Module:is_module', [=[
+dc.nn.Module.is_module(v) -> boolean
+  Whether v is a module (an instance of Module or of a subclass).]=])
+
+entry('dc.nn.is_module', [=[
+dc.nn.is_module(v) -> boolean
+  Whether v is a module (an instance of dc.nn.Module or of a subclass).]=])
+
+entry('dc.nn.Module:param', [=[
+m:param(name, shape) -> weight, grad
+  For new layers, in __init: registers a trainable parameter (zeros) as m[name] and its
+  gradient as m['grad_' .. name]; parameters() and state() then list it.]=])
+
+entry('dc.nn.Module:buffer', [=[
+m:buffer(name, tensor) -> tensor
+  For new layers: state that is saved but not trained (running statistics), as m[name].]=])
+
+entry('dc.nn.Module:fit_buffers', [=[
+m:fit_buffers(x, names...)
+  For new layers, in forward: when x's shape differs from the last call's, forgets
+  m.output, m.grad_input and the named buffers so the kernels allocate them anew.]=])
+
+entry('dc.nn.Conv2d', [=[
+dc.nn.Conv2d(in, out, k [, {stride = 1, pad = 0, bias = true, algo = 'auto'}]) -> module
+  2-D convolution of [N, in, H, W] into [N, out, Ho, Wo]; k, stride and pad are a number or
+  {h, w}. algo 'im2col' | 'winograd2' | 'winograd4' forces the algorithm ('auto' picks
+  Winograd for 3x3 stride-1 layers of >= 16 channels). Initialised as DeepCluster's code:
+  weight N(0, 2 / (kh * kw * out)), bias 0.
+  Example: dc.nn.Conv2d(3, 96, 11, {stride = 4, pad = 2}).]=])
+
+entry({'dc.nn.Conv2d:reset', 'dc.nn.Linear:reset'}, [=[
+m:reset([generator]) -> m
+  Draws fresh weights as at construction, from generator (default: dclab's default one).]=])
+
+entry('dc.nn.Linear', [=[
+dc.nn.Linear(in, out [, {bias = true}]) -> module
+  y = x W^T + b on [N, in] -> [N, out]. Initialised as DeepCluster's code: weight
+  N(0, 0.01^2), bias 0. Example: dc.nn.Linear(4096, 100).]=])
+
+entry('dc.nn.BatchNorm2d', [=[
+dc.nn.BatchNorm2d(channels [, {eps = 1e-5, momentum = 0.1}]) -> module
+  Batch normalisation over [N, C, H, W] per channel: weight 1 and bias 0 at start; batch
+  statistics in training (running averages updated with momentum, unbiased variance as
+  PyTorch), running statistics in evaluation. A following in-place ReLU in a Sequential
+  runs fused with it.]=])
+
+entry('dc.nn.BatchNorm1d', [=[
+dc.nn.BatchNorm1d(features [, {eps = 1e-5, momentum = 0.1}]) -> module
+  Batch normalisation over [N, C] per feature (see help(dc.nn.BatchNorm2d)).]=])
+
+entry('dc.nn.ReLU', [=[
+dc.nn.ReLU([{inplace = false}]) -> module
+  y = max(x, 0). In place, the output is the input tensor itself (saves a buffer, as
+  PyTorch's inplace=True); right after a BatchNorm in a Sequential it is fused into it.]=])
+
+entry('dc.nn.MaxPool2d', [=[
+dc.nn.MaxPool2d(k [, {stride = k, pad = 0, ceil_mode = false}]) -> module
+  Max pooling of [N, C, H, W]; k, stride, pad a number or {h, w}; ties go to the first
+  maximum. Example: dc.nn.MaxPool2d(3, {stride = 2}).]=])
+
+entry('dc.nn.AvgPool2d', [=[
+dc.nn.AvgPool2d(k [, {stride = k, pad = 0, ceil_mode = false, count_include_pad = true}])
+  Average pooling of [N, C, H, W], as PyTorch's AvgPool2d.]=])
+
+entry('dc.nn.AdaptiveAvgPool2d', [=[
+dc.nn.AdaptiveAvgPool2d(size) -> module
+  Average pooling to a fixed output size (a number or {h, w}) whatever the input size
+  (PyTorch's bins). Example: dc.nn.AdaptiveAvgPool2d(6) turns [N, C, 13, 13] into [N, C, 6, 6].]=])
+
+entry('dc.nn.Dropout', [=[
+dc.nn.Dropout([p = 0.5] [, {generator = g}]) -> module
+  In training, zeroes each element with probability p and scales the others by 1 / (1 - p);
+  the identity in evaluation. The mask comes from g (default: dclab's default generator).]=])
+
+entry('dc.nn.Flatten', [=[
+dc.nn.Flatten() -> module
+  [N, ...] -> [N, prod(...)], a view (no copy).]=])
+
+entry('dc.nn.Sobel', [=[
+dc.nn.Sobel() -> module
+  DeepCluster's fixed front end, [N, 3 or 1, H, W] -> [N, 2, H, W]: grayscale (channel mean),
+  then the horizontal and vertical Sobel filters (zero padding 1). No parameters.]=])
+
+entry('dc.nn.Softmax', [=[
+dc.nn.Softmax() -> module
+  Softmax over the last dimension of [N, D].]=])
+
+entry('dc.nn.LogSoftmax', [=[
+dc.nn.LogSoftmax() -> module
+  Log of the softmax over the last dimension of [N, D] (computed stably).]=])
+
+entry('dc.nn.CentroidHead', [=[
+dc.nn.CentroidHead(centroids [, {temperature = 0.1}]) -> module
+  DeepCluster-v2's classifier: logits = normalize(x) . normalize(c)^T / temperature with the
+  k-means centroids c float32 [k, D] frozen (no parameters); the gradient flows into x.
+  Used by dc.deepcluster{head = 'centroids'}.]=])
+
+entry('dc.nn.CrossEntropyLoss', [=[
+dc.nn.CrossEntropyLoss([{weight = w}]) -> criterion
+  Softmax + negative log-likelihood of the target classes, averaged over the batch; with
+  class weights w float32 [k] the weighted mean sum w[t] nll / sum w[t] (as PyTorch).
+    local loss = crit:forward(logits, target)     -- logits [N, k], target int64 [N] in 1..k
+    local dlogits = crit:backward(logits, target)]=])
+
+entry('dc.nn.Sequential', [=[
+dc.nn.Sequential([{m1, m2, ...}]) -> container
+  Runs its modules in order (backward in reverse). An error inside gets the module's path
+  as prefix: "(3) Conv2d(96 -> 256, 5x5): ...". s:add(m), s:insert(m [, pos]),
+  s:remove([pos]), s:replace(pos, m), s:get(pos), s:size(); state names are '<pos>.<name>'.
+  Example: dc.nn.Sequential{dc.nn.Linear(2, 8), dc.nn.ReLU(), dc.nn.Linear(8, 2)}.]=])
+
+entry('dc.nn.Sequential:add', [=[
+s:add(m) -> s
+  Appends module m (chainable: s:add(a):add(b)).]=])
+
+entry('dc.nn.Sequential:insert', [=[
+s:insert(m [, pos = end]) -> s
+  Inserts module m at position pos; the modules from pos on move one place.]=])
+
+entry('dc.nn.Sequential:remove', [=[
+s:remove([pos = last]) -> module
+  Removes and returns the module at pos.]=])
+
+entry('dc.nn.Sequential:replace', [=[
+s:replace(pos, m) -> old module
+  Puts m at pos in place of the module there, which is returned.]=])
+
+entry('dc.nn.Sequential:get', [=[
+s:get(pos) -> module
+  The module at position pos (1-based).]=])
+
+entry('dc.nn.Sequential:size', [=[
+s:size() -> n
+  The number of modules.]=])
+
+entry('dc.nn.Sequential:refresh_fusion', [=[
+s:refresh_fusion()
+  Re-marks BatchNorm + in-place ReLU pairs for fusion. add/insert/remove/replace call it;
+  call it yourself only after editing s.modules directly.]=])
+
+-- ---- optimizers (dc.optim; lua/dclab/optim/) ----
+
+entry('dc.optim', [=[
+dc.optim: optimizers and learning-rate schedules.
+  dc.optim.sgd (help(dc.optim.sgd)), dc.optim.SGD (its class), dc.optim.schedule.]=])
+
+entry({'dc.optim.sgd', 'dc.optim.SGD:new'}, [=[
+dc.optim.sgd(settings) | dc.optim.sgd(params [, grads], settings) | dc.optim.sgd(module, settings)
+  -> optimizer
+  SGD with momentum, dampening, Nesterov and weight decay, as PyTorch's torch.optim.SGD
+  (one fused C update per parameter). settings: lr (required), momentum = 0, dampening = 0,
+  weight_decay = 0, nesterov = false. The first form starts with no parameters (add them
+  with opt:add); the others make a first group: a parameter list alone works for module
+  parameters (their gradients are found), as in PyTorch:
+    local opt = dc.optim.sgd(model:parameters(), {lr = 0.05, momentum = 0.9})
+    model:zero_grad(); crit:backward(...); ...; opt:step()]=])
+
+entry('dc.optim.SGD', [=[
+dc.optim.SGD: the class of dc.optim.sgd's optimizers. opt:add, opt:step, opt:zero_grad,
+  opt:set_lr, opt:state, opt:load_state; opt.groups is plain data.]=])
+
+entry('dc.optim.SGD:add', [=[
+opt:add(module [, settings]) | opt:add(params [, grads] [, settings]) -> opt
+  A new parameter group with its own settings (the optimizer's by default), e.g. a head
+  without momentum: opt:add(model.top_layer, {momentum = 0}).]=])
+
+entry('dc.optim.SGD:step', [=[
+opt:step() -> opt
+  One update of every parameter from its gradient.]=])
+
+entry('dc.optim.SGD:zero_grad', [=[
+opt:zero_grad() -> opt
+  Sets the gradients of every group's parameters to 0.]=])
+
+entry('dc.optim.SGD:set_lr', [=[
+opt:set_lr(lr) -> opt
+  Sets the learning rate of every group (what schedules drive: opt:set_lr(sched(epoch))).]=])
+
+entry('dc.optim.SGD:state', [=[
+opt:state() -> {steps =, groups = {{lr =, momentum =, ..., momentum_buffers = {...}}}}
+  The settings and momentum buffers, for a checkpoint (dc.checkpoint.save does it).]=])
+
+entry('dc.optim.SGD:load_state', [=[
+opt:load_state(state) -> opt
+  Restores what opt:state() gave into the same groups (same count, same parameter sizes).]=])
+
+entry('dc.optim.schedule', [=[
+dc.optim.schedule: learning rates by epoch (or step) t = 1, 2, ...: constant, step, cosine.
+  Each returns a function t -> lr. Example:
+    local sched = dc.optim.schedule.cosine{lr = 0.1, total = 30}
+    for epoch = 1, 30 do opt:set_lr(sched(epoch)); ... end]=])
+
+entry('dc.optim.schedule.constant', [=[
+dc.optim.schedule.constant{lr = 0.05} -> function(t) -> lr
+  The same rate every epoch (the paper's).]=])
+
+entry('dc.optim.schedule.step', [=[
+dc.optim.schedule.step{lr = 0.1, step = 30, gamma = 0.1} -> function(t) -> lr
+  lr * gamma ^ floor((t - 1) / step).]=])
+
+entry('dc.optim.schedule.cosine', [=[
+dc.optim.schedule.cosine{lr = 0.1, total = 100, min = 0} -> function(t) -> lr
+  min + (lr - min) * (1 + cos(pi * (t - 1) / total)) / 2.]=])
+
+-- ---- networks (dc.models; lua/dclab/models/) ----
+
+entry('dc.models', [=[
+dc.models: DeepCluster's networks, each a dc.models.Net split into sobel / features /
+  classifier / top_layer: small (28x28 images), alexnet and vgg16 (224x224).]=])
+
+entry('dc.models.small', [=[
+dc.models.small{sobel = true, k = nil, generator = nil} -> Net
+  The convnet for 28x28 images (Fashion-MNIST): features conv3x3(64)-BN-ReLU-pool,
+  conv(128)-BN-ReLU-pool, conv(256)-BN-ReLU, conv(256)-BN-ReLU-pool -> 2304; classifier
+  Dropout-Linear(2304, 512)-ReLU-Dropout-Linear(512, 512)-ReLU; top_layer Linear(512, k) when
+  k is given. 2.4M parameters. generator: draws the weights from it.
+  Example: local net = dc.models.small{k = 10}; net(dc.zeros(8, 1, 28, 28)) is [8, 10].]=])
+
+entry('dc.models.alexnet', [=[
+dc.models.alexnet{sobel = true, bn = true, k = nil, generator = nil} -> Net
+  DeepCluster's AlexNet for [N, 3, 224, 224]: 96/256/384/384/256 filters, BatchNorm after
+  every conv, no LRN; classifier Dropout-Linear(9216, 4096)-ReLU-Dropout-Linear(4096,
+  4096)-ReLU; top_layer Linear(4096, k) when k is given.]=])
+
+entry('dc.models.vgg16', [=[
+dc.models.vgg16{sobel = true, bn = true, k = nil, generator = nil} -> Net
+  VGG-16 (with BatchNorm) as DeepCluster's code for [N, 3, 224, 224]; classifier
+  Linear(25088, 4096)-ReLU-Dropout-Linear(4096, 4096)-ReLU; top_layer Linear(4096, k).]=])
+
+entry('dc.models.Net', [=[
+dc.models.Net(name, {sobel =, features =, classifier =, top_layer =}) -> network
+  A DeepCluster network: forward runs sobel (optional) -> features -> flatten ->
+  classifier -> top_layer (optional). The clustering feature is the classifier's output;
+  the top layer is replaced every epoch (net:set_top_layer). State names are
+  'features.1.weight', 'top_layer.bias', ...]=])
+
+entry('dc.models.Net:stages', [=[
+net:stages() -> {{name, module}, ...}
+  The present parts in forward order ('sobel', 'features', 'flatten', 'classifier',
+  'top_layer').]=])
+
+entry('dc.models.Net:set_top_layer', [=[
+net:set_top_layer(m) -> old top layer
+  Replaces the head (nil removes it); m takes the network's training mode.]=])
+
+-- ---- data (dc.data, dc.transforms; lua/dclab/data/, lua/dclab/transforms.lua) ----
+
+entry('dc.data', [=[
+dc.data: datasets (fashion_mnist, image_folder, tensor_dataset), subsets, JPEG export and
+  the threaded loader. A dataset ds: #ds, ds[i] -> {image, label}, ds:get(i) -> image, label,
+  ds.labels (int64, 1-based), ds.classes, ds:subset(n | indices).]=])
+
+entry('dc.data.fashion_mnist', [=[
+dc.data.fashion_mnist{split = 'train', root = <Debian's dataset-fashion-mnist folder>} -> dataset
+  Fashion-MNIST from its IDX files (gzip or not): split 'train' (60,000), 'test' (10,000) or
+  'all'; uint8 images [N, 1, 28, 28], labels 1..10, ds.classes the 10 names.
+  Example: dc.data.fashion_mnist{split = 'test'}:subset(2000).]=])
+
+entry('dc.data.fashion_mnist_transforms', [=[
+dc.data.fashion_mnist_transforms() -> {train =, eval =}
+  The recipe's transforms at 28x28: train = RandomResizedCrop(28, scale 0.5..1) + flip,
+  eval = the image as is; both ToFloat then Normalize with the train split's mean 0.2860 and
+  std 0.3530.]=])
+
+entry('dc.data.image_folder', [=[
+dc.data.image_folder{root =, layout = 'auto', list = nil, gray = false, on_error = 'skip'}
+  -> dataset
+  JPEG files under root. layout 'classes': one subfolder per class, labels from the sorted
+  folder names (torchvision's ImageFolder); 'flat': every JPEG, no labels; 'auto': classes
+  when root has subfolders. list: a text file of paths (relative to root), each optionally
+  followed by a tab and a class name. on_error 'skip' counts unreadable files, 'error' raises.]=])
+
+entry('dc.data.tensor_dataset', [=[
+dc.data.tensor_dataset(images [, labels [, classes]]) -> dataset
+  A dataset over uint8 images [N, C, H, W] (C = 1 or 3) with optional int64 labels 1..k and
+  class names. Example: dc.data.tensor_dataset(dc.zeros({10, 1, 8, 8}, {dtype = 'uint8'})).]=])
+
+entry('dc.data.subset', [=[
+dc.data.subset(ds, n | indices) -> dataset
+  ds:subset(...): the first n samples, or the samples at indices (1-based int64 tensor or
+  list, repeats allowed), in that order.]=])
+
+entry('dc.data.loader', [=[
+dc.data.loader(ds, {batch = 256, transform =, order =, threads = 1, prefetch = 2,
+  drop_last = false, seed = 0, epoch = 1, on_error = ds's}) -> loader
+  Batches decoded and transformed by C worker threads:
+    for x, y, idx in loader:iter() do ... end   -- x float32 [B, C, H, W], y labels, idx ids
+  x, y, idx are reused buffers valid until the next batch. order: the sample indices of a
+  pass (default 1..#ds); sample i of epoch e draws its randomness from (seed, e, i), so the
+  thread count does not change results. loader:reset{epoch =, order =} starts a new pass.]=])
+
+entry('dc.data.read_idx', [=[
+dc.data.read_idx(path) -> tensor
+  An unsigned-byte IDX file (the MNIST format; gzip or not): 3 dims [N, H, W] give uint8
+  [N, 1, H, W] images, 1 dim gives int64 labels as stored, others uint8 with the file's dims.]=])
+
+entry('dc.data.export_jpeg', [=[
+dc.data.export_jpeg(ds, dir [, {quality = 95, size = n | {h, w}}]) -> count
+  Writes the dataset as a JPEG class-folder tree dir/<01_T-shirt_top>/<00001>.jpg, so that
+  image_folder{root = dir} gives the same labels and order back; unlabelled datasets go flat.]=])
+
+entry('dc.data.threads_alive', [=[
+dc.data.threads_alive() -> n
+  Loader worker threads alive in the process (0 when every loader is idle or closed).]=])
+
+entry('dc.data.Dataset', [=[
+dc.data.Dataset: the class of datasets (see help(dc.data)): #ds, ds[i], ds:get, ds:subset.]=])
+
+entry('dc.data.Dataset:new', [=[
+dc.data.Dataset.new(desc, {classes =, name =, on_error =}) -> dataset
+  For new dataset kinds: desc = {images = uint8 [N, C, H, W] | files = file list, labels =,
+  index =, gray =}, the table the loader threads read.]=])
+
+entry('dc.data.Dataset:get', [=[
+ds:get(i [, transform, seed]) -> image, label
+  Sample i: the stored pixels (uint8 [C, H, W]), or with a transform its float32 result for
+  the random stream (seed, 0, i). ds[i] gives {image, label}.]=])
+
+entry('dc.data.Dataset:subset', [=[
+ds:subset(n | indices) -> dataset
+  The first n samples, or those at indices (1-based int64 tensor or list), in that order.]=])
+
+entry('dc.data.Loader', [=[
+dc.data.Loader: the class of dc.data.loader's loaders (help(dc.data.loader)).]=])
+
+entry('dc.data.Loader:new', [=[
+dc.data.Loader.new(ds, opts) -> loader
+  dc.data.loader(ds, opts).]=])
+
+entry('dc.data.Loader:iter', [=[
+loader:iter() -> iterator
+  for x, y, idx in loader:iter() do ... end; leaving the loop (break or error included)
+  stops the workers; the loader can then be reset and used again.]=])
+
+entry('dc.data.Loader:stop', [=[
+loader:stop()
+  Ends the current pass now: the workers are joined, the buffers kept.]=])
+
+entry('dc.data.Loader:reset', [=[
+loader:reset([{epoch =, order =}])
+  Starts a new pass, for epoch (its random streams) over order (sample indices).]=])
+
+entry('dc.data.Loader:skipped', [=[
+loader:skipped() -> count, lines
+  The images skipped as unreadable in this pass, with one report line each.]=])
+
+entry('dc.data.Loader:item_shape', [=[
+loader:item_shape() -> {C, H, W}
+  The shape of one transformed sample.]=])
+
+entry('dc.data.Loader:close', [=[
+loader:close()
+  Frees the workers and buffers now (also on `local l <close> = ...` and collection).]=])
+
+entry('dc.transforms', [=[
+dc.transforms: image transforms with torchvision's names and defaults, run in C by the
+  loader threads: Resize, CenterCrop, RandomResizedCrop, RandomCrop, RandomHorizontalFlip,
+  Grayscale, ToFloat, Normalize, compose. Pixel ops first, ToFloat / Normalize last.
+  Example (T = dc.transforms):
+    T.compose{T.RandomCrop(28, {pad = 2}), T.ToFloat(), T.Normalize({0.286}, {0.353})}]=])
+
+entry('dc.transforms.Resize', [=[
+dc.transforms.Resize(size) -> transform
+  size n: the shorter side becomes n (aspect kept); {h, w}: exactly that size.]=])
+
+entry('dc.transforms.CenterCrop', [=[
+dc.transforms.CenterCrop(size) -> transform
+  The central size x size (or {h, w}) region.]=])
+
+entry('dc.transforms.RandomResizedCrop', [=[
+dc.transforms.RandomResizedCrop(size [, {scale = {0.08, 1}, ratio = {3/4, 4/3}}]) -> transform
+  A random region of scale of the area and aspect ratio in ratio, resized to size
+  (torchvision's; the paper's training crop at 224).]=])
+
+entry('dc.transforms.RandomCrop', [=[
+dc.transforms.RandomCrop(size [, {pad = 0}]) -> transform
+  Zero padding of pad pixels on every side, then a random size crop.]=])
+
+entry('dc.transforms.RandomHorizontalFlip', [=[
+dc.transforms.RandomHorizontalFlip([p = 0.5]) -> transform
+  Mirrors the image with probability p.]=])
+
+entry('dc.transforms.Grayscale', [=[
+dc.transforms.Grayscale([channels = 1]) -> transform
+  Luma as PIL's convert('L') (0.299 R + 0.587 G + 0.114 B), repeated to channels (1 or 3).]=])
+
+entry('dc.transforms.ToFloat', [=[
+dc.transforms.ToFloat() -> transform
+  Pixels / 255 as float32 (torchvision's ToTensor).]=])
+
+entry('dc.transforms.Normalize', [=[
+dc.transforms.Normalize(mean, std) -> transform
+  (x - mean) / std per channel on [0, 1] values: one number per channel, or one for all.]=])
+
+entry('dc.transforms.compose', [=[
+dc.transforms.compose{t1, t2, ...} -> transform
+  One transform running them in order (nested composes flatten). Without ToFloat or
+  Normalize the loader still gives float32 values in [0, 1].]=])
+
+entry('dc.transforms.is_transform', [=[
+dc.transforms.is_transform(v) -> boolean
+  Whether v is a transform.]=])
+
+-- ---- evaluation and output (dc.eval, dc.image, dc.report) ----
+
+entry('dc.eval', [=[
+dc.eval: how good are a network's features? The same code measures learned networks and
+  the baselines (model = nil: raw pixels; a randomly initialised network), so comparisons
+  are fair: features, clustering, knn, linear_probe, report.]=])
+
+entry('dc.eval.features', [=[
+dc.eval.features(model, data [, {layer = 'penultimate', transform =, batch = 256, threads = 2,
+  dims = 2304}]) -> float32 [N, D]
+  The features of every image in order, in evaluation mode. layer 'penultimate': the
+  clustering feature; an integer i: the i-th conv stage's ReLU output, average-pooled to
+  about dims values; 'pixels' (or model = nil): the raw image. transform: default ToFloat.]=])
+
+entry('dc.eval.clustering', [=[
+dc.eval.clustering(features, labels [, {k = 10, seeds = 3, niter = 20, preprocess =
+  {'pca', 'l2'}, min_variance = 1e-10}]) -> {pca = scores, l2 = scores}
+dc.eval.clustering(model, data [, opts])   (k = #data.classes; transform =, threads =)
+  k-means with seeds 1..seeds, scored against the labels; 'pca' is the paper's
+  PCA-whitening to min(256, D) dims + L2, 'l2' is L2 only. scores.nmi / .ari / .acc are
+  {mean =, std =, runs = {...}}. Example: dc.eval.clustering(f, ds.labels).l2.nmi.mean]=])
+
+entry('dc.eval.knn', [=[
+dc.eval.knn(train_f, train_y, test_f, test_y [, {k = 20, temperature = 0.07}]) -> accuracy
+dc.eval.knn(model, train, test [, opts])
+  Weighted cosine k-NN (Wu et al. 2018): each test image votes among its k nearest training
+  images with weight exp(similarity / temperature).]=])
+
+entry('dc.eval.linear_probe', [=[
+dc.eval.linear_probe(train_f, train_y, test_f, test_y [, {epochs = 10, lr = 0.01,
+  weight_decay = 1e-4, batch = 256, seed = 1}]) -> test accuracy, train accuracy
+dc.eval.linear_probe(model, train, test [, {layer = 1, ...}])
+  A linear classifier on frozen features (standardised with the training mean and std),
+  trained with SGD (momentum 0.9) and cross-entropy; the model form reads conv stage layer.]=])
+
+entry('dc.eval.report', [=[
+dc.eval.report(model, train, test [, {k = #test.classes, seeds = 3, knn = 20, probe_epochs = 10,
+  probe_layers = every conv stage, min_variance = 1e-10, transform =, threads = 2}])
+  -> {clustering = {pca =, l2 =}, knn = acc, probe = {[layer] = acc}}
+  Every measure for one feature extractor (a network, or nil for raw pixels) on a
+  train/test pair of labelled datasets: k-means on the test features, k-NN (knn
+  neighbours) and a linear probe per conv stage trained on the train features.
+  Example: dc.eval.report(nil, train, test).knn is the raw-pixel k-NN accuracy.]=])
+
+entry('dc.eval.embed', [=[
+dc.eval.embed(model, x) -> float32 [N, D]
+  The clustering feature of batch x: sobel -> features -> flatten -> classifier without its
+  final ReLU. The model's mode is the caller's business (model:evaluate() first).]=])
+
+entry('dc.eval.conv_feature', [=[
+dc.eval.conv_feature(model, x, layer, dims) -> float32 [N, ~dims]
+  The output of the layer-th ReLU of model.features (before that stage's pooling),
+  average-pooled to about dims values and flattened (the paper's probes).]=])
+
+entry('dc.eval.conv_layers', [=[
+dc.eval.conv_layers(model) -> n
+  The number of conv stages (ReLUs) in model.features.]=])
+
+entry('dc.image', [=[
+dc.image: pictures for people: load and save JPEG files, mosaics (torchvision's make_grid).]=])
+
+entry('dc.image.load', [=[
+dc.image.load(path [, {gray = false}]) -> float32 [C, H, W] in [0, 1] | nil, message
+  A JPEG file; a missing or corrupt file returns nil and the reason.]=])
+
+entry('dc.image.save', [=[
+dc.image.save(t, path [, {quality = 95}])
+  Writes t ([C, H, W] or [H, W], values in [0, 1], C = 1 or 3) as a JPEG file.]=])
+
+entry('dc.image.mosaic', [=[
+dc.image.mosaic(images [, {nrow = 8, padding = 2, pad_value = 0, normalize = false,
+  scale_each = false, path = nil, quality = 95}]) -> grid float32 [C, H, W]
+  The images ([N, C, H, W], [N, H, W] or a list of [C, H, W]) in a grid of nrow per row;
+  normalize rescales values to [0, 1] (per image with scale_each); path also writes a JPEG.
+  Example: dc.image.mosaic(model.features:get(1).weight, {normalize = true, path = 'f.jpg'}).]=])
+
+entry('dc.report', [=[
+dc.report: results for people: markdown tables, atomic file writes, gnuplot line plots.]=])
+
+entry('dc.report.table', [=[
+dc.report.table(headers, rows) -> markdown text
+  dc.report.table({'method', 'NMI'}, {{'pixels', 0.51}, {'ours', 0.6}}); whole numbers
+  print as integers, others with 4 decimals, nil as '-'.]=])
+
+entry('dc.report.write', [=[
+dc.report.write(path, text)
+  Writes text to path atomically (temporary file, then rename).]=])
+
+entry('dc.report.plot', [=[
+dc.report.plot{path = 'nmi.png', title =, xlabel =, ylabel =,
+  series = {{name = 'NMI', x = {...}, y = {...}}, ...}} -> true | nil, message
+  A PNG line plot through gnuplot (nil and a message when gnuplot is missing or fails).
+  Example: dc.report.plot{path = 'loss.png', xlabel = 'epoch',
+    series = {{name = 'loss', x = {1, 2, 3}, y = {4.6, 4.1, 3.9}}}}]=])
+
+-- ---- the DeepCluster parts (dc.sampler, dc.checkpoint, dc.ablation, dc.cli) ----
+
+entry('dc.sampler', [=[
+dc.sampler: which images one DeepCluster epoch trains on, given the clusters. A sampler is
+  function(assign, k, gen, n) -> int64 [n] dataset indices (1-based); see help(dc.deepcluster)
+  for the contract. Built in (dc.sampler.registry): uniform_per_cluster (the paper's),
+  reference_bug_compatible, shuffle, loss_weights.]=])
+
+entry('dc.sampler.registry', [=[
+dc.sampler.registry: name -> sampler function; dc.sampler.register adds to it.]=])
+
+entry('dc.sampler.registry.uniform_per_cluster', [=[
+uniform_per_cluster(assign, k, gen, n) -> int64 [n]
+  The paper's intent: every non-empty cluster gets the same quota floor(n / c) + 1 (c the
+  non-empty clusters), drawn with replacement only when the cluster is smaller; then
+  shuffled and cut to n.]=])
+
+entry('dc.sampler.registry.reference_bug_compatible', [=[
+reference_bug_compatible(assign, k, gen, n) -> int64 [n]
+  What the released code trains on: its uniform sampler's indices applied to the dataset in
+  cluster-concatenated order, so cluster frequencies end up about proportional to size.]=])
+
+entry('dc.sampler.registry.shuffle', [=[
+shuffle(assign, k, gen, n) -> int64 [n]
+  Natural frequencies: a permutation of the dataset, repeated as needed to n.]=])
+
+entry('dc.sampler.registry.loss_weights', [=[
+loss_weights(assign, k, gen, n) -> int64 [n]
+  Natural frequencies too; the runner then weights each image's loss by its cluster's
+  dc.sampler.class_weights instead of resampling.]=])
+
+entry('dc.sampler.register', [=[
+dc.sampler.register(name, fn)
+  Makes dc.deepcluster{sampler = name} use fn(assign, k, gen, n) -> int64 [n] indices.
+  Example, every image once in random order whatever the clusters:
+    dc.sampler.register('plain', function(assign, k, gen, n)
+      return dc.randperm(assign:size(1), {generator = gen}) end)]=])
+
+entry('dc.sampler.get', [=[
+dc.sampler.get(name | fn) -> fn
+  The registered sampler of that name (an error lists the names), or fn itself.]=])
+
+entry('dc.sampler.class_weights', [=[
+dc.sampler.class_weights(assign, k) -> float32 [k]
+  N / (c * |cluster|) per cluster, c the non-empty clusters, 0 for empty ones: a balanced
+  assignment gives 1 everywhere.]=])
+
+entry('dc.checkpoint', [=[
+dc.checkpoint: a model's and its optimizers' state in one archive (see dc.save), and export
+  of weights as .npy files.]=])
+
+entry('dc.checkpoint.save', [=[
+dc.checkpoint.save(path, {model =, optim = opt | {opt, ...}, meta = {...}})
+  Writes model.state() ('model.<name>') and the optimizers' momentum buffers and settings
+  atomically; meta is any plain value (epoch, random state, ...).
+  Example: dc.checkpoint.save('runs/a/ckpt.bin', {model = net, optim = opt, meta = {epoch = 3}})]=])
+
+entry('dc.checkpoint.load', [=[
+dc.checkpoint.load(path, {model =, optim =, strict = true}) -> meta
+  Restores everything or nothing: on any mismatch the model and optimizers are left as
+  they were. strict = false ignores entries the model lacks and keeps missing ones.
+  Example: local meta = dc.checkpoint.load('runs/a/ckpt.bin', {model = net, optim = opt})]=])
+
+entry('dc.checkpoint.export_npy', [=[
+dc.checkpoint.export_npy(dir, model)
+  One .npy file per state entry: numpy.load(dir + '/features.1.weight.npy'); dir must exist.]=])
+
+entry('dc.ablation', [=[
+dc.ablation: the paper's ablations as scripts (experiments/ablations/): the same DeepCluster
+  run with one part swapped, scored the same way, written as results.md and nmi.png.]=])
+
+entry('dc.ablation.setup', [=[
+dc.ablation.setup(name, arg [, {description =, subset = 2000, epochs = 3, k = 100,
+  batch = 64}]) -> ab
+  Parses the common flags (--subset --epochs --k --seed --batch --threads --eval-test --out
+  --full) and prepares data and transforms; ab:run{{label =, cfg = {...}}, ...} runs each
+  variant into runs/ablation_<name>/.]=])
+
+entry('dc.cli', [=[
+dc.cli: command-line helpers for experiment scripts (argparse).]=])
+
+entry('dc.cli.integer', [=[
+dc.cli.integer(name) -> converter
+  An argparse converter: the integer written in the argument, or an error naming option name.]=])
+
+entry('dc.cli.int_option', [=[
+dc.cli.int_option(parser, name, help, default)
+  parser:option(name, help, default) whose value must be an integer.]=])
+
 -- ---- clustering (dc.cluster) ----
 
 entry('dc.cluster', [=[
 dc.cluster: clustering algorithms (k-means, PIC), their registries, the PCA-whitening step
-  and exact kNN. A clustering is an object with fit(x) or a function(x); either returns
-  {assign = int64 [N] (1..k), k =, loss =, stats =}, so a Lua algorithm plugs in anywhere.]=])
+  and exact kNN. dc.cluster.fit(algo, x, ...) runs a clustering: an object (algo:fit(x, ...))
+  or a function (algo(x, ...)), returning int64 [N] ids in 1..k or {assign =, k =, loss =,
+  stats =}. What dc.deepcluster passes to a clustering, and what it checks in the result,
+  is the plug-in contract of help(dc.deepcluster), the one authority on it.]=])
 
 entry('dc.cluster.preprocess', [=[
 dc.cluster.preprocess{pca = 256, whiten = true, l2 = true, min_variance = 1e-10} -> pre
@@ -582,8 +1323,9 @@ dc.cluster.pic{nnn = 5, sigma = 0.2, alpha = 0.001, niter = 200, ...} -> pic
 
 entry('dc.cluster.register', [=[
 dc.cluster.register(name, factory)
-  Adds a clustering: factory(opts) returns an object with fit(x) or a function(x). Names
-  are unique ('kmeans' and 'pic' are built in).]=])
+  Adds a clustering: factory(opts) returns a clustering (an object with fit, or a function;
+  help(dc.cluster)); dc.deepcluster{clustering = name} calls factory{k = k}. Names are
+  unique ('kmeans' and 'pic' are built in).]=])
 
 entry('dc.cluster.new', [=[
 dc.cluster.new(name, opts) -> clustering
@@ -591,7 +1333,7 @@ dc.cluster.new(name, opts) -> clustering
 
 entry('dc.cluster.fit', [=[
 dc.cluster.fit(algo, x, ...) -> {assign, k, loss, stats}
-  Runs a clustering (object with fit, or function) on x and checks its result: a bare
+  Runs a clustering on x, algo:fit(x, ...) or algo(x, ...), and checks its result: a bare
   assignment tensor is wrapped; assign must be int64 [N]; k defaults to the largest label;
   stats.sizes gets dc.metrics.sizes-style statistics.]=])
 
@@ -643,6 +1385,14 @@ dc.metrics.sizes(assign [, k]) -> {sizes = int64 [k], k, empty, min, max, entrop
   norm_entropy, imbalance}
   Cluster-size statistics: entropy in nats, norm_entropy = entropy / log(k) (1: balanced),
   imbalance = FAISS's k * sum(size^2) / N^2. k defaults to the largest label.]=])
+
+-- ---- core-floor: folders (bindings/l_io.c over core/file.c) ----
+
+entry('dc.mkdirs', [[
+dc.mkdirs(path)
+  Creates the folder path and its missing parents, as `mkdir -p` does, without a shell;
+  an existing folder is fine. Raises an error naming the path and the reason when a part
+  cannot be created or path exists and is not a folder.]])
 
 -- ---- throughput: CPU detection, kernels, precision ----
 

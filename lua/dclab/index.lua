@@ -1,4 +1,5 @@
--- Indexing sugar written in Lua: t:split and t:chunk (views through narrow), dc.stack
+-- Indexing sugar written in Lua: Torch7's table and mask indexing (t[{i, j}], t[{{1, 3}, 2}],
+-- t[mask], and their assignments), t:split and t:chunk (views through narrow), dc.stack
 -- (unsqueeze + cat), and the public dc.cat / dc.bincount. The index kernels themselves are C
 -- methods of dclab.Tensor (bindings/l_index.c); indices are 1-based throughout.
 return function(dc, core)
@@ -23,6 +24,86 @@ return function(dc, core)
         describe(t)), 3)
     end
     return t:size(dim)
+  end
+
+  -- The position of index i in dimension k (of size n) of t: 1..n, or -n..-1 from the end.
+  local function position(t, k, n, i)
+    if math.type(i) ~= 'integer' then
+      error(string.format('tensor index: entry %d of the key must be an integer or a {first, ' ..
+        'last} range, got %s', k, math.type(i) or type(i)), 5)
+    end
+    local p = i < 0 and n + i + 1 or i
+    if p < 1 or p > n then
+      error(string.format('tensor index: index %d out of range for dimension %d of size %d in %s',
+        i, k, n, describe(t)), 5)
+    end
+    return p
+  end
+
+  -- The view t[{k1, k2, ...}] (Torch7): entry k applies to dimension k of t. An integer
+  -- selects (the dimension goes), {first, last} narrows to that inclusive range ({i} is
+  -- {i, i}, {} the whole dimension), missing entries at the end take whole dimensions.
+  local function view_of(t, key)
+    if #key > t:dim() then
+      error(string.format('tensor index: %d entries for %s', #key, describe(t)), 4)
+    end
+    local v, d = t, 1 -- d: where dimension k of t is in the view v
+    for k = 1, #key do
+      local e, n = key[k], t:size(k)
+      if type(e) == 'table' then
+        local first = e[1] == nil and 1 or position(t, k, n, e[1])
+        local last = e[2] == nil and (e[1] == nil and n or first) or position(t, k, n, e[2])
+        if last < first then
+          error(string.format('tensor index: range {%s, %s} of dimension %d is empty',
+            tostring(e[1]), tostring(e[2]), k), 4)
+        end
+        v = v:narrow(d, first, last - first + 1)
+        d = d + 1
+      else
+        v = v:select(d, position(t, k, n, e))
+      end
+    end
+    return v
+  end
+
+  local function check_mask(mask)
+    if mask:dtype() ~= 'uint8' then
+      error(string.format('tensor index: a tensor key must be a uint8 mask (a comparison ' ..
+        'result), got %s', describe(mask)), 4)
+    end
+  end
+
+  local meta = getmetatable(core.zeros({0}))
+
+  -- t[key]: t[{i, j}] is the element (a number) when every dimension gets an integer, else a
+  -- view; t[mask] the entries where the uint8 mask is non-zero, as a 1-D copy.
+  function meta.__getitem(t, key)
+    if core.is_tensor(key) then
+      check_mask(key)
+      return t:masked_select(key)
+    end
+    local v = view_of(t, key)
+    if v:dim() == 0 then return v:item() end
+    return v
+  end
+
+  -- t[key] = value: value (a number, or a tensor broadcast to the view) goes into the view
+  -- t[{...}]; t[mask] = number sets the entries where mask is non-zero.
+  function meta.__setitem(t, key, value)
+    if core.is_tensor(key) then
+      check_mask(key)
+      if type(value) ~= 'number' then
+        error(string.format('tensor index: t[mask] = v takes a number, got %s', type(value)), 3)
+      end
+      t:masked_fill_(key, value)
+      return
+    end
+    local v = view_of(t, key)
+    if type(value) == 'number' then v:fill(value)
+    elseif core.is_tensor(value) then v:copy(value)
+    else
+      error(string.format('tensor index: cannot assign a %s to a tensor', type(value)), 3)
+    end
   end
 
   -- t:split(size [, dim = 1]) -> {views}: pieces of `size` entries along dim, the last one

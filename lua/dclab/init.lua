@@ -13,6 +13,7 @@ require('dclab.io')(dc, core)
 dc.set_printoptions = core.set_printoptions
 for _, k in ipairs{'mm', 'bmm', 'matmul', 'mv', 'dot', 'addmm'} do dc[k] = core[k] end
 dc.set_num_threads, dc.get_num_threads = core.set_num_threads, core.get_num_threads
+dc.mkdirs = core.mkdirs
 dc.sampler = require('dclab.sampler')(dc)
 require('dclab.transforms')(dc, core)
 require('dclab.data')(dc, core)

@@ -4,6 +4,7 @@
 --   dc.save_npy('x.npy', t); local t = dc.load_npy('x.npy')
 --   dc.save('run/checkpoint.bin', {['conv1.weight'] = w}, {epoch = 3, rng = g:state()})
 --   local tensors, meta = dc.load('run/checkpoint.bin')
+--   dc.save('net.bin', model); dc.load('net.bin', model)   -- a module's state
 return function(dc, core)
   local serialize = require 'dclab.serialize'
 
@@ -30,12 +31,18 @@ return function(dc, core)
     return t
   end
 
-  -- dc.save(path, tensors, meta): tensors maps names (strings) to tensors; meta is a plain
-  -- value (see dclab.serialize), typically a table.
+  local function is_module(v)
+    return type(v) == 'table' and type(v.state) == 'function'
+      and type(v.load_state) == 'function'
+  end
+
+  -- dc.save(path, tensors, meta): tensors maps names (strings) to tensors, or is a module
+  -- (its state() is saved); meta is a plain value (see dclab.serialize), typically a table.
   function dc.save(path, tensors, meta)
     check_path('save', path)
+    if is_module(tensors) then tensors = tensors:state() end
     if type(tensors) ~= 'table' then
-      error(string.format('save: tensors must be a table {name = tensor}, got %s',
+      error(string.format('save: tensors must be a table {name = tensor} or a module, got %s',
         type(tensors)), 2)
     end
     local names = {}
@@ -60,13 +67,22 @@ return function(dc, core)
     core.archive_save(path, names, list, text)
   end
 
-  -- dc.load(path) -> tensors (name -> tensor), meta
-  function dc.load(path)
+  -- dc.load(path) -> tensors (name -> tensor), meta; dc.load(path, module) -> module, meta
+  -- after module:load_state(tensors) (strict: every entry present, none unknown, same shapes).
+  function dc.load(path, module)
     check_path('load', path)
+    if module ~= nil and not is_module(module) then
+      error(string.format('load: argument 2 must be a module, got %s', type(module)), 2)
+    end
     local tensors, text = core.archive_load(path)
     local ok, meta = pcall(serialize.decode, text)
     if not ok then
       error(string.format("load: '%s': unreadable metadata: %s", path, meta), 2)
+    end
+    if module then
+      local loaded, err = pcall(module.load_state, module, tensors)
+      if not loaded then error(string.format("load: '%s': %s", path, err), 2) end
+      return module, meta
     end
     return tensors, meta
   end

@@ -163,7 +163,9 @@ end
 -- As in lua5.4, the input is first tried as an expression (`return <input>`), so `x` and
 -- `f()` print their values while `x = 1` prints nothing. Input is incomplete when either
 -- reading stops at the end of input ("1 +", "for i = 1, 2 do").
+-- A first line `=expr` is `return expr`, as in lua5.4.
 function Repl:eval(line)
+  if not self.pending and line:sub(1, 1) == '=' then line = 'return ' .. line:sub(2) end
   local src = self.pending and (self.pending .. '\n' .. line) or line
   local fn, expr_err = load('return ' .. src, self.chunkname, 't', self.env)
   local err
@@ -252,35 +254,102 @@ end
 
 -- ---- help and who ----
 
--- The name of a function or table: 'dc.zeros', 'Tensor:add', 'dc.nn.Linear', or a global of
--- env ('print', 'string.format'). A value under several names (t and transpose) takes the
--- documented one.
-local function name_of(v, dc, doc, env)
-  if v == dc then return 'dc' end
-  local found
-  local function search(tbl, prefix)
-    for k, x in pairs(tbl) do
-      if x == v and is_identifier(k) then
-        local name = prefix .. k
-        if found == nil or (doc[name] and not doc[found]) then found = name end
+-- ---- what help covers: the public API reachable from dc ----
+
+-- A class is a table that is a metatable of its instances (it has __index): its functions
+-- are methods, named with ':' ('dc.nn.Linear:forward').
+local function is_class(t)
+  return rawget(t, '__index') ~= nil
+end
+
+local function sorted_public_keys(t)
+  local keys = {}
+  for k in pairs(t) do
+    if is_identifier(k) and k:sub(1, 1) ~= '_' then keys[#keys + 1] = k end
+  end
+  table.sort(keys)
+  return keys
+end
+
+-- Every public function and table reachable from dc, as a list of {name =, value =, class =,
+-- method =} in a fixed order (a function reached under several names is listed under each,
+-- a table under the first).
+-- Fields are 'dc.a.b', class methods 'dc.nn.Linear:forward', tensor methods 'Tensor:add'.
+-- Not public: dc.core (the C bindings under the Lua API) and names starting with '_'.
+function Repl.public(dc)
+  local list, visited = {}, {[dc.core or false] = true}
+  local function walk(t, path)
+    if visited[t] then return end
+    visited[t] = true
+    local class = t == dc.Tensor or is_class(t)
+    local prefix = t == dc.Tensor and 'Tensor:' or path .. (class and ':' or '.')
+    for _, k in ipairs(sorted_public_keys(t)) do
+      local v = t[k]
+      if type(v) == 'function' or (type(v) == 'table' and not visited[v]) then
+        list[#list + 1] = {name = prefix .. k, value = v, class = class and t or nil, method = k}
       end
+      if type(v) == 'table' then walk(v, prefix .. k) end
     end
   end
-  search(dc, 'dc.')
-  search(dc.Tensor, 'Tensor:')
-  for k, sub in pairs(dc) do
-    if type(sub) == 'table' and sub ~= dc.Tensor and sub ~= dc.core and is_identifier(k) then
-      search(sub, 'dc.' .. k .. '.')
+  list[1] = {name = 'dc', value = dc}
+  walk(dc, 'dc')
+  return list
+end
+
+-- The help text of a public item: its own entry, or for a method that overrides one of a
+-- parent class, the parent's entry (the contract is the same).
+local function entry_of(doc, item, class_names)
+  if doc[item.name] then return doc[item.name] end
+  local class = item.class
+  while class do
+    local mt = getmetatable(class)
+    class = mt and type(rawget(mt, '__index')) == 'table' and rawget(mt, '__index') or nil
+    local cname = class and class_names[class]
+    if cname and doc[cname .. ':' .. item.method] then return doc[cname .. ':' .. item.method] end
+  end
+end
+
+-- {item, ...} of Repl.public(dc) with their help texts (item.text; nil when there is none).
+local function documented(dc, doc)
+  local items, class_names = Repl.public(dc), {}
+  for _, item in ipairs(items) do
+    if type(item.value) == 'table' and is_class(item.value) then
+      class_names[item.value] = class_names[item.value] or item.name
     end
   end
-  if found then return found end
+  for _, item in ipairs(items) do item.text = entry_of(doc, item, class_names) end
+  return items
+end
+
+-- The names of the public functions and tables of dc that have no help text, sorted.
+function Repl.undocumented(dc, doc)
+  local missing = {}
+  for _, item in ipairs(documented(dc, doc)) do
+    if not item.text then missing[#missing + 1] = item.name end
+  end
+  table.sort(missing)
+  return missing
+end
+
+-- The name and help text of a function or table: 'dc.zeros', 'Tensor:add', 'dc.nn.Linear', or
+-- a global of env ('print', 'string.format'). A value under several names (t and transpose)
+-- takes a documented one.
+local function name_of(v, dc, doc, env)
+  local found
+  for _, item in ipairs(documented(dc, doc)) do
+    if item.value == v and (found == nil or (item.text and not found.text)) then found = item end
+  end
+  if found then return found.name, found.text end
   for k in pairs(members(env)) do
     if env[k] == v then return k end
   end
   for _, lib in ipairs({'string', 'table', 'math', 'io', 'os', 'coroutine', 'utf8', 'debug'}) do
-    if type(env[lib]) == 'table' then search(env[lib], lib .. '.') end
+    if type(env[lib]) == 'table' then
+      for k, x in pairs(env[lib]) do
+        if x == v and is_identifier(k) then return lib .. '.' .. k end
+      end
+    end
   end
-  return found
 end
 
 -- The names of t's members, sorted and wrapped into indented lines.
@@ -316,11 +385,18 @@ function Repl:help(...)
   if is_tensor(obj) then
     return string.format('%s\n%s\n  methods:\n%s', brief(obj), doc['dc.Tensor'], field_list(obj))
   end
-  local name = (type(obj) == 'function' or type(obj) == 'table') and
-    name_of(obj, dc, doc, self.env)
-  if name and doc[name] then
-    if type(obj) == 'table' then return doc[name] .. '\n  fields:\n' .. field_list(obj) end
-    return doc[name]
+  local name, text
+  if type(obj) == 'function' or type(obj) == 'table' then
+    name, text = name_of(obj, dc, doc, self.env)
+  end
+  local class = type(obj) == 'table' and not text and getmetatable(obj)
+  if type(class) == 'table' then -- an instance (a module, a dataset): its class's text
+    local _, class_text = name_of(class, dc, doc, self.env)
+    text = class_text
+  end
+  if text then
+    if type(obj) == 'table' then return text .. '\n  fields:\n' .. field_list(obj) end
+    return text
   end
   if type(obj) == 'table' then
     return string.format('%s: no help text\n  fields:\n%s', name or brief(obj), field_list(obj))
@@ -363,29 +439,38 @@ end
 -- Reads lines until the end of input. Interactive (a terminal): readline with prompts,
 -- history and completion; Ctrl-C clears the line. Otherwise lines come from stdin without
 -- prompts. Results go to stdout, errors to stderr. Returns false when a piped line failed.
+-- opts.readline replaces the launcher's readline binding (tests drive the loop with it).
+-- A statement typed over several lines is one history entry, its lines joined by newlines.
 function Repl.run(opts)
   opts = opts or {}
   local self = Repl.new{env = opts.env}
-  local rl = opts.interactive and require('dclab.readline')
+  local rl = opts.interactive and (opts.readline or require('dclab.readline'))
   local hist = rl and history_path()
   local last_entry
+  local entry = {} -- the lines of the statement being typed
   local all_ok = true
   local function step()
     local line
     if rl then
       line = rl.readline(self:prompt())
-      if line == false then return self:reset() end
+      if line == false then
+        entry = {}
+        return self:reset()
+      end
     else
       line = io.read('L')
       if line then line = line:gsub('\n$', '') end
     end
     if line == nil then return 'eof' end
-    if rl and line:match('%S') and line ~= last_entry then
-      rl.add_history(line)
-      last_entry = line
+    local kind, text = self:eval(line)
+    entry[#entry + 1] = line
+    local statement = table.concat(entry, '\n')
+    if kind ~= 'more' then entry = {} end
+    if rl and kind ~= 'more' and statement:match('%S') and statement ~= last_entry then
+      rl.add_history(statement)
+      last_entry = statement
       if hist then rl.append_history(hist, HISTORY_MAX) end
     end
-    local kind, text = self:eval(line)
     if kind == 'error' then
       all_ok = false
       io.stderr:write(text, '\n')

@@ -1,7 +1,7 @@
 -- Samplers: which dataset images (1-based indices, int64) one DeepCluster epoch trains on,
 -- given the cluster assignment. A registry, so a script swaps the policy by name or passes
 -- its own function(assign, k, gen, n_epoch) -> int64 indices.
--- Method: ../shared/deepcluster.md §3 (UnifLabelSampler and the reference code's bug).
+-- Method: lua/dclab/method.md §5 (UnifLabelSampler and the reference code's bug).
 return function(dc)
   local sampler = {registry = {}}
 

@@ -87,6 +87,88 @@ return function(dc, core)
     return core.arange(start, stop, step, (opts and opts.dtype) or (ints and 'int64' or 'float32'))
   end
 
+  -- ---- Torch-style conveniences ----
+
+  -- In place, with PyTorch's names; fill is Torch7's name for fill_ and stays in place too.
+  T.fill_ = T.fill
+  function T:zero_() return self:fill(0) end
+
+  -- dclab computes in float32 and counts in int64: Torch code asking for double or int gets
+  -- those (help(t.double) says so).
+  T.double = T.float
+  T.int = T.long
+
+  -- t:type() -> dtype name; t:type(dtype) -> converted (t itself when it already has it).
+  local convert = T.type
+  function T:type(dtype)
+    if dtype == nil then return self:dtype() end
+    return convert(self, dtype)
+  end
+
+  -- t:size() -> the sizes as a list that prints as [2, 3]; t:size(dim) -> one size.
+  local Size = {__name = 'dclab.Size'}
+  function Size.__tostring(s) return '[' .. table.concat(s, ', ') .. ']' end
+  local size = T.size
+  function T:size(dim)
+    if dim == nil then return setmetatable(size(self), Size) end
+    return size(self, dim)
+  end
+
+  -- A dimension of t given from 1 or from the end (-1 the last), checked for fname.
+  local function dim_of(fname, t, d)
+    local nd = t:dim()
+    local p = math.type(d) == 'integer' and (d < 0 and nd + d + 1 or d)
+    if not p or p < 1 or p > nd then
+      error(string.format('%s: dimension %s out of range for a %d-dimensional tensor', fname,
+        tostring(d), nd), 3)
+    end
+    return p
+  end
+
+  -- t:flatten([first = 1 [, last = -1]]) -> dimensions first..last merged into one.
+  function T:flatten(first, last)
+    if self:dim() == 0 then return self:reshape({1}) end
+    local a, b = dim_of('flatten', self, first or 1), dim_of('flatten', self, last or -1)
+    if b < a then
+      error(string.format('flatten: first dimension %d comes after last dimension %d', a, b), 2)
+    end
+    local shape, out, merged = self:shape(), {}, 1
+    for i = 1, a - 1 do out[#out + 1] = shape[i] end
+    for i = a, b do merged = merged * shape[i] end
+    out[#out + 1] = merged
+    for i = b + 1, #shape do out[#out + 1] = shape[i] end
+    return self:reshape(out)
+  end
+
+  -- t:repeat_tensor(counts...) -> a copy of t tiled counts[i] times along dimension i
+  -- (Torch7's repeatTensor, PyTorch's repeat); extra leading counts add dimensions.
+  function T:repeat_tensor(...)
+    local first = ...
+    local reps = type(first) == 'table' and first or {...}
+    local nd = self:dim()
+    if #reps < nd then
+      error(string.format('repeat_tensor: %d counts for a %d-dimensional tensor', #reps, nd), 2)
+    end
+    for i, r in ipairs(reps) do
+      if math.type(r) ~= 'integer' or r < 1 then
+        error(string.format('repeat_tensor: count %d must be a positive integer, got %s', i,
+          tostring(r)), 2)
+      end
+    end
+    local shape, padded = self:shape(), {}
+    for i = 1, #reps do padded[i] = shape[i - (#reps - nd)] or 1 end
+    local v, copied = self:reshape(padded), false
+    for i, r in ipairs(reps) do
+      if r > 1 then
+        copied = true
+        local copies = {}
+        for j = 1, r do copies[j] = v end
+        v = core.cat(copies, i)
+      end
+    end
+    return copied and v or v:clone()
+  end
+
   dc.linspace = core.linspace
   dc.eye = core.eye
   dc.where = core.where

@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "data/file.h"
+#include "file.h"
 #include "data/image.h"
 
 /* A fresh folder under /tmp (path written into buf). */

@@ -8,6 +8,7 @@
 #define GRADCHECK_H
 
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "tiny_test.h"
 
@@ -87,6 +88,35 @@ static inline double gc_dot(const double *a, const dc_tensor *r)
     int64_t n = dc_tensor_numel(r);
     for (int64_t i = 0; i < n; i++) s += a[i] * gc_f(r)[i];
     return s;
+}
+
+/* The reference forward of a layer test: its outputs, in a fresh malloc'd double array. */
+typedef double *(*gc_forward_fn)(const void *ctx);
+
+/* The loss of the layer tests: sum_i y[i] * r[i], with y = forward(ctx) the reference
+ * outputs and r a fixed random projection, so every output's gradient takes part. */
+typedef struct gc_projection {
+    gc_forward_fn forward;
+    const void *ctx;
+    const dc_tensor *r;
+} gc_projection;
+
+static inline double gc_projected_loss(void *projection)
+{
+    const gc_projection *p = projection;
+    double *y = p->forward(p->ctx);
+    double l = gc_dot(y, p->r);
+    free(y);
+    return l;
+}
+
+/* gc_check of the projected loss: grad must be d (sum_i forward(ctx)[i] * r[i]) / d t. */
+static inline void gc_check_projected(const char *what, dc_tensor *t, const dc_tensor *grad,
+                                      gc_forward_fn forward, const void *ctx,
+                                      const dc_tensor *r, double h, double tol)
+{
+    gc_projection p = {forward, ctx, r};
+    gc_check(what, t, grad, gc_projected_loss, &p, h, tol);
 }
 
 #endif

@@ -210,7 +210,8 @@ static void test_unary_clamp_where(void)
 {
     int64_t s[2] = {3, 4};
     dc_tensor a = filled(DC_F32, 2, s, 1.7, 0.2), out = dc_tensor_empty();
-    static const dc_unop ops[] = {DC_NEG, DC_ABS, DC_RELU, DC_EXP, DC_TANH, DC_FLOOR, DC_CEIL, DC_SIGMOID};
+    static const dc_unop ops[] = {DC_NEG, DC_ABS, DC_RELU, DC_EXP, DC_TANH,
+                                  DC_FLOOR, DC_CEIL, DC_SIGMOID, DC_SIN, DC_COS};
     for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++) {
         CHECK_OK(dc_unary(ops[k], &a, &out));
         int64_t i[2] = {2, 1};
@@ -223,6 +224,8 @@ static void test_unary_clamp_where(void)
         case DC_TANH: want = tanh(x); break;
         case DC_FLOOR: want = floor(x); break;
         case DC_CEIL: want = ceil(x); break;
+        case DC_SIN: want = sin(x); break;
+        case DC_COS: want = cos(x); break;
         default: want = 1 / (1 + exp(-x)); break;
         }
         CHECK_CLOSE(dc_tensor_get(&out, i), want, 1e-6);

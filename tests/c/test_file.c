@@ -1,13 +1,14 @@
-/* Tests of core/io/file.c: the target appears only on commit (never on abort or before), the
+/* Tests of core/file.c: the target appears only on commit (never on abort or before), the
  * old content stays until then, a commit removes dead saves' temporaries and nothing else,
- * running CRCs match zlib's, short reads are named errors. */
+ * running CRCs match zlib's, short reads are named errors; whole-file writes and reads
+ * round-trip into a reused buffer; folders are made with their parents. */
 #include <dirent.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
 
-#include "io/file.h"
+#include "file.h"
 #include "tiny_test.h"
 
 static char dir[64];
@@ -132,6 +133,43 @@ static void test_little_endian_helpers(void)
     CHECK(b[0] == 8 && b[7] == 1 && dc_le64(b) == 0x0102030405060708ull);
 }
 
+static void test_whole_files(void)
+{
+    unsigned char data[10000];
+    for (size_t i = 0; i < sizeof data; i++) data[i] = (unsigned char)(i * 31 + 7);
+    CHECK_OK(dc_file_write(path_of("whole"), data, sizeof data));
+    dc_buffer b = {0};
+    CHECK_OK(dc_file_read(path_of("whole"), &b));
+    CHECK(b.size == sizeof data && memcmp(b.data, data, sizeof data) == 0);
+    uint8_t *kept = b.data;
+    CHECK_OK(dc_file_write(path_of("whole"), data, 100)); /* truncated, then read again */
+    CHECK_OK(dc_file_read(path_of("whole"), &b));
+    CHECK(b.size == 100 && b.data == kept); /* the buffer is reused, not regrown */
+    CHECK_OK(dc_buffer_reserve(&b, 3 * b.cap));
+    CHECK(b.cap >= 3 * sizeof data && memcmp(b.data, data, 100) == 0); /* contents kept */
+    CHECK_FAILS(dc_file_read(path_of("missing"), &b), DC_ERR_IO, "missing: No such file");
+    CHECK_FAILS(dc_file_read(dir, &b), DC_ERR_IO, "not a regular file");
+    CHECK_FAILS(dc_file_write(path_of("no/such/folder/x"), data, 1), DC_ERR_IO, "no/such/folder/x");
+    dc_buffer_free(&b);
+    CHECK(b.data == NULL && b.cap == 0);
+    remove(path_of("whole"));
+}
+
+static void test_mkdirs(void)
+{
+    char deep[200];
+    snprintf(deep, sizeof deep, "%s/a/b/c/", dir);
+    CHECK_OK(dc_mkdirs(deep));
+    CHECK_OK(dc_mkdirs(deep)); /* existing: fine */
+    CHECK_OK(dc_file_write(path_of("a/b/c/x"), "x", 1));
+    CHECK_FAILS(dc_mkdirs(path_of("a/b/c/x")), DC_ERR_IO, "exists and is not a directory");
+    CHECK_FAILS(dc_mkdirs(path_of("a/b/c/x/y")), DC_ERR_IO, "cannot create directory");
+    CHECK_FAILS(dc_mkdirs(""), DC_ERR_ARG, "mkdirs: empty path");
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s/a'", dir);
+    CHECK(system(cmd) == 0);
+}
+
 int main(void)
 {
     snprintf(dir, sizeof dir, "/tmp/dclab_test_file_XXXXXX");
@@ -140,6 +178,8 @@ int main(void)
     RUN_TEST(test_commit_removes_dead_temporaries);
     RUN_TEST(test_checked_reads);
     RUN_TEST(test_little_endian_helpers);
+    RUN_TEST(test_whole_files);
+    RUN_TEST(test_mkdirs);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0) printf("could not remove %s\n", dir);

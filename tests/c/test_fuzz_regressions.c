@@ -10,7 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "data/file.h"
+#include "file.h"
 #include "tiny_test.h"
 
 typedef int (*harness_fn)(const uint8_t *data, size_t size);

@@ -1,6 +1,6 @@
-/* Tests of core/ops/index.c against slow obvious references (element by element through
- * dc_tensor_get), on contiguous, transposed and narrowed inputs of odd sizes, small and
- * large enough to take the threaded paths. */
+/* Tests of core/ops/index.c and core/ops/sort.c against slow obvious references (element by
+ * element through dc_tensor_get), on contiguous, transposed and narrowed inputs of odd
+ * sizes, small and large enough to take the threaded paths. */
 #include "tiny_test.h"
 
 #include <stdint.h>

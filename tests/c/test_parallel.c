@@ -1,9 +1,9 @@
-/* The one thread count reaches both OpenMP and OpenBLAS. */
+/* The one thread count reaches both OpenMP and OpenBLAS; kernel loops go to threads only
+ * when OpenBLAS shares the OpenMP pool. */
 #include <omp.h>
 
+#include "openblas.h"
 #include "tiny_test.h"
-
-int openblas_get_num_threads(void);
 
 static void test_set_and_get(void)
 {
@@ -21,8 +21,16 @@ static void test_set_and_get(void)
     CHECK_OK(dc_set_num_threads(before));
 }
 
+static void test_kernel_rule(void)
+{
+    CHECK(!dc_par(10, 100));
+    CHECK(dc_par(1000, 100) == (openblas_get_parallel() == 2));
+    CHECK(dc_par(100, 100) == dc_par(1000, 100)); /* min itself is enough */
+}
+
 int main(void)
 {
     RUN_TEST(test_set_and_get);
+    RUN_TEST(test_kernel_rule);
     return TEST_SUMMARY();
 }

@@ -1,10 +1,6 @@
-/* scratch: grows only when asked for more, counts in dc_mem, frees on request; parallel:
- * the threading rule. */
-#include "layers/par.h"
+/* scratch: grows only when asked for more, counts in dc_mem, frees on request. */
 #include "layers/scratch.h"
 #include "tiny_test.h"
-
-int openblas_get_parallel(void);
 
 static void test_grow_only(void)
 {
@@ -28,15 +24,8 @@ static void test_grow_only(void)
     CHECK(dc_mem_get().bytes == before);
 }
 
-static void test_parallel_rule(void)
-{
-    CHECK(!dc_par(10, 100));
-    CHECK(dc_par(1000, 100) == (openblas_get_parallel() == 2));
-}
-
 int main(void)
 {
     RUN_TEST(test_grow_only);
-    RUN_TEST(test_parallel_rule);
     return TEST_SUMMARY();
 }

@@ -11,8 +11,9 @@ typedef struct fixture {
     int64_t base;
 } fixture;
 
-static double *reference(const fixture *f)
+static double *reference(const void *ctx)
 {
+    const fixture *f = ctx;
     int64_t N = f->x.shape[0], D = f->x.shape[1];
     double *y = malloc(sizeof(double) * (size_t)(N * D));
     for (int64_t n = 0; n < N; n++) {
@@ -45,10 +46,7 @@ static double loss(void *ctx)
 {
     fixture *f = ctx;
     if (f->xent) return 0.75 * xent_reference(f); /* dloss = 0.75 */
-    double *y = reference(f);
-    double l = gc_dot(y, &f->r);
-    free(y);
-    return l;
+    return gc_projected_loss(&(gc_projection){reference, f, &f->r});
 }
 
 static void run_softmax(bool log_)

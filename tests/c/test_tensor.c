@@ -104,6 +104,15 @@ static void test_view_rules(void)
     CHECK_FAILS(dc_tensor_view(&v, &t, 2, bad), DC_ERR_SHAPE, "float32 [4, 6] (24 elements) as [5, 5]");
     int64_t two[2] = {-1, -1};
     CHECK_FAILS(dc_tensor_view(&v, &t, 2, two), DC_ERR_SHAPE, "only one dimension can be -1");
+    /* view_if: a view when possible, else "no" and dst untouched; bad shapes still fail */
+    bool viewed = false;
+    CHECK_OK(dc_tensor_view_if(&v, &tr, 3, split, "op", &viewed));
+    CHECK(viewed && v.storage == t.storage && v.shape[2] == 4);
+    dc_tensor before = v;
+    CHECK_OK(dc_tensor_view_if(&v, &tr, 1, flat, "op", &viewed));
+    CHECK(!viewed && memcmp(&v, &before, sizeof v) == 0);
+    CHECK_FAILS(dc_tensor_view_if(&v, &tr, 2, bad, "op", &viewed), DC_ERR_SHAPE,
+                "op: cannot view float32 [6, 4] (24 elements) as [5, 5]");
     dc_tensor_release(&v);
     dc_tensor_release(&tr);
     dc_tensor_release(&t);

@@ -6,7 +6,7 @@
  * the structure checks (and must still be refused cleanly or loaded whole). */
 #include <zlib.h>
 
-#include "data/file.h"
+#include "file.h"
 #include "fuzz.h"
 
 DC_FUZZ_TARGET(dc_fuzz_archive)

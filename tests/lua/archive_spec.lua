@@ -129,7 +129,7 @@ describe('dc.save and dc.load', function()
     assert.has_error(function() dc.save(1, {}) end, 'save: path must be a string, got number')
     assert.has_error(function() dc.load({}) end, 'load: path must be a string, got table')
     assert.has_error(function() dc.save(path('x.bin'), dc.zeros(1)) end,
-      'save: tensors must be a table {name = tensor}, got userdata')
+      'save: tensors must be a table {name = tensor} or a module, got userdata')
     assert.has_error(function() dc.save(path('x.bin'), {dc.zeros(1)}) end,
       'save: tensor names must be strings, got the number key 1')
     -- a NUL would cut the name short in the file: refused, in Lua and in core

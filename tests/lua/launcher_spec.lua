@@ -67,6 +67,22 @@ print(arg[-1] ~= nil, dc.zeros(2, 3):numel())
     assert.equal('2\ttable\n', out)
   end)
 
+  it('has help() and who() in -e chunks and scripts, as in the REPL', function()
+    local doc = require 'dclab.doc'
+    local code, out = sh(quote(launcher) .. [[ -e 'help(dc.mm)']])
+    assert.equal(0, code)
+    assert.equal(doc['dc.mm'] .. '\n', out)
+    local path = tmpname() .. '.lua'
+    local f = assert(io.open(path, 'w'))
+    f:write('x = dc.zeros(2)\nhelp(dc.nn.Linear)\nwho()\n')
+    f:close()
+    code, out = sh(quote(launcher) .. ' ' .. quote(path))
+    os.remove(path)
+    assert.equal(0, code)
+    assert.truthy(out:find(doc['dc.nn.Linear'], 1, true), out)
+    assert.truthy(out:find('x  dclab.Tensor float32 2\n', 1, true), out)
+  end)
+
   it('prints the versions of dclab, Lua, OpenBLAS, FAISS and libjpeg-turbo, and the CPU', function()
     local code, out = sh(quote(launcher) .. ' --version')
     assert.equal(0, code)
@@ -203,4 +219,32 @@ describe('make install', function()
     assert.equal(prefix .. '/bin/../share/lua/5.4/dclab/init.lua\n4\n', out)
     os.execute('rm -rf ' .. quote(destdir))
   end)
+
+  it("installs into any prefix that the README's LUA_PATH / LUA_CPATH lines then reach",
+    function()
+      local home = tmpname() -- stands for $HOME in the README's lines
+      local prefix = home .. '/.local'
+      local code, out, err = sh('env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s' ..
+        ' --no-print-directory install PREFIX=' .. quote(prefix) .. ' BUILD=' .. quote(build))
+      assert.equal(0, code, out .. err)
+      local readme = slurp(root .. '/README.md')
+      local exports = {}
+      for line in readme:gmatch('\n(export LUA_C?PATH=[^\n]+)') do
+        exports[#exports + 1] = (line:gsub('%$HOME', (home:gsub('%%', '%%%%'))))
+      end
+      assert.equal(2, #exports, 'the README gives the LUA_PATH and LUA_CPATH lines')
+      -- make install prints the same two lines for its prefix
+      for _, line in ipairs(exports) do
+        local name, value = line:match('^export (LUA_C?PATH)="(.*)"$')
+        assert.truthy(out:find('export ' .. name .. "='" .. value .. "'", 1, true), out)
+      end
+      code, out, err = sh('cd / && ' .. table.concat(exports, '; ') .. [[; lua5.4 -e "
+        local dc = require 'dclab'
+        print(package.searchpath('dclab.core', package.cpath))
+        print(dc.ones(3):numel(), #require('dclab.doc').method > 1000)"]])
+      assert.equal('', err)
+      assert.equal(0, code)
+      assert.equal(prefix .. '/lib/lua/5.4/dclab/core.so\n3\ttrue\n', out)
+      os.execute('rm -rf ' .. quote(home))
+    end)
 end)

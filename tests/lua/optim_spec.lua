@@ -81,7 +81,8 @@ describe('optim.sgd', function()
       dc.optim.sgd, {lr = 0.1, moment = 0.9})
     H.errors_with("sgd: option 'lr' must be a number, got nil", dc.optim.sgd, {})
     H.errors_with('sgd: nesterov needs momentum > 0 and dampening 0', dc.optim.sgd, {lr = 1, nesterov = true})
-    H.errors_with('sgd:add: expected a module or two lists', dc.optim.sgd{lr = 1}.add, dc.optim.sgd{lr = 1}, 3)
+    H.errors_with('sgd:add: expected a module, a list of parameters, or two lists',
+      dc.optim.sgd{lr = 1}.add, dc.optim.sgd{lr = 1}, 3)
   end)
 end)
 

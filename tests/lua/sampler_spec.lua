@@ -1,4 +1,4 @@
--- Samplers of DeepCluster's training epoch (deepcluster.md §3): the paper's uniform
+-- Samplers of DeepCluster's training epoch (method.md §5): the paper's uniform
 -- quota, the released code's index mismatch, natural frequencies, and the registry.
 local dc = require 'dclab'
 local sampler = dc.sampler

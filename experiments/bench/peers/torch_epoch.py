@@ -1,5 +1,5 @@
 """PyTorch + FAISS peer of experiments/bench/epoch.lua: one DeepCluster epoch of the main
-job's recipe (deepcluster.md section 1 at Fashion-MNIST scale), as a PyTorch user writes it.
+job's recipe (method.md §2, at Fashion-MNIST scale), as a PyTorch user writes it.
 
 Served (experiments/bench/shared.lua, served_peer): loads the first N train images, prints
 "ready", then for each line "PRECISION LAYOUT" read on stdin (fp32 or bf16; nchw or cl, the

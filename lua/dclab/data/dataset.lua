@@ -1,10 +1,18 @@
 -- Dataset: images (a uint8 tensor or a list of JPEG files), optional labels and class names,
 -- and the subset map. The loader threads read it through its description table `desc`
 -- ({images | files, labels, index, gray}, bindings/l_data.c); labels are 1-based classes.
---   #ds, ds:get(i) -> image, label;  ds.labels, ds.classes;  ds:subset(n) / ds:subset(indices)
+--   #ds, ds:get(i) -> image, label;  ds[i] -> {image, label};  ds.labels, ds.classes;
+--   ds:subset(n) / ds:subset(indices)
 return function(dc, core)
   local Dataset = {}
-  Dataset.__index = Dataset
+
+  -- ds[i] -> {image, label} (Torch7's dataset convention: one value, so a table); ds[#ds + 1]
+  -- is nil so that ipairs(ds) stops at the end; other keys are fields and methods.
+  function Dataset.__index(self, k)
+    if math.type(k) ~= 'integer' then return Dataset[k] end
+    if k == self.n + 1 then return nil end
+    return {self:get(k)}
+  end
 
   -- desc: description table; opts: {classes, name, on_error}
   function Dataset.new(desc, opts)

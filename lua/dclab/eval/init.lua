@@ -28,7 +28,7 @@ return function(dc)
   end
 
   -- The clustering feature of batch x: sobel -> features -> flatten -> classifier without its
-  -- final ReLU (deepcluster.md §1.3). Evaluation mode is the caller's business.
+  -- final ReLU (method.md §1). Evaluation mode is the caller's business.
   function eval.embed(model, x)
     if model.sobel then x = model.sobel:forward(x) end
     x = model.flatten:forward(model.features:forward(x))

@@ -1,4 +1,4 @@
--- A DeepCluster network as the official code splits it (deepcluster.md §1.6):
+-- A DeepCluster network as the official code splits it (method.md §7):
 --   sobel       fixed front end (or nil)
 --   features    the conv trunk: what linear probes read and transfer evaluates
 --   classifier  the fc MLP, kept and trained across epochs; its output is the clustering

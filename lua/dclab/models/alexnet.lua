@@ -1,5 +1,5 @@
 -- alexnet{sobel = true, bn = true, k = nil, generator = nil}: DeepCluster's AlexNet
--- (deepcluster.md §1.6) for [N, 3, 224, 224] input: 96/256/384/384/256 filters, BN after
+-- (method.md §7) for [N, 3, 224, 224] input: 96/256/384/384/256 filters, BN after
 -- every conv, no LRN, no groups; classifier Dropout-Linear(9216, 4096)-ReLU-Dropout-
 -- Linear(4096, 4096)-ReLU; top_layer Linear(4096, k) when k is given.
 local nn = require 'dclab.nn'

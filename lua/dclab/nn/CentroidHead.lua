@@ -1,5 +1,5 @@
 -- CentroidHead(centroids [, {temperature = 0.1}]): DeepCluster-v2's classifier (SwAV's
--- main_deepclusterv2.py, deepcluster.md §7): logits = normalize(x) . normalize(c)^T / t,
+-- main_deepclusterv2.py, method.md §10): logits = normalize(x) . normalize(c)^T / t,
 -- with the k-means centroids c [k, D] frozen (no parameters, no weight decay). The
 -- gradient flows into x through the row normalisation.
 local core = require 'dclab.core'

@@ -1,6 +1,7 @@
--- The base class of every nn module (STYLE.md §3.5), and the class helper of the library.
+-- The base class of every nn module, and the class helper of the library.
 --
---   m:forward(x)       -> y    y is m.output, a buffer REUSED by the next call (:clone() it)
+--   m:forward(x)       -> y    y is m.output, a buffer REUSED by the next call (:clone() it);
+--                              m(x) is the same call
 --   m:backward(x, dy)  -> dx   accumulates into the parameter gradients; dx is m.grad_input
 --                              (nil when m.need_input_grad is false: nobody wants it)
 --   m:parameters()     -> params, grads   two lists, weight before bias; stable identities
@@ -15,6 +16,7 @@ local Module = {}
 Module.__index = Module
 Module.__name = 'dclab.nn.Module'
 Module.__tostring = function(m) return m:describe() end
+Module.__call = function(m, ...) return m:forward(...) end -- m(x) is m:forward(x)
 Module.class_name = 'Module'
 
 local function new(cls, ...)
@@ -30,7 +32,8 @@ function Module.extend(parent, name)
   local cls = setmetatable({}, {__index = parent, __call = new})
   cls.__index = cls
   cls.__name = 'dclab.nn.' .. name
-  cls.__tostring = parent.__tostring -- metamethods are not inherited through __index
+  -- metamethods are not inherited through __index
+  cls.__tostring, cls.__call = parent.__tostring, parent.__call
   cls.class_name = name
   return cls, parent
 end
@@ -52,9 +55,14 @@ function Module:__init()
   self.params, self.grads, self.param_names, self.buffer_names = {}, {}, {}, {}
 end
 
+-- The gradient of every parameter a module registered, so that an optimizer given only a
+-- parameter list (dc.optim.sgd(model:parameters(), ...)) finds them. Weak: it keeps nothing.
+Module._grad_of = setmetatable({}, {__mode = 'k'})
+
 -- Registers a trainable parameter (zeros) and its gradient as self[name], self['grad_' .. name].
 function Module:param(name, shape)
   local w, g = core.zeros(shape), core.zeros(shape)
+  Module._grad_of[w] = g
   self[name], self['grad_' .. name] = w, g
   self.params[#self.params + 1] = w
   self.grads[#self.grads + 1] = g

@@ -3,7 +3,9 @@
 -- parameter is one fused C pass, core/optim/sgd.c).
 --
 --   local opt = dc.optim.sgd{lr = 0.05, momentum = 0.9, weight_decay = 1e-5}
---   opt:add(model.features)                    -- a module, or (params, grads) lists
+--   opt:add(model.features)                    -- a module, or (params, grads) lists, or a
+--                                              -- params list alone (gradients found)
+--   dc.optim.sgd(model:parameters(), {lr = 0.1})   -- the same in one call, as in PyTorch
 --   opt:add(model.top_layer, {momentum = 0})   -- a group with its own settings
 --   model:zero_grad(); ...backward...; opt:step()
 --
@@ -11,6 +13,7 @@
 -- params = {...}, grads = {...}, momentum_buffers = {[i] = tensor}}}. opt:state() and
 -- opt:load_state(s) give and take the part that a checkpoint keeps (settings and buffers).
 local core = require 'dclab.core'
+local Module = require 'dclab.nn.Module'
 
 local SGD = {}
 SGD.__index = SGD
@@ -60,25 +63,53 @@ local function settings(fname, opt, base)
   return s
 end
 
-function SGD.new(opt)
+local function is_list_of_tensors(v)
+  return type(v) == 'table' and core.is_tensor(v[1])
+end
+
+-- What to optimize, from the arguments (module [, settings]), (params [, settings]) or
+-- (params, grads [, settings]) -> params, grads, settings. The gradients of a params list
+-- alone are those the modules registered with their parameters.
+local function group_args(fname, a, b, c)
+  if type(a) == 'table' and type(a.parameters) == 'function' then
+    local params, grads = a:parameters()
+    return params, grads, b
+  end
+  if is_list_of_tensors(b) or not is_list_of_tensors(a) then return a, b, c end
+  local grads = {}
+  for i, p in ipairs(a) do
+    grads[i] = Module._grad_of[p]
+    if grads[i] == nil then
+      error(string.format('%s: parameter %d of the list is not a module parameter, so its ' ..
+        'gradient is unknown (pass the module, or params and grads)', fname, i), 3)
+    end
+  end
+  return a, grads, b
+end
+
+-- dc.optim.sgd(settings), or with a first group: dc.optim.sgd(module, settings),
+-- dc.optim.sgd(params, settings), dc.optim.sgd(params, grads, settings).
+function SGD.new(a, b, c)
   local self = setmetatable({}, SGD)
-  self.defaults = settings('sgd', opt, DEFAULTS)
   self.groups = {}
   self.steps = 0
+  if type(a) == 'table' and (type(a.parameters) == 'function' or is_list_of_tensors(a)) then
+    local params, grads, opt = group_args('sgd', a, b, c)
+    self.defaults = settings('sgd', opt, DEFAULTS)
+    self:add(params, grads)
+  else
+    self.defaults = settings('sgd', a, DEFAULTS)
+  end
   return self
 end
 
--- opt:add(module [, settings]) or opt:add(params, grads [, settings]): a new parameter group.
+-- opt:add(module [, settings]), opt:add(params [, settings]) or opt:add(params, grads
+-- [, settings]): a new parameter group.
 function SGD:add(a, b, c)
-  local params, grads, opt
-  if type(a) == 'table' and type(a.parameters) == 'function' then
-    params, grads = a:parameters()
-    opt = b
-  else
-    params, grads, opt = a, b, c
-  end
+  local params, grads, opt = group_args('sgd:add', a, b, c)
   if type(params) ~= 'table' or type(grads) ~= 'table' or #params ~= #grads then
-    error('sgd:add: expected a module or two lists (params, grads) of equal length', 2)
+    error('sgd:add: expected a module, a list of parameters, or two lists (params, grads) ' ..
+      'of equal length', 2)
   end
   for i = 1, #params do
     if not core.is_tensor(params[i]) or not core.is_tensor(grads[i]) then

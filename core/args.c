@@ -1,4 +1,4 @@
-/* Argument checks shared by the layer kernels (see args.h). */
+/* Argument checks shared by the layer and optimizer kernels (see args.h). */
 #include "args.h"
 
 #include <stdio.h>

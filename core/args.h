@@ -1,11 +1,12 @@
-/* Argument checks shared by the layer kernels, so every layer words its errors alike:
+/* Argument checks shared by the kernels of core/layers/ and core/optim/, so every kernel
+ * words its errors alike:
  *   conv2d_forward: x must be a float32 [N, C, H, W] tensor, got int64 [2, 3]
  * op names the kernel ("conv2d_forward"), name the argument ("x"), layout its expected
  * dimensions for the message ("[N, C, H, W]"). Kernels take contiguous tensors only. */
-#ifndef DC_LAYER_ARGS_H
-#define DC_LAYER_ARGS_H
+#ifndef DC_ARGS_H
+#define DC_ARGS_H
 
-#include "../tensor.h"
+#include "tensor.h"
 
 /* t is a live, contiguous float32 tensor with ndim dimensions (ndim < 0: any). */
 dc_status dc_arg_f32(const dc_tensor *t, int ndim, const char *op, const char *name,

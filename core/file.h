@@ -1,15 +1,49 @@
-/* Files for the engine's formats: checked reading (every short read is a named format error)
- * and atomic writing (a temporary file in the same folder, fsync, rename), both keeping a
- * running CRC32 (zlib) of the bytes that went through them.
+/* Files, the one home of reading, writing and folder creation:
+ * - whole-file reads into reusable buffers and plain writes (images, exports);
+ * - the engine's formats (.npy, checkpoints): checked reading (every short read is a named
+ *   format error) and atomic writing (a temporary file in the same folder, fsync, rename),
+ *   both keeping a running CRC32 (zlib) of the bytes that went through them;
+ * - folder creation (mkdir -p).
  *
- * Messages name the operation and the path: "load_npy: 'x.npy': truncated ...". */
-#ifndef DC_IO_FILE_H
-#define DC_IO_FILE_H
+ * Messages name the path, and the operation where one is given: "load_npy: 'x.npy':
+ * truncated ...". */
+#ifndef DC_FILE_H
+#define DC_FILE_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../status.h"
+#include "status.h"
+
+/* ---- whole files ---- */
+
+/* The data loader reads one JPEG per sample; its buffer grows to the largest file seen and
+ * is then reused, so steady-state reading allocates nothing. */
+typedef struct dc_buffer {
+    uint8_t *data;  /* owned, malloc'd; NULL when cap == 0 */
+    size_t size;    /* bytes in use */
+    size_t cap;     /* bytes allocated */
+} dc_buffer;
+
+/* Makes room for at least n bytes (contents kept). */
+dc_status dc_buffer_reserve(dc_buffer *b, size_t n);
+void dc_buffer_free(dc_buffer *b);
+
+/* Reads the whole file at path into b (b->size = file length). Fails with DC_ERR_IO and
+ * "<path>: <strerror>" when the file cannot be opened or read. */
+dc_status dc_file_read(const char *path, dc_buffer *b);
+/* Writes n bytes to path (created or truncated); DC_ERR_IO names the path on failure. A
+ * plain write, no fsync: an export writes tens of thousands of files; checkpoints and
+ * .npy files go through the atomic dc_wfile below instead. */
+dc_status dc_file_write(const char *path, const void *data, size_t n);
+
+/* ---- folders ---- */
+
+/* Creates directory path and its missing parents (mkdir -p). */
+dc_status dc_mkdirs(const char *path);
+
+/* ---- the engine's formats ---- */
 
 /* A file open for reading; size known up front so lengths read from it can be checked
  * against what is left before anything is allocated. */
