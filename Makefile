@@ -10,7 +10,7 @@ SANITIZE ?=
 
 DEB_PACKAGES = lua5.4 liblua5.4-dev libopenblas-dev libfaiss-dev libturbojpeg0-dev \
                libjpeg62-turbo-dev zlib1g-dev libreadline-dev lua-busted lua-argparse lua-cjson \
-               dataset-fashion-mnist gnuplot-nox pkg-config python3-numpy
+               dataset-fashion-mnist gnuplot-nox pkg-config python3-numpy libdnnl-dev
 # Only make fuzz, tsan and memcheck need these: a fresh machine's `make test` skips them.
 TOOL_PACKAGES = clang libclang-rt-14-dev libomp-14-dev valgrind
 BENCH_PACKAGES = python3-torch python3-torchvision python3-faiss python3-sklearn \
@@ -24,18 +24,31 @@ JPEG_VERSION := $(shell pkg-config --modversion libturbojpeg 2>/dev/null)
 FAISS_VERSION := $(shell awk '/define FAISS_VERSION_(MAJOR|MINOR|PATCH)/{v=v (v?".":"") $$3} END{print v}' /usr/include/faiss/Index.h 2>/dev/null)
 
 WARN     := -Wall -Wextra
-OPT      := -O3 -march=native -g
+# One build serves every CPU the project lands on (AMD EPYC with AVX2, Intel Xeon Sapphire
+# Rapids with AVX-512 and AMX), so nothing is compiled for the build machine (-march=native
+# would put AVX-512 into every loop on a Xeon and the binary would die on an EPYC). The
+# baseline is x86-64-v3 (AVX2, FMA, BMI1/2, F16C, MOVBE): both families have it, the
+# compiler's auto-vectorised loops (Winograd transforms, elementwise ops, im2col) keep their
+# 256-bit bodies, and the resampler's AVX2 pass stays. x86-64-v2 would halve every vector
+# loop on both families for CPUs (pre-2013) the project never runs on. The module refuses to
+# load on a CPU below the baseline, with a message (core/cpu.c, compiled for plain x86-64, as
+# is the launcher, says so before any v3 instruction runs). Wider kernels (AVX-512, AMX,
+# bf16) come from oneDNN, which picks its own at run time, as OpenBLAS does: neither
+# library is affected by these flags.
+ARCH     := -march=x86-64-v3 -mtune=generic
+BASE_ARCH:= -march=x86-64
+OPT      = -O3 $(ARCH) -g
 CPPFLAGS := -Icore $(LUA_INC) -DDC_VERSION='"$(VERSION)"' -DDC_JPEG_VERSION='"$(JPEG_VERSION)"' \
             -DDC_FAISS_VERSION='"$(FAISS_VERSION)"'
-CFLAGS   := -std=c11 -D_DEFAULT_SOURCE $(OPT) $(WARN) -fPIC -fopenmp $(SANITIZE)
-CXXFLAGS := -std=c++17 $(OPT) $(WARN) -fPIC -fopenmp $(SANITIZE)
+CFLAGS   = -std=c11 -D_DEFAULT_SOURCE $(OPT) $(WARN) -fPIC -fopenmp $(SANITIZE)
+CXXFLAGS = -std=c++17 $(OPT) $(WARN) -fPIC -fopenmp $(SANITIZE)
 # FAISS: Debian ships only the static libfaiss.a. Its objects are position-independent, so
 # they link into the shared Lua module as well as into the test programs. They need BLAS and
 # LAPACK (sgemm_, ssyrk_, dsyev_, ...: OpenBLAS provides both), the GNU OpenMP runtime
 # (GOMP_*: -fopenmp) and libstdc++ (named here, so the C driver links and the C tests stay
 # compiled as C). --exclude-libs keeps FAISS's symbols out of the module's dynamic table.
 FAISS_LIBS := -lfaiss -lstdc++
-LDLIBS   := $(FAISS_LIBS) -lopenblas -lturbojpeg -ljpeg -lz -lm -lpthread
+LDLIBS   := $(FAISS_LIBS) -ldnnl -lopenblas -lturbojpeg -ljpeg -lz -lm -lpthread
 LDFLAGS  := -fopenmp $(SANITIZE)
 # core/cluster/faiss_layout.ld pins where FAISS's hot search loops land (see the file).
 FAISS_LAYOUT := core/cluster/faiss_layout.ld
@@ -82,6 +95,10 @@ tool-deps: deps
 
 bench-deps: deps
 	$(call install_missing,$(BENCH_PACKAGES))
+
+# What runs before the CPU check (the launcher, the module's entry, the probe itself).
+BASELINE_OBJ := $(BUILD)/core/cpu.o $(BUILD)/bindings/l_init.o $(LAUNCH_OBJ)
+$(BASELINE_OBJ): ARCH := $(BASE_ARCH)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -226,7 +243,7 @@ tsan: tool-deps
 # valgrind memcheck over tests/memcheck/tiny_run.lua (a 2-epoch DeepCluster run with resume on
 # 100 Fashion-MNIST images, then the same images as JPEGs through the threaded loader): no
 # invalid read or write, no use of uninitialised values, no definite leak. Its own build:
-# valgrind does not know AVX-512, which -march=native would emit here. No suppression is
+# valgrind does not know AVX-512 (oneDNN would JIT it here; under valgrind's cpuid it picks AVX2). No suppression is
 # needed: Lua, libgomp and OpenBLAS leave only reachable or "possibly lost" blocks (thread
 # stacks), which are not errors here.
 MEMCHECK_BUILD := build-memcheck
@@ -256,6 +273,7 @@ $(BENCH_PEER): experiments/bench/tensor_peer.c
 bench: bench-deps all $(BENCH_PEER)
 	./dclab experiments/bench/tensor.lua $(dir $(BENCH_PEER))
 	./dclab experiments/bench/nn.lua
+	./dclab experiments/bench/epoch.lua
 	./dclab experiments/bench/data.lua
 	./dclab experiments/bench/cluster.lua
 

@@ -77,6 +77,7 @@ void dcb_open_blas(lua_State *L);
 void dcb_open_data(lua_State *L);
 void dcb_open_image(lua_State *L);
 void dcb_open_nn(lua_State *L);
+void dcb_open_cpu(lua_State *L);
 void dcb_open_optim(lua_State *L);
 void dcb_open_cluster(lua_State *L);
 void dcb_open_gmm(lua_State *L);

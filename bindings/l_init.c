@@ -5,6 +5,13 @@
 LUAMOD_API int luaopen_dclab_core(lua_State *L)
 {
     luaL_checkversion(L);
+    /* before any code built for the x86-64-v3 baseline runs (this file is plain x86-64) */
+    if (!dc_cpu_baseline_ok()) {
+        char buf[256];
+        return luaL_error(L, "dclab: this build needs an x86-64-v3 CPU (AVX2, FMA, BMI2, F16C, "
+                             "MOVBE); this one (%s) has: %s", dc_cpu_get()->brand,
+                          dc_cpu_features(dc_cpu_get(), buf, sizeof buf));
+    }
     lua_newtable(L);
     dcb_open_tensor(L);
     dcb_open_index(L);
@@ -22,5 +29,6 @@ LUAMOD_API int luaopen_dclab_core(lua_State *L)
     dcb_open_cluster(L);
     dcb_open_gmm(L);
     dcb_open_umap(L);
+    dcb_open_cpu(L);
     return 1;
 }

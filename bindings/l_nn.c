@@ -118,13 +118,14 @@ static void optpair(lua_State *L, int opts, const char *fname, const char *key, 
 #define BATCHNORM_CFG "dclab.BatchNormCfg"
 
 static const char *const conv_algos[] = {"auto", "im2col", "winograd2", "winograd4",
-                                         NULL}; /* dc_conv2d_algo */
+                                         "onednn", NULL}; /* dc_conv2d_algo */
+static const char *const precisions[] = {"fp32", "bf16", NULL}; /* dc_conv2d_cfg.bf16 */
 
 /* A readable field: its name, where it sits in the struct, how it reads in Lua. */
 typedef struct cfg_field {
     const char *name;
     size_t offset;
-    enum { F_INT, F_BOOL, F_DOUBLE, F_ALGO } kind;
+    enum { F_INT, F_BOOL, F_DOUBLE, F_ALGO, F_PRECISION } kind;
 } cfg_field;
 
 #define FIELD(type, name, kind) {#name, offsetof(type, name), kind}
@@ -134,6 +135,7 @@ static const cfg_field conv2d_fields[] = {
     FIELD(dc_conv2d_cfg, sh, F_INT),    FIELD(dc_conv2d_cfg, sw, F_INT),
     FIELD(dc_conv2d_cfg, ph, F_INT),    FIELD(dc_conv2d_cfg, pw, F_INT),
     FIELD(dc_conv2d_cfg, bias, F_BOOL), FIELD(dc_conv2d_cfg, algo, F_ALGO),
+    {"precision", offsetof(dc_conv2d_cfg, bf16), F_PRECISION},
     {NULL, 0, F_INT},
 };
 static const cfg_field pool2d_fields[] = {
@@ -162,6 +164,7 @@ static int cfg_index(lua_State *L)
         case F_BOOL: lua_pushboolean(L, *(const bool *)v); break;
         case F_DOUBLE: lua_pushnumber(L, *(const double *)v); break;
         case F_ALGO: lua_pushstring(L, conv_algos[*(const dc_conv2d_algo *)v]); break;
+        case F_PRECISION: lua_pushstring(L, precisions[*(const bool *)v]); break;
         }
         return 1;
     }
@@ -208,11 +211,12 @@ static int checkchannels(lua_State *L, int i, const char *fname, const char *wha
 
 /* ---- conv2d ---- */
 
-/* core.conv2d_cfg(in, out, k, {stride=, pad=, bias=, algo=}) -> cfg; k, stride, pad:
- * n or {h, w}; algo: 'auto', 'im2col', 'winograd2' or 'winograd4' */
+/* core.conv2d_cfg(in, out, k, {stride=, pad=, bias=, algo=, precision=}) -> cfg; k, stride,
+ * pad: n or {h, w}; algo: 'auto', 'im2col', 'winograd2', 'winograd4' or 'onednn';
+ * precision: 'fp32' or 'bf16' (nn.set_precision builds a new cfg with it) */
 static int l_conv2d_cfg(lua_State *L)
 {
-    static const char *const keys[] = {"stride", "pad", "bias", "algo", NULL};
+    static const char *const keys[] = {"stride", "pad", "bias", "algo", "precision", NULL};
     const char *f = "Conv2d";
     dc_conv2d_cfg c;
     int in = checkchannels(L, 1, f, "in_channels"), out = checkchannels(L, 2, f, "out_channels");
@@ -223,6 +227,7 @@ static int l_conv2d_cfg(lua_State *L)
     optpair(L, 4, f, "pad", &c.ph, &c.pw);
     c.bias = dcb_optboolean(L, 4, "bias", 1);
     c.algo = (dc_conv2d_algo)dcb_optenum(L, 4, "algo", f, conv_algos, c.algo);
+    c.bf16 = dcb_optenum(L, 4, "precision", f, precisions, c.bf16) == 1;
     dcb_check(L, dc_conv2d_cfg_check(&c, f));
     push_cfg(L, CONV2D_CFG, &c, sizeof c);
     return 1;
@@ -255,6 +260,24 @@ static int l_conv2d_backward(lua_State *L)
     noalias(L, "conv2d_backward", dx.t, dy, "dx", "dy");
     noalias(L, "conv2d_backward", dx.t, x, "dx", "x");
     dcb_check(L, dc_conv2d_backward(c, x, w, dy, pushout(L, dx), dw, db, scale));
+    return 1;
+}
+
+/* core.conv2d_bn_forward(cfg, x, w, b, gamma, beta, running_mean, running_var, eps, relu, y)
+ * -> y: the inference pass of conv + BatchNorm (+ ReLU) in one (see conv2d.h) */
+static int l_conv2d_bn_forward(lua_State *L)
+{
+    dc_conv2d_cfg c = checkconv2d_cfg(L, 1);
+    dc_tensor *x = dcb_checktensor(L, 2), *w = dcb_checktensor(L, 3), *b = opttensor(L, 4);
+    dc_tensor *st[4];
+    for (int i = 0; i < 4; i++) st[i] = dcb_checktensor(L, 5 + i);
+    double eps = luaL_checknumber(L, 9);
+    luaL_checktype(L, 10, LUA_TBOOLEAN);
+    bool relu = lua_toboolean(L, 10);
+    outarg y = checkout(L, 11, false);
+    noalias(L, "conv2d_bn_forward", y.t, x, "y", "x");
+    dcb_check(L, dc_conv2d_bn_forward(&c, x, w, b, st[0], st[1], st[2], st[3], eps, relu,
+                                      pushout(L, y)));
     return 1;
 }
 
@@ -589,6 +612,7 @@ static const luaL_Reg nn_funcs[] = {
     {"conv2d_cfg", l_conv2d_cfg},
     {"conv2d_forward", l_conv2d_forward},
     {"conv2d_backward", l_conv2d_backward},
+    {"conv2d_bn_forward", l_conv2d_bn_forward},
     {"linear_forward", l_linear_forward},
     {"linear_backward", l_linear_backward},
     {"relu_forward", l_relu_forward},

@@ -9,6 +9,7 @@
 #include "ops/index.h"
 #include "ops/sort.h"
 #include "sys.h"
+#include "cpu.h"
 #include "rng.h"
 #include "ops/random.h"
 #include "io/npy.h"

@@ -11,10 +11,14 @@
 #include "conv2d.h"
 
 #include <cblas.h>
+#include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "../args.h"
+#include "../cpu.h"
 #include "../parallel.h"
+#include "conv2d_dnnl.h"
 #include "scratch.h"
 #include "winograd.h"
 
@@ -37,7 +41,7 @@ static bool winograd_fits(const dc_conv2d_cfg *c)
 
 void dc_conv2d_cfg_init(dc_conv2d_cfg *cfg, int in_ch, int out_ch, int k)
 {
-    *cfg = (dc_conv2d_cfg){in_ch, out_ch, k, k, 1, 1, 0, 0, true, DC_CONV_AUTO};
+    *cfg = (dc_conv2d_cfg){in_ch, out_ch, k, k, 1, 1, 0, 0, true, DC_CONV_AUTO, false};
 }
 
 dc_status dc_conv2d_cfg_check(const dc_conv2d_cfg *c, const char *op)
@@ -50,11 +54,15 @@ dc_status dc_conv2d_cfg_check(const dc_conv2d_cfg *c, const char *op)
              c->sh, c->sw);
     DC_CHECK(c->ph >= 0 && c->pw >= 0, DC_ERR_ARG, "%s: padding must be >= 0, got %dx%d", op, c->ph,
              c->pw);
-    DC_CHECK(c->algo >= DC_CONV_AUTO && c->algo <= DC_CONV_WINOGRAD4, DC_ERR_ARG,
+    DC_CHECK(c->algo >= DC_CONV_AUTO && c->algo <= DC_CONV_ONEDNN, DC_ERR_ARG,
              "%s: unknown algorithm %d", op, (int)c->algo);
-    DC_CHECK(c->algo < DC_CONV_WINOGRAD2 || winograd_fits(c), DC_ERR_ARG,
+    DC_CHECK((c->algo != DC_CONV_WINOGRAD2 && c->algo != DC_CONV_WINOGRAD4) || winograd_fits(c),
+             DC_ERR_ARG,
              "%s: Winograd needs a 3x3 kernel, stride 1 and padding <= 2, got %dx%d stride "
              "%dx%d pad %dx%d", op, c->kh, c->kw, c->sh, c->sw, c->ph, c->pw);
+    DC_CHECK(!c->bf16 || c->algo == DC_CONV_AUTO || c->algo == DC_CONV_ONEDNN, DC_ERR_ARG,
+             "%s: bf16 runs only through oneDNN (algo 'auto' or 'onednn')", op);
+    if (c->bf16) DC_TRY(dc_cpu_require_bf16(op));
     return DC_OK;
 }
 
@@ -70,6 +78,29 @@ static int winograd_tile(const dc_conv2d_cfg *c, int64_t in, int64_t out, int64_
     return (m == 4 ? c4 : c2) * 10 <= 9 * Ho * Wo * 6 ? m : 0;
 }
 
+/* Whether oneDNN computes this layer (every pass). */
+static bool use_dnnl(const dc_conv2d_cfg *c, int64_t H, int64_t W)
+{
+    if (c->algo == DC_CONV_ONEDNN || c->bf16) return true;
+    return c->algo == DC_CONV_AUTO && dc_cpu_get()->avx512f && dc_conv2d_dnnl_fits(c, H, W);
+}
+
+const char *dc_conv2d_kernels(void)
+{
+    static char buf[64];
+    if (!dc_cpu_get()->avx512f) return "Winograd / im2col + OpenBLAS";
+    snprintf(buf, sizeof buf, "oneDNN %s", dc_dnnl_isa());
+    return buf;
+}
+
+const char *dc_conv2d_algo_name(const dc_conv2d_cfg *cfg, int64_t H, int64_t W)
+{
+    if (use_dnnl(cfg, H, W)) return "onednn";
+    int64_t Ho = (H + 2 * cfg->ph - cfg->kh) / cfg->sh + 1, Wo = (W + 2 * cfg->pw - cfg->kw) / cfg->sw + 1;
+    int m = winograd_tile(cfg, cfg->in_ch, cfg->out_ch, Ho, Wo);
+    return m == 4 ? "winograd4" : m == 2 ? "winograd2" : "im2col";
+}
+
 static dc_status geometry(const dc_conv2d_cfg *cfg, const dc_tensor *x, const char *op, geom *g)
 {
     char a[128];
@@ -82,6 +113,10 @@ static dc_status geometry(const dc_conv2d_cfg *cfg, const dc_tensor *x, const ch
     DC_CHECK(hp >= cfg->kh && wp >= cfg->kw, DC_ERR_SHAPE,
              "%s: x %s padded to %lldx%lld is smaller than the %dx%d kernel", op,
              dc_tensor_describe(x, a, sizeof a), (long long)hp, (long long)wp, cfg->kh, cfg->kw);
+    DC_CHECK((cfg->algo != DC_CONV_ONEDNN && !cfg->bf16) || dc_conv2d_dnnl_fits(cfg, g->H, g->W),
+             DC_ERR_ARG,
+             "%s: oneDNN cannot run this layer on x %s: its last window overhangs the padding",
+             op, dc_tensor_describe(x, a, sizeof a));
     g->O = cfg->out_ch;
     g->Ho = (hp - cfg->kh) / cfg->sh + 1;
     g->Wo = (wp - cfg->kw) / cfg->sw + 1;
@@ -190,6 +225,29 @@ static void col2im(const dc_conv2d_cfg *cfg, const geom *g, const float *col, in
     }
 }
 
+static dc_status im2col_forward(const dc_conv2d_cfg *cfg, const geom *gp, const float *xp,
+                                const float *wp, const float *bp, float *yp, const char *op);
+
+/* The forward pass on checked arguments: y = conv(x, w) + b (bp may be NULL), then
+ * max(0, .) when relu. */
+static dc_status forward_raw(const dc_conv2d_cfg *cfg, const geom *gp, const float *xp,
+                             const float *wp, const float *bp, bool relu, float *yp)
+{
+    const char *op = "conv2d_forward";
+    const geom g = *gp;
+    if (use_dnnl(cfg, g.H, g.W))
+        return dc_conv2d_dnnl_forward(cfg, g.N, g.H, g.W, xp, wp, bp, relu, yp);
+    const int wm = winograd_tile(cfg, g.C, g.O, g.Ho, g.Wo);
+    if (wm) DC_TRY(dc_winograd3x3(wm, xp, g.N, g.C, g.H, g.W, wp, bp, g.O, cfg->ph, cfg->pw, false, yp));
+    else DC_TRY(im2col_forward(cfg, &g, xp, wp, bp, yp, op));
+    if (relu) {
+        const int64_t n = g.N * g.O * g.HW;
+#pragma omp parallel for simd schedule(static) if (dc_par(n, PAR_MIN))
+        for (int64_t i = 0; i < n; i++) yp[i] = yp[i] > 0 ? yp[i] : 0;
+    }
+    return DC_OK;
+}
+
 dc_status dc_conv2d_forward(const dc_conv2d_cfg *cfg, const dc_tensor *x, const dc_tensor *w,
                             const dc_tensor *b, dc_tensor *y)
 {
@@ -201,11 +259,51 @@ dc_status dc_conv2d_forward(const dc_conv2d_cfg *cfg, const dc_tensor *x, const 
     int64_t ys[4] = {g.N, g.O, g.Ho, g.Wo};
     DC_TRY(dc_arg_out(y, DC_F32, 4, ys, op, "y"));
     if (g.N == 0) return DC_OK;
-    const int wm = winograd_tile(cfg, g.C, g.O, g.Ho, g.Wo);
-    if (wm)
-        return dc_winograd3x3(wm, dc_tensor_data(x), g.N, g.C, g.H, g.W, dc_tensor_data(w),
-                              b ? dc_tensor_data(b) : NULL, g.O, cfg->ph, cfg->pw, false,
-                              dc_tensor_data(y));
+    return forward_raw(cfg, &g, dc_tensor_data(x), dc_tensor_data(w), b ? dc_tensor_data(b) : NULL,
+                       false, dc_tensor_data(y));
+}
+
+/* scratch slots of the folded weights and bias (0-3: im2col / Winograd, 4-7: oneDNN) */
+#define SLOT_FOLD_W 8
+#define SLOT_FOLD_B 9
+
+dc_status dc_conv2d_bn_forward(const dc_conv2d_cfg *cfg, const dc_tensor *x, const dc_tensor *w,
+                               const dc_tensor *b, const dc_tensor *gamma, const dc_tensor *beta,
+                               const dc_tensor *mean, const dc_tensor *var, double eps, bool relu,
+                               dc_tensor *y)
+{
+    const char *op = "conv2d_bn_forward";
+    geom g = {0};
+    DC_TRY(geometry(cfg, x, op, &g));
+    DC_TRY(check_params(cfg, w, b, op, "weight", "bias"));
+    const int64_t cs[1] = {g.O};
+    const dc_tensor *stats[4] = {gamma, beta, mean, var};
+    const char *names[4] = {"gamma", "beta", "running_mean", "running_var"};
+    for (int i = 0; i < 4; i++) DC_TRY(dc_arg_f32_shape(stats[i], 1, cs, op, names[i]));
+    DC_CHECK(eps > 0, DC_ERR_ARG, "%s: eps must be > 0, got %g", op, eps);
+    int64_t ys[4] = {g.N, g.O, g.Ho, g.Wo};
+    DC_TRY(dc_arg_out(y, DC_F32, 4, ys, op, "y"));
+    if (g.N == 0) return DC_OK;
+    float *wf = dc_scratch(SLOT_FOLD_W, (size_t)(g.O * g.K)), *bf = dc_scratch(SLOT_FOLD_B, (size_t)g.O);
+    DC_CHECK(wf && bf, DC_ERR_NOMEM, "%s: out of memory for the folded weights", op);
+    const float *wp = dc_tensor_data(w), *bp = b ? dc_tensor_data(b) : NULL;
+    const float *ga = dc_tensor_data(gamma), *be = dc_tensor_data(beta);
+    const float *mu = dc_tensor_data(mean), *va = dc_tensor_data(var);
+    for (int64_t o = 0; o < g.O; o++) {
+        double sc = ga[o] / sqrt((double)va[o] + eps);
+        for (int64_t k = 0; k < g.K; k++) wf[o * g.K + k] = (float)(wp[o * g.K + k] * sc);
+        bf[o] = (float)(((bp ? bp[o] : 0.0) - mu[o]) * sc + be[o]);
+    }
+    dc_conv2d_cfg c = *cfg;
+    c.bias = true;
+    return forward_raw(&c, &g, dc_tensor_data(x), wf, bf, relu, dc_tensor_data(y));
+}
+
+/* The im2col + sgemm forward pass. */
+static dc_status im2col_forward(const dc_conv2d_cfg *cfg, const geom *gp, const float *xp,
+                                const float *wp, const float *bp, float *yp, const char *op)
+{
+    const geom g = *gp;
 
     const int64_t nb = chunk_images(&g);
     const bool direct = cfg->kh == 1 && cfg->kw == 1 && cfg->sh == 1 && cfg->sw == 1 &&
@@ -219,10 +317,6 @@ dc_status dc_conv2d_forward(const dc_conv2d_cfg *cfg, const dc_tensor *x, const 
         tmp = dc_scratch(1, (size_t)(g.O * nb * g.HW));
         DC_CHECK(tmp, DC_ERR_NOMEM, "%s: out of memory for the GEMM workspace", op);
     }
-    const float *xp = dc_tensor_data(x), *wp = dc_tensor_data(w);
-    const float *bp = b ? dc_tensor_data(b) : NULL;
-    float *yp = dc_tensor_data(y);
-
     for (int64_t b0 = 0; b0 < g.N; b0 += nb) {
         int64_t n = g.N - b0 < nb ? g.N - b0 : nb, L = n * g.HW;
         const float *xb = xp + b0 * g.C * g.H * g.W;
@@ -264,10 +358,18 @@ dc_status dc_conv2d_backward(const dc_conv2d_cfg *cfg, const dc_tensor *x, const
     if (dx) DC_TRY(dc_arg_out(dx, DC_F32, 4, x->shape, op, "dx"));
     if (g.N == 0) return DC_OK;
 
+    const bool dnnl = use_dnnl(cfg, g.H, g.W);
     /* the input gradient of a 3x3 stride-1 layer is itself such a convolution (of dy) */
-    const int wm = dx ? winograd_tile(cfg, g.O, g.C, g.H, g.W) : 0;
+    const int wm = dx && !dnnl ? winograd_tile(cfg, g.O, g.C, g.H, g.W) : 0;
     const bool wino_dx = wm != 0;
-    dc_tensor *dxc = wino_dx ? NULL : dx; /* what the im2col loop computes */
+    dc_tensor *dxc = wino_dx || dnnl ? NULL : dx; /* what the im2col loop computes */
+    if (dnnl && dx)
+        DC_TRY(dc_conv2d_dnnl_backward_data(cfg, g.N, g.H, g.W, dc_tensor_data(w),
+                                            dc_tensor_data(dy), dc_tensor_data(dx)));
+    if (dnnl && dw)
+        DC_TRY(dc_conv2d_dnnl_backward_weights(cfg, g.N, g.H, g.W, dc_tensor_data(x),
+                                               dc_tensor_data(dy), dc_tensor_data(dw), scale));
+    if (dnnl) dw = NULL; /* done: only db is left for the loop below */
     const int64_t nb = chunk_images(&g), HW = g.HW;
     float *col = NULL, *dyt = NULL;
     if (dxc || dw) {

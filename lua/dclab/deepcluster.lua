@@ -31,6 +31,7 @@
 --   MyRun(cfg):fit()
 -- run:fit() = run:prepare() (the files) then run:step() per epoch: features -> cluster ->
 -- sample -> new_head -> train -> save.
+-- precision = 'bf16' computes the convolutions in bf16 with fp32 sums (nn.set_precision).
 --
 -- Every random choice of epoch e comes from streams split off (seed, e): running N epochs
 -- straight, or k epochs, a resume, then N - k, gives the same assignments and weights.
@@ -60,6 +61,7 @@ return function(dc)
     threads = {type = 'integer', min = 1, default = 2}, resume = {default = false},
     progress = {default = 'auto'}, verbose = {default = true}, hooks = {default = false},
     feature_layer = {default = 'penultimate'}, stream_features = {default = false},
+    precision = {choices = {'fp32', 'bf16'}, default = 'fp32'},
   }
 
   local function fail(fmt, ...) error('deepcluster: ' .. string.format(fmt, ...), 3) end
@@ -191,6 +193,9 @@ return function(dc)
 
   function Run:init()
     local c = self.cfg
+    -- 'bf16': mixed-precision convolutions (nn.set_precision), refused where the CPU lacks it
+    local pok, perr = pcall(nn.set_precision, self.model, c.precision)
+    if not pok then fail('%s', (tostring(perr):gsub('^set_precision: ', ''))) end
     local tf = c.transforms or {}
     local plain = dc.transforms.compose{dc.transforms.ToFloat()}
     self.transforms = {train = tf.train or plain, eval = tf.eval or plain}

@@ -136,7 +136,9 @@ dc.deepcluster{model =, data =, k = 100, epochs = 1, batch = 256, seed = 31, out
   transforms = {train =, eval =}, epoch_size, threads, resume, hooks, feature_layer,
   stream_features. With out = dir: config.json, log.jsonl, assign.npy and checkpoint.bin
   (atomic) every epoch. stream_features = true: the raw N x D features never exist (one pass
-  fits the PCA batch by batch, a second projects; twice the forward passes).
+  fits the PCA batch by batch, a second projects; twice the forward passes). precision =
+  'bf16': bf16 convolutions with fp32 sums (dc.nn.set_precision), refused on a CPU without
+  bf16 compute.
 
   Plug-in contracts (ids and indices are 1-based everywhere; each is checked where the
   plug-in returns, and the error names the plug-in):
@@ -1748,5 +1750,37 @@ entry('dc.eval.mean_std', [=[
 dc.eval.mean_std(xs) -> {mean, std, runs}
   Mean and sample standard deviation (n - 1; 0 for one value) of a list of numbers, with
   the list itself as runs: dc.eval.mean_std{0.61, 0.65, 0.63}.mean is 0.63.]=])
+
+-- ---- throughput: CPU detection, kernels, precision ----
+
+entry('dc.cpu', [=[
+dc.cpu() -> {vendor, brand, features, sse4_1, avx2, fma, avx512f, avx512bw, avx512vl,
+  avx512_bf16, amx_tile, amx_bf16, bf16, conv2d [, amx_error]}
+  The CPU this process runs on, probed once at run time (cpuid, and on Linux the kernel's
+  permission to use AMX tiles): the kernels are picked by it, not by the machine that built
+  dclab. features lists the usable ones as one string (also printed by `dclab --version`
+  and the benchmarks); a flag is true only when the OS also saves its registers. bf16: bf16
+  compute is available (AVX512_BF16 or AMX-BF16). conv2d: the kernels convolutions run
+  ('oneDNN avx512_core_amx' on AVX-512 CPUs, else 'Winograd / im2col + OpenBLAS'). amx_error
+  says why a CPU with AMX cannot use it.]=])
+
+entry('dc.nn.set_precision', [=[
+dc.nn.set_precision(model, 'fp32' | 'bf16') -> model
+  The compute precision of every convolution in model (any nesting of Sequential / Net).
+  'bf16' is mixed precision through oneDNN (AVX512_BF16 / AMX): inputs and weights rounded to
+  bfloat16, products summed in fp32, outputs and gradients fp32; weights, optimizer state,
+  BatchNorm statistics, Linear layers and the loss stay fp32. Results differ from fp32 by
+  about 2e-3 of the largest value. Refused on a CPU without AVX512_BF16 or AMX-BF16, with a
+  message naming the features it has (dc.cpu()).]=])
+
+entry('dc.nn.precision', [=[
+dc.nn.precision(model) -> 'fp32' | 'bf16'
+  The precision last set on model by dc.nn.set_precision ('fp32' when never set).]=])
+
+entry('dc.nn.Conv2d:set_precision', [=[
+conv:set_precision('fp32' | 'bf16') -> conv
+  The layer's compute precision (dc.nn.set_precision calls it on every layer that has it):
+  the read-only configuration is rebuilt with the same geometry and the new precision;
+  'bf16' is refused on a CPU without bf16 compute.]=])
 
 return doc

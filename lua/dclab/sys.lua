@@ -3,15 +3,20 @@ return function(dc, core)
   -- {dclab=, lua=, openblas=, faiss=, jpeg=}: what this build runs on.
   dc.versions = core.versions
 
+  -- The CPU as probed at run time (core/cpu.h): what the kernels are picked by.
+  dc.cpu = core.cpu
+
   -- One line per component, as `dclab --version` prints it.
   function dc.version_string()
-    local v = core.versions()
+    local v, cpu = core.versions(), core.cpu()
     return table.concat({
       'dclab ' .. v.dclab,
       v.lua,
       v.openblas, -- openblas_get_config() already starts with "OpenBLAS <version>"
       'FAISS ' .. v.faiss,
       'libjpeg-turbo ' .. v.jpeg,
+      string.format('CPU %s (%s): %s; convolutions: %s', cpu.brand, cpu.vendor, cpu.features,
+        cpu.conv2d),
     }, '\n')
   end
 

@@ -42,7 +42,7 @@ static void run_algo(int N, int C, int H, int W, int O, int kh, int kw, int sh, 
                      int pw, bool bias, dc_conv2d_algo algo)
 {
     fixture f;
-    f.cfg = (dc_conv2d_cfg){C, O, kh, kw, sh, sw, ph, pw, bias, algo};
+    f.cfg = (dc_conv2d_cfg){C, O, kh, kw, sh, sw, ph, pw, bias, algo, false};
     int64_t xs[4] = {N, C, H, W}, ws[4] = {O, C, kh, kw}, bs[1] = {O};
     f.x = gc_rand(4, xs, -1, 1);
     f.w = gc_rand(4, ws, -1, 1);
@@ -81,6 +81,8 @@ static void run_case(int N, int C, int H, int W, int O, int kh, int kw, int sh, 
                      int pw, bool bias)
 {
     run_algo(N, C, H, W, O, kh, kw, sh, sw, ph, pw, bias, DC_CONV_AUTO);
+    run_algo(N, C, H, W, O, kh, kw, sh, sw, ph, pw, bias, DC_CONV_IM2COL);
+    run_algo(N, C, H, W, O, kh, kw, sh, sw, ph, pw, bias, DC_CONV_ONEDNN);
 }
 
 static void test_plain_3x3(void) { run_case(2, 3, 7, 6, 4, 3, 3, 1, 1, 0, 0, true); }
@@ -101,14 +103,14 @@ static void test_winograd(void)
             run_algo(1, 2, 9, 11, 2, 3, 3, 1, 1, pad, 1, true, (dc_conv2d_algo)algo);
         }
     run_algo(2, 16, 6, 4, 16, 3, 3, 1, 1, 1, 1, true, DC_CONV_AUTO); /* picked automatically */
-    dc_conv2d_cfg c = {3, 4, 3, 3, 2, 2, 1, 1, true, DC_CONV_WINOGRAD4};
+    dc_conv2d_cfg c = {3, 4, 3, 3, 2, 2, 1, 1, true, DC_CONV_WINOGRAD4, false};
     CHECK_FAILS(dc_conv2d_cfg_check(&c, "conv2d"), DC_ERR_ARG, "conv2d: Winograd needs a 3x3 kernel, stride 1");
 }
 
 /* Both Winograd variants agree with im2col on a batch that spans several workspace chunks */
 static void test_winograd_chunks(void)
 {
-    dc_conv2d_cfg ci = {64, 32, 3, 3, 1, 1, 1, 1, true, DC_CONV_IM2COL};
+    dc_conv2d_cfg ci = {64, 32, 3, 3, 1, 1, 1, 1, true, DC_CONV_IM2COL, false};
     int64_t xs[4] = {300, 64, 19, 20}, ws[4] = {32, 64, 3, 3}, bs[1] = {32};
     dc_tensor x = gc_rand(4, xs, -1, 1), w = gc_rand(4, ws, -1, 1), b = gc_rand(1, bs, -1, 1);
     dc_tensor y1 = dc_tensor_empty(), y2 = dc_tensor_empty(), d1 = dc_tensor_empty(),
@@ -135,7 +137,7 @@ static void test_winograd_chunks(void)
 /* A batch of many images goes through several workspace chunks; compare with per-image runs. */
 static void test_chunks_match_single_images(void)
 {
-    dc_conv2d_cfg cfg = {64, 8, 3, 3, 1, 1, 1, 1, true, DC_CONV_AUTO};
+    dc_conv2d_cfg cfg = {64, 8, 3, 3, 1, 1, 1, 1, true, DC_CONV_AUTO, false};
     int64_t xs[4] = {300, 64, 20, 20}, ws[4] = {8, 64, 3, 3}, bs[1] = {8};
     dc_tensor x = gc_rand(4, xs, -1, 1), w = gc_rand(4, ws, -1, 1), b = gc_rand(1, bs, -1, 1);
     dc_tensor y = dc_tensor_empty(), dx = dc_tensor_empty(), x1 = dc_tensor_empty(),

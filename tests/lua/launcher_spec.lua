@@ -83,17 +83,20 @@ print(arg[-1] ~= nil, dc.zeros(2, 3):numel())
     assert.truthy(out:find('x  dclab.Tensor float32 2\n', 1, true), out)
   end)
 
-  it('prints the versions of dclab, Lua, OpenBLAS, FAISS and libjpeg-turbo', function()
+  it('prints the versions of dclab, Lua, OpenBLAS, FAISS and libjpeg-turbo, and the CPU', function()
     local code, out = sh(quote(launcher) .. ' --version')
     assert.equal(0, code)
     local lines = {}
     for line in out:gmatch('[^\n]+') do lines[#lines + 1] = line end
-    assert.equal(5, #lines)
+    assert.equal(6, #lines)
     assert.equal('dclab ' .. dc.version, lines[1])
     assert.truthy(lines[2]:match('^Lua 5%.4%.%d+$'), lines[2])
     assert.truthy(lines[3]:match('^OpenBLAS %d+%.%d+'), lines[3])
     assert.truthy(lines[4]:match('^FAISS %d+%.%d+%.%d+$'), lines[4])
     assert.truthy(lines[5]:match('^libjpeg%-turbo %d+%.%d+%.%d+$'), lines[5])
+    local cpu = dc.cpu()
+    assert.equal(string.format('CPU %s (%s): %s; convolutions: %s', cpu.brand, cpu.vendor,
+      cpu.features, cpu.conv2d), lines[6])
     assert.equal(dc.version_string() .. '\n', out)
   end)
 

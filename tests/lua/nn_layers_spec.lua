@@ -27,7 +27,7 @@ describe('Conv2d', function()
     H.gradcheck(nn.Conv2d(2, 3, {3, 2}, {pad = {0, 1}, bias = false}), H.rand(-1, 1, 3, 2, 5, 4))
     H.gradcheck(nn.Conv2d(3, 2, 3, {pad = 1, algo = 'winograd2'}), H.rand(-1, 1, 2, 3, 5, 4))
     H.gradcheck(nn.Conv2d(3, 2, 3, {pad = 1, algo = 'winograd4'}), H.rand(-1, 1, 2, 3, 7, 6))
-    H.errors_with("Conv2d: unknown algo 'fft' (valid: auto, im2col, winograd2, winograd4)",
+    H.errors_with("Conv2d: unknown algo 'fft' (valid: auto, im2col, winograd2, winograd4, onednn)",
       nn.Conv2d, 3, 2, 3, {algo = 'fft'})
     H.errors_with('Conv2d: Winograd needs a 3x3 kernel, stride 1 and padding <= 2', nn.Conv2d, 3, 2, 5,
       {algo = 'winograd4'})

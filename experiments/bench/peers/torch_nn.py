@@ -1,9 +1,13 @@
 """PyTorch peer of experiments/bench/nn.lua: the same models, batches and steps.
 
-Prints one "key value" line per measurement (images/s, seconds, peak RSS in MiB), which the
-Lua benchmark reads and divides. Run by nn.lua as
+Served (experiments/bench/shared.lua, served_peer): builds the models, prints "ready", then
+answers each line CASE read on stdin (small_train, small_eval, alexnet_train, their _bf16
+forms under torch.autocast('cpu', dtype=torch.bfloat16), or peak_rss_mib) with one line
+"NCHW_RATE CHANNELS_LAST_RATE" (images/s, best of REPEATS in each layout), so nn.lua times
+both sides round after round under the same load and compares with the faster layout.
     /usr/bin/python3 experiments/bench/peers/torch_nn.py THREADS REPEATS
 """
+import copy
 import resource
 import sys
 import time
@@ -43,7 +47,7 @@ class Net(nn.Module):
 
     def forward(self, x):
         x = self.features(self.sobel(x))
-        x = x.view(x.size(0), -1)
+        x = torch.flatten(x, 1)  # a copy in channels_last, as a view would fail
         return self.top_layer(self.classifier(x))
 
 
@@ -83,49 +87,63 @@ def best_time(fn, repeats):
     return best
 
 
-def train_rate(model, x, y, repeats):
+def train_step(model, x, y, bf16):
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.SGD(params, lr=0.05, momentum=0.9, weight_decay=1e-5)
     crit = nn.CrossEntropyLoss()
-    model.train()
 
     def step():
+        model.train()
         opt.zero_grad()
-        loss = crit(model(x), y)
+        with torch.autocast('cpu', dtype=torch.bfloat16, enabled=bf16):
+            loss = crit(model(x), y)
         loss.backward()
         opt.step()
 
-    step()
-    step()
-    return x.shape[0] / best_time(step, repeats)
+    return step
 
 
-def eval_rate(model, x, repeats):
-    model.eval()
-
+def eval_step(model, x, bf16):
     def fwd():
-        with torch.no_grad():
+        model.eval()
+        with torch.no_grad(), torch.autocast('cpu', dtype=torch.bfloat16, enabled=bf16):
             model(x)
 
-    fwd()
-    return x.shape[0] / best_time(fwd, repeats)
+    return fwd
 
 
 def main():
     threads, repeats = int(sys.argv[1]), int(sys.argv[2])
     torch.set_num_threads(threads)
     torch.manual_seed(1)
-    print('threads', torch.get_num_threads())
-    m = small(100)
-    x = torch.randn(256, 1, 28, 28)
-    y = torch.randint(0, 100, (256,))
-    print('small_train', train_rate(m, x, y, repeats))
-    print('small_eval', eval_rate(m, x, repeats))
-    a = alexnet(1000)
-    xa = torch.randn(32, 3, 224, 224)
-    ya = torch.randint(0, 1000, (32,))
-    print('alexnet_train', train_rate(a, xa, ya, max(2, repeats // 2)))
-    print('peak_rss_mib', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    nets = {'small': small(100), 'alexnet': alexnet(1000)}
+    data = {'small': (torch.randn(256, 1, 28, 28), torch.randint(0, 100, (256,))),
+            'alexnet': (torch.randn(32, 3, 224, 224), torch.randint(0, 1000, (32,)))}
+    steps = {}
+    for layout in ('nchw', 'cl'):
+        fmt = torch.channels_last if layout == 'cl' else torch.contiguous_format
+        for name in nets:
+            net = copy.deepcopy(nets[name]).to(memory_format=fmt)
+            x, y = data[name]
+            x = x.contiguous(memory_format=fmt)
+            for bf16 in (False, True):
+                tag = '_bf16' if bf16 else ''
+                steps[(name + '_train' + tag, layout)] = train_step(net, x, y, bf16)
+                if name == 'small':
+                    steps[(name + '_eval' + tag, layout)] = eval_step(net, x, bf16)
+    for fn in steps.values():  # warm-up: first-call allocations and oneDNN primitive caches
+        fn()
+        fn()
+    print('ready', flush=True)
+    for line in sys.stdin:
+        case = line.strip()
+        if case == 'peak_rss_mib':
+            print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, flush=True)
+            continue
+        n = data[case.split('_')[0]][0].shape[0]
+        reps = repeats if case.startswith('small') else max(2, repeats // 2)
+        rates = [n / best_time(steps[(case, layout)], reps) for layout in ('nchw', 'cl')]
+        print(' '.join('%.3f' % r for r in rates), flush=True)
 
 
 if __name__ == '__main__':

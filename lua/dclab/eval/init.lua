@@ -70,15 +70,22 @@ return function(dc)
     return n
   end
 
-  -- Features of every image of data in order: float32 [N, D].
+  -- Features of every image of data in order: float32 [N, D]. precision = 'bf16' computes
+  -- the convolutions in bf16 for this call (nn.set_precision; the model's own is restored).
   function eval.features(model, data, opts)
-    opts = check('features', opts, {'layer', 'transform', 'batch', 'threads', 'dims'})
+    opts = check('features', opts, {'layer', 'transform', 'batch', 'threads', 'dims', 'precision'})
     local layer = opts.layer or 'penultimate'
+    local restore
     if layer ~= 'pixels' then
       if type(model) ~= 'table' or not model.features then
         error('features: argument 1 must be a dc.models network (or use layer = \'pixels\')', 2)
       end
       model:training(false)
+      if opts.precision then
+        restore = dc.nn.precision(model)
+        local ok, err = pcall(dc.nn.set_precision, model, opts.precision)
+        if not ok then error('features: ' .. tostring(err):gsub('^set_precision: ', ''), 2) end
+      end
     end
     local tf = opts.transform or dc.transforms.compose{dc.transforms.ToFloat()}
     local loader = dc.data.loader(data, {batch = opts.batch or 256, transform = tf,
@@ -93,6 +100,7 @@ return function(dc)
       out:narrow(1, row, f:size(1)):copy(f)
       row = row + f:size(1)
     end
+    if restore then dc.nn.set_precision(model, restore) end
     return out
   end
 

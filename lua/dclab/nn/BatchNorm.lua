@@ -45,14 +45,24 @@ end
 
 function BatchNorm:forward(x)
   self:check_input(x)
+  if self.fused_conv and self.folded and not self.is_training then
+    self.output = x -- the convolution before applied it (and the ReLU after, if fused)
+    return x
+  end
   self:fit_buffers(x, 'save_mean', 'save_invstd')
+  -- after a folded forward, output is the convolution's tensor: not a buffer of ours
+  local out = not rawequal(self.output, x) and self.output or nil
   self.output, self.save_mean, self.save_invstd = core.batchnorm_forward(self.cfg,
     self.is_training, self.fused_relu, x, self.weight, self.bias, self.running_mean,
-    self.running_var, self.output, self.save_mean, self.save_invstd)
+    self.running_var, out, self.save_mean, self.save_invstd)
   return self.output
 end
 
 function BatchNorm:backward(x, dy)
+  if self.fused_conv and self.folded and not self.is_training then
+    error(self.class_name .. ': no backward after an evaluation forward folded into the ' ..
+      'convolution before it; call :training() first', 2)
+  end
   local dx = self.grad_input
   if not self.need_input_grad then dx = false end
   self.grad_input = core.batchnorm_backward(self.cfg, self.is_training, self.fused_relu, x,

@@ -1,7 +1,8 @@
 -- Conv2d(in, out, k [, {stride = 1, pad = 0, bias = true, algo = 'auto'}]): 2-D convolution
--- of NCHW input; k, stride and pad are a number or {h, w}; algo 'im2col', 'winograd2' or
--- 'winograd4' forces the algorithm (auto: Winograd F(2x2, 3x3) or F(4x4, 3x3) for 3x3
--- stride-1 layers of >= 16 channels where it saves work, see core/layers/conv2d.h).
+-- of NCHW input; k, stride and pad are a number or {h, w}; algo 'im2col', 'winograd2',
+-- 'winograd4' or 'onednn' forces the algorithm (auto: oneDNN on AVX-512 CPUs, else Winograd
+-- F(2x2, 3x3) or F(4x4, 3x3) for 3x3 stride-1 layers of >= 16 channels where it saves work,
+-- see core/layers/conv2d.h).
 -- Initialised as DeepCluster's code: weight N(0, 2 / (kh * kw * out)), bias 0.
 local core = require 'dclab.core'
 local Module = require 'dclab.nn.Module'
@@ -26,9 +27,26 @@ function Conv2d:reset(gen)
   return self
 end
 
+-- The compute precision, 'fp32' or 'bf16' (nn.set_precision calls it): the configuration is
+-- read-only, so the layer gets a new one with the same geometry.
+function Conv2d:set_precision(p)
+  local c = self.cfg
+  self.cfg = core.conv2d_cfg(c.in_ch, c.out_ch, {c.kh, c.kw}, {stride = {c.sh, c.sw},
+    pad = {c.ph, c.pw}, bias = c.bias, algo = c.algo, precision = p})
+  return self
+end
+
 function Conv2d:forward(x)
   self:fit_buffers(x)
-  self.output = core.conv2d_forward(self.cfg, x, self.weight, self.bias, self.output)
+  local bn = self.fused_bn -- set by a Sequential: the BatchNorm2d after this layer
+  if bn and not self.is_training and not bn.is_training then
+    self.output = core.conv2d_bn_forward(self.cfg, x, self.weight, self.bias, bn.weight, bn.bias,
+      bn.running_mean, bn.running_var, bn.cfg.eps, bn.fused_relu == true, self.output)
+    bn.folded = true -- its forward passes this output on
+  else
+    if bn then bn.folded = false end
+    self.output = core.conv2d_forward(self.cfg, x, self.weight, self.bias, self.output)
+  end
   return self.output
 end
 

@@ -6,6 +6,8 @@
 -- Two savings, both invisible in the results:
 --  * a BatchNorm followed by an in-place ReLU runs as one fused kernel (the ReLU's output is
 --    the BatchNorm's output anyway, as with PyTorch's inplace=True);
+--  * in evaluation, a Conv2d followed by a BatchNorm2d (and such a ReLU) runs as one
+--    convolution with the running statistics folded into its weights (conv2d_bn_forward);
 --  * when need_input_grad is false, backward stops at the first module with parameters:
 --    the gradient of the input itself is never computed.
 local Module = require 'dclab.nn.Module'
@@ -41,12 +43,15 @@ end
 -- Marks BatchNorm + in-place ReLU pairs for fusion; called after every structural change.
 function Sequential:refresh_fusion()
   for _, m in ipairs(self.modules) do
-    m.fused_relu, m.fused = nil, nil
+    m.fused_relu, m.fused, m.fused_bn, m.fused_conv = nil, nil, nil, nil
   end
   for i = 1, #self.modules - 1 do
     local m, r = self.modules[i], self.modules[i + 1]
     if m.can_fuse_relu and r.class_name == 'ReLU' and r.inplace then
       m.fused_relu, r.fused = true, true
+    end
+    if m.class_name == 'Conv2d' and r.class_name == 'BatchNorm2d' then
+      m.fused_bn, r.fused_conv = r, true
     end
   end
 end
@@ -72,7 +77,7 @@ function Sequential:remove(pos)
   pos = pos or #self.modules
   check_pos(self, pos, 'remove', 0)
   local m = table.remove(self.modules, pos)
-  m.fused_relu, m.fused = nil, nil
+  m.fused_relu, m.fused, m.fused_bn, m.fused_conv = nil, nil, nil, nil
   self:refresh_fusion()
   return m
 end
@@ -82,7 +87,7 @@ function Sequential:replace(pos, m)
   check_pos(self, pos, 'replace', 0)
   check_module(m, 'replace')
   local old = self.modules[pos]
-  old.fused_relu, old.fused = nil, nil
+  old.fused_relu, old.fused, old.fused_bn, old.fused_conv = nil, nil, nil, nil
   m:training(self.is_training)
   self.modules[pos] = m
   self:refresh_fusion()

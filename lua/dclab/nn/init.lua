@@ -10,5 +10,7 @@ for _, name in ipairs{
 end
 
 nn.is_module = nn.Module.is_module
+local precision = require 'dclab.nn.precision'
+nn.set_precision, nn.precision = precision.set_precision, precision.precision
 
 return nn

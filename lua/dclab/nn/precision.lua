@@ -1,0 +1,46 @@
+-- nn.set_precision(model, 'fp32' | 'bf16') -> model: the compute precision of every
+-- convolution inside model (Sequential, Net and any module holding modules). 'bf16' is mixed
+-- precision: each convolution rounds its inputs and weights to bfloat16 and sums the products
+-- in fp32 (oneDNN, on AVX512_BF16 / AMX); weights, gradients, optimizer state, BatchNorm
+-- statistics, Linear layers and the loss stay fp32. Refused on a CPU without bf16 compute,
+-- with a message naming what it has. nn.precision(model) -> the precision last set ('fp32').
+local core = require 'dclab.core'
+local Module = require 'dclab.nn.Module'
+
+local PRECISIONS = {fp32 = true, bf16 = true}
+
+local function walk(m, fn, seen)
+  if seen[m] then return end
+  seen[m] = true
+  fn(m)
+  for _, v in pairs(m) do
+    if Module.is_module(v) then walk(v, fn, seen)
+    elseif type(v) == 'table' and v == m.modules then
+      for _, c in ipairs(v) do walk(c, fn, seen) end
+    end
+  end
+end
+
+local function set_precision(model, p)
+  if not Module.is_module(model) then
+    error('set_precision: expected a module, got ' .. type(model), 2)
+  end
+  if not PRECISIONS[p] then
+    error(string.format("set_precision: unknown precision '%s' (valid: fp32, bf16)", tostring(p)), 2)
+  end
+  if p == 'bf16' then
+    local ok, err = pcall(core.require_bf16, 'set_precision')
+    if not ok then error(err, 2) end
+  end
+  walk(model, function(m)
+    if m.set_precision then m:set_precision(p) end
+  end, {})
+  model.precision = p
+  return model
+end
+
+local function precision(model)
+  return model.precision or 'fp32'
+end
+
+return {set_precision = set_precision, precision = precision}
