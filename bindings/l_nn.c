@@ -267,7 +267,7 @@ static int l_conv2d_backward(lua_State *L)
  * -> y: the inference pass of conv + BatchNorm (+ ReLU) in one (see conv2d.h) */
 static int l_conv2d_bn_forward(lua_State *L)
 {
-    dc_conv2d_cfg c = checkconv2d_cfg(L, 1);
+    const dc_conv2d_cfg *c = checkconv2d_cfg(L, 1);
     dc_tensor *x = dcb_checktensor(L, 2), *w = dcb_checktensor(L, 3), *b = opttensor(L, 4);
     dc_tensor *st[4];
     for (int i = 0; i < 4; i++) st[i] = dcb_checktensor(L, 5 + i);
@@ -276,7 +276,7 @@ static int l_conv2d_bn_forward(lua_State *L)
     bool relu = lua_toboolean(L, 10);
     outarg y = checkout(L, 11, false);
     noalias(L, "conv2d_bn_forward", y.t, x, "y", "x");
-    dcb_check(L, dc_conv2d_bn_forward(&c, x, w, b, st[0], st[1], st[2], st[3], eps, relu,
+    dcb_check(L, dc_conv2d_bn_forward(c, x, w, b, st[0], st[1], st[2], st[3], eps, relu,
                                       pushout(L, y)));
     return 1;
 }
