@@ -34,7 +34,7 @@ describe('Conv2d', function()
   end)
 
   it('rejects bad configurations and inputs with the layer named', function()
-    H.errors_with("Conv2d: unknown option 'strides' (valid: stride, pad, bias, algo)",
+    H.errors_with("Conv2d: unknown option 'strides' (valid: stride, pad, bias, algo, precision)",
       nn.Conv2d, 3, 4, 3, {strides = 2})
     H.errors_with('Conv2d: channels must be positive, got 0 -> 4', nn.Conv2d, 0, 4, 3)
     H.errors_with('Conv2d: kernel size must be positive, got 0x0', nn.Conv2d, 1, 4, 0)
