@@ -35,7 +35,7 @@ return function(dc)
     x = model.flatten:forward(model.features:forward(x))
     local cls = model.classifier
     local n = cls:size()
-    if cls:get(n).class_name == 'ReLU' then n = n - 1 end
+    if cls:get(n).is_rectifier then n = n - 1 end
     for i = 1, n do x = cls:get(i):forward(x) end
     return x
   end
@@ -48,7 +48,7 @@ return function(dc)
     for i = 1, model.features:size() do
       local m = model.features:get(i)
       x = m:forward(x)
-      if m.class_name == 'ReLU' then
+      if m.is_rectifier then
         seen = seen + 1
         if seen == layer then
           local c, h = x:size(2), x:size(3)
@@ -65,7 +65,7 @@ return function(dc)
   function eval.conv_layers(model)
     local n = 0
     for i = 1, model.features:size() do
-      if model.features:get(i).class_name == 'ReLU' then n = n + 1 end
+      if model.features:get(i).is_rectifier then n = n + 1 end
     end
     return n
   end

@@ -10,6 +10,10 @@ local window = require 'dclab.nn.window'
 
 local Conv2d, parent = Module:extend('Conv2d')
 
+-- In evaluation, a BatchNorm2d right after it (and an in-place ReLU) runs inside its
+-- forward as one convolution (core.conv2d_bn_forward).
+Conv2d.can_fold_bn = true
+
 function Conv2d:__init(in_ch, out_ch, k, opt)
   parent.__init(self)
   self.cfg = core.conv2d_cfg(in_ch, out_ch, k, opt)

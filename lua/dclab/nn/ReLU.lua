@@ -7,6 +7,10 @@ local options = require 'dclab.options'
 
 local ReLU, parent = Module:extend('ReLU')
 
+-- The rectifier that ends a conv stage: a Sequential fuses an in-place one into the
+-- BatchNorm before it, and dc.eval counts stages (and takes features before it) by it.
+ReLU.is_rectifier = true
+
 function ReLU:__init(opt)
   parent.__init(self)
   opt = options.check('ReLU', opt, {inplace = {type = 'boolean', default = false}}, 3)

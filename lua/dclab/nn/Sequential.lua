@@ -47,10 +47,10 @@ function Sequential:refresh_fusion()
   end
   for i = 1, #self.modules - 1 do
     local m, r = self.modules[i], self.modules[i + 1]
-    if m.can_fuse_relu and r.class_name == 'ReLU' and r.inplace then
+    if m.can_fuse_relu and r.is_rectifier and r.inplace then
       m.fused_relu, r.fused = true, true
     end
-    if m.class_name == 'Conv2d' and r.class_name == 'BatchNorm2d' then
+    if m.can_fold_bn and r.folds_into_conv then
       m.fused_bn, r.fused_conv = r, true
     end
   end
