@@ -50,6 +50,16 @@ void dcb_check_named(lua_State *L, const char *fname, dc_status s)
 
 /* ---- arguments ---- */
 
+void dcb_ids_to_lua(lua_State *L, dc_tensor *t)
+{
+    dcb_check(L, dc_binary_scalar(DC_ADD, t, DCB_BASE, true, false, t));
+}
+
+void dcb_ids_from_lua(lua_State *L, const dc_tensor *ids, dc_tensor *out)
+{
+    dcb_check(L, dc_binary_scalar(DC_SUB, ids, DCB_BASE, true, false, out));
+}
+
 int64_t dcb_index0(lua_Integer i, int64_t n)
 {
     int64_t i0 = i < 0 ? n + i : i - 1;

@@ -29,6 +29,10 @@ void dcb_check_named(lua_State *L, const char *fname, dc_status s);
 /* Lua counts from 1, core from 0. Index values inside tensors (labels, cluster ids, gathered
  * indices, sampler orders) cross unchanged: core calls take them with base DCB_BASE. */
 #define DCB_BASE 1
+/* Index tensors a core call gives 0-based (cluster ids, neighbour rows) made 1-based in
+ * place, and 1-based ones from Lua copied into out 0-based: the one shift of id tensors. */
+void dcb_ids_to_lua(lua_State *L, dc_tensor *t);
+void dcb_ids_from_lua(lua_State *L, const dc_tensor *ids, dc_tensor *out);
 /* The one conversion of a Lua position to a 0-based one: i in 1..n, or negative counting from
  * the end (-1 is n), gives 0..n-1; anything else gives -1 (the caller raises). */
 int64_t dcb_index0(lua_Integer i, int64_t n);

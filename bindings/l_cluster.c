@@ -11,12 +11,6 @@
 
 #define DCB_PCA "dclab.PCA"
 
-/* In-place t += 1: 0-based ids to 1-based. */
-static void to_lua_ids(lua_State *L, dc_tensor *t)
-{
-    dcb_check(L, dc_binary_scalar(DC_ADD, t, DCB_BASE, true, false, t));
-}
-
 static void setnumber(lua_State *L, const char *k, double v)
 {
     lua_pushnumber(L, v);
@@ -147,7 +141,7 @@ static int l_kmeans_fit(lua_State *L)
     dc_tensor *centroids = dcb_newtensor(L);
     dc_kmeans_result r;
     dcb_check(L, dc_kmeans_fit(&cfg, x, centroids, assign, cfg.niter > 0 ? iters : NULL, &r));
-    to_lua_ids(L, assign);
+    dcb_ids_to_lua(L, assign);
     lua_createtable(L, 0, 10);
     setnumber(L, "loss", r.loss);
     setnumber(L, "final_obj", r.final_obj);
@@ -176,7 +170,7 @@ static int l_kmeans_assign(lua_State *L)
     int spherical = lua_toboolean(L, 3);
     dc_tensor *assign = dcb_newtensor(L), *dist = dcb_newtensor(L);
     dcb_check(L, dc_kmeans_assign(c, x, spherical, assign, dist));
-    to_lua_ids(L, assign);
+    dcb_ids_to_lua(L, assign);
     return 2;
 }
 
@@ -333,7 +327,7 @@ static int l_pic_fit(lua_State *L)
     dc_tensor *assign = dcb_newtensor(L);
     dc_pic_result r;
     dcb_check(L, dc_pic_fit(&cfg, x, assign, &r));
-    to_lua_ids(L, assign);
+    dcb_ids_to_lua(L, assign);
     lua_pushinteger(L, r.k);
     lua_createtable(L, 0, 1);
     setinteger(L, "singletons_moved", r.singletons_moved);
@@ -347,7 +341,7 @@ static int l_knn_graph(lua_State *L)
     lua_Integer k = luaL_checkinteger(L, 2);
     dc_tensor *ids = dcb_newtensor(L), *dist = dcb_newtensor(L);
     dcb_check(L, dc_knn_graph(x, k, ids, dist));
-    to_lua_ids(L, ids);
+    dcb_ids_to_lua(L, ids);
     return 2;
 }
 

@@ -9,13 +9,8 @@ static dc_tensor *zero_based(lua_State *L, int arg)
 {
     dc_tensor *ids = dcb_checktensor(L, arg);
     dc_tensor *out = dcb_newtensor(L);
-    dcb_check(L, dc_binary_scalar(DC_SUB, ids, 1, true, false, out));
+    dcb_ids_from_lua(L, ids, out);
     return out;
-}
-
-static void one_based(lua_State *L, dc_tensor *t)
-{
-    dcb_check(L, dc_binary_scalar(DC_ADD, t, 1, true, false, t));
 }
 
 /* Pushes {means =, covs =, weights =, covariance = 'diag' | 'full'}, moving m's tensors. */
@@ -60,7 +55,7 @@ static int l_gmm_fit(lua_State *L)
         dc_gmm_model_release(&m);
         dcb_check(L, st);
     }
-    one_based(L, assign);
+    dcb_ids_to_lua(L, assign);
     lua_pushvalue(L, -2); /* assign on top; the trace buffer stays below it, alive */
     push_model(L, &m);
     lua_createtable(L, 0, 4);
@@ -100,7 +95,7 @@ static int l_gmm_predict(lua_State *L)
     dc_tensor *assign = dcb_newtensor(L);
     double ll;
     dcb_check(L, dc_gmm_predict(&m, x, assign, &ll));
-    one_based(L, assign);
+    dcb_ids_to_lua(L, assign);
     lua_pushnumber(L, ll);
     return 2;
 }

@@ -51,7 +51,7 @@ static int l_umap_layout(lua_State *L)
     if (ids->dtype != DC_I64) luaL_error(L, "umap: ids must be int64, got %s",
                                          dc_dtype_name(ids->dtype));
     dc_tensor *ids0 = dcb_newtensor(L);
-    dcb_check(L, dc_binary_scalar(DC_SUB, ids, 1, true, false, ids0));
+    dcb_ids_from_lua(L, ids, ids0);
     dcb_check(L, dc_umap_layout(&cfg, ids0, w, y, r));
     lua_pushvalue(L, 3);
     return 1;
@@ -64,7 +64,7 @@ static int l_knn_search(lua_State *L)
     lua_Integer k = luaL_checkinteger(L, 3);
     dc_tensor *ids = dcb_newtensor(L), *dist = dcb_newtensor(L);
     dcb_check(L, dc_knn_search(base, q, k, ids, dist));
-    dcb_check(L, dc_binary_scalar(DC_ADD, ids, 1, true, false, ids));
+    dcb_ids_to_lua(L, ids);
     return 2;
 }
 
