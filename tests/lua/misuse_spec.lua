@@ -8,9 +8,11 @@ local dc = require 'dclab'
 -- Functions that take over the process or the terminal, not data; and the big models, whose
 -- defaults build 58M and 134M parameters (their argument errors are in models_spec).
 -- dc.core.image_save takes any string or number as its path and writes the picture there
--- (dc.image.save, which checks the path, is walked).
+-- (dc.image.save, which checks the path, is walked). dc.mkdirs makes the folder it is given,
+-- whatever its name, as it should; its refusals are in mkdirs_spec.
 local SKIP = {['repl.run'] = true, ['repl.loop'] = true, ['dc.models.alexnet'] = true,
-  ['dc.models.vgg16'] = true, ['dc.core.image_save'] = true}
+  ['dc.models.vgg16'] = true, ['dc.core.image_save'] = true, ['dc.mkdirs'] = true,
+  ['dc.core.mkdirs'] = true}
 
 -- The names in the working folder, one string (the walk must not leave files behind).
 local function folder()
