@@ -61,7 +61,7 @@ return function(dc)
     threads = {type = 'integer', min = 1, default = 2}, resume = {default = false},
     progress = {default = 'auto'}, verbose = {default = true}, hooks = {default = false},
     feature_layer = {default = 'penultimate'}, stream_features = {default = false},
-    precision = {choices = {'fp32', 'bf16'}, default = 'fp32'},
+    precision = {default = 'fp32'}, -- its names are nn.set_precision's (checked in init)
   }
 
   local function fail(fmt, ...) error('deepcluster: ' .. string.format(fmt, ...), 3) end
