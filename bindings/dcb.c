@@ -122,6 +122,24 @@ int dcb_checkshape(lua_State *L, int arg, int64_t *shape)
     return ndim;
 }
 
+void dcb_setnumber(lua_State *L, const char *k, double v)
+{
+    lua_pushnumber(L, v);
+    lua_setfield(L, -2, k);
+}
+
+void dcb_setinteger(lua_State *L, const char *k, int64_t v)
+{
+    lua_pushinteger(L, (lua_Integer)v);
+    lua_setfield(L, -2, k);
+}
+
+void dcb_setboolean(lua_State *L, const char *k, bool v)
+{
+    lua_pushboolean(L, v);
+    lua_setfield(L, -2, k);
+}
+
 void dcb_pushshape(lua_State *L, int ndim, const int64_t *shape)
 {
     lua_createtable(L, ndim, 0);

@@ -44,6 +44,10 @@ int64_t dcb_checkindex(lua_State *L, int arg, int64_t n);
 int dcb_checkdim(lua_State *L, int arg, int ndim, int ndim_extra);
 /* Reads a shape given either as integers from arg on or as one table at arg; returns ndim. */
 int dcb_checkshape(lua_State *L, int arg, int64_t *shape);
+/* t[k] = v on the table at the top of the stack: the result tables of the bindings. */
+void dcb_setnumber(lua_State *L, const char *k, double v);
+void dcb_setinteger(lua_State *L, const char *k, int64_t v);
+void dcb_setboolean(lua_State *L, const char *k, bool v);
 /* Pushes a shape as a Lua table. */
 void dcb_pushshape(lua_State *L, int ndim, const int64_t *shape);
 /* Raises when the options table at arg has a key not in the NULL-terminated allowed list

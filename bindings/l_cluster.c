@@ -11,18 +11,6 @@
 
 #define DCB_PCA "dclab.PCA"
 
-static void setnumber(lua_State *L, const char *k, double v)
-{
-    lua_pushnumber(L, v);
-    lua_setfield(L, -2, k);
-}
-
-static void setinteger(lua_State *L, const char *k, int64_t v)
-{
-    lua_pushinteger(L, (lua_Integer)v);
-    lua_setfield(L, -2, k);
-}
-
 /* ---- k-means ---- */
 
 /* Everything the Lua strategy call needs, reachable from the protected call. */
@@ -49,11 +37,11 @@ static int call_strategy(lua_State *L)
     push_shared(L, c->centroids);
     push_shared(L, c->counts);
     lua_createtable(L, 0, 8);
-    setinteger(L, "k", c->centroids->shape[0]);
-    setinteger(L, "iter", c->iter + DCB_BASE);
+    dcb_setinteger(L, "k", c->centroids->shape[0]);
+    dcb_setinteger(L, "iter", c->iter + DCB_BASE);
     lua_pushboolean(L, c->similarity);
     lua_setfield(L, -2, "similarity");
-    setinteger(L, "seed", (int64_t)(dc_rng_u64(c->rng) >> 1));
+    dcb_setinteger(L, "seed", (int64_t)(dc_rng_u64(c->rng) >> 1));
     dc_tensor *empty = dcb_newtensor(L);
     dcb_check(L, dc_reassign_empty_ids(c->counts, DCB_BASE, empty));
     int64_t nempty = empty->shape[0];
@@ -143,20 +131,20 @@ static int l_kmeans_fit(lua_State *L)
     dcb_check(L, dc_kmeans_fit(&cfg, x, centroids, assign, cfg.niter > 0 ? iters : NULL, &r));
     dcb_ids_to_lua(L, assign);
     lua_createtable(L, 0, 10);
-    setnumber(L, "loss", r.loss);
-    setnumber(L, "final_obj", r.final_obj);
-    setnumber(L, "imbalance", r.imbalance);
-    setinteger(L, "nempty_met", r.nempty_met);
-    setinteger(L, "nfixed", r.nfixed);
-    setinteger(L, "nempty_final", r.nempty_final);
-    setinteger(L, "ntrain", r.ntrain);
+    dcb_setnumber(L, "loss", r.loss);
+    dcb_setnumber(L, "final_obj", r.final_obj);
+    dcb_setnumber(L, "imbalance", r.imbalance);
+    dcb_setinteger(L, "nempty_met", r.nempty_met);
+    dcb_setinteger(L, "nfixed", r.nfixed);
+    dcb_setinteger(L, "nempty_final", r.nempty_final);
+    dcb_setinteger(L, "ntrain", r.ntrain);
     lua_createtable(L, r.niter, 0);
     for (int i = 0; i < r.niter && i < cfg.niter; i++) {
         lua_createtable(L, 0, 4);
-        setnumber(L, "obj", iters[i].obj);
-        setnumber(L, "imbalance", iters[i].imbalance);
-        setinteger(L, "nempty", iters[i].nempty);
-        setinteger(L, "nfixed", iters[i].nfixed);
+        dcb_setnumber(L, "obj", iters[i].obj);
+        dcb_setnumber(L, "imbalance", iters[i].imbalance);
+        dcb_setinteger(L, "nempty", iters[i].nempty);
+        dcb_setinteger(L, "nfixed", iters[i].nfixed);
         lua_rawseti(L, -2, i + 1);
     }
     lua_setfield(L, -2, "iters");
@@ -330,7 +318,7 @@ static int l_pic_fit(lua_State *L)
     dcb_ids_to_lua(L, assign);
     lua_pushinteger(L, r.k);
     lua_createtable(L, 0, 1);
-    setinteger(L, "singletons_moved", r.singletons_moved);
+    dcb_setinteger(L, "singletons_moved", r.singletons_moved);
     return 3;
 }
 
@@ -397,13 +385,13 @@ static int l_cluster_sizes(lua_State *L)
     dc_size_stats st;
     dcb_check(L, dc_cluster_sizes(a, k, DCB_BASE, sizes, &st));
     lua_createtable(L, 0, 7);
-    setinteger(L, "k", st.k);
-    setinteger(L, "empty", st.nempty);
-    setinteger(L, "min", st.min);
-    setinteger(L, "max", st.max);
-    setnumber(L, "entropy", st.entropy);
-    setnumber(L, "norm_entropy", st.norm_entropy);
-    setnumber(L, "imbalance", st.imbalance);
+    dcb_setinteger(L, "k", st.k);
+    dcb_setinteger(L, "empty", st.nempty);
+    dcb_setinteger(L, "min", st.min);
+    dcb_setinteger(L, "max", st.max);
+    dcb_setnumber(L, "entropy", st.entropy);
+    dcb_setnumber(L, "norm_entropy", st.norm_entropy);
+    dcb_setnumber(L, "imbalance", st.imbalance);
     return 2;
 }
 

@@ -1,12 +1,6 @@
 /* Binding of core/cpu.h: core.cpu() -> the run-time CPU record as a table; the bf16 check. */
 #include "dcb.h"
 
-static void setbool(lua_State *L, const char *k, bool v)
-{
-    lua_pushboolean(L, v);
-    lua_setfield(L, -2, k);
-}
-
 /* core.cpu() -> {vendor=, brand=, features = 'avx2 fma ...', avx2=, fma=, avx512f=, ...,
  * conv2d = what AUTO convolutions run, amx_error = nil | reason} */
 static int l_cpu(lua_State *L)
@@ -20,16 +14,16 @@ static int l_cpu(lua_State *L)
     lua_setfield(L, -2, "brand");
     lua_pushstring(L, dc_cpu_features(c, buf, sizeof buf));
     lua_setfield(L, -2, "features");
-    setbool(L, "sse4_1", c->sse41);
-    setbool(L, "avx2", c->avx2);
-    setbool(L, "fma", c->fma);
-    setbool(L, "avx512f", c->avx512f);
-    setbool(L, "avx512bw", c->avx512bw);
-    setbool(L, "avx512vl", c->avx512vl);
-    setbool(L, "avx512_bf16", c->avx512_bf16);
-    setbool(L, "amx_tile", c->amx_tile);
-    setbool(L, "amx_bf16", c->amx_bf16);
-    setbool(L, "bf16", dc_cpu_bf16(c));
+    dcb_setboolean(L, "sse4_1", c->sse41);
+    dcb_setboolean(L, "avx2", c->avx2);
+    dcb_setboolean(L, "fma", c->fma);
+    dcb_setboolean(L, "avx512f", c->avx512f);
+    dcb_setboolean(L, "avx512bw", c->avx512bw);
+    dcb_setboolean(L, "avx512vl", c->avx512vl);
+    dcb_setboolean(L, "avx512_bf16", c->avx512_bf16);
+    dcb_setboolean(L, "amx_tile", c->amx_tile);
+    dcb_setboolean(L, "amx_bf16", c->amx_bf16);
+    dcb_setboolean(L, "bf16", dc_cpu_bf16(c));
     lua_pushstring(L, dc_conv2d_kernels());
     lua_setfield(L, -2, "conv2d");
     if (c->amx_error) {

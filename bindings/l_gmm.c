@@ -59,12 +59,9 @@ static int l_gmm_fit(lua_State *L)
     lua_pushvalue(L, -2); /* assign on top; the trace buffer stays below it, alive */
     push_model(L, &m);
     lua_createtable(L, 0, 4);
-    lua_pushinteger(L, r.iters);
-    lua_setfield(L, -2, "iters");
-    lua_pushnumber(L, r.loglik);
-    lua_setfield(L, -2, "loglik");
-    lua_pushboolean(L, r.converged);
-    lua_setfield(L, -2, "converged");
+    dcb_setinteger(L, "iters", r.iters);
+    dcb_setnumber(L, "loglik", r.loglik);
+    dcb_setboolean(L, "converged", r.converged);
     lua_createtable(L, r.iters, 0);
     for (int i = 0; i < r.iters; i++) {
         lua_pushnumber(L, trace[i]);
