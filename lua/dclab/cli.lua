@@ -1,5 +1,6 @@
 -- Command-line helpers shared by the experiment scripts.
 --   dc.cli.int_option(parser, '--k', 'Number of clusters.', 100)
+--   dc.cli.precision_option(parser)
 return function(dc)
   local cli = {}
 
@@ -16,6 +17,13 @@ return function(dc)
   -- parser:option(name, help, default) whose value must be an integer.
   function cli.int_option(parser, name, help, default)
     return parser:option(name, help, tostring(default), cli.integer(name))
+  end
+
+  -- --precision, its choices dc.nn.precision_names() (default fp32).
+  function cli.precision_option(parser)
+    local names = dc.nn.precision_names()
+    return parser:option('--precision', table.concat(names, ' | ') .. ' (bf16: convolutions ' ..
+      'in bf16 with fp32 sums; needs AVX512_BF16 or AMX).', names[1]):choices(names)
   end
 
   dc.cli = cli

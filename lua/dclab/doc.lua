@@ -1320,6 +1320,12 @@ entry('dc.cli.int_option', [=[
 dc.cli.int_option(parser, name, help, default)
   parser:option(name, help, default) whose value must be an integer.]=])
 
+entry('dc.cli.precision_option', [=[
+dc.cli.precision_option(parser)
+  Adds --precision to an argparse parser: one of dc.nn.precision_names(), default fp32
+  (the main job and every ablation script take it).
+  Example: dc.cli.precision_option(parser); dc.deepcluster{..., precision = args.precision}]=])
+
 -- ---- clustering (dc.cluster) ----
 
 entry('dc.cluster', [=[
@@ -1772,6 +1778,10 @@ dc.nn.set_precision(model, 'fp32' | 'bf16') -> model
   BatchNorm statistics, Linear layers and the loss stay fp32. Results differ from fp32 by
   about 2e-3 of the largest value. Refused on a CPU without AVX512_BF16 or AMX-BF16, with a
   message naming the features it has (dc.cpu()).]=])
+
+entry('dc.nn.precision_names', [=[
+dc.nn.precision_names() -> {'fp32', 'bf16'}
+  The precisions dc.nn.set_precision accepts (a new list each call).]=])
 
 entry('dc.nn.precision', [=[
 dc.nn.precision(model) -> 'fp32' | 'bf16'
