@@ -1344,12 +1344,19 @@ dc.cluster.preprocess{pca = 256, whiten = true, l2 = true, min_variance = 1e-10}
 entry('dc.cluster.kmeans', [=[
 dc.cluster.kmeans{k =, niter = 20, nredo = 1, seed = 1234, ...} -> km
   k-means with exact FAISS assignment. Options: max_points_per_centroid (10M: never
-  subsample), spherical (inner product, unit centroids), init ('random' | 'kmeans++' |
+  subsample), spherical (see below), init ('random' | 'kmeans++' |
   'faiss'), backend ('dclab' | 'faiss': FAISS's own Clustering), reassign (empty-cluster
   strategy: 'faiss_split' | 'deepercluster' | 'farthest_point' | 'random_point' | 'none' | a
   registered name | function(centroids, counts, ctx)), preprocess (object or its options).
   km:fit(x [, {seed =}]) -> {assign = int64 [N] (1..k), k, loss, centroids, stats}; stats:
-  iters[i].obj, imbalance, nempty_met, nfixed, nempty_final. km:assign(x) -> ids, dist.]=])
+  iters[i].obj, imbalance, nempty_met, nfixed, nempty_final. km:assign(x) -> ids, dist.
+  spherical = true (DeepCluster-v2; FAISS's spherical flag): every centroid is renormalised
+  to unit norm after each M-step and after the empty-cluster strategy (a refilled centroid
+  too), and points go to the centroid of largest inner product, i.e. of largest cosine;
+  objectives and dist are inner products (higher is better). Points are used as given:
+  L2-normalise them for spherical k-means proper (a projection head's outputs are).
+  DeepCluster-v2's own loop: spherical = true, niter = 10, reassign = 'none' (an empty
+  cluster keeps its centroid); every strategy still works.]=])
 
 entry('dc.cluster.pic', [=[
 dc.cluster.pic{nnn = 5, sigma = 0.2, alpha = 0.001, niter = 200, ...} -> pic
