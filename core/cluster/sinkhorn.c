@@ -201,7 +201,8 @@ dc_status dc_sinkhorn_solve(const dc_sinkhorn_cfg *cfg, const dc_tensor *scores,
     double *buf = NULL;
     if (k > n) {
         st = dc_fail(DC_ERR_ARG, "sinkhorn: K = %lld clusters but scores (%s) has only %lld "
-                     "points; equal parts need K <= N", (long long)k,
+                     "points; equal parts need K <= N (SwAV adds a queue of recent embeddings to "
+                     "small batches)", (long long)k,
                      dc_tensor_describe(&sc, b1, sizeof b1), (long long)n);
         goto cleanup;
     }

@@ -1323,8 +1323,9 @@ dc.cli.int_option(parser, name, help, default)
 -- ---- clustering (dc.cluster) ----
 
 entry('dc.cluster', [=[
-dc.cluster: clustering algorithms (k-means, PIC), their registries, the PCA-whitening step
-  and exact kNN. dc.cluster.fit(algo, x, ...) runs a clustering: an object (algo:fit(x, ...))
+dc.cluster: clustering algorithms (k-means, PIC, Gaussian mixtures, Sinkhorn), their
+  registries, the PCA-whitening step and exact kNN. dc.cluster.fit(algo, x, ...) runs a
+  clustering: an object (algo:fit(x, ...))
   or a function (algo(x, ...)), returning int64 [N] ids in 1..k or {assign =, k =, loss =,
   stats =}. What dc.deepcluster passes to a clustering, and what it checks in the result,
   is the plug-in contract of help(dc.deepcluster), the one authority on it.]=])
@@ -1369,7 +1370,7 @@ entry('dc.cluster.register', [=[
 dc.cluster.register(name, factory)
   Adds a clustering: factory(opts) returns a clustering (an object with fit, or a function;
   help(dc.cluster)); dc.deepcluster{clustering = name} calls factory{k = k}. Names are
-  unique ('kmeans' and 'pic' are built in).]=])
+  unique ('kmeans', 'pic', 'gmm' and 'sinkhorn' are built in).]=])
 
 entry('dc.cluster.new', [=[
 dc.cluster.new(name, opts) -> clustering
@@ -1801,9 +1802,11 @@ dc.cluster.sinkhorn(scores [, {iters = 3, epsilon = 0.05, tol = 0, marginals, in
   scores: float32 [N, K], K <= N (logits, log-probabilities or cosine scores). Each
   iteration rescales the columns, then the rows, so rows always sum to 1 and the columns
   approach their targets; err = max over clusters of |column sum / target - 1|. SwAV: 3
-  iterations, epsilon 0.05. SeLa (P^lambda, lambda = 25, iterated until the marginals
-  hold): log-probabilities as scores, epsilon = 1/25, iters = 1000, tol = 1e-3 (stops as
-  soon as err <= tol). inplace = true writes Q over scores (no second N x K matrix).
+  iterations, epsilon 0.05. SeLa's P^lambda (lambda = 25, iterated until the marginals
+  hold) is log-probabilities as scores with epsilon = 1/25 and a large iters with a tol,
+  e.g. iters = 1000, tol = 1e-3: it stops as soon as err <= tol (SeLa's own test is on the
+  change of the scalings, not the same number). inplace = true writes Q over scores (no
+  second N x K matrix).
   The result does not depend on the thread count; a cluster whose whole column underflows
   (epsilon too small for the spread of the scores) is an error.
   Cost: one exp per element, then one read of Q per iteration. 60,000 x 3,000
