@@ -215,6 +215,32 @@ static void check_transform(lua_State *L, int arg, dc_transform *t)
             int ns = field_numbers(L, op, name, "std", sd, 4);
             dcb_check(L, dc_tf_set_normalize(o, nm, v, ns, sd));
         }
+        if (field_numbers(L, op, name, "degrees", v, 2) == 2) o->degrees[0] = v[0], o->degrees[1] = v[1];
+        if (field_numbers(L, op, name, "translate", v, 2) == 2)
+            o->translate[0] = v[0], o->translate[1] = v[1];
+        if (field_numbers(L, op, name, "shear", v, 4) == 4)
+            for (int j = 0; j < 4; j++) o->shear[j] = v[j];
+        if (field_numbers(L, op, name, "kernel_size", v, 2) == 2)
+            o->ksize[0] = (int)v[0], o->ksize[1] = (int)v[1];
+        if (field_numbers(L, op, name, "sigma", v, 2) == 2) o->sigma[0] = v[0], o->sigma[1] = v[1];
+        static const char *const jitters[4] = {"brightness", "contrast", "saturation", "hue"};
+        for (int j = 0; j < 4; j++)
+            if (field_numbers(L, op, name, jitters[j], v, 2) == 2)
+                o->jitter[j][0] = v[0], o->jitter[j][1] = v[1];
+        if (field_numbers(L, op, name, "threshold", v, 1)) o->threshold = v[0];
+        static const char *const interps[] = {"nearest", "bilinear", NULL}; /* dc_interp */
+        o->interp = (dc_interp)dcb_optenum(L, op, "interpolation", name, interps, o->interp);
+        /* RandomErasing's value (numbers or 'random'), the geometric ops' fill */
+        const char *vkey = kind == DC_TF_ERASE ? "value" : "fill";
+        lua_getfield(L, op, vkey);
+        int random = lua_type(L, -1) == LUA_TSTRING && strcmp(lua_tostring(L, -1), "random") == 0;
+        lua_pop(L, 1);
+        if (random) {
+            o->nvalue = 0;
+        } else if ((k = field_numbers(L, op, name, vkey, v, 4))) {
+            o->nvalue = k;
+            for (int j = 0; j < k; j++) o->value[j] = (float)v[j];
+        }
         lua_pop(L, 1);
     }
     t->n = (int)n;

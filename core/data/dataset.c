@@ -175,9 +175,10 @@ int64_t dc_dataset_label(const dc_dataset *ds, int64_t pos)
     return lab[dc_dataset_row(ds, pos) * ds->labels.stride[0]];
 }
 
-/* The transformed image im (lut: its float values) into x, allocated when empty. */
-static dc_status to_float(const dc_dataset *ds, int64_t pos, const dc_image *im,
-                          const float (*lut)[256], dc_tensor *x)
+/* The transformed image im (lut: its float values) into x, allocated when empty, and t's
+ * float stage with rng (RandomErasing). */
+static dc_status to_float(const dc_dataset *ds, int64_t pos, const dc_transform *t, dc_rng *rng,
+                          const dc_image *im, const float (*lut)[256], dc_tensor *x)
 {
     int64_t shape[3] = {im->c, im->h, im->w};
     if (!x->storage) {
@@ -191,6 +192,7 @@ static dc_status to_float(const dc_dataset *ds, int64_t pos, const dc_image *im,
                  dc_tensor_describe(x, b, sizeof b));
     }
     dc_image_to_float(im, lut, dc_tensor_data(x));
+    dc_transform_erase(t, rng, im->c, im->h, im->w, dc_tensor_data(x));
     return DC_OK;
 }
 
@@ -202,7 +204,7 @@ dc_status dc_dataset_get(const dc_dataset *ds, int64_t pos, const dc_transform *
     dc_image im;
     float lut[4][256];
     DC_TRY(sample(ds, pos, t, rng, ctx, &im, lut));
-    DC_TRY(to_float(ds, pos, &im, (const float(*)[256])lut, x));
+    DC_TRY(to_float(ds, pos, t, rng, &im, (const float(*)[256])lut, x));
     if (label && ds->labels.storage) *label = dc_dataset_label(ds, pos);
     return DC_OK;
 }
@@ -226,7 +228,7 @@ dc_status dc_dataset_views(const dc_dataset *ds, int64_t pos, const dc_transform
         dc_status s = dc_transform_run(&views[v], &plan[v], &img, writable && v == nviews - 1,
                                        &r[v], &ctx->tf, &im, lut);
         if (s != DC_OK) return name_failure(ds, pos, s);
-        DC_TRY(to_float(ds, pos, &im, (const float(*)[256])lut, &xs[v]));
+        DC_TRY(to_float(ds, pos, &views[v], &r[v], &im, (const float(*)[256])lut, &xs[v]));
     }
     if (label && ds->labels.storage) *label = dc_dataset_label(ds, pos);
     return DC_OK;
@@ -256,7 +258,7 @@ dc_status dc_export_jpeg(const dc_dataset *ds, const dc_export_cfg *cfg, int64_t
     int out[3];
     DC_TRY(dc_transform_shape(t, shape[0], shape[1], shape[2], out));
     for (int i = 0; i < t->n; i++)
-        DC_CHECK(t->op[i].kind != DC_TF_TO_FLOAT && t->op[i].kind != DC_TF_NORMALIZE, DC_ERR_ARG,
+        DC_CHECK(dc_tf_is_pixel_op(t->op[i].kind), DC_ERR_ARG,
                  "export_jpeg: transform %d (%s) is not a pixel op", i + 1,
                  dc_tf_name(t->op[i].kind));
     DC_CHECK(cfg->quality >= 1 && cfg->quality <= 100, DC_ERR_ARG,

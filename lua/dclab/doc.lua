@@ -1122,7 +1122,9 @@ loader:close()
 entry('dc.transforms', [=[
 dc.transforms: image transforms with torchvision's names and defaults, run in C by the
   loader threads: Resize, CenterCrop, RandomResizedCrop, RandomCrop, RandomHorizontalFlip,
-  Grayscale, ToFloat, Normalize, compose. Pixel ops first, ToFloat / Normalize last.
+  Grayscale, ToFloat, Normalize, compose; the augmentations RandomAffine, RandomRotation,
+  GaussianBlur, ColorJitter, RandomGrayscale, RandomSolarize, RandomErasing. Pixel ops
+  first, ToFloat / Normalize after them, RandomErasing last.
   Example (T = dc.transforms):
     T.compose{T.RandomCrop(28, {pad = 2}), T.ToFloat(), T.Normalize({0.286}, {0.353})}]=])
 
@@ -1792,5 +1794,55 @@ conv:set_precision('fp32' | 'bf16') -> conv
   The layer's compute precision (dc.nn.set_precision calls it on every layer that has it):
   the read-only configuration is rebuilt with the same geometry and the new precision;
   'bf16' is refused on a CPU without bf16 compute.]=])
+
+-- ---- data: augmentations (lua/dclab/transforms.lua, core/data/augment.c) ----
+
+entry('dc.transforms.RandomAffine', [=[
+dc.transforms.RandomAffine(degrees [, {translate = nil, scale = nil, shear = nil,
+  interpolation = 'nearest', fill = 0}]) -> transform
+  torchvision's RandomAffine: a rotation by an angle uniform in degrees (d: -d..d, or {lo,
+  hi}), a shift of up to translate = {a, b} times the width / height (rounded to whole
+  pixels), a scale factor uniform in scale = {lo, hi}, a shear uniform in shear (s: x shear
+  in -s..s; {lo, hi}: x; {xlo, xhi, ylo, yhi}: x and y), about the image centre; the image
+  keeps its size, pixels from outside get fill (0..255, one or one per channel).
+  interpolation 'nearest' or 'bilinear'. The maths is F.affine on uint8 tensors.
+  Example: T.RandomAffine(10, {translate = {0.1, 0.1}, scale = {0.9, 1.1}, shear = 5}).]=])
+
+entry('dc.transforms.RandomRotation', [=[
+dc.transforms.RandomRotation(degrees [, {interpolation = 'nearest', fill = 0}]) -> transform
+  torchvision's RandomRotation (expand = false, about the centre): an angle uniform in
+  degrees (d: -d..d, or {lo, hi}), counter-clockwise; fill as RandomAffine's.]=])
+
+entry('dc.transforms.GaussianBlur', [=[
+dc.transforms.GaussianBlur(kernel_size [, sigma = {0.1, 2.0}]) -> transform
+  torchvision's GaussianBlur: kernel_size n or {kx, ky} (odd), a sigma uniform in sigma (a
+  number: that one) for both axes, reflect padding, rounded back to 8 bits. SimCLR / BYOL
+  use about a tenth of the image size as kernel_size.]=])
+
+entry('dc.transforms.ColorJitter', [=[
+dc.transforms.ColorJitter{brightness = 0, contrast = 0, saturation = 0, hue = 0} -> transform
+  torchvision's ColorJitter: in a random order, brightness, contrast and saturation factors
+  uniform in [max(0, 1 - v), 1 + v] (or {lo, hi}), a hue shift uniform in [-h, h] (h <=
+  0.5, a fraction of a turn); 0 turns one off. Brightness and contrast (blend with the mean
+  gray) work on gray images too; saturation and hue leave gray images unchanged, as
+  torchvision. Example (SimCLR): T.ColorJitter{brightness = 0.8, contrast = 0.8,
+  saturation = 0.8, hue = 0.2}.]=])
+
+entry('dc.transforms.RandomGrayscale', [=[
+dc.transforms.RandomGrayscale([p = 0.1]) -> transform
+  With probability p, the Grayscale luma (PIL's formula) repeated to the image's channels.]=])
+
+entry('dc.transforms.RandomSolarize', [=[
+dc.transforms.RandomSolarize(threshold [, p = 0.5]) -> transform
+  With probability p, every pixel value >= threshold (0..255, as on PIL / uint8 images;
+  BYOL uses 128) becomes 255 - value.]=])
+
+entry('dc.transforms.RandomErasing', [=[
+dc.transforms.RandomErasing([{p = 0.5, scale = {0.02, 0.33}, ratio = {0.3, 3.3}, value = 0}])
+  -> transform
+  torchvision's RandomErasing on the final float values (after Normalize, so it comes last):
+  with probability p, a rectangle of an area fraction uniform in scale and an aspect ratio
+  (h / w) log-uniform in ratio, tried 10 times to fit inside, set to value (one number, one
+  per channel, or 'random' for standard normal noise).]=])
 
 return doc
