@@ -228,6 +228,7 @@ static void check_transform(lua_State *L, int arg, dc_transform *t)
             if (field_numbers(L, op, name, jitters[j], v, 2) == 2)
                 o->jitter[j][0] = v[0], o->jitter[j][1] = v[1];
         if (field_numbers(L, op, name, "threshold", v, 1)) o->threshold = v[0];
+        if (field_numbers(L, op, name, "count", v, 1)) o->count = (int)v[0];
         static const char *const interps[] = {"nearest", "bilinear", NULL}; /* dc_interp */
         o->interp = (dc_interp)dcb_optenum(L, op, "interpolation", name, interps, o->interp);
         /* RandomErasing's value (numbers or 'random'), the geometric ops' fill */

@@ -8,7 +8,7 @@
 static const char *names[DC_TF_KIND_COUNT] = {
     "Resize", "CenterCrop", "RandomResizedCrop", "RandomCrop", "RandomHorizontalFlip",
     "Grayscale", "ToFloat", "Normalize", "RandomAffine", "RandomRotation", "GaussianBlur",
-    "ColorJitter", "RandomGrayscale", "RandomSolarize", "RandomErasing",
+    "ColorJitter", "RandomGrayscale", "RandomSolarize", "RandomErasing", "RandomApply",
 };
 
 const char *dc_tf_name(dc_tf_kind kind)
@@ -122,10 +122,13 @@ static dc_status check_op(const dc_tf *op, int i)
     case DC_TF_HFLIP:
     case DC_TF_RANDOM_GRAYSCALE:
     case DC_TF_SOLARIZE:
+    case DC_TF_APPLY:
         DC_CHECK(isfinite(op->threshold), DC_ERR_ARG,
                  "transform %d (%s): threshold must be finite", i + 1, nm);
         DC_CHECK(op->p >= 0 && op->p <= 1, DC_ERR_ARG,
                  "transform %d (%s): p must be in [0, 1], got %g", i + 1, nm, op->p);
+        DC_CHECK(op->kind != DC_TF_APPLY || op->count >= 1, DC_ERR_ARG,
+                 "transform %d (%s): needs at least one op, got %d", i + 1, nm, op->count);
         break;
     case DC_TF_AFFINE:
         DC_CHECK(op->translate[0] >= 0 && op->translate[0] <= 1 && op->translate[1] >= 0 &&
@@ -211,11 +214,15 @@ dc_status dc_transform_shape(const dc_transform *t, int c, int h, int w, int out
     DC_CHECK(t->n >= 0 && t->n <= DC_TF_MAX, DC_ERR_ARG, "transforms: %d ops (at most %d)", t->n,
              DC_TF_MAX);
     DC_CHECK(c == 1 || c == 3, DC_ERR_ARG, "transforms: images have 1 or 3 channels, got %d", c);
-    int floats = 0, erased = 0;
+    int floats = 0, erased = 0, apply_end = 0, apply_shape[3] = {0, 0, 0};
     for (int i = 0; i < t->n; i++) {
         const dc_tf *op = &t->op[i];
         DC_TRY(check_op(op, i));
         const char *nm = dc_tf_name(op->kind);
+        if (i < apply_end)
+            DC_CHECK(dc_tf_is_pixel_op(op->kind) && op->kind != DC_TF_APPLY, DC_ERR_ARG,
+                     "transform %d (%s) is inside a RandomApply, which takes pixel ops only",
+                     i + 1, nm);
         DC_CHECK(!floats || !dc_tf_is_pixel_op(op->kind), DC_ERR_ARG,
                  "transform %d (%s) comes after ToFloat/Normalize: pixel ops must come first",
                  i + 1, nm);
@@ -261,8 +268,20 @@ dc_status dc_transform_shape(const dc_transform *t, int c, int h, int w, int out
                      "transform %d (%s): %d fill values for %d-channel images", i + 1, nm,
                      op->nvalue, c);
             break;
+        case DC_TF_APPLY:
+            DC_CHECK(i + op->count < t->n, DC_ERR_ARG,
+                     "transform %d (%s): %d ops asked, %d follow", i + 1, nm, op->count,
+                     t->n - i - 1);
+            apply_end = i + 1 + op->count;
+            apply_shape[0] = c, apply_shape[1] = h, apply_shape[2] = w;
+            break;
         default: break;
         }
+        /* skipped or not, a RandomApply must leave the same shape */
+        if (i + 1 == apply_end)
+            DC_CHECK(apply_shape[0] == c && apply_shape[1] == h && apply_shape[2] == w,
+                     DC_ERR_ARG, "transform %d (%s) changes the image's shape inside a "
+                     "RandomApply", i + 1, nm);
     }
     out[0] = c;
     out[1] = h;
@@ -727,6 +746,9 @@ dc_status dc_transform_run(const dc_transform *t, const dc_tf_plan *plan, const 
                 DC_TRY(own(&cur, s));
                 dc_solarize(&cur.im, op->threshold);
             }
+            break;
+        case DC_TF_APPLY:
+            if (!(dc_rng_uniform(rng) < op->p)) i += op->count;
             break;
         case DC_TF_ERASE: break; /* on the float result: dc_transform_erase */
         case DC_TF_TO_FLOAT: break; /* the scaling by 1/255 is always applied */

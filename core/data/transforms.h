@@ -39,6 +39,7 @@ typedef enum dc_tf_kind {
     DC_TF_RANDOM_GRAYSCALE,      /* RandomGrayscale(p) */
     DC_TF_SOLARIZE,              /* RandomSolarize(threshold, p) */
     DC_TF_ERASE,                 /* RandomErasing(p, scale, ratio, value) */
+    DC_TF_APPLY,                 /* RandomApply(transforms, p): the next `count` ops */
     DC_TF_KIND_COUNT
 } dc_tf_kind;
 
@@ -69,6 +70,8 @@ typedef struct dc_tf {
     double jitter[4][2];   /* ColorJitter: brightness, contrast, saturation factor ranges, hue
                             * shift range; (1, 1) and (0, 0): off */
     double threshold;      /* RandomSolarize: pixel values >= threshold are inverted */
+    int count;             /* RandomApply: the ops after it that it runs (all, or none, with
+                            * probability p); pixel ops that keep the size */
 } dc_tf;
 
 #define DC_TF_MAX 16

@@ -1123,7 +1123,8 @@ entry('dc.transforms', [=[
 dc.transforms: image transforms with torchvision's names and defaults, run in C by the
   loader threads: Resize, CenterCrop, RandomResizedCrop, RandomCrop, RandomHorizontalFlip,
   Grayscale, ToFloat, Normalize, compose; the augmentations RandomAffine, RandomRotation,
-  GaussianBlur, ColorJitter, RandomGrayscale, RandomSolarize, RandomErasing. Pixel ops
+  GaussianBlur, ColorJitter, RandomGrayscale, RandomSolarize, RandomErasing, and
+  RandomApply. Pixel ops
   first, ToFloat / Normalize after them, RandomErasing last.
   Example (T = dc.transforms):
     T.compose{T.RandomCrop(28, {pad = 2}), T.ToFloat(), T.Normalize({0.286}, {0.353})}]=])
@@ -1836,6 +1837,13 @@ entry('dc.transforms.RandomSolarize', [=[
 dc.transforms.RandomSolarize(threshold [, p = 0.5]) -> transform
   With probability p, every pixel value >= threshold (0..255, as on PIL / uint8 images;
   BYOL uses 128) becomes 255 - value.]=])
+
+entry('dc.transforms.RandomApply', [=[
+dc.transforms.RandomApply(transforms [, p = 0.5]) -> transform
+  torchvision's RandomApply: with probability p the transforms (one, or a list run in
+  order), else none of them; pixel ops that keep the image's size only. Example (SwAV):
+  T.RandomApply(T.ColorJitter{brightness = 0.8, contrast = 0.8, saturation = 0.8,
+  hue = 0.2}, 0.8).]=])
 
 entry('dc.transforms.RandomErasing', [=[
 dc.transforms.RandomErasing([{p = 0.5, scale = {0.02, 0.33}, ratio = {0.3, 3.3}, value = 0}])

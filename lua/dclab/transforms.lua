@@ -241,6 +241,26 @@ return function(dc, core)
       p = prob('RandomSolarize', p, 0.5)}}
   end
 
+  -- RandomApply(transforms, p = 0.5): all of them, or none, with probability p (a transform
+  -- or a list of them; pixel ops that keep the size)
+  function T.RandomApply(transforms, p)
+    local f = 'RandomApply'
+    if getmetatable(transforms) == Transform then transforms = {transforms} end
+    if type(transforms) ~= 'table' or #transforms == 0 then
+      error(f .. ': expected a transform or a non-empty list of transforms', 2)
+    end
+    local inner = {}
+    for i, t in ipairs(transforms) do
+      if getmetatable(t) ~= Transform then
+        error(string.format('%s: item %d is not a transform (%s)', f, i, type(t)), 2)
+      end
+      for _, op in ipairs(t.ops) do inner[#inner + 1] = op end
+    end
+    local ops = {{name = f, p = prob(f, p, 0.5), count = #inner}}
+    table.move(inner, 1, #inner, 2, ops)
+    return new(ops)
+  end
+
   -- RandomErasing{p = 0.5, scale = {0.02, 0.33}, ratio = {0.3, 3.3}, value = 0 | {...} |
   -- 'random'}: on the final (normalised) values, so last in a compose
   function T.RandomErasing(opts)
@@ -320,6 +340,8 @@ return function(dc, core)
       return string.format('RandomGrayscale(%g)', op.p)
     elseif op.name == 'RandomSolarize' then
       return string.format('RandomSolarize(%g, p=%g)', op.threshold, op.p)
+    elseif op.name == 'RandomApply' then
+      return string.format('RandomApply(p=%g, the next %d)', op.p, op.count)
     elseif op.name == 'RandomErasing' then
       return string.format('RandomErasing(p=%g, scale=%s, ratio=%s, value=%s)', op.p,
         fmt_list(op.scale), fmt_list(op.ratio),

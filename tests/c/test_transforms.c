@@ -682,6 +682,22 @@ static void test_augment_draws(void)
         grayed += got.c == 3 && got.data[3] == got.data[4] && got.data[4] == got.data[5];
     }
     CHECK(grayed > 70 && grayed < 130);
+    /* RandomApply(p = 0.8) of two solarizations: both (back to the start) or neither, never
+     * one; and which, decided with the given p */
+    dc_tf ap = op(DC_TF_APPLY, 0, 0), s1 = op(DC_TF_SOLARIZE, 0, 0), s2 = op(DC_TF_HFLIP, 0, 0);
+    ap.p = 0.8, ap.count = 2;
+    s1.p = 1, s1.threshold = 0;
+    s2.p = 1;
+    dc_transform ta = {3, {ap, s1, s2}};
+    int applied = 0, odd = 0;
+    for (uint64_t seed = 0; seed < 1000; seed++) {
+        CHECK_OK(run(&ta, &col, seed, &got, lut));
+        int inv = got.data[0] == 255 - col.data[(col.w - 1) * 3];
+        int same = got.data[0] == col.data[0];
+        applied += inv;
+        odd += !inv && !same;
+    }
+    CHECK(odd == 0 && applied > 760 && applied < 840);
 
     /* RandomErasing on a 1 x 20 x 30 tensor of zeros: boxes inside, areas and ratios in range */
     dc_tf er = op(DC_TF_ERASE, 0, 0);
@@ -775,6 +791,18 @@ static void test_augment_spec_errors(void)
     so.p = -1;
     t.op[0] = so;
     CHECK_FAILS(dc_transform_shape(&t, 1, 10, 10, shape), DC_ERR_ARG, "p must be in [0, 1]");
+    dc_tf ap = op(DC_TF_APPLY, 0, 0);
+    ap.count = 2;
+    t = (dc_transform){2, {ap, op(DC_TF_HFLIP, 0, 0)}};
+    CHECK_FAILS(dc_transform_shape(&t, 1, 10, 10, shape), DC_ERR_ARG,
+                "transform 1 (RandomApply): 2 ops asked, 1 follow");
+    t = (dc_transform){2, {ap, op(DC_TF_CENTER_CROP, 5, 5)}};
+    t.op[0].count = 1;
+    CHECK_FAILS(dc_transform_shape(&t, 1, 10, 10, shape), DC_ERR_ARG,
+                "transform 2 (CenterCrop) changes the image's shape inside a RandomApply");
+    t = (dc_transform){3, {ap, op(DC_TF_HFLIP, 0, 0), op(DC_TF_NORMALIZE, 0, 0)}};
+    CHECK_FAILS(dc_transform_shape(&t, 1, 10, 10, shape), DC_ERR_ARG,
+                "transform 3 (Normalize) is inside a RandomApply");
     /* the augmentations keep the size (and RandomGrayscale the channels) */
     dc_transform ok = {2, {op(DC_TF_RANDOM_GRAYSCALE, 0, 0), op(DC_TF_AFFINE, 0, 0)}};
     CHECK_OK(dc_transform_shape(&ok, 3, 10, 12, shape));

@@ -97,6 +97,9 @@ describe('dc.transforms', function()
         tostring(T.RandomErasing()))
       assert.are.equal('RandomErasing(p=1, scale={0.02, 0.33}, ratio={0.3, 3.3}, value=random)',
         tostring(T.RandomErasing{p = 1, value = 'random'}))
+      assert.are.equal('Compose(\n  RandomApply(p=0.8, the next 2),\n  RandomSolarize(128, p=0.5),'
+        .. '\n  RandomHorizontalFlip(0.5),\n)', tostring(T.RandomApply({T.RandomSolarize(128),
+        T.RandomHorizontalFlip()}, 0.8)))
     end)
 
     it('do what torchvision does at fixed parameters, on gray and colour images', function()
@@ -124,6 +127,11 @@ describe('dc.transforms', function()
         assert.are.same(g[1], g[2])
         assert.are.same(g[1], g[3])
       end
+      -- RandomApply: p = 1 runs its transforms, p = 0 none
+      local flipped = ds:get(1, T.RandomApply(T.RandomHorizontalFlip(1), 1))
+      assert.is_true(math.abs(flipped[1][1][1] - v(6, 1) / 255) < 1e-7)
+      assert.are.same(ds:get(1):float():div(255):totable(),
+        ds:get(1, T.RandomApply(T.RandomHorizontalFlip(1), 0)):totable())
       -- hue on gray: unchanged; RandomErasing after Normalize writes its value as it is
       assert.are.same(ds:get(1):float():div(255):totable(),
         ds:get(1, T.ColorJitter{hue = 0.5, saturation = 0.9}, 3):totable())
@@ -173,6 +181,14 @@ describe('dc.transforms', function()
         {ratio = {0, 1}})
       errors_with('comes after RandomErasing', coords().get, coords(), 1,
         T.compose{T.RandomErasing(), T.Normalize(0.5, 0.5)})
+      errors_with('RandomApply: expected a transform or a non-empty list of transforms',
+        T.RandomApply, {})
+      errors_with('RandomApply: item 2 is not a transform (string)', T.RandomApply,
+        {T.RandomGrayscale(), 'x'})
+      errors_with('RandomApply: p must be a number in [0, 1], got 3', T.RandomApply,
+        T.RandomGrayscale(), 3)
+      errors_with('changes the image\'s shape inside a RandomApply', coords().get, coords(), 1,
+        T.RandomApply(T.CenterCrop(2)))
       errors_with('3 values for 1-channel images', coords().get, coords(), 1,
         T.RandomErasing{value = {1, 2, 3}})
     end)
