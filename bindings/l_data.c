@@ -215,7 +215,8 @@ static void check_transform(lua_State *L, int arg, dc_transform *t)
             int ns = field_numbers(L, op, name, "std", sd, 4);
             dcb_check(L, dc_tf_set_normalize(o, nm, v, ns, sd));
         }
-        if (field_numbers(L, op, name, "degrees", v, 2) == 2) o->degrees[0] = v[0], o->degrees[1] = v[1];
+        if (field_numbers(L, op, name, "degrees", v, 2) == 2)
+            o->degrees[0] = v[0], o->degrees[1] = v[1];
         if (field_numbers(L, op, name, "translate", v, 2) == 2)
             o->translate[0] = v[0], o->translate[1] = v[1];
         if (field_numbers(L, op, name, "shear", v, 4) == 4)

@@ -108,7 +108,8 @@ dc_status dc_gaussian_blur(const dc_image *src, int kx, int ky, double sigma_x, 
         for (int x = 0; x < W; x++)
             for (int ch = 0; ch < C; ch++) {
                 float s = 0;
-                for (int i = 0; i < kx; i++) s += wx[i] * (float)row[reflect(x + i - rx, W) * C + ch];
+                for (int i = 0; i < kx; i++)
+                    s += wx[i] * (float)row[reflect(x + i - rx, W) * C + ch];
                 h[((int64_t)y * W + x) * C + ch] = s;
             }
     }
@@ -192,7 +193,8 @@ static void hue_pixel(uint8_t *p, float f)
     float q = fminf(fmaxf(v * (1.0f - s * fr), 0.0f), 1.0f);
     float t = fminf(fmaxf(v * (1.0f - s * (1.0f - fr)), 0.0f), 1.0f);
     int k = ((int)i % 6 + 6) % 6;
-    const float rgb[6][3] = {{v, t, pp}, {q, v, pp}, {pp, v, t}, {pp, q, v}, {t, pp, v}, {v, pp, q}};
+    const float rgb[6][3] = {{v, t, pp}, {q, v, pp}, {pp, v, t},
+                             {pp, q, v}, {t, pp, v}, {v, pp, q}};
     for (int ch = 0; ch < 3; ch++) p[ch] = (uint8_t)(rgb[k][ch] * 255.0f);
 }
 

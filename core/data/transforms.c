@@ -132,7 +132,8 @@ static dc_status check_op(const dc_tf *op, int i)
         break;
     case DC_TF_AFFINE:
         DC_CHECK(op->translate[0] >= 0 && op->translate[0] <= 1 && op->translate[1] >= 0 &&
-                     op->translate[1] <= 1, DC_ERR_ARG, "transform %d (%s): translate must be in [0, 1], got (%g, %g)",
+                     op->translate[1] <= 1,
+                 DC_ERR_ARG, "transform %d (%s): translate must be in [0, 1], got (%g, %g)",
                  i + 1, nm, op->translate[0], op->translate[1]);
         DC_CHECK(op->scale[0] > 0 && range_in(op->scale, 0, INFINITY), DC_ERR_ARG,
                  "transform %d (%s): scale must satisfy 0 < lo <= hi, got (%g, %g)", i + 1, nm,

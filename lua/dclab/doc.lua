@@ -1051,8 +1051,9 @@ dc.data.loader(ds, {batch = 256, transform = | views =, order =, threads = 1, pr
   is the same image (decoded once), view v with its own stream (seed, e, s, v) (ds:get(i, tfv,
   seed, v) gives it for epoch 0 and order 1..#ds). loader.views = V. Example (SwAV's
   multi-crop at 28 px): views = {big, big, small, small, small, small} with
-  big = T.compose{T.RandomResizedCrop(28, {scale = {0.14, 1}}), T.RandomHorizontalFlip(), norm},
-  small = T.compose{T.RandomResizedCrop(16, {scale = {0.05, 0.14}}), T.RandomHorizontalFlip(), norm}.]=])
+    big = T.compose{T.RandomResizedCrop(28, {scale = {0.3, 1}}), T.RandomHorizontalFlip(), norm}
+    small = T.compose{T.RandomResizedCrop(16, {scale = {0.1, 0.3}}), T.RandomHorizontalFlip(),
+      norm}.]=])
 
 entry('dc.data.read_idx', [=[
 dc.data.read_idx(path) -> tensor

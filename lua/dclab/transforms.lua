@@ -324,7 +324,8 @@ return function(dc, core)
     elseif op.name == 'Normalize' then
       return string.format('Normalize(%s, %s)', fmt_list(op.mean), fmt_list(op.std))
     elseif op.name == 'RandomAffine' then
-      return string.format('RandomAffine(degrees=%s, translate=%s, scale=%s, shear=%s, %s, fill=%s)',
+      return string.format(
+        'RandomAffine(degrees=%s, translate=%s, scale=%s, shear=%s, %s, fill=%s)',
         fmt_list(op.degrees), fmt_list(op.translate), fmt_list(op.scale), fmt_list(op.shear),
         op.interpolation, fmt_list(op.fill))
     elseif op.name == 'RandomRotation' then

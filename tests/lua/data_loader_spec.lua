@@ -142,8 +142,8 @@ describe('dc.data.loader', function()
       assert.are.equal(6, loader.views)
       assert.are.same({{1, 28, 28}, {1, 28, 28}, {1, 16, 16}, {1, 16, 16}, {1, 16, 16},
         {1, 16, 16}}, loader:item_shape())
-      assert.truthy(tostring(loader):find('3 batches of views [1, 28, 28], [1, 28, 28], [1, 16, 16]',
-        1, true))
+      assert.truthy(tostring(loader):find(
+        '3 batches of views [1, 28, 28], [1, 28, 28], [1, 16, 16]', 1, true))
       local sizes, table_seen = {}, nil
       for xs, y, idx in loader do
         table_seen = table_seen or xs

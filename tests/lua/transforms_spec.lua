@@ -86,7 +86,8 @@ describe('dc.transforms', function()
          interpolation = 'bilinear', fill = {1, 2, 3}})))
       assert.are.equal('RandomRotation(degrees={-30, 30}, nearest, fill={0})',
         tostring(T.RandomRotation(30)))
-      assert.are.equal('GaussianBlur(kernel_size={3, 3}, sigma={0.1, 2})', tostring(T.GaussianBlur(3)))
+      assert.are.equal('GaussianBlur(kernel_size={3, 3}, sigma={0.1, 2})',
+        tostring(T.GaussianBlur(3)))
       assert.are.equal('GaussianBlur(kernel_size={5, 3}, sigma={1.5, 1.5})',
         tostring(T.GaussianBlur({5, 3}, 1.5)))
       assert.are.equal('ColorJitter(brightness={0.6, 1.4}, contrast={0, 3}, saturation={1, 1}, '
@@ -121,7 +122,8 @@ describe('dc.transforms', function()
       local c = ds:get(1, T.ColorJitter{contrast = {0, 0}})
       assert.is_true(math.abs(c[1][2][3] - 28 / 255) < 1e-7 and c:max() == c:min())
       -- colour: RandomGrayscale(1) makes three equal channels; saturation 0 too
-      local col = dc.data.tensor_dataset(dc.tensor({{{{10, 200}}, {{90, 30}}, {{250, 0}}}}, 'uint8'))
+      local col = dc.data.tensor_dataset(dc.tensor({{{{10, 200}}, {{90, 30}}, {{250, 0}}}},
+        'uint8'))
       for _, tf in ipairs{T.RandomGrayscale(1), T.ColorJitter{saturation = {0, 0}}} do
         local g = col:get(1, tf):totable()
         assert.are.same(g[1], g[2])
