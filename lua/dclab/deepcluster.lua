@@ -67,6 +67,7 @@ return function(dc)
     features = {choices = {'pass', 'memory_bank'}, default = 'pass'},
     lr_schedule = {default = false}, views = {default = false},
     collapse_share = {type = 'number', above = 0, max = 1, default = 0.5},
+    sinkhorn = {type = 'table'},
   }
 
   local function fail(fmt, ...) error('deepcluster: ' .. string.format(fmt, ...), 3) end
@@ -145,6 +146,14 @@ return function(dc)
       end
       c.preprocess = {pca = false}
     end
+    if c.clustering == 'sinkhorn' then
+      -- SeLa clusters the heads' own scores: the heads persist, nothing comes in between
+      if c.head ~= 'keep' then fail("clustering 'sinkhorn' labels the kept heads' scores: head must be 'keep'") end
+      if cfg.preprocess ~= nil then fail("clustering 'sinkhorn' takes the heads' scores as they are: leave preprocess unset") end
+      c.preprocess = false
+    elseif c.sinkhorn then
+      fail("sinkhorn holds the options of clustering 'sinkhorn'")
+    end
     if c.reassign ~= nil and c.clustering ~= 'kmeans' then
       fail("reassign is k-means' empty-cluster strategy: clustering %s does not use it (leave " ..
         "reassign unset, or pass it to the clustering object)", type(c.clustering) == 'string'
@@ -162,6 +171,11 @@ return function(dc)
         max_points_per_centroid = dc.cluster.NO_SUBSAMPLING, spherical = c.spherical or nil}
     end
     if type(spec) ~= 'string' then fail('clustering must be a name, an object or a function') end
+    if spec == 'sinkhorn' then
+      local o = {k = k}
+      for key, v in pairs(c.sinkhorn or {}) do o[key] = v end
+      return dc.cluster.new(spec, o)
+    end
     return dc.cluster.new(spec, spec == 'pic' and {} or {k = k})
   end
 
@@ -291,7 +305,7 @@ return function(dc)
     local proj = spec
     if not nn.is_module(spec) then
       local o = options.check('deepcluster: projection', spec, {hidden = true, dim = true}, 4)
-      proj = dc.models.projection{input = input, hidden = o.hidden, dim = o.dim,
+      proj = dc.models.projection{input = input, hidden = o.hidden or input, dim = o.dim,
         generator = dc.Generator(self.cfg.seed):split(0)} -- epochs use split(1), split(2), ...
     end
     proj:training(false)
@@ -316,6 +330,7 @@ return function(dc)
     self.clusterings = {}
     for h, head in ipairs(c.heads) do self.clusterings[h] = make_clustering(c, head.k) end
     self.clustering = self.clusterings[1]
+    self.scores_mode = c.clustering == 'sinkhorn'
     if c.clustering == 'kmeans' then c.reassign = self.clustering.reassign end
     self.sampler = dc.sampler.entry(c.sampler)
     if c.preprocess then
@@ -406,7 +421,7 @@ return function(dc)
     local bar = progress(self, label, n)
     for x, _, idx in self:loader(self.transforms.eval, nil, 0):iter() do
       local layer = self.cfg.feature_layer
-      fn(layer == 'penultimate' and dc.eval.embed(self.model, x)
+      fn(EMBEDDINGS[layer] and dc.eval.embed(self.model, x)
         or dc.eval.conv_feature(self.model, x, layer, dc.eval.CONV_DIMS), idx)
       filled = filled + idx:numel()
       if bar then bar:update(filled) end
@@ -432,10 +447,18 @@ return function(dc)
   -- With features = 'memory_bank', from the second epoch on: the embeddings the previous
   -- epoch's training passes stored (bank 1 for head 1; heads alternate between the banks of
   -- the first two views, as main_deepclusterv2.py's crops 0 and 1).
+  -- With clustering 'sinkhorn' (SeLa): the log-softmax scores of head h over every image,
+  -- all heads computed in one pass when h = 1. step asks for h > 1 only when
+  -- run:features_differ().
   function Run:features(h)
+    h = h or 1
     if self.bank then
       local b = self.bank.features
-      return b[((h or 1) - 1) % #b + 1]
+      return b[(h - 1) % #b + 1]
+    end
+    if self.scores_mode then
+      if h == 1 then self.scores = self:head_scores() end
+      return self.scores[h]
     end
     if self.cfg.stream_features then return self:streamed_features() end
     local feats
@@ -444,6 +467,48 @@ return function(dc)
       place(feats, f, idx)
     end)
     return feats
+  end
+
+  -- Whether the heads cluster different features (run:features(h) per head).
+  function Run:features_differ()
+    return self.scores_mode or (self.bank and #self.bank.features > 1) or false
+  end
+
+  -- Every head's log-softmax scores over all images in dataset order, evaluation mode:
+  -- {float32 [N, k_h], ...}. The heads (kept across epochs) are those run:ensure_heads made.
+  function Run:head_scores()
+    local m, n, nheads = self.model, #self.data, #self.cfg.heads
+    local heads = {}
+    for h = 1, nheads do heads[h] = self.kept[h].head end
+    m:set_top_layer(nheads == 1 and heads[1] or nn.ConcatTable(heads))
+    m:training(false)
+    local scores, logsoftmax = {}, nn.LogSoftmax()
+    local bar = progress(self, 'scores', n)
+    for x, _, idx in self:loader(self.transforms.eval, nil, 0):iter() do
+      local out = m:forward(x)
+      for h = 1, nheads do
+        local y = logsoftmax:forward(nheads == 1 and out or out[h])
+        scores[h] = scores[h] or dc.empty(n, y:size(2))
+        place(scores[h], y, idx)
+      end
+      if bar then bar:update(idx[idx:numel()]) end
+    end
+    if bar then bar:finish() end
+    m:set_top_layer(nil)
+    return scores
+  end
+
+  -- Makes the kept heads that do not exist yet (SeLa's heads live from the first epoch on:
+  -- their scores are what is clustered).
+  function Run:ensure_heads(streams)
+    self.kept = self.kept or {}
+    local dim = self:head_width()
+    for h, head in ipairs(self.cfg.heads) do
+      if not self.kept[h] then
+        self:new_head({k = head.k}, dim, streams, h)
+        self.model:set_top_layer(nil)
+      end
+    end
   end
 
   -- The preprocessed features without the raw ones (stream_features): pass 1 fits the
@@ -724,12 +789,14 @@ return function(dc)
     if self.lr_schedule then self.optim:set_lr(self.lr_schedule(epoch)) end
 
     local t0 = dc.now()
+    if self.scores_mode then self:ensure_heads(streams) end
     local feats = self:features(1)
     if hooks.on_features then hooks.on_features(self, feats) end
     local t1 = dc.now()
     local results, nheads = {}, #c.heads
+    local differ = self:features_differ()
     for h = 1, nheads do
-      results[h] = self:cluster(h == 1 and feats or self:features(h), streams, h)
+      results[h] = self:cluster((h == 1 or not differ) and feats or self:features(h), streams, h)
       if hooks.on_clusters then hooks.on_clusters(self, results[h], h) end
     end
     local res = results[1]
@@ -755,7 +822,8 @@ return function(dc)
       all[h] = head_stats(self, h, r, dc.metrics.sizes(r.assign, r.k), head_losses[h])
       all[h].head_nmi_labels = answers[h] or cjson.null
     end
-    local stats = all[1]
+    local stats = {}
+    for key, v in pairs(all[1]) do stats[key] = v end
     stats.loss = loss -- the mean over heads
     stats.epoch, stats.t_features, stats.t_cluster, stats.t_train = epoch, t1 - t0, t2 - t1, t3 - t2
     stats.dims = (res.features or feats):size(2) -- what was clustered: the PCA may keep fewer
@@ -825,9 +893,16 @@ return function(dc)
     for v, bank in ipairs(self.bank and self.bank.features or {}) do
       dc.save_npy(self:path_of('bank', v), bank)
     end
-    local head = self.model:set_top_layer(nil) -- the head is re-created; never checkpointed
-    dc.checkpoint.save(self.paths.checkpoint, {model = self.model, optim = self.optim,
-      meta = {epoch = self.epoch, seed = self.cfg.seed, k = stats.k,
+    -- a re-created head is never checkpointed; kept heads (head 'keep') are, with their
+    -- optimizers, as the top layer {head 1, head 2, ...}
+    local head = self.model:set_top_layer(nil)
+    local kept, optims, ks = {}, {self.optim}, {}
+    for h, e in ipairs(self.kept or {}) do
+      kept[h], optims[h + 1], ks[h] = e.head, e.optim, e.head.out_features
+    end
+    if #kept > 0 then self.model:set_top_layer(nn.ConcatTable(kept)) end
+    dc.checkpoint.save(self.paths.checkpoint, {model = self.model, optim = optims,
+      meta = {epoch = self.epoch, seed = self.cfg.seed, k = stats.k, kept = ks,
         config = fingerprint(self.cfg)}})
     self.model:set_top_layer(head)
   end
@@ -838,7 +913,8 @@ return function(dc)
     local f = io.open(self.paths.checkpoint, 'rb')
     if not f then return end
     f:close()
-    local saved = dc.checkpoint.load(self.paths.checkpoint, {}).config or {}
+    local info = dc.checkpoint.load(self.paths.checkpoint, {})
+    local saved = info.config or {}
     local now, diffs = fingerprint(self.cfg), {}
     for k in pairs(OPTIONS) do
       if not RESUMABLE[k] and saved[k] ~= now[k] then
@@ -851,8 +927,18 @@ return function(dc)
       fail('resume: the checkpoint in %s was made with other settings: %s; use another out ' ..
         'folder, or resume = false to start afresh', self.cfg.out, table.concat(diffs, '; '))
     end
+    -- the kept heads, made in their saved sizes, then loaded with the network
+    self.kept = {}
+    local optims, kept = {self.optim}, {}
+    for h, k in ipairs(info.kept or {}) do
+      local top = nn.Linear(self:head_width(), k)
+      local opt = dc.optim.sgd(self.cfg.head_optim)
+      opt:add(top)
+      self.kept[h], kept[h], optims[h + 1] = {head = top, optim = opt}, top, opt
+    end
+    self.model:set_top_layer(#kept > 0 and nn.ConcatTable(kept) or nil)
+    local meta = dc.checkpoint.load(self.paths.checkpoint, {model = self.model, optim = optims})
     self.model:set_top_layer(nil)
-    local meta = dc.checkpoint.load(self.paths.checkpoint, {model = self.model, optim = self.optim})
     self.epoch = meta.epoch
     self.prev_assigns = {}
     for h = 1, #self.cfg.heads do self.prev_assigns[h] = dc.load_npy(self:path_of('assign', h)) end
