@@ -517,3 +517,47 @@ describe('deepcluster successors (DeepCluster-v2, SeLa parts)', function()
     assert.are.equal(cjson.null, r.history[1].heads[2].head_nmi_labels)
   end)
 end)
+
+describe('dc.recipes', function()
+  -- A preset on the tiny network (pooled to 7x7 so that the small crops fit its fc layer).
+  local function preset_run(name, out, epochs, resume, extra)
+    local o = dc.recipes[name]{size = 28, mean = {0.286}, std = {0.353}, epochs = 3, k = 5,
+      heads = 2}
+    local model = tiny_model()
+    model.features:add(nn.AdaptiveAvgPool2d(7))
+    o.model, o.data, o.out, o.epochs, o.resume = model, data, out, epochs, resume
+    o.batch, o.threads, o.verbose = 50, 1, false
+    for k, v in pairs(extra or {}) do o[k] = v end
+    local r = dc.deepcluster(o)
+    r:fit()
+    return r
+  end
+
+  for _, name in ipairs{'deepcluster', 'deepcluster_v2'} do
+    it(name .. ': a short run resumes exactly like the faithful one', function()
+      local a, b = tmpdir(), tmpdir()
+      local straight = preset_run(name, a, 3)
+      preset_run(name, b, 1)
+      local started = {}
+      local resumed = preset_run(name, b, 3, true,
+        {hooks = {on_epoch_start = function(_, e) started[#started + 1] = e end}})
+      assert.are.same({2, 3}, started)
+      for h, assign in ipairs(straight.prev_assigns) do
+        assert.are.same(assign:totable(), resumed.prev_assigns[h]:totable())
+      end
+      local sa, sb = straight.model:state(), resumed.model:state()
+      for key, t in pairs(sa) do assert.are.equal(0, (t - sb[key]):abs():max(), key) end
+      assert.are.equal(straight.history[3].loss, resumed.history[2].loss)
+      errors_with('was made with other settings', preset_run, name, b, 4, true, {seed = 7})
+      os.execute('rm -rf ' .. a .. ' ' .. b)
+    end)
+  end
+
+  it('state their sources in help and check their options', function()
+    local text = require('dclab.doc')['dc.recipes.deepcluster_v2']
+    assert.is_truthy(text:find('main_deepclusterv2.py', 1, true))
+    errors_with("recipes.sela: option 'size' is required", dc.recipes.sela, {mean = {0}, std = {1}})
+    errors_with('recipes.deepcluster: mean and std need one number per channel, got 1 and 3',
+      dc.recipes.deepcluster, {size = 28, mean = {0}, std = {1, 1, 1}})
+  end)
+end)
