@@ -769,6 +769,20 @@ return function(dc)
     return nil
   end
 
+  -- One line on stderr for the heads that show collapse: the first one's message, and how
+  -- many others (their messages are in log.jsonl).
+  local function warn_collapse(epoch, all)
+    local hit = {}
+    for h, st in ipairs(all) do
+      if st.collapse ~= cjson.null then hit[#hit + 1] = h end
+    end
+    if #hit == 0 then return end
+    local others = #hit > 1 and string.format(' (and %d more of the %d heads: see collapse in ' ..
+      'log.jsonl)', #hit - 1, #all) or ''
+    io.stderr:write(string.format('deepcluster: warning: epoch %d, head %d: %s%s\n', epoch,
+      hit[1], all[hit[1]].collapse, others))
+  end
+
   -- The log entries of one head.
   local function head_stats(self, h, res, sizes, loss)
     local prev = self.prev_assigns and self.prev_assigns[h] or h == 1 and self.prev_assign
@@ -834,12 +848,7 @@ return function(dc)
     stats.lr = self.optim.groups[1].lr
     stats.sampler = type(c.sampler) == 'string' and c.sampler or 'lua function'
     if nheads > 1 then stats.heads = all end
-    for h = 1, nheads do
-      if all[h].collapse ~= cjson.null and c.verbose then
-        io.stderr:write(string.format('deepcluster: warning: epoch %d, head %d: %s\n', epoch, h,
-          all[h].collapse))
-      end
-    end
+    if c.verbose then warn_collapse(epoch, all) end
     self.prev_assigns = {}
     for h = 1, nheads do self.prev_assigns[h] = results[h].assign end
     self.epoch, self.prev_assign, self.last = epoch, res.assign, res

@@ -533,7 +533,7 @@ describe('dc.recipes', function()
     return r
   end
 
-  for _, name in ipairs{'deepcluster', 'deepcluster_v2'} do
+  for _, name in ipairs{'deepcluster', 'deepcluster_v2', 'sela'} do
     it(name .. ': a short run resumes exactly like the faithful one', function()
       local a, b = tmpdir(), tmpdir()
       local straight = preset_run(name, a, 3)
@@ -559,5 +559,26 @@ describe('dc.recipes', function()
     errors_with("recipes.sela: option 'size' is required", dc.recipes.sela, {mean = {0}, std = {1}})
     errors_with('recipes.deepcluster: mean and std need one number per channel, got 1 and 3',
       dc.recipes.deepcluster, {size = 28, mean = {0}, std = {1, 1, 1}})
+  end)
+end)
+
+describe("clustering 'sinkhorn' (SeLa)", function()
+  it("labels each kept head's scores with equal-size clusters", function()
+    local got = {}
+    local r = run{epochs = 2, heads = {{k = 5}, {k = 4}}, clustering = 'sinkhorn', head = 'keep',
+      sinkhorn = {iters = 50},
+      hooks = {on_clusters = function(_, res, h) got[h] = res end}}
+    assert.are.same({200, 5}, r.scores[1]:shape())
+    assert.are.same({200, 4}, r.scores[2]:shape())
+    for h, k in ipairs{5, 4} do
+      local sizes = dc.metrics.sizes(got[h].assign, k)
+      -- Q's columns are equal; its argmax nearly so (and never an empty or dominant cluster)
+      assert.is_true(sizes.min >= 0.5 * 200 / k and sizes.max <= 1.5 * 200 / k,
+        string.format('head %d: sizes %d..%d', h, sizes.min, sizes.max))
+    end
+    errors_with("clustering 'sinkhorn' labels the kept heads' scores: head must be 'keep'",
+      dc.deepcluster, {model = tiny_model(), data = data, clustering = 'sinkhorn'})
+    errors_with("sinkhorn holds the options of clustering 'sinkhorn'", dc.deepcluster,
+      {model = tiny_model(), data = data, sinkhorn = {iters = 3}})
   end)
 end)
