@@ -485,6 +485,24 @@ describe('deepcluster successors (DeepCluster-v2, SeLa parts)', function()
       {model = tiny_model(), data = data, features = 'memory_bank', feature_layer = 1})
   end)
 
+  it('views: every view carries the image labels and the loss is averaged over views', function()
+    -- two identical deterministic views of a network without dropout train exactly as one
+    local function no_dropout()
+      local m = tiny_model()
+      m.classifier:remove(1)
+      return m
+    end
+    local plain = dc.transforms.compose{dc.transforms.ToFloat()}
+    local one = run{model = no_dropout(), transforms = {train = plain}, epochs = 1}
+    local two = run{model = no_dropout(), views = {plain, plain}, epochs = 1}
+    assert.is_true(math.abs(one.history[1].loss - two.history[1].loss) < 1e-5)
+    -- the same steps (BatchNorm's running statistics, updated once per view, aside)
+    local p1, p2 = one.model:parameters(), two.model:parameters()
+    for i = 1, #p1 do assert.is_true((p1[i] - p2[i]):abs():max() < 1e-4, 'parameter ' .. i) end
+    errors_with('views replace transforms.train: give one or the other', dc.deepcluster,
+      {model = tiny_model(), data = data, views = {plain}, transforms = {train = plain}})
+  end)
+
   it('lr_schedule: warm-up then cosine over the epochs, or a function', function()
     local r = run{epochs = 3, lr_schedule = {warmup = 1, start = 0.01}}
     assert.are.same({0.01, 0.05, 0.025}, {r.history[1].lr, r.history[2].lr,
