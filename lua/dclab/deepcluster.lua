@@ -194,8 +194,7 @@ return function(dc)
   function Run:init()
     local c = self.cfg
     -- 'bf16': mixed-precision convolutions (nn.set_precision), refused where the CPU lacks it
-    local pok, perr = pcall(nn.set_precision, self.model, c.precision)
-    if not pok then fail('%s', (tostring(perr):gsub('^set_precision: ', ''))) end
+    nn.set_precision(self.model, c.precision, 'deepcluster')
     local tf = c.transforms or {}
     local plain = dc.transforms.compose{dc.transforms.ToFloat()}
     self.transforms = {train = tf.train or plain, eval = tf.eval or plain}
@@ -482,6 +481,9 @@ return function(dc)
   local function fmt(v, f) return v == cjson.null and '-' or string.format(f, v) end
 
   function Run.format_stats(s)
+    if type(s) ~= 'table' then
+      error('format_stats: expected a stats table, got ' .. type(s), 2)
+    end
     return string.format('epoch %3d  loss %.4f  objective %s%s  nmi(labels) %s  ' ..
       'nmi(prev) %s  empty %d  sizes %d/%s/%d  %.1fs+%.1fs+%.1fs', s.epoch, s.loss,
       fmt(s.objective, '%.1f'), s.dims and string.format(' (%d dims)', s.dims) or '',
@@ -550,6 +552,9 @@ return function(dc)
 
   -- The per-epoch entries of a run folder's log.jsonl (JSON nulls become nil).
   function dc.deepcluster_log(dir)
+    if type(dir) ~= 'string' then
+      error('deepcluster_log: expected a folder name, got ' .. type(dir), 2)
+    end
     local f = io.open(dir .. '/log.jsonl', 'r')
     if not f then return {} end
     local entries = {}
@@ -564,7 +569,7 @@ return function(dc)
     return entries
   end
 
-  dc.DeepCluster = Run
+  dc.DeepCluster = require('dclab.class').check_self(Run, 'DeepCluster')
   function dc.deepcluster(cfg) return Run:new(cfg) end
 
   return Run

@@ -1448,6 +1448,8 @@ dc.options.check(fname, opts, spec [, level]) -> table
     required  true: absent is an error
     min, max  inclusive bounds; above: exclusive lower bound (numbers only)
     choices   the list of allowed values
+    dtype, dim  of a tensor (not released): {type = 'tensor', dtype = 'int64', dim = 1}
+    test, what  a function true for allowed values, and the phrase after "must be"
   level: as in error(), counted from the function that calls check (default 2: its caller).
   Errors (fname first):
     kmeans: options must be a table, got number
@@ -1765,13 +1767,14 @@ dc.cpu() -> {vendor, brand, features, sse4_1, avx2, fma, avx512f, avx512bw, avx5
   says why a CPU with AMX cannot use it.]=])
 
 entry('dc.nn.set_precision', [=[
-dc.nn.set_precision(model, 'fp32' | 'bf16') -> model
+dc.nn.set_precision(model, 'fp32' | 'bf16' [, fname]) -> model
   The compute precision of every convolution in model (any nesting of Sequential / Net).
   'bf16' is mixed precision through oneDNN (AVX512_BF16 / AMX): inputs and weights rounded to
   bfloat16, products summed in fp32, outputs and gradients fp32; weights, optimizer state,
   BatchNorm statistics, Linear layers and the loss stay fp32. Results differ from fp32 by
   about 2e-3 of the largest value. Refused on a CPU without AVX512_BF16 or AMX-BF16, with a
-  message naming the features it has (dc.cpu()).]=])
+  message naming the features it has (dc.cpu()). Errors start with fname (default
+  'set_precision'): a function that sets the precision for its caller names itself.]=])
 
 entry('dc.nn.precision', [=[
 dc.nn.precision(model) -> 'fp32' | 'bf16'
@@ -1782,5 +1785,17 @@ conv:set_precision('fp32' | 'bf16') -> conv
   The layer's compute precision (dc.nn.set_precision calls it on every layer that has it):
   the read-only configuration is rebuilt with the same geometry and the new precision;
   'bf16' is refused on a CPU without bf16 compute.]=])
+
+-- ---- argument checks (trust) ----
+
+entry('dc.options.arg', [=[
+dc.options.arg(fname, n, value, rule [, level]) -> value
+  Checks positional argument n of function fname against a rule of dc.options.check (type,
+  min, max, above, choices, dtype, dim, test with what) and returns it; nil is refused unless
+  the rule has a default (returned instead) or optional = true. Errors name fname:
+    knn: argument 1 must be a float32 2-D tensor, got a released tensor
+    embed: argument 1 must be a dc.models network, got nil
+  Example:
+    dc.options.arg('myalgo', 2, k, {type = 'integer', min = 1})]=])
 
 return doc

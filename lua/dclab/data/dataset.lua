@@ -16,6 +16,9 @@ return function(dc, core)
 
   -- desc: description table; opts: {classes, name, on_error}
   function Dataset.new(desc, opts)
+    if type(desc) ~= 'table' then
+      error('dataset: expected a description table, got ' .. type(desc), 2)
+    end
     local n, shape = core.dataset_size(desc)
     local self = setmetatable({desc = desc, n = n, item_shape = shape, classes = opts.classes,
       name = opts.name or 'dataset', on_error = opts.on_error or 'skip'}, Dataset)
@@ -71,5 +74,5 @@ return function(dc, core)
       self.classes and string.format(', %d classes', #self.classes) or '')
   end
 
-  return Dataset
+  return require('dclab.class').check_self(Dataset, 'Dataset')
 end

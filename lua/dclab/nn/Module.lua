@@ -11,13 +11,14 @@
 -- Modules start in training mode. State is parameters and running statistics only: no
 -- activation or workspace is ever saved.
 local core = require 'dclab.core'
+local class = require 'dclab.class'
 local options = require 'dclab.options'
 
 local Module = {}
 Module.__index = Module
 Module.__name = 'dclab.nn.Module'
-Module.__tostring = function(m) return m:describe() end
-Module.__call = function(m, ...) return m:forward(...) end -- m(x) is m:forward(x)
+function Module:__tostring() return self:describe() end
+function Module:__call(...) return self:forward(...) end -- m(x) is m:forward(x)
 Module.class_name = 'Module'
 
 local function new(cls, ...)
@@ -27,16 +28,22 @@ local function new(cls, ...)
 end
 
 setmetatable(Module, {__call = new})
+-- every method, of Module and of each subclass (extend), checks its self (dclab/class.lua)
+class.check_self(Module, 'Module')
 
 -- local Conv2d, parent = Module:extend('Conv2d'): a subclass called as Conv2d(...).
 function Module.extend(parent, name)
+  if not class.is_a(parent, Module) or type(name) ~= 'string' then
+    error(string.format("extend: expected Parent:extend('Name') on a module class, got " ..
+      '(%s, %s)', type(parent), type(name)), 2)
+  end
   local cls = setmetatable({}, {__index = parent, __call = new})
   cls.__index = cls
   cls.__name = 'dclab.nn.' .. name
   -- metamethods are not inherited through __index
   cls.__tostring, cls.__call = parent.__tostring, parent.__call
   cls.class_name = name
-  return cls, parent
+  return class.check_self(cls, name), parent
 end
 
 -- True when m is a module (an instance of Module or of a subclass).
