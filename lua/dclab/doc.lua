@@ -742,9 +742,16 @@ m:state() -> {name = tensor}
 
 entry('dc.nn.Module:load_state', [=[
 m:load_state(state [, {strict = true}]) -> m
-  Copies the tensors of state (from m:state() or dc.load) into the module's. Strict: every
+  Copies the tensors of state (from m:state() or dc.load) into the module's, all or
+  nothing: every entry is checked (m:check_state) before the first is copied. Strict: every
   entry must be present, none unknown, shapes equal; strict = false skips missing and
   unknown entries. dc.load(path, m) reads a file straight into m.]=])
+
+entry('dc.nn.Module:check_state', [=[
+m:check_state(state [, strict]) -> nothing
+  Raises the error m:load_state(state, {strict = strict}) would raise, changing nothing:
+  an entry that is not a tensor of the module's shape, and when strict a missing or an
+  unknown one. Containers (Sequential, Net) name the child at fault.]=])
 
 entry('dc.nn.Module:describe', [=[
 m:describe() -> string

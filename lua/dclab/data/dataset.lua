@@ -9,9 +9,11 @@ return function(dc, core)
   -- ds[i] -> {image, label} (Torch7's dataset convention: one value, so a table); ds[#ds + 1]
   -- is nil so that ipairs(ds) stops at the end; other keys are fields and methods.
   function Dataset.__index(self, k)
-    if math.type(k) ~= 'integer' then return Dataset[k] end
-    if k == self.n + 1 then return nil end
-    return {self:get(k)}
+    if type(k) ~= 'number' then return Dataset[k] end
+    local i = math.tointeger(k) -- ds[2.0] is ds[2]
+    if not i then error(string.format('%s: index %s is not an integer', self.name, k), 2) end
+    if i == self.n + 1 then return nil end
+    return {self:get(i)}
   end
 
   -- desc: description table; opts: {classes, name, on_error}

@@ -162,15 +162,11 @@ end
 -- The options of every load_state.
 Module._load_options = {strict = {type = 'boolean', default = true}}
 
--- Copies the tensors of a state table into this module's. strict (default): every entry of
--- this module must be present and no unknown entry may be given.
-function Module:load_state(state, opt)
-  if type(state) ~= 'table' then
-    error(string.format('%s: load_state expects a table of tensors, got %s', self.class_name,
-      type(state)), 2)
-  end
-  local strict = options.check(self.class_name .. ':load_state', opt, Module._load_options,
-    2).strict
+-- Raises what load_state(state, {strict = strict}) would refuse, changing nothing: an entry
+-- that does not fit (not a tensor, another shape), and when strict a missing or an unknown
+-- one. Containers override it to name the child at fault; load_state checks through it.
+-- Its errors carry no position (level 2 is the pcall of load_state or of a container).
+function Module:check_state(state, strict)
   local own = self:state()
   for name, t in pairs(own) do
     local v = state[name]
@@ -181,8 +177,6 @@ function Module:load_state(state, opt)
     elseif not core.is_tensor(v) or not same_shape(v, t) then
       error(string.format("%s: load_state: entry '%s' is %s, expected %s", self.class_name, name,
         describe_value(v), describe_value(t)), 2)
-    else
-      t:copy(v)
     end
   end
   if strict then
@@ -191,6 +185,23 @@ function Module:load_state(state, opt)
         error(string.format("%s: load_state: unknown entry '%s'", self.class_name, tostring(name)), 2)
       end
     end
+  end
+end
+
+-- Copies the tensors of a state table into this module's, all or nothing: every entry is
+-- checked (check_state) before the first is copied. strict (default): every entry of this
+-- module must be present and no unknown entry may be given.
+function Module:load_state(state, opt)
+  if type(state) ~= 'table' then
+    error(string.format('%s: load_state expects a table of tensors, got %s', self.class_name,
+      type(state)), 2)
+  end
+  local strict = options.check(self.class_name .. ':load_state', opt, Module._load_options,
+    2).strict
+  local ok, err = pcall(self.check_state, self, state, strict)
+  if not ok then error(err, 2) end
+  for name, t in pairs(self:state()) do
+    if state[name] ~= nil then t:copy(state[name]) end
   end
   return self
 end
