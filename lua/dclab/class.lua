@@ -8,7 +8,8 @@
 -- and its error levels stay counted from the caller); methods added to the class later are
 -- wrapped as they are defined. So `m.forward(x)` written for `m:forward(x)`, or
 -- `Conv2d.forward(nil)`, raises "Conv2d:forward: called on a dclab.Tensor, not a Conv2d
--- (write x:forward(...))" instead of failing inside on "attempt to index a nil value".
+-- (write x:forward(...), with a colon)" instead of failing inside on "attempt to index a nil
+-- value (local 'self')".
 -- Instances and subclasses link to their class through their metatable's __index (a table),
 -- or through the metatable itself when __index is a function.
 local class = {}
@@ -47,8 +48,9 @@ local function is_method(f)
 end
 
 -- A method f of cls that checks its self first. accepted: the metatables of the selves
--- already found to descend from cls (a weak set): the check costs one lookup after the first
--- call on each class, so that nn forward and backward stay as fast as unchecked.
+-- already found to descend from cls (a weak set), so that after the first call on each
+-- class the check is one table lookup (the wrapper's call and the lookup cost about 0.25 us
+-- per method call: nothing next to a layer's forward or backward).
 local function checked(cls, label, key, f, accepted)
   local function method(self, ...)
     if not accepted[getmetatable(self)] then

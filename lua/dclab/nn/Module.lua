@@ -167,6 +167,10 @@ Module._load_options = {strict = {type = 'boolean', default = true}}
 -- one. Containers override it to name the child at fault; load_state checks through it.
 -- Its errors carry no position (level 2 is the pcall of load_state or of a container).
 function Module:check_state(state, strict)
+  if type(state) ~= 'table' then
+    error(string.format('%s: check_state expects a table of tensors, got %s', self.class_name,
+      type(state)), 2)
+  end
   local own = self:state()
   for name, t in pairs(own) do
     local v = state[name]
