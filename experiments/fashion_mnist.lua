@@ -23,8 +23,7 @@ parser:option('--min-variance', 'Whitening keeps the components above this fract
   "variance (training and evaluation). 1e-10: all but numerically zero ones, as the paper's FAISS " ..
   'code; 1e-5: only the strong directions of collapsed features.', '1e-10', tonumber)
 dc.cli.int_option(parser, '--threads', 'Loader threads.', 2)
-parser:option('--precision', 'fp32 | bf16 (bf16 convolutions with fp32 sums; needs AVX512_BF16 or AMX).',
-  'fp32'):choices{'fp32', 'bf16'}
+dc.cli.precision_option(parser)
 dc.cli.int_option(parser, '--eval-test', 'Test images used by the evaluation.', 2000)
 dc.cli.int_option(parser, '--eval-train', 'Labelled train images for k-NN and linear probes.', 5000)
 dc.cli.int_option(parser, '--eval-seeds', 'k-means seeds of the clustering evaluation.', 3)

@@ -131,6 +131,7 @@ return function(dc)
     int('--probe-train', 0, 'an integer >= 0',
       'Labelled train images for the linear probes on each conv layer (0: no probes).', 'probe_train')
     int('--probe-epochs', 1, 'a positive integer', 'Epochs of each linear probe.', 'probe_epochs')
+    dc.cli.precision_option(parser)
     parser:option('--out', 'Run folder. Default runs/ablation_' .. name .. '.')
     parser:flag('--paper', 'The preset sized to end within an hour on 2 cores (see the README); ' ..
       'flags given with it override its sizes.')
@@ -173,7 +174,8 @@ return function(dc)
     local a = self.args
     local cfg = {
       data = self.data, k = type(a.k) == 'number' and a.k or nil, epochs = a.epochs, seed = seed,
-      threads = a.threads, batch = a.batch, transforms = {train = self.train_tf, eval = self.eval_tf},
+      threads = a.threads, batch = a.batch, precision = a.precision,
+      transforms = {train = self.train_tf, eval = self.eval_tf},
       verbose = false, resume = true, out = a.out .. '/' .. label_dir(v.label) .. '/seed' .. seed,
     }
     if with_model ~= false then
@@ -197,6 +199,7 @@ return function(dc)
     local cfg, a = self:config(v, seed, false), self.args
     local p = {script = self.name, variant = v.label, seed = seed, k = cfg.k}
     for _, key in ipairs(SIZES) do if key ~= 'k' then p[key] = a[key] end end
+    p.precision = a.precision
     return p
   end
 
@@ -298,7 +301,7 @@ return function(dc)
       command = './dclab experiments/ablations/' .. self.name .. '.lua' ..
         (#self.argv > 0 and ' ' .. table.concat(self.argv, ' ') or ''),
       sizes = {}, seeds = self.seeds, baseline = baseline, variants = list, runs = {},
-      eval = {k = EVAL_K, restarts = EVAL_RESTARTS}}
+      precision = a.precision, eval = {k = EVAL_K, restarts = EVAL_RESTARTS}}
     for _, key in ipairs(SIZES) do results.sizes[key] = a[key] end
     local n, total = 0, #runnable * #self.seeds
     for _, seed in ipairs(self.seeds) do -- seeds outside: paired results accumulate early
@@ -429,9 +432,10 @@ return function(dc)
     local lines = {
       '# Ablation: ' .. results.script, '',
       'Command: `' .. results.command .. '`  ',
-      string.format('dclab %s; %s (the first of the train split), %s, batch %d, k = %s unless the ' ..
-        'variant sets it; %s (%s); test: %s; linear probes: %s.', results.dclab,
+      string.format('dclab %s; %s (the first of the train split), %s, batch %d, %s, k = %s unless ' ..
+        'the variant sets it; %s (%s); test: %s; linear probes: %s.', results.dclab,
         count(sz.subset, 'train image'), count(sz.epochs, 'epoch'), sz.batch,
+        results.precision or 'fp32',
         type(sz.k) == 'table' and nums(sz.k) or num(sz.k),
         count(#results.seeds, 'seed'), nums(results.seeds), count(sz.eval_test, 'image'),
         sz.probe_train > 0 and string.format('%s, %s', count(sz.probe_train, 'labelled train image'),

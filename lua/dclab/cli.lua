@@ -1,7 +1,11 @@
 -- Command-line helpers shared by the experiment scripts.
 --   dc.cli.int_option(parser, '--k', 'Number of clusters.', 100)
+--   dc.cli.precision_option(parser)
 return function(dc)
   local cli = {}
+  local options = require 'dclab.options'
+  local PARSER = {test = function(v) return type(v) == 'table' and type(v.option) == 'function' end,
+    what = 'an argparse parser'}
 
   -- An argparse converter for option `name`: the integer written in s, or nil and a message
   -- naming the option (argparse then prints it with the usage and exits).
@@ -16,11 +20,17 @@ return function(dc)
 
   -- parser:option(name, help, default) whose value must be an integer.
   function cli.int_option(parser, name, help, default)
-    if type(parser) ~= 'table' or type(parser.option) ~= 'function' or type(name) ~= 'string' then
-      error('int_option: expected (parser, name, help, default): an argparse parser and an ' ..
-        'option name', 2)
-    end
+    options.arg('int_option', 1, parser, PARSER)
+    options.arg('int_option', 2, name, {type = 'string'})
     return parser:option(name, help, tostring(default), cli.integer(name))
+  end
+
+  -- --precision, its choices dc.nn.precision_names() (default fp32).
+  function cli.precision_option(parser)
+    options.arg('precision_option', 1, parser, PARSER)
+    local names = dc.nn.precision_names()
+    return parser:option('--precision', table.concat(names, ' | ') .. ' (bf16: convolutions ' ..
+      'in bf16 with fp32 sums; needs AVX512_BF16 or AMX).', names[1]):choices(names)
   end
 
   dc.cli = cli

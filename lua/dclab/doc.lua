@@ -1045,13 +1045,22 @@ dc.data.subset(ds, n | indices) -> dataset
   list, repeats allowed), in that order.]=])
 
 entry('dc.data.loader', [=[
-dc.data.loader(ds, {batch = 256, transform =, order =, threads = 1, prefetch = 2,
+dc.data.loader(ds, {batch = 256, transform = | views =, order =, threads = 1, prefetch = 2,
   drop_last = false, seed = 0, epoch = 1, on_error = ds's}) -> loader
   Batches decoded and transformed by C worker threads:
     for x, y, idx in loader:iter() do ... end   -- x float32 [B, C, H, W], y labels, idx ids
   x, y, idx are reused buffers valid until the next batch. order: the sample indices of a
-  pass (default 1..#ds); sample i of epoch e draws its randomness from (seed, e, i), so the
-  thread count does not change results. loader:reset{epoch =, order =} starts a new pass.]=])
+  pass (default 1..#ds); the sample at position s of the pass in epoch e draws its
+  randomness from (seed, e, s), so the thread count does not change results.
+  loader:reset{epoch =, order =} starts a new pass.
+  views = {tf1, ..., tfV} (1 to 16 transforms; not with transform): multi-view / multi-crop
+  batches xs, y, idx with xs = {x1, ..., xV}, xv float32 [B, C, Hv, Wv]; row b of every view
+  is the same image (decoded once), view v with its own stream (seed, e, s, v) (ds:get(i, tfv,
+  seed, v) gives it for epoch 0 and order 1..#ds). loader.views = V. Example (SwAV's
+  multi-crop at 28 px): views = {big, big, small, small, small, small} with
+    big = T.compose{T.RandomResizedCrop(28, {scale = {0.3, 1}}), T.RandomHorizontalFlip(), norm}
+    small = T.compose{T.RandomResizedCrop(16, {scale = {0.1, 0.3}}), T.RandomHorizontalFlip(),
+      norm}.]=])
 
 entry('dc.data.read_idx', [=[
 dc.data.read_idx(path) -> tensor
@@ -1076,9 +1085,11 @@ dc.data.Dataset.new(desc, {classes =, name =, on_error =}) -> dataset
   index =, gray =}, the table the loader threads read.]=])
 
 entry('dc.data.Dataset:get', [=[
-ds:get(i [, transform, seed]) -> image, label
+ds:get(i [, transform, seed, view]) -> image, label
   Sample i: the stored pixels (uint8 [C, H, W]), or with a transform its float32 result for
-  the random stream (seed, 0, i). ds[i] gives {image, label}.]=])
+  the random stream of sample i of a loader's pass in epoch 0 over 1..#ds with that seed
+  (default 0), or for that of its view `view` in a multi-view loader (help(dc.data.loader)).
+  ds[i] gives {image, label}.]=])
 
 entry('dc.data.Dataset:subset', [=[
 ds:subset(n | indices) -> dataset
@@ -1110,7 +1121,7 @@ loader:skipped() -> count, lines
 
 entry('dc.data.Loader:item_shape', [=[
 loader:item_shape() -> {C, H, W}
-  The shape of one transformed sample.]=])
+  The shape of one transformed sample; for a multi-view loader a list of them, one per view.]=])
 
 entry('dc.data.Loader:close', [=[
 loader:close()
@@ -1119,7 +1130,10 @@ loader:close()
 entry('dc.transforms', [=[
 dc.transforms: image transforms with torchvision's names and defaults, run in C by the
   loader threads: Resize, CenterCrop, RandomResizedCrop, RandomCrop, RandomHorizontalFlip,
-  Grayscale, ToFloat, Normalize, compose. Pixel ops first, ToFloat / Normalize last.
+  Grayscale, ToFloat, Normalize, compose; the augmentations RandomAffine, RandomRotation,
+  GaussianBlur, ColorJitter, RandomGrayscale, RandomSolarize, RandomErasing, and
+  RandomApply. Pixel ops
+  first, ToFloat / Normalize after them, RandomErasing last.
   Example (T = dc.transforms):
     T.compose{T.RandomCrop(28, {pad = 2}), T.ToFloat(), T.Normalize({0.286}, {0.353})}]=])
 
@@ -1327,11 +1341,18 @@ entry('dc.cli.int_option', [=[
 dc.cli.int_option(parser, name, help, default)
   parser:option(name, help, default) whose value must be an integer.]=])
 
+entry('dc.cli.precision_option', [=[
+dc.cli.precision_option(parser)
+  Adds --precision to an argparse parser: one of dc.nn.precision_names(), default fp32
+  (the main job and every ablation script take it).
+  Example: dc.cli.precision_option(parser); dc.deepcluster{..., precision = args.precision}]=])
+
 -- ---- clustering (dc.cluster) ----
 
 entry('dc.cluster', [=[
-dc.cluster: clustering algorithms (k-means, PIC), their registries, the PCA-whitening step
-  and exact kNN. dc.cluster.fit(algo, x, ...) runs a clustering: an object (algo:fit(x, ...))
+dc.cluster: clustering algorithms (k-means, PIC, Gaussian mixtures, Sinkhorn), their
+  registries, the PCA-whitening step and exact kNN. dc.cluster.fit(algo, x, ...) runs a
+  clustering: an object (algo:fit(x, ...))
   or a function (algo(x, ...)), returning int64 [N] ids in 1..k or {assign =, k =, loss =,
   stats =}. What dc.deepcluster passes to a clustering, and what it checks in the result,
   is the plug-in contract of help(dc.deepcluster), the one authority on it.]=])
@@ -1351,12 +1372,19 @@ dc.cluster.preprocess{pca = 256, whiten = true, l2 = true, min_variance = 1e-10}
 entry('dc.cluster.kmeans', [=[
 dc.cluster.kmeans{k =, niter = 20, nredo = 1, seed = 1234, ...} -> km
   k-means with exact FAISS assignment. Options: max_points_per_centroid (10M: never
-  subsample), spherical (inner product, unit centroids), init ('random' | 'kmeans++' |
+  subsample), spherical (see below), init ('random' | 'kmeans++' |
   'faiss'), backend ('dclab' | 'faiss': FAISS's own Clustering), reassign (empty-cluster
   strategy: 'faiss_split' | 'deepercluster' | 'farthest_point' | 'random_point' | 'none' | a
   registered name | function(centroids, counts, ctx)), preprocess (object or its options).
   km:fit(x [, {seed =}]) -> {assign = int64 [N] (1..k), k, loss, centroids, stats}; stats:
-  iters[i].obj, imbalance, nempty_met, nfixed, nempty_final. km:assign(x) -> ids, dist.]=])
+  iters[i].obj, imbalance, nempty_met, nfixed, nempty_final. km:assign(x) -> ids, dist.
+  spherical = true (DeepCluster-v2; FAISS's spherical flag): every centroid is renormalised
+  to unit norm after each M-step and after the empty-cluster strategy (a refilled centroid
+  too), and points go to the centroid of largest inner product, i.e. of largest cosine;
+  objectives and dist are inner products (higher is better). Points are used as given:
+  L2-normalise them for spherical k-means proper (a projection head's outputs are).
+  DeepCluster-v2's own loop: spherical = true, niter = 10, reassign = 'none' (an empty
+  cluster keeps its centroid); every strategy still works.]=])
 
 entry('dc.cluster.pic', [=[
 dc.cluster.pic{nnn = 5, sigma = 0.2, alpha = 0.001, niter = 200, ...} -> pic
@@ -1369,7 +1397,7 @@ entry('dc.cluster.register', [=[
 dc.cluster.register(name, factory)
   Adds a clustering: factory(opts) returns a clustering (an object with fit, or a function;
   help(dc.cluster)); dc.deepcluster{clustering = name} calls factory{k = k}. Names are
-  unique ('kmeans' and 'pic' are built in).]=])
+  unique ('kmeans', 'pic', 'gmm' and 'sinkhorn' are built in).]=])
 
 entry('dc.cluster.new', [=[
 dc.cluster.new(name, opts) -> clustering
@@ -1783,6 +1811,10 @@ dc.nn.set_precision(model, 'fp32' | 'bf16' [, fname]) -> model
   message naming the features it has (dc.cpu()). Errors start with fname (default
   'set_precision'): a function that sets the precision for its caller names itself.]=])
 
+entry('dc.nn.precision_names', [=[
+dc.nn.precision_names() -> {'fp32', 'bf16'}
+  The precisions dc.nn.set_precision accepts (a new list each call).]=])
+
 entry('dc.nn.precision', [=[
 dc.nn.precision(model) -> 'fp32' | 'bf16'
   The precision last set on model by dc.nn.set_precision ('fp32' when never set).]=])
@@ -1804,5 +1836,89 @@ dc.options.arg(fname, n, value, rule [, level]) -> value
     embed: argument 1 must be a dc.models network, got nil
   Example:
     dc.options.arg('myalgo', 2, k, {type = 'integer', min = 1})]=])
+
+-- ---- clustering: Sinkhorn equipartition, spherical k-means (cluster) ----
+
+entry('dc.cluster.sinkhorn', [=[
+dc.cluster.sinkhorn(scores [, {iters = 3, epsilon = 0.05, tol = 0, marginals, inplace}])
+    -> Q, {iters, err}
+  Sinkhorn-Knopp equipartition (SwAV's codes, SeLa's pseudo-labels): Q float32 [N, K] is
+  exp(scores / epsilon) rescaled by rows and columns until every row sums to 1 and column j
+  sums to N * marginals[j] (marginals: float32 [K], >= 0, summing to 1; default 1/K each).
+  scores: float32 [N, K], K <= N (logits, log-probabilities or cosine scores). Each
+  iteration rescales the columns, then the rows, so rows always sum to 1 and the columns
+  approach their targets; err = max over clusters of |column sum / target - 1|. SwAV: 3
+  iterations, epsilon 0.05. SeLa's P^lambda (lambda = 25, iterated until the marginals
+  hold) is log-probabilities as scores with epsilon = 1/25 and a large iters with a tol,
+  e.g. iters = 1000, tol = 1e-3: it stops as soon as err <= tol (SeLa's own test is on the
+  change of the scalings, not the same number). inplace = true writes Q over scores (no
+  second N x K matrix).
+  The result does not depend on the thread count; a cluster whose whole column underflows
+  (epsilon too small for the spread of the scores) is an error.
+  Cost: one exp per element, then one read of Q per iteration. 60,000 x 3,000
+  (experiments/bench/sinkhorn.lua, Xeon Sapphire Rapids, one thread): 3 iterations 2.2-2.7 s
+  of CPU, each further iteration about 0.13 s. Memory: Q (4 N K bytes) plus
+  8 (N + 68 K) bytes; at ImageNet size (1.28M x 3,000) Q is 15.4 GB, and the scores another
+  15.4 GB unless inplace.
+  As a clustering: dc.cluster.new('sinkhorn', {k =, iters, epsilon, tol, marginals}) takes an
+  [N, k] score matrix as its features (anything else is refused) and returns {assign =
+  argmax of Q (1..k), k, stats = {iters, err}}; dc.cluster.fit adds stats.sizes.]=])
+
+-- ---- data: augmentations (lua/dclab/transforms.lua, core/data/augment.c) ----
+
+entry('dc.transforms.RandomAffine', [=[
+dc.transforms.RandomAffine(degrees [, {translate = nil, scale = nil, shear = nil,
+  interpolation = 'nearest', fill = 0}]) -> transform
+  torchvision's RandomAffine: a rotation by an angle uniform in degrees (d: -d..d, or {lo,
+  hi}), a shift of up to translate = {a, b} times the width / height (rounded to whole
+  pixels), a scale factor uniform in scale = {lo, hi}, a shear uniform in shear (s: x shear
+  in -s..s; {lo, hi}: x; {xlo, xhi, ylo, yhi}: x and y), about the image centre; the image
+  keeps its size, pixels from outside get fill (0..255, one or one per channel).
+  interpolation 'nearest' or 'bilinear'. The maths is F.affine on uint8 tensors.
+  Example: T.RandomAffine(10, {translate = {0.1, 0.1}, scale = {0.9, 1.1}, shear = 5}).]=])
+
+entry('dc.transforms.RandomRotation', [=[
+dc.transforms.RandomRotation(degrees [, {interpolation = 'nearest', fill = 0}]) -> transform
+  torchvision's RandomRotation (expand = false, about the centre): an angle uniform in
+  degrees (d: -d..d, or {lo, hi}), counter-clockwise; fill as RandomAffine's.]=])
+
+entry('dc.transforms.GaussianBlur', [=[
+dc.transforms.GaussianBlur(kernel_size [, sigma = {0.1, 2.0}]) -> transform
+  torchvision's GaussianBlur: kernel_size n or {kx, ky} (odd), a sigma uniform in sigma (a
+  number: that one) for both axes, reflect padding, rounded back to 8 bits. SimCLR / BYOL
+  use about a tenth of the image size as kernel_size.]=])
+
+entry('dc.transforms.ColorJitter', [=[
+dc.transforms.ColorJitter{brightness = 0, contrast = 0, saturation = 0, hue = 0} -> transform
+  torchvision's ColorJitter: in a random order, brightness, contrast and saturation factors
+  uniform in [max(0, 1 - v), 1 + v] (or {lo, hi}), a hue shift uniform in [-h, h] (h <=
+  0.5, a fraction of a turn); 0 turns one off. Brightness and contrast (blend with the mean
+  gray) work on gray images too; saturation and hue leave gray images unchanged, as
+  torchvision. Example (SimCLR): T.ColorJitter{brightness = 0.8, contrast = 0.8,
+  saturation = 0.8, hue = 0.2}.]=])
+
+entry('dc.transforms.RandomGrayscale', [=[
+dc.transforms.RandomGrayscale([p = 0.1]) -> transform
+  With probability p, the Grayscale luma (PIL's formula) repeated to the image's channels.]=])
+
+entry('dc.transforms.RandomSolarize', [=[
+dc.transforms.RandomSolarize(threshold [, p = 0.5]) -> transform
+  With probability p, every pixel value >= threshold (0..255, as on PIL / uint8 images;
+  BYOL uses 128) becomes 255 - value.]=])
+
+entry('dc.transforms.RandomApply', [=[
+dc.transforms.RandomApply(transforms [, p = 0.5]) -> transform
+  torchvision's RandomApply: with probability p the transforms (one, or a list run in
+  order), else none of them; pixel ops that keep the image's size only. Example (SwAV):
+  T.RandomApply(T.ColorJitter{brightness = 0.8, contrast = 0.8, saturation = 0.8,
+  hue = 0.2}, 0.8).]=])
+
+entry('dc.transforms.RandomErasing', [=[
+dc.transforms.RandomErasing([{p = 0.5, scale = {0.02, 0.33}, ratio = {0.3, 3.3}, value = 0}])
+  -> transform
+  torchvision's RandomErasing on the final float values (after Normalize, so it comes last):
+  with probability p, a rectangle of an area fraction uniform in scale and an aspect ratio
+  (h / w) log-uniform in ratio, tried 10 times to fit inside, set to value (one number, one
+  per channel, or 'random' for standard normal noise).]=])
 
 return doc

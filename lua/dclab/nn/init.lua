@@ -12,5 +12,6 @@ end
 nn.is_module = nn.Module.is_module
 local precision = require 'dclab.nn.precision'
 nn.set_precision, nn.precision = precision.set_precision, precision.precision
+nn.precision_names = precision.precision_names
 
 return nn

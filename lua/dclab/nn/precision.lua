@@ -9,7 +9,10 @@
 local core = require 'dclab.core'
 local Module = require 'dclab.nn.Module'
 
-local PRECISIONS = {fp32 = true, bf16 = true}
+-- the one list of precision names (scripts' --precision choices come from it)
+local NAMES = {'fp32', 'bf16'}
+local PRECISIONS = {}
+for _, n in ipairs(NAMES) do PRECISIONS[n] = true end
 
 local function walk(m, fn, seen)
   if seen[m] then return end
@@ -32,7 +35,8 @@ local function set_precision(model, p, fname)
     error(fname .. ': expected a module, got ' .. type(model), 2)
   end
   if not PRECISIONS[p] then
-    error(string.format("%s: unknown precision '%s' (valid: fp32, bf16)", fname, tostring(p)), 2)
+    error(string.format("%s: unknown precision '%s' (valid: %s)", fname, tostring(p),
+      table.concat(NAMES, ', ')), 2)
   end
   if p == 'bf16' then
     local ok, err = pcall(core.require_bf16, fname)
@@ -52,4 +56,6 @@ local function precision(model)
   return model.precision or 'fp32'
 end
 
-return {set_precision = set_precision, precision = precision}
+local function precision_names() return table.move(NAMES, 1, #NAMES, 1, {}) end
+
+return {set_precision = set_precision, precision = precision, precision_names = precision_names}
