@@ -12,6 +12,7 @@
 return function(dc)
   local argparse = require 'argparse'
   local cjson = require 'cjson'
+  local options = require 'dclab.options'
   local plot = require('dclab.ablation_plot')(dc)
   local ablation = {plot = plot}
   local Ablation = {}
@@ -29,6 +30,12 @@ return function(dc)
   local SIZES = {'subset', 'epochs', 'batch', 'k', 'eval_test', 'probe_train', 'probe_epochs'}
 
   local function fail(fmt, ...) error('ablation: ' .. string.format(fmt, ...), 3) end
+  -- The argument rules of the public functions.
+  local RESULTS = {test = function(v)
+    return type(v) == 'table' and type(v.runs) == 'table' and type(v.variants) == 'table'
+  end, what = 'a results table (results.json of an ablation)'}
+  local FOLDER = {type = 'string'}
+  local GET = {type = 'function'}
 
   -- A number as written by hand: JSON gives back 31.0 for 31.
   local function num(v) return tostring(math.tointeger(v) or v) end
@@ -91,6 +98,7 @@ return function(dc)
   -- opts: description; k_values = {...} when the script varies k (--k is then the list to
   -- run); per-script defaults (subset, epochs, k, batch, ...); paper = the --paper sizes.
   function ablation.setup(name, argv, opts)
+    options.arg('setup', 1, name, {type = 'string'})
     opts = opts or {}
     local defaults = {}
     for key, v in pairs(DEFAULTS) do defaults[key] = opts[key] or v end
@@ -366,12 +374,16 @@ return function(dc)
 
   -- Summary of one measure for one variant, or nil when no run has it.
   function ablation.summary(results, label, get)
+    options.arg('summary', 1, results, RESULTS)
+    options.arg('summary', 3, get, GET)
     local xs = series_of(results, label, get)
     return #xs > 0 and dc.stats.summary(xs, results.level) or nil
   end
 
   -- Paired difference variant - baseline of one measure over the seeds both have, or nil.
   function ablation.paired(results, label, get)
+    options.arg('paired', 1, results, RESULTS)
+    options.arg('paired', 3, get, GET)
     local a = by_seed(results, label, get)
     local b = by_seed(results, results.baseline, get)
     local xs, ys = {}, {}
@@ -412,6 +424,7 @@ return function(dc)
 
   -- results.md's text for a results table (as decoded from results.json).
   function ablation.render(results)
+    options.arg('render', 1, results, RESULTS)
     local sz = results.sizes
     local ms = measures(results)
     local variants = ran(results)
@@ -506,6 +519,8 @@ return function(dc)
   -- Per-epoch NMI(labels) and NMI(t-1, t) with bands for every script; against k on a log
   -- axis when the variants have x values (k.lua); otherwise bars with intervals.
   function ablation.plots(results, out)
+    options.arg('plots', 1, results, RESULTS)
+    options.arg('plots', 2, out, FOLDER)
     local variants = ran(results)
     local drawn = {}
     local function keep(file, ok, err)
@@ -579,8 +594,9 @@ return function(dc)
 
   -- Rebuilds results.md and the plots of a run folder from its results.json.
   function ablation.rebuild(out)
+    options.arg('rebuild', 1, out, FOLDER)
     local results = read_json(out .. '/results.json')
-    if not results then fail('rebuild: %s/results.json does not exist', out) end
+    if not results then error(string.format('rebuild: %s/results.json does not exist', out), 2) end
     local drawn = ablation.plots(results, out)
     dc.report.write(out .. '/results.md', ablation.render(results) .. plot_lines(drawn))
     return results

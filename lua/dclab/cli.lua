@@ -3,10 +3,14 @@
 --   dc.cli.precision_option(parser)
 return function(dc)
   local cli = {}
+  local options = require 'dclab.options'
+  local PARSER = {test = function(v) return type(v) == 'table' and type(v.option) == 'function' end,
+    what = 'an argparse parser'}
 
   -- An argparse converter for option `name`: the integer written in s, or nil and a message
   -- naming the option (argparse then prints it with the usage and exits).
   function cli.integer(name)
+    if type(name) ~= 'string' then error('integer: the option name must be a string', 2) end
     return function(s)
       local v = math.tointeger(tonumber(s))
       if not v then return nil, string.format('%s must be an integer, got %s', name, tostring(s)) end
@@ -16,11 +20,14 @@ return function(dc)
 
   -- parser:option(name, help, default) whose value must be an integer.
   function cli.int_option(parser, name, help, default)
+    options.arg('int_option', 1, parser, PARSER)
+    options.arg('int_option', 2, name, {type = 'string'})
     return parser:option(name, help, tostring(default), cli.integer(name))
   end
 
   -- --precision, its choices dc.nn.precision_names() (default fp32).
   function cli.precision_option(parser)
+    options.arg('precision_option', 1, parser, PARSER)
     local names = dc.nn.precision_names()
     return parser:option('--precision', table.concat(names, ' | ') .. ' (bf16: convolutions ' ..
       'in bf16 with fp32 sums; needs AVX512_BF16 or AMX).', names[1]):choices(names)

@@ -325,8 +325,7 @@ return function(dc)
     local c = self.cfg
     if c.projection then attach_projection(self, c.projection) end
     -- 'bf16': mixed-precision convolutions (nn.set_precision), refused where the CPU lacks it
-    local pok, perr = pcall(nn.set_precision, self.model, c.precision)
-    if not pok then fail('%s', (tostring(perr):gsub('^set_precision: ', ''))) end
+    nn.set_precision(self.model, c.precision, 'deepcluster')
     local tf = c.transforms or {}
     local plain = dc.transforms.compose{dc.transforms.ToFloat()}
     self.transforms = {train = tf.train or plain, eval = tf.eval or plain, views = c.views or nil}
@@ -869,6 +868,9 @@ return function(dc)
   local function fmt(v, f) return v == cjson.null and '-' or string.format(f, v) end
 
   function Run.format_stats(s)
+    if type(s) ~= 'table' then
+      error('format_stats: expected a stats table, got ' .. type(s), 2)
+    end
     return string.format('epoch %3d  loss %.4f  objective %s%s  nmi(labels) %s  ' ..
       'nmi(prev) %s  empty %d  sizes %d/%s/%d  %.1fs+%.1fs+%.1fs', s.epoch, s.loss,
       fmt(s.objective, '%.1f'), s.dims and string.format(' (%d dims)', s.dims) or '',
@@ -973,6 +975,9 @@ return function(dc)
 
   -- The per-epoch entries of a run folder's log.jsonl (JSON nulls become nil).
   function dc.deepcluster_log(dir)
+    if type(dir) ~= 'string' then
+      error('deepcluster_log: expected a folder name, got ' .. type(dir), 2)
+    end
     local f = io.open(dir .. '/log.jsonl', 'r')
     if not f then return {} end
     local entries = {}
@@ -987,7 +992,7 @@ return function(dc)
     return entries
   end
 
-  dc.DeepCluster = Run
+  dc.DeepCluster = require('dclab.class').check_self(Run, 'DeepCluster')
   function dc.deepcluster(cfg) return Run:new(cfg) end
 
   return Run

@@ -773,9 +773,16 @@ m:state() -> {name = tensor}
 
 entry('dc.nn.Module:load_state', [=[
 m:load_state(state [, {strict = true}]) -> m
-  Copies the tensors of state (from m:state() or dc.load) into the module's. Strict: every
+  Copies the tensors of state (from m:state() or dc.load) into the module's, all or
+  nothing: every entry is checked (m:check_state) before the first is copied. Strict: every
   entry must be present, none unknown, shapes equal; strict = false skips missing and
   unknown entries. dc.load(path, m) reads a file straight into m.]=])
+
+entry('dc.nn.Module:check_state', [=[
+m:check_state(state [, strict]) -> nothing
+  Raises the error m:load_state(state, {strict = strict}) would raise, changing nothing:
+  an entry that is not a tensor of the module's shape, and when strict a missing or an
+  unknown one. Containers (Sequential, Net) name the child at fault.]=])
 
 entry('dc.nn.Module:describe', [=[
 m:describe() -> string
@@ -1507,6 +1514,8 @@ dc.options.check(fname, opts, spec [, level]) -> table
     required  true: absent is an error
     min, max  inclusive bounds; above: exclusive lower bound (numbers only)
     choices   the list of allowed values
+    dtype, dim  of a tensor (not released): {type = 'tensor', dtype = 'int64', dim = 1}
+    test, what  a function true for allowed values, and the phrase after "must be"
   level: as in error(), counted from the function that calls check (default 2: its caller).
   Errors (fname first):
     kmeans: options must be a table, got number
@@ -1824,13 +1833,14 @@ dc.cpu() -> {vendor, brand, features, sse4_1, avx2, fma, avx512f, avx512bw, avx5
   says why a CPU with AMX cannot use it.]=])
 
 entry('dc.nn.set_precision', [=[
-dc.nn.set_precision(model, 'fp32' | 'bf16') -> model
+dc.nn.set_precision(model, 'fp32' | 'bf16' [, fname]) -> model
   The compute precision of every convolution in model (any nesting of Sequential / Net).
   'bf16' is mixed precision through oneDNN (AVX512_BF16 / AMX): inputs and weights rounded to
   bfloat16, products summed in fp32, outputs and gradients fp32; weights, optimizer state,
   BatchNorm statistics, Linear layers and the loss stay fp32. Results differ from fp32 by
   about 2e-3 of the largest value. Refused on a CPU without AVX512_BF16 or AMX-BF16, with a
-  message naming the features it has (dc.cpu()).]=])
+  message naming the features it has (dc.cpu()). Errors start with fname (default
+  'set_precision'): a function that sets the precision for its caller names itself.]=])
 
 entry('dc.nn.precision_names', [=[
 dc.nn.precision_names() -> {'fp32', 'bf16'}
@@ -1923,6 +1933,18 @@ dc.recipes.sela{size =, mean =, std = [, epochs =, k =, heads =]} -> options
   Differences: labels are recomputed every epoch (SeLa: 100 times in 400 epochs, spread
   quadratically, --nopts; its first labels are a random equipartition); no colour jitter
   or grayscale (gray images).]=])
+
+-- ---- argument checks (trust) ----
+
+entry('dc.options.arg', [=[
+dc.options.arg(fname, n, value, rule [, level]) -> value
+  Checks positional argument n of function fname against a rule of dc.options.check (type,
+  min, max, above, choices, dtype, dim, test with what) and returns it; nil is refused unless
+  the rule has a default (returned instead) or optional = true. Errors name fname:
+    knn: argument 1 must be a float32 2-D tensor, got a released tensor
+    embed: argument 1 must be a dc.models network, got nil
+  Example:
+    dc.options.arg('myalgo', 2, k, {type = 'integer', min = 1})]=])
 
 -- ---- clustering: Sinkhorn equipartition, spherical k-means (cluster) ----
 

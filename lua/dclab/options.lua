@@ -11,9 +11,16 @@
 --
 -- A rule is true (anything) or a table of: type (a Lua type, 'integer', 'tensor',
 -- 'generator', or a list of them), default, required, min / max (inclusive), above
--- (exclusive lower bound), choices (a list of allowed values). check returns a new table:
--- the given options over the defaults; the caller's table is not changed. level is the
--- error level as in error(), counted from the function calling check (default 2: its caller).
+-- (exclusive lower bound), choices (a list of allowed values), dtype and dim (of a tensor,
+-- which must not be released: {type = 'tensor', dtype = 'int64', dim = 1}), test (a function:
+-- true when the value is allowed) with what (the phrase "must be <what>" of its refusal).
+-- check returns a new table: the given options over the defaults; the caller's table is not
+-- changed. level is the error level as in error(), counted from the function calling check
+-- (default 2: its caller).
+--
+-- Positional arguments take the same rules, one at a time:
+--   options.arg('knn', 1, train_f, {type = 'tensor', dim = 2})  -- "knn: argument 1 must be"
+-- returns the value (the default when it is nil; optional = true lets it be nil).
 local core = require 'dclab.core'
 
 local options = {}
@@ -46,7 +53,10 @@ local function show(v)
   if type(v) == 'string' then return "'" .. v .. "'" end
   if v ~= v then return 'nan' end
   if type(v) == 'number' then return (math.type(v) == 'float' and 'float ' or '') .. tostring(v) end
-  if core.is_tensor(v) then return 'dclab.Tensor' end
+  if core.is_tensor(v) then
+    if not pcall(v.dim, v) then return 'a released tensor' end
+    return string.format('%s [%s]', v:dtype(), table.concat(v:shape(), ', '))
+  end
   return type(v)
 end
 
@@ -59,11 +69,20 @@ end
 
 -- The reason value v breaks rule, or nil when it keeps it.
 local function violation(rule, v)
+  if rule.test and not rule.test(v) then return 'must be ' .. rule.what end
   if rule.type then
     local types = type(rule.type) == 'table' and rule.type or {rule.type}
     local ok = false
     for _, t in ipairs(types) do ok = ok or type_ok(t, v) end
     if not ok then return 'must be ' .. type_phrase(types) end
+  end
+  if rule.dtype or rule.dim then
+    local live = core.is_tensor(v) and pcall(v.dim, v)
+    if not live or rule.dim and v:dim() ~= rule.dim or rule.dtype and v:dtype() ~= rule.dtype then
+      local kind = (rule.dtype and rule.dtype .. ' ' or '') ..
+        (rule.dim and rule.dim .. '-D ' or '') .. 'tensor'
+      return 'must be ' .. (kind:match('^[aeio]') and 'an ' or 'a ') .. kind
+    end
   end
   if rule.choices then
     for _, c in ipairs(rule.choices) do
@@ -82,6 +101,10 @@ local function violation(rule, v)
 end
 
 function options.check(fname, opts, spec, level)
+  if type(fname) ~= 'string' or type(spec) ~= 'table' then
+    error('options.check: expected (fname, opts, spec [, level]), fname a string and spec a ' ..
+      'table', 2)
+  end
   level = (level or 2) + 1
   if opts ~= nil and type(opts) ~= 'table' then
     error(string.format('%s: options must be a table, got %s', fname, type(opts)), level)
@@ -112,6 +135,19 @@ function options.check(fname, opts, spec, level)
     end
   end
   return out
+end
+
+function options.arg(fname, n, v, rule, level)
+  if type(fname) ~= 'string' or math.type(n) ~= 'integer' or type(rule) ~= 'table' then
+    error('options.arg: expected (fname, n, value, rule [, level]), fname a string, n an ' ..
+      'integer and rule a table', 2)
+  end
+  if v == nil and (rule.default ~= nil or rule.optional) then return rule.default end
+  local why = violation(rule, v)
+  if why then
+    error(string.format('%s: argument %d %s, got %s', fname, n, why, show(v)), (level or 2) + 1)
+  end
+  return v
 end
 
 return options

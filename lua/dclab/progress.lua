@@ -14,6 +14,8 @@ return function(dc)
 
   -- opts: {out = io.stdout, tty = auto}
   function dc.progress(label, total, opts)
+    options.arg('progress', 1, label, {type = 'string'})
+    options.arg('progress', 2, total, {type = 'number'})
     opts = options.check('progress', opts, {out = true, tty = {type = 'boolean'}})
     local tty = opts.tty
     if tty == nil then tty = dc.isatty(1) end

@@ -223,13 +223,86 @@ describe('deepcluster runner', function()
 end)
 
 describe('deepcluster registry swaps', function()
-  for _, sampler in ipairs{'uniform_per_cluster', 'reference_bug_compatible', 'shuffle', 'loss_weights'} do
-    it('sampler ' .. sampler, function()
-      local r = run{sampler = sampler, epochs = 1}
-      assert.are.equal(sampler, r.history[1].sampler)
-      assert.is_true(r.history[1].loss > 0)
-    end)
+  -- A run that records the dataset ids of every training batch, as the loader delivers them.
+  local Recording = dc.DeepCluster:extend()
+  function Recording:loader(transform, order, epoch)
+    local l = Recording.super.loader(self, transform, order, epoch)
+    if order == nil then return l end -- the features pass
+    local seen = {}
+    self.trained = seen
+    return {iter = function()
+      local f, s, c, closer = l:iter()
+      return function(_, ctl)
+        local x, y, ids = f(s, ctl)
+        if ids then table.move(ids:totable(), 1, ids:numel(), #seen + 1, seen) end
+        return x, y, ids
+      end, s, c, closer
+    end}
   end
+
+  -- One epoch with sampler, k = 5 on the 200 images: the run, its pseudo-labels (a list) and
+  -- what the sampler draws for them from the epoch's stream, called here on its own.
+  local function sampled(sampler)
+    local r = Recording{model = tiny_model(), data = data, k = 5, epochs = 1, batch = 50,
+      verbose = false, threads = 1, sampler = sampler}
+    r:fit()
+    assert.are.equal(sampler, r.history[1].sampler)
+    local draw = dc.sampler.get(sampler)(r.prev_assign, 5, r:streams(1).sampler, 200)
+    return r, r.prev_assign:totable(), draw:totable()
+  end
+
+  local function per_label(ids, assign)
+    local n = {0, 0, 0, 0, 0}
+    for _, i in ipairs(ids) do n[assign[i]] = n[assign[i]] + 1 end
+    return n
+  end
+
+  it('uniform_per_cluster trains every pseudo-label its quota, whatever its size', function()
+    local r, assign, draw = sampled('uniform_per_cluster')
+    assert.are.same(draw, r.trained) -- the training pass is the sampler's draw, in its order
+    local sizes, got = per_label(dc.arange(1, 201):totable(), assign), per_label(r.trained, assign)
+    local nonempty = 0
+    for c = 1, 5 do nonempty = nonempty + (sizes[c] > 0 and 1 or 0) end
+    -- quota s each, then the shuffled s * nonempty truncated to 200: at most that many lost
+    local s = 200 // nonempty + 1
+    local lost = s * nonempty - 200
+    local unbalanced = false
+    for c = 1, 5 do
+      if sizes[c] == 0 then
+        assert.are.equal(0, got[c])
+      else
+        assert.is_true(got[c] <= s and got[c] >= s - lost, c .. ': ' .. got[c] .. ' of quota ' .. s)
+        unbalanced = unbalanced or sizes[c] > s or sizes[c] < s - lost
+      end
+    end
+    -- the clusters themselves are not balanced: the natural order could not pass the above
+    assert.is_true(unbalanced, table.concat(sizes, ' '))
+  end)
+
+  it('shuffle trains on a permutation of the data; loss_weights on the same one, weighted',
+    function()
+    local r, _, draw = sampled('shuffle')
+    assert.are.same(draw, r.trained)
+    local sorted = table.move(r.trained, 1, #r.trained, 1, {})
+    table.sort(sorted)
+    assert.are.same(dc.arange(1, 201):totable(), sorted)
+    local w = sampled('loss_weights')
+    assert.are.same(r.trained, w.trained)
+    assert.are_not.equal(r.history[1].loss, w.history[1].loss) -- the cluster weights act
+  end)
+
+  it('reference_bug_compatible trains image order[q]: q uniform, order by cluster', function()
+    local r, assign, _ = sampled('reference_bug_compatible')
+    local q = dc.sampler.get('uniform_per_cluster')(r.prev_assign, 5, r:streams(1).sampler, 200)
+    local order = dc.arange(1, 201):totable()
+    table.sort(order, function(a, b)
+      return assign[a] < assign[b] or assign[a] == assign[b] and a < b
+    end)
+    local want = {}
+    for i, v in ipairs(q:totable()) do want[i] = order[v] end
+    assert.are.same(want, r.trained)
+    assert.are_not.same(q:totable(), r.trained)
+  end)
 
   it('reassign: the strategy reaches k-means and fixes the clusters it leaves empty', function()
     -- features replaced by 196 copies of the origin and 4 lone points, k = 5: starting

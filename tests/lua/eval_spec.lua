@@ -50,9 +50,18 @@ describe('dc.eval', function()
       runs[#runs + 1] = table.concat(got, ' ')
     end
     assert.are_not.equal(runs[1], runs[2])
-    errors_with('preprocess: min_variance must be in [0, 1), got -1', dc.eval.clustering, y, labels,
+    errors_with('preprocess: min_variance must be in [0, 1), got -1', dc.eval.clustering, y, ylab,
       {preprocess = {'pca'}, min_variance = -1})
-    errors_with("preprocess entries are 'pca' or 'l2'", dc.eval.clustering, x, labels, {preprocess = {'zca'}})
+    errors_with("preprocess entries are 'pca' or 'l2'", dc.eval.clustering, x, labels,
+      {k = 2, preprocess = {'zca'}})
+    errors_with('clustering: k = 10 clusters for 6 feature rows', dc.eval.clustering, x, labels)
+    errors_with('clustering: 3 labels (argument 2) for 6 feature rows (argument 1)',
+      dc.eval.clustering, x, labels:narrow(1, 1, 3), {k = 2})
+    errors_with('knn: argument 2 must be an int64 1-D tensor, got float32 [6, 2]', dc.eval.knn,
+      x, x, x, labels)
+    errors_with('knn: training features have 2 columns, test features 1', dc.eval.knn,
+      x, labels, x:narrow(2, 1, 1):contiguous(), labels)
+    errors_with('embed: argument 1 must be a dc.models network, got nil', dc.eval.embed, nil, x)
     errors_with('with a model, argument 2 must be a dataset', dc.eval.clustering, model, labels)
   end)
 

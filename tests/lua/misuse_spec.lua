@@ -1,8 +1,8 @@
 -- Every Lua-visible function (dc.core's included) and tensor method, called with wrong types,
 -- nil, missing arguments, negative and huge sizes, released tensors and unknown option keys:
--- each call either works or raises a Lua error with a message; none may crash the process.
--- The errors of the C functions, the tensor methods and dc.image / dc.report must name the
--- function they come from. New functions are covered automatically: the spec walks `dc`.
+-- each call either works or raises a Lua error with a message that starts with the name of
+-- the function called; none may crash the process. New functions are covered automatically:
+-- the spec walks `dc`.
 local dc = require 'dclab'
 
 -- Functions that take over the process or the terminal, not data; and the big models, whose
@@ -26,14 +26,13 @@ end
 -- called), or the kind of table they were given.
 local WRAPPER = {['dc.core.pca_new'] = 'preprocess', ['dc.core.export_jpeg'] = 'dataset',
   ['dc.core.loader_new'] = 'dataset'}
--- pool2d_cfg takes the caller's name as its third argument and names its errors with it.
-local NAMED_BY_CALLER = {['dc.core.pool2d_cfg'] = true}
+-- pool2d_cfg and sizes_and_options take the caller's name as an argument and name their
+-- errors with it.
+local NAMED_BY_CALLER = {['dc.core.pool2d_cfg'] = true, ['dc.core.sizes_and_options'] = true}
 -- Written in Lua on top of other methods: a released tensor is reported by the first method
 -- they call (t:dim), not by their own name.
 local CALLS_THROUGH = {['Tensor:split'] = true, ['Tensor:chunk'] = true, ['Tensor:flatten'] = true,
   ['Tensor:repeat_tensor'] = true, ['Tensor:zero_'] = true}
--- Lua modules whose errors are held to the naming rule too (the C functions always are).
-local NAMED_LUA = {['dc.image.'] = true, ['dc.report.'] = true}
 
 local function released()
   local t = dc.zeros(2, 2)
@@ -91,8 +90,7 @@ local function collect(tbl, prefix, out, seen)
   for _, k in ipairs(keys) do
     local v, name = tbl[k], prefix .. k
     if type(v) == 'function' and not SKIP[name] then
-      out[#out + 1] = {name = name, call = by_name(tbl, k), named = not NAMED_BY_CALLER[name] and
-        (debug.getinfo(v, 'S').what == 'C' or NAMED_LUA[prefix] ~= nil)}
+      out[#out + 1] = {name = name, call = by_name(tbl, k), named = not NAMED_BY_CALLER[name]}
     elseif type(v) == 'table' and k ~= 'Tensor' and not k:match('^_') then
       collect(v, name .. '.', out, seen)
     end
@@ -100,25 +98,31 @@ local function collect(tbl, prefix, out, seen)
   return out
 end
 
--- The name an error message starts with: "name: ..." (after any "file.lua:N: " position) or
--- Lua's "bad argument #n to 'name'" and "calling 'name' on bad self".
+-- The name an error message starts with: "name: ..." or "Class:method: ..." (after any
+-- "file.lua:N: " position) or Lua's "bad argument #n to 'name'" and "calling 'name' on bad
+-- self"; its last component ('forward' of 'Conv2d:forward').
 local function leading_name(err)
   err = err:gsub('^%[string ".-"%]:%d+: ', ''):gsub('^[^\n]-%.lua:%d+: ', '')
   local n = err:match("^bad argument #%d+ to '([^']+)'") or
-    err:match("^calling '([^']+)' on bad self") or err:match('^([%w_%.]+):')
+    err:match("^calling '([^']+)' on bad self") or err:match('^([%w_%.:]-):%s')
   return n and n:match('[%w_]+$')
 end
 
 -- fname: 'dc.core.kmeans_fit' or 'Tensor:add'. A message names it when its leading name is
 -- fname's last component, or (3 letters or more) part of it ('kmeans' in 'kmeans_fit', 'add'
--- in 'add_') or containing it ('knn_graph' for 'knn'), case aside.
+-- in 'add_') or containing it ('knn_graph' for 'knn'), case aside. A constructor
+-- ('dc.optim.SGD.new') is named by its class in the same way ('sgd: ...').
 local function names(fname, err)
   local n = leading_name(err)
   if not n then return false end
   n = n:lower()
-  local last = fname:match('[%w_]+$'):lower()
-  return n == last or WRAPPER[fname] == n or (#n >= 3 and last:find(n, 1, true) ~= nil) or
-    (#last >= 3 and n:find(last, 1, true) ~= nil)
+  local function matches(name)
+    name = name:lower()
+    return n == name or (#n >= 3 and name:find(n, 1, true) ~= nil) or
+      (#name >= 3 and n:find(name, 1, true) ~= nil)
+  end
+  return matches(fname:match('[%w_]+$')) or WRAPPER[fname] == n or
+    (fname:match('%.new$') ~= nil and matches(fname:match('([%w_]+)%.new$')))
 end
 
 -- Records in bad[fname] the first problem of a failed call, if it has one.
@@ -220,5 +224,23 @@ describe('nonsense is refused, not turned into something', function()
     errors_with('filelist_read: /no/such/list', dc.core.filelist_read, '/no/such/list')
     errors_with({"bad argument #1 to 'conv2d_forward'", "dclab.Conv2dCfg expected"},
       function() return dc.core.conv2d_forward({}, dc.zeros(1, 1, 2, 2)) end)
+  end)
+
+  it('a method called without its object names itself and says how to call it', function()
+    local conv, x = dc.nn.Conv2d(1, 2, 3), dc.zeros(1, 1, 4, 4)
+    errors_with('Conv2d:forward: called on a dclab.Tensor, not a Conv2d (write x:forward(...), ' ..
+      'with a colon)', conv.forward, x)
+    errors_with('Module:zero_grad: called on nil, not a Module', dc.nn.Linear.zero_grad, nil)
+    errors_with('SGD:step: called on a table, not a SGD', dc.optim.SGD.step, {})
+    errors_with('Loader:reset: called on a number', dc.data.Loader.reset, 1)
+    errors_with('DeepCluster:fit: called on nil', dc.DeepCluster.fit)
+    -- methods of a subclass, defined after extend, are checked too; instances pass
+    local Twice = dc.nn.Module:extend('Twice')
+    function Twice:forward(v) self.output = v * 2 return self.output end
+    errors_with('Twice:forward: called on a string', Twice.forward, 'x', x)
+    assert.are.equal(4, Twice():forward(dc.tensor{2}):item())
+    assert.are.equal(4, Twice()(dc.tensor{2}):item())
+    errors_with("extend: expected Parent:extend('Name') on a module class, got (table, nil)",
+      dc.nn.Module.extend, dc.nn.Module)
   end)
 end)

@@ -95,6 +95,31 @@ describe('Sequential', function()
     b:load_state(s, {strict = false})
   end)
 
+  it('loads all or nothing: an entry that does not fit leaves every tensor as it was', function()
+    local a, b = small_net(), small_net()
+    a:forward(H.rand(-1, 1, 2, 1, 6, 6))
+    local before = {}
+    for k, t in pairs(b:state()) do before[k] = H.flat(t) end
+    local last = 0 -- the last child with state: the entries of every earlier one fit
+    for k in pairs(a:state()) do last = math.max(last, tonumber(k:match('^(%d+)%.'))) end
+    for _, strict in ipairs{true, false} do
+      local s = a:state()
+      local name = last .. '.weight'
+      s[name] = dc.zeros(1, 2, 3)
+      H.errors_with("entry 'weight' is float32 [1, 2, 3]", b.load_state, b, s, {strict = strict})
+      for k, t in pairs(b:state()) do assert.are.same(before[k], H.flat(t), k) end
+    end
+    -- a single module too: its weight fits, its bias does not
+    local lin, other = nn.Linear(2, 3), nn.Linear(2, 3)
+    other.weight:fill(7)
+    local w = H.flat(lin.weight)
+    H.errors_with("Linear: load_state: entry 'bias' is float32 [2]", lin.load_state, lin,
+      {weight = other.weight, bias = dc.zeros(2)})
+    assert.are.same(w, H.flat(lin.weight))
+    lin:load_state(other:state())
+    assert.are.same(H.flat(other.weight), H.flat(lin.weight))
+  end)
+
   it('prints as a tree', function()
     local net = nn.Sequential{nn.Linear(2, 3), nn.Sequential{nn.ReLU()}}
     assert.are.equal('Sequential {\n  (1): Linear(2 -> 3)\n  (2): Sequential {\n    (1): ReLU\n  }\n}', tostring(net))

@@ -132,3 +132,37 @@ describe('dc.options.check', function()
       "got 'new'", dc.deepcluster, {model = dc.models.small{}, data = {}, head = 'new'})
   end)
 end)
+
+describe('dc.options.arg', function()
+  local arg = dc.options.arg
+
+  it('returns a value that keeps the rule, or the default of a nil one', function()
+    local x = dc.zeros(2, 3)
+    assert.are.equal(x, arg('f', 1, x, {type = 'tensor', dtype = 'float32', dim = 2}))
+    assert.are.equal(7, arg('f', 2, nil, {type = 'integer', default = 7}))
+    assert.is_nil(arg('f', 2, nil, {type = 'integer', optional = true}))
+    assert.are.equal(3, arg('f', 1, 3, {test = function(v) return v == 3 end, what = 'three'}))
+  end)
+
+  it('refuses the rest with the function, the position, the rule and the value', function()
+    errors_with('f: argument 2 must be an integer, got nil', arg, 'f', 2, nil, {type = 'integer'})
+    errors_with('f: argument 1 must be >= 1, got 0', arg, 'f', 1, 0, {type = 'integer', min = 1})
+    errors_with('f: argument 1 must be an int64 1-D tensor, got float32 [2, 3]', arg, 'f', 1,
+      dc.zeros(2, 3), {type = 'tensor', dtype = 'int64', dim = 1})
+    local gone = dc.zeros(2)
+    gone:free()
+    errors_with('f: argument 1 must be a 1-D tensor, got a released tensor', arg, 'f', 1, gone,
+      {type = 'tensor', dim = 1})
+    errors_with('f: argument 3 must be three, got 4', arg, 'f', 3, 4,
+      {test = function(v) return v == 3 end, what = 'three'})
+    errors_with('options.arg: expected (fname, n, value, rule [, level])', arg, 'f', 1, 2)
+  end)
+
+  it("blames the caller's caller", function()
+    local function f(v) arg('f', 1, v, {type = 'string'}) end
+    local ok, err = pcall(function() f(1) end) -- this line is the one blamed
+    assert.is_false(ok)
+    assert.truthy(err:find('options_spec.lua:' .. debug.getinfo(1, 'l').currentline - 2, 1, true), err)
+  end)
+end)
+

@@ -18,6 +18,12 @@ describe('nn.set_precision', function()
     H.errors_with('set_precision: expected a module, got table', nn.set_precision, {}, 'bf16')
     H.errors_with("set_precision: unknown precision 'fp16' (valid: fp32, bf16)", nn.set_precision,
       nn.Conv2d(1, 2, 3), 'fp16')
+    -- a caller's name replaces set_precision's: the one translation of these messages
+    H.errors_with("features: unknown precision 'fp16' (valid: fp32, bf16)", nn.set_precision,
+      nn.Conv2d(1, 2, 3), 'fp16', 'features')
+    H.errors_with('set_precision: argument 3 (the caller\'s name) must be a string, got number',
+      nn.set_precision, nn.Conv2d(1, 2, 3), 'fp32', 1)
+    H.errors_with('precision: expected a module, got nil', nn.precision, nil)
   end)
 
   it('sets every convolution of a network and says so', function()

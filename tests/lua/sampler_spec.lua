@@ -125,7 +125,9 @@ describe('sampler registry', function()
     local e = sampler.entry('loss_weights')
     assert.are.equal("sampler 'loss_weights'", e.name)
     assert.are.equal(sampler.class_weights, e.loss_weights)
-    assert.are.equal(sampler.get('shuffle'), e.draw)
+    local a = dc.tensor({1, 2, 2, 3, 3, 3}, 'int64') -- draws as 'shuffle' does
+    assert.are.same(sampler.get('shuffle')(a, 3, dc.Generator(5), 9):totable(),
+      e.draw(a, 3, dc.Generator(5), 9):totable())
     assert.is_nil(sampler.entry('shuffle').loss_weights)
     local w = function() return dc.ones(2) end
     sampler.register('weighted_first', {draw = sampler.get('shuffle'), loss_weights = w})

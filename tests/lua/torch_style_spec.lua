@@ -182,6 +182,9 @@ describe('callable modules, indexable datasets, saving modules', function()
     for i, s in ipairs(ds) do labels[i] = s[2] end
     assert.same({2, 1, 2}, labels)
     errors_with('get: index 5 out of range 1..3', function() return ds[5] end)
+    assert.same(item[1]:totable(), ds[2.0][1]:totable()) -- an integral float indexes too
+    errors_with('tensors: index 1.5 is not an integer', function() return ds[1.5] end)
+    errors_with('tensors: index inf is not an integer', function() return ds[math.huge] end)
     assert.equal(3, #ds)
   end)
 

@@ -9,13 +9,18 @@ return function(dc, core)
   -- ds[i] -> {image, label} (Torch7's dataset convention: one value, so a table); ds[#ds + 1]
   -- is nil so that ipairs(ds) stops at the end; other keys are fields and methods.
   function Dataset.__index(self, k)
-    if math.type(k) ~= 'integer' then return Dataset[k] end
-    if k == self.n + 1 then return nil end
-    return {self:get(k)}
+    if type(k) ~= 'number' then return Dataset[k] end
+    local i = math.tointeger(k) -- ds[2.0] is ds[2]
+    if not i then error(string.format('%s: index %s is not an integer', self.name, k), 2) end
+    if i == self.n + 1 then return nil end
+    return {self:get(i)}
   end
 
   -- desc: description table; opts: {classes, name, on_error}
   function Dataset.new(desc, opts)
+    if type(desc) ~= 'table' then
+      error('dataset: expected a description table, got ' .. type(desc), 2)
+    end
     local n, shape = core.dataset_size(desc)
     local self = setmetatable({desc = desc, n = n, item_shape = shape, classes = opts.classes,
       name = opts.name or 'dataset', on_error = opts.on_error or 'skip'}, Dataset)
@@ -75,5 +80,5 @@ return function(dc, core)
       self.classes and string.format(', %d classes', #self.classes) or '')
   end
 
-  return Dataset
+  return require('dclab.class').check_self(Dataset, 'Dataset')
 end

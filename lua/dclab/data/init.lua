@@ -20,7 +20,10 @@ return function(dc, core)
     return Dataset.new({images = images, labels = labels}, {classes = classes, name = 'tensors'})
   end
 
-  function data.subset(ds, arg) return ds:subset(arg) end
+  function data.subset(ds, arg)
+    if getmetatable(ds) ~= Dataset then error('subset: argument 1 must be a dataset', 2) end
+    return ds:subset(arg)
+  end
   function data.loader(ds, opts) return Loader.new(ds, opts) end
   -- live loader worker threads in the process (0 when every loader is idle or closed)
   data.threads_alive = core.loader_threads

@@ -106,5 +106,5 @@ return function(dc, core)
 
   function Loader:__tostring() return tostring(self._c) end
 
-  return Loader
+  return require('dclab.class').check_self(Loader, 'Loader')
 end

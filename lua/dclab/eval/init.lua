@@ -28,9 +28,38 @@ return function(dc)
     return o -- not a tail call: the error level counts this frame
   end
 
+  -- The rules of the positional arguments (dclab.options).
+  local NETWORK = {test = function(v) return type(v) == 'table' and dc.nn.is_module(v.features) end,
+    what = 'a dc.models network'}
+  local FEATURES = {type = 'tensor', dtype = 'float32', dim = 2}
+  local LABELS = {type = 'tensor', dtype = 'int64', dim = 1}
+  local LABELLED = {test = function(v) return type(v) == 'table' and v.desc ~= nil and
+    v.labels ~= nil end, what = 'a labelled dataset'}
+
+  -- Checks features [N, D] and their labels [N], arguments n and n + 1 of fname.
+  local function check_labelled(fname, n, f, y)
+    options.arg(fname, n, f, FEATURES, 3)
+    options.arg(fname, n + 1, y, LABELS, 3)
+    if y:numel() ~= f:size(1) then
+      error(string.format('%s: %d labels (argument %d) for %d feature rows (argument %d)', fname,
+        y:numel(), n + 1, f:size(1), n), 3)
+    end
+  end
+
+  -- Checks (train_f, train_y, test_f, test_y): both labelled, with features of one width.
+  local function check_split(fname, train_f, train_y, test_f, test_y)
+    check_labelled(fname, 1, train_f, train_y)
+    check_labelled(fname, 3, test_f, test_y)
+    if train_f:size(2) ~= test_f:size(2) then
+      error(string.format('%s: training features have %d columns, test features %d', fname,
+        train_f:size(2), test_f:size(2)), 3)
+    end
+  end
+
   -- The clustering feature of batch x: sobel -> features -> flatten -> classifier without its
   -- final ReLU (method.md §1). Evaluation mode is the caller's business.
   function eval.embed(model, x)
+    options.arg('embed', 1, model, NETWORK)
     if model.sobel then x = model.sobel:forward(x) end
     x = model.flatten:forward(model.features:forward(x))
     local cls = model.classifier
@@ -43,6 +72,7 @@ return function(dc)
   -- Output of the layer-th ReLU of model.features (before that stage's pooling, as the
   -- paper's probes), average-pooled to about `dims` values and flattened.
   function eval.conv_feature(model, x, layer, dims)
+    options.arg('conv_feature', 1, model, NETWORK)
     if model.sobel then x = model.sobel:forward(x) end
     local seen = 0
     for i = 1, model.features:size() do
@@ -63,6 +93,7 @@ return function(dc)
 
   -- Number of ReLU stages (conv layers) in model.features.
   function eval.conv_layers(model)
+    options.arg('conv_layers', 1, model, NETWORK)
     local n = 0
     for i = 1, model.features:size() do
       if model.features:get(i).is_rectifier then n = n + 1 end
@@ -83,8 +114,7 @@ return function(dc)
       model:training(false)
       if opts.precision then
         restore = dc.nn.precision(model)
-        local ok, err = pcall(dc.nn.set_precision, model, opts.precision)
-        if not ok then error('features: ' .. tostring(err):gsub('^set_precision: ', ''), 2) end
+        dc.nn.set_precision(model, opts.precision, 'features')
       end
     end
     local tf = opts.transform or dc.transforms.compose{dc.transforms.ToFloat()}
@@ -105,6 +135,13 @@ return function(dc)
   end
 
   local function mean_std(xs)
+    options.arg('mean_std', 1, xs, {test = function(v)
+      if type(v) ~= 'table' then return false end
+      for _, x in ipairs(v) do
+        if type(x) ~= 'number' then return false end
+      end
+      return true
+    end, what = 'a list of numbers'})
     local m = 0
     for _, v in ipairs(xs) do m = m + v / #xs end
     local s = 0
@@ -118,6 +155,7 @@ return function(dc)
   -- in dc.cluster.preprocess) and 'l2'.
   -- (model | nil, dataset) -> features, labels (with the transform/threads options)
   local function from_model(fname, model, data, opts, layer)
+    if model ~= nil then options.arg(fname, 1, model, NETWORK, 3) end
     if type(data) ~= 'table' or not data.desc then
       error(fname .. ': with a model, argument 2 must be a dataset', 3)
     end
@@ -135,7 +173,11 @@ return function(dc)
       feats, labels = from_model('clustering', feats, data, opts, 'penultimate')
       opts.k = opts.k or (data.classes and #data.classes)
     end
+    check_labelled('clustering', 1, feats, labels)
     local k = opts.k or 10
+    if k > feats:size(1) then
+      error(string.format('clustering: k = %d clusters for %d feature rows', k, feats:size(1)), 2)
+    end
     local out = {}
     for _, name in ipairs(opts.preprocess or {'pca', 'l2'}) do
       local pre
@@ -177,6 +219,7 @@ return function(dc)
       test_f, test_y = from_model('knn', model, test, opts, 'penultimate')
     end
     opts = check('knn', opts, {'k', 'temperature', 'block', 'metric', 'transform', 'threads'})
+    check_split('knn', train_f, train_y, test_f, test_y)
     local metric = opts.metric or 'cosine'
     if metric ~= 'cosine' and metric ~= 'l2' then
       error("knn: metric must be 'cosine' or 'l2', got " .. tostring(opts.metric), 2)
@@ -218,6 +261,7 @@ return function(dc)
       test_f, test_y = from_model('linear_probe', model, test, opts, opts.layer or 1)
     end
     opts = check('linear_probe', opts, valid)
+    check_split('linear_probe', train_f, train_y, test_f, test_y)
     local classes = math.max(train_y:max(), test_y:max())
     local mu = train_f:mean(1, true)
     local sd = train_f:std(1, true):clamp(1e-6)
@@ -256,6 +300,9 @@ return function(dc)
   -- train/test pair of labelled datasets:
   --   {clustering = {pca = ..., l2 = ...}, knn = acc, probe = {[layer] = acc}}
   function eval.report(model, train, test, opts)
+    if model ~= nil then options.arg('report', 1, model, NETWORK) end
+    options.arg('report', 2, train, LABELLED)
+    options.arg('report', 3, test, LABELLED)
     opts = check('report', opts, {'k', 'seeds', 'transform', 'probe_epochs', 'threads',
       'probe_layers', 'knn', 'min_variance'})
     local fopt = {transform = opts.transform, threads = opts.threads}

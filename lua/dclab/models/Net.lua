@@ -8,7 +8,6 @@
 -- input image is not computed unless need_input_grad is set (nobody needs it in training).
 local Module = require 'dclab.nn.Module'
 local Flatten = require 'dclab.nn.Flatten'
-local options = require 'dclab.options'
 
 local Net, parent = Module:extend('Net')
 
@@ -95,11 +94,7 @@ function Net:state()
   return st
 end
 
-function Net:load_state(state, opt)
-  if type(state) ~= 'table' then
-    error('Net: load_state expects a table of tensors, got ' .. type(state), 2)
-  end
-  local strict = options.check('Net:load_state', opt, Module._load_options, 2).strict
+function Net:check_state(state, strict)
   local parts, present = {}, {}
   for _, s in ipairs(self:stages()) do
     parts[s[1]], present[s[1]] = {}, s[2]
@@ -113,10 +108,9 @@ function Net:load_state(state, opt)
     end
   end
   for name, m in pairs(present) do
-    local ok, err = pcall(m.load_state, m, parts[name], opt)
+    local ok, err = pcall(m.check_state, m, parts[name], strict)
     if not ok then error(name .. ': ' .. tostring(err), 2) end
   end
-  return self
 end
 
 local function count(n)

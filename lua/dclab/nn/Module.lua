@@ -11,13 +11,14 @@
 -- Modules start in training mode. State is parameters and running statistics only: no
 -- activation or workspace is ever saved.
 local core = require 'dclab.core'
+local class = require 'dclab.class'
 local options = require 'dclab.options'
 
 local Module = {}
 Module.__index = Module
 Module.__name = 'dclab.nn.Module'
-Module.__tostring = function(m) return m:describe() end
-Module.__call = function(m, ...) return m:forward(...) end -- m(x) is m:forward(x)
+function Module:__tostring() return self:describe() end
+function Module:__call(...) return self:forward(...) end -- m(x) is m:forward(x)
 Module.class_name = 'Module'
 
 local function new(cls, ...)
@@ -27,16 +28,22 @@ local function new(cls, ...)
 end
 
 setmetatable(Module, {__call = new})
+-- every method, of Module and of each subclass (extend), checks its self (dclab/class.lua)
+class.check_self(Module, 'Module')
 
 -- local Conv2d, parent = Module:extend('Conv2d'): a subclass called as Conv2d(...).
 function Module.extend(parent, name)
+  if not class.is_a(parent, Module) or type(name) ~= 'string' then
+    error(string.format("extend: expected Parent:extend('Name') on a module class, got " ..
+      '(%s, %s)', type(parent), type(name)), 2)
+  end
   local cls = setmetatable({}, {__index = parent, __call = new})
   cls.__index = cls
   cls.__name = 'dclab.nn.' .. name
   -- metamethods are not inherited through __index
   cls.__tostring, cls.__call = parent.__tostring, parent.__call
   cls.class_name = name
-  return cls, parent
+  return class.check_self(cls, name), parent
 end
 
 -- True when m is a module (an instance of Module or of a subclass).
@@ -155,15 +162,15 @@ end
 -- The options of every load_state.
 Module._load_options = {strict = {type = 'boolean', default = true}}
 
--- Copies the tensors of a state table into this module's. strict (default): every entry of
--- this module must be present and no unknown entry may be given.
-function Module:load_state(state, opt)
+-- Raises what load_state(state, {strict = strict}) would refuse, changing nothing: an entry
+-- that does not fit (not a tensor, another shape), and when strict a missing or an unknown
+-- one. Containers override it to name the child at fault; load_state checks through it.
+-- Its errors carry no position (level 2 is the pcall of load_state or of a container).
+function Module:check_state(state, strict)
   if type(state) ~= 'table' then
-    error(string.format('%s: load_state expects a table of tensors, got %s', self.class_name,
+    error(string.format('%s: check_state expects a table of tensors, got %s', self.class_name,
       type(state)), 2)
   end
-  local strict = options.check(self.class_name .. ':load_state', opt, Module._load_options,
-    2).strict
   local own = self:state()
   for name, t in pairs(own) do
     local v = state[name]
@@ -174,8 +181,6 @@ function Module:load_state(state, opt)
     elseif not core.is_tensor(v) or not same_shape(v, t) then
       error(string.format("%s: load_state: entry '%s' is %s, expected %s", self.class_name, name,
         describe_value(v), describe_value(t)), 2)
-    else
-      t:copy(v)
     end
   end
   if strict then
@@ -184,6 +189,23 @@ function Module:load_state(state, opt)
         error(string.format("%s: load_state: unknown entry '%s'", self.class_name, tostring(name)), 2)
       end
     end
+  end
+end
+
+-- Copies the tensors of a state table into this module's, all or nothing: every entry is
+-- checked (check_state) before the first is copied. strict (default): every entry of this
+-- module must be present and no unknown entry may be given.
+function Module:load_state(state, opt)
+  if type(state) ~= 'table' then
+    error(string.format('%s: load_state expects a table of tensors, got %s', self.class_name,
+      type(state)), 2)
+  end
+  local strict = options.check(self.class_name .. ':load_state', opt, Module._load_options,
+    2).strict
+  local ok, err = pcall(self.check_state, self, state, strict)
+  if not ok then error(err, 2) end
+  for name, t in pairs(self:state()) do
+    if state[name] ~= nil then t:copy(state[name]) end
   end
   return self
 end

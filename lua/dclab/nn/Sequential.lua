@@ -11,7 +11,6 @@
 --  * when need_input_grad is false, backward stops at the first module with parameters:
 --    the gradient of the input itself is never computed.
 local Module = require 'dclab.nn.Module'
-local options = require 'dclab.options'
 
 local Sequential, parent = Module:extend('Sequential')
 
@@ -169,11 +168,7 @@ function Sequential:state()
   return s
 end
 
-function Sequential:load_state(state, opt)
-  if type(state) ~= 'table' then
-    error('Sequential: load_state expects a table of tensors, got ' .. type(state), 2)
-  end
-  local strict = options.check('Sequential:load_state', opt, Module._load_options, 2).strict
+function Sequential:check_state(state, strict)
   local parts = {}
   for key, t in pairs(state) do
     local i, rest = tostring(key):match('^(%d+)%.(.+)$')
@@ -186,10 +181,9 @@ function Sequential:load_state(state, opt)
     end
   end
   for i, m in ipairs(self.modules) do
-    local ok, err = pcall(m.load_state, m, parts[i] or {}, opt)
+    local ok, err = pcall(m.check_state, m, parts[i] or {}, strict)
     if not ok then error(located(i, m, err), 2) end
   end
-  return self
 end
 
 function Sequential:describe()

@@ -4,6 +4,8 @@
 -- in fp32 (oneDNN, on AVX512_BF16 / AMX); weights, gradients, optimizer state, BatchNorm
 -- statistics, Linear layers and the loss stay fp32. Refused on a CPU without bf16 compute,
 -- with a message naming what it has. nn.precision(model) -> the precision last set ('fp32').
+-- set_precision(model, p, fname): errors name fname (the caller a user called: 'deepcluster',
+-- 'features') instead of set_precision.
 local core = require 'dclab.core'
 local Module = require 'dclab.nn.Module'
 
@@ -24,16 +26,20 @@ local function walk(m, fn, seen)
   end
 end
 
-local function set_precision(model, p)
+local function set_precision(model, p, fname)
+  if fname ~= nil and type(fname) ~= 'string' then
+    error('set_precision: argument 3 (the caller\'s name) must be a string, got ' .. type(fname), 2)
+  end
+  fname = fname or 'set_precision'
   if not Module.is_module(model) then
-    error('set_precision: expected a module, got ' .. type(model), 2)
+    error(fname .. ': expected a module, got ' .. type(model), 2)
   end
   if not PRECISIONS[p] then
-    error(string.format("set_precision: unknown precision '%s' (valid: %s)", tostring(p),
+    error(string.format("%s: unknown precision '%s' (valid: %s)", fname, tostring(p),
       table.concat(NAMES, ', ')), 2)
   end
   if p == 'bf16' then
-    local ok, err = pcall(core.require_bf16, 'set_precision')
+    local ok, err = pcall(core.require_bf16, fname)
     if not ok then error(err, 2) end
   end
   walk(model, function(m)
@@ -44,6 +50,9 @@ local function set_precision(model, p)
 end
 
 local function precision(model)
+  if not Module.is_module(model) then
+    error('precision: expected a module, got ' .. type(model), 2)
+  end
   return model.precision or 'fp32'
 end
 

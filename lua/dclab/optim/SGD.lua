@@ -176,4 +176,4 @@ function SGD:__tostring()
   return table.concat(lines, '\n')
 end
 
-return SGD
+return require('dclab.class').check_self(SGD, 'SGD')
