@@ -1,0 +1,27 @@
+/* SwAV's swapped-prediction loss (Caron et al. 2020, main_swav.py of facebookresearch/swav):
+ * the codes q of one view of an image (soft cluster assignments, e.g. from Sinkhorn-Knopp)
+ * are predicted from every OTHER view's scores z against the prototypes:
+ *
+ *   loss = 1/A sum_a 1/(V-1) sum_{v != view(a)} 1/B sum_b
+ *            - sum_k q[a,b,k] log softmax(z[v,b,:] / T)_k
+ *
+ * V views of B images, K prototypes, A code views (SwAV: the 2 large crops). The codes are
+ * targets: no gradient flows into them. */
+#ifndef DC_SWAV_LOSS_H
+#define DC_SWAV_LOSS_H
+
+#include "../tensor.h"
+
+/* scores: [V, B, K] (V >= 2); codes: [A, B, K]; code_views: int64 [A], the distinct view
+ * each code belongs to, in base .. base + V - 1 (base 1 from Lua); temperature > 0.
+ * prob: [V, B, K] output, softmax(scores / T), kept for backward. *loss: the loss above. */
+dc_status dc_swav_loss_forward(const dc_tensor *scores, const dc_tensor *codes,
+                               const dc_tensor *code_views, int64_t base, double temperature,
+                               dc_tensor *prob, double *loss);
+/* dscores[v,b,:] = dloss / (A (V-1) B T) * sum_{a: view(a) != v} (sum_k q[a,b,k]) prob[v,b,:]
+ * - q[a,b,:]. dscores may be prob. */
+dc_status dc_swav_loss_backward(const dc_tensor *prob, const dc_tensor *codes,
+                                const dc_tensor *code_views, int64_t base, double temperature,
+                                double dloss, dc_tensor *dscores);
+
+#endif

@@ -1,0 +1,141 @@
+-- SwAV (dc.nn.SwAVLoss, dc.nn.Prototypes, dc.swav): the swapped-prediction loss against a
+-- direct Lua reference and finite differences, the prototypes' sets, norms and gradients.
+local dc = require 'dclab'
+local H = require 'nn_gradcheck'
+local nn = dc.nn
+
+-- The loss by its definition, pair by pair, in double (Lua numbers).
+local function reference(z, q, views, t)
+  local V, B, K = z:size(1), z:size(2), z:size(3)
+  local total, pairs_ = 0, 0
+  for a, c in ipairs(views) do
+    for v = 1, V do
+      if v ~= c then
+        local sub = 0
+        for b = 1, B do
+          local s = 0
+          for k = 1, K do s = s + math.exp(z[{v, b, k}] / t) end
+          for k = 1, K do sub = sub - q[{a, b, k}] * math.log(math.exp(z[{v, b, k}] / t) / s) end
+        end
+        total, pairs_ = total + sub / B, pairs_ + 1
+      end
+    end
+  end
+  return total / pairs_
+end
+
+-- Rows of positive numbers summing to 1 (codes as Sinkhorn gives them).
+local function codes(A, B, K)
+  local q = H.rand(0.05, 1, A, B, K)
+  return q:div_(q:sum(3, true))
+end
+
+describe('SwAVLoss', function()
+  it('is the mean over (code, other view) pairs of the soft cross-entropy', function()
+    local z, q = H.rand(-1, 1, 6, 4, 5), codes(2, 4, 5)
+    local crit = nn.SwAVLoss{temperature = 0.1, code_views = {1, 2}}
+    assert.near(reference(z, q, {1, 2}, 0.1), crit:forward(z, q), 1e-5)
+    local one = nn.SwAVLoss{temperature = 0.5, code_views = {3}}
+    assert.near(reference(z, q:narrow(1, 2, 1):contiguous(), {3}, 0.5),
+      one:forward(z, q:narrow(1, 2, 1):contiguous()), 1e-5)
+    assert.equal('SwAVLoss(temperature 0.1, codes of views 1, 2)', tostring(crit))
+  end)
+
+  it('costs ln K against uniform scores', function()
+    local crit = nn.SwAVLoss()
+    assert.near(math.log(7), crit:forward(dc.zeros(3, 2, 7), codes(2, 2, 7)), 1e-6)
+  end)
+
+  it('has the gradient of finite differences', function()
+    local z, q = H.rand(-1, 1, 4, 3, 5), codes(2, 3, 5)
+    local crit = nn.SwAVLoss{temperature = 0.2}
+    crit:forward(z, q)
+    local g = crit:backward(z, q):clone()
+    local zf, gf = z:view(-1), H.flat(g)
+    for i = 1, #gf, 3 do
+      local old = zf[i]
+      zf[i] = old + 1e-2
+      local lp, xp = reference(z, q, {1, 2}, 0.2), zf[i]
+      zf[i] = old - 1e-2
+      local lm, xm = reference(z, q, {1, 2}, 0.2), zf[i]
+      zf[i] = old
+      assert.near((lp - lm) / (xp - xm), gf[i], 1e-3)
+    end
+  end)
+
+  it('refuses bad options and shapes, naming itself', function()
+    H.errors_with('SwAVLoss: code_views[2] must be a view number >= 1, got x',
+      nn.SwAVLoss, {code_views = {1, 'x'}})
+    H.errors_with('SwAVLoss: code_views must list at least one view', nn.SwAVLoss, {code_views = {}})
+    H.errors_with("SwAVLoss: option 'temperature' must be > 0, got 0", nn.SwAVLoss, {temperature = 0})
+    local crit = nn.SwAVLoss()
+    H.errors_with('swav_loss_forward: scores has 1 view(s)', crit.forward, crit,
+      dc.zeros(1, 2, 3), codes(2, 2, 3))
+    H.errors_with('swav_loss_forward: codes must be float32 [A, 2, 3]', crit.forward, crit,
+      dc.zeros(3, 2, 3), codes(2, 2, 4))
+    local three = nn.SwAVLoss{code_views = {1, 3}}
+    H.errors_with('swav_loss_forward: code_views[2] = 3 is not a view (1..2)', three.forward,
+      three, dc.zeros(2, 2, 3), codes(2, 2, 3))
+  end)
+end)
+
+describe('Prototypes', function()
+  it('scores every set and keeps unit-norm rows', function()
+    local p = nn.Prototypes(6, {3, 10}, {generator = dc.Generator(3)})
+    assert.equal('Prototypes(6 -> 3 + 10, unit norm, no bias)', tostring(p))
+    assert.same({3, 6}, p.weight1:shape())
+    assert.same({10, 6}, p.weight2:shape())
+    for s = 1, 2 do
+      assert.is_true(H.max_abs_diff(p:weight(s):norm(2, 2), dc.ones(p.sizes[s])) < 1e-6)
+    end
+    p.weight1:mul_(3)
+    p:normalize()
+    assert.is_true(H.max_abs_diff(p.weight1:norm(2, 2), dc.ones(3)) < 1e-6)
+    local x = H.rand(-1, 1, 4, 6)
+    local z = p:forward(x)
+    assert.is_true(H.max_abs_diff(z[2], x:mm(p.weight2:t())) < 1e-6)
+    assert.same({'weight1', 'weight2'}, (function()
+      local names = {}
+      for k in pairs(p:state()) do names[#names + 1] = k end
+      table.sort(names)
+      return names
+    end)())
+  end)
+
+  it('has the gradients of finite differences, summed over the sets', function()
+    local p = nn.Prototypes(5, {2, 4}, {generator = dc.Generator(4)})
+    local x = H.rand(-1, 1, 3, 5)
+    local r = {H.rand(-1, 1, 3, 2), H.rand(-1, 1, 3, 4)}
+    local function loss()
+      local z = p:forward(x)
+      return H.dot(z[1], r[1]) + H.dot(z[2], r[2])
+    end
+    p:zero_grad()
+    p:forward(x)
+    local dx = p:backward(x, r):clone()
+    local targets = {{x, dx}, {p.weight1, p.grad_weight1:clone()}, {p.weight2, p.grad_weight2:clone()}}
+    for _, tg in ipairs(targets) do
+      local tf, gf = tg[1]:view(-1), H.flat(tg[2])
+      for i = 1, #gf do
+        local old = tf[i]
+        tf[i] = old + 1e-2
+        local lp, xp = loss(), tf[i]
+        tf[i] = old - 1e-2
+        local lm, xm = loss(), tf[i]
+        tf[i] = old
+        assert.near((lp - lm) / (xp - xm), gf[i], 2e-3)
+      end
+    end
+  end)
+
+  it('refuses bad sizes and inputs, naming itself', function()
+    H.errors_with('Prototypes: dim must be a positive integer, got 0', nn.Prototypes, 0, 3)
+    H.errors_with('Prototypes: set 2: the number of prototypes must be a positive integer, got 0',
+      nn.Prototypes, 4, {3, 0})
+    H.errors_with('Prototypes: k must be a positive integer or a list of them', nn.Prototypes, 4, {})
+    local p = nn.Prototypes(4, 3)
+    H.errors_with('Prototypes: expected input [N, 4], got float32 [2, 5]', p.forward, p, dc.zeros(2, 5))
+    H.errors_with('Prototypes: backward expects a list of 1 score gradients, got userdata',
+      p.backward, p, dc.zeros(2, 4), dc.zeros(2, 3))
+  end)
+end)
