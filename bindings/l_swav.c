@@ -14,28 +14,39 @@ static dc_tensor *pushout(lua_State *L, int i, const dc_tensor *input, const cha
     return t;
 }
 
-/* core.swav_loss_forward(scores, codes, code_views, temperature, prob) -> loss, prob
- * scores [V, B, K], codes [A, B, K], code_views int64 [A] (1-based), prob output or nil. */
+/* The views of a call: scores hold views first .. first + Vs - 1 of n (1-based). */
+static dc_swav_views checkviews(lua_State *L, int i)
+{
+    dc_swav_views v = {DCB_BASE, luaL_checkinteger(L, i), luaL_checkinteger(L, i + 1)};
+    return v;
+}
+
+/* core.swav_loss_forward(scores, codes, code_views, temperature, first_view, n_views, prob)
+ * -> loss, prob. scores [Vs, B, K] (views first_view.. of n_views), codes [A, B, K],
+ * code_views int64 [A], view ids 1-based; prob output or nil. */
 static int l_swav_loss_forward(lua_State *L)
 {
     dc_tensor *z = dcb_checktensor(L, 1), *q = dcb_checktensor(L, 2), *v = dcb_checktensor(L, 3);
     double t = luaL_checknumber(L, 4);
+    dc_swav_views views = checkviews(L, 5);
     double loss = 0;
-    dc_tensor *p = pushout(L, 5, z, "swav_loss_forward");
-    dcb_check(L, dc_swav_loss_forward(z, q, v, DCB_BASE, t, p, &loss));
+    dc_tensor *p = pushout(L, 7, z, "swav_loss_forward");
+    dcb_check(L, dc_swav_loss_forward(z, q, v, views, t, p, &loss));
     lua_pushnumber(L, loss);
     lua_rotate(L, -2, 1); /* return loss, prob */
     return 2;
 }
 
-/* core.swav_loss_backward(prob, codes, code_views, temperature, dloss, dscores) -> dscores
- * (dscores may be prob, or nil for a new tensor) */
+/* core.swav_loss_backward(prob, codes, code_views, temperature, first_view, n_views, dloss,
+ * dscores) -> dscores (dscores may be prob, or nil for a new tensor) */
 static int l_swav_loss_backward(lua_State *L)
 {
     dc_tensor *p = dcb_checktensor(L, 1), *q = dcb_checktensor(L, 2), *v = dcb_checktensor(L, 3);
-    double t = luaL_checknumber(L, 4), dloss = luaL_checknumber(L, 5);
-    dc_tensor *g = pushout(L, 6, NULL, "swav_loss_backward");
-    dcb_check(L, dc_swav_loss_backward(p, q, v, DCB_BASE, t, dloss, g));
+    double t = luaL_checknumber(L, 4);
+    dc_swav_views views = checkviews(L, 5);
+    double dloss = luaL_checknumber(L, 7);
+    dc_tensor *g = pushout(L, 8, NULL, "swav_loss_backward");
+    dcb_check(L, dc_swav_loss_backward(p, q, v, views, t, dloss, g));
     return 1;
 }
 

@@ -12,14 +12,19 @@
 
 /* Checks the arguments shared by forward and backward; x is scores or prob [V, B, K]. */
 static dc_status check_args(const dc_tensor *x, const char *xname, const dc_tensor *codes,
-                            const dc_tensor *code_views, int64_t base, double temperature,
+                            const dc_tensor *code_views, dc_swav_views vw, double temperature,
                             const char *op)
 {
     char a[128];
     DC_TRY(dc_arg_f32(x, 3, op, xname, "[V, B, K]"));
-    const int64_t V = x->shape[0], B = x->shape[1], K = x->shape[2];
-    DC_CHECK(V >= 2, DC_ERR_SHAPE, "%s: %s has %lld view(s); the swapped prediction needs at "
-             "least 2", op, xname, (long long)V);
+    const int64_t Vs = x->shape[0], B = x->shape[1], K = x->shape[2];
+    const int64_t V = vw.n_views, base = vw.base;
+    DC_CHECK(V >= 2, DC_ERR_ARG, "%s: %lld view(s) in all; the swapped prediction needs at "
+             "least 2", op, (long long)V);
+    DC_CHECK(vw.first_view >= base && vw.first_view + Vs <= base + V, DC_ERR_SHAPE,
+             "%s: %s holds views %lld..%lld, outside the %lld views (%lld..%lld)", op, xname,
+             (long long)vw.first_view, (long long)(vw.first_view + Vs - 1), (long long)V,
+             (long long)base, (long long)(base + V - 1));
     DC_TRY(dc_arg_f32(codes, 3, op, "codes", "[A, B, K]"));
     const int64_t A = codes->shape[0];
     DC_CHECK(A >= 1 && codes->shape[1] == B && codes->shape[2] == K, DC_ERR_SHAPE,
@@ -47,21 +52,22 @@ static dc_status check_args(const dc_tensor *x, const char *xname, const dc_tens
 }
 
 dc_status dc_swav_loss_forward(const dc_tensor *scores, const dc_tensor *codes,
-                               const dc_tensor *code_views, int64_t base, double temperature,
-                               dc_tensor *prob, double *loss)
+                               const dc_tensor *code_views, dc_swav_views vw,
+                               double temperature, dc_tensor *prob, double *loss)
 {
     const char *op = "swav_loss_forward";
-    DC_TRY(check_args(scores, "scores", codes, code_views, base, temperature, op));
+    DC_TRY(check_args(scores, "scores", codes, code_views, vw, temperature, op));
     DC_TRY(dc_arg_out(prob, DC_F32, 3, scores->shape, op, "prob"));
-    const int64_t V = scores->shape[0], B = scores->shape[1], K = scores->shape[2];
+    const int64_t Vs = scores->shape[0], B = scores->shape[1], K = scores->shape[2];
+    const int64_t V = vw.n_views, own = vw.first_view; /* code view id of scores' row block 0 */
     const int64_t A = codes->shape[0];
     const float *z = dc_tensor_data(scores), *q = dc_tensor_data(codes);
     const int64_t *cv = dc_tensor_data(code_views);
     float *p = dc_tensor_data(prob);
     const double inv_t = 1.0 / temperature;
     double total = 0;
-#pragma omp parallel for schedule(static) reduction(+ : total) if (dc_par(V * B * K, PAR_MIN))
-    for (int64_t r = 0; r < V * B; r++) {
+#pragma omp parallel for schedule(static) reduction(+ : total) if (dc_par(Vs * B * K, PAR_MIN))
+    for (int64_t r = 0; r < Vs * B; r++) {
         const int64_t v = r / B, b = r % B;
         const float *zr = z + r * K;
         float *pr = p + r * K;
@@ -71,7 +77,7 @@ dc_status dc_swav_loss_forward(const dc_tensor *scores, const dc_tensor *codes,
         const double lse = m + log(s);
         for (int64_t k = 0; k < K; k++) pr[k] = (float)exp(zr[k] * inv_t - lse);
         for (int64_t a = 0; a < A; a++) {
-            if (cv[a] - base == v) continue; /* a view never predicts its own code */
+            if (cv[a] - own == v) continue; /* a view never predicts its own code */
             const float *qr = q + (a * B + b) * K;
             for (int64_t k = 0; k < K; k++) total -= qr[k] * (zr[k] * inv_t - lse);
         }
@@ -82,21 +88,22 @@ dc_status dc_swav_loss_forward(const dc_tensor *scores, const dc_tensor *codes,
 }
 
 dc_status dc_swav_loss_backward(const dc_tensor *prob, const dc_tensor *codes,
-                                const dc_tensor *code_views, int64_t base, double temperature,
-                                double dloss, dc_tensor *dscores)
+                                const dc_tensor *code_views, dc_swav_views vw,
+                                double temperature, double dloss, dc_tensor *dscores)
 {
     const char *op = "swav_loss_backward";
-    DC_TRY(check_args(prob, "prob", codes, code_views, base, temperature, op));
+    DC_TRY(check_args(prob, "prob", codes, code_views, vw, temperature, op));
     DC_TRY(dc_arg_out(dscores, DC_F32, 3, prob->shape, op, "dscores"));
-    const int64_t V = prob->shape[0], B = prob->shape[1], K = prob->shape[2];
+    const int64_t Vs = prob->shape[0], B = prob->shape[1], K = prob->shape[2];
+    const int64_t V = vw.n_views, own = vw.first_view;
     const int64_t A = codes->shape[0];
     const float *p = dc_tensor_data(prob), *q = dc_tensor_data(codes);
     const int64_t *cv = dc_tensor_data(code_views);
     float *g = dc_tensor_data(dscores);
     const double scale = B > 0 ? dloss / ((double)A * (double)(V - 1) * (double)B * temperature)
                                : 0.0;
-#pragma omp parallel for schedule(static) if (dc_par(V * B * K, PAR_MIN))
-    for (int64_t r = 0; r < V * B; r++) {
+#pragma omp parallel for schedule(static) if (dc_par(Vs * B * K, PAR_MIN))
+    for (int64_t r = 0; r < Vs * B; r++) {
         const int64_t v = r / B, b = r % B;
         const float *pr = p + r * K;
         float *gr = g + r * K;
@@ -104,14 +111,14 @@ dc_status dc_swav_loss_backward(const dc_tensor *prob, const dc_tensor *codes,
          * sum_a (mass_a p - q_a), read before gr is written (gr may be pr) */
         double mass = 0;
         for (int64_t a = 0; a < A; a++) {
-            if (cv[a] - base == v) continue;
+            if (cv[a] - own == v) continue;
             const float *qr = q + (a * B + b) * K;
             for (int64_t k = 0; k < K; k++) mass += qr[k];
         }
         for (int64_t k = 0; k < K; k++) {
             double d = mass * pr[k];
             for (int64_t a = 0; a < A; a++)
-                if (cv[a] - base != v) d -= q[(a * B + b) * K + k];
+                if (cv[a] - own != v) d -= q[(a * B + b) * K + k];
             gr[k] = (float)(scale * d);
         }
     }

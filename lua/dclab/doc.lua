@@ -1783,4 +1783,43 @@ conv:set_precision('fp32' | 'bf16') -> conv
   the read-only configuration is rebuilt with the same geometry and the new precision;
   'bf16' is refused on a CPU without bf16 compute.]=])
 
+
+-- ---- SwAV (the online variant: swapped prediction, prototypes, dc.swav) ----
+
+entry('dc.nn.SwAVLoss', [=[
+dc.nn.SwAVLoss([{temperature = 0.1, code_views = {1, 2}, views = V}]) -> criterion
+  SwAV's swapped prediction (method.md §12): the codes q of each view listed in code_views
+  (SwAV: the 2 large crops) are predicted from the scores z of every OTHER view,
+    loss = mean over (code a, view v ~= view(a)) of
+           1/B sum_b - sum_k q[a,b,k] log softmax(z[v,b,:] / temperature)_k
+  No gradient flows into the codes (they are targets).
+    local loss = crit:forward(scores, codes)   -- scores float32 [V, B, K] (V views of B
+                                               -- images), codes [#code_views, B, K]
+    local dscores = crit:backward(scores, codes)
+  Views of different sizes can be scored group by group: with views = V given,
+  crit:forward(scores, codes, first) takes the scores [Vs, B, K] of views first ..
+  first + Vs - 1 and returns their part of the loss (backward with the same arguments: their
+  gradient); the parts add up to the whole loss.]=])
+
+entry('dc.nn.Prototypes', [=[
+dc.nn.Prototypes(dim, k | {k1, k2, ...} [, {generator = g}]) -> module
+  SwAV's prototypes: one bias-free linear layer per set, scores z_s = x W_s^T with W_s
+  float32 [k_s, dim] (state names weight1, weight2, ...). Rows start at random directions of
+  unit norm; p:normalize() puts them back on the sphere (dc.swav does it before every step).
+  forward(x [N, dim]) -> {z1, ..., zS}; backward(x, {dz1, ..., dzS}) -> dx (summed over the
+  sets). Example: dc.nn.Prototypes(128, {10, 50, 100}).]=])
+
+entry('dc.nn.Prototypes:normalize', [=[
+p:normalize() -> p
+  Rescales every prototype (row of every set) to unit L2 norm, in place.]=])
+
+entry('dc.nn.Prototypes:weight', [=[
+p:weight(s) -> tensor
+  The weight of set s: float32 [k_s, dim] (the module's own tensor, p['weight' .. s]).]=])
+
+entry('dc.nn.Prototypes:reset', [=[
+p:reset([generator]) -> p
+  New random prototypes: standard normal rows (from generator, or the global stream),
+  normalised to unit norm.]=])
+
 return doc

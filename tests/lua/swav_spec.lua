@@ -41,6 +41,24 @@ describe('SwAVLoss', function()
     assert.equal('SwAVLoss(temperature 0.1, codes of views 1, 2)', tostring(crit))
   end)
 
+  it('scores views group by group, the parts adding up to the whole', function()
+    local z, q = H.rand(-1, 1, 6, 4, 5), codes(2, 4, 5)
+    local whole = nn.SwAVLoss()
+    local l = whole:forward(z, q)
+    local g = whole:backward(z, q):clone()
+    local part = nn.SwAVLoss{views = 6}
+    local large, small = z:narrow(1, 1, 2):contiguous(), z:narrow(1, 3, 4):contiguous()
+    local l1 = part:forward(large, q, 1)
+    local g1 = part:backward(large, q, 1):clone()
+    local l2 = part:forward(small, q, 3)
+    local g2 = part:backward(small, q, 3)
+    assert.near(l, l1 + l2, 1e-6)
+    assert.is_true(H.max_abs_diff(g:narrow(1, 1, 2), g1) < 1e-7)
+    assert.is_true(H.max_abs_diff(g:narrow(1, 3, 4), g2) < 1e-7)
+    H.errors_with('SwAVLoss: a first view needs the number of views', whole.forward, whole,
+      large, q, 1)
+  end)
+
   it('costs ln K against uniform scores', function()
     local crit = nn.SwAVLoss()
     assert.near(math.log(7), crit:forward(dc.zeros(3, 2, 7), codes(2, 2, 7)), 1e-6)
@@ -69,8 +87,11 @@ describe('SwAVLoss', function()
     H.errors_with('SwAVLoss: code_views must list at least one view', nn.SwAVLoss, {code_views = {}})
     H.errors_with("SwAVLoss: option 'temperature' must be > 0, got 0", nn.SwAVLoss, {temperature = 0})
     local crit = nn.SwAVLoss()
-    H.errors_with('swav_loss_forward: scores has 1 view(s)', crit.forward, crit,
-      dc.zeros(1, 2, 3), codes(2, 2, 3))
+    H.errors_with('swav_loss_forward: 1 view(s) in all; the swapped prediction needs at least 2',
+      crit.forward, crit, dc.zeros(1, 2, 3), codes(2, 2, 3))
+    local six = nn.SwAVLoss{views = 6}
+    H.errors_with('swav_loss_forward: scores holds views 5..7, outside the 6 views (1..6)',
+      six.forward, six, dc.zeros(3, 2, 3), codes(2, 2, 3), 5)
     H.errors_with('swav_loss_forward: codes must be float32 [A, 2, 3]', crit.forward, crit,
       dc.zeros(3, 2, 3), codes(2, 2, 4))
     local three = nn.SwAVLoss{code_views = {1, 3}}

@@ -1,11 +1,15 @@
--- SwAVLoss([{temperature = 0.1, code_views = {1, 2}}]): SwAV's swapped prediction (Caron et
--- al. 2020, method.md §12): the codes of each view in code_views (SwAV: the 2 large crops)
--- are predicted from every other view's scores against the prototypes,
+-- SwAVLoss([{temperature = 0.1, code_views = {1, 2}, views = V}]): SwAV's swapped
+-- prediction (Caron et al. 2020, method.md §12): the codes of each view in code_views (SwAV:
+-- the 2 large crops) are predicted from every other view's scores against the prototypes,
 --   loss = mean over (code a, view v ~= view(a)) of
 --          1/B sum_b - sum_k q[a,b,k] log softmax(z[v,b,:] / temperature)_k
 -- A criterion (kernel: core/layers/swav_loss.c); the codes are targets (no gradient):
 --   loss = crit:forward(scores, codes)   scores float32 [V, B, K], codes [#code_views, B, K]
 --   dscores = crit:backward(scores, codes)
+-- Given the codes the loss is a sum over the predicting views, so views of different sizes
+-- can be scored group by group: with views = V set, crit:forward(scores, codes, first)
+-- takes the scores [Vs, B, K] of views first .. first + Vs - 1 and gives their part of the
+-- loss (crit:backward(scores, codes, first) their gradient); the parts add up to the loss.
 local core = require 'dclab.core'
 local Module = require 'dclab.nn.Module'
 local options = require 'dclab.options'
@@ -17,6 +21,7 @@ function SwAVLoss:__init(opt)
   opt = options.check('SwAVLoss', opt, {
     temperature = {type = 'number', above = 0, default = 0.1},
     code_views = {type = 'table', default = {1, 2}},
+    views = {type = 'integer', min = 2},
   }, 3)
   local views = opt.code_views
   if #views == 0 then error('SwAVLoss: code_views must list at least one view', 3) end
@@ -26,20 +31,33 @@ function SwAVLoss:__init(opt)
         tostring(v)), 3)
     end
   end
-  self.temperature = opt.temperature
+  self.temperature, self.views = opt.temperature, opt.views
   self.code_views = core.tensor(views, 'int64')
 end
 
-function SwAVLoss:forward(scores, codes)
+-- The views of a call: (first, total); scores alone are all the views unless views is set.
+local function span(self, scores, first)
+  if first ~= nil and self.views == nil then
+    error('SwAVLoss: a first view needs the number of views (SwAVLoss{views = V})', 3)
+  end
+  if not core.is_tensor(scores) then
+    error('SwAVLoss: scores must be a float32 tensor [V, B, K], got ' .. type(scores), 3)
+  end
+  return first or 1, self.views or scores:size(1)
+end
+
+function SwAVLoss:forward(scores, codes, first)
+  local f, n = span(self, scores, first)
   self:fit_buffers(scores, 'prob')
   self.output, self.prob = core.swav_loss_forward(scores, codes, self.code_views,
-    self.temperature, self.prob)
+    self.temperature, f, n, self.prob)
   return self.output
 end
 
-function SwAVLoss:backward(_, codes)
+function SwAVLoss:backward(scores, codes, first)
+  local f, n = span(self, scores, first)
   self.grad_input = core.swav_loss_backward(self.prob, codes, self.code_views, self.temperature,
-    1, self.grad_input)
+    f, n, 1, self.grad_input)
   return self.grad_input
 end
 
