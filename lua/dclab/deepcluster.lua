@@ -62,9 +62,58 @@ return function(dc)
     progress = {default = 'auto'}, verbose = {default = true}, hooks = {default = false},
     feature_layer = {default = 'penultimate'}, stream_features = {default = false},
     precision = {default = 'fp32'}, -- its names are nn.set_precision's (checked in init)
+    -- the successors' parts (DeepCluster-v2, SeLa; method.md §10)
+    projection = {default = false}, heads = {type = 'table'}, spherical = {default = false},
+    features = {choices = {'pass', 'memory_bank'}, default = 'pass'},
+    lr_schedule = {default = false}, views = {default = false},
+    collapse_share = {type = 'number', above = 0, max = 1, default = 0.5},
+    sinkhorn = {type = 'table'},
   }
 
   local function fail(fmt, ...) error('deepcluster: ' .. string.format(fmt, ...), 3) end
+
+  -- The feature layers read at the classifier's end (the rest are conv layer numbers).
+  local EMBEDDINGS = {penultimate = true, projection = true}
+  local check_bank_layer
+
+  -- heads = {{k = K}, ...} checked; without it, one head of the k option.
+  local function check_heads(cfg, c)
+    if cfg.heads == nil then return {{k = c.k}} end
+    if cfg.k ~= nil then fail('give k or heads, not both (each head has its own k)') end
+    if #c.heads == 0 then fail('heads must be a list of {k = K}, got an empty table') end
+    local heads = {}
+    for i, h in ipairs(c.heads) do
+      heads[i] = options.check(string.format('deepcluster: heads[%d]', i), h,
+        {k = {type = 'integer', min = 1, required = true}}, 5)
+    end
+    return heads
+  end
+
+  -- The options of DeepCluster's successors, checked against each other.
+  local function check_successor_options(c)
+    if c.feature_layer == 'projection' and not c.projection then
+      fail("feature_layer 'projection' needs projection = {hidden = H, dim = D} (or a module)")
+    end
+    if c.projection and c.feature_layer ~= 'projection' then
+      fail("projection is the head of feature_layer 'projection': set both or neither")
+    end
+    if c.features == 'memory_bank' then
+      if not EMBEDDINGS[c.feature_layer] then
+        fail("features 'memory_bank' stores the training passes' embeddings: feature_layer must be 'penultimate' or 'projection'")
+      end
+      if c.stream_features then fail("features 'memory_bank' and stream_features exclude each other") end
+    end
+    if c.views and (type(c.views) ~= 'table' or #c.views == 0) then
+      fail('views must be a list of transforms (one per crop), got %s', type(c.views))
+    end
+    if c.views and c.transforms and c.transforms.train then
+      fail('views replace transforms.train: give one or the other')
+    end
+    local s = c.lr_schedule
+    if s and type(s) ~= 'function' and type(s) ~= 'table' then
+      fail('lr_schedule must be {warmup = E, cosine = true, ...} or a function(epoch) -> lr, got %s', type(s))
+    end
+  end
 
   local function check_config(cfg)
     if type(cfg) ~= 'table' then fail('expected a configuration table, got %s', type(cfg)) end
@@ -76,15 +125,19 @@ return function(dc)
       fail('data must be a dc.data dataset, got %s', type(c.data))
     end
     if #c.data < 2 then fail('data has %d images; at least 2 are needed', #c.data) end
-    if c.head == 'centroids' and c.feature_layer ~= 'penultimate' then
-      fail("head 'centroids' compares the penultimate features with the centroids: feature_layer must be 'penultimate'")
+    if c.head == 'centroids' and math.type(c.feature_layer) == 'integer' then
+      fail("head 'centroids' compares the clustered features with the centroids: feature_layer must be 'penultimate' or 'projection'")
     end
-    if c.feature_layer ~= 'penultimate' and math.type(c.feature_layer) ~= 'integer' then
-      fail("feature_layer must be 'penultimate' or a conv layer number, got %s", tostring(c.feature_layer))
+    if not EMBEDDINGS[c.feature_layer] and math.type(c.feature_layer) ~= 'integer' then
+      fail("feature_layer must be 'penultimate', 'projection' or a conv layer number, got %s", tostring(c.feature_layer))
     end
-    if c.clustering == 'kmeans' and c.k > #c.data then
-      fail('k = %d is larger than the number of images (%d)', c.k, #c.data)
+    c.heads = check_heads(cfg, c)
+    for _, h in ipairs(c.heads) do
+      if c.clustering == 'kmeans' and h.k > #c.data then
+        fail('k = %d is larger than the number of images (%d)', h.k, #c.data)
+      end
     end
+    check_successor_options(c)
     if c.head == 'centroids' then
       -- DeepCluster-v2 clusters the network's own (L2-normalised) features, so the
       -- centroids live where the head compares them: no PCA in between.
@@ -92,6 +145,14 @@ return function(dc)
         fail("head 'centroids' clusters L2-normalised features: leave preprocess unset")
       end
       c.preprocess = {pca = false}
+    end
+    if c.clustering == 'sinkhorn' then
+      -- SeLa clusters the heads' own scores: the heads persist, nothing comes in between
+      if c.head ~= 'keep' then fail("clustering 'sinkhorn' labels the kept heads' scores: head must be 'keep'") end
+      if cfg.preprocess ~= nil then fail("clustering 'sinkhorn' takes the heads' scores as they are: leave preprocess unset") end
+      c.preprocess = false
+    elseif c.sinkhorn then
+      fail("sinkhorn holds the options of clustering 'sinkhorn'")
     end
     if c.reassign ~= nil and c.clustering ~= 'kmeans' then
       fail("reassign is k-means' empty-cluster strategy: clustering %s does not use it (leave " ..
@@ -102,15 +163,20 @@ return function(dc)
   end
 
   -- The clustering object for a name (built-ins get the recipe's settings).
-  local function make_clustering(c)
+  local function make_clustering(c, k)
     local spec = c.clustering
     if type(spec) == 'function' or (type(spec) == 'table' and spec.fit) then return spec end
     if spec == 'kmeans' then
-      return dc.cluster.kmeans{k = c.k, niter = c.niter, reassign = c.reassign,
-        max_points_per_centroid = dc.cluster.NO_SUBSAMPLING}
+      return dc.cluster.kmeans{k = k, niter = c.niter, reassign = c.reassign,
+        max_points_per_centroid = dc.cluster.NO_SUBSAMPLING, spherical = c.spherical or nil}
     end
     if type(spec) ~= 'string' then fail('clustering must be a name, an object or a function') end
-    return dc.cluster.new(spec, spec == 'pic' and {} or {k = c.k})
+    if spec == 'sinkhorn' then
+      local o = {k = k}
+      for key, v in pairs(c.sinkhorn or {}) do o[key] = v end
+      return dc.cluster.new(spec, o)
+    end
+    return dc.cluster.new(spec, spec == 'pic' and {} or {k = k})
   end
 
   local function writable_dir(dir)
@@ -171,6 +237,42 @@ return function(dc)
     return f
   end
 
+  -- The learning rate of each epoch (a function), or nil: lr_schedule = {warmup = E, cosine =
+  -- true, start = 0, final = 0, total = epochs} over the main optimizer's lr, or a function.
+  -- The total is written back into the configuration: a resume with another one is refused.
+  local function make_schedule(self)
+    local s = self.cfg.lr_schedule
+    if not s then return nil end
+    if type(s) == 'function' then return s end
+    local o = options.check('deepcluster: lr_schedule', s, {warmup = true, cosine = true,
+      start = true, final = true, total = true}, 4)
+    o.total = o.total or self.cfg.epochs
+    self.cfg.lr_schedule = o
+    o.lr = self.optim.groups[1].lr
+    local ok, sched = pcall(dc.optim.schedule.warmup_cosine, o)
+    o.lr = nil
+    if not ok then fail('lr_schedule: %s', (tostring(sched):gsub('^schedule%.warmup_cosine: ', ''))) end
+    return sched
+  end
+
+  -- The classifier module whose output is the clustered embedding (what dc.eval.embed
+  -- returns: the last module, or the one before a final ReLU).
+  local function embedding_module(model)
+    local cls = model.classifier
+    local n = cls:size()
+    if cls:get(n).is_rectifier then n = n - 1 end
+    return cls:get(n), cls:get(cls:size())
+  end
+
+  -- The memory bank reads the embedding from the training pass: a final in-place ReLU would
+  -- have overwritten it.
+  function check_bank_layer(model)
+    local emb, last = embedding_module(model)
+    if emb ~= last and last.inplace then
+      fail("features 'memory_bank' reads the embedding before the classifier's final ReLU, which is in place: make it ReLU()")
+    end
+  end
+
   -- Builds the run from the configuration: checks it and makes the parts (clustering,
   -- sampler, preprocessing, optimizer); no file is touched (run:prepare does that).
   function Run:new(cfg)
@@ -191,15 +293,44 @@ return function(dc)
     return sub
   end
 
+  -- Appends the projection head (DeepCluster-v2's MLP with L2-normalised output) to the
+  -- classifier: it is then trained, checkpointed and embedded with the network, and its
+  -- output is what the runner clusters. spec: {hidden =, dim =} or a module.
+  local function attach_projection(self, spec)
+    local m = self.model
+    if m.projection then
+      fail('the model already carries a projection head (from another run): build a fresh model')
+    end
+    local input = self:head_width()
+    local proj = spec
+    if not nn.is_module(spec) then
+      local o = options.check('deepcluster: projection', spec, {hidden = true, dim = true}, 4)
+      proj = dc.models.projection{input = input, hidden = o.hidden or input, dim = o.dim,
+        generator = dc.Generator(self.cfg.seed):split(0)} -- epochs use split(1), split(2), ...
+    end
+    proj:training(false)
+    local ok, probe = pcall(proj.forward, proj, dc.zeros(2, input))
+    if not ok or not dc.is_tensor(probe) or probe:dim() ~= 2 then
+      fail('projection must map [N, %d] to [N, D]: %s', input, ok and 'it returned something else' or tostring(probe))
+    end
+    self.projection_dim = probe:size(2)
+    m.classifier:add(proj)
+    m.projection = proj
+  end
+
   function Run:init()
     local c = self.cfg
+    if c.projection then attach_projection(self, c.projection) end
     -- 'bf16': mixed-precision convolutions (nn.set_precision), refused where the CPU lacks it
     local pok, perr = pcall(nn.set_precision, self.model, c.precision)
     if not pok then fail('%s', (tostring(perr):gsub('^set_precision: ', ''))) end
     local tf = c.transforms or {}
     local plain = dc.transforms.compose{dc.transforms.ToFloat()}
-    self.transforms = {train = tf.train or plain, eval = tf.eval or plain}
-    self.clustering = make_clustering(c)
+    self.transforms = {train = tf.train or plain, eval = tf.eval or plain, views = c.views or nil}
+    self.clusterings = {}
+    for h, head in ipairs(c.heads) do self.clusterings[h] = make_clustering(c, head.k) end
+    self.clustering = self.clusterings[1]
+    self.scores_mode = c.clustering == 'sinkhorn'
     if c.clustering == 'kmeans' then c.reassign = self.clustering.reassign end
     self.sampler = dc.sampler.entry(c.sampler)
     if c.preprocess then
@@ -220,6 +351,8 @@ return function(dc)
       self.optim:add(self.model.classifier)
     end
     if c.resume and not c.out then fail('resume needs an out folder') end
+    self.lr_schedule = make_schedule(self)
+    if c.features == 'memory_bank' then check_bank_layer(self.model) end
   end
 
   -- The files of a run with out = dir: makes the folder, then resumes from its checkpoint
@@ -245,14 +378,28 @@ return function(dc)
   -- ---- the steps of one epoch ----
 
   -- Independent random streams of epoch e, from (seed, e) alone.
+  -- heads[h] = {cluster, head} for the heads after the first (which use cluster and head).
   function Run:streams(epoch)
     local g = dc.Generator(self.cfg.seed):split(epoch)
-    return {cluster = g:split(1), sampler = g:split(2), head = g:split(3), dropout = g:split(4)}
+    local s = {cluster = g:split(1), sampler = g:split(2), head = g:split(3), dropout = g:split(4),
+      heads = {}}
+    for h = 2, #self.cfg.heads do
+      s.heads[h] = {cluster = g:split(2 * h + 1), head = g:split(2 * h + 2)}
+    end
+    return s
   end
 
-  function Run:loader(transform, order, epoch)
-    return dc.data.loader(self.data, {batch = self.cfg.batch, transform = transform,
-      order = order, threads = self.cfg.threads, seed = self.cfg.seed, epoch = epoch})
+  -- Head h's generator of kind 'cluster' or 'head'.
+  local function head_stream(streams, h, kind)
+    return h == 1 and streams[kind] or streams.heads[h][kind]
+  end
+
+  -- A loader of the images order (nil: all in dataset order); with views (a list of
+  -- transforms) its batches hold a list of views of each image.
+  function Run:loader(transform, order, epoch, views)
+    return dc.data.loader(self.data, {batch = self.cfg.batch, transform = not views and transform
+      or nil, views = views, order = order, threads = self.cfg.threads, seed = self.cfg.seed,
+      epoch = epoch})
   end
 
   function Run:show_progress()
@@ -274,7 +421,7 @@ return function(dc)
     local bar = progress(self, label, n)
     for x, _, idx in self:loader(self.transforms.eval, nil, 0):iter() do
       local layer = self.cfg.feature_layer
-      fn(layer == 'penultimate' and dc.eval.embed(self.model, x)
+      fn(EMBEDDINGS[layer] and dc.eval.embed(self.model, x)
         or dc.eval.conv_feature(self.model, x, layer, dc.eval.CONV_DIMS), idx)
       filled = filled + idx:numel()
       if bar then bar:update(filled) end
@@ -297,7 +444,22 @@ return function(dc)
 
   -- Features of every image in dataset order, in evaluation mode: float32 [N, D]; with
   -- stream_features, the preprocessed ones (run:streamed_features).
-  function Run:features()
+  -- With features = 'memory_bank', from the second epoch on: the embeddings the previous
+  -- epoch's training passes stored (bank 1 for head 1; heads alternate between the banks of
+  -- the first two views, as main_deepclusterv2.py's crops 0 and 1).
+  -- With clustering 'sinkhorn' (SeLa): the log-softmax scores of head h over every image,
+  -- all heads computed in one pass when h = 1. step asks for h > 1 only when
+  -- run:features_differ().
+  function Run:features(h)
+    h = h or 1
+    if self.bank then
+      local b = self.bank.features
+      return b[(h - 1) % #b + 1]
+    end
+    if self.scores_mode then
+      if h == 1 then self.scores = self:head_scores() end
+      return self.scores[h]
+    end
     if self.cfg.stream_features then return self:streamed_features() end
     local feats
     each_feature_batch(self, 'features', function(f, idx)
@@ -305,6 +467,48 @@ return function(dc)
       place(feats, f, idx)
     end)
     return feats
+  end
+
+  -- Whether the heads cluster different features (run:features(h) per head).
+  function Run:features_differ()
+    return self.scores_mode or (self.bank and #self.bank.features > 1) or false
+  end
+
+  -- Every head's log-softmax scores over all images in dataset order, evaluation mode:
+  -- {float32 [N, k_h], ...}. The heads (kept across epochs) are those run:ensure_heads made.
+  function Run:head_scores()
+    local m, n, nheads = self.model, #self.data, #self.cfg.heads
+    local heads = {}
+    for h = 1, nheads do heads[h] = self.kept[h].head end
+    m:set_top_layer(nheads == 1 and heads[1] or nn.ConcatTable(heads))
+    m:training(false)
+    local scores, logsoftmax = {}, nn.LogSoftmax()
+    local bar = progress(self, 'scores', n)
+    for x, _, idx in self:loader(self.transforms.eval, nil, 0):iter() do
+      local out = m:forward(x)
+      for h = 1, nheads do
+        local y = logsoftmax:forward(nheads == 1 and out or out[h])
+        scores[h] = scores[h] or dc.empty(n, y:size(2))
+        place(scores[h], y, idx)
+      end
+      if bar then bar:update(idx[idx:numel()]) end
+    end
+    if bar then bar:finish() end
+    m:set_top_layer(nil)
+    return scores
+  end
+
+  -- Makes the kept heads that do not exist yet (SeLa's heads live from the first epoch on:
+  -- their scores are what is clustered).
+  function Run:ensure_heads(streams)
+    self.kept = self.kept or {}
+    local dim = self:head_width()
+    for h, head in ipairs(self.cfg.heads) do
+      if not self.kept[h] then
+        self:new_head({k = head.k}, dim, streams, h)
+        self.model:set_top_layer(nil)
+      end
+    end
   end
 
   -- The preprocessed features without the raw ones (stream_features): pass 1 fits the
@@ -327,15 +531,17 @@ return function(dc)
 
   -- Clusters the features (already preprocessed when stream_features); returns the clustering
   -- result {assign, k, loss, stats, ...}.
-  function Run:cluster(feats, streams)
+  -- h: the head (1 when not given), whose k and clustering are used.
+  function Run:cluster(feats, streams, h)
+    h = h or 1
     local pre = not self.cfg.stream_features and self.preprocess
     local x = pre and pre:fit_apply(feats) or feats
-    local algo = self.clustering
+    local algo, gen = self.clusterings[h], head_stream(streams, h, 'cluster')
     local res
     if type(algo) == 'function' then
-      res = dc.cluster.fit(algo, x, self.cfg.k, streams.cluster)
+      res = dc.cluster.fit(algo, x, self.cfg.heads[h].k, gen)
     else
-      res = dc.cluster.fit(algo, x, {seed = streams.cluster:random(0, MAX_SEED)})
+      res = dc.cluster.fit(algo, x, {seed = gen:random(0, MAX_SEED)})
     end
     res.features = x
     return res
@@ -356,6 +562,7 @@ return function(dc)
 
   -- Input width of the head: the classifier's output (whatever layer was clustered).
   function Run:head_width()
+    if self.projection_dim then return self.projection_dim end
     local cls = self.model.classifier
     for i = cls:size(), 1, -1 do
       local w = cls:get(i).out_features
@@ -364,12 +571,16 @@ return function(dc)
     fail('the classifier has no layer with out_features to size the head from')
   end
 
-  -- Installs the head for this epoch's k clusters; returns its optimizer (or nil).
-  function Run:new_head(res, dim, streams)
+  -- Installs head h (1 when not given) for this epoch's k clusters; returns its optimizer (or
+  -- nil). The runner gathers several heads into one nn.ConcatTable after the calls.
+  function Run:new_head(res, dim, streams, h)
+    h = h or 1
     local c, m, k = self.cfg, self.model, res.k
-    if c.head == 'keep' and m.top_layer == nil and self.kept_head and self.kept_head.out_features == k then
-      m:set_top_layer(self.kept_head)
-      return self.head_optim
+    self.kept = self.kept or {}
+    local kept = self.kept[h]
+    if c.head == 'keep' and m.top_layer == nil and kept and kept.head.out_features == k then
+      m:set_top_layer(kept.head)
+      return kept.optim
     end
     if c.head == 'centroids' then
       if not res.centroids then fail("head 'centroids' needs a clustering that returns centroids") end
@@ -377,12 +588,12 @@ return function(dc)
       return nil
     end
     local top = nn.Linear(dim, k)
-    top.weight:normal_(0, 0.01, streams.head)
+    top.weight:normal_(0, 0.01, head_stream(streams, h, 'head'))
     top.bias:fill(0)
     m:set_top_layer(top)
     local opt = dc.optim.sgd(c.head_optim)
     opt:add(top)
-    if c.head == 'keep' then self.kept_head = top end
+    if c.head == 'keep' then self.kept[h] = {head = top, optim = opt} end
     return opt
   end
 
@@ -398,30 +609,78 @@ return function(dc)
       self.epoch)
   end
 
-  -- One epoch of training on the pseudo-labels; returns the mean loss.
-  function Run:train(res, idx, epoch, streams, head_optim)
-    local m = self.model
+  -- Stores the embedding of the training pass (view v of images ids) in bank v, counting
+  -- the entries of each image.
+  local function bank_store(bank, v, model, ids)
+    local f = embedding_module(model).output
+    local into, count = bank.features[v], bank.count[v]
+    for i = 1, ids:numel() do
+      local j = ids[i]
+      into[j]:copy(f[i])
+      count[j] = count[j] + 1
+    end
+  end
+
+  -- An empty bank for the epoch's training passes: one per view up to two.
+  local function new_bank(self, nviews, dim)
+    local n = #self.data
+    local bank = {features = {}, count = {}}
+    for v = 1, math.min(2, nviews) do
+      bank.features[v], bank.count[v] = dc.zeros(n, dim), dc.zeros(n, {dtype = 'int64'})
+    end
+    return bank
+  end
+
+  -- One epoch of training on the pseudo-labels of every head (results[h].assign); returns
+  -- the mean loss (over heads and views) and the list of each head's mean loss. head_optims:
+  -- one optimizer (or nil) per head. With views, every view of an image has its labels; the
+  -- gradients of the views and heads are averaged before one optimizer step per batch.
+  function Run:train(results, idx, epoch, streams, head_optims)
+    local m, heads = self.model, #results
     m:training(true)
     set_generators(m.classifier, streams.dropout)
-    local weight = self.sampler.loss_weights and self.sampler.loss_weights(res.assign, res.k)
-    local crit = nn.CrossEntropyLoss(weight and {weight = weight} or nil)
+    local crits = {}
+    for h, res in ipairs(results) do
+      local weight = self.sampler.loss_weights and self.sampler.loss_weights(res.assign, res.k)
+      crits[h] = nn.CrossEntropyLoss(weight and {weight = weight} or nil)
+    end
+    local views = self.transforms.views
+    local nviews = views and #views or 1
+    local scale = 1 / (heads * nviews)
+    local bank = self.cfg.features == 'memory_bank' and new_bank(self, nviews, self:bank_width())
     local total, seen, batches = 0, 0, 0
+    local head_totals = {}
+    for h = 1, heads do head_totals[h] = 0 end
     local bar = progress(self, string.format('epoch %d train', epoch), idx:numel())
     local hook = self.cfg.hooks and self.cfg.hooks.on_batch
-    for x, _, ids in self:loader(self.transforms.train, idx, epoch):iter() do
-      local y = res.assign:index_select(1, ids)
-      local out = m:forward(x)
-      local loss = crit:forward(out, y)
+    for xs, _, ids in self:loader(self.transforms.train, idx, epoch, views):iter() do
+      if not views then xs = {xs} end
+      local ys = {}
+      for h, res in ipairs(results) do ys[h] = res.assign:index_select(1, ids) end
       batches = batches + 1
-      if not finite(loss) then
-        fail('epoch %d, batch %d: the loss is %s; stopping (%s)', epoch, batches,
-          loss ~= loss and 'NaN' or tostring(loss), checkpoint_state(self))
-      end
       m:zero_grad()
-      m:backward(x, crit:backward(out, y))
+      local loss = 0
+      for v, x in ipairs(xs) do
+        local out = m:forward(x)
+        if bank and bank.features[v] then bank_store(bank, v, m, ids) end
+        local outs, dys = heads == 1 and {out} or out, {}
+        for h = 1, heads do
+          local l = crits[h]:forward(outs[h], ys[h])
+          if not finite(l) then
+            fail('epoch %d, batch %d: the loss is %s; stopping (%s)', epoch, batches,
+              l ~= l and 'NaN' or tostring(l), checkpoint_state(self))
+          end
+          loss, head_totals[h] = loss + l * scale, head_totals[h] + l * ids:numel() / nviews
+          dys[h] = crits[h]:backward(outs[h], ys[h])
+          if scale ~= 1 then dys[h] = dys[h] * scale end
+        end
+        m:backward(x, heads == 1 and dys[1] or dys)
+      end
       self.optim:step()
-      if head_optim then head_optim:step() end
-      total, seen = total + loss * x:size(1), seen + x:size(1)
+      for h = 1, heads do
+        if head_optims[h] then head_optims[h]:step() end
+      end
+      total, seen = total + loss * ids:numel(), seen + ids:numel()
       if bar then bar:update(seen) end
       if hook then hook(self, batches, loss) end
       if dc.interrupted() then
@@ -430,7 +689,29 @@ return function(dc)
       end
     end
     if bar then bar:finish() end
-    return total / math.max(seen, 1)
+    if bank then self:keep_bank(bank) end
+    for h = 1, heads do head_totals[h] = head_totals[h] / math.max(seen, 1) end
+    return total / math.max(seen, 1), head_totals
+  end
+
+  -- Width of the clustered embedding (what the bank stores).
+  function Run:bank_width()
+    local emb = embedding_module(self.model)
+    return self.projection_dim or emb.out_features
+      or fail('the classifier has no layer with out_features to size the memory bank from')
+  end
+
+  -- Takes the epoch's bank as the next epoch's features, after checking that it holds every
+  -- image's entry exactly once.
+  function Run:keep_bank(bank)
+    for v, count in ipairs(bank.count) do
+      local lo, hi = count:min(), count:max()
+      if lo ~= 1 or hi ~= 1 then
+        fail("features 'memory_bank': view %d stored between %d and %d entries per image this " ..
+          'epoch instead of exactly one (unreadable images?)', v, lo, hi)
+      end
+    end
+    self.bank = {features = bank.features}
   end
 
   local function median(sizes)
@@ -439,7 +720,65 @@ return function(dc)
     return n % 2 == 1 and s[(n + 1) // 2] or (s[n // 2] + s[n // 2 + 1]) / 2
   end
 
-  -- Runs epoch (self.epoch + 1); returns its log entry.
+  -- The number of classes when the labels are known (ids 1..n).
+  local function class_count(labels)
+    return labels and labels:max() or nil
+  end
+
+  -- A cluster head's own answer: the argmax of every head with as many outputs as there are
+  -- classes, over all images in evaluation mode, scored as a clustering (NMI with the
+  -- labels). {[h] = nmi}; costs one forward pass, made only when such a head exists.
+  function Run:head_answers(results)
+    local classes = class_count(self.labels)
+    local wanted = {}
+    for h, res in ipairs(results) do
+      if res.k == classes then wanted[#wanted + 1] = h end
+    end
+    if #wanted == 0 then return {} end
+    local m, n = self.model, #self.data
+    m:training(false)
+    local preds = {}
+    for _, h in ipairs(wanted) do preds[h] = dc.zeros(n, {dtype = 'int64'}) end
+    for x, _, idx in self:loader(self.transforms.eval, nil, 0):iter() do
+      local out = m:forward(x)
+      for _, h in ipairs(wanted) do
+        local _, arg = (#results == 1 and out or out[h]):max(2)
+        for i = 1, idx:numel() do preds[h][idx[i]] = arg[i] end
+      end
+    end
+    local nmi = {}
+    for _, h in ipairs(wanted) do nmi[h] = dc.metrics.nmi(preds[h], self.labels) end
+    return nmi
+  end
+
+  -- The collapse symptoms of one head (method.md §10): one cluster holding more than
+  -- collapse_share of the images, or a loss at ln k (the head predicts uniformly). A
+  -- message, or nil.
+  local function collapse_of(self, sizes, loss, k, n)
+    local share = sizes.max / n
+    if share > self.cfg.collapse_share then
+      return string.format('one cluster holds %.0f%% of the images (more than collapse_share = %g)',
+        100 * share, self.cfg.collapse_share)
+    end
+    if k > 1 and math.abs(loss - math.log(k)) < 0.01 * math.log(k) then
+      return string.format('the loss %.4f sits at ln k = %.4f (uniform predictions)', loss, math.log(k))
+    end
+    return nil
+  end
+
+  -- The log entries of one head.
+  local function head_stats(self, h, res, sizes, loss)
+    local prev = self.prev_assigns and self.prev_assigns[h] or h == 1 and self.prev_assign
+    return {k = res.k, objective = res.loss or cjson.null, loss = loss,
+      nmi_labels = self.labels and dc.metrics.nmi(res.assign, self.labels) or cjson.null,
+      nmi_prev = prev and dc.metrics.nmi(res.assign, prev) or cjson.null,
+      empty = sizes.empty, size_min = sizes.min, size_median = median(sizes.sizes),
+      size_max = sizes.max, size_entropy = sizes.entropy,
+      collapse = collapse_of(self, sizes, loss, res.k, res.assign:numel()) or cjson.null}
+  end
+
+  -- Runs epoch (self.epoch + 1); returns its log entry: head 1's statistics at the top level,
+  -- and with several heads every head's in heads = {...}.
   function Run:step()
     self:prepare()
     local c, epoch = self.cfg, self.epoch + 1
@@ -447,36 +786,71 @@ return function(dc)
     local streams = self:streams(epoch)
     if hooks.on_epoch_start then hooks.on_epoch_start(self, epoch) end
     self.model:set_top_layer(nil)
+    if self.lr_schedule then self.optim:set_lr(self.lr_schedule(epoch)) end
 
     local t0 = dc.now()
-    local feats = self:features()
+    if self.scores_mode then self:ensure_heads(streams) end
+    local feats = self:features(1)
     if hooks.on_features then hooks.on_features(self, feats) end
     local t1 = dc.now()
-    local res = self:cluster(feats, streams)
-    if hooks.on_clusters then hooks.on_clusters(self, res) end
+    local results, nheads = {}, #c.heads
+    local differ = self:features_differ()
+    for h = 1, nheads do
+      results[h] = self:cluster((h == 1 or not differ) and feats or self:features(h), streams, h)
+      if hooks.on_clusters then hooks.on_clusters(self, results[h], h) end
+    end
+    local res = results[1]
     local t2 = dc.now()
 
-    local sizes = dc.metrics.sizes(res.assign, res.k)
     local idx = self:sample(res, streams)
-    local head_optim = self:new_head(res, self:head_width(), streams)
-    local loss = self:train(res, idx, epoch, streams, head_optim)
+    if c.features == 'memory_bank' and not self:visits_each_once(idx) then
+      fail("features 'memory_bank' needs every image once per epoch: sampler = 'shuffle' with epoch_size = 1 (or a sampler returning a permutation of 1..%d)", #self.data)
+    end
+    local dim, heads, head_optims = self:head_width(), {}, {}
+    for h = 1, nheads do
+      head_optims[h] = self:new_head(results[h], dim, streams, h)
+      heads[h] = self.model:set_top_layer(nil)
+    end
+    self.model:set_top_layer(nheads == 1 and heads[1] or nn.ConcatTable(heads))
+    local loss, head_losses = self:train(results, idx, epoch, streams, head_optims)
+    local answers = self:head_answers(results)
     local t3 = dc.now()
 
-    local stats = {
-      epoch = epoch, t_features = t1 - t0, t_cluster = t2 - t1, t_train = t3 - t2,
-      objective = res.loss or cjson.null, loss = loss, k = res.k,
-      dims = (res.features or feats):size(2), -- what was clustered: the PCA may keep fewer
-      nmi_labels = self.labels and dc.metrics.nmi(res.assign, self.labels) or cjson.null,
-      nmi_prev = self.prev_assign and dc.metrics.nmi(res.assign, self.prev_assign) or cjson.null,
-      empty = sizes.empty, size_min = sizes.min, size_median = median(sizes.sizes),
-      size_max = sizes.max, size_entropy = sizes.entropy, lr = self.optim.groups[1].lr,
-      sampler = type(c.sampler) == 'string' and c.sampler or 'lua function',
-    }
+    local all = {}
+    for h = 1, nheads do
+      local r = results[h]
+      all[h] = head_stats(self, h, r, dc.metrics.sizes(r.assign, r.k), head_losses[h])
+      all[h].head_nmi_labels = answers[h] or cjson.null
+    end
+    local stats = {}
+    for key, v in pairs(all[1]) do stats[key] = v end
+    stats.loss = loss -- the mean over heads
+    stats.epoch, stats.t_features, stats.t_cluster, stats.t_train = epoch, t1 - t0, t2 - t1, t3 - t2
+    stats.dims = (res.features or feats):size(2) -- what was clustered: the PCA may keep fewer
+    stats.lr = self.optim.groups[1].lr
+    stats.sampler = type(c.sampler) == 'string' and c.sampler or 'lua function'
+    if nheads > 1 then stats.heads = all end
+    for h = 1, nheads do
+      if all[h].collapse ~= cjson.null and c.verbose then
+        io.stderr:write(string.format('deepcluster: warning: epoch %d, head %d: %s\n', epoch, h,
+          all[h].collapse))
+      end
+    end
+    self.prev_assigns = {}
+    for h = 1, nheads do self.prev_assigns[h] = results[h].assign end
     self.epoch, self.prev_assign, self.last = epoch, res.assign, res
     self.history[#self.history + 1] = stats
     if self.paths then self:save(stats) end
     if hooks.on_epoch_end then hooks.on_epoch_end(self, stats) end
     return stats
+  end
+
+  -- Whether idx (int64) is a permutation of the dataset's indices.
+  function Run:visits_each_once(idx)
+    local n = #self.data
+    if idx:numel() ~= n then return false end
+    local sizes = dc.metrics.sizes(idx, n)
+    return sizes.min == 1 and sizes.max == 1
   end
 
   local function fmt(v, f) return v == cjson.null and '-' or string.format(f, v) end
@@ -515,10 +889,20 @@ return function(dc)
     local f = assert(io.open(self.paths.log, 'a'))
     f:write(cjson.encode(stats), '\n')
     f:close()
-    dc.save_npy(self.paths.assign, self.prev_assign)
-    local head = self.model:set_top_layer(nil) -- the head is re-created; never checkpointed
-    dc.checkpoint.save(self.paths.checkpoint, {model = self.model, optim = self.optim,
-      meta = {epoch = self.epoch, seed = self.cfg.seed, k = stats.k,
+    for h, assign in ipairs(self.prev_assigns) do dc.save_npy(self:path_of('assign', h), assign) end
+    for v, bank in ipairs(self.bank and self.bank.features or {}) do
+      dc.save_npy(self:path_of('bank', v), bank)
+    end
+    -- a re-created head is never checkpointed; kept heads (head 'keep') are, with their
+    -- optimizers, as the top layer {head 1, head 2, ...}
+    local head = self.model:set_top_layer(nil)
+    local kept, optims, ks = {}, {self.optim}, {}
+    for h, e in ipairs(self.kept or {}) do
+      kept[h], optims[h + 1], ks[h] = e.head, e.optim, e.head.out_features
+    end
+    if #kept > 0 then self.model:set_top_layer(nn.ConcatTable(kept)) end
+    dc.checkpoint.save(self.paths.checkpoint, {model = self.model, optim = optims,
+      meta = {epoch = self.epoch, seed = self.cfg.seed, k = stats.k, kept = ks,
         config = fingerprint(self.cfg)}})
     self.model:set_top_layer(head)
   end
@@ -529,7 +913,8 @@ return function(dc)
     local f = io.open(self.paths.checkpoint, 'rb')
     if not f then return end
     f:close()
-    local saved = dc.checkpoint.load(self.paths.checkpoint, {}).config or {}
+    local info = dc.checkpoint.load(self.paths.checkpoint, {})
+    local saved = info.config or {}
     local now, diffs = fingerprint(self.cfg), {}
     for k in pairs(OPTIONS) do
       if not RESUMABLE[k] and saved[k] ~= now[k] then
@@ -542,10 +927,35 @@ return function(dc)
       fail('resume: the checkpoint in %s was made with other settings: %s; use another out ' ..
         'folder, or resume = false to start afresh', self.cfg.out, table.concat(diffs, '; '))
     end
+    -- the kept heads, made in their saved sizes, then loaded with the network
+    self.kept = {}
+    local optims, kept = {self.optim}, {}
+    for h, k in ipairs(info.kept or {}) do
+      local top = nn.Linear(self:head_width(), k)
+      local opt = dc.optim.sgd(self.cfg.head_optim)
+      opt:add(top)
+      self.kept[h], kept[h], optims[h + 1] = {head = top, optim = opt}, top, opt
+    end
+    self.model:set_top_layer(#kept > 0 and nn.ConcatTable(kept) or nil)
+    local meta = dc.checkpoint.load(self.paths.checkpoint, {model = self.model, optim = optims})
     self.model:set_top_layer(nil)
-    local meta = dc.checkpoint.load(self.paths.checkpoint, {model = self.model, optim = self.optim})
     self.epoch = meta.epoch
-    self.prev_assign = dc.load_npy(self.paths.assign)
+    self.prev_assigns = {}
+    for h = 1, #self.cfg.heads do self.prev_assigns[h] = dc.load_npy(self:path_of('assign', h)) end
+    self.prev_assign = self.prev_assigns[1]
+    if self.cfg.features == 'memory_bank' then
+      local banks = {}
+      for v = 1, math.min(2, self.transforms.views and #self.transforms.views or 1) do
+        banks[v] = dc.load_npy(self:path_of('bank', v))
+      end
+      self.bank = {features = banks}
+    end
+  end
+
+  -- The file of the run folder holding head h's assignment (assign.npy, assign_2.npy, ...)
+  -- or view v's memory bank (bank.npy, bank_2.npy).
+  function Run:path_of(kind, i)
+    return string.format('%s/%s%s.npy', self.cfg.out, kind, i == 1 and '' or '_' .. i)
   end
 
   -- The per-epoch entries of a run folder's log.jsonl (JSON nulls become nil).

@@ -31,5 +31,6 @@ require('dclab.report')(dc)
 require('dclab.cli')(dc)
 require('dclab.ablation')(dc)
 require('dclab.deepcluster')(dc)
+require('dclab.recipes')(dc)
 
 return dc

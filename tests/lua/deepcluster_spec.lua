@@ -252,7 +252,7 @@ describe('deepcluster registry swaps', function()
     local dims
     run{epochs = 1, feature_layer = 1, hooks = {on_features = function(_, f) dims = f:size(2) end}}
     assert.are.equal(4 * 24 * 24, dims) -- 4 channels pooled to 24 x 24: about 2304 values
-    errors_with("feature_layer must be 'penultimate' or a conv layer number", dc.deepcluster,
+    errors_with("feature_layer must be 'penultimate', 'projection' or a conv layer number", dc.deepcluster,
       {model = tiny_model(), data = data, feature_layer = 'fc6'})
   end)
 

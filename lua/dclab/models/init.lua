@@ -5,4 +5,5 @@ return {
   small = require 'dclab.models.small',
   alexnet = require 'dclab.models.alexnet',
   vgg16 = require 'dclab.models.vgg16',
+  projection = require 'dclab.models.projection',
 }

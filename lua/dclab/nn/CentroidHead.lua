@@ -1,9 +1,10 @@
 -- CentroidHead(centroids [, {temperature = 0.1}]): DeepCluster-v2's classifier (SwAV's
 -- main_deepclusterv2.py, method.md §10): logits = normalize(x) . normalize(c)^T / t,
 -- with the k-means centroids c [k, D] frozen (no parameters, no weight decay). The
--- gradient flows into x through the row normalisation.
+-- gradient flows into x through the row normalisation (nn.Normalize).
 local core = require 'dclab.core'
 local Module = require 'dclab.nn.Module'
+local Normalize = require 'dclab.nn.Normalize'
 local options = require 'dclab.options'
 
 local CentroidHead, parent = Module:extend('CentroidHead')
@@ -18,9 +19,9 @@ function CentroidHead:__init(centroids, opt)
   opt = options.check('CentroidHead', opt,
     {temperature = {type = 'number', above = 0, default = 0.1}}, 3)
   self.temperature = opt.temperature
-  local c = centroids:float()
-  self.centroids = c / c:norm(2, 2, true):clamp(1e-12)
-  self.out_features = c:size(1)
+  self.normalize = Normalize()
+  self.centroids = Normalize():forward(centroids:float()):clone()
+  self.out_features = centroids:size(1)
 end
 
 function CentroidHead:forward(x)
@@ -28,18 +29,15 @@ function CentroidHead:forward(x)
     error(string.format('CentroidHead: expected input [N, %d], got %s [%s]', self.centroids:size(2),
       x:dtype(), table.concat(x:shape(), ', ')), 2)
   end
-  self.norm = x:norm(2, 2, true):clamp(1e-12)
-  self.z = x / self.norm
+  self.z = self.normalize:forward(x)
   self.output = self.z:mm(self.centroids:t()):div_(self.temperature)
   return self.output
 end
 
--- dz = dy C / t;  dx = (dz - z <dz, z>) / |x|
-function CentroidHead:backward(_, dy)
+-- dz = dy C / t, then through the normalisation
+function CentroidHead:backward(x, dy)
   if not self.need_input_grad then return nil end
-  local dz = dy:mm(self.centroids):div_(self.temperature)
-  local dot = (dz * self.z):sum(2, true)
-  self.grad_input = (dz - self.z * dot) / self.norm
+  self.grad_input = self.normalize:backward(x, dy:mm(self.centroids):div_(self.temperature))
   return self.grad_input
 end
 
