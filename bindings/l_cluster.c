@@ -1,4 +1,5 @@
-/* Lua bindings of core/cluster: k-means, PCA (dclab.PCA objects), PIC, kNN graphs, metrics.
+/* Lua bindings of core/cluster: k-means, PCA (dclab.PCA objects), PIC, Sinkhorn, kNN graphs,
+ * metrics.
  *
  * Cluster ids, labels and neighbour ids are 1-based here and 0-based in core: outputs are
  * shifted by one in place (a core op, no loop here), label inputs go to core with base 1.
@@ -333,6 +334,34 @@ static int l_knn_graph(lua_State *L)
     return 2;
 }
 
+/* ---- Sinkhorn-Knopp ---- */
+
+static const char *const sinkhorn_options[] = {"iters", "epsilon", "tol", "inplace", NULL};
+
+/* core.sinkhorn(scores, opts [, marginals]) -> Q, info; opts.inplace: Q is scores, overwritten */
+static int l_sinkhorn(lua_State *L)
+{
+    dc_tensor *s = dcb_checktensor(L, 1);
+    dcb_checkoptions(L, 2, "sinkhorn", sinkhorn_options);
+    dc_tensor *m = lua_isnoneornil(L, 3) ? NULL : dcb_checktensor(L, 3);
+    dc_sinkhorn_cfg cfg;
+    dc_sinkhorn_cfg_init(&cfg);
+    cfg.iters = (int)dcb_optinteger(L, 2, "iters", cfg.iters);
+    cfg.epsilon = dcb_optnumber(L, 2, "epsilon", cfg.epsilon);
+    cfg.tol = dcb_optnumber(L, 2, "tol", cfg.tol);
+    bool inplace = dcb_optboolean(L, 2, "inplace", false);
+    dcb_check(L, dc_sinkhorn_cfg_check(&cfg));
+    dc_tensor *q = s;
+    if (inplace) lua_pushvalue(L, 1);
+    else q = dcb_newtensor(L);
+    dc_sinkhorn_result r;
+    dcb_check(L, dc_sinkhorn_solve(&cfg, s, m, q, &r));
+    lua_createtable(L, 0, 2);
+    dcb_setinteger(L, "iters", r.iters);
+    dcb_setnumber(L, "err", r.err);
+    return 2;
+}
+
 /* ---- metrics (labels are 1-based: base 1) ---- */
 
 /* core.nmi(a, b, average) */
@@ -401,6 +430,7 @@ static const luaL_Reg cluster_funcs[] = {
     {"reassign_names", l_reassign_names},
     {"pca_new", l_pca_new},
     {"pic_fit", l_pic_fit},
+    {"sinkhorn", l_sinkhorn},
     {"knn_graph", l_knn_graph},
     {"nmi", l_nmi},
     {"ari", l_ari},

@@ -1,5 +1,5 @@
-/* Clustering: preprocessing, k-means, PIC, Gaussian mixtures, kNN graphs, UMAP layouts,
- * metrics (one include for dc.h). */
+/* Clustering: preprocessing, k-means, PIC, Gaussian mixtures, Sinkhorn equipartition, kNN
+ * graphs, UMAP layouts, metrics (one include for dc.h). */
 #ifndef DC_CLUSTER_H
 #define DC_CLUSTER_H
 
@@ -10,6 +10,7 @@
 #include "cluster/pca.h"
 #include "cluster/pic.h"
 #include "cluster/reassign.h"
+#include "cluster/sinkhorn.h"
 #include "cluster/umap.h"
 
 #endif

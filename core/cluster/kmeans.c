@@ -6,7 +6,9 @@
  *   M-step  centroid = mean of its points, summed in float in point order as FAISS's
  *           compute_centroids does; an empty cluster keeps its previous centroid;
  *   fix     the reassignment strategy refills the empty clusters (reassign.h);
- *   spherical: centroids renormalised.
+ *   spherical: every centroid renormalised to unit norm (as FAISS's spherical flag), after
+ *           the strategy, so a refilled centroid is a direction too. The E-step then picks
+ *           the largest inner product, i.e. the largest cosine whatever the points' norms.
  * After the last iteration every one of the N points is assigned to the final centroids
  * (DeepCluster's index.search(x, 1)), and a relabelling strategy gets one more pass.
  *
@@ -36,6 +38,7 @@ void dc_kmeans_cfg_init(dc_kmeans_cfg *cfg, int64_t k)
     cfg->nredo = 1;
     cfg->seed = 1234;
     cfg->max_points_per_centroid = 10000000;
+    cfg->spherical = false;
     cfg->init = DC_KMEANS_INIT_RANDOM;
     cfg->backend = DC_KMEANS_DCLAB;
     cfg->reassign = DC_REASSIGN_FAISS_SPLIT;
@@ -367,6 +370,7 @@ static dc_status fit_dclab(const dc_kmeans_cfg *cfg, const dc_tensor *x, dc_tens
                                .similarity = cfg->spherical, .rng = &r};
         int64_t nf;
         if ((st = dc_reassign_apply(cfg->reassign, &ctx, &nf)) != DC_OK) goto cleanup;
+        if (cfg->spherical) normalize_rows(dc_tensor_data(centroids), k, d);
     }
     if (cfg->niter == 0) res->loss = res->final_obj;
     res->imbalance = imbalance(counts, k, N);

@@ -32,7 +32,9 @@ typedef struct dc_kmeans_cfg {
     uint64_t seed;                   /* change it every epoch (DeepCluster does since 2019) */
     int64_t max_points_per_centroid; /* train on a random k * this points when N is larger
                                       * (DeepCluster: 10 000 000, i.e. never) */
-    bool spherical;                  /* inner-product assignment, unit-norm centroids */
+    bool spherical;                  /* FAISS's spherical: centroids renormalised to unit
+                                      * norm every iteration, points assigned by largest
+                                      * inner product (= cosine); points used as given */
     dc_kmeans_init init;
     dc_kmeans_backend backend;
     dc_reassign_kind reassign;       /* empty-cluster strategy (dclab backend) */
@@ -40,8 +42,8 @@ typedef struct dc_kmeans_cfg {
     void *reassign_ud;               /* passed to reassign_fn */
 } dc_kmeans_cfg;
 
-/* DeepCluster's settings: niter 20, nredo 1, seed 1234, no subsampling, L2, random init,
- * dclab backend with the faiss_split strategy. */
+/* DeepCluster's settings: niter 20, nredo 1, seed 1234, no subsampling, L2 (not spherical),
+ * random init, dclab backend with the faiss_split strategy. */
 void dc_kmeans_cfg_init(dc_kmeans_cfg *cfg, int64_t k);
 /* k >= 1, niter >= 0, nredo >= 1, max_points_per_centroid >= 1, a strategy and init the
  * backend has ("kmeans: nredo must be >= 1, got 0"). k <= N is checked by dc_kmeans_fit. */

@@ -44,7 +44,8 @@ static dc_tensor duplicates(void)
 {
     dc_tensor t = tensor2(40, 3);
     float *x = dc_tensor_data(&t);
-    const float p[4][3] = {{0, 0, 0}, {5, 0, 0}, {0, 5, 0}, {0, 0, 5}};
+    /* four distinct points, and four distinct directions for spherical k-means */
+    const float p[4][3] = {{1, 1, 1}, {5, 0, 0}, {0, 5, 0}, {0, 0, 5}};
     for (int i = 0; i < 40; i++) memcpy(x + i * 3, p[i % 4], sizeof p[0]);
     return t;
 }
@@ -373,15 +374,33 @@ static void test_point_rules(void)
 
 /* ---- strategies inside k-means on the duplicates case ---- */
 
-static void run_duplicates(dc_reassign_kind kind, dc_kmeans_result *r, dc_kmeans_iter *it,
-                           dc_tensor *a)
+/* Largest | |c_j| - 1 | over the rows of c. */
+static double norm_error(const dc_tensor *c)
+{
+    const float *p = dc_tensor_data(c);
+    int64_t k = c->shape[0], d = c->shape[1];
+    double e = 0;
+    for (int64_t j = 0; j < k; j++) {
+        double s = 0;
+        for (int64_t q = 0; q < d; q++) s += (double)p[j * d + q] * p[j * d + q];
+        e = fmax(e, fabs(sqrt(s) - 1));
+    }
+    return e;
+}
+
+/* k-means with 6 clusters on 4 distinct points, niter iterations; spherical: the centroids
+ * must have unit norm when it returns. */
+static void run_duplicates(dc_reassign_kind kind, bool spherical, int niter, dc_kmeans_result *r,
+                           dc_kmeans_iter *it, dc_tensor *a)
 {
     dc_tensor x = duplicates(), c = dc_tensor_empty();
     dc_kmeans_cfg cfg;
-    dc_kmeans_cfg_init(&cfg, 6); /* 6 clusters, 4 distinct points */
-    cfg.niter = 5;
+    dc_kmeans_cfg_init(&cfg, 6);
+    cfg.niter = niter;
     cfg.reassign = kind;
+    cfg.spherical = spherical;
     CHECK_OK(dc_kmeans_fit(&cfg, &x, &c, a, it, r));
+    if (spherical) CHECK(norm_error(&c) < 1e-6);
     dc_tensor_release(&x);
     dc_tensor_release(&c);
 }
@@ -394,13 +413,13 @@ static void test_strategies_fire_in_kmeans(void)
     dc_reassign_kind fixing[] = {DC_REASSIGN_FAISS_SPLIT, DC_REASSIGN_DEEPERCLUSTER,
                                  DC_REASSIGN_FARTHEST_POINT, DC_REASSIGN_RANDOM_POINT};
     for (int s = 0; s < 4; s++) {
-        run_duplicates(fixing[s], &r, it, &a);
+        run_duplicates(fixing[s], false, 5, &r, it, &a);
         CHECK(r.nempty_met >= 2 && r.nfixed == r.nempty_met);
         for (int i = 0; i < 5; i++) CHECK(it[i].nempty == it[i].nfixed);
         if (fixing[s] == DC_REASSIGN_DEEPERCLUSTER) CHECK(r.nempty_final == 0);
         dc_tensor_release(&a);
     }
-    run_duplicates(DC_REASSIGN_NONE, &r, it, &a);
+    run_duplicates(DC_REASSIGN_NONE, false, 5, &r, it, &a);
     CHECK(r.nfixed == 0 && r.nempty_final >= 2);
     /* 6 clusters for 4 distinct points: at least 2 stay empty when nothing refills them */
     for (int i = 0; i < 5; i++) CHECK(it[i].nempty >= 2 && it[i].nfixed == 0);
@@ -428,6 +447,141 @@ static dc_status my_strategy(void *ud, dc_reassign_ctx *ctx, int64_t *nfixed)
             (*nfixed)++;
         }
     return ctx->iter == 3 ? dc_fail(DC_ERR_ARG, "my_strategy: gave up") : DC_OK;
+}
+
+/* ---- spherical k-means ---- */
+
+/* n points of dimension d with unit norm (spherical k-means proper normalises its input) */
+static dc_tensor unit_points(int64_t n, int64_t d, unsigned seed)
+{
+    dc_tensor t = tensor2(n, d);
+    float *x = dc_tensor_data(&t);
+    for (int64_t i = 0; i < n; i++) {
+        double s = 0;
+        for (int64_t q = 0; q < d; q++) {
+            /* a bias toward the first coordinates, so the directions form groups */
+            x[i * d + q] = (float)(gauss(&seed) + (q == i % 3 ? 2.0 : 0.0));
+            s += (double)x[i * d + q] * x[i * d + q];
+        }
+        for (int64_t q = 0; q < d; q++) x[i * d + q] = (float)(x[i * d + q] / sqrt(s));
+    }
+    return t;
+}
+
+/* The run with niter = t is the first t iterations of a longer one (same seed): every
+ * iteration leaves unit-norm centroids, also when a strategy refilled a cluster. */
+static void test_spherical_unit_centroids_every_iteration(void)
+{
+    dc_tensor x = uniform_points(600, 6, 9), c = dc_tensor_empty(), a = dc_tensor_empty();
+    float *xp = dc_tensor_data(&x);
+    for (int i = 0; i < 600 * 6; i++) xp[i] = 3 * (xp[i] - 0.5f); /* not unit: FAISS's input */
+    dc_kmeans_cfg cfg;
+    dc_kmeans_result r;
+    dc_kmeans_iter it[8];
+    dc_kmeans_cfg_init(&cfg, 12);
+    cfg.spherical = true;
+    for (int t = 0; t <= 8; t++) {
+        cfg.niter = t;
+        CHECK_OK(dc_kmeans_fit(&cfg, &x, &c, &a, t ? it : NULL, &r));
+        CHECK(norm_error(&c) < 1e-6);
+    }
+    dc_reassign_kind fixing[] = {DC_REASSIGN_FAISS_SPLIT, DC_REASSIGN_DEEPERCLUSTER,
+                                 DC_REASSIGN_FARTHEST_POINT, DC_REASSIGN_RANDOM_POINT};
+    for (int s = 0; s < 4; s++)
+        for (int t = 1; t <= 5; t++) {
+            dc_tensor_release(&a);
+            run_duplicates(fixing[s], true, t, &r, it, &a);
+            /* 6 clusters, 4 directions: the first E-step leaves at least 2 empty */
+            CHECK(it[0].nempty >= 2 && it[0].nfixed == it[0].nempty);
+        }
+    dc_tensor_release(&x);
+    dc_tensor_release(&c);
+    dc_tensor_release(&a);
+}
+
+/* DeepCluster-v2's spherical k-means written out in double: assign each point to the centroid
+ * of largest inner product, centroid = mean of its points (an empty cluster keeps its old
+ * one), renormalise. From the start c (float32 [k, d]) for niter iterations; obj[i] = sum of
+ * the winning inner products at iteration i; c ends as the final centroids. */
+static void spherical_reference(const float *x, int64_t n, int64_t d, int64_t k, int niter,
+                                double *c, double *obj, int64_t *assign)
+{
+    double *sum = malloc((size_t)(k * d) * sizeof(double));
+    int64_t *cnt = malloc((size_t)k * sizeof(int64_t));
+    for (int it = 0; it <= niter; it++) {
+        double o = 0;
+        for (int64_t i = 0; i < n; i++) {
+            double best = -INFINITY;
+            for (int64_t j = 0; j < k; j++) {
+                double ip = 0;
+                for (int64_t q = 0; q < d; q++) ip += x[i * d + q] * c[j * d + q];
+                if (ip > best) best = ip, assign[i] = j;
+            }
+            o += best;
+        }
+        if (it == niter) break; /* the final assignment */
+        obj[it] = o;
+        memset(sum, 0, (size_t)(k * d) * sizeof(double));
+        memset(cnt, 0, (size_t)k * sizeof(int64_t));
+        for (int64_t i = 0; i < n; i++) {
+            cnt[assign[i]]++;
+            for (int64_t q = 0; q < d; q++) sum[assign[i] * d + q] += x[i * d + q];
+        }
+        for (int64_t j = 0; j < k; j++) {
+            if (cnt[j] == 0) continue;
+            double s = 0;
+            for (int64_t q = 0; q < d; q++) s += sum[j * d + q] * sum[j * d + q];
+            for (int64_t q = 0; q < d; q++) c[j * d + q] = sum[j * d + q] / sqrt(s);
+        }
+    }
+    free(sum);
+    free(cnt);
+}
+
+static void test_spherical_matches_reference(void)
+{
+    enum { N = 700, D = 8, K = 9, T = 10 };
+    dc_tensor x = unit_points(N, D, 17), c = dc_tensor_empty(), a = dc_tensor_empty();
+    dc_kmeans_cfg cfg;
+    dc_kmeans_result r;
+    dc_kmeans_iter it[T];
+    dc_kmeans_cfg_init(&cfg, K);
+    cfg.spherical = true;
+    cfg.reassign = DC_REASSIGN_NONE; /* DeepCluster-v2: empty clusters keep their centroid */
+    cfg.seed = 3;
+    cfg.niter = 0; /* the start: K random points, normalised */
+    CHECK_OK(dc_kmeans_fit(&cfg, &x, &c, &a, NULL, &r));
+    double ref_c[K * D], ref_obj[T];
+    int64_t ref_a[N];
+    const float *cp = dc_tensor_data(&c);
+    for (int i = 0; i < K * D; i++) ref_c[i] = cp[i];
+    spherical_reference(dc_tensor_data(&x), N, D, K, T, ref_c, ref_obj, ref_a);
+
+    cfg.niter = T;
+    CHECK_OK(dc_kmeans_fit(&cfg, &x, &c, &a, it, &r));
+    for (int i = 0; i < T; i++) CHECK_CLOSE(it[i].obj, ref_obj[i], 1e-5);
+    CHECK(ref_obj[T - 1] > ref_obj[0]); /* the run moved */
+    cp = dc_tensor_data(&c);
+    double worst = 0;
+    for (int i = 0; i < K * D; i++) worst = fmax(worst, fabs(cp[i] - ref_c[i]));
+    CHECK_CLOSE(worst, 0, 1e-5);
+    const int64_t *ap = dc_tensor_data(&a);
+    int same = 0;
+    for (int i = 0; i < N; i++) same += ap[i] == ref_a[i];
+    CHECK(same == N);
+
+    /* FAISS's own Clustering with spherical = true, from the same start: the same run */
+    dc_kmeans_iter fi[T];
+    cfg.reassign = DC_REASSIGN_FAISS_SPLIT;
+    cfg.backend = DC_KMEANS_FAISS;
+    CHECK_OK(dc_kmeans_fit(&cfg, &x, &c, &a, fi, &r));
+    cfg.backend = DC_KMEANS_DCLAB;
+    cfg.init = DC_KMEANS_INIT_FAISS;
+    CHECK_OK(dc_kmeans_fit(&cfg, &x, &c, &a, it, &r));
+    for (int i = 0; i < T; i++) CHECK_CLOSE(it[i].obj, fi[i].obj, 1e-5);
+    dc_tensor_release(&x);
+    dc_tensor_release(&c);
+    dc_tensor_release(&a);
 }
 
 static void test_callback_strategy(void)
@@ -507,6 +661,8 @@ int main(void)
     RUN_TEST(test_deepercluster_rule);
     RUN_TEST(test_point_rules);
     RUN_TEST(test_strategies_fire_in_kmeans);
+    RUN_TEST(test_spherical_unit_centroids_every_iteration);
+    RUN_TEST(test_spherical_matches_reference);
     RUN_TEST(test_callback_strategy);
     RUN_TEST(test_errors);
     return TEST_SUMMARY();

@@ -221,6 +221,54 @@ describe('kmeans reassignment strategies', function()
   end)
 end)
 
+describe('spherical kmeans', function()
+  -- 4 distinct directions repeated 10 times: k = 6 always meets empty clusters
+  local function directions()
+    local p, rows = {{1, 1, 1}, {5, 0, 0}, {0, 5, 0}, {0, 0, 5}}, {}
+    for i = 0, 39 do rows[i + 1] = p[i % 4 + 1] end
+    return dc.tensor(rows)
+  end
+
+  local function assert_unit(centroids)
+    for _, n in ipairs(centroids:norm(2, 2):totable()) do assert.is_true(math.abs(n - 1) < 1e-6) end
+  end
+
+  it('keeps unit-norm centroids and assigns by largest cosine', function()
+    local x = uniform(500, 4, 3):add(-0.5):mul(3)
+    local km = dc.cluster.kmeans{k = 7, niter = 10, spherical = true}
+    local res = km:fit(x)
+    assert_unit(res.centroids)
+    -- unit centroids: the largest inner product is the largest cosine
+    assert.are.same(dc.mm(x, res.centroids:t()):argmax(2):totable(), res.assign:totable())
+    local a, sim = km:assign(x)
+    assert.are.same(res.assign:totable(), a:totable())
+    assert.is_true(math.abs(sim:sum() - res.stats.final_obj) < 1e-3 * math.abs(res.stats.final_obj))
+    assert.is_true(res.stats.iters[10].obj >= res.stats.iters[1].obj) -- a similarity: it grows
+    assert.truthy(tostring(km):find('spherical', 1, true))
+  end)
+
+  it('still runs the empty-cluster strategies, and renormalises what they put back', function()
+    for _, name in ipairs{'faiss_split', 'deepercluster', 'farthest_point', 'random_point'} do
+      local res = dc.cluster.kmeans{k = 6, niter = 3, spherical = true, reassign = name}
+        :fit(directions())
+      assert.is_true(res.stats.nfixed >= 2, name)
+      assert_unit(res.centroids)
+    end
+    local similarity
+    local function far(centroids, _, ctx)
+      similarity = ctx.similarity
+      for _, e in ipairs(ctx.empty:totable()) do
+        for j = 1, 3 do centroids[e][j] = 100 end
+      end
+    end
+    local res = dc.cluster.kmeans{k = 6, niter = 1, spherical = true, reassign = far}
+      :fit(directions())
+    assert.is_true(similarity)
+    assert.is_true(res.stats.nfixed >= 2)
+    assert_unit(res.centroids)
+  end)
+end)
+
 describe('kmeans errors', function()
   it('names the problem', function()
     local x = uniform(5, 3, 7)

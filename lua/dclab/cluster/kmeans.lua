@@ -23,7 +23,8 @@ local OPTIONS = {
 }
 
 -- opts: k (required); niter = 20; nredo = 1; seed = 1234; max_points_per_centroid =
--- 10,000,000 (DeepCluster: never subsample); spherical = false; init = 'random' | 'kmeans++' |
+-- 10,000,000 (DeepCluster: never subsample); spherical = false (true: cosine assignment,
+-- unit-norm centroids every iteration, as FAISS's spherical); init = 'random' | 'kmeans++' |
 -- 'faiss'; backend = 'dclab' | 'faiss'; reassign = a strategy name or function (default
 -- 'faiss_split'); preprocess = a dc.cluster.preprocess object or its options (default none).
 function KMeans.new(opts)
@@ -64,8 +65,9 @@ end
 
 function KMeans:__tostring()
   local r = self.reassign
-  return string.format('KMeans(k=%d, niter=%d, reassign=%s, backend=%s%s)', self.k,
-    self.niter or 20, type(r) == 'function' and 'function' or r, self.backend or 'dclab',
+  return string.format('KMeans(k=%d, niter=%d, %sreassign=%s, backend=%s%s)', self.k,
+    self.niter or 20, self.spherical and 'spherical, ' or '',
+    type(r) == 'function' and 'function' or r, self.backend or 'dclab',
     self.preprocess and ', ' .. tostring(self.preprocess) or '')
 end
 
