@@ -915,8 +915,10 @@ return function(dc)
     f:close()
     local info = dc.checkpoint.load(self.paths.checkpoint, {})
     local saved = info.config or {}
-    local now, diffs = fingerprint(self.cfg), {}
-    for k in pairs(OPTIONS) do
+    local now, diffs, keys = fingerprint(self.cfg), {}, {}
+    for k in pairs(saved) do keys[k] = true end
+    for k in pairs(now) do keys[k] = true end -- a subclass's options count too
+    for k in pairs(keys) do
       if not RESUMABLE[k] and saved[k] ~= now[k] then
         diffs[#diffs + 1] = string.format('%s (checkpoint %s, now %s)', k, saved[k] or 'unset',
           now[k] or 'unset')
@@ -928,14 +930,9 @@ return function(dc)
         'folder, or resume = false to start afresh', self.cfg.out, table.concat(diffs, '; '))
     end
     -- the kept heads, made in their saved sizes, then loaded with the network
-    self.kept = {}
+    self:remake_kept(info.kept or {})
     local optims, kept = {self.optim}, {}
-    for h, k in ipairs(info.kept or {}) do
-      local top = nn.Linear(self:head_width(), k)
-      local opt = dc.optim.sgd(self.cfg.head_optim)
-      opt:add(top)
-      self.kept[h], kept[h], optims[h + 1] = {head = top, optim = opt}, top, opt
-    end
+    for h, e in ipairs(self.kept) do kept[h], optims[h + 1] = e.head, e.optim end
     self.model:set_top_layer(#kept > 0 and nn.ConcatTable(kept) or nil)
     local meta = dc.checkpoint.load(self.paths.checkpoint, {model = self.model, optim = optims})
     self.model:set_top_layer(nil)
@@ -949,6 +946,18 @@ return function(dc)
         banks[v] = dc.load_npy(self:path_of('bank', v))
       end
       self.bank = {features = banks}
+    end
+  end
+
+  -- Makes self.kept = {{head =, optim =}, ...}: the kept heads of a checkpoint, in their saved
+  -- sizes ks, to be loaded (a subclass with other kept modules re-makes those).
+  function Run:remake_kept(ks)
+    self.kept = {}
+    for h, k in ipairs(ks) do
+      local top = nn.Linear(self:head_width(), k)
+      local opt = dc.optim.sgd(self.cfg.head_optim)
+      opt:add(top)
+      self.kept[h] = {head = top, optim = opt}
     end
   end
 
@@ -973,6 +982,11 @@ return function(dc)
     f:close()
     return entries
   end
+
+  -- Pieces a subclass with a loop of its own reuses (dc.swav): set_generators(module, gen),
+  -- attach_projection(run, spec), head_stats(run, h, res, sizes, loss), make_schedule(run).
+  Run.parts = {set_generators = set_generators, attach_projection = attach_projection,
+    head_stats = head_stats, make_schedule = make_schedule}
 
   dc.DeepCluster = Run
   function dc.deepcluster(cfg) return Run:new(cfg) end

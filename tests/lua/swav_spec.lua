@@ -160,3 +160,153 @@ describe('Prototypes', function()
       p.backward, p, dc.zeros(2, 4), dc.zeros(2, 3))
   end)
 end)
+
+-- ---- the runner ----
+
+local T = dc.transforms
+local tmpdir = require('spec_helpers').tmpdir
+local data = dc.data.fashion_mnist{split = 'train'}:subset(48)
+
+-- A tiny network whose trunk takes 28 and 16 pixel crops alike (adaptive pooling).
+local function tiny_model(seed)
+  local gen = dc.Generator(seed or 1)
+  local net = dc.models.Net('tiny', {
+    features = nn.Sequential{nn.Conv2d(1, 4, 3, {pad = 1}), nn.BatchNorm2d(4),
+      nn.ReLU{inplace = true}, nn.AdaptiveAvgPool2d(2)},
+    classifier = nn.Sequential{nn.Dropout(0.5), nn.Linear(16, 12), nn.ReLU()},
+  })
+  for _, s in ipairs(net:stages()) do
+    for _, m in ipairs(s[2].modules or {}) do
+      if m.reset and #m.params > 0 then m:reset(gen) end
+    end
+  end
+  return net
+end
+
+local function crop(side, scale)
+  return T.compose{T.RandomResizedCrop(side, {scale = scale}), T.RandomHorizontalFlip(0.5),
+    T.ToFloat()}
+end
+local VIEWS = {crop(28, {0.3, 1}), crop(28, {0.3, 1}), crop(16, {0.1, 0.3}), crop(16, {0.1, 0.3})}
+
+local function swav(cfg)
+  local c = {model = tiny_model(), data = data, views = VIEWS, prototypes = {4, 6},
+    projection = {hidden = 8, dim = 5}, batch = 8, epochs = 2, freeze_prototypes = 8,
+    queue_length = 16, queue_start = 1, optim = {lr = 0.05, momentum = 0.9, weight_decay = 1e-6},
+    verbose = false, threads = 1, seed = 5}
+  for k, v in pairs(cfg or {}) do c[k] = v end
+  return dc.swav(c)
+end
+
+local function same_state(a, b)
+  local sa, sb = a:state(), b:state()
+  for name, t in pairs(sa) do assert.are.equal(0, (t - sb[name]):abs():max(), name) end
+end
+
+describe('dc.swav', function()
+  it('keeps the prototypes at unit norm every step, and unchanged while frozen', function()
+    local before, checked = nil, 0
+    local r = swav{epochs = 2, hooks = {on_batch = function(run, i)
+      local it = (run.epoch) * run:batches_per_epoch() + i
+      -- the step's prototypes: those normalised before it, moved by it only when not frozen
+      if it == 1 then before = run.prototypes:weight(2):clone() end
+      if it <= run.cfg.freeze_prototypes then
+        assert.are.equal(0, (run.prototypes:weight(2) - before):abs():max(), 'iteration ' .. it)
+      elseif it == run.cfg.freeze_prototypes + 1 then
+        assert.is_true((run.prototypes:weight(2) - before):abs():max() > 0)
+      end
+      for s = 1, 2 do
+        -- normalised before the step, so unit norm up to one small update
+        assert.is_true(math.abs(run.prototypes:weight(s):norm(2, 2):max() - 1) < 0.05)
+      end
+      checked = checked + 1
+    end}}
+    r:fit()
+    assert.are.equal(12, checked) -- 48 images, batches of 8, 2 epochs
+    for s = 1, 2 do
+      r.prototypes:normalize()
+      assert.is_true(H.max_abs_diff(r.prototypes:weight(s):norm(2, 2), dc.ones(r.prototypes.sizes[s])) < 1e-6)
+    end
+  end)
+
+  it('logs every prototype set as a head, with the queue from the second epoch', function()
+    local out = tmpdir()
+    local r = swav{out = out}
+    r:fit()
+    local log = dc.deepcluster_log(out)
+    assert.are.equal(2, #log)
+    assert.are.same({0, 16}, {log[1].queue, log[2].queue})
+    assert.are.same({4, 6}, {log[2].heads[1].k, log[2].heads[2].k})
+    assert.is_true(log[2].nmi_labels >= 0 and log[2].nmi_labels <= 1)
+    assert.is_true(log[2].loss > 0)
+    for _, f in ipairs{'config.json', 'checkpoint.bin', 'assign.npy', 'assign_2.npy', 'queue.npy',
+      'queue_2.npy'} do
+      assert.is_truthy(io.open(out .. '/' .. f), f)
+    end
+    assert.are.same({48}, dc.load_npy(out .. '/assign_2.npy'):shape())
+    os.execute('rm -rf ' .. out)
+  end)
+
+  it('resumed after an epoch, equals the epochs run straight (prototypes, queue, network)', function()
+    local a, b = tmpdir(), tmpdir()
+    -- the queue from the first epoch on: the resumed epoch needs the saved one
+    local straight = swav{out = a, epochs = 2, queue_start = 0}
+    straight:fit()
+    swav{out = b, epochs = 1, queue_start = 0}:fit()
+    local started = {}
+    local resumed = swav{out = b, epochs = 2, resume = true, queue_start = 0,
+      hooks = {on_epoch_start = function(_, e) started[#started + 1] = e end}}
+    resumed:fit()
+    assert.are.same({2}, started)
+    same_state(straight.model, resumed.model)
+    same_state(straight.prototypes, resumed.prototypes)
+    for q = 1, 2 do assert.are.equal(0, (straight.queue[q] - resumed.queue[q]):abs():max()) end
+    assert.are.same(straight.prev_assign:totable(), resumed.prev_assign:totable())
+    assert.are.equal(straight.history[2].loss, resumed.history[1].loss)
+    H.errors_with('resume: the checkpoint in ' .. b .. ' was made with other settings: epsilon',
+      function() swav{out = b, epochs = 3, resume = true, queue_start = 0, epsilon = 0.03}:fit() end)
+    os.execute('rm -rf ' .. a .. ' ' .. b)
+  end)
+
+  it('trains the same with 1 and 2 loader threads', function()
+    local one, two = swav{epochs = 1, threads = 1}, swav{epochs = 1, threads = 2}
+    one:fit()
+    two:fit()
+    same_state(one.model, two.model)
+    same_state(one.prototypes, two.prototypes)
+    assert.are.equal(one.history[1].loss, two.history[1].loss)
+  end)
+
+  it('refuses bad configurations, naming itself', function()
+    H.errors_with('swav: views must list at least 2 transforms', swav, {views = {VIEWS[1]}})
+    H.errors_with('swav: code_views[2] must be a view number in 1..4, got 5', swav,
+      {code_views = {1, 5}})
+    H.errors_with('swav: prototypes[2] must be a positive integer, got 0', swav, {prototypes = {3, 0}})
+    H.errors_with('swav: prototype set 1 has 9 prototypes, more than the batch of 8 images',
+      swav, {prototypes = 9})
+    H.errors_with('swav: code view 3 is not among the first views of one size (views 1..2)',
+      swav, {code_views = {1, 3}})
+    H.errors_with("swav: unknown option 'k'", swav, {k = 3})
+    H.errors_with('swav: data has 48 images, fewer than one batch of 64', swav,
+      {batch = 64, prototypes = 4})
+    H.errors_with('swav: model must be a dc.models network', swav, {model = nn.Linear(2, 3)})
+  end)
+end)
+
+describe('dc.recipes.swav', function()
+  it('gives options dc.swav takes, scaled to 28 px', function()
+    local o = dc.recipes.swav{size = 28, mean = {0.286}, std = {0.353}, epochs = 2}
+    assert.are.same({10, 50, 100}, o.prototypes)
+    assert.are.same({0.1, 0.05, 3, 128, 384, 1}, {o.temperature, o.epsilon, o.sinkhorn_iters,
+      o.batch, o.queue_length, o.queue_start})
+    assert.are.equal(6, #o.views)
+    o.data, o.model, o.verbose = dc.data.fashion_mnist{split = 'train'}:subset(256), tiny_model(), false
+    local r = dc.swav(o)
+    assert.are.same({{first = 1, n = 2}, {first = 3, n = 4}}, r.groups)
+    assert.are.equal(2, r.cfg.freeze_prototypes) -- one epoch: 256 images in batches of 128
+    assert.are.same({4096, 3000}, (function()
+      local big = dc.recipes.swav{size = 224, mean = {0.5}, std = {0.2}}
+      return {big.batch, big.prototypes[1]}
+    end)())
+  end)
+end)

@@ -1,5 +1,5 @@
 -- Prototypes(dim, k [, {generator = g}]) or Prototypes(dim, {k1, k2, ...}): SwAV's learnable
--- prototypes (Caron et al. 2020, method.md §12), one bias-free linear layer per set: the
+-- prototypes (Caron et al. 2020, method.md §13), one bias-free linear layer per set: the
 -- scores of set s are x W_s^T, W_s float32 [k_s, dim]. With unit-norm rows of W_s and of x
 -- they are cosine similarities. The rows start at random directions of unit norm;
 -- p:normalize() puts them back on the unit sphere (SwAV: before every training step), and

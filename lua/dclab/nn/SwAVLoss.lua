@@ -1,5 +1,5 @@
 -- SwAVLoss([{temperature = 0.1, code_views = {1, 2}, views = V}]): SwAV's swapped
--- prediction (Caron et al. 2020, method.md §12): the codes of each view in code_views (SwAV:
+-- prediction (Caron et al. 2020, method.md §13): the codes of each view in code_views (SwAV:
 -- the 2 large crops) are predicted from every other view's scores against the prototypes,
 --   loss = mean over (code a, view v ~= view(a)) of
 --          1/B sum_b - sum_k q[a,b,k] log softmax(z[v,b,:] / temperature)_k
