@@ -1940,7 +1940,8 @@ run:remake_kept(ks)
 
 entry('dc.DeepCluster:parts', [=[
 dc.DeepCluster.parts: pieces of the runner that a subclass with a loop of its own reuses
-  (dc.swav): set_generators, attach_projection, head_stats, make_schedule.]=])
+  (dc.swav): set_generators, attach_projection, head_stats, make_schedule,
+  check_run_options.]=])
 
 entry('dc.DeepCluster:parts.set_generators', [=[
 parts.set_generators(module, generator)
@@ -1972,5 +1973,23 @@ dc.recipes.swav{size =, mean =, std = [, epochs =, k =]} -> options of dc.swav
   prototypes (k = 100 by default: 10, 50, 100), projection to 32, queue of 384 from epoch 2, batch
   max(128, k), lr 0.05. The model must take both crop sizes (e.g. dc.models.small with an
   nn.AdaptiveAvgPool2d(3) after its features, as experiments/swav.lua does).]=])
+
+
+entry('dc.DeepCluster:check_config', [=[
+Class.check_config(cfg) -> c
+  The options check of Class:new: cfg checked against the class's options, defaults filled
+  (DeepCluster's: help(dc.deepcluster); dc.SwAV's: help(dc.swav)). Errors name the runner.]=])
+
+entry('dc.DeepCluster:close_epoch', [=[
+run:close_epoch(epoch, results, all, stats) -> stats
+  Ends an epoch of heads' results (results[h] = {assign =, k =}, their statistics all[h]):
+  stats, the log entry, takes head 1's statistics where it has none of its own and all of
+  them as heads = {...} when there are several; collapse warnings on stderr; the assignments
+  kept; the log line and checkpoint written (with out); hooks.on_epoch_end called.]=])
+
+entry('dc.DeepCluster:parts.check_run_options', [=[
+parts.check_run_options(name, cfg, spec) -> c
+  cfg checked against the option spec (dc.options.check), with the model (a dc.models
+  network) and the data (a dc.data dataset) every runner needs; errors start with name.]=])
 
 return doc

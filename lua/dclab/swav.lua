@@ -26,6 +26,7 @@ return function(dc)
   local parts = Run.parts
 
   local SwAV = Run:extend()
+  SwAV.name = 'swav'
 
   local OPTIONS = {
     model = {required = true}, data = {required = true}, views = {type = 'table', required = true},
@@ -65,18 +66,16 @@ return function(dc)
     return p
   end
 
-  local function check_config(cfg)
-    if type(cfg) ~= 'table' then fail('expected a configuration table, got %s', type(cfg)) end
-    local c = options.check('swav', cfg, OPTIONS, 3)
-    if type(c.model) ~= 'table' or not c.model.stages then
-      fail('model must be a dc.models network (with sobel/features/classifier), got %s', type(c.model))
+  -- The options checked and completed (Run:new calls it).
+  function SwAV.check_config(cfg)
+    local c = parts.check_run_options('swav', cfg, OPTIONS)
+    if #c.views < 2 then
+      fail('views must list at least 2 transforms (one per crop), got %d', #c.views)
     end
-    if type(c.data) ~= 'table' or not c.data.desc then
-      fail('data must be a dc.data dataset, got %s', type(c.data))
-    end
-    if #c.views < 2 then fail('views must list at least 2 transforms (one per crop), got %d', #c.views) end
     for v, tf in ipairs(c.views) do
-      if not dc.transforms.is_transform(tf) then fail('views[%d] must be a dc.transforms transform', v) end
+      if not dc.transforms.is_transform(tf) then
+        fail('views[%d] must be a dc.transforms transform', v)
+      end
     end
     for a, v in ipairs(c.code_views) do
       if math.type(v) ~= 'integer' or v < 1 or v > #c.views then
@@ -85,7 +84,8 @@ return function(dc)
     end
     if #c.code_views == 0 then fail('code_views must list at least one view') end
     if #c.data < c.batch then
-      fail('data has %d images, fewer than one batch of %d (batches are full: drop_last)', #c.data, c.batch)
+      fail('data has %d images, fewer than one batch of %d (batches are full: drop_last)',
+        #c.data, c.batch)
     end
     -- each prototype set is a head of the DeepCluster statistics and files
     c.heads = {}
@@ -111,14 +111,6 @@ return function(dc)
     return c
   end
 
-  function SwAV:new(cfg)
-    local c = check_config(cfg)
-    local run = setmetatable({cfg = c, model = c.model, data = c.data, epoch = 0,
-      history = {}}, self)
-    run:init()
-    return run
-  end
-
   function SwAV:init()
     local c = self.cfg
     parts.attach_projection(self, c.projection)
@@ -141,7 +133,6 @@ return function(dc)
     self.proto_optim:add(self.prototypes)
     self:remake_kept()
     self.codes = c.codes or dc.cluster.sinkhorn
-    if not self.codes then fail('dc.cluster.sinkhorn is missing: give codes = function(scores, opts)') end
     if c.resume and not c.out then fail('resume needs an out folder') end
     self.lr_schedule = parts.make_schedule(self)
     self.groups = self:view_groups()
@@ -275,7 +266,8 @@ return function(dc)
       if hook then hook(self, batches, loss) end
       if dc.interrupted() then
         if bar then bar:finish() end
-        fail('interrupted during epoch %d; the checkpoint of epoch %d is as it was', epoch, self.epoch)
+        fail('interrupted during epoch %d; the checkpoint of epoch %d is as it was', epoch,
+          self.epoch)
       end
     end
     if bar then bar:finish() end
@@ -324,26 +316,10 @@ return function(dc)
       -- a set with as many prototypes as classes is a cluster head's own answer
       all[s].head_nmi_labels = r.k == classes and all[s].nmi_labels or cjson.null
     end
-    local stats = {}
-    for key, v in pairs(all[1]) do stats[key] = v end
-    stats.loss, stats.epoch = loss, epoch
-    stats.t_train, stats.t_features, stats.t_cluster = t1 - t0, t2 - t1, t3 - t2
-    stats.dims, stats.lr = feats:size(2), self.optim.groups[1].lr
-    stats.queue = self.queue and c.queue_length or 0
-    if #results > 1 then stats.heads = all end
-    for s = 1, #results do
-      if all[s].collapse ~= cjson.null and c.verbose then
-        io.stderr:write(string.format('swav: warning: epoch %d, prototype set %d: %s\n', epoch, s,
-          all[s].collapse))
-      end
-    end
-    self.prev_assigns = {}
-    for s = 1, #results do self.prev_assigns[s] = results[s].assign end
-    self.epoch, self.prev_assign, self.last = epoch, results[1].assign, results[1]
-    self.history[#self.history + 1] = stats
-    if self.paths then self:save(stats) end
-    if hooks.on_epoch_end then hooks.on_epoch_end(self, stats) end
-    return stats
+    local stats = {loss = loss, epoch = epoch, t_train = t1 - t0, t_features = t2 - t1,
+      t_cluster = t3 - t2, dims = feats:size(2), lr = self.optim.groups[1].lr,
+      queue = self.queue and c.queue_length or 0}
+    return self:close_epoch(epoch, results, all, stats)
   end
 
   -- DeepCluster's files, and the queue (queue.npy, queue_2.npy: one per code view).

@@ -84,8 +84,10 @@ describe('SwAVLoss', function()
   it('refuses bad options and shapes, naming itself', function()
     H.errors_with('SwAVLoss: code_views[2] must be a view number >= 1, got x',
       nn.SwAVLoss, {code_views = {1, 'x'}})
-    H.errors_with('SwAVLoss: code_views must list at least one view', nn.SwAVLoss, {code_views = {}})
-    H.errors_with("SwAVLoss: option 'temperature' must be > 0, got 0", nn.SwAVLoss, {temperature = 0})
+    H.errors_with('SwAVLoss: code_views must list at least one view', nn.SwAVLoss,
+      {code_views = {}})
+    H.errors_with("SwAVLoss: option 'temperature' must be > 0, got 0", nn.SwAVLoss,
+      {temperature = 0})
     local crit = nn.SwAVLoss()
     H.errors_with('swav_loss_forward: 1 view(s) in all; the swapped prediction needs at least 2',
       crit.forward, crit, dc.zeros(1, 2, 3), codes(2, 2, 3))
@@ -134,7 +136,8 @@ describe('Prototypes', function()
     p:zero_grad()
     p:forward(x)
     local dx = p:backward(x, r):clone()
-    local targets = {{x, dx}, {p.weight1, p.grad_weight1:clone()}, {p.weight2, p.grad_weight2:clone()}}
+    local targets = {{x, dx}, {p.weight1, p.grad_weight1:clone()},
+      {p.weight2, p.grad_weight2:clone()}}
     for _, tg in ipairs(targets) do
       local tf, gf = tg[1]:view(-1), H.flat(tg[2])
       for i = 1, #gf do
@@ -153,9 +156,11 @@ describe('Prototypes', function()
     H.errors_with('Prototypes: dim must be a positive integer, got 0', nn.Prototypes, 0, 3)
     H.errors_with('Prototypes: set 2: the number of prototypes must be a positive integer, got 0',
       nn.Prototypes, 4, {3, 0})
-    H.errors_with('Prototypes: k must be a positive integer or a list of them', nn.Prototypes, 4, {})
+    H.errors_with('Prototypes: k must be a positive integer or a list of them', nn.Prototypes,
+      4, {})
     local p = nn.Prototypes(4, 3)
-    H.errors_with('Prototypes: expected input [N, 4], got float32 [2, 5]', p.forward, p, dc.zeros(2, 5))
+    H.errors_with('Prototypes: expected input [N, 4], got float32 [2, 5]', p.forward, p,
+      dc.zeros(2, 5))
     H.errors_with('Prototypes: backward expects a list of 1 score gradients, got userdata',
       p.backward, p, dc.zeros(2, 4), dc.zeros(2, 3))
   end)
@@ -225,7 +230,8 @@ describe('dc.swav', function()
     assert.are.equal(12, checked) -- 48 images, batches of 8, 2 epochs
     for s = 1, 2 do
       r.prototypes:normalize()
-      assert.is_true(H.max_abs_diff(r.prototypes:weight(s):norm(2, 2), dc.ones(r.prototypes.sizes[s])) < 1e-6)
+      local norms = r.prototypes:weight(s):norm(2, 2)
+      assert.is_true(H.max_abs_diff(norms, dc.ones(r.prototypes.sizes[s])) < 1e-6)
     end
   end)
 
@@ -247,7 +253,7 @@ describe('dc.swav', function()
     os.execute('rm -rf ' .. out)
   end)
 
-  it('resumed after an epoch, equals the epochs run straight (prototypes, queue, network)', function()
+  it('resumed after an epoch, equals the epochs run straight (prototypes, queue, net)', function()
     local a, b = tmpdir(), tmpdir()
     -- the queue from the first epoch on: the resumed epoch needs the saved one
     local straight = swav{out = a, epochs = 2, queue_start = 0}
@@ -264,7 +270,9 @@ describe('dc.swav', function()
     assert.are.same(straight.prev_assign:totable(), resumed.prev_assign:totable())
     assert.are.equal(straight.history[2].loss, resumed.history[1].loss)
     H.errors_with('resume: the checkpoint in ' .. b .. ' was made with other settings: epsilon',
-      function() swav{out = b, epochs = 3, resume = true, queue_start = 0, epsilon = 0.03}:fit() end)
+      function()
+        swav{out = b, epochs = 3, resume = true, queue_start = 0, epsilon = 0.03}:fit()
+      end)
     os.execute('rm -rf ' .. a .. ' ' .. b)
   end)
 
@@ -281,7 +289,8 @@ describe('dc.swav', function()
     H.errors_with('swav: views must list at least 2 transforms', swav, {views = {VIEWS[1]}})
     H.errors_with('swav: code_views[2] must be a view number in 1..4, got 5', swav,
       {code_views = {1, 5}})
-    H.errors_with('swav: prototypes[2] must be a positive integer, got 0', swav, {prototypes = {3, 0}})
+    H.errors_with('swav: prototypes[2] must be a positive integer, got 0', swav,
+      {prototypes = {3, 0}})
     H.errors_with('swav: prototype set 1 has 9 prototypes, more than the batch of 8 images',
       swav, {prototypes = 9})
     H.errors_with('swav: code view 3 is not among the first views of one size (views 1..2)',
@@ -300,7 +309,8 @@ describe('dc.recipes.swav', function()
     assert.are.same({0.1, 0.05, 3, 128, 384, 1}, {o.temperature, o.epsilon, o.sinkhorn_iters,
       o.batch, o.queue_length, o.queue_start})
     assert.are.equal(6, #o.views)
-    o.data, o.model, o.verbose = dc.data.fashion_mnist{split = 'train'}:subset(256), tiny_model(), false
+    o.data = dc.data.fashion_mnist{split = 'train'}:subset(256)
+    o.model, o.verbose = tiny_model(), false
     local r = dc.swav(o)
     assert.are.same({{first = 1, n = 2}, {first = 3, n = 4}}, r.groups)
     assert.are.equal(2, r.cfg.freeze_prototypes) -- one epoch: 256 images in batches of 128
