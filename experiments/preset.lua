@@ -30,8 +30,11 @@ return function(preset, title, argv, runner)
   local test = dc.data.fashion_mnist{split = 'test'}
   o.data = train:subset(math.min(args.train, #train))
   o.model = dc.models.small{sobel = false, generator = dc.Generator(args.seed)}
-  -- multi-crop: the 16 px crops reach the classifier pooled to the 28 px crops' 3 x 3
-  if o.views then o.model.features:add(dc.nn.AdaptiveAvgPool2d(3)) end
+  if o.views then
+    -- the small crops (16 pixels) leave a 2x2 map where the fc layers expect 3x3: pool to
+    -- 3x3 first, as ResNet's global pooling lets DeepCluster-v2 take 224 and 96 crops
+    o.model.features:add(dc.nn.AdaptiveAvgPool2d(3))
+  end
   o.seed, o.out, o.threads, o.resume = args.seed, args.out, args.threads, args.resume
   print(string.format('dclab %s | %s on Fashion-MNIST: %d train images, %d epochs, %d heads of ' ..
     'k = %d, seed %d; run folder %s', dc.version, title, #o.data, args.epochs,

@@ -75,6 +75,9 @@ return function(dc)
   -- The feature layers read at the classifier's end (the rest are conv layer numbers).
   local EMBEDDINGS = {penultimate = true, projection = true}
   local check_bank_layer
+  -- private steps of the runner (defined below)
+  local features_differ, head_scores, ensure_heads, head_answers, keep_bank, bank_width, path_of
+  local visits_each_once
 
   -- heads = {{k = K}, ...} checked; without it, one head of the k option.
   local function check_heads(cfg, c)
@@ -457,7 +460,7 @@ return function(dc)
   -- the first two views, as main_deepclusterv2.py's crops 0 and 1).
   -- With clustering 'sinkhorn' (SeLa): the log-softmax scores of head h over every image,
   -- all heads computed in one pass when h = 1. step asks for h > 1 only when
-  -- run:features_differ().
+  -- features_differ(run).
   function Run:features(h)
     h = h or 1
     if self.bank then
@@ -465,7 +468,7 @@ return function(dc)
       return b[(h - 1) % #b + 1]
     end
     if self.scores_mode then
-      if h == 1 then self.scores = self:head_scores() end
+      if h == 1 then self.scores = head_scores(self) end
       return self.scores[h]
     end
     if self.cfg.stream_features then return self:streamed_features() end
@@ -478,13 +481,13 @@ return function(dc)
   end
 
   -- Whether the heads cluster different features (run:features(h) per head).
-  function Run:features_differ()
+  features_differ = function(self)
     return self.scores_mode or (self.bank and #self.bank.features > 1) or false
   end
 
   -- Every head's log-softmax scores over all images in dataset order, evaluation mode:
-  -- {float32 [N, k_h], ...}. The heads (kept across epochs) are those run:ensure_heads made.
-  function Run:head_scores()
+  -- {float32 [N, k_h], ...}. The heads (kept across epochs) are those ensure_heads made.
+  head_scores = function(self)
     local m, n, nheads = self.model, #self.data, #self.cfg.heads
     local heads = {}
     for h = 1, nheads do heads[h] = self.kept[h].head end
@@ -508,7 +511,7 @@ return function(dc)
 
   -- Makes the kept heads that do not exist yet (SeLa's heads live from the first epoch on:
   -- their scores are what is clustered).
-  function Run:ensure_heads(streams)
+  ensure_heads = function(self, streams)
     self.kept = self.kept or {}
     local dim = self:head_width()
     for h, head in ipairs(self.cfg.heads) do
@@ -655,7 +658,7 @@ return function(dc)
     local views = self.transforms.views
     local nviews = views and #views or 1
     local scale = 1 / (heads * nviews)
-    local bank = self.cfg.features == 'memory_bank' and new_bank(self, nviews, self:bank_width())
+    local bank = self.cfg.features == 'memory_bank' and new_bank(self, nviews, bank_width(self))
     local total, seen, batches = 0, 0, 0
     local head_totals = {}
     for h = 1, heads do head_totals[h] = 0 end
@@ -697,13 +700,13 @@ return function(dc)
       end
     end
     if bar then bar:finish() end
-    if bank then self:keep_bank(bank) end
+    if bank then keep_bank(self, bank) end
     for h = 1, heads do head_totals[h] = head_totals[h] / math.max(seen, 1) end
     return total / math.max(seen, 1), head_totals
   end
 
   -- Width of the clustered embedding (what the bank stores).
-  function Run:bank_width()
+  bank_width = function(self)
     local emb = embedding_module(self.model)
     return self.projection_dim or emb.out_features
       or fail('the classifier has no layer with out_features to size the memory bank from')
@@ -711,7 +714,7 @@ return function(dc)
 
   -- Takes the epoch's bank as the next epoch's features, after checking that it holds every
   -- image's entry exactly once.
-  function Run:keep_bank(bank)
+  keep_bank = function(self, bank)
     for v, count in ipairs(bank.count) do
       local lo, hi = count:min(), count:max()
       if lo ~= 1 or hi ~= 1 then
@@ -719,7 +722,7 @@ return function(dc)
           'epoch instead of exactly one (unreadable images?)', v, lo, hi)
       end
     end
-    self.bank = {features = bank.features}
+    self.bank = bank -- {features = {float32 [N, D], ...}, count = {int64 [N] (all 1), ...}}
   end
 
   local function median(sizes)
@@ -736,7 +739,7 @@ return function(dc)
   -- A cluster head's own answer: the argmax of every head with as many outputs as there are
   -- classes, over all images in evaluation mode, scored as a clustering (NMI with the
   -- labels). {[h] = nmi}; costs one forward pass, made only when such a head exists.
-  function Run:head_answers(results)
+  head_answers = function(self, results)
     local classes = class_count(self.labels)
     local wanted = {}
     for h, res in ipairs(results) do
@@ -774,6 +777,20 @@ return function(dc)
     return nil
   end
 
+  -- One line on stderr for the heads that show collapse: the first one's message, and how
+  -- many others (their messages are in log.jsonl).
+  local function warn_collapse(name, epoch, all)
+    local hit = {}
+    for h, st in ipairs(all) do
+      if st.collapse ~= cjson.null then hit[#hit + 1] = h end
+    end
+    if #hit == 0 then return end
+    local others = #hit > 1 and string.format(' (and %d more of the %d heads: see collapse in ' ..
+      'log.jsonl)', #hit - 1, #all) or ''
+    io.stderr:write(string.format('%s: warning: epoch %d, head %d: %s%s\n', name, epoch,
+      hit[1], all[hit[1]].collapse, others))
+  end
+
   -- The log entries of one head.
   local function head_stats(self, h, res, sizes, loss)
     local prev = self.prev_assigns and self.prev_assigns[h] or h == 1 and self.prev_assign
@@ -797,12 +814,12 @@ return function(dc)
     if self.lr_schedule then self.optim:set_lr(self.lr_schedule(epoch)) end
 
     local t0 = dc.now()
-    if self.scores_mode then self:ensure_heads(streams) end
+    if self.scores_mode then ensure_heads(self, streams) end
     local feats = self:features(1)
     if hooks.on_features then hooks.on_features(self, feats) end
     local t1 = dc.now()
     local results, nheads = {}, #c.heads
-    local differ = self:features_differ()
+    local differ = features_differ(self)
     for h = 1, nheads do
       results[h] = self:cluster((h == 1 or not differ) and feats or self:features(h), streams, h)
       if hooks.on_clusters then hooks.on_clusters(self, results[h], h) end
@@ -811,8 +828,9 @@ return function(dc)
     local t2 = dc.now()
 
     local idx = self:sample(res, streams)
-    if c.features == 'memory_bank' and not self:visits_each_once(idx) then
-      fail("features 'memory_bank' needs every image once per epoch: sampler = 'shuffle' with epoch_size = 1 (or a sampler returning a permutation of 1..%d)", #self.data)
+    if c.features == 'memory_bank' and not visits_each_once(self, idx) then
+      fail("features 'memory_bank' needs every image once per epoch: sampler = 'shuffle' " ..
+        'with epoch_size = 1 (or a sampler returning a permutation of 1..%d)', #self.data)
     end
     local dim, heads, head_optims = self:head_width(), {}, {}
     for h = 1, nheads do
@@ -821,7 +839,7 @@ return function(dc)
     end
     self.model:set_top_layer(nheads == 1 and heads[1] or nn.ConcatTable(heads))
     local loss, head_losses = self:train(results, idx, epoch, streams, head_optims)
-    local answers = self:head_answers(results)
+    local answers = head_answers(self, results)
     local t3 = dc.now()
 
     local all = {}
@@ -848,12 +866,7 @@ return function(dc)
       if stats[key] == nil then stats[key] = v end
     end
     if nheads > 1 then stats.heads = all end
-    for h = 1, nheads do
-      if all[h].collapse ~= cjson.null and c.verbose then
-        io.stderr:write(string.format('%s: warning: epoch %d, head %d: %s\n', self.name, epoch,
-          h, all[h].collapse))
-      end
-    end
+    if c.verbose then warn_collapse(self.name, epoch, all) end
     self.prev_assigns = {}
     for h = 1, nheads do self.prev_assigns[h] = results[h].assign end
     self.epoch, self.prev_assign, self.last = epoch, results[1].assign, results[1]
@@ -865,7 +878,7 @@ return function(dc)
   end
 
   -- Whether idx (int64) is a permutation of the dataset's indices.
-  function Run:visits_each_once(idx)
+  visits_each_once = function(self, idx)
     local n = #self.data
     if idx:numel() ~= n then return false end
     local sizes = dc.metrics.sizes(idx, n)
@@ -908,9 +921,9 @@ return function(dc)
     local f = assert(io.open(self.paths.log, 'a'))
     f:write(cjson.encode(stats), '\n')
     f:close()
-    for h, assign in ipairs(self.prev_assigns) do dc.save_npy(self:path_of('assign', h), assign) end
+    for h, assign in ipairs(self.prev_assigns) do dc.save_npy(path_of(self, 'assign', h), assign) end
     for v, bank in ipairs(self.bank and self.bank.features or {}) do
-      dc.save_npy(self:path_of('bank', v), bank)
+      dc.save_npy(path_of(self, 'bank', v), bank)
     end
     -- a re-created head is never checkpointed; kept heads (head 'keep') are, with their
     -- optimizers, as the top layer {head 1, head 2, ...}
@@ -957,12 +970,12 @@ return function(dc)
     self.model:set_top_layer(nil)
     self.epoch = meta.epoch
     self.prev_assigns = {}
-    for h = 1, #self.cfg.heads do self.prev_assigns[h] = dc.load_npy(self:path_of('assign', h)) end
+    for h = 1, #self.cfg.heads do self.prev_assigns[h] = dc.load_npy(path_of(self, 'assign', h)) end
     self.prev_assign = self.prev_assigns[1]
     if self.cfg.features == 'memory_bank' then
       local banks = {}
       for v = 1, math.min(2, self.transforms.views and #self.transforms.views or 1) do
-        banks[v] = dc.load_npy(self:path_of('bank', v))
+        banks[v] = dc.load_npy(path_of(self, 'bank', v))
       end
       self.bank = {features = banks}
     end
@@ -982,7 +995,7 @@ return function(dc)
 
   -- The file of the run folder holding head h's assignment (assign.npy, assign_2.npy, ...)
   -- or view v's memory bank (bank.npy, bank_2.npy).
-  function Run:path_of(kind, i)
+  path_of = function(self, kind, i)
     return string.format('%s/%s%s.npy', self.cfg.out, kind, i == 1 and '' or '_' .. i)
   end
 
@@ -1004,9 +1017,10 @@ return function(dc)
 
   -- Pieces a subclass with a loop of its own reuses (dc.swav): set_generators(module, gen),
   -- attach_projection(run, spec), head_stats(run, h, res, sizes, loss), make_schedule(run),
-  -- check_run_options(name, cfg, spec).
+  -- check_run_options(name, cfg, spec), path_of(run, kind, i).
   Run.parts = {set_generators = set_generators, attach_projection = attach_projection,
-    head_stats = head_stats, make_schedule = make_schedule, check_run_options = check_run_options}
+    head_stats = head_stats, make_schedule = make_schedule, check_run_options = check_run_options,
+    path_of = path_of}
   -- the options check of Run:new (a subclass puts its own)
   Run.check_config = check_config
 

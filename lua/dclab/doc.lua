@@ -182,20 +182,51 @@ dc.deepcluster{model =, data =, k = 100, epochs = 1, batch = 256, seed = 31, out
     true}) | false | an object with fit_apply(x) -> float32 [N, d] (and partial_fit, finish,
     apply, reset for stream_features). Its output is what the clustering gets; not checked
     here.
-  hooks = {on_epoch_start(run, epoch), on_features(run, feats), on_clusters(run, res),
+  hooks = {on_epoch_start(run, epoch), on_features(run, feats), on_clusters(run, res, h),
     on_batch(run, i, loss), on_epoch_end(run, stats)}.
+
+  DeepCluster's successors (DeepCluster-v2, SeLa; presets in dc.recipes, method.md §10):
+  feature_layer = 'projection' with projection = {hidden = H (default: the input width),
+    dim = D} or a module [N, width] -> [N, D]: dc.models.projection appended to the
+    classifier (trained and checkpointed with it); clustering and head work on its
+    L2-normalised output.
+  heads = {{k = K1}, {k = K2}, ...} (instead of k): one clustering and one head each, the
+    loss averaged over heads; the sampler uses head 1's clusters; log entries carry head 1's
+    statistics and heads = {...} with every head's (k, loss, nmi_labels, nmi_prev, sizes,
+    collapse, head_nmi_labels); assign.npy, assign_2.npy, ...
+  spherical = true: k-means with cosine assignment (dc.cluster.kmeans's option).
+  head = 'centroids', temperature = 0.1: DeepCluster-v2's frozen normalised centroids.
+  features = 'pass' (default: an evaluation pass each epoch) | 'memory_bank' (the
+    embeddings of the previous epoch's training passes, views 1 and 2 in banks that the
+    heads take in turn; the first epoch makes one plain pass). The bank holds every image's
+    entry exactly once per epoch: the sampler must give a permutation (sampler = 'shuffle').
+  clustering = 'sinkhorn' (SeLa), sinkhorn = {epsilon =, iters =}: each kept head's
+    log-softmax scores over all images go through Sinkhorn-Knopp equipartition; labels =
+    argmax. Needs head = 'keep'; kept heads are checkpointed with their optimizers.
+  views = {tf1, tf2, ...} (instead of transforms.train): multi-crop; every view of an image
+    has its labels, the loss is averaged over views and heads, one step per batch.
+  lr_schedule = {warmup = E, cosine = true, start = 0, final = 0, total = epochs} (the main
+    optimizer's lr from start up to its lr over E epochs, then cosine down to final;
+    dc.optim.schedule.warmup_cosine) or function(epoch) -> lr.
+  collapse_share = 0.5: a log entry's collapse is a message (also on stderr when verbose)
+    when one cluster holds more than this share of the images or the loss is within 1% of
+    ln k; else null.
+  A head with as many outputs as the labels have classes is scored as a clustering: the
+    argmax over all images (one evaluation pass), head_nmi_labels in the log.
 
   Subclassing (dc.DeepCluster): override a step, keep the rest.
     local MyRun = dc.DeepCluster:extend()
     function MyRun:cluster(feats, streams) ... return {assign = ids, k = self.cfg.k} end
     MyRun{model = m, data = ds, k = 10}:fit()       -- or MyRun:new{...}
   Steps, in order (streams = {cluster, sampler, head, dropout}: the epoch's generators):
-    run:features() -> float32 [N, D]
-    run:cluster(feats, streams) -> a clustering result (as above, with k)
-    run:sample(res, streams) -> int64 dataset indices
-    run:new_head(res, dim, streams) -> the head's optimizer or nil (installs the head with
-      run.model:set_top_layer(m), m mapping [B, dim] to [B, res.k] logits)
-    run:train(res, idx, epoch, streams, head_optim) -> mean loss
+    run:features(h) -> float32 [N, D], what head h clusters (h > 1 asked only when the
+      heads' features differ: two memory banks, SeLa's scores)
+    run:cluster(feats, streams, h) -> a clustering result of head h (as above, with k)
+    run:sample(res, streams) -> int64 dataset indices (res: head 1's)
+    run:new_head(res, dim, streams, h) -> head h's optimizer or nil (installs the head with
+      run.model:set_top_layer(m), m mapping [B, dim] to [B, res.k] logits; several heads
+      are then gathered into one dc.nn.ConcatTable)
+    run:train(results, idx, epoch, streams, head_optims) -> mean loss, {each head's}
   MyRun.super[name](self, ...) calls the parent's step. dc.deepcluster(cfg) touches no file:
   run:prepare() (called by fit and step) makes out, resumes or writes config.json.
   resume = true refuses a checkpoint made with other settings (all but epochs, out, resume,
@@ -1800,6 +1831,84 @@ conv:set_precision('fp32' | 'bf16') -> conv
   the read-only configuration is rebuilt with the same geometry and the new precision;
   'bf16' is refused on a CPU without bf16 compute.]=])
 
+-- ---- runner: DeepCluster's successors (issue #12) ----
+
+entry('dc.nn.Normalize', [=[
+dc.nn.Normalize() -> module
+  Each row of float32 [N, D] divided by its L2 norm (clamped at 1e-12, as PyTorch's
+  F.normalize): the output of DeepCluster-v2's and SwAV's projection head. No parameters;
+  backward: dx = (dy - y <dy, y>) / |x|.]=])
+
+entry('dc.nn.ConcatTable', [=[
+dc.nn.ConcatTable{m1, m2, ...} -> module
+  Every member applied to the same input (Torch's ConcatTable): forward(x) -> {m1(x),
+  m2(x), ...}; backward(x, {dy1, dy2, ...}) -> the sum of the members' input gradients.
+  Parameters, state and modes are the members' in order, named as a Sequential's
+  ('1.weight'). The runner's several heads sit on the network this way.]=])
+
+entry('dc.models.projection', [=[
+dc.models.projection{input = D_in, hidden = H, dim = D [, generator = g]} -> Sequential
+  DeepCluster-v2's and SwAV's projection head: Linear(D_in, H), BatchNorm1d(H), ReLU,
+  Linear(H, D), Normalize (main_deepclusterv2.py: 2048 -> 2048 -> 128). Linear weights
+  N(0, 0.01^2) from generator. dc.deepcluster builds it for feature_layer = 'projection'.]=])
+
+entry('dc.optim.schedule.warmup_cosine', [=[
+dc.optim.schedule.warmup_cosine{lr =, total =, warmup = 0, start = 0, final = 0, cosine =
+  true} -> function(t) -> lr
+  Linear warm-up from start to lr over epochs 1..warmup, then cosine from lr down to final
+  by epoch total (constant lr when cosine = false), as DeepCluster-v2's and SwAV's schedule
+  (there per iteration: 10 warm-up epochs from 0.3, cosine to 0.0048, base lr 4.8).]=])
+
+entry('dc.recipes', [=[
+dc.recipes: presets, each a function(opts) -> a table of options for dc.deepcluster
+  opts = {size = image side (required), mean = {...}, std = {...} (per channel, required),
+  epochs = the paper's, k = per head (the paper's), heads = the paper's number}. Add model,
+  data and out, change any key, then dc.deepcluster(o):fit(). experiments/deepcluster_v2.lua
+  and experiments/sela.lua run them on Fashion-MNIST. Entries: deepcluster, deepcluster_v2,
+  sela.]=])
+
+entry('dc.recipes.deepcluster', [=[
+dc.recipes.deepcluster{size =, mean =, std = [, epochs =, k =]} -> options
+  DeepCluster (Caron et al. 2018), deepcluster/main.py and the paper:
+    k 10000 (ImageNet), k-means 20 iterations, PCA 256 + whitening + L2   main.py, clustering.py
+    sampler 'uniform_per_cluster', head 'reinit', features 'pass'         main.py
+    SGD lr 0.05, momentum 0.9, weight decay 1e-5; head SGD lr 0.05        main.py defaults
+    batch 256, epochs 500                                                 paper §4
+    RandomResizedCrop(size) + flip; scale 0.08-1 (torchvision default,    main.py
+      at 224) or, below 96 pixels, 0.5-1 (dclab's 28x28 scaling)]=])
+
+entry('dc.recipes.deepcluster_v2', [=[
+dc.recipes.deepcluster_v2{size =, mean =, std = [, epochs =, k =, heads =]} -> options
+  DeepCluster-v2 (Caron et al. 2020), swav/main_deepclusterv2.py unless said:
+    projection {hidden = input width, dim = 128} (2048 -> 2048 -> 128)   feat_dim 128
+    3 heads x k 3000, spherical k-means 10 iterations                     nmb_prototypes
+    head 'centroids' (frozen), temperature 0.1                            temperature
+    features 'memory_bank', sampler 'shuffle' (each image once)           the bank
+    SGD lr 0.15, momentum 0.9, weight decay 1e-6, batch 64, cosine to 0,  swav issue #25 (one
+      no warm-up (the 64-GPU recipe: LARC, lr 4.8, batch 4096, 10         machine); the full
+      warm-up epochs from 0.3, cosine to 0.0048)                         recipe: the script
+    epochs 800                                                            800-epoch script
+    views: at 96 pixels and above 2 x size (scale 0.14-1) + 6 x size *    800-epoch script
+      96/224 (0.05-0.14); below, 2 x size (0.3-1) + 4 x size * 16/28      (224/96 crops)
+      (0.1-0.3), the 28x28 analogue of method.md §10; all with flips
+  Not included: colour jitter, grayscale and blur (the script's; little use on gray
+  images, method.md §10) and LARC.]=])
+
+entry('dc.recipes.sela', [=[
+dc.recipes.sela{size =, mean =, std = [, epochs =, k =, heads =]} -> options
+  SeLa (Asano, Rupprecht, Vedaldi, ICLR 2020), yukimasano/self-label:
+    10 heads x k 3000 (ImageNet; 10 x 128 on CIFAR-10)                   --hc, --ncl
+    clustering 'sinkhorn' on the heads' log-softmax scores, epsilon 1/25  --lamb 25
+      (Q = P^25); 100 iterations (sinkhornknopp.py: until the column
+      scalings change by less than 0.1 in sum)
+    head 'keep' (the heads are trained throughout, same SGD settings)     main.py Optimizer
+    SGD lr 0.05, momentum 0.9, weight decay 1e-5, lr x 0.1 every 150      main.py defaults
+      epochs, batch 256, epochs 400                                       scripts/alexnet.sh
+    RandomResizedCrop(size) + flip (scale as dc.recipes.deepcluster)      its transforms
+  Differences: labels are recomputed every epoch (SeLa: 100 times in 400 epochs, spread
+  quadratically, --nopts; its first labels are a random equipartition); no colour jitter
+  or grayscale (gray images).]=])
+
 -- ---- clustering: Sinkhorn equipartition, spherical k-means (cluster) ----
 
 entry('dc.cluster.sinkhorn', [=[
@@ -1941,7 +2050,12 @@ run:remake_kept(ks)
 entry('dc.DeepCluster:parts', [=[
 dc.DeepCluster.parts: pieces of the runner that a subclass with a loop of its own reuses
   (dc.swav): set_generators, attach_projection, head_stats, make_schedule,
-  check_run_options.]=])
+  check_run_options, path_of.]=])
+
+entry('dc.DeepCluster:parts.path_of', [=[
+parts.path_of(run, kind, i) -> path
+  The file of run's folder for item i of a kind: out/<kind>.npy for i = 1, else
+  out/<kind>_<i>.npy (assign, bank; dc.swav's queue).]=])
 
 entry('dc.DeepCluster:parts.set_generators', [=[
 parts.set_generators(module, generator)

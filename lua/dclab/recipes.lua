@@ -106,6 +106,7 @@ return function(dc)
       sampler = 'shuffle',
       optim = {lr = 0.05, momentum = 0.9, weight_decay = 1e-5},
       head_optim = {lr = 0.05, momentum = 0.9, weight_decay = 1e-5},
+      lr_schedule = dc.optim.schedule.step{lr = 0.05, step = 150, gamma = 0.1},
       batch = 256, epochs = o.epochs or 400,
       transforms = {train = crop(o, o.size, o.size < SMALL and {0.5, 1} or {0.08, 1}),
         eval = eval_tf(o)},

@@ -324,7 +324,7 @@ return function(dc)
 
   -- DeepCluster's files, and the queue (queue.npy, queue_2.npy: one per code view).
   function SwAV:save(stats)
-    for a, q in ipairs(self.queue or {}) do dc.save_npy(self:path_of('queue', a), q) end
+    for a, q in ipairs(self.queue or {}) do dc.save_npy(parts.path_of(self, 'queue', a), q) end
     Run.save(self, stats)
   end
 
@@ -332,7 +332,9 @@ return function(dc)
     Run.resume(self)
     if self.epoch > 0 and self.cfg.queue_length > 0 and self.epoch > self.cfg.queue_start then
       self.queue = {}
-      for a = 1, #self.cfg.code_views do self.queue[a] = dc.load_npy(self:path_of('queue', a)) end
+      for a = 1, #self.cfg.code_views do
+        self.queue[a] = dc.load_npy(parts.path_of(self, 'queue', a))
+      end
     end
   end
 

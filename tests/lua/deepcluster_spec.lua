@@ -26,6 +26,7 @@ local function run(cfg)
   local c = {model = tiny_model(), data = data, k = 5, epochs = 2, batch = 50, verbose = false,
     threads = 1}
   for k, v in pairs(cfg or {}) do c[k] = v end
+  if c.heads then c.k = nil end -- each head has its k
   local r = dc.deepcluster(c)
   r:fit()
   return r
@@ -384,5 +385,218 @@ describe('experiment scripts', function()
       '--sampler', '--no-sobel', '--threads', '--resume', '--full'} do
       assert.truthy(text:find(flag, 1, true), flag)
     end
+  end)
+end)
+
+describe('Normalize, ConcatTable and the projection head', function()
+  local H = require 'nn_gradcheck'
+
+  it('Normalize gives unit rows and matches finite differences', function()
+    local m = nn.Normalize()
+    local y = m:forward(dc.randn(5, 7, {seed = 4}))
+    for i = 1, 5 do assert.is_true(math.abs(y[i]:norm() - 1) < 1e-5) end
+    H.gradcheck(m, dc.randn(5, 7, {seed = 5}):mul(3))
+    errors_with('Normalize: expected input float32 [N, D], got float32 [2, 3, 4]', m.forward, m,
+      dc.zeros(2, 3, 4))
+  end)
+
+  it('ConcatTable gives every member the input and sums their input gradients', function()
+    local a, b = nn.Linear(4, 3), nn.Linear(4, 2)
+    a:reset(dc.Generator(1))
+    b:reset(dc.Generator(2))
+    local c = nn.ConcatTable{a, b}
+    local x = dc.randn(6, 4, {seed = 3})
+    local out = c:forward(x)
+    assert.are.same({6, 3}, out[1]:shape())
+    assert.are.same({6, 2}, out[2]:shape())
+    local d1, d2 = dc.randn(6, 3, {seed = 4}), dc.randn(6, 2, {seed = 5})
+    local dx = c:backward(x, {d1, d2}):clone()
+    local want = d1:mm(a.weight) + d2:mm(b.weight)
+    assert.is_true((dx - want):abs():max() < 1e-5)
+    assert.are.equal(4, #c:parameters())
+    errors_with('ConcatTable: backward expects a list of 2 output gradients, got 1 of them',
+      c.backward, c, x, {d1})
+  end)
+
+  it('dc.models.projection is Linear-BN-ReLU-Linear-Normalize and checks its options', function()
+    local p = dc.models.projection{input = 6, hidden = 5, dim = 3, generator = dc.Generator(1)}
+    assert.are.same({'Linear', 'BatchNorm1d', 'ReLU', 'Linear', 'Normalize'},
+      (function()
+        local names = {}
+        for i = 1, p:size() do names[i] = p:get(i).class_name end
+        return names
+      end)())
+    local y = p:forward(dc.randn(4, 6, {seed = 2}))
+    for i = 1, 4 do assert.is_true(math.abs(y[i]:norm() - 1) < 1e-5) end
+    errors_with("models.projection: option 'dim' is required", dc.models.projection,
+      {input = 6, hidden = 5})
+  end)
+end)
+
+describe('deepcluster successors (DeepCluster-v2, SeLa parts)', function()
+  it('heads: one clustering and one head each, loss averaged, every head in the log', function()
+    local out = tmpdir()
+    local r = run{heads = {{k = 5}, {k = 3}}, out = out}
+    local s = r.history[2]
+    assert.are.equal(2, #s.heads)
+    assert.are.same({5, 3}, {s.heads[1].k, s.heads[2].k})
+    assert.is_true(math.abs(s.loss - (s.heads[1].loss + s.heads[2].loss) / 2) < 1e-6)
+    assert.are.equal('ConcatTable', r.model.top_layer.class_name)
+    assert.is_number(s.heads[2].nmi_prev)
+    assert.are.equal(2, #dc.deepcluster_log(out)[2].heads)
+    assert.are.equal(200, dc.load_npy(out .. '/assign_2.npy'):numel())
+    errors_with('give k or heads, not both', dc.deepcluster,
+      {model = tiny_model(), data = data, k = 5, heads = {{k = 5}}})
+    errors_with("deepcluster: heads[2]: option 'k' is required", dc.deepcluster,
+      {model = tiny_model(), data = data, heads = {{k = 5}, {}}})
+    os.execute('rm -rf ' .. out)
+  end)
+
+  it("feature_layer 'projection': the projection's unit-norm output is clustered", function()
+    local dims
+    local r = run{epochs = 1, feature_layer = 'projection', projection = {hidden = 12, dim = 6},
+      head = 'centroids', hooks = {on_features = function(_, f) dims = f:size(2) end}}
+    assert.are.equal(6, dims)
+    assert.are.equal(6, r.history[1].dims)
+    assert.are.equal('Normalize', r.model.projection:get(5).class_name)
+    errors_with("feature_layer 'projection' needs projection", dc.deepcluster,
+      {model = tiny_model(), data = data, feature_layer = 'projection'})
+    errors_with('the model already carries a projection head', dc.deepcluster,
+      {model = r.model, data = data, feature_layer = 'projection', projection = {dim = 4}})
+  end)
+
+  it('memory bank: one pass in the first epoch, then the training passes, each image once', function()
+    local passes = 0
+    local Count = dc.DeepCluster:extend()
+    function Count:loader(transform, order, epoch, views)
+      if order == nil then passes = passes + 1 end -- a pass over all images in order
+      return Count.super.loader(self, transform, order, epoch, views)
+    end
+    local r = Count{model = tiny_model(), data = data, k = 5, epochs = 3, batch = 50,
+      verbose = false, threads = 1, features = 'memory_bank', sampler = 'shuffle'}
+    r:fit()
+    assert.are.equal(1, passes)
+    assert.are.equal(1, r.bank.count[1]:min())
+    assert.are.equal(1, r.bank.count[1]:max())
+    assert.are.same({200, 16}, r.bank.features[1]:shape())
+    errors_with("features 'memory_bank' needs every image once per epoch", run,
+      {epochs = 1, features = 'memory_bank'})
+    errors_with("features 'memory_bank' stores the training passes' embeddings", dc.deepcluster,
+      {model = tiny_model(), data = data, features = 'memory_bank', feature_layer = 1})
+  end)
+
+  it('views: every view carries the image labels and the loss is averaged over views', function()
+    -- two identical deterministic views of a network without dropout train exactly as one
+    local function no_dropout()
+      local m = tiny_model()
+      m.classifier:remove(1)
+      return m
+    end
+    local plain = dc.transforms.compose{dc.transforms.ToFloat()}
+    local one = run{model = no_dropout(), transforms = {train = plain}, epochs = 1}
+    local two = run{model = no_dropout(), views = {plain, plain}, epochs = 1}
+    assert.is_true(math.abs(one.history[1].loss - two.history[1].loss) < 1e-5)
+    -- the same steps (BatchNorm's running statistics, updated once per view, aside)
+    local p1, p2 = one.model:parameters(), two.model:parameters()
+    for i = 1, #p1 do assert.is_true((p1[i] - p2[i]):abs():max() < 1e-4, 'parameter ' .. i) end
+    errors_with('views replace transforms.train: give one or the other', dc.deepcluster,
+      {model = tiny_model(), data = data, views = {plain}, transforms = {train = plain}})
+  end)
+
+  it('lr_schedule: warm-up then cosine over the epochs, or a function', function()
+    local r = run{epochs = 3, lr_schedule = {warmup = 1, start = 0.01}}
+    assert.are.same({0.01, 0.05, 0.025}, {r.history[1].lr, r.history[2].lr,
+      math.floor(r.history[3].lr * 1e6 + 0.5) / 1e6})
+    r = run{epochs = 2, lr_schedule = function(e) return 0.1 * e end}
+    assert.are.equal(0.2, r.history[2].lr)
+    errors_with('lr_schedule: warmup (3) must be shorter than total (3)', dc.deepcluster,
+      {model = tiny_model(), data = data, epochs = 3, lr_schedule = {warmup = 3}})
+  end)
+
+  it('warns of collapse in the log when one cluster holds more than collapse_share', function()
+    local function lopsided(x, k)
+      local ids = {}
+      for i = 1, x:size(1) do ids[i] = i <= 150 and 1 or (i % (k - 1)) + 2 end
+      return dc.tensor(ids, 'int64')
+    end
+    local r = run{epochs = 1, clustering = lopsided, collapse_share = 0.6}
+    assert.is_truthy(r.history[1].collapse:find('one cluster holds 75% of the images', 1, true))
+    r = run{epochs = 1, clustering = lopsided, collapse_share = 0.8}
+    assert.is_falsy(tostring(r.history[1].collapse):find('one cluster holds', 1, true))
+    -- nothing learns (lr 0) and the fresh head's logits are near 0: the loss sits at ln k
+    r = run{epochs = 1, optim = {lr = 0}, head_optim = {lr = 0}}
+    assert.is_truthy(r.history[1].collapse:find('sits at ln k = 1.6094', 1, true))
+  end)
+
+  it("a head with as many outputs as classes is scored as a clustering (its argmax)", function()
+    local r = run{epochs = 1, heads = {{k = 10}, {k = 4}}}
+    assert.is_number(r.history[1].heads[1].head_nmi_labels)
+    assert.is_true(r.history[1].heads[1].head_nmi_labels > 0)
+    assert.are.equal(cjson.null, r.history[1].heads[2].head_nmi_labels)
+  end)
+end)
+
+describe('dc.recipes', function()
+  -- A preset on the tiny network (pooled to 7x7 so that the small crops fit its fc layer).
+  local function preset_run(name, out, epochs, resume, extra)
+    local o = dc.recipes[name]{size = 28, mean = {0.286}, std = {0.353}, epochs = 3, k = 5,
+      heads = 2}
+    local model = tiny_model()
+    model.features:add(nn.AdaptiveAvgPool2d(7))
+    o.model, o.data, o.out, o.epochs, o.resume = model, data, out, epochs, resume
+    o.batch, o.threads, o.verbose = 50, 1, false
+    for k, v in pairs(extra or {}) do o[k] = v end
+    local r = dc.deepcluster(o)
+    r:fit()
+    return r
+  end
+
+  for _, name in ipairs{'deepcluster', 'deepcluster_v2', 'sela'} do
+    it(name .. ': a short run resumes exactly like the faithful one', function()
+      local a, b = tmpdir(), tmpdir()
+      local straight = preset_run(name, a, 3)
+      preset_run(name, b, 1)
+      local started = {}
+      local resumed = preset_run(name, b, 3, true,
+        {hooks = {on_epoch_start = function(_, e) started[#started + 1] = e end}})
+      assert.are.same({2, 3}, started)
+      for h, assign in ipairs(straight.prev_assigns) do
+        assert.are.same(assign:totable(), resumed.prev_assigns[h]:totable())
+      end
+      local sa, sb = straight.model:state(), resumed.model:state()
+      for key, t in pairs(sa) do assert.are.equal(0, (t - sb[key]):abs():max(), key) end
+      assert.are.equal(straight.history[3].loss, resumed.history[2].loss)
+      errors_with('was made with other settings', preset_run, name, b, 4, true, {seed = 7})
+      os.execute('rm -rf ' .. a .. ' ' .. b)
+    end)
+  end
+
+  it('state their sources in help and check their options', function()
+    local text = require('dclab.doc')['dc.recipes.deepcluster_v2']
+    assert.is_truthy(text:find('main_deepclusterv2.py', 1, true))
+    errors_with("recipes.sela: option 'size' is required", dc.recipes.sela, {mean = {0}, std = {1}})
+    errors_with('recipes.deepcluster: mean and std need one number per channel, got 1 and 3',
+      dc.recipes.deepcluster, {size = 28, mean = {0}, std = {1, 1, 1}})
+  end)
+end)
+
+describe("clustering 'sinkhorn' (SeLa)", function()
+  it("labels each kept head's scores with equal-size clusters", function()
+    local got = {}
+    local r = run{epochs = 2, heads = {{k = 5}, {k = 4}}, clustering = 'sinkhorn', head = 'keep',
+      sinkhorn = {iters = 50},
+      hooks = {on_clusters = function(_, res, h) got[h] = res end}}
+    assert.are.same({200, 5}, r.scores[1]:shape())
+    assert.are.same({200, 4}, r.scores[2]:shape())
+    for h, k in ipairs{5, 4} do
+      local sizes = dc.metrics.sizes(got[h].assign, k)
+      -- Q's columns are equal; its argmax nearly so (and never an empty or dominant cluster)
+      assert.is_true(sizes.min >= 0.5 * 200 / k and sizes.max <= 1.5 * 200 / k,
+        string.format('head %d: sizes %d..%d', h, sizes.min, sizes.max))
+    end
+    errors_with("clustering 'sinkhorn' labels the kept heads' scores: head must be 'keep'",
+      dc.deepcluster, {model = tiny_model(), data = data, clustering = 'sinkhorn'})
+    errors_with("sinkhorn holds the options of clustering 'sinkhorn'", dc.deepcluster,
+      {model = tiny_model(), data = data, sinkhorn = {iters = 3}})
   end)
 end)

@@ -100,4 +100,16 @@ describe('optim.schedule', function()
     H.errors_with("schedule.cosine: option 'min' must be >= 0, got -1", s.cosine, {lr = 1, total = 2, min = -1})
     H.errors_with('schedule.constant: t must be an integer >= 1, got 0', s.constant{lr = 1}, 0)
   end)
+
+  it('warmup_cosine: linear warm-up, then cosine down to final (or constant)', function()
+    local s = dc.optim.schedule
+    local w = s.warmup_cosine{lr = 1, total = 6, warmup = 2, start = 0.2, final = 0.1}
+    assert.is_true(close(w(1), 0.2) and close(w(2), 0.6) and close(w(3), 1))
+    assert.is_true(close(w(5), 0.55) and close(w(7), 0.1) and close(w(9), 0.1))
+    local flat = s.warmup_cosine{lr = 1, total = 4, warmup = 1, cosine = false}
+    assert.is_true(close(flat(1), 0) and close(flat(2), 1) and close(flat(4), 1))
+    H.errors_with('schedule.warmup_cosine: warmup (4) must be shorter than total (4)',
+      s.warmup_cosine, {lr = 1, total = 4, warmup = 4})
+    H.errors_with('schedule.warmup_cosine: t must be an integer >= 1, got 0', w, 0)
+  end)
 end)
