@@ -174,18 +174,12 @@ local data = dc.data.fashion_mnist{split = 'train'}:subset(48)
 
 -- A tiny network whose trunk takes 28 and 16 pixel crops alike (adaptive pooling).
 local function tiny_model(seed)
-  local gen = dc.Generator(seed or 1)
   local net = dc.models.Net('tiny', {
     features = nn.Sequential{nn.Conv2d(1, 4, 3, {pad = 1}), nn.BatchNorm2d(4),
       nn.ReLU{inplace = true}, nn.AdaptiveAvgPool2d(2)},
     classifier = nn.Sequential{nn.Dropout(0.5), nn.Linear(16, 12), nn.ReLU()},
   })
-  for _, s in ipairs(net:stages()) do
-    for _, m in ipairs(s[2].modules or {}) do
-      if m.reset and #m.params > 0 then m:reset(gen) end
-    end
-  end
-  return net
+  return require('dclab.models.build').reset(net, dc.Generator(seed or 1))
 end
 
 local function crop(side, scale)
