@@ -1,5 +1,6 @@
 -- Runs a preset of dc.recipes on Fashion-MNIST and scores what it learned; shared by
--- experiments/deepcluster_v2.lua and experiments/sela.lua (one preset each):
+-- experiments/deepcluster_v2.lua, sela.lua and swav.lua (one preset each; runner: the
+-- function the preset's options go to, dc.deepcluster unless given):
 --   ./dclab experiments/deepcluster_v2.lua --train 5000 --epochs 10 --out runs/v2
 -- Prints per epoch the runner's line; at the end the NMI with the labels of k-means (k = 10,
 -- 3 seeds, L2-normalised features) on the clustered features of held-out test images, the
@@ -10,7 +11,7 @@ local argparse = require 'argparse'
 -- The train split's pixel/255 mean and std (those of dc.data.fashion_mnist_transforms).
 local MEAN, STD = 0.2860, 0.3530
 
-return function(preset, title, argv)
+return function(preset, title, argv, runner)
   local parser = argparse(preset .. '.lua', title .. ' (dc.recipes.' .. preset ..
     ') on Fashion-MNIST, scored on test images.')
   dc.cli.int_option(parser, '--train', 'Train on the first N images of the train split.', 5000)
@@ -36,11 +37,12 @@ return function(preset, title, argv)
   end
   o.seed, o.out, o.threads, o.resume = args.seed, args.out, args.threads, args.resume
   print(string.format('dclab %s | %s on Fashion-MNIST: %d train images, %d epochs, %d heads of ' ..
-    'k = %d, seed %d; run folder %s', dc.version, title, #o.data, args.epochs, #(o.heads or {1}),
+    'k = %d, seed %d; run folder %s', dc.version, title, #o.data, args.epochs,
+    #(o.heads or o.prototypes or {1}),
     args.k, args.seed, args.out))
 
   local t0 = dc.now()
-  local run = dc.deepcluster(o)
+  local run = (runner or dc.deepcluster)(o)
   run:fit()
   local seconds = dc.now() - t0
 

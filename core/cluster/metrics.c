@@ -182,10 +182,14 @@ dc_status dc_nmi(const dc_tensor *a, const dc_tensor *b, dc_nmi_average avg, int
     DC_TRY(table_sums_get(&la, &lb, base, "nmi", &s));
     double n = (double)la.n, logn = log(n);
     double sa = sum_nlogn(s.ca, la.k), sb = sum_nlogn(s.cb, lb.k);
-    bool both_constant = s.na == 1 && s.nb == 1;
+    bool both_constant = s.na == 1 && s.nb == 1, one_constant = s.na == 1 || s.nb == 1;
     table_sums_free(&s, &la, &lb);
     if (both_constant) { /* no split on either side: a perfect match, as scikit-learn says */
         *out = 1.0;
+        return DC_OK;
+    }
+    if (one_constant) { /* I = 0 exactly; the formula's round-off over an entropy of ~0 is not */
+        *out = 0.0;
         return DC_OK;
     }
     /* I = (sum n_ij log n_ij - sum a_i log a_i - sum b_j log b_j) / N + log N */

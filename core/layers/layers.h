@@ -13,5 +13,6 @@
 #include "scratch.h"
 #include "sobel.h"
 #include "softmax_xent.h"
+#include "swav_loss.h"
 
 #endif

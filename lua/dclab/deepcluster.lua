@@ -42,7 +42,7 @@ return function(dc)
 
   -- The class. dc.DeepCluster:extend() makes a subclass whose methods override the steps
   -- (features, cluster, sample, new_head, train); dc.deepcluster(cfg) is DeepCluster:new(cfg).
-  local Run = {}
+  local Run = {name = 'deepcluster'}
   Run.__index = Run
 
   local OPTIONS = {
@@ -118,15 +118,23 @@ return function(dc)
     end
   end
 
-  local function check_config(cfg)
-    if type(cfg) ~= 'table' then fail('expected a configuration table, got %s', type(cfg)) end
-    local c = options.check('deepcluster', cfg, OPTIONS, 3)
+  -- The options of runner `name` (its errors start with it) checked against spec, with the
+  -- model and the data that every runner needs.
+  local function check_run_options(name, cfg, spec)
+    local function bad(fmt, ...) error(name .. ': ' .. string.format(fmt, ...), 4) end
+    if type(cfg) ~= 'table' then bad('expected a configuration table, got %s', type(cfg)) end
+    local c = options.check(name, cfg, spec, 4)
     if type(c.model) ~= 'table' or not c.model.stages then
-      fail('model must be a dc.models network (with sobel/features/classifier), got %s', type(c.model))
+      bad('model must be a dc.models network (with sobel/features/classifier), got %s', type(c.model))
     end
     if type(c.data) ~= 'table' or not c.data.desc then
-      fail('data must be a dc.data dataset, got %s', type(c.data))
+      bad('data must be a dc.data dataset, got %s', type(c.data))
     end
+    return c
+  end
+
+  local function check_config(cfg)
+    local c = check_run_options('deepcluster', cfg, OPTIONS)
     if #c.data < 2 then fail('data has %d images; at least 2 are needed', #c.data) end
     if c.head == 'centroids' and math.type(c.feature_layer) == 'integer' then
       fail("head 'centroids' compares the clustered features with the centroids: feature_layer must be 'penultimate' or 'projection'")
@@ -279,7 +287,7 @@ return function(dc)
   -- Builds the run from the configuration: checks it and makes the parts (clustering,
   -- sampler, preprocessing, optimizer); no file is touched (run:prepare does that).
   function Run:new(cfg)
-    local c = check_config(cfg)
+    local c = self.check_config(cfg)
     local run = setmetatable({cfg = c, model = c.model, data = c.data, epoch = 0,
       history = {}}, self)
     run:init()
@@ -770,7 +778,7 @@ return function(dc)
 
   -- One line on stderr for the heads that show collapse: the first one's message, and how
   -- many others (their messages are in log.jsonl).
-  local function warn_collapse(epoch, all)
+  local function warn_collapse(name, epoch, all)
     local hit = {}
     for h, st in ipairs(all) do
       if st.collapse ~= cjson.null then hit[#hit + 1] = h end
@@ -778,7 +786,7 @@ return function(dc)
     if #hit == 0 then return end
     local others = #hit > 1 and string.format(' (and %d more of the %d heads: see collapse in ' ..
       'log.jsonl)', #hit - 1, #all) or ''
-    io.stderr:write(string.format('deepcluster: warning: epoch %d, head %d: %s%s\n', epoch,
+    io.stderr:write(string.format('%s: warning: epoch %d, head %d: %s%s\n', name, epoch,
       hit[1], all[hit[1]].collapse, others))
   end
 
@@ -839,20 +847,31 @@ return function(dc)
       all[h] = head_stats(self, h, r, dc.metrics.sizes(r.assign, r.k), head_losses[h])
       all[h].head_nmi_labels = answers[h] or cjson.null
     end
-    local stats = {}
-    for key, v in pairs(all[1]) do stats[key] = v end
-    stats.loss = loss -- the mean over heads
+    local stats = {loss = loss} -- the mean over heads
     stats.epoch, stats.t_features, stats.t_cluster, stats.t_train = epoch, t1 - t0, t2 - t1, t3 - t2
     stats.dims = (res.features or feats):size(2) -- what was clustered: the PCA may keep fewer
     stats.lr = self.optim.groups[1].lr
     stats.sampler = type(c.sampler) == 'string' and c.sampler or 'lua function'
+    return self:close_epoch(epoch, results, all, stats)
+  end
+
+  -- Ends epoch `epoch` of heads' results (with their statistics all[h]): stats, the log entry,
+  -- gets head 1's statistics where it has none of its own, and every head's in heads = {...}
+  -- when there are several; collapse warnings; the assignments are kept, the log line and
+  -- checkpoint written, on_epoch_end called. Returns stats.
+  function Run:close_epoch(epoch, results, all, stats)
+    local c, nheads = self.cfg, #results
+    for key, v in pairs(all[1]) do
+      if stats[key] == nil then stats[key] = v end
+    end
     if nheads > 1 then stats.heads = all end
-    if c.verbose then warn_collapse(epoch, all) end
+    if c.verbose then warn_collapse(self.name, epoch, all) end
     self.prev_assigns = {}
     for h = 1, nheads do self.prev_assigns[h] = results[h].assign end
-    self.epoch, self.prev_assign, self.last = epoch, res.assign, res
+    self.epoch, self.prev_assign, self.last = epoch, results[1].assign, results[1]
     self.history[#self.history + 1] = stats
     if self.paths then self:save(stats) end
+    local hooks = c.hooks or {}
     if hooks.on_epoch_end then hooks.on_epoch_end(self, stats) end
     return stats
   end
@@ -930,8 +949,10 @@ return function(dc)
     f:close()
     local info = dc.checkpoint.load(self.paths.checkpoint, {})
     local saved = info.config or {}
-    local now, diffs = fingerprint(self.cfg), {}
-    for k in pairs(OPTIONS) do
+    local now, diffs, keys = fingerprint(self.cfg), {}, {}
+    for k in pairs(saved) do keys[k] = true end
+    for k in pairs(now) do keys[k] = true end -- a subclass's options count too
+    for k in pairs(keys) do
       if not RESUMABLE[k] and saved[k] ~= now[k] then
         diffs[#diffs + 1] = string.format('%s (checkpoint %s, now %s)', k, saved[k] or 'unset',
           now[k] or 'unset')
@@ -943,14 +964,9 @@ return function(dc)
         'folder, or resume = false to start afresh', self.cfg.out, table.concat(diffs, '; '))
     end
     -- the kept heads, made in their saved sizes, then loaded with the network
-    self.kept = {}
+    self:remake_kept(info.kept or {})
     local optims, kept = {self.optim}, {}
-    for h, k in ipairs(info.kept or {}) do
-      local top = nn.Linear(self:head_width(), k)
-      local opt = dc.optim.sgd(self.cfg.head_optim)
-      opt:add(top)
-      self.kept[h], kept[h], optims[h + 1] = {head = top, optim = opt}, top, opt
-    end
+    for h, e in ipairs(self.kept) do kept[h], optims[h + 1] = e.head, e.optim end
     self.model:set_top_layer(#kept > 0 and nn.ConcatTable(kept) or nil)
     local meta = dc.checkpoint.load(self.paths.checkpoint, {model = self.model, optim = optims})
     self.model:set_top_layer(nil)
@@ -964,6 +980,18 @@ return function(dc)
         banks[v] = dc.load_npy(path_of(self, 'bank', v))
       end
       self.bank = {features = banks}
+    end
+  end
+
+  -- Makes self.kept = {{head =, optim =}, ...}: the kept heads of a checkpoint, in their saved
+  -- sizes ks, to be loaded (a subclass with other kept modules re-makes those).
+  function Run:remake_kept(ks)
+    self.kept = {}
+    for h, k in ipairs(ks) do
+      local top = nn.Linear(self:head_width(), k)
+      local opt = dc.optim.sgd(self.cfg.head_optim)
+      opt:add(top)
+      self.kept[h] = {head = top, optim = opt}
     end
   end
 
@@ -991,6 +1019,15 @@ return function(dc)
     f:close()
     return entries
   end
+
+  -- Pieces a subclass with a loop of its own reuses (dc.swav): set_generators(module, gen),
+  -- attach_projection(run, spec), head_stats(run, h, res, sizes, loss), make_schedule(run),
+  -- check_run_options(name, cfg, spec), path_of(run, kind, i).
+  Run.parts = {set_generators = set_generators, attach_projection = attach_projection,
+    head_stats = head_stats, make_schedule = make_schedule, check_run_options = check_run_options,
+    path_of = path_of}
+  -- the options check of Run:new (a subclass puts its own)
+  Run.check_config = check_config
 
   dc.DeepCluster = require('dclab.class').check_self(Run, 'DeepCluster')
   function dc.deepcluster(cfg) return Run:new(cfg) end

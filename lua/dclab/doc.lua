@@ -2030,4 +2030,176 @@ dc.transforms.RandomErasing([{p = 0.5, scale = {0.02, 0.33}, ratio = {0.3, 3.3},
   (h / w) log-uniform in ratio, tried 10 times to fit inside, set to value (one number, one
   per channel, or 'random' for standard normal noise).]=])
 
+-- ---- SwAV (the online variant: swapped prediction, prototypes, dc.swav) ----
+
+entry('dc.nn.SwAVLoss', [=[
+dc.nn.SwAVLoss([{temperature = 0.1, code_views = {1, 2}, views = V}]) -> criterion
+  SwAV's swapped prediction (method.md §14): the codes q of each view listed in code_views
+  (SwAV: the 2 large crops) are predicted from the scores z of every OTHER view,
+    loss = mean over (code a, view v ~= view(a)) of
+           1/B sum_b - sum_k q[a,b,k] log softmax(z[v,b,:] / temperature)_k
+  No gradient flows into the codes (they are targets).
+    local loss = crit:forward(scores, codes)   -- scores float32 [V, B, K] (V views of B
+                                               -- images), codes [#code_views, B, K]
+    local dscores = crit:backward(scores, codes)
+  Views of different sizes can be scored group by group: with views = V given,
+  crit:forward(scores, codes, first) takes the scores [Vs, B, K] of views first ..
+  first + Vs - 1 and returns their part of the loss (backward with the same arguments: their
+  gradient); the parts add up to the whole loss.]=])
+
+entry('dc.nn.Prototypes', [=[
+dc.nn.Prototypes(dim, k | {k1, k2, ...} [, {generator = g}]) -> module
+  SwAV's prototypes: one bias-free linear layer per set, scores z_s = x W_s^T with W_s
+  float32 [k_s, dim] (state names weight1, weight2, ...). Rows start at random directions of
+  unit norm; p:normalize() puts them back on the sphere (dc.swav does it before every step).
+  forward(x [N, dim]) -> {z1, ..., zS}; backward(x, {dz1, ..., dzS}) -> dx (summed over the
+  sets). Example: dc.nn.Prototypes(128, {10, 50, 100}).]=])
+
+entry('dc.nn.Prototypes:normalize', [=[
+p:normalize() -> p
+  Rescales every prototype (row of every set) to unit L2 norm, in place.]=])
+
+entry('dc.nn.Prototypes:weight', [=[
+p:weight(s) -> tensor
+  The weight of set s: float32 [k_s, dim] (the module's own tensor, p['weight' .. s]).]=])
+
+entry('dc.nn.Prototypes:reset', [=[
+p:reset([generator]) -> p
+  New random prototypes: standard normal rows (from generator, or the global stream),
+  normalised to unit norm.]=])
+
+
+entry('dc.swav', [=[
+dc.swav{model =, data =, views = {tf1, ...} [, ...]} -> run  (dc.SwAV; run:fit(), run:report())
+  SwAV (Caron et al. 2020, method.md §14), the online form of DeepCluster: every batch is
+  clustered on the fly. Per batch: the prototypes are put back on the unit sphere; the views
+  of each image go through the network and its projection head (views of one size in one
+  pass); the codes of code_views come from codes(scores, {iters =, epsilon =}) (default
+  dc.cluster.sinkhorn) on their scores against the prototypes, with the queue's scores in
+  front once it is full; every other view predicts them (dc.nn.SwAVLoss, loss averaged over
+  the prototype sets); the prototypes are not updated for the first freeze_prototypes
+  iterations. After every epoch each prototype set's argmax over the evaluation embeddings
+  of all images is its clustering, logged like a DeepCluster head (log.jsonl: k, loss,
+  nmi_labels, nmi_prev, sizes, collapse, head_nmi_labels for a set with as many prototypes
+  as classes; heads = {...} per set; queue = its length in use). Files, resume, fit, report:
+  dc.deepcluster's (a resume refuses other settings; the queue is kept as queue.npy, ...).
+  Options (SwAV's defaults):
+    views           list of >= 2 transforms, one per crop; the first run of views of one
+                    size must hold the code views (put the large crops first)
+    code_views      {1, 2}: the views whose codes are predicted
+    prototypes      3000 or a list of set sizes ({10, 50, 100}); each <= batch when codes
+                    is Sinkhorn (it needs K <= N)
+    projection      {dim = 128 [, hidden = classifier width]} or a module (the MLP head,
+                    L2-normalised output, appended to the classifier)
+    temperature     0.1     epsilon 0.05     sinkhorn_iters 3     codes  a function
+    freeze_prototypes  313 iterations, or {epochs = E}
+    queue_length    0 (none); trimmed to whole batches   queue_start  15: the queue is used
+                    from epoch queue_start + 1 on
+    optim           {lr = 0.6, momentum = 0.9, weight_decay = 1e-6} (one SGD for the network,
+                    one for the prototypes)   lr_schedule  as dc.deepcluster's
+    transforms      {eval = tf}: the transform of the evaluation pass
+    epochs 1, batch 64 (full batches only), seed 31, out, resume, threads 2, progress,
+    verbose, hooks (on_epoch_start, on_features, on_batch, on_epoch_end), precision,
+    collapse_share 0.5.]=])
+
+entry('dc.SwAV', [=[
+dc.SwAV: the class of dc.swav runs, a subclass of dc.DeepCluster (dc.SwAV:extend() for
+  one's own). It keeps DeepCluster's run folder, checkpoint, resume, fit and report, and has
+  its own loop: step = train (the SwAV epoch) -> features (evaluation embeddings) ->
+  assignments (each prototype set's argmax) -> statistics -> save.]=])
+
+entry('dc.SwAV:assignments', [=[
+run:assignments(feats) -> {{assign =, k =}, ...}
+  Each prototype set's clustering of the embeddings feats (float32 [N, D]): the argmax of
+  the scores against its prototypes (re-normalised first), int64 [N] in 1..k.]=])
+
+entry('dc.SwAV:batch_codes', [=[
+run:batch_codes(scores, emb, B) -> {codes_1, ...}
+  The codes float32 [#code_views, B, K_s] of every prototype set from its scores of the
+  first view group (scores[s]: [Vg * B, K_s]); with a full queue its scores against the
+  current prototypes go in front and only the batch's rows are kept. Then the queue takes
+  the batch's code-view embeddings (emb: [Vg * B, D]).]=])
+
+entry('dc.SwAV:batches_per_epoch', [=[
+run:batches_per_epoch() -> n
+  Full batches per epoch (#data // batch): the iteration count of the freezing.]=])
+
+entry('dc.SwAV:ensure_queue', [=[
+run:ensure_queue(epoch)
+  Makes the queue (zeros, one [queue_length, D] per code view) at the first epoch after
+  queue_start, when queue_length > 0; it is used once its last row is filled.]=])
+
+entry('dc.SwAV:remake_kept', [=[
+run:remake_kept()
+  The modules a checkpoint keeps besides the network: the prototypes and their optimizer.]=])
+
+entry('dc.SwAV:view_groups', [=[
+run:view_groups() -> {{first = v, n = count}, ...}
+  Runs of consecutive views with the same image size (one forward pass each); refuses code
+  views outside the first run.]=])
+
+entry('dc.DeepCluster:remake_kept', [=[
+run:remake_kept(ks)
+  Makes run.kept = {{head =, optim =}, ...}, the kept heads of a checkpoint in their saved
+  sizes ks, before resume loads them (a subclass keeping other modules re-makes those).]=])
+
+entry('dc.DeepCluster:parts', [=[
+dc.DeepCluster.parts: pieces of the runner that a subclass with a loop of its own reuses
+  (dc.swav): set_generators, attach_projection, head_stats, make_schedule,
+  check_run_options, path_of.]=])
+
+entry('dc.DeepCluster:parts.path_of', [=[
+parts.path_of(run, kind, i) -> path
+  The file of run's folder for item i of a kind: out/<kind>.npy for i = 1, else
+  out/<kind>_<i>.npy (assign, bank; dc.swav's queue).]=])
+
+entry('dc.DeepCluster:parts.set_generators', [=[
+parts.set_generators(module, generator)
+  Gives every module inside module that draws random numbers (dropout) the generator.]=])
+
+entry('dc.DeepCluster:parts.attach_projection', [=[
+parts.attach_projection(run, spec)
+  Appends the projection head ({hidden =, dim =} or a module) to run.model's classifier and
+  sets run.projection_dim.]=])
+
+entry('dc.DeepCluster:parts.head_stats', [=[
+parts.head_stats(run, h, res, sizes, loss) -> table
+  The log entries of head h: k, objective, loss, nmi_labels, nmi_prev, empty, size_min,
+  size_median, size_max, size_entropy, collapse.]=])
+
+entry('dc.DeepCluster:parts.make_schedule', [=[
+parts.make_schedule(run) -> function(epoch) -> lr, or nil
+  The learning-rate schedule of run.cfg.lr_schedule over run.optim's learning rate.]=])
+
+entry('dc.recipes.swav', [=[
+dc.recipes.swav{size =, mean =, std = [, epochs =, k =]} -> options of dc.swav
+  SwAV (Caron et al. 2020; main_swav.py): temperature 0.1, Sinkhorn epsilon 0.05 and 3
+  iterations, codes of the 2 large crops, prototypes frozen for the first epoch, SGD with
+  momentum 0.9 and weight decay 1e-6 under a cosine schedule. At 96 px and above: 2 crops of
+  size (scale 0.14-1) + 6 of 96/224 of it (0.05-0.14), one set of k = 3000 prototypes,
+  projection to 128, queue of 3840 from epoch 16, batch 4096 (SwAV's whole batch; the
+  Sinkhorn needs K <= N), lr 0.6 (SwAV uses LARC, which dclab lacks), 400 epochs. Below
+  96 px, scaled: 2 x size (0.3-1) + 4 x 16/28 of it (0.1-0.3), three sets of k/10, k/2 and k
+  prototypes (k = 100 by default: 10, 50, 100), projection to 32, queue of 384 from epoch 2, batch
+  max(128, k), lr 0.05. The model must take both crop sizes (e.g. dc.models.small with an
+  nn.AdaptiveAvgPool2d(3) after its features, as experiments/swav.lua does).]=])
+
+
+entry('dc.DeepCluster:check_config', [=[
+Class.check_config(cfg) -> c
+  The options check of Class:new: cfg checked against the class's options, defaults filled
+  (DeepCluster's: help(dc.deepcluster); dc.SwAV's: help(dc.swav)). Errors name the runner.]=])
+
+entry('dc.DeepCluster:close_epoch', [=[
+run:close_epoch(epoch, results, all, stats) -> stats
+  Ends an epoch of heads' results (results[h] = {assign =, k =}, their statistics all[h]):
+  stats, the log entry, takes head 1's statistics where it has none of its own and all of
+  them as heads = {...} when there are several; collapse warnings on stderr; the assignments
+  kept; the log line and checkpoint written (with out); hooks.on_epoch_end called.]=])
+
+entry('dc.DeepCluster:parts.check_run_options', [=[
+parts.check_run_options(name, cfg, spec) -> c
+  cfg checked against the option spec (dc.options.check), with the model (a dc.models
+  network) and the data (a dc.data dataset) every runner needs; errors start with name.]=])
+
 return doc

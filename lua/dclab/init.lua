@@ -31,6 +31,7 @@ require('dclab.report')(dc)
 require('dclab.cli')(dc)
 require('dclab.ablation')(dc)
 require('dclab.deepcluster')(dc)
+require('dclab.swav')(dc)
 require('dclab.recipes')(dc)
 
 return dc

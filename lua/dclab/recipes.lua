@@ -115,6 +115,25 @@ return function(dc)
 
   -- ---- SwAV (dc.recipes.swav, consumed by dc.swav): its preset goes here ----
 
+  -- SwAV (Caron et al. 2020; swav/main_swav.py): options of dc.swav. The batch holds at
+  -- least as many images as the largest prototype set (dc.cluster.sinkhorn needs K <= N;
+  -- SwAV's Sinkhorn sees its whole batch of 64 x 64 GPUs = 4096 images).
+  function recipes.swav(opts)
+    local o = check('swav', opts)
+    local k = o.k or (o.size < SMALL and 100 or 3000)
+    local epochs = o.epochs or 400
+    return {
+      prototypes = o.size < SMALL and {math.max(1, k // 10), math.max(1, k // 2), k} or {k},
+      projection = {dim = o.size < SMALL and 32 or 128}, temperature = 0.1, epsilon = 0.05,
+      sinkhorn_iters = 3, code_views = {1, 2}, freeze_prototypes = {epochs = 1},
+      queue_length = o.size < SMALL and 384 or 3840, queue_start = o.size < SMALL and 1 or 15,
+      optim = {lr = o.size < SMALL and 0.05 or 0.6, momentum = 0.9, weight_decay = 1e-6},
+      lr_schedule = {warmup = 0, cosine = true, final = 0, total = epochs},
+      batch = o.size < SMALL and math.max(128, k) or 4096, epochs = epochs,
+      views = multi_crop(o), transforms = {eval = eval_tf(o)},
+    }
+  end
+
   dc.recipes = recipes
   return recipes
 end
