@@ -287,7 +287,7 @@ return function(dc)
   -- Builds the run from the configuration: checks it and makes the parts (clustering,
   -- sampler, preprocessing, optimizer); no file is touched (run:prepare does that).
   function Run:new(cfg)
-    local c = self.check_config(cfg)
+    local c = self._check_config(cfg)
     local run = setmetatable({cfg = c, model = c.model, data = c.data, epoch = 0,
       history = {}}, self)
     run:init()
@@ -1020,14 +1020,15 @@ return function(dc)
     return entries
   end
 
-  -- Pieces a subclass with a loop of its own reuses (dc.swav): set_generators(module, gen),
+  -- Pieces dclab's own runners with a loop of their own reuse (dc.swav); private (leading
+  -- underscore: no help entry, no argument checks): set_generators(module, gen),
   -- attach_projection(run, spec), head_stats(run, h, res, sizes, loss), make_schedule(run),
   -- check_run_options(name, cfg, spec), path_of(run, kind, i).
-  Run.parts = {set_generators = set_generators, attach_projection = attach_projection,
+  Run._parts = {set_generators = set_generators, attach_projection = attach_projection,
     head_stats = head_stats, make_schedule = make_schedule, check_run_options = check_run_options,
     path_of = path_of}
-  -- the options check of Run:new (a subclass puts its own)
-  Run.check_config = check_config
+  -- the options check of Run:new, cfg -> c with defaults (a subclass puts its own)
+  Run._check_config = check_config
 
   dc.DeepCluster = require('dclab.class').check_self(Run, 'DeepCluster')
   function dc.deepcluster(cfg) return Run:new(cfg) end

@@ -2143,34 +2143,6 @@ run:remake_kept(ks)
   Makes run.kept = {{head =, optim =}, ...}, the kept heads of a checkpoint in their saved
   sizes ks, before resume loads them (a subclass keeping other modules re-makes those).]=])
 
-entry('dc.DeepCluster:parts', [=[
-dc.DeepCluster.parts: pieces of the runner that a subclass with a loop of its own reuses
-  (dc.swav): set_generators, attach_projection, head_stats, make_schedule,
-  check_run_options, path_of.]=])
-
-entry('dc.DeepCluster:parts.path_of', [=[
-parts.path_of(run, kind, i) -> path
-  The file of run's folder for item i of a kind: out/<kind>.npy for i = 1, else
-  out/<kind>_<i>.npy (assign, bank; dc.swav's queue).]=])
-
-entry('dc.DeepCluster:parts.set_generators', [=[
-parts.set_generators(module, generator)
-  Gives every module inside module that draws random numbers (dropout) the generator.]=])
-
-entry('dc.DeepCluster:parts.attach_projection', [=[
-parts.attach_projection(run, spec)
-  Appends the projection head ({hidden =, dim =} or a module) to run.model's classifier and
-  sets run.projection_dim.]=])
-
-entry('dc.DeepCluster:parts.head_stats', [=[
-parts.head_stats(run, h, res, sizes, loss) -> table
-  The log entries of head h: k, objective, loss, nmi_labels, nmi_prev, empty, size_min,
-  size_median, size_max, size_entropy, collapse.]=])
-
-entry('dc.DeepCluster:parts.make_schedule', [=[
-parts.make_schedule(run) -> function(epoch) -> lr, or nil
-  The learning-rate schedule of run.cfg.lr_schedule over run.optim's learning rate.]=])
-
 entry('dc.recipes.swav', [=[
 dc.recipes.swav{size =, mean =, std = [, epochs =, k =]} -> options of dc.swav
   SwAV (Caron et al. 2020; main_swav.py): temperature 0.1, Sinkhorn epsilon 0.05 and 3
@@ -2184,22 +2156,11 @@ dc.recipes.swav{size =, mean =, std = [, epochs =, k =]} -> options of dc.swav
   max(128, k), lr 0.05. The model must take both crop sizes (e.g. dc.models.small with an
   nn.AdaptiveAvgPool2d(3) after its features, as experiments/swav.lua does).]=])
 
-
-entry('dc.DeepCluster:check_config', [=[
-Class.check_config(cfg) -> c
-  The options check of Class:new: cfg checked against the class's options, defaults filled
-  (DeepCluster's: help(dc.deepcluster); dc.SwAV's: help(dc.swav)). Errors name the runner.]=])
-
 entry('dc.DeepCluster:close_epoch', [=[
 run:close_epoch(epoch, results, all, stats) -> stats
   Ends an epoch of heads' results (results[h] = {assign =, k =}, their statistics all[h]):
   stats, the log entry, takes head 1's statistics where it has none of its own and all of
   them as heads = {...} when there are several; collapse warnings on stderr; the assignments
   kept; the log line and checkpoint written (with out); hooks.on_epoch_end called.]=])
-
-entry('dc.DeepCluster:parts.check_run_options', [=[
-parts.check_run_options(name, cfg, spec) -> c
-  cfg checked against the option spec (dc.options.check), with the model (a dc.models
-  network) and the data (a dc.data dataset) every runner needs; errors start with name.]=])
 
 return doc

@@ -23,7 +23,7 @@ return function(dc)
   local options = require 'dclab.options'
   local nn = dc.nn
   local Run = dc.DeepCluster
-  local parts = Run.parts
+  local parts = Run._parts
 
   local SwAV = Run:extend()
   SwAV.name = 'swav'
@@ -67,7 +67,7 @@ return function(dc)
   end
 
   -- The options checked and completed (Run:new calls it).
-  function SwAV.check_config(cfg)
+  function SwAV._check_config(cfg)
     local c = parts.check_run_options('swav', cfg, OPTIONS)
     if #c.views < 2 then
       fail('views must list at least 2 transforms (one per crop), got %d', #c.views)
@@ -344,7 +344,7 @@ return function(dc)
     return Run.report(self, opts)
   end
 
-  dc.SwAV = SwAV
+  dc.SwAV = require('dclab.class').check_self(SwAV, 'SwAV')
   function dc.swav(cfg) return SwAV:new(cfg) end
 
   return SwAV

@@ -89,7 +89,7 @@ local function collect(tbl, prefix, out, seen)
   table.sort(keys)
   for _, k in ipairs(keys) do
     local v, name = tbl[k], prefix .. k
-    if type(v) == 'function' and not SKIP[name] then
+    if type(v) == 'function' and not SKIP[name] and not k:match('^_') then -- _x: private
       out[#out + 1] = {name = name, call = by_name(tbl, k), named = not NAMED_BY_CALLER[name]}
     elseif type(v) == 'table' and k ~= 'Tensor' and not k:match('^_') then
       collect(v, name .. '.', out, seen)
