@@ -1039,13 +1039,21 @@ dc.data.subset(ds, n | indices) -> dataset
   list, repeats allowed), in that order.]=])
 
 entry('dc.data.loader', [=[
-dc.data.loader(ds, {batch = 256, transform =, order =, threads = 1, prefetch = 2,
+dc.data.loader(ds, {batch = 256, transform = | views =, order =, threads = 1, prefetch = 2,
   drop_last = false, seed = 0, epoch = 1, on_error = ds's}) -> loader
   Batches decoded and transformed by C worker threads:
     for x, y, idx in loader:iter() do ... end   -- x float32 [B, C, H, W], y labels, idx ids
   x, y, idx are reused buffers valid until the next batch. order: the sample indices of a
-  pass (default 1..#ds); sample i of epoch e draws its randomness from (seed, e, i), so the
-  thread count does not change results. loader:reset{epoch =, order =} starts a new pass.]=])
+  pass (default 1..#ds); the sample at position s of the pass in epoch e draws its
+  randomness from (seed, e, s), so the thread count does not change results.
+  loader:reset{epoch =, order =} starts a new pass.
+  views = {tf1, ..., tfV} (1 to 16 transforms; not with transform): multi-view / multi-crop
+  batches xs, y, idx with xs = {x1, ..., xV}, xv float32 [B, C, Hv, Wv]; row b of every view
+  is the same image (decoded once), view v with its own stream (seed, e, s, v) (ds:get(i, tfv,
+  seed, v) gives it for epoch 0 and order 1..#ds). loader.views = V. Example (SwAV's
+  multi-crop at 28 px): views = {big, big, small, small, small, small} with
+  big = T.compose{T.RandomResizedCrop(28, {scale = {0.14, 1}}), T.RandomHorizontalFlip(), norm},
+  small = T.compose{T.RandomResizedCrop(16, {scale = {0.05, 0.14}}), T.RandomHorizontalFlip(), norm}.]=])
 
 entry('dc.data.read_idx', [=[
 dc.data.read_idx(path) -> tensor
@@ -1070,9 +1078,11 @@ dc.data.Dataset.new(desc, {classes =, name =, on_error =}) -> dataset
   index =, gray =}, the table the loader threads read.]=])
 
 entry('dc.data.Dataset:get', [=[
-ds:get(i [, transform, seed]) -> image, label
+ds:get(i [, transform, seed, view]) -> image, label
   Sample i: the stored pixels (uint8 [C, H, W]), or with a transform its float32 result for
-  the random stream (seed, 0, i). ds[i] gives {image, label}.]=])
+  the random stream of sample i of a loader's pass in epoch 0 over 1..#ds with that seed
+  (default 0), or for that of its view `view` in a multi-view loader (help(dc.data.loader)).
+  ds[i] gives {image, label}.]=])
 
 entry('dc.data.Dataset:subset', [=[
 ds:subset(n | indices) -> dataset
@@ -1104,7 +1114,7 @@ loader:skipped() -> count, lines
 
 entry('dc.data.Loader:item_shape', [=[
 loader:item_shape() -> {C, H, W}
-  The shape of one transformed sample.]=])
+  The shape of one transformed sample; for a multi-view loader a list of them, one per view.]=])
 
 entry('dc.data.Loader:close', [=[
 loader:close()
