@@ -32,6 +32,10 @@ M.OPTIONS = {
   log = {type = 'function'},                             -- log(epoch, loss, img/s, seconds)
 }
 
+-- The training options of the search's simclr points and of the shipped recipe (the rest
+-- are OPTIONS' defaults).
+M.RECIPE = {epochs = 10, batch = 128, lr = 0.1}
+
 -- The network: the trunk of dc.models.small (conv3x3-BN-ReLU stages of the given widths,
 -- 2x2 max-pooling after all but the third; 28x28 -> 3x3) on the grey image, no Sobel (the
 -- jitter takes the intensity shortcut away instead), and the projection head
@@ -64,8 +68,8 @@ function M.jitter(x, brightness, contrast, gen)
   return x
 end
 
--- Trains the network on dataset ds (labels unused). Two loaders over the same shuffled
--- order with different seeds give two independent augmentations of each image.
+-- Trains the network on dataset ds (labels unused); the loader gives two independently
+-- augmented views of each image of the batch (views = {tf, tf}).
 function M.train(ds, opt)
   local o = options.check('contrastive.train', opt, M.OPTIONS)
   local gen = dc.Generator(o.seed)
@@ -76,11 +80,8 @@ function M.train(ds, opt)
   if o.flip then tf[#tf + 1] = T.RandomHorizontalFlip(0.5) end
   tf[#tf + 1] = T.ToFloat()
   tf = T.compose(tf)
-  local loaders = {}
-  for v = 1, 2 do
-    loaders[v] = dc.data.loader(ds, {batch = o.batch, transform = tf, drop_last = true,
-      seed = o.seed * 1000 + v, threads = o.threads, on_error = 'error'})
-  end
+  local loader = dc.data.loader(ds, {batch = o.batch, views = {tf, tf}, drop_last = true,
+    seed = o.seed, threads = o.threads, on_error = 'error'})
   local optim = dc.optim.sgd(model, {lr = o.lr, momentum = o.momentum,
     weight_decay = o.weight_decay})
   local sched = dc.optim.schedule.cosine{lr = o.lr, total = o.epochs}
@@ -89,15 +90,12 @@ function M.train(ds, opt)
   for epoch = 1, o.epochs do
     optim:set_lr(sched(epoch))
     local order = dc.randperm(#ds, {generator = gen})
-    for v = 1, 2 do loaders[v]:reset{epoch = epoch, order = order} end
+    loader:reset{epoch = epoch, order = order}
     model:training(true)
     local t0, total, steps, images = dc.now(), 0, 0, 0
-    while true do
-      local x1 = loaders[1]()
-      local x2 = loaders[2]()
-      if not x1 then break end
-      local b = x1:size(1)
-      local x = M.jitter(dc.cat{x1, x2}, o.brightness, o.contrast, gen)
+    for xs in loader:iter() do
+      local b = xs[1]:size(1)
+      local x = M.jitter(dc.cat(xs), o.brightness, o.contrast, gen)
       local z = model:forward(x)
       local z1, z2 = z:narrow(1, 1, b):contiguous(), z:narrow(1, b + 1, b):contiguous()
       total = total + crit:forward(z1, z2)

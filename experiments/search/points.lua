@@ -2,7 +2,7 @@
 -- clustering of the test representation (see pipeline.lua for the protocol).
 -- 'simclr' features: a network trained by contrastive.lua with the options `train` (one run
 -- per seed, shared by the points with the same options), read at `layer`.
-local SIMCLR = {epochs = 10, batch = 128, lr = 0.1}
+local SIMCLR = require('contrastive').RECIPE
 local MD0 = {'umap', {dim = 10, pca = 50, min_dist = 0, neighbors = 20}}
 return {
   pixels_l2_kmeans = {features = 'pixels', steps = {{'l2'}}, cluster = {'kmeans'}},
