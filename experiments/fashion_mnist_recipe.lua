@@ -2,13 +2,13 @@
 -- pixels, the random network and the faithful DeepCluster recipe, all scored by the same
 -- code (experiments/search/pipeline.lua):
 --   recipe: a small convnet trained contrastively on the TRAIN images without labels
---   (experiments/search/contrastive.lua: SimCLR, two augmented views, NT-Xent), its 512-d
---   hidden features L2-normalised ("recipe features"), then a UMAP-style layout
+--   (experiments/search/contrastive.lua: SimCLR, two augmented views, NT-Xent), its conv
+--   trunk's features (1152-d) L2-normalised ("recipe features"), then a UMAP-style layout
 --   (dc.cluster.umap: PCA 50, 20 neighbours, min_dist 0, 10 dims) fitted on the train
 --   features; test images placed by um:apply; a full-covariance Gaussian mixture (k = 10)
 --   fitted on the train layout predicts the test images' clusters (test_assign.npy).
 -- Writes OUT/results.json (every seed's NMI, ACC, ARI, k-NN accuracy per feature set),
--- OUT/test_features.npy (float32 [Ntest, 512], the first seed's learned test features, test
+-- OUT/test_features.npy (float32 [Ntest, 1152], the first seed's learned test features, test
 -- order), OUT/test_assign.npy (int64 [Ntest], 0-based clusters the first seed's mixture
 -- predicts). Trained networks' features are kept in --cache (shared with the search).
 --   ./dclab experiments/fashion_mnist_recipe.lua --out runs/recipe [--train 60000] [--seeds 3]
@@ -100,11 +100,11 @@ local train_opt = {}
 for k, v in pairs(contrastive.RECIPE) do train_opt[k] = v end
 train_opt.epochs = args.epochs
 local layout = {dim = 10, pca = 50, neighbors = 20, min_dist = 0, n_epochs = args.umap_epochs}
-results.recipe = {network = train_opt, features = 'hidden (512), L2 rows', layout = layout,
+results.recipe = {network = train_opt, features = 'trunk (1152), L2 rows', layout = layout,
   mixture = {k = 10, covariance = 'full'}}
 for _, seed in ipairs(seeds) do
   t0 = dc.now()
-  local ftr, fte, info = contrastive.cached_features(train_opt, 'hidden', train, test, seed,
+  local ftr, fte, info = contrastive.cached_features(train_opt, 'trunk', train, test, seed,
     args.cache or args.out .. '/cache')
   local ltr, lte = pipeline.represent({{'l2'}}, ftr, fte, seed)
   local t_feat = (info.trained and dc.now() - t0 or info.seconds)

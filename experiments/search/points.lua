@@ -29,8 +29,10 @@ return {
     steps = {{'l2'}}, cluster = {'kmeans'}},
   simclr_z_l2_kmeans = {features = 'simclr', train = SIMCLR, layer = 'z',
     steps = {{'l2'}}, cluster = {'kmeans'}},
-  simclr_hidden_l2_umap10_md0_gmm_full = {features = 'simclr', train = SIMCLR, layer = 'hidden',
+  simclr_trunk_l2_umap10_md0_gmm_full = {features = 'simclr', train = SIMCLR, layer = 'trunk',
     steps = {{'l2'}, MD0}, cluster = {'gmm', {covariance = 'full'}}},
-  simclr_hidden_l2_umap10_md0_kmeans = {features = 'simclr', train = SIMCLR, layer = 'hidden',
+  simclr_trunk_l2_umap10_md0_kmeans = {features = 'simclr', train = SIMCLR, layer = 'trunk',
     steps = {{'l2'}, MD0}, cluster = {'kmeans'}},
+  simclr_trunk_l2_pca50_kmeans = {features = 'simclr', train = SIMCLR, layer = 'trunk',
+    steps = {{'l2'}, {'pca', 50}}, cluster = {'kmeans'}},
 }

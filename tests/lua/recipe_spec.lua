@@ -38,7 +38,7 @@ describe('the recipe script', function()
       end
     end
     local feats = dc.load_npy(out .. '/test_features.npy')
-    assert.are.same({200, 512}, feats:shape())
+    assert.are.same({200, 1152}, feats:shape())
     assert.are.equal('float32', feats:dtype())
     local assign = dc.load_npy(out .. '/test_assign.npy')
     assert.are.same({200}, assign:shape())
