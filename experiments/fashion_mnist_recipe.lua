@@ -1,13 +1,16 @@
 -- The recipe of the search (experiments/search/, issue #13) on Fashion-MNIST, beside raw
 -- pixels, the random network and the faithful DeepCluster recipe, all scored by the same
 -- code (experiments/search/pipeline.lua):
---   recipe: L2-normalised pixels -> PCA 50 -> UMAP-style layout (dc.cluster.umap: 20
---   neighbours, min_dist 0, 10 dims) fitted on the TRAIN images without labels; test images
---   placed by um:apply; a full-covariance Gaussian mixture (k = 10) fitted on the train
---   layout predicts the test images' clusters (test_assign.npy).
+--   recipe: a small convnet trained contrastively on the TRAIN images without labels
+--   (experiments/search/contrastive.lua: SimCLR, two augmented views, NT-Xent), its conv
+--   trunk's features (1152-d) L2-normalised ("recipe features"), then a UMAP-style layout
+--   (dc.cluster.umap: PCA 50, 20 neighbours, min_dist 0, 10 dims) fitted on the train
+--   features; test images placed by um:apply; a full-covariance Gaussian mixture (k = 10)
+--   fitted on the train layout predicts the test images' clusters (test_assign.npy).
 -- Writes OUT/results.json (every seed's NMI, ACC, ARI, k-NN accuracy per feature set),
--- OUT/test_features.npy (float32 [Ntest, 10], the first seed's test layout, test order),
--- OUT/test_assign.npy (int64 [Ntest], 0-based clusters the first seed's mixture predicts).
+-- OUT/test_features.npy (float32 [Ntest, 1152], the first seed's learned test features, test
+-- order), OUT/test_assign.npy (int64 [Ntest], 0-based clusters the first seed's mixture
+-- predicts). Trained networks' features are kept in --cache (shared with the search).
 --   ./dclab experiments/fashion_mnist_recipe.lua --out runs/recipe [--train 60000] [--seeds 3]
 local dc = require 'dclab'
 local argparse = require 'argparse'
@@ -15,13 +18,16 @@ local cjson = require 'cjson'
 local here = debug.getinfo(1, 'S').source:match('^@(.*/)') or './'
 package.path = here .. 'search/?.lua;' .. package.path
 local pipeline = require 'pipeline'
+local contrastive = require 'contrastive'
 
 local parser = argparse('fashion_mnist_recipe.lua',
-  'Manifold recipe on Fashion-MNIST (train split, no labels) vs baselines, test split scored.')
+  'Contrastive recipe on Fashion-MNIST (train split, no labels) vs baselines, test split scored.')
 parser:option('--out', 'Run folder.', 'runs/fashion_mnist_recipe')
+parser:option('--cache', 'Folder of the trained networks\' features (default OUT/cache).')
+dc.cli.int_option(parser, '--epochs', 'Contrastive training epochs.', contrastive.RECIPE.epochs)
 dc.cli.int_option(parser, '--train', 'Train images (the first N of the 60k split).', 60000)
 dc.cli.int_option(parser, '--test', 'Test images (the first N of the 10k split).', 10000)
-dc.cli.int_option(parser, '--seeds', 'Training seeds 1..S (layout, mixture, random network).', 3)
+dc.cli.int_option(parser, '--seeds', 'Training seeds 1..S (network, layout, mixture, random network).', 3)
 dc.cli.int_option(parser, '--umap-epochs', 'SGD epochs of the layout.', 200)
 dc.cli.int_option(parser, '--faithful-train', 'Train images of the faithful DeepCluster run ' ..
   '(0: skip it).', 5000)
@@ -89,23 +95,27 @@ local function save()
   f:close()
 end
 
--- The recipe: one training run per seed.
-local steps = {{'l2'}, {'pca', 50}}
-local layout = {dim = 10, neighbors = 20, min_dist = 0, n_epochs = args.umap_epochs}
-results.recipe = {steps = 'l2, pca 50, umap', layout = layout, mixture = {k = 10, covariance = 'full'}}
-t0 = dc.now()
-local rtr, rte = pipeline.represent(steps, ptr, pte, 1)
-local t_pca = dc.now() - t0
+-- The recipe: one training run per seed (the network, its features, the layout, the mixture).
+local train_opt = {}
+for k, v in pairs(contrastive.RECIPE) do train_opt[k] = v end
+train_opt.epochs = args.epochs
+local layout = {dim = 10, pca = 50, neighbors = 20, min_dist = 0, n_epochs = args.umap_epochs}
+results.recipe = {network = train_opt, features = 'trunk (1152), L2 rows', layout = layout,
+  mixture = {k = 10, covariance = 'full'}}
 for _, seed in ipairs(seeds) do
-  record('recipe input (PCA 50)', seed, rtr, rte, {'kmeans'}, t_pca)
-end
-for _, seed in ipairs(seeds) do
-  t0 = dc.now() - t_pca -- a training run: the PCA, the layout and the mixture
+  t0 = dc.now()
+  local ftr, fte, info = contrastive.cached_features(train_opt, 'trunk', train, test, seed,
+    args.cache or args.out .. '/cache')
+  local ltr, lte = pipeline.represent({{'l2'}}, ftr, fte, seed)
+  local t_feat = (info.trained and dc.now() - t0 or info.seconds)
+  record('recipe features', seed, ltr, lte, {'kmeans'}, t_feat,
+    {training = {history = info.history, seconds = info.seconds}})
+  t0 = dc.now() - t_feat -- a training run: the network, the layout and the mixture
   local opts = {seed = seed}
   for k, v in pairs(layout) do opts[k] = v end
   local um = dc.cluster.umap(opts)
-  local etr = um:fit_apply(rtr)
-  local ete = um:apply(rte)
+  local etr = um:fit_apply(ltr)
+  local ete = um:apply(lte)
   local gmm = dc.cluster.gmm{k = 10, covariance = 'full', seed = seed}
   local fit = gmm:fit(etr)
   local assign = gmm:assign(ete)
@@ -120,9 +130,10 @@ for _, seed in ipairs(seeds) do
   log('  %-22s seed %d: NMI %.4f ACC %.4f ARI %.4f (mixture fitted on train, %d EM iterations)',
     'recipe (predicted)', seed, row.nmi, row.acc, row.ari, fit.stats.iters)
   if seed == seeds[1] then
-    dc.save_npy(args.out .. '/test_features.npy', ete:contiguous())
+    dc.save_npy(args.out .. '/test_features.npy', fte:contiguous())
     dc.save_npy(args.out .. '/test_assign.npy', assign - 1)
   end
+  save()
 end
 
 save()
@@ -166,7 +177,7 @@ end
 save()
 
 log('\n%-22s %-17s %-17s %-17s %-17s', 'features', 'NMI', 'ACC', 'ARI', 'kNN (l2)')
-local order = {'raw pixels', 'random network', 'faithful DeepCluster', 'recipe input (PCA 50)', 'recipe',
+local order = {'raw pixels', 'random network', 'faithful DeepCluster', 'recipe features', 'recipe',
   'recipe (predicted)'}
 for _, name in ipairs(order) do
   local fs = results.feature_sets[name]
@@ -179,7 +190,7 @@ for _, name in ipairs(order) do
   end
 end
 local px, rn = results.feature_sets['raw pixels'], results.feature_sets['random network']
-for _, name in ipairs{'recipe', 'recipe (predicted)', 'recipe input (PCA 50)'} do
+for _, name in ipairs{'recipe features', 'recipe', 'recipe (predicted)'} do
   local rc = results.feature_sets[name]
   for _, m in ipairs{'nmi', 'acc', 'ari', 'knn'} do
     if rc[m] then

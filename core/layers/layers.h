@@ -9,6 +9,7 @@
 #include "dropout.h"
 #include "linear.h"
 #include "maxpool2d.h"
+#include "ntxent.h"
 #include "relu.h"
 #include "scratch.h"
 #include "sobel.h"

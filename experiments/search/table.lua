@@ -18,7 +18,7 @@ if path:match('%.json$') then
   print('| features | seeds | NMI | ACC | ARI | k-NN (l2) | k-NN (cosine) | seconds per seed |')
   print('|---|---|---|---|---|---|---|---|')
   for _, name in ipairs{'raw pixels', 'random network', 'faithful DeepCluster',
-    'recipe input (PCA 50)', 'recipe', 'recipe (predicted)'} do
+    'recipe features', 'recipe', 'recipe (predicted)'} do
     local fs = r.feature_sets[name]
     if fs then
       local secs = {}

@@ -716,7 +716,8 @@ Examples: x[{{}, 1}] is the first column; x[x:lt(0)] = 0 clamps negatives.]=])
 entry('dc.nn', [=[
 dc.nn: Torch-style modules, one class per file. Layers: Conv2d, Linear, BatchNorm2d,
   BatchNorm1d, ReLU, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Dropout, Flatten, Sobel,
-  Softmax, LogSoftmax, CentroidHead; container: Sequential; criterion: CrossEntropyLoss.
+  Softmax, LogSoftmax, CentroidHead; container: Sequential; criteria: CrossEntropyLoss,
+  NTXentLoss.
   Every module has the methods of dc.nn.Module (help(dc.nn.Module)). Example:
     local net = dc.nn.Sequential{dc.nn.Linear(784, 100), dc.nn.ReLU(), dc.nn.Linear(100, 10)}
     local y = net(x)   -- net:forward(x)]=])
@@ -2162,5 +2163,16 @@ run:close_epoch(epoch, results, all, stats) -> stats
   stats, the log entry, takes head 1's statistics where it has none of its own and all of
   them as heads = {...} when there are several; collapse warnings on stderr; the assignments
   kept; the log line and checkpoint written (with out); hooks.on_epoch_end called.]=])
+
+-- contrastive (issue #13): the NT-Xent loss
+entry('dc.nn.NTXentLoss', [=[
+dc.nn.NTXentLoss([{temperature = 0.5}]) -> criterion
+  SimCLR's contrastive loss (NT-Xent) of two embeddings z1, z2 float32 [B, D] of the same B
+  images under two augmentations: the 2B rows are L2-normalised inside, their cosine
+  similarities divided by temperature, and each row is a softmax over the other 2B - 1 rows
+  whose target is its other view; the loss is the mean over the 2B rows. Run both views as
+  one batch of 2B through the network (BatchNorm then sees both) and split its output.
+    local loss = crit:forward(z1, z2)
+    local dz1, dz2 = crit:backward(z1, z2)   -- after forward, with the same z1, z2]=])
 
 return doc

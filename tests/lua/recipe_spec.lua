@@ -13,8 +13,8 @@ end
 describe('the recipe script', function()
   it('--help lists every flag', function()
     local _, text = run('./dclab experiments/fashion_mnist_recipe.lua --help')
-    for _, flag in ipairs{'--out', '--train', '--test', '--seeds', '--umap-epochs',
-      '--faithful-train', '--faithful-epochs'} do
+    for _, flag in ipairs{'--out', '--cache', '--epochs', '--train', '--test', '--seeds',
+      '--umap-epochs', '--faithful-train', '--faithful-epochs'} do
       assert.truthy(text:find(flag, 1, true), flag)
     end
   end)
@@ -22,7 +22,7 @@ describe('the recipe script', function()
   it('a tiny run writes results.json, test_features.npy and test_assign.npy', function()
     local out = tmpdir()
     local ok, text = run(string.format('./dclab experiments/fashion_mnist_recipe.lua --out %s ' ..
-      '--train 300 --test 200 --seeds 1 --umap-epochs 20 --faithful-train 100 ' ..
+      '--train 300 --test 200 --seeds 1 --epochs 1 --umap-epochs 20 --faithful-train 100 ' ..
       '--faithful-epochs 1', out))
     assert.is_true(ok, text)
     local f = assert(io.open(out .. '/results.json'))
@@ -30,7 +30,7 @@ describe('the recipe script', function()
     f:close()
     assert.are.equal(300, r.train)
     for _, name in ipairs{'raw pixels', 'random network', 'faithful DeepCluster', 'recipe',
-      'recipe input (PCA 50)'} do
+      'recipe features'} do
       local fs = r.feature_sets[name]
       assert.are.equal(1, #fs.per_seed, name)
       for _, m in ipairs{'nmi', 'acc', 'ari', 'knn'} do
@@ -38,12 +38,17 @@ describe('the recipe script', function()
       end
     end
     local feats = dc.load_npy(out .. '/test_features.npy')
-    assert.are.same({200, 10}, feats:shape())
+    assert.are.same({200, 1152}, feats:shape())
     assert.are.equal('float32', feats:dtype())
     local assign = dc.load_npy(out .. '/test_assign.npy')
     assert.are.same({200}, assign:shape())
     assert.is_true(assign:min() >= 0 and assign:max() <= 9)
     assert.truthy(text:find('recipe, NMI: ', 1, true))
+    -- the trained network's features are cached: a second run reads them
+    local _, again = run(string.format('./dclab experiments/fashion_mnist_recipe.lua --out %s ' ..
+      '--train 300 --test 200 --seeds 1 --epochs 1 --umap-epochs 20 --faithful-train 0', out))
+    assert.falsy(again:find('simclr seed 1 epoch 1', 1, true), again)
+    assert.truthy(text:find('simclr seed 1 epoch 1', 1, true), text)
     local ok2, tab = run('./dclab experiments/search/table.lua ' .. out .. '/results.json')
     assert.is_true(ok2, tab)
     assert.truthy(tab:find('| recipe (predicted) | 1 | ', 1, true), tab)
