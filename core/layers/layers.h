@@ -9,6 +9,7 @@
 #include "dropout.h"
 #include "linear.h"
 #include "maxpool2d.h"
+#include "mse_loss.h"
 #include "relu.h"
 #include "scratch.h"
 #include "sobel.h"

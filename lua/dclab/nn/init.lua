@@ -4,7 +4,7 @@ local nn = {}
 for _, name in ipairs{
   'Module', 'Sequential', 'Conv2d', 'Linear', 'ReLU', 'MaxPool2d', 'AvgPool2d',
   'AdaptiveAvgPool2d', 'BatchNorm2d', 'BatchNorm1d', 'Dropout', 'Flatten', 'Sobel',
-  'LogSoftmax', 'Softmax', 'CrossEntropyLoss', 'CentroidHead',
+  'LogSoftmax', 'Softmax', 'CrossEntropyLoss', 'CentroidHead', 'MSELoss',
 } do
   nn[name] = require('dclab.nn.' .. name)
 end
