@@ -36,6 +36,17 @@ function M.features(kind, data, seed)
   error("features: kind must be 'pixels' or 'random', got " .. tostring(kind), 2)
 end
 
+-- Features of a network trained per seed on the train images (no labels), of the train and
+-- test images: spec {kind, options}; kind 'ae' is ae_features.lua (an autoencoder). Returns
+-- ftr, fte and the training's record (epochs, seconds, speed, loss).
+local TRAINED = {ae = 'ae_features'}
+function M.trained_features(spec, train, test, seed, cache_dir)
+  local file = TRAINED[spec[1]]
+  if not file then error("trained_features: unknown kind '" .. tostring(spec[1]) .. "' (ae)", 2) end
+  return require(file)(spec[2] or {}, M.features('pixels', train), M.features('pixels', test),
+    seed, cache_dir)
+end
+
 local function l2_rows(x) return x / x:norm(2, 2, true):clamp(1e-12) end
 
 -- Applies the steps (fitted on train) to train and test; returns both and the time each took.

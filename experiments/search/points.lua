@@ -1,6 +1,6 @@
 -- The points of the search: a feature set, the steps fitted on the train images, and the
 -- clustering of the test representation (see pipeline.lua for the protocol).
-return {
+local points = {
   pixels_l2_kmeans = {features = 'pixels', steps = {{'l2'}}, cluster = {'kmeans'}},
   random_l2_kmeans = {features = 'random', steps = {{'l2'}}, cluster = {'kmeans'}},
   pixels_l2_pca50_kmeans = {features = 'pixels', steps = {{'l2'}, {'pca', 50}}, cluster = {'kmeans'}},
@@ -20,3 +20,19 @@ return {
     steps = {{'l2'}, {'umap', {dim = 10, pca = 50, min_dist = 0, neighbors = 20}}},
     cluster = {'gmm', {covariance = 'full'}}},
 }
+
+-- Autoencoder features (ae_features.lua: 784-500-500-2000-10, Adam lr 1e-3, batch 256,
+-- trained on the train images per seed), E epochs: aeE_l2_kmeans, aeE_kmeans (DEC's raw
+-- embedding), aeE_l2_umap10_md0_gmm_full (N2D: the layout of the embedding, then a full
+-- mixture). Points of one E share the trained models (saved under OUT/models), and a larger E
+-- continues the longest saved run.
+local UMAP_MD0 = {'umap', {dim = 10, min_dist = 0, neighbors = 20}}
+for _, e in ipairs{5, 20, 50, 100, 200} do
+  local ae = {'ae', {epochs = e}}
+  points['ae' .. e .. '_l2_kmeans'] = {features = ae, steps = {{'l2'}}, cluster = {'kmeans'}}
+  points['ae' .. e .. '_kmeans'] = {features = ae, steps = {}, cluster = {'kmeans'}}
+  points['ae' .. e .. '_l2_umap10_md0_gmm_full'] = {features = ae, steps = {{'l2'}, UMAP_MD0},
+    cluster = {'gmm', {covariance = 'full'}}}
+end
+
+return points

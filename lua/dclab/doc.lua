@@ -1850,17 +1850,20 @@ dc.models.autoencoder{dims = {784, 500, 500, 2000, 10}, generator = nil} -> ae
     ae:encode(x)   -> float32 [N, dims[#dims]]: the embedding of x [N, ...] (dims[1] values
                       a row, e.g. [N, 1, 28, 28] images)
     ae:forward(x)  -> the reconstruction, of x's shape; ae:backward(x, dy)
-    ae:fit(x, {epochs =, batch = 256, lr = 1e-3, weight_decay = 0, seed = 1, on_epoch =})
-                   -> {losses, seconds, cpu_seconds, images_per_second}
+    ae:fit(x, {epochs =, batch = 256, lr = 1e-3, seed = 1, ...}) -> {losses, seconds, ...}
   Example: local ae = dc.models.autoencoder{dims = {784, 500, 10}}
            ae:fit(pixels, {epochs = 20}); local z = ae:encode(pixels)]=])
 
 entry('dc.models.Autoencoder:fit', [=[
-ae:fit(x, {epochs =, batch = 256, lr = 1e-3, weight_decay = 0, seed = 1, on_epoch = nil})
-  -> {losses = {per epoch}, seconds, cpu_seconds, images_per_second}
-  Trains the autoencoder on the rows of x (float32 [N, ...], no labels) with Adam on the MSE
-  reconstruction loss, in batches of a fresh random order each epoch (from seed);
-  on_epoch(epoch, mean_loss) is called after each. Leaves the model in evaluation mode.]=])
+ae:fit(x, {epochs =, batch = 256, lr = 1e-3, weight_decay = 0, seed = 1, on_epoch = nil,
+  first_epoch = 1, optimizer = nil})
+  -> {losses = {per epoch}, seconds, cpu_seconds, images_per_second, optimizer}
+  Trains the autoencoder on the rows of x (float32 [N, ...], no labels) with Adam (lr,
+  weight_decay) on the MSE reconstruction loss, in batches of a random order drawn for each
+  epoch number from seed; on_epoch(epoch, mean_loss) is called after each. Leaves the model
+  in evaluation mode. To continue a run saved after epoch E (dc.checkpoint.save of the model
+  and result.optimizer), load both and pass first_epoch = E + 1, optimizer = the Adam: the
+  result equals a straight run.]=])
 
 entry('dc.models.Autoencoder:encode', [=[
 ae:encode(x) -> float32 [N, dims[#dims]]

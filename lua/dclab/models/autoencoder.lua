@@ -7,9 +7,13 @@
 --   ae:encode(x)   -> the embedding [N, dims[#dims]] of x [N, ...] (any shape with
 --                     dims[1] values per row, e.g. [N, 1, 28, 28]); a buffer, as forward
 --   ae:forward(x)  -> the reconstruction, of x's shape; ae:backward(x, dy) as any module
---   ae:fit(x, {epochs =, batch = 256, lr = 1e-3, weight_decay = 0, seed = 1, on_epoch =})
---                  -> {losses = {per epoch}, seconds, images_per_second}: Adam on the MSE
---                     reconstruction loss of the rows of x, shuffled each epoch
+--   ae:fit(x, {epochs =, batch = 256, lr = 1e-3, weight_decay = 0, seed = 1, on_epoch =,
+--              first_epoch = 1, optimizer =})
+--                  -> {losses = {per epoch}, seconds, cpu_seconds, images_per_second,
+--                     optimizer}: Adam on the MSE reconstruction loss of the rows of x,
+--                     shuffled each epoch; a run saved (model and optimizer) after epoch E
+--                     and resumed with first_epoch = E + 1, optimizer = the restored Adam,
+--                     ends where a straight run ends
 -- ae.encoder and ae.decoder are Sequentials; ae is a Sequential of the two (state names
 -- '1.<i>.weight' for the encoder, '2.<i>.weight' for the decoder).
 local core = require 'dclab.core'
@@ -93,21 +97,24 @@ end
 function Autoencoder:fit(x, opt)
   opt = options.check('autoencoder:fit', opt, {
     epochs = {type = 'integer', min = 1, required = true},
+    first_epoch = {type = 'integer', min = 1, default = 1},
     batch = {type = 'integer', min = 1, default = 256},
     lr = {type = 'number', above = 0, default = 1e-3},
     weight_decay = {type = 'number', min = 0, default = 0},
     seed = {type = 'integer', default = 1},
+    optimizer = {type = 'table'},
     on_epoch = {type = 'function'},
   }, 2)
   check_input(self, 'autoencoder:fit', x)
   local n = x:size(1)
-  local adam = Adam.new(self, {lr = opt.lr, weight_decay = opt.weight_decay})
+  local adam = opt.optimizer or Adam.new(self, {lr = opt.lr, weight_decay = opt.weight_decay})
   local crit = nn.MSELoss()
-  local gen = core.Generator(opt.seed)
+  local root = core.Generator(opt.seed)
   local losses, cpu0, wall0 = {}, os.clock(), core.now()
   self:training()
-  for epoch = 1, opt.epochs do
-    local perm, sum = core.randperm(n, gen), 0
+  for epoch = opt.first_epoch, opt.first_epoch + opt.epochs - 1 do
+    -- each epoch's order from its own stream: resuming at first_epoch repeats a straight run
+    local perm, sum = core.randperm(n, root:split(epoch)), 0
     for s = 1, n, opt.batch do
       local xb = x:index_select(1, perm:narrow(1, s, math.min(opt.batch, n - s + 1)))
       local y = self:forward(xb)
@@ -117,13 +124,13 @@ function Autoencoder:fit(x, opt)
       adam:step()
       sum = sum + loss * xb:size(1)
     end
-    losses[epoch] = sum / n
-    if opt.on_epoch then opt.on_epoch(epoch, losses[epoch]) end
+    losses[#losses + 1] = sum / n
+    if opt.on_epoch then opt.on_epoch(epoch, losses[#losses]) end
   end
   self:evaluate()
   local seconds = core.now() - wall0
   return {losses = losses, seconds = seconds, cpu_seconds = os.clock() - cpu0,
-    images_per_second = seconds > 0 and n * opt.epochs / seconds or nil}
+    images_per_second = seconds > 0 and n * opt.epochs / seconds or nil, optimizer = adam}
 end
 
 function Autoencoder:describe()
