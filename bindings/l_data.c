@@ -215,6 +215,33 @@ static void check_transform(lua_State *L, int arg, dc_transform *t)
             int ns = field_numbers(L, op, name, "std", sd, 4);
             dcb_check(L, dc_tf_set_normalize(o, nm, v, ns, sd));
         }
+        if (field_numbers(L, op, name, "degrees", v, 2) == 2) o->degrees[0] = v[0], o->degrees[1] = v[1];
+        if (field_numbers(L, op, name, "translate", v, 2) == 2)
+            o->translate[0] = v[0], o->translate[1] = v[1];
+        if (field_numbers(L, op, name, "shear", v, 4) == 4)
+            for (int j = 0; j < 4; j++) o->shear[j] = v[j];
+        if (field_numbers(L, op, name, "kernel_size", v, 2) == 2)
+            o->ksize[0] = (int)v[0], o->ksize[1] = (int)v[1];
+        if (field_numbers(L, op, name, "sigma", v, 2) == 2) o->sigma[0] = v[0], o->sigma[1] = v[1];
+        static const char *const jitters[4] = {"brightness", "contrast", "saturation", "hue"};
+        for (int j = 0; j < 4; j++)
+            if (field_numbers(L, op, name, jitters[j], v, 2) == 2)
+                o->jitter[j][0] = v[0], o->jitter[j][1] = v[1];
+        if (field_numbers(L, op, name, "threshold", v, 1)) o->threshold = v[0];
+        if (field_numbers(L, op, name, "count", v, 1)) o->count = (int)v[0];
+        static const char *const interps[] = {"nearest", "bilinear", NULL}; /* dc_interp */
+        o->interp = (dc_interp)dcb_optenum(L, op, "interpolation", name, interps, o->interp);
+        /* RandomErasing's value (numbers or 'random'), the geometric ops' fill */
+        const char *vkey = kind == DC_TF_ERASE ? "value" : "fill";
+        lua_getfield(L, op, vkey);
+        int random = lua_type(L, -1) == LUA_TSTRING && strcmp(lua_tostring(L, -1), "random") == 0;
+        lua_pop(L, 1);
+        if (random) {
+            o->nvalue = 0;
+        } else if ((k = field_numbers(L, op, name, vkey, v, 4))) {
+            o->nvalue = k;
+            for (int j = 0; j < k; j++) o->value[j] = (float)v[j];
+        }
         lua_pop(L, 1);
     }
     t->n = (int)n;
@@ -232,9 +259,10 @@ static int l_dataset_size(lua_State *L)
     return 2;
 }
 
-/* core.dataset_get(desc, i [, transform_spec, seed]) -> image, label | nil
+/* core.dataset_get(desc, i [, transform_spec, seed, view]) -> image, label | nil
  * Without a transform: the stored pixels, uint8 [C, H, W]; with one: float32 [C, H, W], its
- * random draws from stream (seed, 0, i). */
+ * random draws from the stream of sample i - 1 of a pass of epoch 0 in the order 1..n (a
+ * loader's), or from that of its view `view` (1-based) in a multi-view loader. */
 static int l_dataset_get(lua_State *L)
 {
     dc_dataset ds;
@@ -245,13 +273,17 @@ static int l_dataset_get(lua_State *L)
     dc_transform t;
     check_transform(L, 3, &t);
     lua_Integer seed = luaL_optinteger(L, 4, 0);
+    lua_Integer view = luaL_optinteger(L, 5, 0);
+    if (view < 0 || view > DC_VIEWS_MAX)
+        luaL_error(L, "get: view must be in 1..%d, got %d", DC_VIEWS_MAX, (int)view);
+    dc_rng rng = dc_rng_for((uint64_t)seed, 0, (uint64_t)pos);
+    if (view) rng = dc_rng_split(&rng, (uint64_t)(view - 1));
     int use_tf = !lua_isnoneornil(L, 3);
     if (use_tf) dcb_check(L, dc_transform_shape(&t, shape[0], shape[1], shape[2], shape));
     dc_tensor *out = dcb_newtensor(L);
     dc_data_ctx ctx;
     dcb_check(L, dc_data_ctx_init(&ctx));
-    dc_status s = use_tf ? dc_dataset_get(&ds, pos, &t, (uint64_t)seed, 0, (uint64_t)pos, &ctx,
-                                          out, NULL)
+    dc_status s = use_tf ? dc_dataset_get(&ds, pos, &t, &rng, &ctx, out, NULL)
                          : dc_dataset_image(&ds, pos, &ctx, out);
     dc_data_ctx_free(&ctx);
     dcb_check(L, s);
@@ -304,7 +336,8 @@ typedef struct lloader {
     dc_loader *l; /* NULL once closed */
 } lloader;
 
-/* user values of a loader: 1 description table, 2..4 the x, y, idx tensors it re-points */
+/* user values of a loader: 1 description table, 2..4 the x, y, idx tensors it re-points (x:
+ * for a multi-view loader, the list of its views' tensors, returned as it is every batch) */
 enum { UV_DESC = 1, UV_X, UV_Y, UV_IDX, UV_COUNT = UV_IDX };
 
 static dc_loader *check_loader(lua_State *L, int i)
@@ -321,11 +354,11 @@ static dc_tensor *order_arg(lua_State *L, int arg)
 }
 
 /* core.loader_new(desc, transform_spec, {batch, threads, prefetch, drop_last, seed, epoch,
- * on_error, order}) */
+ * on_error, order, views = {transform_spec, ...}}): with views, transform_spec is nil. */
 static int l_loader_new(lua_State *L)
 {
     static const char *const allowed[] = {"batch", "threads", "prefetch", "drop_last", "seed",
-                                          "epoch", "on_error", "order", NULL};
+                                          "epoch", "on_error", "order", "views", NULL};
     static const char *const policies[] = {"skip", "error", NULL}; /* dc_on_error */
     dc_dataset ds;
     int64_t n;
@@ -344,6 +377,8 @@ static int l_loader_new(lua_State *L)
     cfg.epoch = (uint64_t)dcb_optinteger(L, 3, "epoch", (lua_Integer)cfg.epoch);
     cfg.on_error = (dc_on_error)dcb_optenum(L, 3, "on_error", "loader", policies, cfg.on_error);
     dc_tensor *order = NULL;
+    dc_transform views[DC_VIEWS_MAX];
+    int nviews = 0;
     if (lua_istable(L, 3)) {
         lua_getfield(L, 3, "order");
         if (!lua_isnil(L, -1)) {
@@ -351,6 +386,21 @@ static int l_loader_new(lua_State *L)
             if (!order || !order->storage) luaL_error(L, "loader: order must be an int64 tensor");
         }
         lua_pop(L, 1); /* the options table keeps it alive */
+        lua_getfield(L, 3, "views");
+        if (!lua_isnil(L, -1)) {
+            luaL_checktype(L, -1, LUA_TTABLE);
+            lua_Integer k = luaL_len(L, -1);
+            if (k < 1 || k > DC_VIEWS_MAX)
+                luaL_error(L, "loader: views must hold 1 to %d transforms, got %d", DC_VIEWS_MAX,
+                           (int)k);
+            nviews = (int)k;
+            for (int v = 0; v < nviews; v++) {
+                lua_geti(L, -1, v + 1);
+                check_transform(L, lua_gettop(L), &views[v]);
+                lua_pop(L, 1);
+            }
+        }
+        lua_pop(L, 1);
     }
     lloader *u = lua_newuserdatauv(L, sizeof *u, UV_COUNT);
     u->l = NULL;
@@ -358,29 +408,56 @@ static int l_loader_new(lua_State *L)
     lua_pushvalue(L, 1);
     lua_setiuservalue(L, -2, UV_DESC);
     for (int k = UV_X; k <= UV_IDX; k++) {
-        dcb_newtensor(L);
+        if (k == UV_X && nviews) {
+            lua_createtable(L, nviews, 0);
+            for (int v = 0; v < nviews; v++) {
+                dcb_newtensor(L);
+                lua_rawseti(L, -2, v + 1);
+            }
+        } else {
+            dcb_newtensor(L);
+        }
         lua_setiuservalue(L, -2, k);
     }
-    dcb_check(L, dc_loader_new(&ds, t.n ? &t : NULL, order, &cfg, &u->l));
+    const dc_transform *tf = nviews ? views : t.n ? &t : NULL;
+    dcb_check(L, dc_loader_new(&ds, tf, nviews, order, &cfg, &u->l));
     return 1;
 }
 
-/* loader:next() -> x, y (or nil), idx; nil at the end of the pass */
+/* loader:next() -> x (or the list of views), y (or nil), idx; nil at the end of the pass */
 static int m_loader_next(lua_State *L)
 {
     dc_loader *l = check_loader(L, 1);
-    dc_tensor *v[3];
-    for (int k = 0; k < 3; k++) {
-        lua_getiuservalue(L, 1, UV_X + k);
-        v[k] = luaL_checkudata(L, -1, DCB_TENSOR);
+    int nx = dc_loader_views(l) ? dc_loader_views(l) : 1;
+    dc_tensor x[DC_VIEWS_MAX], *y, *idx;
+    lua_getiuservalue(L, 1, UV_X);
+    for (int v = 0; v < nx; v++) {
+        if (dc_loader_views(l)) lua_rawgeti(L, -1 - v, v + 1);
+        else lua_pushvalue(L, -1);
+        x[v] = *(dc_tensor *)luaL_checkudata(L, -1, DCB_TENSOR);
     }
-    dcb_check(L, dc_loader_next(l, v[0], v[1], v[2]));
-    if (!v[0]->storage) {
+    lua_pop(L, nx);
+    lua_getiuservalue(L, 1, UV_Y);
+    y = luaL_checkudata(L, -1, DCB_TENSOR);
+    lua_getiuservalue(L, 1, UV_IDX);
+    idx = luaL_checkudata(L, -1, DCB_TENSOR);
+    dc_status st = dc_loader_next(l, x, y, idx);
+    /* the x userdata take their new headers (and storage references) back, failure or not */
+    lua_getiuservalue(L, 1, UV_X);
+    for (int v = 0; v < nx; v++) {
+        if (dc_loader_views(l)) lua_rawgeti(L, -1, v + 1);
+        else lua_pushvalue(L, -1);
+        *(dc_tensor *)lua_touserdata(L, -1) = x[v];
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    dcb_check(L, st);
+    if (!x[0].storage) {
         lua_pushnil(L);
         return 1;
     }
     lua_pushvalue(L, -3);
-    if (v[1]->storage) lua_pushvalue(L, -3);
+    if (y->storage) lua_pushvalue(L, -3);
     else lua_pushnil(L);
     lua_pushvalue(L, -3);
     return 3;
@@ -408,12 +485,24 @@ static int m_loader_epoch(lua_State *L)
     return 1;
 }
 
+/* loader:item_shape() -> {C, H, W}, or for a multi-view loader one per view */
 static int m_loader_shape(lua_State *L)
 {
-    int s[3];
-    dc_loader_item_shape(check_loader(L, 1), s);
-    int64_t shape[3] = {s[0], s[1], s[2]};
-    dcb_pushshape(L, 3, shape);
+    dc_loader *l = check_loader(L, 1);
+    int nv = dc_loader_views(l);
+    if (nv) lua_createtable(L, nv, 0);
+    for (int v = 0; v < (nv ? nv : 1); v++) {
+        int s[3];
+        dc_loader_item_shape(l, v, s);
+        dcb_pushshape(L, 3, (int64_t[3]){s[0], s[1], s[2]});
+        if (nv) lua_rawseti(L, -2, v + 1);
+    }
+    return 1;
+}
+
+static int m_loader_views(lua_State *L)
+{
+    lua_pushinteger(L, dc_loader_views(check_loader(L, 1)));
     return 1;
 }
 
@@ -441,10 +530,20 @@ static int m_loader_tostring(lua_State *L)
         lua_pushliteral(L, "dclab.Loader (closed)");
         return 1;
     }
-    int s[3];
-    dc_loader_item_shape(u->l, s);
-    lua_pushfstring(L, "dclab.Loader: %I batches of [%d, %d, %d] images",
-                    (lua_Integer)dc_loader_batches(u->l), s[0], s[1], s[2]);
+    int nv = dc_loader_views(u->l);
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    lua_pushfstring(L, "dclab.Loader: %I batches of %s", (lua_Integer)dc_loader_batches(u->l),
+                    nv ? "views " : "");
+    luaL_addvalue(&b);
+    for (int v = 0; v < (nv ? nv : 1); v++) {
+        int s[3];
+        dc_loader_item_shape(u->l, v, s);
+        lua_pushfstring(L, "%s[%d, %d, %d]", v ? ", " : "", s[0], s[1], s[2]);
+        luaL_addvalue(&b);
+    }
+    luaL_addstring(&b, " images");
+    luaL_pushresult(&b);
     return 1;
 }
 
@@ -482,7 +581,7 @@ void dcb_open_data(lua_State *L)
     };
     static const luaL_Reg ld_methods[] = {
         {"next", m_loader_next}, {"reset", m_loader_reset}, {"batches", m_loader_batches},
-        {"epoch", m_loader_epoch},
+        {"epoch", m_loader_epoch}, {"views", m_loader_views},
         {"item_shape", m_loader_shape}, {"skipped", m_loader_skipped},
         {"close", m_loader_close}, {NULL, NULL},
     };

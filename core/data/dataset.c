@@ -87,10 +87,19 @@ void dc_data_ctx_free(dc_data_ctx *ctx)
     memset(ctx, 0, sizeof *ctx);
 }
 
-/* Loads the raw picture of pos, planning t on its full size first so a JPEG decodes at the
- * smallest DCT scale that t can use, and only the region of it that t reads. */
-static dc_status load(const dc_dataset *ds, int64_t pos, const dc_transform *t, dc_rng *rng,
-                      dc_data_ctx *ctx, dc_tf_plan *plan, dc_image *img, int *writable)
+/* The smallest decode size that plan can use (its full size when op[0] is not planned). */
+static void plan_min(const dc_tf_plan *plan, int *mw, int *mh)
+{
+    *mw = plan->planned ? plan->min_w : plan->src_w;
+    *mh = plan->planned ? plan->min_h : plan->src_h;
+}
+
+/* Loads the raw picture of pos once for the nv transforms t[v], planning each on its full
+ * size first (drawing from rng[v]) so a JPEG decodes at the smallest DCT scale all can use,
+ * and only the union of the regions they read. */
+static dc_status load(const dc_dataset *ds, int64_t pos, const dc_transform *t, int nv,
+                      dc_rng *rng, dc_data_ctx *ctx, dc_tf_plan *plan, dc_image *img,
+                      int *writable)
 {
     int64_t row = dc_dataset_row(ds, pos);
     if (ds->files) {
@@ -99,15 +108,32 @@ static dc_status load(const dc_dataset *ds, int64_t pos, const dc_transform *t, 
         dc_jpeg_info info;
         dc_status s = dc_jpeg_info_read(ctx->jpeg, ctx->file.data, ctx->file.size, &info);
         if (s != DC_OK) return dc_fail_prefix(s, path);
-        dc_transform_plan(t, info.width, info.height, rng, plan);
-        int region[4], at[2];
-        dc_jpeg_scaled_size(&info, plan->min_w, plan->min_h, &plan->full_w, &plan->full_h);
-        dc_transform_region(t, plan, plan->full_w, plan->full_h, region);
+        int min_w = 0, min_h = 0, full_w, full_h, region[4], at[2];
+        for (int v = 0; v < nv; v++) {
+            int mw, mh;
+            dc_transform_plan(&t[v], info.width, info.height, &rng[v], &plan[v]);
+            plan_min(&plan[v], &mw, &mh);
+            if (mw > min_w) min_w = mw;
+            if (mh > min_h) min_h = mh;
+        }
+        dc_jpeg_scaled_size(&info, min_w, min_h, &full_w, &full_h);
+        for (int v = 0; v < nv; v++) {
+            int r[4];
+            plan[v].full_w = full_w;
+            plan[v].full_h = full_h;
+            dc_transform_region(&t[v], &plan[v], full_w, full_h, r);
+            for (int k = 0; k < 2; k++) {
+                if (v == 0 || r[k] < region[k]) region[k] = r[k];
+                if (v == 0 || r[k + 2] > region[k + 2]) region[k + 2] = r[k + 2];
+            }
+        }
         s = dc_jpeg_decode_region(ctx->jpeg, ctx->file.data, ctx->file.size, ds->channels,
-                                  plan->min_w, plan->min_h, region, &ctx->pixels, img, at);
+                                  min_w, min_h, region, &ctx->pixels, img, at);
         if (s != DC_OK) return dc_fail_prefix(s, path);
-        plan->at_x = at[0];
-        plan->at_y = at[1];
+        for (int v = 0; v < nv; v++) {
+            plan[v].at_x = at[0];
+            plan[v].at_y = at[1];
+        }
         *writable = 1;
         return DC_OK;
     }
@@ -119,7 +145,7 @@ static dc_status load(const dc_dataset *ds, int64_t pos, const dc_transform *t, 
     memmove(v.stride, v.stride + 1, sizeof(int64_t) * (size_t)v.ndim);
     DC_TRY(dc_image_from_tensor(&v, &ctx->pixels, img));
     *writable = img->data == ctx->pixels.data;
-    dc_transform_plan(t, img->w, img->h, rng, plan);
+    for (int k = 0; k < nv; k++) dc_transform_plan(&t[k], img->w, img->h, &rng[k], &plan[k]);
     return DC_OK;
 }
 
@@ -138,7 +164,7 @@ static dc_status sample(const dc_dataset *ds, int64_t pos, const dc_transform *t
     dc_tf_plan plan;
     dc_image img;
     int writable;
-    DC_TRY(load(ds, pos, t, rng, ctx, &plan, &img, &writable));
+    DC_TRY(load(ds, pos, t, 1, rng, ctx, &plan, &img, &writable));
     dc_status s = dc_transform_run(t, &plan, &img, writable, rng, &ctx->tf, result, lut);
     return s == DC_OK ? DC_OK : name_failure(ds, pos, s);
 }
@@ -149,17 +175,12 @@ int64_t dc_dataset_label(const dc_dataset *ds, int64_t pos)
     return lab[dc_dataset_row(ds, pos) * ds->labels.stride[0]];
 }
 
-dc_status dc_dataset_get(const dc_dataset *ds, int64_t pos, const dc_transform *t, uint64_t seed,
-                         uint64_t epoch, uint64_t draw, dc_data_ctx *ctx, dc_tensor *x,
-                         int64_t *label)
+/* The transformed image im (lut: its float values) into x, allocated when empty, and t's
+ * float stage with rng (RandomErasing). */
+static dc_status to_float(const dc_dataset *ds, int64_t pos, const dc_transform *t, dc_rng *rng,
+                          const dc_image *im, const float (*lut)[256], dc_tensor *x)
 {
-    dc_transform none = {0};
-    if (!t) t = &none;
-    dc_rng rng = dc_rng_for(seed, epoch, draw);
-    dc_image im;
-    float lut[4][256];
-    DC_TRY(sample(ds, pos, t, &rng, ctx, &im, lut));
-    int64_t shape[3] = {im.c, im.h, im.w};
+    int64_t shape[3] = {im->c, im->h, im->w};
     if (!x->storage) {
         DC_TRY(dc_tensor_alloc(x, DC_F32, 3, shape));
     } else {
@@ -167,10 +188,48 @@ dc_status dc_dataset_get(const dc_dataset *ds, int64_t pos, const dc_transform *
         bool fits = x->dtype == DC_F32 && x->ndim == 3 && dc_tensor_is_contiguous(x);
         for (int d = 0; fits && d < 3; d++) fits = x->shape[d] == shape[d];
         DC_CHECK(fits, DC_ERR_SHAPE, "sample %lld became a %d x %d x %d image but its place "
-                 "is %s", (long long)(pos + ds->base), im.c, im.h, im.w,
+                 "is %s", (long long)(pos + ds->base), im->c, im->h, im->w,
                  dc_tensor_describe(x, b, sizeof b));
     }
-    dc_image_to_float(&im, (const float(*)[256])lut, dc_tensor_data(x));
+    dc_image_to_float(im, lut, dc_tensor_data(x));
+    dc_transform_erase(t, rng, im->c, im->h, im->w, dc_tensor_data(x));
+    return DC_OK;
+}
+
+dc_status dc_dataset_get(const dc_dataset *ds, int64_t pos, const dc_transform *t, dc_rng *rng,
+                         dc_data_ctx *ctx, dc_tensor *x, int64_t *label)
+{
+    dc_transform none = {0};
+    if (!t) t = &none;
+    dc_image im;
+    float lut[4][256];
+    DC_TRY(sample(ds, pos, t, rng, ctx, &im, lut));
+    DC_TRY(to_float(ds, pos, t, rng, &im, (const float(*)[256])lut, x));
+    if (label && ds->labels.storage) *label = dc_dataset_label(ds, pos);
+    return DC_OK;
+}
+
+dc_status dc_dataset_views(const dc_dataset *ds, int64_t pos, const dc_transform *views,
+                           int nviews, const dc_rng *rng, dc_data_ctx *ctx, dc_tensor *xs,
+                           int64_t *label)
+{
+    DC_CHECK(nviews >= 1 && nviews <= DC_VIEWS_MAX, DC_ERR_ARG,
+             "views: 1 to %d views, got %d", DC_VIEWS_MAX, nviews);
+    dc_rng r[DC_VIEWS_MAX];
+    dc_tf_plan plan[DC_VIEWS_MAX];
+    for (int v = 0; v < nviews; v++) r[v] = dc_rng_split(rng, (uint64_t)v);
+    dc_image img;
+    int writable;
+    DC_TRY(load(ds, pos, views, nviews, r, ctx, plan, &img, &writable));
+    for (int v = 0; v < nviews; v++) {
+        dc_image im;
+        float lut[4][256];
+        /* the decoded picture is shared: only the last view may change it */
+        dc_status s = dc_transform_run(&views[v], &plan[v], &img, writable && v == nviews - 1,
+                                       &r[v], &ctx->tf, &im, lut);
+        if (s != DC_OK) return name_failure(ds, pos, s);
+        DC_TRY(to_float(ds, pos, &views[v], &r[v], &im, (const float(*)[256])lut, &xs[v]));
+    }
     if (label && ds->labels.storage) *label = dc_dataset_label(ds, pos);
     return DC_OK;
 }
@@ -182,7 +241,7 @@ dc_status dc_dataset_image(const dc_dataset *ds, int64_t pos, dc_data_ctx *ctx, 
     dc_tf_plan plan;
     dc_image img;
     int writable;
-    DC_TRY(load(ds, pos, &none, &rng, ctx, &plan, &img, &writable));
+    DC_TRY(load(ds, pos, &none, 1, &rng, ctx, &plan, &img, &writable));
     return dc_image_to_tensor(&img, out);
 }
 
@@ -199,7 +258,7 @@ dc_status dc_export_jpeg(const dc_dataset *ds, const dc_export_cfg *cfg, int64_t
     int out[3];
     DC_TRY(dc_transform_shape(t, shape[0], shape[1], shape[2], out));
     for (int i = 0; i < t->n; i++)
-        DC_CHECK(t->op[i].kind != DC_TF_TO_FLOAT && t->op[i].kind != DC_TF_NORMALIZE, DC_ERR_ARG,
+        DC_CHECK(dc_tf_is_pixel_op(t->op[i].kind), DC_ERR_ARG,
                  "export_jpeg: transform %d (%s) is not a pixel op", i + 1,
                  dc_tf_name(t->op[i].kind));
     DC_CHECK(cfg->quality >= 1 && cfg->quality <= 100, DC_ERR_ARG,

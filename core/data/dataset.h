@@ -42,14 +42,28 @@ void dc_data_ctx_free(dc_data_ctx *ctx);
 int64_t dc_dataset_label(const dc_dataset *ds, int64_t pos);
 
 /* The per-sample pipeline of the loader and of dataset:get: the sample at 0-based position
- * pos is loaded, run through t (NULL: none) with its random draws from the stream
- * dc_rng_for(seed, epoch, draw), and converted to float32 [C, H, W] into x (t's ToFloat and
- * Normalize); its label goes to *label when ds has labels and label is not NULL. x: empty
- * (allocated here) or a contiguous float32 tensor of exactly the sample's shape (a row of a
- * batch). Errors name the file ("<path>: corrupt JPEG data (...)") or the sample. */
-dc_status dc_dataset_get(const dc_dataset *ds, int64_t pos, const dc_transform *t, uint64_t seed,
-                         uint64_t epoch, uint64_t draw, dc_data_ctx *ctx, dc_tensor *x,
-                         int64_t *label);
+ * pos is loaded, run through t (NULL: none) with its random draws from rng (the loader's
+ * stream of the sample is dc_rng_for(seed, epoch, position in the pass)), and converted to
+ * float32 [C, H, W] into x (t's ToFloat and Normalize); its label goes to *label when ds has
+ * labels and label is not NULL. x: empty (allocated here) or a contiguous float32 tensor of
+ * exactly the sample's shape (a row of a batch). Errors name the file ("<path>: corrupt JPEG
+ * data (...)") or the sample. */
+dc_status dc_dataset_get(const dc_dataset *ds, int64_t pos, const dc_transform *t, dc_rng *rng,
+                         dc_data_ctx *ctx, dc_tensor *x, int64_t *label);
+
+/* Views per sample of dc_dataset_views and the loader (SwAV's multi-crop uses 2 + 6). */
+#define DC_VIEWS_MAX 16
+
+/* The multi-view form: the sample is loaded once (a JPEG decoded once, at the smallest DCT
+ * scale and over the region that serve every view) and run through views[v], v in
+ * 0..nviews-1 (nviews in 1..DC_VIEWS_MAX), into xs[v] (x's rules), view v drawing from the
+ * stream dc_rng_split(rng, v) (rng itself is not advanced). For tensor images view v is
+ * exactly dc_dataset_get(views[v]) with that stream; a JPEG may be decoded at a finer DCT
+ * scale than that view alone would ask for. */
+dc_status dc_dataset_views(const dc_dataset *ds, int64_t pos, const dc_transform *views,
+                           int nviews, const dc_rng *rng, dc_data_ctx *ctx, dc_tensor *xs,
+                           int64_t *label);
+
 /* The raw image at pos as uint8 [C, H, W] (out empty). */
 dc_status dc_dataset_image(const dc_dataset *ds, int64_t pos, dc_data_ctx *ctx, dc_tensor *out);
 

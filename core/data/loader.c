@@ -12,7 +12,8 @@
 #define REPORT_LINES 5    /* skipped samples named in the epoch report */
 
 typedef struct slot {
-    dc_tensor x, y, idx;   /* [B, C, H, W] f32, [B] i64 (labels only), [B] i64 */
+    dc_tensor x[DC_VIEWS_MAX]; /* per view [B, C, H, W] f32 */
+    dc_tensor y, idx;      /* [B] i64 (labels only), [B] i64 */
     int64_t batch;         /* batch number it holds or is being filled with; -1 none */
     int64_t size;          /* samples in that batch */
     int64_t remaining;     /* samples of it not finished yet */
@@ -27,9 +28,11 @@ typedef struct worker_arg {
 
 struct dc_loader {
     dc_dataset ds;           /* shared tensors, borrowed file list */
-    dc_transform tf;
+    dc_transform *tf;        /* [nx] */
+    int nviews;              /* views per sample; 0: one transform, one x */
+    int nx;                  /* x tensors per batch: nviews, or 1 */
     dc_loader_cfg cfg;
-    int shape[3];            /* C, H, W of every sample */
+    int shape[DC_VIEWS_MAX][3]; /* C, H, W of every sample, per view */
     int has_labels;
     int64_t n;               /* dataset size (valid positions 0..n-1) */
     int64_t *order;          /* [norder] 0-based positions */
@@ -77,12 +80,17 @@ static void run_sample(dc_loader *l, dc_data_ctx *ctx, int64_t s)
     int64_t B = l->cfg.batch, b = s / B, row = s - b * B;
     slot *sl = &l->slots[b % l->cfg.prefetch];
     int64_t pos = l->order[s], label = 0;
-    dc_tensor x = dc_tensor_empty(); /* the sample's row of the batch */
-    dc_status st = dc_tensor_select(&x, &sl->x, 0, row);
+    dc_tensor x[DC_VIEWS_MAX]; /* the sample's rows of the batch */
+    dc_status st = DC_OK;
+    for (int v = 0; v < l->nx; v++) {
+        x[v] = dc_tensor_empty();
+        if (st == DC_OK) st = dc_tensor_select(&x[v], &sl->x[v], 0, row);
+    }
+    dc_rng rng = dc_rng_for(l->cfg.seed, l->cfg.epoch, (uint64_t)s);
     if (st == DC_OK)
-        st = dc_dataset_get(&l->ds, pos, &l->tf, l->cfg.seed, l->cfg.epoch, (uint64_t)s, ctx, &x,
-                            &label);
-    dc_tensor_release(&x);
+        st = l->nviews ? dc_dataset_views(&l->ds, pos, l->tf, l->nviews, &rng, ctx, x, &label)
+                       : dc_dataset_get(&l->ds, pos, l->tf, &rng, ctx, x, &label);
+    for (int v = 0; v < l->nx; v++) dc_tensor_release(&x[v]);
     sl->code[row] = st;
     if (st != DC_OK) {
         snprintf(sl->msg[row], MSG_LEN, "%s", dc_last_error());
@@ -230,26 +238,40 @@ dc_status dc_loader_cfg_check(const dc_loader_cfg *cfg)
     return DC_OK;
 }
 
-dc_status dc_loader_new(const dc_dataset *ds, const dc_transform *t, const dc_tensor *order,
-                        const dc_loader_cfg *cfg, dc_loader **out)
+dc_status dc_loader_new(const dc_dataset *ds, const dc_transform *t, int nviews,
+                        const dc_tensor *order, const dc_loader_cfg *cfg, dc_loader **out)
 {
     *out = NULL;
     DC_TRY(dc_loader_cfg_check(cfg));
+    DC_CHECK(nviews >= 0 && nviews <= DC_VIEWS_MAX, DC_ERR_ARG,
+             "loader: views must hold 1 to %d transforms, got %d", DC_VIEWS_MAX, nviews);
+    DC_CHECK(nviews == 0 || t, DC_ERR_ARG, "loader: %d views but no transforms", nviews);
     int64_t n;
-    int raw[3], shape[3];
+    int raw[3], shape[DC_VIEWS_MAX][3];
     DC_TRY(dc_dataset_check(ds, &n, raw));
     dc_transform none = {0};
     if (!t) t = &none;
-    DC_TRY(dc_transform_shape(t, raw[0], raw[1], raw[2], shape));
-    DC_CHECK(shape[1] > 0 && shape[2] > 0, DC_ERR_ARG,
-             "loader: images vary in size and the transform does not fix it; end it with a "
-             "crop (CenterCrop, RandomResizedCrop, RandomCrop) or Resize{h, w}");
+    int nx = nviews ? nviews : 1;
+    for (int v = 0; v < nx; v++) {
+        dc_status st = dc_transform_shape(&t[v], raw[0], raw[1], raw[2], shape[v]);
+        if (st != DC_OK && nviews) {
+            char where[32];
+            snprintf(where, sizeof where, "loader: view %d", v + 1);
+            return dc_fail_prefix(st, where);
+        }
+        DC_TRY(st);
+        DC_CHECK(shape[v][1] > 0 && shape[v][2] > 0, DC_ERR_ARG,
+                 "loader: images vary in size and the transform%s does not fix it; end it with "
+                 "a crop (CenterCrop, RandomResizedCrop, RandomCrop) or Resize{h, w}",
+                 nviews ? " of a view" : "");
+    }
 
     dc_loader *l = calloc(1, sizeof *l);
     DC_CHECK(l, DC_ERR_NOMEM, "loader: out of memory");
     dc_status s = DC_OK;
     l->cfg = *cfg;
-    l->tf = *t;
+    l->nviews = nviews;
+    l->nx = nx;
     memcpy(l->shape, shape, sizeof shape);
     l->n = n;
     l->ds = *ds;
@@ -267,16 +289,20 @@ dc_status dc_loader_new(const dc_dataset *ds, const dc_transform *t, const dc_te
     l->ctx = calloc((size_t)cfg->threads, sizeof *l->ctx);
     l->args = calloc((size_t)cfg->threads, sizeof *l->args);
     l->tid = calloc((size_t)cfg->threads, sizeof *l->tid);
-    if (!l->slots || !l->ctx || !l->args || !l->tid) {
+    l->tf = malloc((size_t)nx * sizeof *l->tf);
+    if (l->tf) memcpy(l->tf, t, (size_t)nx * sizeof *l->tf);
+    if (!l->tf || !l->slots || !l->ctx || !l->args || !l->tid) {
         s = dc_fail(DC_ERR_NOMEM, "loader: out of memory");
         goto fail;
     }
     if ((s = set_order(l, order)) != DC_OK) goto fail;
     int64_t B = cfg->batch;
-    int64_t xs[4] = {B, shape[0], shape[1], shape[2]};
     for (int p = 0; p < cfg->prefetch && s == DC_OK; p++) {
         slot *sl = &l->slots[p];
-        s = dc_tensor_alloc(&sl->x, DC_F32, 4, xs);
+        for (int v = 0; v < nx && s == DC_OK; v++) {
+            int64_t xs[4] = {B, shape[v][0], shape[v][1], shape[v][2]};
+            s = dc_tensor_alloc(&sl->x[v], DC_F32, 4, xs);
+        }
         if (s == DC_OK) s = dc_tensor_alloc(&sl->idx, DC_I64, 1, &B);
         if (s == DC_OK && l->has_labels) s = dc_tensor_alloc(&sl->y, DC_I64, 1, &B);
         sl->code = calloc((size_t)B, sizeof *sl->code);
@@ -304,13 +330,14 @@ void dc_loader_free(dc_loader *l)
     join_workers(l);
     for (int p = 0; l->slots && p < l->cfg.prefetch; p++) {
         slot *sl = &l->slots[p];
-        dc_tensor_release(&sl->x);
+        for (int v = 0; v < l->nx; v++) dc_tensor_release(&sl->x[v]);
         dc_tensor_release(&sl->y);
         dc_tensor_release(&sl->idx);
         free(sl->code);
         free(sl->msg);
     }
     for (int k = 0; l->ctx && k < l->cfg.threads; k++) dc_data_ctx_free(&l->ctx[k]);
+    free(l->tf);
     free(l->slots);
     free(l->ctx);
     free(l->args);
@@ -333,13 +360,16 @@ static int skippable(dc_status s) { return s == DC_ERR_IO || s == DC_ERR_FORMAT;
  * Returns the number of rows kept, or -1 with the failure recorded. */
 static int64_t compact(dc_loader *l, slot *sl, dc_status *failure)
 {
-    int64_t keep = 0, row_elems = (int64_t)l->shape[0] * l->shape[1] * l->shape[2];
-    float *x = dc_tensor_data(&sl->x);
+    int64_t keep = 0;
     int64_t *idx = dc_tensor_data(&sl->idx), *y = l->has_labels ? dc_tensor_data(&sl->y) : NULL;
     for (int64_t r = 0; r < sl->size; r++) {
         if (sl->code[r] == DC_OK) {
             if (keep != r) {
-                memcpy(x + keep * row_elems, x + r * row_elems, sizeof(float) * (size_t)row_elems);
+                for (int v = 0; v < l->nx; v++) {
+                    int64_t row = (int64_t)l->shape[v][0] * l->shape[v][1] * l->shape[v][2];
+                    float *x = dc_tensor_data(&sl->x[v]);
+                    memcpy(x + keep * row, x + r * row, sizeof(float) * (size_t)row);
+                }
                 idx[keep] = idx[r];
                 if (y) y[keep] = y[r];
             }
@@ -362,7 +392,7 @@ static int64_t compact(dc_loader *l, slot *sl, dc_status *failure)
 
 dc_status dc_loader_next(dc_loader *l, dc_tensor *x, dc_tensor *y, dc_tensor *idx)
 {
-    dc_tensor_release(x);
+    for (int v = 0; v < l->nx; v++) dc_tensor_release(&x[v]);
     dc_tensor_release(y);
     dc_tensor_release(idx);
     DC_CHECK(!l->failed, DC_ERR_STATE,
@@ -396,7 +426,7 @@ dc_status dc_loader_next(dc_loader *l, dc_tensor *x, dc_tensor *y, dc_tensor *id
             return failure;
         }
         if (keep == 0) continue; /* every sample of the batch was skipped */
-        DC_TRY(dc_tensor_narrow(x, &sl->x, 0, 0, keep));
+        for (int v = 0; v < l->nx; v++) DC_TRY(dc_tensor_narrow(&x[v], &sl->x[v], 0, 0, keep));
         DC_TRY(dc_tensor_narrow(idx, &sl->idx, 0, 0, keep));
         if (l->has_labels) DC_TRY(dc_tensor_narrow(y, &sl->y, 0, 0, keep));
         return DC_OK;
@@ -414,9 +444,11 @@ dc_status dc_loader_reset(dc_loader *l, const dc_tensor *order, uint64_t epoch)
 
 int64_t dc_loader_batches(const dc_loader *l) { return l->nbatches; }
 
-void dc_loader_item_shape(const dc_loader *l, int shape[3])
+int dc_loader_views(const dc_loader *l) { return l->nviews; }
+
+void dc_loader_item_shape(const dc_loader *l, int view, int shape[3])
 {
-    memcpy(shape, l->shape, sizeof l->shape);
+    memcpy(shape, l->shape[view], sizeof l->shape[view]);
 }
 
 uint64_t dc_loader_epoch(const dc_loader *l) { return l->cfg.epoch; }

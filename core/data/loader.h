@@ -35,26 +35,34 @@ dc_status dc_loader_cfg_check(const dc_loader_cfg *cfg);
 
 typedef struct dc_loader dc_loader;
 
-/* A loader over ds (copied: tensors are shared, the file list stays borrowed) with transform
- * t (copied; NULL = none) and order: int64 [M] of positions + ds->base, or NULL for
- * 0..n-1. Checks everything (shapes, ranges, the transform's output size) before returning;
- * starts no thread until the first dc_loader_next. */
-dc_status dc_loader_new(const dc_dataset *ds, const dc_transform *t, const dc_tensor *order,
-                        const dc_loader_cfg *cfg, dc_loader **out);
+/* A loader over ds (copied: tensors are shared, the file list stays borrowed) and order:
+ * int64 [M] of positions + ds->base, or NULL for 0..n-1. nviews = 0: t is one transform
+ * (copied; NULL = none), each batch has one x, and sample s of the pass draws from
+ * dc_rng_for(seed, epoch, s). nviews in 1..DC_VIEWS_MAX: t[0..nviews-1] are the views
+ * (copied; multi-crop: their sizes may differ), each batch has nviews x tensors holding the
+ * views of the same images, view v of sample s drawing from
+ * dc_rng_split(dc_rng_for(seed, epoch, s), v) (dc_dataset_views). Checks everything
+ * (shapes, ranges, each transform's output size) before returning; starts no thread until
+ * the first dc_loader_next. */
+dc_status dc_loader_new(const dc_dataset *ds, const dc_transform *t, int nviews,
+                        const dc_tensor *order, const dc_loader_cfg *cfg, dc_loader **out);
 
-/* The next batch: x float32 [B, C, H, W], y int64 [B] labels (left empty without labels),
- * idx int64 [B] positions + base; B <= batch. At the end of the pass *x is left empty, the
- * workers have exited, and DC_OK is returned. x, y, idx are replaced (released first). */
+/* The next batch: x[v] float32 [B, C, H, W] for each of max(nviews, 1) views, y int64 [B]
+ * labels (left empty without labels), idx int64 [B] positions + base; B <= batch. At the
+ * end of the pass x[0] is left empty, the workers have exited, and DC_OK is returned. x, y,
+ * idx are replaced (released first). */
 dc_status dc_loader_next(dc_loader *l, dc_tensor *x, dc_tensor *y, dc_tensor *idx);
 
 /* Starts a new pass reusing the buffers: a new order (NULL = keep the current one) and
  * epoch. Stops the current pass first if it is still running. */
 dc_status dc_loader_reset(dc_loader *l, const dc_tensor *order, uint64_t epoch);
 
-/* Batches in a pass; the epoch of the current pass; the item shape [C, H, W]. */
+/* Batches in a pass; the epoch of the current pass; nviews as given to dc_loader_new; the
+ * item shape [C, H, W] of view `view` (0 when nviews is 0). */
 int64_t dc_loader_batches(const dc_loader *l);
 uint64_t dc_loader_epoch(const dc_loader *l);
-void dc_loader_item_shape(const dc_loader *l, int shape[3]);
+int dc_loader_views(const dc_loader *l);
+void dc_loader_item_shape(const dc_loader *l, int view, int shape[3]);
 
 /* Samples skipped in this pass so far, and the first few "path: reason" lines (one per
  * line; valid until the next call on l). */

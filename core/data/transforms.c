@@ -7,7 +7,8 @@
 
 static const char *names[DC_TF_KIND_COUNT] = {
     "Resize", "CenterCrop", "RandomResizedCrop", "RandomCrop", "RandomHorizontalFlip",
-    "Grayscale", "ToFloat", "Normalize",
+    "Grayscale", "ToFloat", "Normalize", "RandomAffine", "RandomRotation", "GaussianBlur",
+    "ColorJitter", "RandomGrayscale", "RandomSolarize", "RandomErasing", "RandomApply",
 };
 
 const char *dc_tf_name(dc_tf_kind kind)
@@ -23,10 +24,27 @@ void dc_tf_init(dc_tf *op, dc_tf_kind kind)
     op->scale[1] = 1.0;
     op->ratio[0] = 3.0 / 4.0;
     op->ratio[1] = 4.0 / 3.0;
-    op->p = 0.5;
+    op->p = kind == DC_TF_RANDOM_GRAYSCALE ? 0.1 : 0.5;
     op->channels = 1;
     op->n = 1;
     op->std[0] = 1.0f;
+    op->nvalue = 1;
+    op->interp = DC_INTERP_NEAREST;
+    op->sigma[0] = 0.1;
+    op->sigma[1] = 2.0;
+    for (int k = 0; k < 3; k++) op->jitter[k][0] = op->jitter[k][1] = 1.0;
+    if (kind == DC_TF_AFFINE) op->scale[0] = 1.0;
+    if (kind == DC_TF_ERASE) {
+        op->scale[0] = 0.02;
+        op->scale[1] = 0.33;
+        op->ratio[0] = 0.3;
+        op->ratio[1] = 3.3;
+    }
+}
+
+int dc_tf_is_pixel_op(dc_tf_kind kind)
+{
+    return kind != DC_TF_TO_FLOAT && kind != DC_TF_NORMALIZE && kind != DC_TF_ERASE;
 }
 
 void dc_tf_set_size(dc_tf *op, int count, const double *v)
@@ -52,11 +70,16 @@ void dc_tf_scratch_free(dc_tf_scratch *s)
     dc_buffer_free(&s->buf[0]);
     dc_buffer_free(&s->buf[1]);
     dc_resample_scratch_free(&s->rs);
+    dc_buffer_free(&s->blur);
 }
 
 /* ---- checking and shapes ---- */
 
-static int is_float_op(dc_tf_kind k) { return k == DC_TF_TO_FLOAT || k == DC_TF_NORMALIZE; }
+/* lo <= hi, both in [min, max] */
+static int range_in(const double r[2], double min, double max)
+{
+    return r[0] >= min && r[0] <= r[1] && r[1] <= max;
+}
 
 static dc_status check_op(const dc_tf *op, int i)
 {
@@ -86,10 +109,70 @@ static dc_status check_op(const dc_tf *op, int i)
         DC_CHECK(op->pad >= 0 && op->pad <= 65535, DC_ERR_ARG,
                  "transform %d (%s): pad must be >= 0, got %d", i + 1, nm, op->pad);
         break;
+    case DC_TF_ERASE:
+        DC_CHECK(range_in(op->scale, 0, 1), DC_ERR_ARG,
+                 "transform %d (%s): scale must satisfy 0 <= lo <= hi <= 1, got (%g, %g)", i + 1,
+                 nm, op->scale[0], op->scale[1]);
+        DC_CHECK(op->ratio[0] > 0 && range_in(op->ratio, 0, INFINITY), DC_ERR_ARG,
+                 "transform %d (%s): ratio must satisfy 0 < lo <= hi, got (%g, %g)", i + 1, nm,
+                 op->ratio[0], op->ratio[1]);
+        DC_CHECK(op->nvalue >= 0 && op->nvalue <= 4, DC_ERR_ARG,
+                 "transform %d (%s): 1 to 4 values (0: random), got %d", i + 1, nm, op->nvalue);
+        /* fall through */
     case DC_TF_HFLIP:
+    case DC_TF_RANDOM_GRAYSCALE:
+    case DC_TF_SOLARIZE:
+    case DC_TF_APPLY:
+        DC_CHECK(isfinite(op->threshold), DC_ERR_ARG,
+                 "transform %d (%s): threshold must be finite", i + 1, nm);
         DC_CHECK(op->p >= 0 && op->p <= 1, DC_ERR_ARG,
                  "transform %d (%s): p must be in [0, 1], got %g", i + 1, nm, op->p);
+        DC_CHECK(op->kind != DC_TF_APPLY || op->count >= 1, DC_ERR_ARG,
+                 "transform %d (%s): needs at least one op, got %d", i + 1, nm, op->count);
         break;
+    case DC_TF_AFFINE:
+        DC_CHECK(op->translate[0] >= 0 && op->translate[0] <= 1 && op->translate[1] >= 0 &&
+                     op->translate[1] <= 1, DC_ERR_ARG, "transform %d (%s): translate must be in [0, 1], got (%g, %g)",
+                 i + 1, nm, op->translate[0], op->translate[1]);
+        DC_CHECK(op->scale[0] > 0 && range_in(op->scale, 0, INFINITY), DC_ERR_ARG,
+                 "transform %d (%s): scale must satisfy 0 < lo <= hi, got (%g, %g)", i + 1, nm,
+                 op->scale[0], op->scale[1]);
+        DC_CHECK(range_in(op->shear, -89, 89) && range_in(op->shear + 2, -89, 89), DC_ERR_ARG,
+                 "transform %d (%s): shear ranges must satisfy -89 <= lo <= hi <= 89 degrees, "
+                 "got (%g, %g, %g, %g)", i + 1, nm, op->shear[0], op->shear[1], op->shear[2],
+                 op->shear[3]);
+        /* fall through */
+    case DC_TF_ROTATION:
+        DC_CHECK(range_in(op->degrees, -1e6, 1e6), DC_ERR_ARG,
+                 "transform %d (%s): degrees must satisfy lo <= hi, got (%g, %g)", i + 1, nm,
+                 op->degrees[0], op->degrees[1]);
+        DC_CHECK(op->interp == DC_INTERP_NEAREST || op->interp == DC_INTERP_BILINEAR, DC_ERR_ARG,
+                 "transform %d (%s): unknown interpolation %d", i + 1, nm, (int)op->interp);
+        DC_CHECK(op->nvalue >= 1 && op->nvalue <= 3, DC_ERR_ARG,
+                 "transform %d (%s): 1 to 3 fill values, got %d", i + 1, nm, op->nvalue);
+        for (int k = 0; k < op->nvalue; k++)
+            DC_CHECK(op->value[k] >= 0 && op->value[k] <= 255, DC_ERR_ARG,
+                     "transform %d (%s): fill must be in 0..255, got %g", i + 1, nm,
+                     op->value[k]);
+        break;
+    case DC_TF_BLUR:
+        for (int k = 0; k < 2; k++)
+            DC_CHECK(op->ksize[k] > 0 && op->ksize[k] % 2 == 1 && op->ksize[k] <= 1023, DC_ERR_ARG,
+                     "transform %d (%s): kernel_size must be odd and in 1..1023, got %d x %d",
+                     i + 1, nm, op->ksize[0], op->ksize[1]);
+        DC_CHECK(op->sigma[0] > 0 && range_in(op->sigma, 0, INFINITY), DC_ERR_ARG,
+                 "transform %d (%s): sigma must satisfy 0 < lo <= hi, got (%g, %g)", i + 1, nm,
+                 op->sigma[0], op->sigma[1]);
+        break;
+    case DC_TF_JITTER: {
+        static const char *what[4] = {"brightness", "contrast", "saturation", "hue"};
+        for (int k = 0; k < 4; k++)
+            DC_CHECK(range_in(op->jitter[k], k < 3 ? 0 : -0.5, k < 3 ? INFINITY : 0.5),
+                     DC_ERR_ARG, "transform %d (%s): %s range must satisfy %s <= lo <= hi%s, "
+                     "got (%g, %g)", i + 1, nm, what[k], k < 3 ? "0" : "-0.5",
+                     k < 3 ? "" : " <= 0.5", op->jitter[k][0], op->jitter[k][1]);
+        break;
+    }
     case DC_TF_GRAYSCALE:
         DC_CHECK(op->channels == 1 || op->channels == 3, DC_ERR_ARG,
                  "transform %d (%s): num_output_channels must be 1 or 3, got %d", i + 1, nm,
@@ -131,14 +214,21 @@ dc_status dc_transform_shape(const dc_transform *t, int c, int h, int w, int out
     DC_CHECK(t->n >= 0 && t->n <= DC_TF_MAX, DC_ERR_ARG, "transforms: %d ops (at most %d)", t->n,
              DC_TF_MAX);
     DC_CHECK(c == 1 || c == 3, DC_ERR_ARG, "transforms: images have 1 or 3 channels, got %d", c);
-    int floats = 0;
+    int floats = 0, erased = 0, apply_end = 0, apply_shape[3] = {0, 0, 0};
     for (int i = 0; i < t->n; i++) {
         const dc_tf *op = &t->op[i];
         DC_TRY(check_op(op, i));
         const char *nm = dc_tf_name(op->kind);
-        DC_CHECK(!floats || is_float_op(op->kind), DC_ERR_ARG,
+        if (i < apply_end)
+            DC_CHECK(dc_tf_is_pixel_op(op->kind) && op->kind != DC_TF_APPLY, DC_ERR_ARG,
+                     "transform %d (%s) is inside a RandomApply, which takes pixel ops only",
+                     i + 1, nm);
+        DC_CHECK(!floats || !dc_tf_is_pixel_op(op->kind), DC_ERR_ARG,
                  "transform %d (%s) comes after ToFloat/Normalize: pixel ops must come first",
                  i + 1, nm);
+        DC_CHECK(!erased || op->kind == DC_TF_ERASE, DC_ERR_ARG,
+                 "transform %d (%s) comes after RandomErasing, which works on the final "
+                 "(normalised) values and so must come last", i + 1, nm);
         switch (op->kind) {
         case DC_TF_RESIZE:
             if (op->w > 0) {
@@ -166,8 +256,32 @@ dc_status dc_transform_shape(const dc_transform *t, int c, int h, int w, int out
             floats = 1;
             break;
         case DC_TF_TO_FLOAT: floats = 1; break;
+        case DC_TF_ERASE:
+            DC_CHECK(op->nvalue <= 1 || op->nvalue == c, DC_ERR_ARG,
+                     "transform %d (%s): %d values for %d-channel images", i + 1, nm, op->nvalue,
+                     c);
+            floats = erased = 1;
+            break;
+        case DC_TF_AFFINE:
+        case DC_TF_ROTATION:
+            DC_CHECK(op->nvalue == 1 || op->nvalue == c, DC_ERR_ARG,
+                     "transform %d (%s): %d fill values for %d-channel images", i + 1, nm,
+                     op->nvalue, c);
+            break;
+        case DC_TF_APPLY:
+            DC_CHECK(i + op->count < t->n, DC_ERR_ARG,
+                     "transform %d (%s): %d ops asked, %d follow", i + 1, nm, op->count,
+                     t->n - i - 1);
+            apply_end = i + 1 + op->count;
+            apply_shape[0] = c, apply_shape[1] = h, apply_shape[2] = w;
+            break;
         default: break;
         }
+        /* skipped or not, a RandomApply must leave the same shape */
+        if (i + 1 == apply_end)
+            DC_CHECK(apply_shape[0] == c && apply_shape[1] == h && apply_shape[2] == w,
+                     DC_ERR_ARG, "transform %d (%s) changes the image's shape inside a "
+                     "RandomApply", i + 1, nm);
     }
     out[0] = c;
     out[1] = h;
@@ -316,17 +430,24 @@ static dc_status resized_crop(work *cur, dc_tf_scratch *s, int x, int y, int w, 
     return resize_box(cur, s, box, ow, oh);
 }
 
+/* Makes cur's pixels its own to change (a copy when they are not writable). */
+static dc_status own(work *cur, dc_tf_scratch *s)
+{
+    if (cur->writable) return DC_OK;
+    const dc_image *im = &cur->im;
+    work dst;
+    DC_TRY(new_image(cur, s, im->w, im->h, im->c, &dst));
+    for (int y = 0; y < im->h; y++)
+        memcpy(dst.im.data + (int64_t)y * dst.im.stride, im->data + (int64_t)y * im->stride,
+               (size_t)im->w * (size_t)im->c);
+    *cur = dst;
+    return DC_OK;
+}
+
 static dc_status flip(work *cur, dc_tf_scratch *s)
 {
+    DC_TRY(own(cur, s));
     dc_image *im = &cur->im;
-    if (!cur->writable) {
-        work dst;
-        DC_TRY(new_image(cur, s, im->w, im->h, im->c, &dst));
-        for (int y = 0; y < im->h; y++)
-            memcpy(dst.im.data + (int64_t)y * dst.im.stride, im->data + (int64_t)y * im->stride,
-                   (size_t)im->w * (size_t)im->c);
-        *cur = dst;
-    }
     int c = im->c;
     for (int y = 0; y < im->h; y++) {
         uint8_t *row = im->data + (int64_t)y * im->stride;
@@ -359,6 +480,108 @@ static dc_status grayscale(work *cur, dc_tf_scratch *s, int out_c)
     }
     *cur = dst;
     return DC_OK;
+}
+
+/* ---- augmentations: torchvision's parameter draws, then augment.h's functional forms ---- */
+
+static double uniform(dc_rng *rng, const double r[2])
+{
+    return r[0] + (r[1] - r[0]) * dc_rng_uniform(rng);
+}
+
+/* RandomAffine.get_params / RandomRotation.get_params, then F.affine / F.rotate */
+static dc_status affine(work *cur, dc_tf_scratch *s, const dc_tf *op, dc_rng *rng)
+{
+    const dc_image *im = &cur->im;
+    double angle = uniform(rng, op->degrees), m[6], tx = 0, ty = 0, scale = 1, shx = 0, shy = 0;
+    if (op->kind == DC_TF_ROTATION) {
+        dc_affine_inverse(-angle, 0, 0, 1, 0, 0, m); /* rotate turns the other way */
+    } else {
+        if (op->translate[0] > 0 || op->translate[1] > 0) {
+            double dx = op->translate[0] * im->w, dy = op->translate[1] * im->h;
+            tx = nearbyint(-dx + 2 * dx * dc_rng_uniform(rng));
+            ty = nearbyint(-dy + 2 * dy * dc_rng_uniform(rng));
+        }
+        if (op->scale[0] != 1 || op->scale[1] != 1) scale = uniform(rng, op->scale);
+        if (op->shear[0] != 0 || op->shear[1] != 0) shx = uniform(rng, op->shear);
+        if (op->shear[2] != 0 || op->shear[3] != 0) shy = uniform(rng, op->shear + 2);
+        dc_affine_inverse(angle, tx, ty, scale, shx, shy, m);
+    }
+    float fill[3];
+    for (int ch = 0; ch < im->c; ch++) fill[ch] = op->value[op->nvalue == 1 ? 0 : ch];
+    work dst;
+    DC_TRY(new_image(cur, s, im->w, im->h, im->c, &dst));
+    dc_affine(im, m, op->interp, fill, &dst.im);
+    *cur = dst;
+    return DC_OK;
+}
+
+static dc_status blur(work *cur, dc_tf_scratch *s, const dc_tf *op, dc_rng *rng)
+{
+    double sigma = uniform(rng, op->sigma);
+    work dst;
+    DC_TRY(new_image(cur, s, cur->im.w, cur->im.h, cur->im.c, &dst));
+    DC_TRY(dc_gaussian_blur(&cur->im, op->ksize[0], op->ksize[1], sigma, sigma, &s->blur,
+                            &dst.im));
+    *cur = dst;
+    return DC_OK;
+}
+
+/* ColorJitter.get_params: a random order of the four, then each factor that is on (drawn
+ * for gray images too, where saturation and hue change nothing) */
+static dc_status jitter(work *cur, dc_tf_scratch *s, const dc_tf *op, dc_rng *rng)
+{
+    static const double off[4] = {1, 1, 1, 0};
+    int order[4] = {0, 1, 2, 3};
+    for (int k = 3; k > 0; k--) {
+        int j = (int)dc_rng_below(rng, (uint64_t)k + 1), t = order[k];
+        order[k] = order[j];
+        order[j] = t;
+    }
+    double f[4] = {1, 1, 1, 0};
+    int on[4];
+    for (int k = 0; k < 4; k++) {
+        on[k] = op->jitter[k][0] != off[k] || op->jitter[k][1] != off[k];
+        if (on[k]) f[k] = uniform(rng, op->jitter[k]);
+    }
+    DC_TRY(own(cur, s));
+    for (int k = 0; k < 4; k++) {
+        int which = order[k];
+        if (!on[which]) continue;
+        if (which == 0) dc_adjust_brightness(&cur->im, f[0]);
+        else if (which == 1) dc_adjust_contrast(&cur->im, f[1]);
+        else if (which == 2) dc_adjust_saturation(&cur->im, f[2]);
+        else dc_adjust_hue(&cur->im, f[3]);
+    }
+    return DC_OK;
+}
+
+/* RandomErasing.get_params: 10 tries at a random area and log-uniform aspect ratio (h / w)
+ * that fits strictly inside, then a random place; the values are value[] or N(0, 1) */
+static void erase(const dc_tf *op, dc_rng *rng, int c, int h, int w, float *x)
+{
+    if (!(dc_rng_uniform(rng) < op->p)) return;
+    double lr[2] = {log(op->ratio[0]), log(op->ratio[1])};
+    for (int k = 0; k < 10; k++) {
+        double area = (double)h * w * uniform(rng, op->scale), ar = exp(uniform(rng, lr));
+        int eh = (int)nearbyint(sqrt(area * ar)), ew = (int)nearbyint(sqrt(area / ar));
+        if (!(eh < h && ew < w)) continue;
+        int y0 = (int)dc_rng_below(rng, (uint64_t)(h - eh + 1));
+        int x0 = (int)dc_rng_below(rng, (uint64_t)(w - ew + 1));
+        for (int ch = 0; ch < c; ch++)
+            for (int y = y0; y < y0 + eh; y++)
+                for (int xx = x0; xx < x0 + ew; xx++)
+                    x[((int64_t)ch * h + y) * w + xx] =
+                        op->nvalue ? op->value[op->nvalue == 1 ? 0 : ch]
+                                   : (float)dc_rng_normal(rng);
+        return;
+    }
+}
+
+void dc_transform_erase(const dc_transform *t, dc_rng *rng, int c, int h, int w, float *x)
+{
+    for (int i = 0; i < t->n; i++)
+        if (t->op[i].kind == DC_TF_ERASE) erase(&t->op[i], rng, c, h, w, x);
 }
 
 /* When next is a CenterCrop that fits in a resize of box to ow x oh: the part of box whose
@@ -511,6 +734,23 @@ dc_status dc_transform_run(const dc_transform *t, const dc_tf_plan *plan, const 
             if (dc_rng_uniform(rng) < op->p) DC_TRY(flip(&cur, s));
             break;
         case DC_TF_GRAYSCALE: DC_TRY(grayscale(&cur, s, op->channels)); break;
+        case DC_TF_AFFINE:
+        case DC_TF_ROTATION: DC_TRY(affine(&cur, s, op, rng)); break;
+        case DC_TF_BLUR: DC_TRY(blur(&cur, s, op, rng)); break;
+        case DC_TF_JITTER: DC_TRY(jitter(&cur, s, op, rng)); break;
+        case DC_TF_RANDOM_GRAYSCALE:
+            if (dc_rng_uniform(rng) < op->p) DC_TRY(grayscale(&cur, s, cur.im.c));
+            break;
+        case DC_TF_SOLARIZE:
+            if (dc_rng_uniform(rng) < op->p) {
+                DC_TRY(own(&cur, s));
+                dc_solarize(&cur.im, op->threshold);
+            }
+            break;
+        case DC_TF_APPLY:
+            if (!(dc_rng_uniform(rng) < op->p)) i += op->count;
+            break;
+        case DC_TF_ERASE: break; /* on the float result: dc_transform_erase */
         case DC_TF_TO_FLOAT: break; /* the scaling by 1/255 is always applied */
         case DC_TF_NORMALIZE:
             for (int ch = 0; ch < 4; ch++) {

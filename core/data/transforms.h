@@ -5,6 +5,11 @@
  * RandomHorizontalFlip, Grayscale) work on 8-bit images, as torchvision does on PIL images;
  * ToFloat and Normalize come last and fold into one lookup table per channel that writes the
  * float32 [C, H, W] result. Without them the result is ToFloat's: values in [0, 1].
+ * RandomErasing works on that float result, as torchvision's does on the normalised tensor,
+ * and so comes after everything else (dc_transform_erase).
+ * The augmentations RandomAffine, RandomRotation, GaussianBlur, ColorJitter and RandomSolarize
+ * draw their parameters as torchvision does and run its functional forms on uint8 tensors
+ * (augment.h); RandomGrayscale is Grayscale's PIL formula with the input's channel count.
  *
  * Randomness: every draw comes from the dc_rng the caller passes, which the loader seeds per
  * sample (dc_rng_for(seed, epoch, position)), so a sample's augmentation does not depend on
@@ -14,6 +19,7 @@
 #define DC_DATA_TRANSFORMS_H
 
 #include "../rng.h"
+#include "augment.h"
 #include "image.h"
 #include "resample.h"
 
@@ -26,19 +32,46 @@ typedef enum dc_tf_kind {
     DC_TF_GRAYSCALE,             /* Grayscale(num_output_channels) */
     DC_TF_TO_FLOAT,              /* ToFloat: pixel / 255 (torchvision's ToTensor) */
     DC_TF_NORMALIZE,             /* Normalize(mean, std) on [0, 1] values */
+    DC_TF_AFFINE,                /* RandomAffine(degrees, translate, scale, shear) */
+    DC_TF_ROTATION,              /* RandomRotation(degrees) */
+    DC_TF_BLUR,                  /* GaussianBlur(kernel_size, sigma) */
+    DC_TF_JITTER,                /* ColorJitter(brightness, contrast, saturation, hue) */
+    DC_TF_RANDOM_GRAYSCALE,      /* RandomGrayscale(p) */
+    DC_TF_SOLARIZE,              /* RandomSolarize(threshold, p) */
+    DC_TF_ERASE,                 /* RandomErasing(p, scale, ratio, value) */
+    DC_TF_APPLY,                 /* RandomApply(transforms, p): the next `count` ops */
     DC_TF_KIND_COUNT
 } dc_tf_kind;
 
 typedef struct dc_tf {
     dc_tf_kind kind;
     int h, w;              /* output size; Resize with w == 0 sets the shorter side to h */
-    double scale[2];       /* RandomResizedCrop: area fraction range, (0.08, 1) */
-    double ratio[2];       /* RandomResizedCrop: aspect ratio (w / h) range, (3/4, 4/3) */
+    double scale[2];       /* RandomResizedCrop: area fraction range, (0.08, 1); RandomAffine:
+                            * scale factor range, (1, 1); RandomErasing: area fraction range,
+                            * (0.02, 0.33) */
+    double ratio[2];       /* RandomResizedCrop: aspect ratio (w / h) range, (3/4, 4/3);
+                            * RandomErasing: aspect ratio (h / w) range, (0.3, 3.3) */
     int pad;               /* RandomCrop: zero padding added on every side first, 0 */
-    double p;              /* RandomHorizontalFlip: flip probability, 0.5 */
+    double p;              /* probability: RandomHorizontalFlip, RandomSolarize, RandomErasing
+                            * 0.5; RandomGrayscale 0.1 */
     int channels;          /* Grayscale: 1 or 3 output channels, 1 */
     int n;                 /* Normalize: number of mean/std values, 1 (all channels) or C */
     float mean[4], std[4]; /* Normalize */
+    int nvalue;            /* values in value: 1 (all channels) or C; RandomErasing: 0 is
+                            * 'random' (standard normal noise per element) */
+    float value[4];        /* RandomAffine / RandomRotation: fill (pixel values, 0);
+                            * RandomErasing: value (of the normalised tensor, 0) */
+    double degrees[2];     /* RandomAffine, RandomRotation: angle range, degrees */
+    double translate[2];   /* RandomAffine: largest shift as fractions of width, height (0, 0) */
+    double shear[4];       /* RandomAffine: x shear range, y shear range, degrees (0: none) */
+    dc_interp interp;      /* RandomAffine, RandomRotation: nearest */
+    int ksize[2];          /* GaussianBlur: kernel width, height (odd) */
+    double sigma[2];       /* GaussianBlur: sigma range, (0.1, 2) */
+    double jitter[4][2];   /* ColorJitter: brightness, contrast, saturation factor ranges, hue
+                            * shift range; (1, 1) and (0, 0): off */
+    double threshold;      /* RandomSolarize: pixel values >= threshold are inverted */
+    int count;             /* RandomApply: the ops after it that it runs (all, or none, with
+                            * probability p); pixel ops that keep the size */
 } dc_tf;
 
 #define DC_TF_MAX 16
@@ -91,6 +124,7 @@ void dc_transform_region(const dc_transform *t, const dc_tf_plan *plan, int w, i
 typedef struct dc_tf_scratch {
     dc_buffer buf[2];        /* ping-pong pixel buffers */
     dc_resample_scratch rs;
+    dc_buffer blur;          /* GaussianBlur's float rows */
 } dc_tf_scratch;
 
 void dc_tf_scratch_free(dc_tf_scratch *s);
@@ -101,5 +135,12 @@ void dc_tf_scratch_free(dc_tf_scratch *s);
 dc_status dc_transform_run(const dc_transform *t, const dc_tf_plan *plan, const dc_image *img,
                            int writable, dc_rng *rng, dc_tf_scratch *s, dc_image *result,
                            float (*lut)[256]);
+
+/* The float stage after dc_transform_run (with the same rng): t's RandomErasing ops on x,
+ * float32 [c, h, w] (the result's values through lut). */
+void dc_transform_erase(const dc_transform *t, dc_rng *rng, int c, int h, int w, float *x);
+
+/* 1 for the ops that work on 8-bit pixels (all but ToFloat, Normalize, RandomErasing). */
+int dc_tf_is_pixel_op(dc_tf_kind kind);
 
 #endif

@@ -1040,13 +1040,21 @@ dc.data.subset(ds, n | indices) -> dataset
   list, repeats allowed), in that order.]=])
 
 entry('dc.data.loader', [=[
-dc.data.loader(ds, {batch = 256, transform =, order =, threads = 1, prefetch = 2,
+dc.data.loader(ds, {batch = 256, transform = | views =, order =, threads = 1, prefetch = 2,
   drop_last = false, seed = 0, epoch = 1, on_error = ds's}) -> loader
   Batches decoded and transformed by C worker threads:
     for x, y, idx in loader:iter() do ... end   -- x float32 [B, C, H, W], y labels, idx ids
   x, y, idx are reused buffers valid until the next batch. order: the sample indices of a
-  pass (default 1..#ds); sample i of epoch e draws its randomness from (seed, e, i), so the
-  thread count does not change results. loader:reset{epoch =, order =} starts a new pass.]=])
+  pass (default 1..#ds); the sample at position s of the pass in epoch e draws its
+  randomness from (seed, e, s), so the thread count does not change results.
+  loader:reset{epoch =, order =} starts a new pass.
+  views = {tf1, ..., tfV} (1 to 16 transforms; not with transform): multi-view / multi-crop
+  batches xs, y, idx with xs = {x1, ..., xV}, xv float32 [B, C, Hv, Wv]; row b of every view
+  is the same image (decoded once), view v with its own stream (seed, e, s, v) (ds:get(i, tfv,
+  seed, v) gives it for epoch 0 and order 1..#ds). loader.views = V. Example (SwAV's
+  multi-crop at 28 px): views = {big, big, small, small, small, small} with
+  big = T.compose{T.RandomResizedCrop(28, {scale = {0.14, 1}}), T.RandomHorizontalFlip(), norm},
+  small = T.compose{T.RandomResizedCrop(16, {scale = {0.05, 0.14}}), T.RandomHorizontalFlip(), norm}.]=])
 
 entry('dc.data.read_idx', [=[
 dc.data.read_idx(path) -> tensor
@@ -1071,9 +1079,11 @@ dc.data.Dataset.new(desc, {classes =, name =, on_error =}) -> dataset
   index =, gray =}, the table the loader threads read.]=])
 
 entry('dc.data.Dataset:get', [=[
-ds:get(i [, transform, seed]) -> image, label
+ds:get(i [, transform, seed, view]) -> image, label
   Sample i: the stored pixels (uint8 [C, H, W]), or with a transform its float32 result for
-  the random stream (seed, 0, i). ds[i] gives {image, label}.]=])
+  the random stream of sample i of a loader's pass in epoch 0 over 1..#ds with that seed
+  (default 0), or for that of its view `view` in a multi-view loader (help(dc.data.loader)).
+  ds[i] gives {image, label}.]=])
 
 entry('dc.data.Dataset:subset', [=[
 ds:subset(n | indices) -> dataset
@@ -1105,7 +1115,7 @@ loader:skipped() -> count, lines
 
 entry('dc.data.Loader:item_shape', [=[
 loader:item_shape() -> {C, H, W}
-  The shape of one transformed sample.]=])
+  The shape of one transformed sample; for a multi-view loader a list of them, one per view.]=])
 
 entry('dc.data.Loader:close', [=[
 loader:close()
@@ -1114,7 +1124,10 @@ loader:close()
 entry('dc.transforms', [=[
 dc.transforms: image transforms with torchvision's names and defaults, run in C by the
   loader threads: Resize, CenterCrop, RandomResizedCrop, RandomCrop, RandomHorizontalFlip,
-  Grayscale, ToFloat, Normalize, compose. Pixel ops first, ToFloat / Normalize last.
+  Grayscale, ToFloat, Normalize, compose; the augmentations RandomAffine, RandomRotation,
+  GaussianBlur, ColorJitter, RandomGrayscale, RandomSolarize, RandomErasing, and
+  RandomApply. Pixel ops
+  first, ToFloat / Normalize after them, RandomErasing last.
   Example (T = dc.transforms):
     T.compose{T.RandomCrop(28, {pad = 2}), T.ToFloat(), T.Normalize({0.286}, {0.353})}]=])
 
@@ -1784,6 +1797,63 @@ conv:set_precision('fp32' | 'bf16') -> conv
   The layer's compute precision (dc.nn.set_precision calls it on every layer that has it):
   the read-only configuration is rebuilt with the same geometry and the new precision;
   'bf16' is refused on a CPU without bf16 compute.]=])
+
+-- ---- data: augmentations (lua/dclab/transforms.lua, core/data/augment.c) ----
+
+entry('dc.transforms.RandomAffine', [=[
+dc.transforms.RandomAffine(degrees [, {translate = nil, scale = nil, shear = nil,
+  interpolation = 'nearest', fill = 0}]) -> transform
+  torchvision's RandomAffine: a rotation by an angle uniform in degrees (d: -d..d, or {lo,
+  hi}), a shift of up to translate = {a, b} times the width / height (rounded to whole
+  pixels), a scale factor uniform in scale = {lo, hi}, a shear uniform in shear (s: x shear
+  in -s..s; {lo, hi}: x; {xlo, xhi, ylo, yhi}: x and y), about the image centre; the image
+  keeps its size, pixels from outside get fill (0..255, one or one per channel).
+  interpolation 'nearest' or 'bilinear'. The maths is F.affine on uint8 tensors.
+  Example: T.RandomAffine(10, {translate = {0.1, 0.1}, scale = {0.9, 1.1}, shear = 5}).]=])
+
+entry('dc.transforms.RandomRotation', [=[
+dc.transforms.RandomRotation(degrees [, {interpolation = 'nearest', fill = 0}]) -> transform
+  torchvision's RandomRotation (expand = false, about the centre): an angle uniform in
+  degrees (d: -d..d, or {lo, hi}), counter-clockwise; fill as RandomAffine's.]=])
+
+entry('dc.transforms.GaussianBlur', [=[
+dc.transforms.GaussianBlur(kernel_size [, sigma = {0.1, 2.0}]) -> transform
+  torchvision's GaussianBlur: kernel_size n or {kx, ky} (odd), a sigma uniform in sigma (a
+  number: that one) for both axes, reflect padding, rounded back to 8 bits. SimCLR / BYOL
+  use about a tenth of the image size as kernel_size.]=])
+
+entry('dc.transforms.ColorJitter', [=[
+dc.transforms.ColorJitter{brightness = 0, contrast = 0, saturation = 0, hue = 0} -> transform
+  torchvision's ColorJitter: in a random order, brightness, contrast and saturation factors
+  uniform in [max(0, 1 - v), 1 + v] (or {lo, hi}), a hue shift uniform in [-h, h] (h <=
+  0.5, a fraction of a turn); 0 turns one off. Brightness and contrast (blend with the mean
+  gray) work on gray images too; saturation and hue leave gray images unchanged, as
+  torchvision. Example (SimCLR): T.ColorJitter{brightness = 0.8, contrast = 0.8,
+  saturation = 0.8, hue = 0.2}.]=])
+
+entry('dc.transforms.RandomGrayscale', [=[
+dc.transforms.RandomGrayscale([p = 0.1]) -> transform
+  With probability p, the Grayscale luma (PIL's formula) repeated to the image's channels.]=])
+
+entry('dc.transforms.RandomSolarize', [=[
+dc.transforms.RandomSolarize(threshold [, p = 0.5]) -> transform
+  With probability p, every pixel value >= threshold (0..255, as on PIL / uint8 images;
+  BYOL uses 128) becomes 255 - value.]=])
+
+entry('dc.transforms.RandomApply', [=[
+dc.transforms.RandomApply(transforms [, p = 0.5]) -> transform
+  torchvision's RandomApply: with probability p the transforms (one, or a list run in
+  order), else none of them; pixel ops that keep the image's size only. Example (SwAV):
+  T.RandomApply(T.ColorJitter{brightness = 0.8, contrast = 0.8, saturation = 0.8,
+  hue = 0.2}, 0.8).]=])
+
+entry('dc.transforms.RandomErasing', [=[
+dc.transforms.RandomErasing([{p = 0.5, scale = {0.02, 0.33}, ratio = {0.3, 3.3}, value = 0}])
+  -> transform
+  torchvision's RandomErasing on the final float values (after Normalize, so it comes last):
+  with probability p, a rectangle of an area fraction uniform in scale and an aspect ratio
+  (h / w) log-uniform in ratio, tried 10 times to fit inside, set to value (one number, one
+  per channel, or 'random' for standard normal noise).]=])
 
 -- ---- autoencoder: Adam, MSELoss, dc.models.autoencoder ----
 

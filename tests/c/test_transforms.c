@@ -525,6 +525,290 @@ static void test_spec_errors(void)
     CHECK(shape[0] == 1 && shape[1] == 10 && shape[2] == 12);
 }
 
+/* ---- augmentations: the ops' wiring and their parameter draws ---- */
+
+/* a smooth colour (or gray) picture */
+static void pattern(dc_image *im, dc_buffer *b, int w, int h, int c)
+{
+    dc_image_alloc(im, b, w, h, c);
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++)
+            for (int ch = 0; ch < c; ch++)
+                im->data[y * im->stride + x * c + ch] = (uint8_t)(13 * y + 21 * x + 80 * ch);
+}
+
+static int same_pixels(const dc_image *a, const dc_image *b)
+{
+    if (a->w != b->w || a->h != b->h || a->c != b->c) return 0;
+    for (int y = 0; y < a->h; y++)
+        if (memcmp(a->data + y * a->stride, b->data + y * b->stride, (size_t)(a->w * a->c)))
+            return 0;
+    return 1;
+}
+
+/* An op whose ranges are single points is its functional form at that point. */
+static void test_augment_ops_are_their_functional_forms(void)
+{
+    dc_buffer b = {0}, e = {0}, tmp = {0};
+    dc_image im, want, got;
+    float lut[4][256];
+    pattern(&im, &b, 11, 9, 3);
+    dc_image_alloc(&want, &e, 11, 9, 3);
+    double m[6];
+    float fill[3] = {10, 20, 30};
+
+    dc_tf r = op(DC_TF_ROTATION, 0, 0);
+    r.degrees[0] = r.degrees[1] = 25;
+    r.interp = DC_INTERP_BILINEAR;
+    r.nvalue = 3;
+    memcpy(r.value, fill, sizeof fill);
+    dc_transform t = {1, {r}};
+    CHECK_OK(run(&t, &im, 1, &got, lut));
+    dc_affine_inverse(-25, 0, 0, 1, 0, 0, m);
+    dc_affine(&im, m, DC_INTERP_BILINEAR, fill, &want);
+    CHECK(same_pixels(&got, &want));
+
+    dc_tf a = op(DC_TF_AFFINE, 0, 0);
+    a.degrees[0] = a.degrees[1] = -40;
+    a.scale[0] = a.scale[1] = 1.3;
+    a.shear[0] = a.shear[1] = 12;
+    a.shear[2] = a.shear[3] = -7;
+    t.op[0] = a;
+    CHECK_OK(run(&t, &im, 2, &got, lut));
+    dc_affine_inverse(-40, 0, 0, 1.3, 12, -7, m);
+    dc_affine(&im, m, DC_INTERP_NEAREST, (float[3]){0, 0, 0}, &want);
+    CHECK(same_pixels(&got, &want));
+
+    dc_tf g = op(DC_TF_BLUR, 0, 0);
+    g.ksize[0] = 5, g.ksize[1] = 3;
+    g.sigma[0] = g.sigma[1] = 1.1;
+    t.op[0] = g;
+    CHECK_OK(run(&t, &im, 3, &got, lut));
+    CHECK_OK(dc_gaussian_blur(&im, 5, 3, 1.1, 1.1, &tmp, &want));
+    CHECK(same_pixels(&got, &want));
+
+    /* ColorJitter with brightness alone; RandomSolarize and RandomGrayscale with p = 1 */
+    dc_tf j = op(DC_TF_JITTER, 0, 0);
+    j.jitter[0][0] = j.jitter[0][1] = 0.7;
+    dc_tf so = op(DC_TF_SOLARIZE, 0, 0);
+    so.threshold = 100, so.p = 1;
+    dc_tf gr = op(DC_TF_RANDOM_GRAYSCALE, 0, 0);
+    gr.p = 1;
+    dc_transform t3 = {3, {j, so, gr}};
+    CHECK_OK(run(&t3, &im, 4, &got, lut));
+    for (int y = 0; y < 9; y++) memcpy(want.data + y * want.stride, im.data + y * im.stride, 33);
+    dc_adjust_brightness(&want, 0.7);
+    dc_solarize(&want, 100);
+    int ok = got.c == 3;
+    for (int y = 0; y < 9; y++)
+        for (int x = 0; x < 11; x++) {
+            const uint8_t *p = want.data + y * want.stride + 3 * x;
+            uint8_t l = (uint8_t)((19595u * p[0] + 38470u * p[1] + 7471u * p[2] + 32768u) >> 16);
+            for (int ch = 0; ch < 3; ch++) ok &= got.data[y * got.stride + 3 * x + ch] == l;
+        }
+    CHECK(ok);
+    /* the source was not written (run gives it as read-only) */
+    dc_image fresh;
+    dc_buffer fb = {0};
+    pattern(&fresh, &fb, 11, 9, 3);
+    CHECK(same_pixels(&im, &fresh));
+    dc_buffer_free(&fb);
+    dc_buffer_free(&b), dc_buffer_free(&e), dc_buffer_free(&tmp);
+}
+
+/* torchvision's ranges: shifts within translate, factors within their ranges, erased boxes
+ * within scale and ratio, each applied with its probability. */
+static void test_augment_draws(void)
+{
+    dc_buffer b = {0};
+    dc_image im, got;
+    float lut[4][256];
+    /* one bright pixel at (5, 5) of a 10 x 10 picture, moved by RandomAffine's translate */
+    dc_image_alloc(&im, &b, 10, 10, 1);
+    memset(im.data, 0, 100);
+    im.data[5 * im.stride + 5] = 255;
+    dc_tf a = op(DC_TF_AFFINE, 0, 0);
+    a.translate[0] = 0.2, a.translate[1] = 0.3;
+    dc_transform t = {1, {a}};
+    int lo[2] = {99, 99}, hi[2] = {-99, -99}, ok = 1;
+    for (uint64_t seed = 0; seed < 300; seed++) {
+        CHECK_OK(run(&t, &im, seed, &got, lut));
+        int found = 0;
+        for (int y = 0; y < 10; y++)
+            for (int x = 0; x < 10; x++)
+                if (got.data[y * got.stride + x] == 255) {
+                    int d[2] = {x - 5, y - 5};
+                    for (int k = 0; k < 2; k++) {
+                        lo[k] = d[k] < lo[k] ? d[k] : lo[k];
+                        hi[k] = d[k] > hi[k] ? d[k] : hi[k];
+                    }
+                    found++;
+                }
+        ok &= found == 1;
+    }
+    CHECK(ok && lo[0] == -2 && hi[0] == 2 && lo[1] == -3 && hi[1] == 3);
+
+    /* ColorJitter brightness in [0.5, 1.5] on a flat 100: every level of 50..150 seen */
+    memset(im.data, 100, 100);
+    dc_tf j = op(DC_TF_JITTER, 0, 0);
+    j.jitter[0][0] = 0.5, j.jitter[0][1] = 1.5;
+    t.op[0] = j;
+    int vmin = 255, vmax = 0;
+    for (uint64_t seed = 0; seed < 2000; seed++) {
+        CHECK_OK(run(&t, &im, seed, &got, lut));
+        int v = got.data[0];
+        vmin = v < vmin ? v : vmin;
+        vmax = v > vmax ? v : vmax;
+    }
+    CHECK(vmin >= 50 && vmin <= 52 && vmax >= 147 && vmax <= 150);
+
+    /* RandomSolarize(p = 0.5) and RandomGrayscale's default p = 0.1: how often they act */
+    dc_tf so = op(DC_TF_SOLARIZE, 0, 0);
+    so.threshold = 0;
+    t.op[0] = so;
+    int inverted = 0;
+    for (uint64_t seed = 0; seed < 1000; seed++) {
+        CHECK_OK(run(&t, &im, seed, &got, lut));
+        inverted += got.data[0] == 155;
+    }
+    CHECK(inverted > 440 && inverted < 560);
+    dc_buffer cb = {0};
+    dc_image col;
+    pattern(&col, &cb, 4, 4, 3);
+    t.op[0] = op(DC_TF_RANDOM_GRAYSCALE, 0, 0);
+    int grayed = 0;
+    for (uint64_t seed = 0; seed < 1000; seed++) {
+        CHECK_OK(run(&t, &col, seed, &got, lut));
+        grayed += got.c == 3 && got.data[3] == got.data[4] && got.data[4] == got.data[5];
+    }
+    CHECK(grayed > 70 && grayed < 130);
+    /* RandomApply(p = 0.8) of two solarizations: both (back to the start) or neither, never
+     * one; and which, decided with the given p */
+    dc_tf ap = op(DC_TF_APPLY, 0, 0), s1 = op(DC_TF_SOLARIZE, 0, 0), s2 = op(DC_TF_HFLIP, 0, 0);
+    ap.p = 0.8, ap.count = 2;
+    s1.p = 1, s1.threshold = 0;
+    s2.p = 1;
+    dc_transform ta = {3, {ap, s1, s2}};
+    int applied = 0, odd = 0;
+    for (uint64_t seed = 0; seed < 1000; seed++) {
+        CHECK_OK(run(&ta, &col, seed, &got, lut));
+        int inv = got.data[0] == 255 - col.data[(col.w - 1) * 3];
+        int same = got.data[0] == col.data[0];
+        applied += inv;
+        odd += !inv && !same;
+    }
+    CHECK(odd == 0 && applied > 760 && applied < 840);
+
+    /* RandomErasing on a 1 x 20 x 30 tensor of zeros: boxes inside, areas and ratios in range */
+    dc_tf er = op(DC_TF_ERASE, 0, 0);
+    er.value[0] = 1;
+    dc_transform te = {1, {er}};
+    float x[600];
+    int erased = 0;
+    ok = 1;
+    for (uint64_t seed = 0; seed < 1000; seed++) {
+        memset(x, 0, sizeof x);
+        dc_rng rng = dc_rng_for(seed, 0, 0);
+        dc_transform_erase(&te, &rng, 1, 20, 30, x);
+        int x0 = 30, x1 = -1, y0 = 20, y1 = -1, n = 0;
+        for (int y = 0; y < 20; y++)
+            for (int xx = 0; xx < 30; xx++)
+                if (x[y * 30 + xx] == 1) {
+                    n++;
+                    x0 = xx < x0 ? xx : x0, x1 = xx > x1 ? xx : x1;
+                    y0 = y < y0 ? y : y0, y1 = y > y1 ? y : y1;
+                }
+        if (!n) continue;
+        erased++;
+        int h = y1 - y0 + 1, w = x1 - x0 + 1;
+        ok &= n == h * w && h < 20 && w < 30;
+        /* rounding h and w moves area and ratio a little past the drawn ones */
+        ok &= n >= 0.02 * 600 * 0.5 && n <= 0.33 * 600 * 1.5;
+        ok &= (double)h / w >= 0.3 * 0.5 && (double)h / w <= 3.3 * 2;
+    }
+    CHECK(ok && erased > 420 && erased < 560);
+    /* value 'random': standard normal noise */
+    er.nvalue = 0;
+    er.p = 1;
+    er.scale[0] = er.scale[1] = 0.3;
+    dc_transform tr = {1, {er}};
+    memset(x, 0, sizeof x);
+    dc_rng rng = dc_rng_for(7, 0, 0);
+    dc_transform_erase(&tr, &rng, 1, 20, 30, x);
+    double sum = 0, sq = 0;
+    int n = 0;
+    for (int i = 0; i < 600; i++)
+        if (x[i] != 0) sum += x[i], sq += x[i] * x[i], n++;
+    CHECK(n > 120 && fabs(sum / n) < 0.3 && fabs(sq / n - 1) < 0.4);
+    dc_buffer_free(&b);
+    dc_buffer_free(&cb);
+}
+
+static void test_augment_spec_errors(void)
+{
+    int shape[3];
+    dc_tf er = op(DC_TF_ERASE, 0, 0);
+    dc_transform t = {2, {er, op(DC_TF_NORMALIZE, 0, 0)}};
+    CHECK_FAILS(dc_transform_shape(&t, 1, 10, 10, shape), DC_ERR_ARG,
+                "transform 2 (Normalize) comes after RandomErasing");
+    er.nvalue = 3;
+    t = (dc_transform){1, {er}};
+    CHECK_FAILS(dc_transform_shape(&t, 1, 10, 10, shape), DC_ERR_ARG,
+                "transform 1 (RandomErasing): 3 values for 1-channel images");
+    er.nvalue = 1;
+    er.scale[1] = 1.5;
+    t.op[0] = er;
+    CHECK_FAILS(dc_transform_shape(&t, 1, 10, 10, shape), DC_ERR_ARG,
+                "(RandomErasing): scale must satisfy 0 <= lo <= hi <= 1");
+    dc_tf b = op(DC_TF_BLUR, 0, 0);
+    b.ksize[0] = 4, b.ksize[1] = 3;
+    t.op[0] = b;
+    CHECK_FAILS(dc_transform_shape(&t, 1, 10, 10, shape), DC_ERR_ARG,
+                "(GaussianBlur): kernel_size must be odd and in 1..1023, got 4 x 3");
+    b.ksize[0] = 3, b.sigma[0] = 0;
+    t.op[0] = b;
+    CHECK_FAILS(dc_transform_shape(&t, 1, 10, 10, shape), DC_ERR_ARG, "sigma must satisfy 0 < lo");
+    dc_tf j = op(DC_TF_JITTER, 0, 0);
+    j.jitter[3][1] = 0.7;
+    t.op[0] = j;
+    CHECK_FAILS(dc_transform_shape(&t, 3, 10, 10, shape), DC_ERR_ARG,
+                "(ColorJitter): hue range must satisfy -0.5 <= lo <= hi <= 0.5, got (0, 0.7)");
+    dc_tf a = op(DC_TF_AFFINE, 0, 0);
+    a.shear[1] = 95;
+    t.op[0] = a;
+    CHECK_FAILS(dc_transform_shape(&t, 3, 10, 10, shape), DC_ERR_ARG, "shear ranges must satisfy");
+    a = op(DC_TF_AFFINE, 0, 0);
+    a.nvalue = 3;
+    t.op[0] = a;
+    CHECK_FAILS(dc_transform_shape(&t, 1, 10, 10, shape), DC_ERR_ARG,
+                "(RandomAffine): 3 fill values for 1-channel images");
+    dc_tf r = op(DC_TF_ROTATION, 0, 0);
+    r.degrees[0] = 5, r.degrees[1] = -5;
+    t.op[0] = r;
+    CHECK_FAILS(dc_transform_shape(&t, 1, 10, 10, shape), DC_ERR_ARG,
+                "(RandomRotation): degrees must satisfy lo <= hi");
+    dc_tf so = op(DC_TF_SOLARIZE, 0, 0);
+    so.p = -1;
+    t.op[0] = so;
+    CHECK_FAILS(dc_transform_shape(&t, 1, 10, 10, shape), DC_ERR_ARG, "p must be in [0, 1]");
+    dc_tf ap = op(DC_TF_APPLY, 0, 0);
+    ap.count = 2;
+    t = (dc_transform){2, {ap, op(DC_TF_HFLIP, 0, 0)}};
+    CHECK_FAILS(dc_transform_shape(&t, 1, 10, 10, shape), DC_ERR_ARG,
+                "transform 1 (RandomApply): 2 ops asked, 1 follow");
+    t = (dc_transform){2, {ap, op(DC_TF_CENTER_CROP, 5, 5)}};
+    t.op[0].count = 1;
+    CHECK_FAILS(dc_transform_shape(&t, 1, 10, 10, shape), DC_ERR_ARG,
+                "transform 2 (CenterCrop) changes the image's shape inside a RandomApply");
+    t = (dc_transform){3, {ap, op(DC_TF_HFLIP, 0, 0), op(DC_TF_NORMALIZE, 0, 0)}};
+    CHECK_FAILS(dc_transform_shape(&t, 1, 10, 10, shape), DC_ERR_ARG,
+                "transform 3 (Normalize) is inside a RandomApply");
+    /* the augmentations keep the size (and RandomGrayscale the channels) */
+    dc_transform ok = {2, {op(DC_TF_RANDOM_GRAYSCALE, 0, 0), op(DC_TF_AFFINE, 0, 0)}};
+    CHECK_OK(dc_transform_shape(&ok, 3, 10, 12, shape));
+    CHECK(shape[0] == 3 && shape[1] == 10 && shape[2] == 12);
+}
+
 int main(void)
 {
     RUN_TEST(test_resample_against_reference);
@@ -538,6 +822,9 @@ int main(void)
     RUN_TEST(test_resize_center_crop_fusion);
     RUN_TEST(test_transform_on_region);
     RUN_TEST(test_spec_errors);
+    RUN_TEST(test_augment_ops_are_their_functional_forms);
+    RUN_TEST(test_augment_draws);
+    RUN_TEST(test_augment_spec_errors);
     dc_tf_scratch_free(&S);
     return TEST_SUMMARY();
 }

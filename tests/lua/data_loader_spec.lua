@@ -120,6 +120,81 @@ describe('dc.data.loader', function()
     errors_with('stopped after an error', strict)
   end)
 
+  describe('with views (multi-crop)', function()
+    local function crop(size) return T.compose{T.RandomResizedCrop(size), T.RandomHorizontalFlip(),
+      T.Normalize({0.286}, {0.353})} end
+    local views = {crop(28), crop(28), crop(16), crop(16), crop(16), crop(16)}
+
+    -- every batch of a pass: per batch {view tables}, ids
+    local function collect_views(loader)
+      local out, ids = {}, {}
+      for xs, y, idx in loader do
+        local b = {}
+        for v, x in ipairs(xs) do b[v] = x:totable() end
+        out[#out + 1] = b
+        ids[#ids + 1] = idx:totable()
+      end
+      return out, ids
+    end
+
+    it('gives a list of views of the same images, sized per view', function()
+      local loader = dc.data.loader(fm:subset(10), {batch = 4, views = views, seed = 2})
+      assert.are.equal(6, loader.views)
+      assert.are.same({{1, 28, 28}, {1, 28, 28}, {1, 16, 16}, {1, 16, 16}, {1, 16, 16},
+        {1, 16, 16}}, loader:item_shape())
+      assert.truthy(tostring(loader):find('3 batches of views [1, 28, 28], [1, 28, 28], [1, 16, 16]',
+        1, true))
+      local sizes, table_seen = {}, nil
+      for xs, y, idx in loader do
+        table_seen = table_seen or xs
+        assert.are.equal(table_seen, xs) -- the same list (and tensors) every batch
+        assert.are.equal(6, #xs)
+        for v, x in ipairs(xs) do
+          local s = v <= 2 and 28 or 16
+          assert.are.same({idx:size(1), 1, s, s}, x:shape())
+        end
+        sizes[#sizes + 1] = idx:size(1)
+      end
+      assert.are.same({4, 4, 2}, sizes)
+    end)
+
+    it('is the same with 1 and 2 threads; view v of image i is its transform on its stream',
+      function()
+        local order = {}
+        for i = 1, 100 do order[i] = (i * 37) % 1000 + 1 end
+        local opts = {batch = 32, views = views, order = order, seed = 3, epoch = 2}
+        local a = {collect_views(dc.data.loader(fm, opts))}
+        opts.threads = 2
+        assert.are.same(a, {collect_views(dc.data.loader(fm, opts))})
+        assert.are_not.same(a[1][1][1], a[1][1][2]) -- two 28-crops of an image differ
+        -- ds:get(i, tf, seed, v) draws from view v's stream of sample i of an epoch-0 pass
+        local sub = fm:subset(order)
+        local loader = dc.data.loader(sub, {batch = 100, views = views, seed = 3, epoch = 0})
+        local xs = loader()
+        for _, i in ipairs({1, 50, 100}) do
+          for v = 1, 6 do
+            assert.are.same(sub:get(i, views[v], 3, v):totable(), xs[v][i]:totable())
+          end
+        end
+      end)
+
+    it('rejects views with transform, empty or bad views, too many', function()
+      errors_with('loader: transform and views are exclusive', dc.data.loader, fm,
+        {transform = views[1], views = views})
+      errors_with('loader: views must be a non-empty list of transforms', dc.data.loader, fm,
+        {views = {}})
+      errors_with('loader: views[2] must be a dc.transforms transform', dc.data.loader, fm,
+        {views = {views[1], 'crop'}})
+      local many = {}
+      for v = 1, 17 do many[v] = views[1] end
+      errors_with('loader: views must hold 1 to 16 transforms, got 17', dc.data.loader, fm,
+        {views = many})
+      errors_with('loader: view 2: transform 1 (Normalize): 3 mean/std values for 1-channel',
+        dc.data.loader, fm, {views = {views[1], T.Normalize({0.1, 0.2, 0.3}, {1, 1, 1})}})
+      errors_with('get: view must be a positive integer, got 0', fm.get, fm, 1, views[1], 1, 0)
+    end)
+  end)
+
   it('rejects bad options with clear messages', function()
     errors_with("loader: unknown option 'bacth'", dc.data.loader, fm, {bacth = 4})
     errors_with('loader: argument 1 must be a dataset', dc.data.loader, {}, {})

@@ -76,4 +76,121 @@ describe('dc.transforms', function()
     errors_with('scale must satisfy 0 < lo <= hi <= 1', coords().get, coords(), 1,
       T.RandomResizedCrop(2, {scale = {0.5, 0.2}}))
   end)
+  describe('augmentations', function()
+    it('have torchvision defaults and print them', function()
+      assert.are.equal('RandomAffine(degrees={-10, 10}, translate={0, 0}, scale={1, 1}, '
+        .. 'shear={0, 0, 0, 0}, nearest, fill={0})', tostring(T.RandomAffine(10)))
+      assert.are.equal('RandomAffine(degrees={-5, 20}, translate={0.1, 0.2}, scale={0.9, 1.1}, '
+        .. 'shear={-3, 3, 1, 2}, bilinear, fill={1, 2, 3})', tostring(T.RandomAffine({-5, 20},
+        {translate = {0.1, 0.2}, scale = {0.9, 1.1}, shear = {-3, 3, 1, 2},
+         interpolation = 'bilinear', fill = {1, 2, 3}})))
+      assert.are.equal('RandomRotation(degrees={-30, 30}, nearest, fill={0})',
+        tostring(T.RandomRotation(30)))
+      assert.are.equal('GaussianBlur(kernel_size={3, 3}, sigma={0.1, 2})', tostring(T.GaussianBlur(3)))
+      assert.are.equal('GaussianBlur(kernel_size={5, 3}, sigma={1.5, 1.5})',
+        tostring(T.GaussianBlur({5, 3}, 1.5)))
+      assert.are.equal('ColorJitter(brightness={0.6, 1.4}, contrast={0, 3}, saturation={1, 1}, '
+        .. 'hue={-0.1, 0.1})', tostring(T.ColorJitter{brightness = 0.4, contrast = 2, hue = 0.1}))
+      assert.are.equal('RandomGrayscale(0.1)', tostring(T.RandomGrayscale()))
+      assert.are.equal('RandomSolarize(128, p=0.5)', tostring(T.RandomSolarize(128)))
+      assert.are.equal('RandomErasing(p=0.5, scale={0.02, 0.33}, ratio={0.3, 3.3}, value={0})',
+        tostring(T.RandomErasing()))
+      assert.are.equal('RandomErasing(p=1, scale={0.02, 0.33}, ratio={0.3, 3.3}, value=random)',
+        tostring(T.RandomErasing{p = 1, value = 'random'}))
+      assert.are.equal('Compose(\n  RandomApply(p=0.8, the next 2),\n  RandomSolarize(128, p=0.5),'
+        .. '\n  RandomHorizontalFlip(0.5),\n)', tostring(T.RandomApply({T.RandomSolarize(128),
+        T.RandomHorizontalFlip()}, 0.8)))
+    end)
+
+    it('do what torchvision does at fixed parameters, on gray and colour images', function()
+      local ds = coords()
+      local v = function(x, y) return 10 * y + x end -- pixel (x, y), 1-based
+      -- a half turn about the centre maps (x, y) to (7 - x, 5 - y) exactly
+      local r = ds:get(1, T.RandomRotation({180, 180}))
+      local s = ds:get(1, T.RandomSolarize(30, 1))
+      local b = ds:get(1, T.ColorJitter{brightness = {2, 2}})
+      for y = 1, 4 do
+        for x = 1, 6 do
+          assert.is_true(math.abs(r[1][y][x] - v(7 - x, 5 - y) / 255) < 1e-7)
+          local want = v(x, y) >= 30 and 255 - v(x, y) or v(x, y)
+          assert.is_true(math.abs(s[1][y][x] - want / 255) < 1e-7)
+          assert.is_true(math.abs(b[1][y][x] - 2 * v(x, y) / 255) < 1e-7)
+        end
+      end
+      -- contrast 0 on gray: every pixel the (truncated) mean, 28.5 -> 28
+      local c = ds:get(1, T.ColorJitter{contrast = {0, 0}})
+      assert.is_true(math.abs(c[1][2][3] - 28 / 255) < 1e-7 and c:max() == c:min())
+      -- colour: RandomGrayscale(1) makes three equal channels; saturation 0 too
+      local col = dc.data.tensor_dataset(dc.tensor({{{{10, 200}}, {{90, 30}}, {{250, 0}}}}, 'uint8'))
+      for _, tf in ipairs{T.RandomGrayscale(1), T.ColorJitter{saturation = {0, 0}}} do
+        local g = col:get(1, tf):totable()
+        assert.are.same(g[1], g[2])
+        assert.are.same(g[1], g[3])
+      end
+      -- RandomApply: p = 1 runs its transforms, p = 0 none
+      local flipped = ds:get(1, T.RandomApply(T.RandomHorizontalFlip(1), 1))
+      assert.is_true(math.abs(flipped[1][1][1] - v(6, 1) / 255) < 1e-7)
+      assert.are.same(ds:get(1):float():div(255):totable(),
+        ds:get(1, T.RandomApply(T.RandomHorizontalFlip(1), 0)):totable())
+      -- hue on gray: unchanged; RandomErasing after Normalize writes its value as it is
+      assert.are.same(ds:get(1):float():div(255):totable(),
+        ds:get(1, T.ColorJitter{hue = 0.5, saturation = 0.9}, 3):totable())
+      local e = ds:get(1, T.compose{T.Normalize(0.5, 0.5), T.RandomErasing{p = 1, value = 7,
+        scale = {0.3, 0.3}, ratio = {1, 1}}}, 2)
+      local n = 0
+      for _, row in ipairs(e[1]:totable()) do
+        for _, x in ipairs(row) do n = n + (x == 7 and 1 or 0) end
+      end
+      assert.are.equal(9, n) -- h = w = round(sqrt(0.3 * 24)) = 3: a 3 x 3 box
+    end)
+
+    it('keep sizes in the loader and draw per sample', function()
+      local fm = dc.data.fashion_mnist{split = 'test'}:subset(8)
+      local tf = T.compose{T.RandomAffine(15, {translate = {0.1, 0.1}, scale = {0.9, 1.1},
+        shear = 8}), T.GaussianBlur(3), T.ColorJitter{brightness = 0.4, contrast = 0.4},
+        T.RandomSolarize(128, 0.2), T.Normalize(0.286, 0.353), T.RandomErasing()}
+      local x = dc.data.loader(fm, {batch = 8, transform = tf, seed = 1})()
+      assert.are.same({8, 1, 28, 28}, x:shape())
+      assert.are_not.same(fm:get(1, tf, 1):totable(), fm:get(1, tf, 2):totable())
+    end)
+
+    it('reject bad arguments naming the transform', function()
+      errors_with('RandomAffine: degrees must be >= 0 when a single number, got -3',
+        T.RandomAffine, -3)
+      errors_with('RandomAffine: translate values must be in [0, 1], got 1.5', T.RandomAffine, 0,
+        {translate = {1.5, 0}})
+      errors_with("RandomAffine: interpolation must be 'nearest' or 'bilinear', got bicubic",
+        T.RandomAffine, 0, {interpolation = 'bicubic'})
+      errors_with('RandomAffine: fill must be pixel values in 0..255, got 300', T.RandomAffine, 0,
+        {fill = 300})
+      errors_with("RandomAffine: unknown option 'shears'", T.RandomAffine, 0, {shears = 2})
+      errors_with('RandomRotation: degrees must be {lo, hi} with lo <= hi, got {5, 1}',
+        T.RandomRotation, {5, 1})
+      errors_with('GaussianBlur: kernel_size must be odd and positive, got 4', T.GaussianBlur, 4)
+      errors_with('GaussianBlur: sigma must be positive', T.GaussianBlur, 3, {0, 1})
+      errors_with('ColorJitter: hue must be in [-0.5, 0.5], got {-0.7, 0.7}', T.ColorJitter,
+        {hue = 0.7})
+      errors_with('ColorJitter: brightness must be >= 0 when a single number, got -1',
+        T.ColorJitter, {brightness = -1})
+      errors_with('RandomGrayscale: p must be a number in [0, 1], got 2', T.RandomGrayscale, 2)
+      errors_with('RandomSolarize: threshold must be a number (pixel value), got nil',
+        T.RandomSolarize)
+      errors_with('RandomErasing: scale must satisfy 0 <= lo <= hi <= 1, got {0.5, 2}',
+        T.RandomErasing, {scale = {0.5, 2}})
+      errors_with('RandomErasing: ratio must satisfy 0 < lo <= hi, got {0, 1}', T.RandomErasing,
+        {ratio = {0, 1}})
+      errors_with('comes after RandomErasing', coords().get, coords(), 1,
+        T.compose{T.RandomErasing(), T.Normalize(0.5, 0.5)})
+      errors_with('RandomApply: expected a transform or a non-empty list of transforms',
+        T.RandomApply, {})
+      errors_with('RandomApply: item 2 is not a transform (string)', T.RandomApply,
+        {T.RandomGrayscale(), 'x'})
+      errors_with('RandomApply: p must be a number in [0, 1], got 3', T.RandomApply,
+        T.RandomGrayscale(), 3)
+      errors_with('changes the image\'s shape inside a RandomApply', coords().get, coords(), 1,
+        T.RandomApply(T.CenterCrop(2)))
+      errors_with('3 values for 1-channel images', coords().get, coords(), 1,
+        T.RandomErasing{value = {1, 2, 3}})
+    end)
+  end)
 end)

@@ -28,16 +28,20 @@ return function(dc, core)
 
   function Dataset:__len() return self.n end
 
-  -- ds:get(i [, transform, seed]) -> image, label. Without a transform the stored pixels
-  -- (uint8 [C, H, W]); with one, its float32 result for the random stream (seed, 0, i).
-  function Dataset:get(i, transform, seed)
+  -- ds:get(i [, transform, seed, view]) -> image, label. Without a transform the stored
+  -- pixels (uint8 [C, H, W]); with one, its float32 result for the random stream of sample i
+  -- of an epoch-0 loader pass over 1..n (seed), or of its view `view` in a multi-view loader.
+  function Dataset:get(i, transform, seed, view)
     if math.type(i) ~= 'integer' or i < 1 or i > self.n then
       error(string.format('get: index %s out of range 1..%d', tostring(i), self.n), 2)
     end
     if transform ~= nil and not dc.transforms.is_transform(transform) then
       error('get: argument 2 must be a transform', 2)
     end
-    return core.dataset_get(self.desc, i, transform and transform:spec(), seed)
+    if view ~= nil and (math.type(view) ~= 'integer' or view < 1) then
+      error('get: view must be a positive integer, got ' .. tostring(view), 2)
+    end
+    return core.dataset_get(self.desc, i, transform and transform:spec(), seed, view)
   end
 
   -- ds:subset(n): the first n samples; ds:subset(indices): those positions (1-based int64

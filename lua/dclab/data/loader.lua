@@ -2,6 +2,9 @@
 --   local loader = dc.data.loader(ds, {batch = 256, transform = t, order = idx, threads = 2})
 --   for x, y, idx in loader do ... end          -- x float32 [B, C, H, W], y labels, idx ids
 --   for x, y, idx in loader:iter() do ... end   -- the same, and `break` stops the workers
+-- Multi-view (multi-crop): views = {tf1, tf2, ...} instead of transform; each batch is then
+--   xs, y, idx with xs = {x1, ..., xV}, xv float32 [B, C, Hv, Wv]: row b of every xv comes
+--   from the same image, each view with its own random stream (sizes may differ).
 -- x, y, idx are reused buffers, valid until the next batch: clone what you keep. A pass
 -- ends at the end of `order`; loader:reset{epoch = e, order = o} starts the next one.
 local options = require 'dclab.options'
@@ -11,7 +14,7 @@ return function(dc, core)
   Loader.__index = Loader
 
   local OPTS = {batch = true, transform = true, order = true, threads = true, prefetch = true,
-    drop_last = true, seed = true, epoch = true, on_error = true}
+    drop_last = true, seed = true, epoch = true, on_error = true, views = true}
 
   local function order_tensor(order)
     if order == nil or dc.is_tensor(order) then return order end
@@ -28,12 +31,29 @@ return function(dc, core)
     if tf ~= nil and not dc.transforms.is_transform(tf) then
       error('loader: transform must be a dc.transforms transform', 2)
     end
+    local views
+    if opts.views ~= nil then
+      if tf ~= nil then
+        error('loader: transform and views are exclusive (put the transform in each view)', 2)
+      end
+      if type(opts.views) ~= 'table' or #opts.views < 1 then
+        error('loader: views must be a non-empty list of transforms', 2)
+      end
+      views = {}
+      for v, t in ipairs(opts.views) do
+        if not dc.transforms.is_transform(t) then
+          error(string.format('loader: views[%d] must be a dc.transforms transform', v), 2)
+        end
+        views[v] = t:spec()
+      end
+    end
     -- absent options take the core's defaults (dc_loader_cfg_init)
     local c = core.loader_new(ds.desc, tf and tf:spec(), {
       batch = opts.batch, threads = opts.threads, prefetch = opts.prefetch,
       drop_last = opts.drop_last, seed = opts.seed, epoch = opts.epoch,
-      on_error = opts.on_error or ds.on_error, order = order_tensor(opts.order)})
-    return setmetatable({_c = c, dataset = ds, epoch = c:epoch(), reported = false}, Loader)
+      on_error = opts.on_error or ds.on_error, order = order_tensor(opts.order), views = views})
+    return setmetatable({_c = c, dataset = ds, epoch = c:epoch(), reported = false,
+      views = views and #views}, Loader)
   end
 
   -- Says once per pass which unreadable images were skipped.
@@ -77,6 +97,7 @@ return function(dc, core)
   -- count, report lines of the images skipped in this pass
   function Loader:skipped() return self._c:skipped() end
   function Loader:__len() return self._c:batches() end
+  -- {C, H, W}, or for a multi-view loader the list of its views' shapes
   function Loader:item_shape() return self._c:item_shape() end
 
   -- Frees the workers and buffers now (also on `local l <close> = ...` and collection).
