@@ -1,20 +1,27 @@
 -- The search's autoencoder features (pipeline.trained_features, kind 'ae'): options
--- {epochs = E, dims = {784, 500, 500, 2000, 10}, batch = 256, lr = 1e-3}: a
--- dc.models.autoencoder initialised from seed, trained on the train pixels xtr (no labels),
--- then its embedding of xtr and xte. The model and its optimizer are saved in cache_dir after
--- training; a later call for more epochs with the same settings, images and seed continues
+-- {epochs = E, dims = {784, 500, 500, 2000, 10}, batch = 256, lr = 1e-3, augment = nil}: a
+-- dc.models.autoencoder initialised from seed, trained on the train images' pixels (no
+-- labels), then its embedding of the train and test pixels. augment = {degrees = d,
+-- translate = t} trains on randomly rotated and shifted images instead (DEC-DA: its input
+-- and target are the same augmented image; T.RandomAffine(d, {translate = {t, t}})). The
+-- model and its optimizer are saved in cache_dir after training; a later call for more epochs with the same settings, images and seed continues
 -- the longest saved run (equal to a straight run, ae:fit's first_epoch). Returns ftr, fte,
 -- {epochs, resumed_from, seconds, images_per_second, loss} (seconds, speed and final loss
 -- of this call's training; nil when everything was loaded).
 local dc = require 'dclab'
 
-return function(o, xtr, xte, seed, cache_dir)
-  local batch, lr = o.batch or 256, o.lr or 1e-3
+local T = dc.transforms
+
+return function(o, train, test, seed, cache_dir)
+  local batch, lr, aug = o.batch or 256, o.lr or 1e-3, o.augment
+  local xtr = dc.eval.features(nil, train, {layer = 'pixels'})
+  local xte = dc.eval.features(nil, test, {layer = 'pixels'})
   local ae = dc.models.autoencoder{dims = o.dims, generator = dc.Generator(seed)}
   local adam = dc.optim.adam(ae, {lr = lr})
   dc.mkdirs(cache_dir)
-  local base = string.format('%s/ae_%s_b%d_lr%g_n%d_s%d_e', cache_dir, table.concat(ae.dims, '-'),
-    batch, lr, xtr:size(1), seed)
+  local base = string.format('%s/ae_%s_b%d_lr%g_n%d_s%d%s_e', cache_dir, table.concat(ae.dims, '-'),
+    batch, lr, xtr:size(1), seed,
+    aug and string.format('_aff%g-%g', aug.degrees, aug.translate) or '')
   local info = {epochs = o.epochs, resumed_from = 0}
   for e = o.epochs, 1, -1 do
     local f = io.open(base .. e .. '.bin', 'rb')
@@ -26,9 +33,14 @@ return function(o, xtr, xte, seed, cache_dir)
     end
   end
   if info.resumed_from < o.epochs then
-    local r = ae:fit(xtr, {epochs = o.epochs - info.resumed_from,
-      first_epoch = info.resumed_from + 1, batch = batch, seed = seed, optimizer = adam,
-      on_epoch = function(e, loss)
+    local from = xtr
+    if aug then
+      from = dc.data.loader(train, {batch = batch, seed = seed, transform = T.compose{
+        T.RandomAffine(aug.degrees, {translate = {aug.translate, aug.translate}}), T.ToFloat()}})
+    end
+    local r = ae:fit(from, {epochs = o.epochs - info.resumed_from,
+      first_epoch = info.resumed_from + 1, batch = not aug and batch or nil, seed = seed,
+      optimizer = adam, on_epoch = function(e, loss)
         io.write(string.format('  ae seed %d epoch %d: loss %.5f\n', seed, e, loss))
         io.flush()
       end})

@@ -43,8 +43,7 @@ local TRAINED = {ae = 'ae_features'}
 function M.trained_features(spec, train, test, seed, cache_dir)
   local file = TRAINED[spec[1]]
   if not file then error("trained_features: unknown kind '" .. tostring(spec[1]) .. "' (ae)", 2) end
-  return require(file)(spec[2] or {}, M.features('pixels', train), M.features('pixels', test),
-    seed, cache_dir)
+  return require(file)(spec[2] or {}, train, test, seed, cache_dir)
 end
 
 local function l2_rows(x) return x / x:norm(2, 2, true):clamp(1e-12) end

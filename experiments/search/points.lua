@@ -27,12 +27,17 @@ local points = {
 -- mixture). Points of one E share the trained models (saved under OUT/models), and a larger E
 -- continues the longest saved run.
 local UMAP_MD0 = {'umap', {dim = 10, min_dist = 0, neighbors = 20}}
+-- aeEaug_...: the same trained on randomly rotated (up to 10 degrees) and shifted (up to 10%)
+-- images, DEC-DA's augmentation.
 for _, e in ipairs{5, 20, 50, 100, 200} do
-  local ae = {'ae', {epochs = e}}
-  points['ae' .. e .. '_l2_kmeans'] = {features = ae, steps = {{'l2'}}, cluster = {'kmeans'}}
-  points['ae' .. e .. '_kmeans'] = {features = ae, steps = {}, cluster = {'kmeans'}}
-  points['ae' .. e .. '_l2_umap10_md0_gmm_full'] = {features = ae, steps = {{'l2'}, UMAP_MD0},
-    cluster = {'gmm', {covariance = 'full'}}}
+  for _, aug in ipairs{false, true} do
+    local ae = {'ae', {epochs = e, augment = aug and {degrees = 10, translate = 0.1} or nil}}
+    local name = 'ae' .. e .. (aug and 'aug' or '')
+    points[name .. '_l2_kmeans'] = {features = ae, steps = {{'l2'}}, cluster = {'kmeans'}}
+    points[name .. '_kmeans'] = {features = ae, steps = {}, cluster = {'kmeans'}}
+    points[name .. '_l2_umap10_md0_gmm_full'] = {features = ae, steps = {{'l2'}, UMAP_MD0},
+      cluster = {'gmm', {covariance = 'full'}}}
+  end
 end
 
 return points

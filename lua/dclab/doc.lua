@@ -1930,7 +1930,10 @@ ae:fit(x, {epochs =, batch = 256, lr = 1e-3, weight_decay = 0, seed = 1, on_epoc
   -> {losses = {per epoch}, seconds, cpu_seconds, images_per_second, optimizer}
   Trains the autoencoder on the rows of x (float32 [N, ...], no labels) with Adam (lr,
   weight_decay) on the MSE reconstruction loss, in batches of a random order drawn for each
-  epoch number from seed; on_epoch(epoch, mean_loss) is called after each. Leaves the model
+  epoch number from seed; on_epoch(epoch, mean_loss) is called after each. x may instead be
+  a dc.data.loader (no batch option then): each epoch it is reset to that epoch and order,
+  and its batches are input and target, so a transform such as T.RandomAffine trains on
+  augmented images (DEC-DA) with the loader's per-image randomness. Leaves the model
   in evaluation mode. To continue a run saved after epoch E (dc.checkpoint.save of the model
   and result.optimizer), load both and pass first_epoch = E + 1, optimizer = the Adam: the
   result equals a straight run.]=])

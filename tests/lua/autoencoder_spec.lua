@@ -187,6 +187,20 @@ describe('models.autoencoder', function()
     assert.are.same(straight:encode(x):totable(), b:encode(x):totable())
   end)
 
+  it('trains from a loader as from the tensor of its images (no augmentation)', function()
+    local u8 = (dc.rand({30, 1, 2, 3}, {seed = 8}) * 255):floor():byte()
+    local pixels = u8:float() / 255
+    local function fresh() return dc.models.autoencoder{dims = {6, 4, 2}, generator = dc.Generator(2)} end
+    local a, b = fresh(), fresh()
+    local ra = a:fit(pixels, {epochs = 3, batch = 8, seed = 4})
+    local loader = dc.data.loader(dc.data.tensor_dataset(u8), {batch = 8, threads = 1})
+    local rb = b:fit(loader, {epochs = 3, seed = 4})
+    for e = 1, 3 do assert.is_true(close(ra.losses[e], rb.losses[e], 1e-5)) end
+    assert.is_true(H.max_abs_diff(a:encode(pixels), b:encode(pixels)) < 1e-5)
+    H.errors_with("autoencoder:fit: batch is the loader's own; leave it out with a loader",
+      b.fit, b, loader, {epochs = 1, batch = 8})
+  end)
+
   it('rejects bad options and inputs', function()
     H.errors_with('models.autoencoder: dims needs at least 2 sizes, got 1', dc.models.autoencoder,
       {dims = {5}})

@@ -11,7 +11,9 @@
 --              first_epoch = 1, optimizer =})
 --                  -> {losses = {per epoch}, seconds, cpu_seconds, images_per_second,
 --                     optimizer}: Adam on the MSE reconstruction loss of the rows of x,
---                     shuffled each epoch; a run saved (model and optimizer) after epoch E
+--                     shuffled each epoch; x may be a dc.data loader instead (its batches,
+--                     e.g. augmented images as DEC-DA, are input and target, in the
+--                     epoch's order); a run saved (model and optimizer) after epoch E
 --                     and resumed with first_epoch = E + 1, optimizer = the restored Adam,
 --                     ends where a straight run ends
 -- ae.encoder and ae.decoder are Sequentials; ae is a Sequential of the two (state names
@@ -94,35 +96,51 @@ function Autoencoder:backward(x, dy)
   return parent.backward(self, x, dy:view(x:size(1), -1))
 end
 
+-- A dc.data loader (rather than a tensor of rows).
+local function is_loader(v)
+  return type(v) == 'table' and v.dataset ~= nil and type(v.reset) == 'function'
+end
+
 function Autoencoder:fit(x, opt)
   opt = options.check('autoencoder:fit', opt, {
     epochs = {type = 'integer', min = 1, required = true},
     first_epoch = {type = 'integer', min = 1, default = 1},
-    batch = {type = 'integer', min = 1, default = 256},
+    batch = {type = 'integer', min = 1},
     lr = {type = 'number', above = 0, default = 1e-3},
     weight_decay = {type = 'number', min = 0, default = 0},
     seed = {type = 'integer', default = 1},
     optimizer = {type = 'table'},
     on_epoch = {type = 'function'},
   }, 2)
-  check_input(self, 'autoencoder:fit', x)
-  local n = x:size(1)
+  local loader = is_loader(x) and x
+  if loader and opt.batch then
+    error('autoencoder:fit: batch is the loader\'s own; leave it out with a loader', 2)
+  end
+  if not loader then check_input(self, 'autoencoder:fit', x) end
+  local n, batch = loader and #loader.dataset or x:size(1), opt.batch or 256
   local adam = opt.optimizer or Adam.new(self, {lr = opt.lr, weight_decay = opt.weight_decay})
   local crit = nn.MSELoss()
   local root = core.Generator(opt.seed)
   local losses, cpu0, wall0 = {}, os.clock(), core.now()
+  local function step(xb)
+    local y = self:forward(xb)
+    local loss = crit:forward(y, xb)
+    self:zero_grad()
+    self:backward(xb, crit:backward(y, xb))
+    adam:step()
+    return loss * xb:size(1)
+  end
   self:training()
   for epoch = opt.first_epoch, opt.first_epoch + opt.epochs - 1 do
     -- each epoch's order from its own stream: resuming at first_epoch repeats a straight run
     local perm, sum = core.randperm(n, root:split(epoch)), 0
-    for s = 1, n, opt.batch do
-      local xb = x:index_select(1, perm:narrow(1, s, math.min(opt.batch, n - s + 1)))
-      local y = self:forward(xb)
-      local loss = crit:forward(y, xb)
-      self:zero_grad()
-      self:backward(xb, crit:backward(y, xb))
-      adam:step()
-      sum = sum + loss * xb:size(1)
+    if loader then
+      loader:reset{epoch = epoch, order = perm}
+      for xb in loader:iter() do sum = sum + step(xb) end
+    else
+      for s = 1, n, batch do
+        sum = sum + step(x:index_select(1, perm:narrow(1, s, math.min(batch, n - s + 1))))
+      end
     end
     losses[#losses + 1] = sum / n
     if opt.on_epoch then opt.on_epoch(epoch, losses[#losses]) end
