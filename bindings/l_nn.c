@@ -592,6 +592,27 @@ static int l_cross_entropy_backward(lua_State *L)
     return 1;
 }
 
+/* core.mse_loss_forward(x, target) -> loss */
+static int l_mse_loss_forward(lua_State *L)
+{
+    dc_tensor *x = dcb_checktensor(L, 1), *t = dcb_checktensor(L, 2);
+    double loss = 0;
+    dcb_check(L, dc_mse_loss_forward(x, t, &loss));
+    lua_pushnumber(L, loss);
+    return 1;
+}
+
+/* core.mse_loss_backward(x, target, dloss, dx) -> dx */
+static int l_mse_loss_backward(lua_State *L)
+{
+    dc_tensor *x = dcb_checktensor(L, 1), *t = dcb_checktensor(L, 2);
+    double dloss = luaL_checknumber(L, 3);
+    outarg dx = checkout(L, 4, false);
+    noalias(L, "mse_loss_backward", dx.t, t, "dx", "target");
+    dcb_check(L, dc_mse_loss_backward(x, t, dloss, pushout(L, dx)));
+    return 1;
+}
+
 /* ---- workspace ---- */
 
 /* core.scratch_bytes() -> bytes held by the kernel workspace of this thread */
@@ -639,6 +660,8 @@ static const luaL_Reg nn_funcs[] = {
     {"log_softmax_backward", l_log_softmax_backward},
     {"cross_entropy_forward", l_cross_entropy_forward},
     {"cross_entropy_backward", l_cross_entropy_backward},
+    {"mse_loss_forward", l_mse_loss_forward},
+    {"mse_loss_backward", l_mse_loss_backward},
     {"scratch_bytes", l_scratch_bytes},
     {"scratch_free", l_scratch_free},
     {NULL, NULL},

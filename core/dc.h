@@ -24,5 +24,6 @@
 #include "cluster/cluster.h"
 #include "layers/layers.h"
 #include "optim/sgd.h"
+#include "optim/adam.h"
 
 #endif

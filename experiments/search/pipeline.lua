@@ -36,6 +36,25 @@ function M.features(kind, data, seed)
   error("features: kind must be 'pixels' or 'random', got " .. tostring(kind), 2)
 end
 
+-- Features of a network trained per seed on the train images (no labels), of the train and
+-- test images: spec {kind, options}; kind 'ae' is ae_features.lua (an autoencoder), 'simclr'
+-- contrastive.lua (options {train =, layer =}). Returns ftr, fte and the training's record.
+local TRAINED = {
+  ae = function(o, ...) return require('ae_features')(o, ...) end,
+  simclr = function(o, train, test, seed, dir)
+    local ftr, fte, info = require('contrastive').cached_features(o.train, o.layer, train, test,
+      seed, dir)
+    return ftr, fte, {seconds = info.seconds, history = info.history, cached = not info.trained}
+  end,
+}
+function M.trained_features(spec, train, test, seed, cache_dir)
+  local make = TRAINED[spec[1]]
+  if not make then
+    error("trained_features: unknown kind '" .. tostring(spec[1]) .. "' (ae, simclr)", 2)
+  end
+  return make(spec[2] or {}, train, test, seed, cache_dir)
+end
+
 local function l2_rows(x) return x / x:norm(2, 2, true):clamp(1e-12) end
 
 -- Applies the steps (fitted on train) to train and test; returns both and the time each took.

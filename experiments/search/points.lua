@@ -1,10 +1,11 @@
 -- The points of the search: a feature set, the steps fitted on the train images, and the
 -- clustering of the test representation (see pipeline.lua for the protocol).
--- 'simclr' features: a network trained by contrastive.lua with the options `train` (one run
--- per seed, shared by the points with the same options), read at `layer`.
+-- Trained features, {kind, options} (pipeline.trained_features): {'simclr', {train =, layer =}}
+-- is a network trained by contrastive.lua with the options `train` (one run per seed, shared
+-- by the points with the same options), read at `layer`.
 local SIMCLR = require('contrastive').RECIPE
 local MD0 = {'umap', {dim = 10, pca = 50, min_dist = 0, neighbors = 20}}
-return {
+local points = {
   pixels_l2_kmeans = {features = 'pixels', steps = {{'l2'}}, cluster = {'kmeans'}},
   random_l2_kmeans = {features = 'random', steps = {{'l2'}}, cluster = {'kmeans'}},
   pixels_l2_pca50_kmeans = {features = 'pixels', steps = {{'l2'}, {'pca', 50}}, cluster = {'kmeans'}},
@@ -23,16 +24,37 @@ return {
   random_l2_umap10_md0_gmm_full = {features = 'random',
     steps = {{'l2'}, {'umap', {dim = 10, pca = 50, min_dist = 0, neighbors = 20}}},
     cluster = {'gmm', {covariance = 'full'}}},
-  simclr_hidden_l2_kmeans = {features = 'simclr', train = SIMCLR, layer = 'hidden',
+  simclr_hidden_l2_kmeans = {features = {'simclr', {train = SIMCLR, layer = 'hidden'}},
     steps = {{'l2'}}, cluster = {'kmeans'}},
-  simclr_trunk_l2_kmeans = {features = 'simclr', train = SIMCLR, layer = 'trunk',
+  simclr_trunk_l2_kmeans = {features = {'simclr', {train = SIMCLR, layer = 'trunk'}},
     steps = {{'l2'}}, cluster = {'kmeans'}},
-  simclr_z_l2_kmeans = {features = 'simclr', train = SIMCLR, layer = 'z',
+  simclr_z_l2_kmeans = {features = {'simclr', {train = SIMCLR, layer = 'z'}},
     steps = {{'l2'}}, cluster = {'kmeans'}},
-  simclr_trunk_l2_umap10_md0_gmm_full = {features = 'simclr', train = SIMCLR, layer = 'trunk',
+  simclr_trunk_l2_umap10_md0_gmm_full = {features = {'simclr', {train = SIMCLR, layer = 'trunk'}},
     steps = {{'l2'}, MD0}, cluster = {'gmm', {covariance = 'full'}}},
-  simclr_trunk_l2_umap10_md0_kmeans = {features = 'simclr', train = SIMCLR, layer = 'trunk',
+  simclr_trunk_l2_umap10_md0_kmeans = {features = {'simclr', {train = SIMCLR, layer = 'trunk'}},
     steps = {{'l2'}, MD0}, cluster = {'kmeans'}},
-  simclr_trunk_l2_pca50_kmeans = {features = 'simclr', train = SIMCLR, layer = 'trunk',
+  simclr_trunk_l2_pca50_kmeans = {features = {'simclr', {train = SIMCLR, layer = 'trunk'}},
     steps = {{'l2'}, {'pca', 50}}, cluster = {'kmeans'}},
 }
+
+-- Autoencoder features (ae_features.lua: 784-500-500-2000-10, Adam lr 1e-3, batch 256,
+-- trained on the train images per seed), E epochs: aeE_l2_kmeans, aeE_kmeans (DEC's raw
+-- embedding), aeE_l2_umap10_md0_gmm_full (N2D: the layout of the embedding, then a full
+-- mixture). Points of one E share the trained models (saved under OUT/cache), and a larger E
+-- continues the longest saved run.
+local UMAP_MD0 = {'umap', {dim = 10, min_dist = 0, neighbors = 20}}
+-- aeEaug_...: the same trained on randomly rotated (up to 10 degrees) and shifted (up to 10%)
+-- images, DEC-DA's augmentation.
+for _, e in ipairs{5, 20, 50, 100, 200} do
+  for _, aug in ipairs{false, true} do
+    local ae = {'ae', {epochs = e, augment = aug and {degrees = 10, translate = 0.1} or nil}}
+    local name = 'ae' .. e .. (aug and 'aug' or '')
+    points[name .. '_l2_kmeans'] = {features = ae, steps = {{'l2'}}, cluster = {'kmeans'}}
+    points[name .. '_kmeans'] = {features = ae, steps = {}, cluster = {'kmeans'}}
+    points[name .. '_l2_umap10_md0_gmm_full'] = {features = ae, steps = {{'l2'}, UMAP_MD0},
+      cluster = {'gmm', {covariance = 'full'}}}
+  end
+end
+
+return points

@@ -12,7 +12,6 @@ local here = debug.getinfo(1, 'S').source:match('^@(.*/)') or './'
 package.path = here .. '?.lua;' .. package.path
 local pipeline = require 'pipeline'
 local points = require 'points'
-local contrastive = require 'contrastive'
 
 local parser = argparse('run.lua', 'One point of the Fashion-MNIST recipe search.')
 parser:argument('point', 'Name of the point (--list shows them).'):args('?')
@@ -43,15 +42,15 @@ local seeds = {}
 for s = 1, args.seeds do seeds[s] = s end
 -- A point with a random part (network, layout) is rebuilt per seed; clustering seeds ride
 -- along. Pixels with fixed steps are built once and clustered with every seed.
-local trained = point.features == 'simclr'
+local trained = type(point.features) == 'table' -- a network trained per seed (pipeline.lua)
 local random_part = point.features == 'random' or trained
 for _, st in ipairs(point.steps) do random_part = random_part or st[1] == 'umap' end
 local per_seed = {}
 local ftr, fte
 for i, seed in ipairs(random_part and seeds or {1}) do
-  local info
+  local train_info
   if trained then
-    ftr, fte, info = contrastive.cached_features(point.train, point.layer, train, test, seed,
+    ftr, fte, train_info = pipeline.trained_features(point.features, train, test, seed,
       args.out .. '/cache')
   elseif not ftr or point.features == 'random' then
     ftr, fte = pipeline.features(point.features, train, seed), pipeline.features(point.features, test, seed)
@@ -59,8 +58,7 @@ for i, seed in ipairs(random_part and seeds or {1}) do
   local rtr, rte, times = pipeline.represent(point.steps, ftr, fte, seed)
   local sc = pipeline.score(rtr, train.labels, rte, test.labels, point.cluster,
     random_part and {seed} or seeds)
-  sc.assign, sc.step_seconds = nil, times
-  if info then sc.training = {seconds = info.seconds, history = info.history, cached = not info.trained} end
+  sc.assign, sc.step_seconds, sc.training = nil, times, train_info
   per_seed[i] = sc
   print(string.format('%s seed %d: NMI %.4f ACC %.4f ARI %.4f kNN %.4f (cosine %.4f)', args.point,
     seed, sc.nmi.mean, sc.acc.mean, sc.ari.mean, sc.knn, sc.knn_cosine))

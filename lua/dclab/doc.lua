@@ -717,7 +717,7 @@ entry('dc.nn', [=[
 dc.nn: Torch-style modules, one class per file. Layers: Conv2d, Linear, BatchNorm2d,
   BatchNorm1d, ReLU, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Dropout, Flatten, Sobel,
   Softmax, LogSoftmax, CentroidHead; container: Sequential; criteria: CrossEntropyLoss,
-  NTXentLoss.
+  NTXentLoss, MSELoss.
   Every module has the methods of dc.nn.Module (help(dc.nn.Module)). Example:
     local net = dc.nn.Sequential{dc.nn.Linear(784, 100), dc.nn.ReLU(), dc.nn.Linear(100, 10)}
     local y = net(x)   -- net:forward(x)]=])
@@ -938,7 +938,8 @@ s:refresh_fusion()
 
 entry('dc.optim', [=[
 dc.optim: optimizers and learning-rate schedules.
-  dc.optim.sgd (help(dc.optim.sgd)), dc.optim.SGD (its class), dc.optim.schedule.]=])
+  dc.optim.sgd (help(dc.optim.sgd)), dc.optim.SGD (its class), dc.optim.adam, dc.optim.Adam,
+  dc.optim.schedule.]=])
 
 entry({'dc.optim.sgd', 'dc.optim.SGD:new'}, [=[
 dc.optim.sgd(settings) | dc.optim.sgd(params [, grads], settings) | dc.optim.sgd(module, settings)
@@ -1002,7 +1003,8 @@ dc.optim.schedule.cosine{lr = 0.1, total = 100, min = 0} -> function(t) -> lr
 
 entry('dc.models', [=[
 dc.models: DeepCluster's networks, each a dc.models.Net split into sobel / features /
-  classifier / top_layer: small (28x28 images), alexnet and vgg16 (224x224).]=])
+  classifier / top_layer: small (28x28 images), alexnet and vgg16 (224x224); and
+  autoencoder (an MLP encoder / decoder).]=])
 
 entry('dc.models.small', [=[
 dc.models.small{sobel = true, k = nil, generator = nil} -> Net
@@ -2174,5 +2176,98 @@ dc.nn.NTXentLoss([{temperature = 0.5}]) -> criterion
   one batch of 2B through the network (BatchNorm then sees both) and split its output.
     local loss = crit:forward(z1, z2)
     local dz1, dz2 = crit:backward(z1, z2)   -- after forward, with the same z1, z2]=])
+
+-- ---- autoencoder: Adam, MSELoss, dc.models.autoencoder ----
+
+entry({'dc.optim.adam', 'dc.optim.Adam:new'}, [=[
+dc.optim.adam([settings]) | dc.optim.adam(params [, grads], settings) | dc.optim.adam(module, settings)
+  -> optimizer
+  Adam as PyTorch's torch.optim.Adam (one fused C update per parameter): bias-corrected
+  moments, weight decay added to the gradient (L2, not AdamW). settings: lr = 1e-3,
+  betas = {0.9, 0.999}, eps = 1e-8, weight_decay = 0. Groups, opt:add, opt:step,
+  opt:zero_grad, opt:set_lr, opt:state / opt:load_state and checkpoints work as for
+  dc.optim.sgd; each parameter's state is one float32 [2, <its shape>] tensor (first and
+  second moment) under momentum_buffers, the bias correction counts each group's steps.
+    local opt = dc.optim.adam(model, {lr = 1e-3})
+    model:zero_grad(); crit:backward(...); ...; opt:step()]=])
+
+entry('dc.optim.Adam', [=[
+dc.optim.Adam: the class of dc.optim.adam's optimizers. opt:add, opt:step, opt:zero_grad,
+  opt:set_lr, opt:state, opt:load_state (as dc.optim.SGD's); opt.groups is plain data.]=])
+
+entry('dc.optim.Adam:add', [=[
+opt:add(module [, settings]) | opt:add(params [, grads] [, settings]) -> opt
+  A new parameter group with its own settings (the optimizer's by default) and its own step
+  count.]=])
+
+entry('dc.optim.Adam:step', [=[
+opt:step() -> opt
+  One Adam update of every parameter from its gradient.]=])
+
+entry('dc.optim.Adam:zero_grad', [=[
+opt:zero_grad() -> opt
+  Sets the gradients of every group's parameters to 0.]=])
+
+entry('dc.optim.Adam:set_lr', [=[
+opt:set_lr(lr) -> opt
+  Sets the learning rate of every group.]=])
+
+entry('dc.optim.Adam:state', [=[
+opt:state() -> {steps =, groups = {{lr =, betas =, eps =, weight_decay =, steps =,
+  momentum_buffers = {[i] = float32 [2, ...]}}}}
+  The settings, step counts and moments, for a checkpoint (dc.checkpoint.save does it).]=])
+
+entry('dc.optim.Adam:load_state', [=[
+opt:load_state(state) -> opt
+  Restores what opt:state() gave into the same groups (same count, same parameter sizes).]=])
+
+entry('dc.nn.MSELoss', [=[
+dc.nn.MSELoss() -> criterion
+  The mean over every element of (x - target)^2 (PyTorch's MSELoss, mean reduction): an
+  autoencoder's reconstruction loss.
+    local loss = crit:forward(x, target)   -- x, target float32 of one shape
+    local dx = crit:backward(x, target)    -- 2 (x - target) / numel]=])
+
+entry('dc.models.Autoencoder', [=[
+dc.models.Autoencoder: the class of dc.models.autoencoder's models (a dc.nn.Sequential of
+  ae.encoder and ae.decoder): ae:encode, ae:forward, ae:backward, ae:fit, ae:reset.]=])
+
+entry({'dc.models.autoencoder', 'dc.models.Autoencoder:build'}, [=[
+dc.models.autoencoder{dims = {784, 500, 500, 2000, 10}, generator = nil} -> ae
+  The fully connected autoencoder of DEC / IDEC / N2D: encoder Flatten, Linear(dims[1] ->
+  dims[2]), ReLU, ..., Linear(-> dims[#dims]) (a linear embedding); decoder the mirror, ending
+  in a linear output of dims[1] values. Glorot-uniform weights, zero biases (drawn from
+  generator when given). ae.encoder and ae.decoder are Sequentials; ae is a Sequential of
+  the two, so parameters, state, checkpoints and optimizers take it as any module.
+    ae:encode(x)   -> float32 [N, dims[#dims]]: the embedding of x [N, ...] (dims[1] values
+                      a row, e.g. [N, 1, 28, 28] images)
+    ae:forward(x)  -> the reconstruction, of x's shape; ae:backward(x, dy)
+    ae:fit(x, {epochs =, batch = 256, lr = 1e-3, seed = 1, ...}) -> {losses, seconds, ...}
+  Example: local ae = dc.models.autoencoder{dims = {784, 500, 10}}
+           ae:fit(pixels, {epochs = 20}); local z = ae:encode(pixels)]=])
+
+entry('dc.models.Autoencoder:fit', [=[
+ae:fit(x, {epochs =, batch = 256, lr = 1e-3, weight_decay = 0, seed = 1, on_epoch = nil,
+  first_epoch = 1, optimizer = nil})
+  -> {losses = {per epoch}, seconds, cpu_seconds, images_per_second, optimizer}
+  Trains the autoencoder on the rows of x (float32 [N, ...], no labels) with Adam (lr,
+  weight_decay) on the MSE reconstruction loss, in batches of a random order drawn for each
+  epoch number from seed; on_epoch(epoch, mean_loss) is called after each. x may instead be
+  a dc.data.loader (no batch option then): each epoch it is reset to that epoch and order,
+  and its batches are input and target, so a transform such as T.RandomAffine trains on
+  augmented images (DEC-DA) with the loader's per-image randomness. Leaves the model
+  in evaluation mode. To continue a run saved after epoch E (dc.checkpoint.save of the model
+  and result.optimizer), load both and pass first_epoch = E + 1, optimizer = the Adam: the
+  result equals a straight run.]=])
+
+entry('dc.models.Autoencoder:encode', [=[
+ae:encode(x) -> float32 [N, dims[#dims]]
+  The embedding of x [N, ...] (dims[1] values a row): the encoder's output, a reused buffer
+  (:clone() to keep it).]=])
+
+entry('dc.models.Autoencoder:reset', [=[
+ae:reset([generator]) -> ae
+  Redraws the weights Glorot-uniform (U(-a, a), a = sqrt(6 / (in + out))) and zeroes the
+  biases.]=])
 
 return doc

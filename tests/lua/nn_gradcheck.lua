@@ -84,4 +84,29 @@ function H.gradcheck(m, x, opt)
   end
 end
 
+-- Checks a criterion's gradient crit:backward(x, target) against central differences of
+-- crit:forward(x, target) on every `every`-th element of x: |analytic - numeric| < tol.
+function H.gradcheck_criterion(crit, x, target, opt)
+  opt = opt or {}
+  local tol, every = opt.tol or 1e-3, opt.every or 1
+  crit:forward(x, target)
+  local g = H.flat(crit:backward(x, target))
+  local xf = x:view(-1)
+  for i = 1, math.min(#g, opt.count or #g), every do
+    local old = xf[i]
+    xf[i] = old + 1e-2
+    local lp, a = crit:forward(x, target), xf[i]
+    xf[i] = old - 1e-2
+    local lm, b = crit:forward(x, target), xf[i]
+    xf[i] = old
+    assert(math.abs((lp - lm) / (a - b) - g[i]) < tol, string.format('%s: element %d: analytic %.6g, numeric %.6g',
+      tostring(crit), i, g[i], (lp - lm) / (a - b)))
+  end
+end
+
+-- |a - b| <= tol * max(1, |b|) (tol 1e-6 by default).
+function H.close(a, b, tol)
+  return math.abs(a - b) <= (tol or 1e-6) * math.max(1, math.abs(b))
+end
+
 return H

@@ -3,9 +3,7 @@
 local dc = require 'dclab'
 local H = require 'nn_gradcheck'
 
-local function close(a, b, tol)
-  return math.abs(a - b) <= (tol or 1e-6) * math.max(1, math.abs(b))
-end
+local close = H.close
 
 describe('optim.sgd', function()
   it('follows momentum, dampening, weight decay and Nesterov like PyTorch', function()
