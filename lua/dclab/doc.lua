@@ -2232,7 +2232,7 @@ entry('dc.models.Autoencoder', [=[
 dc.models.Autoencoder: the class of dc.models.autoencoder's models (a dc.nn.Sequential of
   ae.encoder and ae.decoder): ae:encode, ae:forward, ae:backward, ae:fit, ae:reset.]=])
 
-entry({'dc.models.autoencoder', 'dc.models.Autoencoder:build'}, [=[
+entry('dc.models.autoencoder', [=[
 dc.models.autoencoder{dims = {784, 500, 500, 2000, 10}, generator = nil} -> ae
   The fully connected autoencoder of DEC / IDEC / N2D: encoder Flatten, Linear(dims[1] ->
   dims[2]), ReLU, ..., Linear(-> dims[#dims]) (a linear embedding); decoder the mirror, ending

@@ -155,8 +155,9 @@ function Autoencoder:describe()
   return 'Autoencoder(' .. table.concat(self.dims, '-') .. ')\n' .. parent.describe(self)
 end
 
--- dc.models.autoencoder(opt): the constructor (dc.models.Autoencoder is the class).
-function Autoencoder.build(opt)
+-- dc.models.autoencoder(opt): the constructor (dc.models.Autoencoder is the class; the
+-- underscore keeps it out of the class's public methods).
+function Autoencoder._build(opt)
   local ae = Autoencoder(opt) -- not a tail call: the error level counts this frame
   return ae
 end

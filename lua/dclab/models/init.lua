@@ -7,5 +7,5 @@ return {
   vgg16 = require 'dclab.models.vgg16',
   projection = require 'dclab.models.projection',
   Autoencoder = require 'dclab.models.autoencoder',
-  autoencoder = require('dclab.models.autoencoder').build,
+  autoencoder = require('dclab.models.autoencoder')._build,
 }
