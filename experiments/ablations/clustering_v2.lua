@@ -1,4 +1,4 @@
--- Ablation (method.md §10): the clustering of DeepCluster's successors: k-means (the paper),
+-- Ablation (method.md §10, §12): the clustering of DeepCluster's successors: k-means (the paper),
 -- spherical k-means (DeepCluster-v2: cosine assignment, unit centroids) and SeLa's
 -- Sinkhorn-Knopp equipartition of the kept head's scores.
 local dc = require 'dclab'

@@ -299,8 +299,8 @@ return function(dc)
 
   -- Runs every variant ({label =, cfg = runner options over the recipe, sobel = bool,
   -- model = function editing the network, x = its value on a numeric axis}) with every
-  -- seed; opts.baseline names the baseline (default: the first variant). Writes results.json, results.md and the plots; returns
-  -- the results table.
+  -- seed; opts.baseline names the baseline (default: the first variant). Writes
+  -- results.json, results.md and the plots; returns the results table.
   function Ablation:run(variants, opts)
     local a = self.args
     if type(variants) ~= 'table' or #variants == 0 then fail('run: expected a list of variants') end

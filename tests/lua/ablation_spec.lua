@@ -179,7 +179,8 @@ describe('dc.ablation variant hooks', function()
     assert.is_nil(cfg.k)
     assert.are.equal('5,7', ab:protocol({label = 'h', cfg = {heads = {{k = 5}, {k = 7}}}}, 31).k)
     local n = plain.model.features:size()
-    cfg = ab:config({label = 'm', model = function(m) m.features:add(dc.nn.AdaptiveAvgPool2d(3)) end}, 31)
+    local function pool(m) m.features:add(dc.nn.AdaptiveAvgPool2d(3)) end
+    cfg = ab:config({label = 'm', model = pool}, 31)
     assert.are.equal(n + 1, cfg.model.features:size())
   end)
 
@@ -189,7 +190,7 @@ describe('dc.ablation variant hooks', function()
     assert.is_nil(ab:cannot_run{label = 'h', cfg = {heads = {{k = 5}, {k = 40}}}})
   end)
 
-  it('crop: crop, flip, pixel transforms, normalisation, final transforms, in that order', function()
+  it('crop: crop, flip, pixel transforms, normalisation, final ones, in that order', function()
     local T = dc.transforms
     local img = dc.data.fashion_mnist{split = 'test'}:subset(1)
     local t = ab:crop(16, {1, 1}, {pixel = {T.ColorJitter{brightness = 0.4}},
