@@ -3,6 +3,7 @@
 local dc = require 'dclab'
 local T = dc.transforms
 local ab = dc.ablation.setup('augment', arg, {
+  paper = {subset = 3000, epochs = 8, probe_train = 1000, eval_test = 2000},
   description = 'DeepCluster ablation: crops + flip vs + affine, jitter, blur, erasing.'})
 local strong = ab:crop(28, {0.5, 1}, {
   pixel = {T.RandomAffine(10, {translate = {0.1, 0.1}, scale = {0.9, 1.1}}),

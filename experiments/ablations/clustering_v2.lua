@@ -3,6 +3,7 @@
 -- Sinkhorn-Knopp equipartition of the kept head's scores.
 local dc = require 'dclab'
 local ab = dc.ablation.setup('clustering_v2', arg, {
+  paper = {subset = 2000, epochs = 8, probe_train = 1000, eval_test = 2000},
   description = 'DeepCluster ablation: k-means vs spherical k-means vs Sinkhorn (SeLa).'})
 ab:run{
   {label = 'kmeans', cfg = {clustering = 'kmeans'}},

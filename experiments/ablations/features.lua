@@ -3,6 +3,7 @@
 -- embeddings. Both shuffle (the bank needs every image once per epoch).
 local dc = require 'dclab'
 local ab = dc.ablation.setup('features', arg, {
+  paper = {subset = 3000, epochs = 8, probe_train = 1000, eval_test = 2000},
   description = 'DeepCluster ablation: features from an evaluation pass vs a memory bank.'})
 ab:run{
   {label = 'pass', cfg = {features = 'pass', sampler = 'shuffle'}},

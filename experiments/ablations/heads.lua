@@ -2,6 +2,7 @@
 -- clustering of the same features, the loss averaged over heads).
 local dc = require 'dclab'
 local ab = dc.ablation.setup('heads', arg, {
+  paper = {subset = 3000, epochs = 8, probe_train = 1000, eval_test = 2000},
   k_note = 'of every head',
   description = 'DeepCluster ablation: one head vs three heads, each its own clustering.'})
 local function heads(n)

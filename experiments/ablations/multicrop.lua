@@ -3,6 +3,7 @@
 -- on its image's pseudo-label.
 local dc = require 'dclab'
 local ab = dc.ablation.setup('multicrop', arg, {
+  paper = {subset = 1500, epochs = 8, probe_train = 1000, eval_test = 2000},
   description = 'DeepCluster ablation: 2 x 28 crops vs 2 x 28 + 4 x 16 crops.'})
 -- 16-pixel crops leave a 2x2 map where the fc layers expect 3x3; both variants pool to 3x3
 -- (a no-op on 28-pixel crops) so that they train the same network
