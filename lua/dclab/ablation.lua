@@ -168,8 +168,24 @@ return function(dc)
     return self
   end
 
+  -- A train transform of the recipe's kind for variants that change it (views, stronger
+  -- augmentation): a random crop of side `side` covering `scale` of the image, flipped half
+  -- the time, then opts.pixel (transforms of the uint8 crop), the evaluation transform's
+  -- normalisation, then opts.final (transforms of the normalised values: RandomErasing).
+  function Ablation:crop(side, scale, opts)
+    opts = opts or {}
+    local T = dc.transforms
+    local list = {T.RandomResizedCrop(side, {scale = scale}), T.RandomHorizontalFlip(0.5)}
+    for _, t in ipairs(opts.pixel or {}) do list[#list + 1] = t end
+    list[#list + 1] = self.eval_tf
+    for _, t in ipairs(opts.final or {}) do list[#list + 1] = t end
+    return T.compose(list)
+  end
+
   -- The runner's configuration of variant v with seed s; with_model = false leaves out the
-  -- network (what cannot_run and protocol read does not need one built).
+  -- network (what cannot_run and protocol read does not need one built). v.cfg's views
+  -- replace the train transform and its heads the k option (the runner takes one or the
+  -- other); v.model(m) edits the built network (say, pooling for small crops).
   function Ablation:config(v, seed, with_model)
     local a = self.args
     local cfg = {
@@ -180,24 +196,39 @@ return function(dc)
     }
     if with_model ~= false then
       cfg.model = dc.models.small{sobel = v.sobel ~= false, generator = dc.Generator(seed)}
+      if v.model then v.model(cfg.model) end
     end
-    for key, val in pairs(v.cfg or {}) do cfg[key] = val end
+    local own = v.cfg or {}
+    if own.views and not own.transforms then cfg.transforms = {eval = self.eval_tf} end
+    if own.heads then cfg.k = nil end
+    for key, val in pairs(own) do cfg[key] = val end
     return cfg
+  end
+
+  -- The k of every head of a configuration.
+  local function head_ks(cfg)
+    if not cfg.heads then return {cfg.k} end
+    local ks = {}
+    for i, h in ipairs(cfg.heads) do ks[i] = h.k end
+    return ks
   end
 
   -- Why variant v cannot run at this size, or nil.
   function Ablation:cannot_run(v)
     local cfg = self:config(v, self.seeds[1], false)
     local kmeans = (cfg.clustering or 'kmeans') == 'kmeans'
-    if kmeans and cfg.k and cfg.k > #self.data then
-      return string.format('k = %d is larger than the %s', cfg.k, count(#self.data, 'train image'))
+    for _, k in ipairs(head_ks(cfg)) do
+      if kmeans and k > #self.data then
+        return string.format('k = %d is larger than the %s', k, count(#self.data, 'train image'))
+      end
     end
   end
 
   -- What a finished run must agree with to be reused: the sizes and the variant.
   function Ablation:protocol(v, seed)
     local cfg, a = self:config(v, seed, false), self.args
-    local p = {script = self.name, variant = v.label, seed = seed, k = cfg.k}
+    local p = {script = self.name, variant = v.label, seed = seed,
+      k = cfg.heads and table.concat(head_ks(cfg), ',') or cfg.k}
     for _, key in ipairs(SIZES) do if key ~= 'k' then p[key] = a[key] end end
     p.precision = a.precision
     return p
@@ -275,9 +306,9 @@ return function(dc)
   end
 
   -- Runs every variant ({label =, cfg = runner options over the recipe, sobel = bool,
-  -- x = its value on a numeric axis}) with every seed; opts.baseline names the baseline
-  -- (default: the first variant). Writes results.json, results.md and the plots; returns
-  -- the results table.
+  -- model = function editing the network, x = its value on a numeric axis}) with every
+  -- seed; opts.baseline names the baseline (default: the first variant). Writes
+  -- results.json, results.md and the plots; returns the results table.
   function Ablation:run(variants, opts)
     local a = self.args
     if type(variants) ~= 'table' or #variants == 0 then fail('run: expected a list of variants') end

@@ -1743,11 +1743,16 @@ dc.ablation.setup(name, arg [, opts]) -> ab
   then the comma-separated list to run); k_note; defaults (subset, epochs, k, seeds, batch,
   eval_test, probe_train, probe_epochs); paper = the --paper sizes (explicit flags win).
   ab:run(variants [, {baseline = label}]) runs every variant {label, cfg = runner options,
-  sobel = false, x = value on a numeric axis} with every seed in <out>/<label>/seed<S>
-  (resume = true: a re-run skips runs with a result.json and resumes the others; runs made
-  with other sizes are refused), evaluates each (test k-means NMI/ACC, a linear probe per
-  conv layer), writes results.json, results.md and the plots, and returns the results.
-  A variant that cannot run at this size (k above the number of images) is reported.]=])
+  sobel = false, model = fn(m) editing the built network, x = value on a numeric axis} (a
+  cfg's views replace the train transform, its heads the k option) with every seed in
+  <out>/<label>/seed<S> (resume = true: a re-run skips runs with a result.json and resumes
+  the others; runs made with other sizes are refused), evaluates each (test k-means
+  NMI/ACC, a linear probe per conv layer), writes results.json, results.md and the plots,
+  and returns the results.
+  A variant that cannot run at this size (k-means' k, any head's, above the number of
+  images) is reported. ab:crop(side, {lo, hi} [, {pixel = {...}, final = {...}}]) -> a
+  train transform: a random crop of side pixels covering lo..hi of the image, a flip, the
+  pixel transforms, the evaluation normalisation, the final ones (RandomErasing).]=])
 
 entry('dc.ablation.render', [=[
 dc.ablation.render(results) -> markdown text

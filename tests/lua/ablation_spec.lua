@@ -164,6 +164,48 @@ describe('dc.ablation flags', function()
   end)
 end)
 
+describe('dc.ablation variant hooks', function()
+  local dir = tmpdir()
+  local ab = dc.ablation.setup('x', {'--subset', '40', '--k', '5', '--out', dir})
+
+  it('views replace the train transform; heads replace k; model edits the network', function()
+    local plain = ab:config({label = 'a'}, 31)
+    assert.are.equal(ab.train_tf, plain.transforms.train)
+    assert.are.equal(5, plain.k)
+    local crop = ab:crop(16, {0.1, 0.3})
+    local cfg = ab:config({label = 'v', cfg = {views = {crop, crop}}}, 31, false)
+    assert.are.same({eval = ab.eval_tf}, cfg.transforms)
+    cfg = ab:config({label = 'h', cfg = {heads = {{k = 5}, {k = 7}}}}, 31, false)
+    assert.is_nil(cfg.k)
+    assert.are.equal('5,7', ab:protocol({label = 'h', cfg = {heads = {{k = 5}, {k = 7}}}}, 31).k)
+    local n = plain.model.features:size()
+    local function pool(m) m.features:add(dc.nn.AdaptiveAvgPool2d(3)) end
+    cfg = ab:config({label = 'm', model = pool}, 31)
+    assert.are.equal(n + 1, cfg.model.features:size())
+  end)
+
+  it('a head whose k exceeds the images cannot run', function()
+    assert.are.equal('k = 50 is larger than the 40 train images',
+      ab:cannot_run{label = 'h', cfg = {heads = {{k = 5}, {k = 50}}}})
+    assert.is_nil(ab:cannot_run{label = 'h', cfg = {heads = {{k = 5}, {k = 40}}}})
+  end)
+
+  it('crop: crop, flip, pixel transforms, normalisation, final ones, in that order', function()
+    local T = dc.transforms
+    local img = dc.data.fashion_mnist{split = 'test'}:subset(1)
+    local t = ab:crop(16, {1, 1}, {pixel = {T.ColorJitter{brightness = 0.4}},
+      final = {T.RandomErasing{p = 1, value = 7}}})
+    local x = dc.data.loader(img, {batch = 1, transform = t, threads = 1, seed = 1})()
+    assert.are.same({1, 1, 16, 16}, x:shape())
+    local sevens = 0
+    for _, v in ipairs(x:totable()[1][1]) do
+      for _, p in ipairs(v) do if p == 7 then sevens = sevens + 1 end end
+    end
+    assert.truthy(sevens > 0, 'RandomErasing ran before the normalisation')
+    os.execute('rm -rf ' .. dir)
+  end)
+end)
+
 describe('dc.ablation runs', function()
   local dir = tmpdir()
   local stop = false -- raised to interrupt variant b in its second epoch
@@ -232,7 +274,8 @@ describe('dc.ablation runs', function()
 end)
 
 describe('the ablation scripts', function()
-  local scripts = {'clustering', 'head', 'k', 'reassign', 'sampler', 'sobel'}
+  local scripts = {'clustering', 'head', 'k', 'reassign', 'sampler', 'sobel', 'clustering_v2',
+    'heads', 'features', 'augment', 'multicrop'}
   local launcher = (os.getenv('DCLAB_BUILD') or 'build') .. '/dclab'
 
   local function sh(cmd)
