@@ -12,14 +12,11 @@
 -- correction counts the group's steps (saved too).
 local core = require 'dclab.core'
 local Optimizer = require 'dclab.optim.Optimizer'
-local options = require 'dclab.options'
 
 local function settings(fname, opt, base, level)
-  local s = options.check(fname, opt, {
-    lr = {type = 'number', min = 0, default = base.lr, required = base.lr == nil},
+  local s = Optimizer.check_settings(fname, opt, base, {
     betas = {type = 'table', default = base.betas},
     eps = {type = 'number', above = 0, default = base.eps},
-    weight_decay = {type = 'number', min = 0, default = base.weight_decay},
   }, level + 1)
   local b = s.betas
   if #b ~= 2 or type(b[1]) ~= 'number' or type(b[2]) ~= 'number' or not (b[1] >= 0 and b[1] < 1)

@@ -18,6 +18,7 @@
 -- group's updates.
 local core = require 'dclab.core'
 local Module = require 'dclab.nn.Module'
+local options = require 'dclab.options'
 
 local Optimizer = {}
 
@@ -43,6 +44,14 @@ local function group_args(fname, a, b, c)
     end
   end
   return a, grads, b
+end
+
+-- opt over base, checked by the rules every optimizer has (lr, weight_decay) and its own
+-- rules; fname names the caller in errors.
+function Optimizer.check_settings(fname, opt, base, rules, level)
+  rules.lr = {type = 'number', min = 0, default = base.lr, required = base.lr == nil}
+  rules.weight_decay = {type = 'number', min = 0, default = base.weight_decay}
+  return options.check(fname, opt, rules, level + 1)
 end
 
 function Optimizer.define(spec)

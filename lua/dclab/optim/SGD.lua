@@ -14,15 +14,12 @@
 -- opt:load_state(s) give and take the part that a checkpoint keeps (settings and buffers).
 local core = require 'dclab.core'
 local Optimizer = require 'dclab.optim.Optimizer'
-local options = require 'dclab.options'
 
 -- Settings from opt over base, checked; fname names the caller in errors.
 local function settings(fname, opt, base, level)
-  local s = options.check(fname, opt, {
-    lr = {type = 'number', min = 0, default = base.lr, required = base.lr == nil},
+  local s = Optimizer.check_settings(fname, opt, base, {
     momentum = {type = 'number', min = 0, default = base.momentum},
     dampening = {type = 'number', default = base.dampening},
-    weight_decay = {type = 'number', min = 0, default = base.weight_decay},
     nesterov = {type = 'boolean', default = base.nesterov},
   }, level + 1)
   if s.nesterov and (s.momentum <= 0 or s.dampening ~= 0) then
