@@ -265,3 +265,44 @@ dc_dtype dcb_checkdtype(lua_State *L, int arg, dc_dtype def)
         luaL_argerror(L, arg, dc_last_error());
     return dt;
 }
+
+/* Output argument i: a tensor (returned as is), nil/none (a new tensor is made later by
+ * dcb_pushout) or, when skippable, false (NULL, skipped). *skip tells the two NULL cases apart. */
+dcb_outarg dcb_checkout(lua_State *L, int i, bool skippable)
+{
+    dcb_outarg o = {i, NULL, false};
+    if (lua_isnoneornil(L, i)) return o;
+    if (skippable && lua_isboolean(L, i) && !lua_toboolean(L, i)) {
+        o.skip = true;
+        return o;
+    }
+    if (!dcb_totensor(L, i))
+        luaL_argerror(L, i, skippable ? "output tensor, nil or false expected"
+                                      : "output tensor or nil expected");
+    o.t = dcb_checktensor(L, i);
+    return o;
+}
+
+/* Pushes the output (the given tensor, a new empty one, or nil when skipped); returns the
+ * header to pass to core (NULL when skipped). Call after every check. */
+dc_tensor *dcb_pushout(lua_State *L, dcb_outarg o)
+{
+    if (o.skip) {
+        lua_pushnil(L);
+        return NULL;
+    }
+    if (o.t) {
+        lua_pushvalue(L, o.index);
+        return o.t;
+    }
+    return dcb_newtensor(L);
+}
+
+/* The kernels read their inputs while writing their outputs: sharing storage would corrupt
+ * the result silently, so it is refused. */
+void dcb_noalias(lua_State *L, const char *fname, const dc_tensor *out, const dc_tensor *in,
+                 const char *oname, const char *iname)
+{
+    if (out && in && out->storage && out->storage == in->storage)
+        luaL_error(L, "%s: %s must not share storage with %s", fname, oname, iname);
+}

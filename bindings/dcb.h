@@ -21,6 +21,21 @@ dc_tensor *dcb_totensor(lua_State *L, int i);
 /* Pushes a new EMPTY tensor userdata (storage NULL) and returns its header, to be filled by a
  * core call. Also paces the Lua GC by the engine bytes allocated since the last call. */
 dc_tensor *dcb_newtensor(lua_State *L);
+
+/* An output argument at index: a tensor to write into, nil (a new one, made by dcb_pushout)
+ * or, when skippable, false (not computed). Check every output with dcb_checkout first, then
+ * push them with dcb_pushout after all checks (the header to pass to core, NULL when skipped). */
+typedef struct dcb_outarg {
+    int index;
+    dc_tensor *t;
+    bool skip;
+} dcb_outarg;
+dcb_outarg dcb_checkout(lua_State *L, int i, bool skippable);
+dc_tensor *dcb_pushout(lua_State *L, dcb_outarg o);
+/* Refuses an output sharing storage with an input: "fname: oname must not share storage with
+ * iname" (the kernels read their inputs while writing their outputs). */
+void dcb_noalias(lua_State *L, const char *fname, const dc_tensor *out, const dc_tensor *in,
+                 const char *oname, const char *iname);
 /* On failure raises a Lua error with dc_last_error(). Never returns when s != DC_OK. */
 void dcb_check(lua_State *L, dc_status s);
 /* The same, the message prefixed with "fname: " unless it already starts so. */

@@ -12,44 +12,6 @@
 
 /* ---- argument helpers ---- */
 
-/* Output argument i: a tensor (returned as is), nil/none (a new tensor is made later by
- * pushout) or, when skippable, false (NULL, skipped). *skip tells the two NULL cases apart. */
-typedef struct outarg {
-    int index;
-    dc_tensor *t;
-    bool skip;
-} outarg;
-
-static outarg checkout(lua_State *L, int i, bool skippable)
-{
-    outarg o = {i, NULL, false};
-    if (lua_isnoneornil(L, i)) return o;
-    if (skippable && lua_isboolean(L, i) && !lua_toboolean(L, i)) {
-        o.skip = true;
-        return o;
-    }
-    if (!dcb_totensor(L, i))
-        luaL_argerror(L, i, skippable ? "output tensor, nil or false expected"
-                                      : "output tensor or nil expected");
-    o.t = dcb_checktensor(L, i);
-    return o;
-}
-
-/* Pushes the output (the given tensor, a new empty one, or nil when skipped); returns the
- * header to pass to core (NULL when skipped). Call after every check. */
-static dc_tensor *pushout(lua_State *L, outarg o)
-{
-    if (o.skip) {
-        lua_pushnil(L);
-        return NULL;
-    }
-    if (o.t) {
-        lua_pushvalue(L, o.index);
-        return o.t;
-    }
-    return dcb_newtensor(L);
-}
-
 /* A gradient to accumulate into, or nil/false to skip. */
 static dc_tensor *optgrad(lua_State *L, int i)
 {
@@ -61,15 +23,6 @@ static dc_tensor *optgrad(lua_State *L, int i)
 static dc_tensor *opttensor(lua_State *L, int i)
 {
     return lua_isnoneornil(L, i) ? NULL : dcb_checktensor(L, i);
-}
-
-/* The kernels read their inputs while writing their outputs: sharing storage would corrupt
- * the result silently, so it is refused. */
-static void noalias(lua_State *L, const char *fname, const dc_tensor *out, const dc_tensor *in,
-                    const char *oname, const char *iname)
-{
-    if (out && in && out->storage && out->storage == in->storage)
-        luaL_error(L, "%s: %s must not share storage with %s", fname, oname, iname);
 }
 
 /* An integer pair given as n or {h, w}, within +-2^20 so it fits an int; whether the values
@@ -243,9 +196,9 @@ static int l_conv2d_forward(lua_State *L)
 {
     const dc_conv2d_cfg *c = checkconv2d_cfg(L, 1);
     dc_tensor *x = dcb_checktensor(L, 2), *w = dcb_checktensor(L, 3), *b = opttensor(L, 4);
-    outarg y = checkout(L, 5, false);
-    noalias(L, "conv2d_forward", y.t, x, "y", "x");
-    dcb_check(L, dc_conv2d_forward(c, x, w, b, pushout(L, y)));
+    dcb_outarg y = dcb_checkout(L, 5, false);
+    dcb_noalias(L, "conv2d_forward", y.t, x, "y", "x");
+    dcb_check(L, dc_conv2d_forward(c, x, w, b, dcb_pushout(L, y)));
     return 1;
 }
 
@@ -254,12 +207,12 @@ static int l_conv2d_backward(lua_State *L)
 {
     const dc_conv2d_cfg *c = checkconv2d_cfg(L, 1);
     dc_tensor *x = dcb_checktensor(L, 2), *w = dcb_checktensor(L, 3), *dy = dcb_checktensor(L, 4);
-    outarg dx = checkout(L, 5, true);
+    dcb_outarg dx = dcb_checkout(L, 5, true);
     dc_tensor *dw = optgrad(L, 6), *db = optgrad(L, 7);
     float scale = (float)luaL_optnumber(L, 8, 1.0);
-    noalias(L, "conv2d_backward", dx.t, dy, "dx", "dy");
-    noalias(L, "conv2d_backward", dx.t, x, "dx", "x");
-    dcb_check(L, dc_conv2d_backward(c, x, w, dy, pushout(L, dx), dw, db, scale));
+    dcb_noalias(L, "conv2d_backward", dx.t, dy, "dx", "dy");
+    dcb_noalias(L, "conv2d_backward", dx.t, x, "dx", "x");
+    dcb_check(L, dc_conv2d_backward(c, x, w, dy, dcb_pushout(L, dx), dw, db, scale));
     return 1;
 }
 
@@ -274,10 +227,10 @@ static int l_conv2d_bn_forward(lua_State *L)
     double eps = luaL_checknumber(L, 9);
     luaL_checktype(L, 10, LUA_TBOOLEAN);
     bool relu = lua_toboolean(L, 10);
-    outarg y = checkout(L, 11, false);
-    noalias(L, "conv2d_bn_forward", y.t, x, "y", "x");
+    dcb_outarg y = dcb_checkout(L, 11, false);
+    dcb_noalias(L, "conv2d_bn_forward", y.t, x, "y", "x");
     dcb_check(L, dc_conv2d_bn_forward(c, x, w, b, st[0], st[1], st[2], st[3], eps, relu,
-                                      pushout(L, y)));
+                                      dcb_pushout(L, y)));
     return 1;
 }
 
@@ -287,9 +240,9 @@ static int l_conv2d_bn_forward(lua_State *L)
 static int l_linear_forward(lua_State *L)
 {
     dc_tensor *x = dcb_checktensor(L, 1), *w = dcb_checktensor(L, 2), *b = opttensor(L, 3);
-    outarg y = checkout(L, 4, false);
-    noalias(L, "linear_forward", y.t, x, "y", "x");
-    dcb_check(L, dc_linear_forward(x, w, b, pushout(L, y)));
+    dcb_outarg y = dcb_checkout(L, 4, false);
+    dcb_noalias(L, "linear_forward", y.t, x, "y", "x");
+    dcb_check(L, dc_linear_forward(x, w, b, dcb_pushout(L, y)));
     return 1;
 }
 
@@ -297,11 +250,11 @@ static int l_linear_forward(lua_State *L)
 static int l_linear_backward(lua_State *L)
 {
     dc_tensor *x = dcb_checktensor(L, 1), *w = dcb_checktensor(L, 2), *dy = dcb_checktensor(L, 3);
-    outarg dx = checkout(L, 4, true);
+    dcb_outarg dx = dcb_checkout(L, 4, true);
     dc_tensor *dw = optgrad(L, 5), *db = optgrad(L, 6);
     float scale = (float)luaL_optnumber(L, 7, 1.0);
-    noalias(L, "linear_backward", dx.t, dy, "dx", "dy");
-    dcb_check(L, dc_linear_backward(x, w, dy, pushout(L, dx), dw, db, scale));
+    dcb_noalias(L, "linear_backward", dx.t, dy, "dx", "dy");
+    dcb_check(L, dc_linear_backward(x, w, dy, dcb_pushout(L, dx), dw, db, scale));
     return 1;
 }
 
@@ -311,8 +264,8 @@ static int l_linear_backward(lua_State *L)
 static int l_relu_forward(lua_State *L)
 {
     dc_tensor *x = dcb_checktensor(L, 1);
-    outarg y = checkout(L, 2, false);
-    dcb_check(L, dc_relu_forward(x, pushout(L, y)));
+    dcb_outarg y = dcb_checkout(L, 2, false);
+    dcb_check(L, dc_relu_forward(x, dcb_pushout(L, y)));
     return 1;
 }
 
@@ -320,8 +273,8 @@ static int l_relu_forward(lua_State *L)
 static int l_relu_backward(lua_State *L)
 {
     dc_tensor *y = dcb_checktensor(L, 1), *dy = dcb_checktensor(L, 2);
-    outarg dx = checkout(L, 3, false);
-    dcb_check(L, dc_relu_backward(y, dy, pushout(L, dx)));
+    dcb_outarg dx = dcb_checkout(L, 3, false);
+    dcb_check(L, dc_relu_backward(y, dy, dcb_pushout(L, dx)));
     return 1;
 }
 
@@ -369,9 +322,9 @@ static int l_maxpool2d_forward(lua_State *L)
 {
     const dc_pool2d_cfg *c = checkpool2d_cfg(L, 1);
     dc_tensor *x = dcb_checktensor(L, 2);
-    outarg y = checkout(L, 3, false), idx = checkout(L, 4, true);
-    noalias(L, "maxpool2d_forward", y.t, x, "y", "x");
-    dc_tensor *yt = pushout(L, y), *it = pushout(L, idx);
+    dcb_outarg y = dcb_checkout(L, 3, false), idx = dcb_checkout(L, 4, true);
+    dcb_noalias(L, "maxpool2d_forward", y.t, x, "y", "x");
+    dc_tensor *yt = dcb_pushout(L, y), *it = dcb_pushout(L, idx);
     dcb_check(L, dc_maxpool2d_forward(c, x, yt, it));
     return 2;
 }
@@ -381,9 +334,9 @@ static int l_maxpool2d_backward(lua_State *L)
 {
     const dc_pool2d_cfg *c = checkpool2d_cfg(L, 1);
     dc_tensor *x = dcb_checktensor(L, 2), *dy = dcb_checktensor(L, 3), *idx = optgrad(L, 4);
-    outarg dx = checkout(L, 5, false);
-    noalias(L, "maxpool2d_backward", dx.t, dy, "dx", "dy");
-    dcb_check(L, dc_maxpool2d_backward(c, x, dy, idx, pushout(L, dx)));
+    dcb_outarg dx = dcb_checkout(L, 5, false);
+    dcb_noalias(L, "maxpool2d_backward", dx.t, dy, "dx", "dy");
+    dcb_check(L, dc_maxpool2d_backward(c, x, dy, idx, dcb_pushout(L, dx)));
     return 1;
 }
 
@@ -392,9 +345,9 @@ static int l_avgpool2d_forward(lua_State *L)
 {
     const dc_pool2d_cfg *c = checkpool2d_cfg(L, 1);
     dc_tensor *x = dcb_checktensor(L, 2);
-    outarg y = checkout(L, 3, false);
-    noalias(L, "avgpool2d_forward", y.t, x, "y", "x");
-    dcb_check(L, dc_avgpool2d_forward(c, x, pushout(L, y)));
+    dcb_outarg y = dcb_checkout(L, 3, false);
+    dcb_noalias(L, "avgpool2d_forward", y.t, x, "y", "x");
+    dcb_check(L, dc_avgpool2d_forward(c, x, dcb_pushout(L, y)));
     return 1;
 }
 
@@ -403,9 +356,9 @@ static int l_avgpool2d_backward(lua_State *L)
 {
     const dc_pool2d_cfg *c = checkpool2d_cfg(L, 1);
     dc_tensor *x = dcb_checktensor(L, 2), *dy = dcb_checktensor(L, 3);
-    outarg dx = checkout(L, 4, false);
-    noalias(L, "avgpool2d_backward", dx.t, dy, "dx", "dy");
-    dcb_check(L, dc_avgpool2d_backward(c, x, dy, pushout(L, dx)));
+    dcb_outarg dx = dcb_checkout(L, 4, false);
+    dcb_noalias(L, "avgpool2d_backward", dx.t, dy, "dx", "dy");
+    dcb_check(L, dc_avgpool2d_backward(c, x, dy, dcb_pushout(L, dx)));
     return 1;
 }
 
@@ -414,9 +367,9 @@ static int l_adaptive_avgpool2d_forward(lua_State *L)
 {
     lua_Integer oh = luaL_checkinteger(L, 1), ow = luaL_checkinteger(L, 2);
     dc_tensor *x = dcb_checktensor(L, 3);
-    outarg y = checkout(L, 4, false);
-    noalias(L, "adaptive_avgpool2d_forward", y.t, x, "y", "x");
-    dcb_check(L, dc_adaptive_avgpool2d_forward(oh, ow, x, pushout(L, y)));
+    dcb_outarg y = dcb_checkout(L, 4, false);
+    dcb_noalias(L, "adaptive_avgpool2d_forward", y.t, x, "y", "x");
+    dcb_check(L, dc_adaptive_avgpool2d_forward(oh, ow, x, dcb_pushout(L, y)));
     return 1;
 }
 
@@ -425,9 +378,9 @@ static int l_adaptive_avgpool2d_backward(lua_State *L)
 {
     lua_Integer oh = luaL_checkinteger(L, 1), ow = luaL_checkinteger(L, 2);
     dc_tensor *x = dcb_checktensor(L, 3), *dy = dcb_checktensor(L, 4);
-    outarg dx = checkout(L, 5, false);
-    noalias(L, "adaptive_avgpool2d_backward", dx.t, dy, "dx", "dy");
-    dcb_check(L, dc_adaptive_avgpool2d_backward(oh, ow, x, dy, pushout(L, dx)));
+    dcb_outarg dx = dcb_checkout(L, 5, false);
+    dcb_noalias(L, "adaptive_avgpool2d_backward", dx.t, dy, "dx", "dy");
+    dcb_check(L, dc_adaptive_avgpool2d_backward(oh, ow, x, dy, dcb_pushout(L, dx)));
     return 1;
 }
 
@@ -464,9 +417,9 @@ static int l_batchnorm_forward(lua_State *L)
     dc_batchnorm_cfg c = checkbn_cfg(L, 1);
     dc_tensor *x = dcb_checktensor(L, 4), *g = dcb_checktensor(L, 5), *b = dcb_checktensor(L, 6);
     dc_tensor *rm = dcb_checktensor(L, 7), *rv = dcb_checktensor(L, 8);
-    outarg y = checkout(L, 9, false), sm = checkout(L, 10, false), si = checkout(L, 11, false);
-    noalias(L, "batchnorm_forward", y.t, x, "y", "x");
-    dc_tensor *yt = pushout(L, y), *smt = pushout(L, sm), *sit = pushout(L, si);
+    dcb_outarg y = dcb_checkout(L, 9, false), sm = dcb_checkout(L, 10, false), si = dcb_checkout(L, 11, false);
+    dcb_noalias(L, "batchnorm_forward", y.t, x, "y", "x");
+    dc_tensor *yt = dcb_pushout(L, y), *smt = dcb_pushout(L, sm), *sit = dcb_pushout(L, si);
     dcb_check(L, dc_batchnorm_forward(&c, x, g, b, rm, rv, yt, smt, sit));
     return 3;
 }
@@ -478,11 +431,11 @@ static int l_batchnorm_backward(lua_State *L)
     dc_batchnorm_cfg c = checkbn_cfg(L, 1);
     dc_tensor *x = dcb_checktensor(L, 4), *y = opttensor(L, 5), *dy = dcb_checktensor(L, 6);
     dc_tensor *g = dcb_checktensor(L, 7), *sm = dcb_checktensor(L, 8), *si = dcb_checktensor(L, 9);
-    outarg dx = checkout(L, 10, true);
+    dcb_outarg dx = dcb_checkout(L, 10, true);
     dc_tensor *dg = optgrad(L, 11), *db = optgrad(L, 12);
     float scale = (float)luaL_optnumber(L, 13, 1.0);
-    noalias(L, "batchnorm_backward", dx.t, x, "dx", "x");
-    dcb_check(L, dc_batchnorm_backward(&c, x, y, dy, g, sm, si, pushout(L, dx), dg, db, scale));
+    dcb_noalias(L, "batchnorm_backward", dx.t, x, "dx", "x");
+    dcb_check(L, dc_batchnorm_backward(&c, x, y, dy, g, sm, si, dcb_pushout(L, dx), dg, db, scale));
     return 1;
 }
 
@@ -503,8 +456,8 @@ static int l_dropout_forward(lua_State *L)
     double p = luaL_checknumber(L, 1);
     dc_tensor *x = dcb_checktensor(L, 2);
     dc_rng *r = dcb_checkgenerator(L, 3);
-    outarg mask = checkout(L, 4, false), y = checkout(L, 5, false);
-    dc_tensor *mt = pushout(L, mask), *yt = pushout(L, y);
+    dcb_outarg mask = dcb_checkout(L, 4, false), y = dcb_checkout(L, 5, false);
+    dc_tensor *mt = dcb_pushout(L, mask), *yt = dcb_pushout(L, y);
     dcb_check(L, dc_dropout_forward(p, x, r, mt, yt));
     lua_rotate(L, -2, 1); /* return y, mask */
     return 2;
@@ -515,8 +468,8 @@ static int l_dropout_backward(lua_State *L)
 {
     double p = luaL_checknumber(L, 1);
     dc_tensor *dy = dcb_checktensor(L, 2), *mask = dcb_checktensor(L, 3);
-    outarg dx = checkout(L, 4, false);
-    dcb_check(L, dc_dropout_backward(p, dy, mask, pushout(L, dx)));
+    dcb_outarg dx = dcb_checkout(L, 4, false);
+    dcb_check(L, dc_dropout_backward(p, dy, mask, dcb_pushout(L, dx)));
     return 1;
 }
 
@@ -526,9 +479,9 @@ static int l_dropout_backward(lua_State *L)
 static int l_sobel_forward(lua_State *L)
 {
     dc_tensor *x = dcb_checktensor(L, 1);
-    outarg y = checkout(L, 2, false);
-    noalias(L, "sobel_forward", y.t, x, "y", "x");
-    dcb_check(L, dc_sobel_forward(x, pushout(L, y)));
+    dcb_outarg y = dcb_checkout(L, 2, false);
+    dcb_noalias(L, "sobel_forward", y.t, x, "y", "x");
+    dcb_check(L, dc_sobel_forward(x, dcb_pushout(L, y)));
     return 1;
 }
 
@@ -536,9 +489,9 @@ static int l_sobel_forward(lua_State *L)
 static int l_sobel_backward(lua_State *L)
 {
     dc_tensor *x = dcb_checktensor(L, 1), *dy = dcb_checktensor(L, 2);
-    outarg dx = checkout(L, 3, false);
-    noalias(L, "sobel_backward", dx.t, dy, "dx", "dy");
-    dcb_check(L, dc_sobel_backward(x, dy, pushout(L, dx)));
+    dcb_outarg dx = dcb_checkout(L, 3, false);
+    dcb_noalias(L, "sobel_backward", dx.t, dy, "dx", "dy");
+    dcb_check(L, dc_sobel_backward(x, dy, dcb_pushout(L, dx)));
     return 1;
 }
 
@@ -547,8 +500,8 @@ static int l_sobel_backward(lua_State *L)
 static int softmax_fwd(lua_State *L, dc_status (*fn)(const dc_tensor *, dc_tensor *))
 {
     dc_tensor *x = dcb_checktensor(L, 1);
-    outarg y = checkout(L, 2, false);
-    dcb_check(L, fn(x, pushout(L, y)));
+    dcb_outarg y = dcb_checkout(L, 2, false);
+    dcb_check(L, fn(x, dcb_pushout(L, y)));
     return 1;
 }
 
@@ -556,9 +509,9 @@ static int softmax_bwd(lua_State *L,
                        dc_status (*fn)(const dc_tensor *, const dc_tensor *, dc_tensor *))
 {
     dc_tensor *y = dcb_checktensor(L, 1), *dy = dcb_checktensor(L, 2);
-    outarg dx = checkout(L, 3, false);
-    noalias(L, "softmax_backward", dx.t, y, "dx", "y");
-    dcb_check(L, fn(y, dy, pushout(L, dx)));
+    dcb_outarg dx = dcb_checkout(L, 3, false);
+    dcb_noalias(L, "softmax_backward", dx.t, y, "dx", "y");
+    dcb_check(L, fn(y, dy, dcb_pushout(L, dx)));
     return 1;
 }
 
@@ -572,10 +525,10 @@ static int l_log_softmax_backward(lua_State *L) { return softmax_bwd(L, dc_log_s
 static int l_cross_entropy_forward(lua_State *L)
 {
     dc_tensor *x = dcb_checktensor(L, 1), *t = dcb_checktensor(L, 2), *w = opttensor(L, 3);
-    outarg prob = checkout(L, 4, false);
-    noalias(L, "cross_entropy_forward", prob.t, x, "prob", "input");
+    dcb_outarg prob = dcb_checkout(L, 4, false);
+    dcb_noalias(L, "cross_entropy_forward", prob.t, x, "prob", "input");
     double loss = 0;
-    dc_tensor *pt = pushout(L, prob);
+    dc_tensor *pt = dcb_pushout(L, prob);
     dcb_check(L, dc_xent_forward(x, t, DCB_BASE, w, pt, &loss));
     lua_pushnumber(L, loss);
     lua_rotate(L, -2, 1); /* return loss, prob */
@@ -587,8 +540,8 @@ static int l_cross_entropy_backward(lua_State *L)
 {
     dc_tensor *p = dcb_checktensor(L, 1), *t = dcb_checktensor(L, 2), *w = opttensor(L, 3);
     double dloss = luaL_checknumber(L, 4);
-    outarg dx = checkout(L, 5, false);
-    dcb_check(L, dc_xent_backward(p, t, DCB_BASE, w, dloss, pushout(L, dx)));
+    dcb_outarg dx = dcb_checkout(L, 5, false);
+    dcb_check(L, dc_xent_backward(p, t, DCB_BASE, w, dloss, dcb_pushout(L, dx)));
     return 1;
 }
 
@@ -607,9 +560,9 @@ static int l_mse_loss_backward(lua_State *L)
 {
     dc_tensor *x = dcb_checktensor(L, 1), *t = dcb_checktensor(L, 2);
     double dloss = luaL_checknumber(L, 3);
-    outarg dx = checkout(L, 4, false);
-    noalias(L, "mse_loss_backward", dx.t, t, "dx", "target");
-    dcb_check(L, dc_mse_loss_backward(x, t, dloss, pushout(L, dx)));
+    dcb_outarg dx = dcb_checkout(L, 4, false);
+    dcb_noalias(L, "mse_loss_backward", dx.t, t, "dx", "target");
+    dcb_check(L, dc_mse_loss_backward(x, t, dloss, dcb_pushout(L, dx)));
     return 1;
 }
 

@@ -3,17 +3,6 @@
  * View ids are 1-based here and cross to core with base DCB_BASE. */
 #include "dcb.h"
 
-/* An output tensor at i (written into) or nil (a new one); pushes it, returns its header. */
-static dc_tensor *pushout(lua_State *L, int i, const dc_tensor *input, const char *fname)
-{
-    if (lua_isnoneornil(L, i)) return dcb_newtensor(L);
-    dc_tensor *t = dcb_checktensor(L, i);
-    if (input && t->storage && t->storage == input->storage)
-        luaL_error(L, "%s: the output must not share storage with scores", fname);
-    lua_pushvalue(L, i);
-    return t;
-}
-
 /* The views of a call: scores hold views first .. first + Vs - 1 of n (1-based). */
 static dc_swav_views checkviews(lua_State *L, int i)
 {
@@ -30,7 +19,9 @@ static int l_swav_loss_forward(lua_State *L)
     double t = luaL_checknumber(L, 4);
     dc_swav_views views = checkviews(L, 5);
     double loss = 0;
-    dc_tensor *p = pushout(L, 7, z, "swav_loss_forward");
+    dcb_outarg po = dcb_checkout(L, 7, false);
+    dcb_noalias(L, "swav_loss_forward", po.t, z, "the output", "scores");
+    dc_tensor *p = dcb_pushout(L, po);
     dcb_check(L, dc_swav_loss_forward(z, q, v, views, t, p, &loss));
     lua_pushnumber(L, loss);
     lua_rotate(L, -2, 1); /* return loss, prob */
@@ -45,7 +36,7 @@ static int l_swav_loss_backward(lua_State *L)
     double t = luaL_checknumber(L, 4);
     dc_swav_views views = checkviews(L, 5);
     double dloss = luaL_checknumber(L, 7);
-    dc_tensor *g = pushout(L, 8, NULL, "swav_loss_backward");
+    dc_tensor *g = dcb_pushout(L, dcb_checkout(L, 8, false));
     dcb_check(L, dc_swav_loss_backward(p, q, v, views, t, dloss, g));
     return 1;
 }
