@@ -801,16 +801,28 @@ return function(dc)
       collapse = collapse_of(self, sizes, loss, res.k, res.assign:numel()) or cjson.null}
   end
 
-  -- Runs epoch (self.epoch + 1); returns its log entry: head 1's statistics at the top level,
-  -- and with several heads every head's in heads = {...}.
-  function Run:step()
+  -- The start of epoch (self.epoch + 1) every runner's step shares: prepare, the epoch's
+  -- random streams, hooks.on_epoch_start, the schedule's learning rate set on run.optim.
+  -- Returns cfg, epoch, hooks, streams and that learning rate (nil without a schedule).
+  function Run:begin_epoch()
     self:prepare()
     local c, epoch = self.cfg, self.epoch + 1
     local hooks = c.hooks or {}
     local streams = self:streams(epoch)
     if hooks.on_epoch_start then hooks.on_epoch_start(self, epoch) end
+    local lr
+    if self.lr_schedule then
+      lr = self.lr_schedule(epoch)
+      self.optim:set_lr(lr)
+    end
+    return c, epoch, hooks, streams, lr
+  end
+
+  -- Runs epoch (self.epoch + 1); returns its log entry: head 1's statistics at the top level,
+  -- and with several heads every head's in heads = {...}.
+  function Run:step()
+    local c, epoch, hooks, streams = self:begin_epoch()
     self.model:set_top_layer(nil)
-    if self.lr_schedule then self.optim:set_lr(self.lr_schedule(epoch)) end
 
     local t0 = dc.now()
     if self.scores_mode then ensure_heads(self, streams) end

@@ -2164,6 +2164,13 @@ dc.recipes.swav{size =, mean =, std = [, epochs =, k =]} -> options of dc.swav
   max(128, k), lr 0.05. The model must take both crop sizes (e.g. dc.models.small with an
   nn.AdaptiveAvgPool2d(3) after its features, as experiments/swav.lua does).]=])
 
+entry('dc.DeepCluster:begin_epoch', [=[
+run:begin_epoch() -> cfg, epoch, hooks, streams, lr
+  The start of epoch run.epoch + 1 that every runner's step shares (DeepCluster's, dc.swav's):
+  run:prepare(), the epoch's random streams (run:streams(epoch)), hooks.on_epoch_start, and
+  the learning rate of cfg.lr_schedule set on run.optim (lr is nil without a schedule; a
+  runner with more optimizers sets it on them).]=])
+
 entry('dc.DeepCluster:close_epoch', [=[
 run:close_epoch(epoch, results, all, stats) -> stats
   Ends an epoch of heads' results (results[h] = {assign =, k =}, their statistics all[h]):

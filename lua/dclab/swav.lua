@@ -291,16 +291,8 @@ return function(dc)
   -- Runs epoch (self.epoch + 1); returns its log entry (prototype set 1's statistics at the
   -- top level, every set's in heads = {...} when there are several).
   function SwAV:step()
-    self:prepare()
-    local c, epoch = self.cfg, self.epoch + 1
-    local hooks = c.hooks or {}
-    local streams = self:streams(epoch)
-    if hooks.on_epoch_start then hooks.on_epoch_start(self, epoch) end
-    if self.lr_schedule then
-      local lr = self.lr_schedule(epoch)
-      self.optim:set_lr(lr)
-      self.proto_optim:set_lr(lr)
-    end
+    local c, epoch, hooks, streams, lr = self:begin_epoch()
+    if self.lr_schedule then self.proto_optim:set_lr(lr) end
     local t0 = dc.now()
     local loss, set_losses = self:train(epoch, streams)
     local t1 = dc.now()
