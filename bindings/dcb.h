@@ -107,5 +107,6 @@ void dcb_open_gmm(lua_State *L);
 void dcb_open_umap(lua_State *L);
 void dcb_open_swav(lua_State *L);
 void dcb_open_ntxent(lua_State *L);
+void dcb_open_scan(lua_State *L);
 
 #endif

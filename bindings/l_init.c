@@ -31,6 +31,7 @@ LUAMOD_API int luaopen_dclab_core(lua_State *L)
     dcb_open_umap(L);
     dcb_open_swav(L);
     dcb_open_ntxent(L);
+    dcb_open_scan(L);
     dcb_open_cpu(L);
     return 1;
 }

@@ -10,6 +10,7 @@
 #include "linear.h"
 #include "maxpool2d.h"
 #include "ntxent.h"
+#include "scan_loss.h"
 #include "mse_loss.h"
 #include "relu.h"
 #include "scratch.h"

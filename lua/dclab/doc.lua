@@ -2282,4 +2282,21 @@ ae:reset([generator]) -> ae
   Redraws the weights Glorot-uniform (U(-a, a), a = sqrt(6 / (in + out))) and zeroes the
   biases.]=])
 
+-- ---- SCAN (issue #13, neighbour consistency): dc.nn.SCANLoss ----
+
+entry('dc.nn.SCANLoss', [=[
+dc.nn.SCANLoss([{entropy_weight = 5}]) -> criterion
+  SCAN's clustering loss (Van Gansbeke et al. 2020) of the cluster logits anchors float32
+  [B, K] of B images and neighbors [B, K] of one of the k nearest neighbours of each (mined
+  beforehand in a pretext embedding, e.g. with dc.cluster.knn on L2-normalised features):
+    consistency = -mean_i log <softmax(anchors_i), softmax(neighbors_i)>
+    entropy     = H(mean_i softmax(anchors_i))   (natural log; at most log K)
+    loss        = consistency - entropy_weight * entropy
+  An image and its neighbour are pushed to the same confident cluster; the entropy term
+  keeps the batch from collapsing into one. Both inputs get gradients (run anchors and
+  neighbours through the same network and head). Softmaxes and logs are taken stably in
+  double, so any logits give a finite loss.
+    local loss = crit:forward(anchors, neighbors)  -- crit.consistency, crit.entropy too
+    local da, dn = crit:backward(anchors, neighbors)]=])
+
 return doc

@@ -5,7 +5,7 @@ for _, name in ipairs{
   'Module', 'Sequential', 'Conv2d', 'Linear', 'ReLU', 'MaxPool2d', 'AvgPool2d',
   'AdaptiveAvgPool2d', 'BatchNorm2d', 'BatchNorm1d', 'Dropout', 'Flatten', 'Sobel',
   'LogSoftmax', 'Softmax', 'CrossEntropyLoss', 'CentroidHead', 'Normalize', 'ConcatTable',
-  'Prototypes', 'SwAVLoss', 'NTXentLoss', 'MSELoss',
+  'Prototypes', 'SwAVLoss', 'NTXentLoss', 'MSELoss', 'SCANLoss',
 } do
   nn[name] = require('dclab.nn.' .. name)
 end
