@@ -158,13 +158,20 @@ save()
 if args.faithful_train > 0 then
   t0 = dc.now()
   local model = dc.models.small{sobel = true, generator = dc.Generator(31)}
-  local run = dc.deepcluster{model = model, data = train:subset(math.min(args.faithful_train, #train)),
+  local tf = dc.data.fashion_mnist_transforms().eval
+  local curve = {} -- the test NMI after each epoch, scored as the recipe's network is
+  local function test_nmi(m)
+    local f = dc.eval.features(m, test, {transform = tf})
+    f = f / f:norm(2, 2, true):clamp(1e-12)
+    return dc.metrics.nmi(pipeline.cluster({'kmeans'}, f, 1), test.labels)
+  end
+  local run = dc.deepcluster{hooks = {on_epoch_end = function(r) curve[#curve + 1] = test_nmi(r.model) end},model = model, data = train:subset(math.min(args.faithful_train, #train)),
     k = 100, epochs = args.faithful_epochs, batch = 256, seed = 31, out = args.out .. '/faithful',
     transforms = dc.data.fashion_mnist_transforms(),
     preprocess = {pca = 256, whiten = true, l2 = true}, optim = {lr = 0.05, momentum = 0.9,
       weight_decay = 1e-5}, head_optim = {lr = 0.05, weight_decay = 1e-5}}
   run:fit()
-  local tf = dc.data.fashion_mnist_transforms().eval
+  results.faithful_test_nmi = curve
   local ftr, fte = pipeline.represent({{'l2'}}, dc.eval.features(model, train, {transform = tf}),
     dc.eval.features(model, test, {transform = tf}), 1)
   local t_run = dc.now() - t0
@@ -175,6 +182,29 @@ if args.faithful_train > 0 then
 end
 
 save()
+
+-- Test NMI over training: each recipe seed's network after every epoch, the faithful run's,
+-- and the baselines as lines.
+local series = {}
+for _, row in ipairs(results.feature_sets['recipe features'].per_seed) do
+  local x, y = {}, {}
+  for i, h in ipairs(row.training.history) do x[i], y[i] = h.epoch, h.test_nmi end
+  series[#series + 1] = {name = 'recipe network, seed ' .. row.seed, x = x, y = y}
+end
+if results.faithful_test_nmi then
+  local x = {}
+  for i = 1, #results.faithful_test_nmi do x[i] = i end
+  series[#series + 1] = {name = 'faithful DeepCluster', x = x, y = results.faithful_test_nmi}
+end
+local hl = {}
+for _, name in ipairs{'recipe (predicted)', 'raw pixels', 'random network'} do
+  local fs = results.feature_sets[name]
+  if fs and fs.nmi then hl[#hl + 1] = {y = fs.nmi.mean, name = name .. ' (mean)'} end
+end
+local ok, err = dc.report.plot{path = args.out .. '/nmi.png', series = series, hlines = hl,
+  title = string.format('Fashion-MNIST, %d train images: test NMI over training', #train),
+  xlabel = 'epoch of each run', ylabel = 'test NMI (k-means, k = 10, L2 features)'}
+log(ok and ('plot: ' .. args.out .. '/nmi.png') or ('no plot: ' .. tostring(err)))
 
 log('\n%-22s %-17s %-17s %-17s %-17s', 'features', 'NMI', 'ACC', 'ARI', 'kNN (l2)')
 local order = {'raw pixels', 'random network', 'faithful DeepCluster', 'recipe features', 'recipe',

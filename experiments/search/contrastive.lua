@@ -30,6 +30,7 @@ M.OPTIONS = {
   seed = {type = 'integer', default = 1},
   threads = {type = 'integer', min = 1, default = 2},
   log = {type = 'function'},                             -- log(epoch, loss, img/s, seconds)
+  watch = {type = 'table'},  -- a labelled dataset scored after every epoch (M.test_nmi)
 }
 
 -- The training options of the search's simclr points and of the shipped recipe (the rest
@@ -108,6 +109,10 @@ function M.train(ds, opt)
     local secs = dc.now() - t0
     history[epoch] = {epoch = epoch, loss = total / math.max(steps, 1), seconds = secs,
       images_per_second = images / secs}
+    if o.watch then
+      history[epoch].test_nmi = M.test_nmi(model, o.watch, o.seed)
+      nn.set_precision(model, o.precision)
+    end
     if o.log then o.log(epoch, history[epoch].loss, images / secs, secs) end
   end
   return model, history
@@ -138,6 +143,16 @@ function M.features(model, ds)
   return out
 end
 
+-- The NMI with ds's labels of k-means (k = 10, seed) on the L2-normalised trunk features of
+-- ds: how well the network separates the classes so far (labels used only to score).
+function M.test_nmi(model, ds, seed)
+  local f = M.features(model, ds).trunk
+  f = f / f:norm(2, 2, true):clamp(1e-12)
+  local km = dc.cluster.kmeans{k = 10, niter = 20, seed = seed,
+    max_points_per_centroid = dc.cluster.NO_SUBSAMPLING}
+  return dc.metrics.nmi(km:fit(f).assign, ds.labels)
+end
+
 -- A canonical text of a table (keys sorted), so equal configurations give equal names.
 local function canonical(v)
   if type(v) ~= 'table' then return tostring(v) end
@@ -149,19 +164,25 @@ local function canonical(v)
   return '{' .. table.concat(parts, ',') .. '}'
 end
 
--- The features (layer 'trunk', 'hidden' or 'z') of train and test from a network trained
--- on train with options train_opt and seed; trained once per (options, train size, seed)
--- and kept in folder cache (every layer and the training log), so points that differ only in
--- their steps or clustering share one training run. Returns ftr, fte, the run's log
--- {history, seconds (training), trained (false when read from the cache)}.
-function M.cached_features(train_opt, layer, train, test, seed, cache)
+-- The cache's file stem of a training run: one per (options, train size, test size, seed).
+function M.cache_base(train_opt, seed, train, test, cache)
   local opt = {}
   for k, v in pairs(train_opt or {}) do opt[k] = v end
   opt.seed = seed
   local key = canonical(opt) .. '#' .. #train .. '/' .. #test
   local h = 2166136261 -- FNV-1a of the key: a short file name
   for i = 1, #key do h = ((h ~ key:byte(i)) * 16777619) & 0xffffffff end
-  local base = string.format('%s/simclr_%08x', cache, h)
+  return string.format('%s/simclr_%08x', cache, h), opt, key
+end
+
+-- The features (layer 'trunk', 'hidden' or 'z') of train and test from a network trained
+-- on train with options train_opt and seed; trained once per (options, train size, seed)
+-- and kept in folder cache (every layer, the network as _model.bin and the training log
+-- with each epoch's test NMI), so points that differ only in their steps or clustering share
+-- one training run. Returns ftr, fte, the run's log {history, seconds (training), trained
+-- (false when read from the cache)}.
+function M.cached_features(train_opt, layer, train, test, seed, cache)
+  local base, opt, key = M.cache_base(train_opt, seed, train, test, cache)
   local cjson = require 'cjson'
   local f = io.open(base .. '.json')
   local info
@@ -176,9 +197,11 @@ function M.cached_features(train_opt, layer, train, test, seed, cache)
         loss, ips, secs))
       io.flush()
     end
+    opt.watch = test
     local t0 = dc.now()
     local model, history = M.train(train, opt)
     local seconds = dc.now() - t0
+    dc.save(base .. '_model.bin', model)
     local ftr, fte = M.features(model, train), M.features(model, test)
     for name, t in pairs(ftr) do
       dc.save_npy(string.format('%s_%s_train.npy', base, name), t)
@@ -192,6 +215,22 @@ function M.cached_features(train_opt, layer, train, test, seed, cache)
   end
   return dc.load_npy(string.format('%s_%s_train.npy', base, layer)),
     dc.load_npy(string.format('%s_%s_test.npy', base, layer)), info
+end
+
+-- The network cached_features trained with (train_opt, seed, train, test, cache), or an
+-- error naming the missing file.
+function M.load_model(train_opt, seed, train, test, cache)
+  local base = M.cache_base(train_opt, seed, train, test, cache)
+  local path = base .. '_model.bin'
+  local f = io.open(path)
+  if not f then
+    error('load_model: no trained network at ' .. path .. ' (run cached_features first)', 2)
+  end
+  f:close()
+  local o = options.check('contrastive.load_model', train_opt, M.OPTIONS)
+  local model = M.net(o, dc.Generator(seed))
+  dc.load(path, model)
+  return model
 end
 
 return M

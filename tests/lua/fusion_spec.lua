@@ -52,4 +52,16 @@ describe('Conv2d + BatchNorm2d inference fusion', function()
     m:forward(x)
     m:backward(x, dy) -- no error: training runs the separate kernels
   end)
+
+  it('trains after a folded forward of another batch size', function()
+    m:training()
+    m:forward(x)
+    m:evaluate()
+    m:forward(dc.randn({5, 1, 28, 28}, {seed = 6})) -- folded: BatchNorm's output is the conv's
+    m:training()
+    assert.same({6, 10}, m:forward(x):shape())
+    local y = m.features.output:clone() -- batch statistics: the same twice (Dropout is after)
+    m:forward(x)
+    assert.is_true((m.features.output - y):abs():max() == 0)
+  end)
 end)

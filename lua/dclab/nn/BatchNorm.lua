@@ -47,6 +47,7 @@ function BatchNorm:forward(x)
   self:check_input(x)
   if self.fused_conv and self.folded and not self.is_training then
     self.output = x -- the convolution before applied it (and the ReLU after, if fused)
+    self.input_shape = nil -- so the next unfolded forward allocates its own output again
     return x
   end
   self:fit_buffers(x, 'save_mean', 'save_invstd')
