@@ -5,7 +5,7 @@
 --             both: {'l2'} rows to unit length; {'pca', d} PCA to d dims (no whitening);
 --             {'umap', {...}} dc.cluster.umap (test images placed by its apply);
 --   scores:   clustering of the TEST representation with k = 10 ('kmeans' or 'gmm' with its
---             options), one run per seed: NMI, ACC (Hungarian), ARI against the test labels;
+--             options; 'argmax' of a trained head's probabilities), one run per seed: NMI, ACC (Hungarian), ARI against the test labels;
 --             k-NN accuracy: each test image takes the majority label of its 20 nearest
 --             labelled TRAIN images in Euclidean distance of the same representation (for
 --             L2-normalised rows, the cosine ranking), and, for reference, the weighted
@@ -38,7 +38,8 @@ end
 
 -- Features of a network trained per seed on the train images (no labels), of the train and
 -- test images: spec {kind, options}; kind 'ae' is ae_features.lua (an autoencoder), 'simclr'
--- contrastive.lua (options {train =, layer =}). Returns ftr, fte and the training's record.
+-- contrastive.lua (options {train =, layer =}), 'scan' scan.lua (its OPTIONS). Returns ftr,
+-- fte and the training's record.
 local TRAINED = {
   ae = function(o, ...) return require('ae_features')(o, ...) end,
   simclr = function(o, train, test, seed, dir)
@@ -46,11 +47,13 @@ local TRAINED = {
       seed, dir)
     return ftr, fte, {seconds = info.seconds, history = info.history, cached = not info.trained}
   end,
+  -- scan.lua: SCAN's cluster head on the simclr network; its probabilities [N, K]
+  scan = function(o, ...) return require('scan').features(o, ...) end,
 }
 function M.trained_features(spec, train, test, seed, cache_dir)
   local make = TRAINED[spec[1]]
   if not make then
-    error("trained_features: unknown kind '" .. tostring(spec[1]) .. "' (ae, simclr)", 2)
+    error("trained_features: unknown kind '" .. tostring(spec[1]) .. "' (ae, simclr, scan)", 2)
   end
   return make(spec[2] or {}, train, test, seed, cache_dir)
 end
@@ -96,8 +99,10 @@ function M.cluster(spec, x, seed)
       :fit(x).assign
   elseif name == 'gmm' then
     return dc.cluster.gmm{k = 10, covariance = opts.covariance, seed = seed}:fit(x).assign
+  elseif name == 'argmax' then -- x: a trained head's cluster probabilities (scan.lua)
+    return x:argmax(2)
   end
-  error(string.format("cluster: unknown clustering '%s' (kmeans, gmm)", tostring(name)), 2)
+  error(string.format("cluster: unknown clustering '%s' (kmeans, gmm, argmax)", tostring(name)), 2)
 end
 
 -- Scores the representations: clustering of the test rows with each seed, and both k-NN

@@ -57,4 +57,16 @@ for _, e in ipairs{5, 20, 50, 100, 200} do
   end
 end
 
+-- SCAN (scan.lua) on the simclr network of the points above: the 20 nearest neighbours of
+-- every train image mined in its L2-normalised trunk features, 5 heads of K = 10 trained
+-- with dc.nn.SCANLoss (entropy weight 5; Adam lr 1e-2, batch 256, 50 epochs) on the frozen
+-- features, the head of lowest loss kept; test clusters = the argmax of its probabilities
+-- (the k-NN accuracies are of those probabilities). _selflabelE: then E epochs of SCAN's
+-- self-labelling on the same frozen features; scan_finetuneE_trunk: then E epochs of the
+-- trunk and heads together on augmented views (contrastive.lua's).
+local function scan(o) return {features = {'scan', o}, steps = {}, cluster = {'argmax'}} end
+points.scan_frozen_trunk = scan{}
+points.scan_frozen_trunk_selflabel10 = scan{selflabel = 10}
+for _, e in ipairs{5, 10} do points['scan_finetune' .. e .. '_trunk'] = scan{finetune = e} end
+
 return points
