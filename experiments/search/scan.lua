@@ -89,6 +89,16 @@ local function full_losses(logits, nbr, o, crit)
   return losses
 end
 
+-- One optimiser step of module m (its output: all heads' logits) on input, b anchors then
+-- their b neighbours; adds each head's loss to sums.
+local function train_step(m, input, b, o, crit, optim, sums)
+  local losses, grad = heads_loss(m:forward(input), b, o, crit)
+  m:zero_grad()
+  m:backward(input, grad)
+  optim:step()
+  for h, l in ipairs(losses) do sums[h] = (sums[h] or 0) + l end
+end
+
 local function argmin(xs)
   local best = 1
   for i, v in ipairs(xs) do if v < xs[best] then best = i end end
@@ -116,12 +126,8 @@ function M.fit_frozen(x, nbr, o, gen)
     local order, sums, steps = dc.randperm(n, {generator = gen}), {}, 0
     for from = 1, n - o.batch + 1, o.batch do
       local idx, nb = batch_rows(order, from, o.batch, nbr, gen)
-      local input = dc.cat{x:index_select(1, idx), x:index_select(1, nb)}
-      local losses, grad = heads_loss(lin:forward(input), o.batch, o, crit)
-      lin:zero_grad()
-      lin:backward(input, grad)
-      optim:step()
-      for h, l in ipairs(losses) do sums[h] = (sums[h] or 0) + l end
+      train_step(lin, dc.cat{x:index_select(1, idx), x:index_select(1, nb)}, o.batch, o, crit,
+        optim, sums)
       steps = steps + 1
     end
     for h = 1, o.heads do sums[h] = sums[h] / steps end
@@ -207,12 +213,8 @@ function M.fit_finetune(model, lin, ds, nbr, o, sc, gen, seed)
     net:training(true)
     local sums, steps, t0 = {}, 0, dc.now()
     for x in loader:iter() do
-      x = contrastive.jitter(x, sc.brightness, sc.contrast, gen)
-      local losses, grad = heads_loss(net:forward(x), b, o, crit)
-      net:zero_grad()
-      net:backward(x, grad)
-      optim:step()
-      for h, l in ipairs(losses) do sums[h] = (sums[h] or 0) + l end
+      train_step(net, contrastive.jitter(x, sc.brightness, sc.contrast, gen), b, o, crit, optim,
+        sums)
       steps = steps + 1
     end
     for h = 1, o.heads do sums[h] = sums[h] / steps end

@@ -104,6 +104,25 @@ function H.gradcheck_criterion(crit, x, target, opt)
   end
 end
 
+-- Checks the analytic gradient g of loss() with respect to tensor t against central
+-- differences (step 1e-2) on its first `count` elements (all by default):
+-- |analytic - numeric| < tol (1e-3). For losses of several inputs, one call per input.
+function H.check_input_grad(name, t, g, loss, opt)
+  opt = opt or {}
+  local tf, gf = t:view(-1), H.flat(g)
+  for i = 1, math.min(#gf, opt.count or #gf) do
+    local old = tf[i]
+    tf[i] = old + 1e-2
+    local lp, a = loss(), tf[i]
+    tf[i] = old - 1e-2
+    local lm, b = loss(), tf[i]
+    tf[i] = old
+    local num = (lp - lm) / (a - b)
+    assert(math.abs(num - gf[i]) < (opt.tol or 1e-3), string.format(
+      'd loss / d %s[%d]: analytic %.6g, numeric %.6g', name, i, gf[i], num))
+  end
+end
+
 -- |a - b| <= tol * max(1, |b|) (tol 1e-6 by default).
 function H.close(a, b, tol)
   return math.abs(a - b) <= (tol or 1e-6) * math.max(1, math.abs(b))

@@ -47,18 +47,8 @@ describe('SCANLoss', function()
     local crit = nn.SCANLoss{entropy_weight = w}
     local ga, gn = crit:backward(a, n)
     local function total() local c, e = reference(a, n); return c - w * e end
-    for v, pair in ipairs{{a, ga}, {n, gn}} do
-      local xf, g = pair[1]:view(-1), H.flat(pair[2])
-      for i = 1, 12 do
-        local old = xf[i]
-        xf[i] = old + 1e-2
-        local lp, hi = total(), xf[i]
-        xf[i] = old - 1e-2
-        local lm, lo = total(), xf[i]
-        xf[i] = old
-        assert.is_true(math.abs((lp - lm) / (hi - lo) - g[i]) < 1e-3, 'input ' .. v .. ' element ' .. i)
-      end
-    end
+    H.check_input_grad('anchors', a, ga, total)
+    H.check_input_grad('neighbors', n, gn, total)
   end)
 
   it('names bad arguments', function()
