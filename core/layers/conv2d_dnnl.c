@@ -302,65 +302,41 @@ static dc_status exec(const dprim *p, void *const t[3], const float *bias)
     return s == dnnl_success ? DC_OK : fail("execution", s);
 }
 
-/* One pass on all the threads: one primitive created for them. */
-static dc_status run(int kind, const dc_conv2d_cfg *c, int64_t N, int64_t H, int64_t W,
-                     const float *in0, const float *in1, const float *bias, float *out)
-{
-    pthread_mutex_lock(&lock);
-    dprim *p = NULL;
-    dc_status s = lookup(kind, c, N, H, W, bias != NULL, omp_get_max_threads(), &p);
-    if (s == DC_OK) s = exec(p, (void *const[3]){(void *)in0, (void *)in1, out}, bias);
-    pthread_mutex_unlock(&lock);
-    return s;
-}
-
-dc_status dc_conv2d_dnnl_forward(const dc_conv2d_cfg *cfg, int64_t N, int64_t H, int64_t W,
-                                 const float *x, const float *w, const float *b, bool relu,
-                                 float *y)
-{
-    return run(relu ? FWD_RELU : FWD, cfg, N, H, W, x, w, b, y);
-}
-
-dc_status dc_conv2d_dnnl_backward_data(const dc_conv2d_cfg *cfg, int64_t N, int64_t H, int64_t W,
-                                       const float *w, const float *dy, float *dx)
-{
-    return run(BWD_DATA, cfg, N, H, W, dy, w, NULL, dx);
-}
-
-/* The weight gradient is split by images instead: each thread runs a one-thread primitive
- * on its share of the batch into its own gradient, and the shares are summed in a fixed
- * order. oneDNN's own threading of this pass synchronises its threads once per image (a
- * spin barrier in the AMX kernel): on a loaded machine, where a thread often waits for its
- * descheduled partner, that made the bf16 pass up to 4x slower on two threads than on one
- * (README, "bf16 weight gradient"). The primitives need a scratchpad per thread for this. */
+/* Passes run split by images over the threads: each thread runs a one-thread primitive on
+ * its share of the batch (its slice of each tensor: images i0.. of in0, in1 and out, whose
+ * sizes per image are step[0..2], 0 for the weights; the weight gradient's shares go to
+ * separate outputs, step[2] apart, summed by the caller). oneDNN's own threading of a pass
+ * synchronises its threads often (the AMX weight-gradient kernel once per image, with a spin
+ * barrier): on a loaded machine, where a thread waits for its descheduled partner, that made
+ * the bf16 weight gradient up to 4x slower on two threads than on one; split, the forward
+ * pass also ran 15-25% faster there (README, "oneDNN on a shared machine"). A batch smaller
+ * than the thread count runs as one primitive on all threads. *shares: the number of shares. */
 #define SPLIT_MAX 64
 
-dc_status dc_conv2d_dnnl_backward_weights(const dc_conv2d_cfg *cfg, int64_t N, int64_t H,
-                                          int64_t W, const float *x, const float *dy, float *dw,
-                                          float scale)
+static dc_status run(int kind, const dc_conv2d_cfg *c, int64_t N, int64_t H, int64_t W,
+                     const float *in0, const float *in1, const float *bias, float *out,
+                     const int64_t step[3], int *shares)
 {
-    const int64_t n = (int64_t)cfg->out_ch * cfg->in_ch * cfg->kh * cfg->kw;
-    const int64_t Ho = (H + 2 * cfg->ph - cfg->kh) / cfg->sh + 1,
-                  Wo = (W + 2 * cfg->pw - cfg->kw) / cfg->sw + 1;
-    const int64_t xs = (int64_t)cfg->in_ch * H * W, ys = (int64_t)cfg->out_ch * Ho * Wo;
-    int64_t T = omp_get_max_threads();
-    if (T > N) T = N;
-    if (T > SPLIT_MAX) T = SPLIT_MAX;
-    float *g = dc_scratch(SLOT0 + 3, (size_t)(T * n));
-    DC_CHECK(g, DC_ERR_NOMEM, "conv2d: out of memory for the weight gradient");
+    const int threads = omp_get_max_threads();
+    const int T = N < threads ? 1 : threads < SPLIT_MAX ? threads : SPLIT_MAX;
     dprim *p[SPLIT_MAX];
     pthread_mutex_lock(&lock);
     dc_status bad = DC_OK;
     for (int t = 0; t < T && bad == DC_OK; t++)
-        bad = lookup(BWD_W, cfg, N * (t + 1) / T - N * t / T, H, W, false, 1, &p[t]);
+        bad = lookup(kind, c, N * (t + 1) / T - N * t / T, H, W, bias != NULL, T > 1 ? 1 : threads,
+                     &p[t]);
     char msg[512] = "";
     if (bad != DC_OK) snprintf(msg, sizeof msg, "%s", dc_last_error());
-    if (bad == DC_OK) {
+    if (bad == DC_OK && T == 1) {
+        bad = exec(p[0], (void *const[3]){(void *)in0, (void *)in1, out}, bias);
+        if (bad != DC_OK) snprintf(msg, sizeof msg, "%s", dc_last_error());
+    } else if (bad == DC_OK) {
 #pragma omp parallel for schedule(static, 1) num_threads(T)
         for (int t = 0; t < T; t++) {
             const int64_t i0 = N * t / T;
-            void *const io[3] = {(void *)(x + i0 * xs), (void *)(dy + i0 * ys), g + t * n};
-            dc_status s = exec(p[t], io, NULL);
+            void *const io[3] = {(void *)(in0 + i0 * step[0]), (void *)(in1 + i0 * step[1]),
+                                 out + (kind == BWD_W ? t : i0) * step[2]};
+            dc_status s = exec(p[t], io, bias);
             if (s != DC_OK) {
 #pragma omp critical(dc_conv2d_dnnl_error)
                 if (bad == DC_OK) bad = s, snprintf(msg, sizeof msg, "%s", dc_last_error());
@@ -368,7 +344,49 @@ dc_status dc_conv2d_dnnl_backward_weights(const dc_conv2d_cfg *cfg, int64_t N, i
         }
     }
     pthread_mutex_unlock(&lock);
-    if (bad != DC_OK) return dc_fail(bad, "%s", msg);
+    *shares = T;
+    return bad == DC_OK ? DC_OK : dc_fail(bad, "%s", msg);
+}
+
+/* Floats per image of the input and the output maps. */
+static void image_sizes(const dc_conv2d_cfg *c, int64_t H, int64_t W, int64_t *xs, int64_t *ys)
+{
+    const int64_t Ho = (H + 2 * c->ph - c->kh) / c->sh + 1, Wo = (W + 2 * c->pw - c->kw) / c->sw + 1;
+    *xs = (int64_t)c->in_ch * H * W, *ys = (int64_t)c->out_ch * Ho * Wo;
+}
+
+dc_status dc_conv2d_dnnl_forward(const dc_conv2d_cfg *cfg, int64_t N, int64_t H, int64_t W,
+                                 const float *x, const float *w, const float *b, bool relu,
+                                 float *y)
+{
+    int64_t xs, ys;
+    image_sizes(cfg, H, W, &xs, &ys);
+    int shares;
+    return run(relu ? FWD_RELU : FWD, cfg, N, H, W, x, w, b, y, (const int64_t[3]){xs, 0, ys},
+               &shares);
+}
+
+dc_status dc_conv2d_dnnl_backward_data(const dc_conv2d_cfg *cfg, int64_t N, int64_t H, int64_t W,
+                                       const float *w, const float *dy, float *dx)
+{
+    int64_t xs, ys;
+    image_sizes(cfg, H, W, &xs, &ys);
+    int shares;
+    return run(BWD_DATA, cfg, N, H, W, dy, w, NULL, dx, (const int64_t[3]){ys, 0, xs}, &shares);
+}
+
+dc_status dc_conv2d_dnnl_backward_weights(const dc_conv2d_cfg *cfg, int64_t N, int64_t H,
+                                          int64_t W, const float *x, const float *dy, float *dw,
+                                          float scale)
+{
+    const int64_t n = (int64_t)cfg->out_ch * cfg->in_ch * cfg->kh * cfg->kw;
+    const int most = omp_get_max_threads() < SPLIT_MAX ? omp_get_max_threads() : SPLIT_MAX;
+    float *g = dc_scratch(SLOT0 + 3, (size_t)(most * n));
+    DC_CHECK(g, DC_ERR_NOMEM, "conv2d: out of memory for the weight gradient");
+    int64_t xs, ys;
+    image_sizes(cfg, H, W, &xs, &ys);
+    int T;
+    DC_TRY(run(BWD_W, cfg, N, H, W, x, dy, NULL, g, (const int64_t[3]){xs, ys, n}, &T));
 #pragma omp parallel for simd schedule(static) if (dc_par(n, PAR_MIN))
     for (int64_t i = 0; i < n; i++) {
         float sum = 0;
