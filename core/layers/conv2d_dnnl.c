@@ -26,6 +26,7 @@
 #define SLOT0 4
 #define SLOT_PAD 10 /* oneDNN's scratchpad (8 and 9: conv2d.c's folded weights) */
 #define PAR_MIN 32768
+#define BF16_DX_MIN_CH 16
 
 enum { FWD, BWD_DATA, BWD_W, FWD_RELU, NKEY = 15 };
 
@@ -372,7 +373,13 @@ dc_status dc_conv2d_dnnl_backward_data(const dc_conv2d_cfg *cfg, int64_t N, int6
     int64_t xs, ys;
     image_sizes(cfg, H, W, &xs, &ys);
     int shares;
-    return run(BWD_DATA, cfg, N, H, W, dy, w, NULL, dx, (const int64_t[3]){ys, 0, xs}, &shares);
+    /* In bf16, a layer of few input channels (a network's first, whose input gradient a
+     * network does not ask for) computes this pass in fp32: oneDNN's AMX kernel pads the
+     * channels to 16; on AlexNet's conv1 (2 channels, 11x11, stride 4) it took 4x the fp32
+     * time, on a 3x3 layer of 1 channel fp32 is 10% slower (loaded Xeon, conv_layers.lua). */
+    dc_conv2d_cfg c = *cfg;
+    c.bf16 = c.bf16 && c.in_ch >= BF16_DX_MIN_CH;
+    return run(BWD_DATA, &c, N, H, W, dy, w, NULL, dx, (const int64_t[3]){ys, 0, xs}, &shares);
 }
 
 dc_status dc_conv2d_dnnl_backward_weights(const dc_conv2d_cfg *cfg, int64_t N, int64_t H,
