@@ -11,10 +11,6 @@ local shared = dofile('experiments/bench/shared.lua')
 local repeats = math.tointeger(tonumber(arg and arg[1]) or 3)
 dc.set_num_threads(math.tointeger(tonumber(arg and arg[2]) or 2))
 
-local function median(t)
-  table.sort(t)
-  return t[(#t + 1) // 2] * 1000
-end
 
 local cpu = dc.cpu()
 print(string.format('CPU %s (%s): %s; AUTO convolutions: %s', cpu.brand, cpu.vendor, cpu.features,
@@ -52,7 +48,8 @@ for _, L in ipairs(layers) do
     end
   end
   for _, r in ipairs(runs) do
-    print(string.format('%-14s %-11s %10.1f %10.1f', name, r.name, median(r.f), median(r.b)))
+    print(string.format('%-14s %-11s %10.1f %10.1f', name, r.name, shared.median(r.f) * 1000,
+      shared.median(r.b) * 1000))
   end
 end
 print('load average at end: ' .. shared.loadavg())
