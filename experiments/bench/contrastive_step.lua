@@ -12,11 +12,8 @@ local shared = dofile('experiments/bench/shared.lua')
 local repeats = math.tointeger(tonumber(arg and arg[1]) or 5)
 dc.set_num_threads(math.tointeger(tonumber(arg and arg[2]) or 2))
 
-local cpu = dc.cpu()
-print(string.format('CPU %s (%s): %s; convolutions: %s', cpu.brand, cpu.vendor, cpu.features,
-  cpu.conv2d))
-print('load average at start: ' .. shared.loadavg())
-local precisions = cpu.bf16 and {'fp32', 'bf16'} or {'fp32'}
+shared.print_cpu(dc)
+local precisions = dc.cpu().bf16 and {'fp32', 'bf16'} or {'fp32'}
 local x = dc.rand({512, 1, 28, 28}, {seed = 1})
 for _, widths in ipairs{{64, 128, 256, 256}, {32, 64, 128, 128}} do
   local runs = {}
@@ -25,14 +22,9 @@ for _, widths in ipairs{{64, 128, 256, 256}, {32, 64, 128, 128}} do
     dc.nn.set_precision(m, p)
     local dy = dc.randn(m:forward(x):shape(), {seed = 2})
     m:backward(x, dy)
-    runs[#runs + 1] = {p = p, m = m, dy = dy, f = {}, b = {}}
+    runs[#runs + 1] = {p = p, m = m, dy = dy}
   end
-  for _ = 1, repeats do
-    for _, r in ipairs(runs) do
-      r.f[#r.f + 1] = dc.time(function() r.m:forward(x) end)
-      r.b[#r.b + 1] = dc.time(function() r.m:backward(x, r.dy) end)
-    end
-  end
+  shared.time_in_turns(dc, runs, x, repeats)
   local line = string.format('widths %s:', table.concat(widths, '-'))
   for _, r in ipairs(runs) do
     line = line .. string.format('  %s %.2f + %.2f s', r.p, shared.median(r.f), shared.median(r.b))

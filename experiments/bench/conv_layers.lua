@@ -11,11 +11,8 @@ local shared = dofile('experiments/bench/shared.lua')
 local repeats = math.tointeger(tonumber(arg and arg[1]) or 3)
 dc.set_num_threads(math.tointeger(tonumber(arg and arg[2]) or 2))
 
-
 local cpu = dc.cpu()
-print(string.format('CPU %s (%s): %s; AUTO convolutions: %s', cpu.brand, cpu.vendor, cpu.features,
-  cpu.conv2d))
-print('load average at start: ' .. shared.loadavg())
+shared.print_cpu(dc)
 local layers = { -- name, batch, in, size, out, kernel, stride, pad
   {'small conv1', 256, 2, 28, 64, 3, 1, 1}, {'small conv2', 256, 64, 14, 128, 3, 1, 1},
   {'small conv3', 256, 128, 7, 256, 3, 1, 1}, {'small conv4', 256, 256, 7, 256, 3, 1, 1},
@@ -38,15 +35,10 @@ for _, L in ipairs(layers) do
       if a[2] then m:set_precision(a[2]) end
       local dy = dc.randn(m:forward(x):shape(), {seed = 2})
       m:backward(x, dy)
-      runs[#runs + 1] = {name = a[1] .. (a[2] and ' ' .. a[2] or ''), m = m, dy = dy, f = {}, b = {}}
+      runs[#runs + 1] = {name = a[1] .. (a[2] and ' ' .. a[2] or ''), m = m, dy = dy}
     end
   end
-  for _ = 1, repeats do
-    for _, r in ipairs(runs) do
-      r.f[#r.f + 1] = dc.time(function() r.m:forward(x) end)
-      r.b[#r.b + 1] = dc.time(function() r.m:backward(x, r.dy) end)
-    end
-  end
+  shared.time_in_turns(dc, runs, x, repeats)
   for _, r in ipairs(runs) do
     print(string.format('%-14s %-11s %10.1f %10.1f', name, r.name, shared.median(r.f) * 1000,
       shared.median(r.b) * 1000))
