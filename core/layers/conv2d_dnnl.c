@@ -303,15 +303,16 @@ static dc_status exec(const dprim *p, void *const t[3], const float *bias)
     return s == dnnl_success ? DC_OK : fail("execution", s);
 }
 
-/* Passes run split by images over the threads: each thread runs a one-thread primitive on
- * its share of the batch (its slice of each tensor: images i0.. of in0, in1 and out, whose
- * sizes per image are step[0..2], 0 for the weights; the weight gradient's shares go to
- * separate outputs, step[2] apart, summed by the caller). oneDNN's own threading of a pass
- * synchronises its threads often (the AMX weight-gradient kernel once per image, with a spin
- * barrier): on a loaded machine, where a thread waits for its descheduled partner, that made
- * the bf16 weight gradient up to 4x slower on two threads than on one; split, the forward
- * pass also ran 15-25% faster there (README, "oneDNN on a shared machine"). A batch smaller
- * than the thread count runs as one primitive on all threads. *shares: the number of shares. */
+/* One pass. The weight gradient runs split by images over the threads: each thread runs a
+ * one-thread primitive on its share of the batch (images i0.. of in0 and in1, whose sizes per
+ * image are step[0..1]) into its own output (step[2] floats apart), summed by the caller;
+ * step is NULL for the other passes. oneDNN's own threading of that pass synchronises its
+ * threads once per image (a spin barrier in the AMX kernel): on a loaded machine, where a
+ * thread waits for its descheduled partner, that made the bf16 weight gradient up to 4x slower on two threads
+ * than on one. The other passes run as one primitive on all threads: split too, they were
+ * faster layer by layer but slower in the contrastive network's step (README, "oneDNN on a
+ * shared machine"); so is a batch smaller than the thread count. *shares: the number of
+ * outputs. */
 #define SPLIT_MAX 64
 
 static dc_status run(int kind, const dc_conv2d_cfg *c, int64_t N, int64_t H, int64_t W,
@@ -319,7 +320,7 @@ static dc_status run(int kind, const dc_conv2d_cfg *c, int64_t N, int64_t H, int
                      const int64_t step[3], int *shares)
 {
     const int threads = omp_get_max_threads();
-    const int T = N < threads ? 1 : threads < SPLIT_MAX ? threads : SPLIT_MAX;
+    const int T = kind != BWD_W || N < threads ? 1 : threads < SPLIT_MAX ? threads : SPLIT_MAX;
     dprim *p[SPLIT_MAX];
     pthread_mutex_lock(&lock);
     dc_status bad = DC_OK;
@@ -336,7 +337,7 @@ static dc_status run(int kind, const dc_conv2d_cfg *c, int64_t N, int64_t H, int
         for (int t = 0; t < T; t++) {
             const int64_t i0 = N * t / T;
             void *const io[3] = {(void *)(in0 + i0 * step[0]), (void *)(in1 + i0 * step[1]),
-                                 out + (kind == BWD_W ? t : i0) * step[2]};
+                                 out + t * step[2]};
             dc_status s = exec(p[t], io, bias);
             if (s != DC_OK) {
 #pragma omp critical(dc_conv2d_dnnl_error)
@@ -349,29 +350,17 @@ static dc_status run(int kind, const dc_conv2d_cfg *c, int64_t N, int64_t H, int
     return bad == DC_OK ? DC_OK : dc_fail(bad, "%s", msg);
 }
 
-/* Floats per image of the input and the output maps. */
-static void image_sizes(const dc_conv2d_cfg *c, int64_t H, int64_t W, int64_t *xs, int64_t *ys)
-{
-    const int64_t Ho = (H + 2 * c->ph - c->kh) / c->sh + 1, Wo = (W + 2 * c->pw - c->kw) / c->sw + 1;
-    *xs = (int64_t)c->in_ch * H * W, *ys = (int64_t)c->out_ch * Ho * Wo;
-}
-
 dc_status dc_conv2d_dnnl_forward(const dc_conv2d_cfg *cfg, int64_t N, int64_t H, int64_t W,
                                  const float *x, const float *w, const float *b, bool relu,
                                  float *y)
 {
-    int64_t xs, ys;
-    image_sizes(cfg, H, W, &xs, &ys);
     int shares;
-    return run(relu ? FWD_RELU : FWD, cfg, N, H, W, x, w, b, y, (const int64_t[3]){xs, 0, ys},
-               &shares);
+    return run(relu ? FWD_RELU : FWD, cfg, N, H, W, x, w, b, y, NULL, &shares);
 }
 
 dc_status dc_conv2d_dnnl_backward_data(const dc_conv2d_cfg *cfg, int64_t N, int64_t H, int64_t W,
                                        const float *w, const float *dy, float *dx)
 {
-    int64_t xs, ys;
-    image_sizes(cfg, H, W, &xs, &ys);
     int shares;
     /* In bf16, a layer of few input channels (a network's first, whose input gradient a
      * network does not ask for) computes this pass in fp32: oneDNN's AMX kernel pads the
@@ -379,7 +368,7 @@ dc_status dc_conv2d_dnnl_backward_data(const dc_conv2d_cfg *cfg, int64_t N, int6
      * time, on a 3x3 layer of 1 channel fp32 is 10% slower (loaded Xeon, conv_layers.lua). */
     dc_conv2d_cfg c = *cfg;
     c.bf16 = c.bf16 && c.in_ch >= BF16_DX_MIN_CH;
-    return run(BWD_DATA, &c, N, H, W, dy, w, NULL, dx, (const int64_t[3]){ys, 0, xs}, &shares);
+    return run(BWD_DATA, &c, N, H, W, dy, w, NULL, dx, NULL, &shares);
 }
 
 dc_status dc_conv2d_dnnl_backward_weights(const dc_conv2d_cfg *cfg, int64_t N, int64_t H,
@@ -390,8 +379,9 @@ dc_status dc_conv2d_dnnl_backward_weights(const dc_conv2d_cfg *cfg, int64_t N, i
     const int most = omp_get_max_threads() < SPLIT_MAX ? omp_get_max_threads() : SPLIT_MAX;
     float *g = dc_scratch(SLOT0 + 3, (size_t)(most * n));
     DC_CHECK(g, DC_ERR_NOMEM, "conv2d: out of memory for the weight gradient");
-    int64_t xs, ys;
-    image_sizes(cfg, H, W, &xs, &ys);
+    const int64_t Ho = (H + 2 * cfg->ph - cfg->kh) / cfg->sh + 1,
+                  Wo = (W + 2 * cfg->pw - cfg->kw) / cfg->sw + 1;
+    const int64_t xs = (int64_t)cfg->in_ch * H * W, ys = (int64_t)cfg->out_ch * Ho * Wo;
     int T;
     DC_TRY(run(BWD_W, cfg, N, H, W, x, dy, NULL, g, (const int64_t[3]){xs, ys, n}, &T));
 #pragma omp parallel for simd schedule(static) if (dc_par(n, PAR_MIN))

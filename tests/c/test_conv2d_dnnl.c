@@ -73,9 +73,10 @@ static void compare_model_shapes(bool bf16, double tol)
 static void test_model_shapes(void) { compare_model_shapes(false, 1e-4); }
 static void test_model_shapes_bf16(void) { compare_model_shapes(true, BF16_TOL); }
 
-/* Every pass is split by images over the threads (conv2d_dnnl.c): batches that do not divide
- * evenly, fewer images than threads, and a thread count changed between calls (primitives
- * are built per thread count) all match im2col, fp32 and, where the CPU has it, bf16. */
+/* The weight gradient is split by images over the threads (conv2d_dnnl.c): batches that do
+ * not divide evenly, fewer images than threads, and a thread count changed between calls
+ * (primitives are built per thread count) all match im2col, fp32 and, where the CPU has it,
+ * bf16, in every pass. */
 static void test_split_by_images(void)
 {
     const int threads0 = dc_get_num_threads();
