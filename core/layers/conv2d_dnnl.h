@@ -2,7 +2,9 @@
  * come from): forward, input gradient and weight gradient on NCHW float32 tensors, for
  * conv2d.c to dispatch to where it beats the built-in kernels (see conv2d.h). oneDNN picks
  * its own kernels at run time (AVX2, AVX-512, AMX); its primitives and the reorders between
- * dclab's NCHW and the blocked layouts they prefer are created once per shape and cached. */
+ * dclab's NCHW and the blocked layouts they prefer are created once per shape and thread
+ * count and cached. The weight gradient runs split by images: every thread runs a one-thread
+ * primitive on its share of the batch (conv2d_dnnl.c says why). */
 #ifndef DC_CONV2D_DNNL_H
 #define DC_CONV2D_DNNL_H
 

@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#define DC_SCRATCH_SLOTS 10
+#define DC_SCRATCH_SLOTS 11
 
 /* At least nfloats floats of slot (0..DC_SCRATCH_SLOTS-1), 64-byte aligned, contents
  * undefined; NULL when out of memory. Borrowed until the next call for the same slot on this

@@ -19,9 +19,7 @@ dc.set_num_threads(threads)
 
 local cpu = dc.cpu()
 print(string.format('dclab %s, %d threads, %d rounds, %d images, k = %d', dc.version, threads, rounds, n, k))
-print(string.format('CPU %s (%s): %s; convolutions: %s', cpu.brand, cpu.vendor, cpu.features,
-  cpu.conv2d))
-print('load average at start: ' .. shared.loadavg())
+shared.print_cpu(dc)
 
 local data = dc.data.fashion_mnist{split = 'train'}:subset(n)
 local tf = dc.data.fashion_mnist_transforms()

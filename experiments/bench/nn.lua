@@ -102,9 +102,7 @@ end
 local cpu = dc.cpu()
 print(string.format('dclab %s, %d threads, %d rounds of best of %d, OMP_WAIT_POLICY=%s', dc.version,
   dc.get_num_threads(), rounds, repeats, os.getenv('OMP_WAIT_POLICY') or '(unset)'))
-print(string.format('CPU %s (%s): %s; convolutions: %s', cpu.brand, cpu.vendor, cpu.features,
-  cpu.conv2d))
-print('load average at start: ' .. shared.loadavg())
+shared.print_cpu(dc)
 local peak = sgemm_peak()
 
 local small = dc.models.small{k = 100}

@@ -1,6 +1,12 @@
 -- What the benchmarks share: dofile('experiments/bench/shared.lua') returns
 --   median(list)           the median of a list of numbers (the list is left as it was)
 --   loadavg()              the 1, 5 and 15 minute load averages, as one string
+--   print_cpu(dc)          prints the CPU, its vector features and the convolutions dclab runs
+--                          on it, then the load average: every benchmark's first lines
+--   time_in_turns(dc, runs, x, repeats)  times m:forward(x) and m:backward(x, dy) of every
+--                          run {m = module, dy = gradient} in turns, repeats rounds, so load
+--                          changes hit them all alike; sets each run's f and b to its lists of
+--                          seconds
 --   served_peer(cmd, name) a peer process kept running for a whole benchmark, so both sides
 --                          are timed in the same steady state (see below)
 local shared = {}
@@ -18,6 +24,23 @@ function shared.loadavg()
   local line = f:read('l')
   f:close()
   return line:match('^(%S+ %S+ %S+)')
+end
+
+function shared.print_cpu(dc)
+  local cpu = dc.cpu()
+  print(string.format('CPU %s (%s): %s; convolutions: %s', cpu.brand, cpu.vendor, cpu.features,
+    cpu.conv2d))
+  print('load average at start: ' .. shared.loadavg())
+end
+
+function shared.time_in_turns(dc, runs, x, repeats)
+  for _, r in ipairs(runs) do r.f, r.b = {}, {} end
+  for _ = 1, repeats do
+    for _, r in ipairs(runs) do
+      r.f[#r.f + 1] = dc.time(function() r.m:forward(x) end)
+      r.b[#r.b + 1] = dc.time(function() r.m:backward(x, r.dy) end)
+    end
+  end
 end
 
 -- cmd starts the peer with its stdout and stderr on a FIFO; it prints one line containing

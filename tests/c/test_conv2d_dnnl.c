@@ -13,6 +13,7 @@
 #include "gradcheck.h"
 #include "layers/conv2d.h"
 #include "layers/conv2d_dnnl.h"
+#include "parallel.h"
 
 typedef struct shape {
     const char *name;
@@ -72,6 +73,41 @@ static void compare_model_shapes(bool bf16, double tol)
 static void test_model_shapes(void) { compare_model_shapes(false, 1e-4); }
 static void test_model_shapes_bf16(void) { compare_model_shapes(true, BF16_TOL); }
 
+/* The weight gradient is split by images over the threads (conv2d_dnnl.c): batches that do
+ * not divide evenly, fewer images than threads, and a thread count changed between calls
+ * (primitives are built per thread count) all match im2col, fp32 and, where the CPU has it,
+ * bf16, in every pass. */
+static void test_split_by_images(void)
+{
+    const int threads0 = dc_get_num_threads();
+    int64_t ws[4] = {16, 8, 3, 3};
+    dc_tensor w = gc_rand(4, ws, -1, 1);
+    for (int bf16 = 0; bf16 <= dc_cpu_bf16(dc_cpu_get()); bf16++)
+        for (int threads = 1; threads <= 3; threads++)
+            for (int N = 1; N <= 5; N += 2) {
+                CHECK_OK(dc_set_num_threads(threads));
+                dc_conv2d_cfg ref = {8, 16, 3, 3, 1, 1, 1, 1, false, DC_CONV_IM2COL, false}, dn = ref;
+                dn.algo = DC_CONV_ONEDNN, dn.bf16 = bf16;
+                int64_t xs[4] = {N, 8, 6, 6}, ys[4] = {N, 16, 6, 6};
+                dc_tensor x = gc_rand(4, xs, -1, 1), dy = gc_rand(4, ys, -1, 1);
+                dc_tensor dw1 = gc_zeros(4, ws), dw2 = gc_zeros(4, ws), y1 = dc_tensor_empty(),
+                          y2 = dc_tensor_empty(), dx1 = dc_tensor_empty(), dx2 = dc_tensor_empty();
+                CHECK_OK(dc_conv2d_forward(&ref, &x, &w, NULL, &y1));
+                CHECK_OK(dc_conv2d_forward(&dn, &x, &w, NULL, &y2));
+                CHECK_OK(dc_conv2d_backward(&ref, &x, &w, &dy, &dx1, &dw1, NULL, 1.0f));
+                CHECK_OK(dc_conv2d_backward(&dn, &x, &w, &dy, &dx2, &dw2, NULL, 1.0f));
+                double tol = bf16 ? BF16_TOL : 1e-5, ey = rel_err(&y2, &y1),
+                       ex = rel_err(&dx2, &dx1), ew = rel_err(&dw2, &dw1);
+                if (!(ey <= tol && ex <= tol && ew <= tol))
+                    TT_REPORT("batch %d, %d threads%s: relative errors y %.2g, dx %.2g, dw %.2g", N,
+                              threads, bf16 ? ", bf16" : "", ey, ex, ew);
+                dc_tensor *all[] = {&x, &dy, &dw1, &dw2, &y1, &y2, &dx1, &dx2};
+                for (size_t i = 0; i < sizeof all / sizeof *all; i++) dc_tensor_release(all[i]);
+            }
+    CHECK_OK(dc_set_num_threads(threads0));
+    dc_tensor_release(&w);
+}
+
 /* More shapes than the primitive cache keeps (64): the oldest are dropped and rebuilt, and
  * every result still matches im2col. */
 static void test_many_shapes(void)
@@ -121,6 +157,7 @@ int main(void)
     RUN_TEST(test_model_shapes);
     RUN_TEST(test_overhanging_window);
     RUN_TEST(test_many_shapes);
+    RUN_TEST(test_split_by_images);
     if (dc_cpu_bf16(dc_cpu_get())) {
         RUN_TEST(test_model_shapes_bf16);
     } else {
