@@ -160,12 +160,12 @@ if args.faithful_train > 0 then
   local model = dc.models.small{sobel = true, generator = dc.Generator(31)}
   local tf = dc.data.fashion_mnist_transforms().eval
   local curve = {} -- the test NMI after each epoch, scored as the recipe's network is
-  local function test_nmi(m)
-    local f = dc.eval.features(m, test, {transform = tf})
-    f = f / f:norm(2, 2, true):clamp(1e-12)
-    return dc.metrics.nmi(pipeline.cluster({'kmeans'}, f, 1), test.labels)
+  local function on_epoch_end(r)
+    curve[#curve + 1] = pipeline.kmeans_nmi(dc.eval.features(r.model, test, {transform = tf}),
+      test.labels, 1)
   end
-  local run = dc.deepcluster{hooks = {on_epoch_end = function(r) curve[#curve + 1] = test_nmi(r.model) end},model = model, data = train:subset(math.min(args.faithful_train, #train)),
+  local run = dc.deepcluster{hooks = {on_epoch_end = on_epoch_end},
+    model = model, data = train:subset(math.min(args.faithful_train, #train)),
     k = 100, epochs = args.faithful_epochs, batch = 256, seed = 31, out = args.out .. '/faithful',
     transforms = dc.data.fashion_mnist_transforms(),
     preprocess = {pca = 256, whiten = true, l2 = true}, optim = {lr = 0.05, momentum = 0.9,

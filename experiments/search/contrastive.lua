@@ -69,6 +69,16 @@ function M.jitter(x, brightness, contrast, gen)
   return x
 end
 
+-- One view's augmentation of the options o: RandomResizedCrop(28, crop), a horizontal flip
+-- when o.flip, then floats (the intensity jitter runs on the batch: M.jitter).
+function M.transform(o)
+  local T = dc.transforms
+  local tf = {T.RandomResizedCrop(28, {scale = o.crop})}
+  if o.flip then tf[#tf + 1] = T.RandomHorizontalFlip(0.5) end
+  tf[#tf + 1] = T.ToFloat()
+  return T.compose(tf)
+end
+
 -- Trains the network on dataset ds (labels unused); the loader gives two independently
 -- augmented views of each image of the batch (views = {tf, tf}).
 function M.train(ds, opt)
@@ -76,11 +86,7 @@ function M.train(ds, opt)
   local gen = dc.Generator(o.seed)
   local model = M.net(o, gen)
   if o.precision ~= 'fp32' then nn.set_precision(model, o.precision) end
-  local T = dc.transforms
-  local tf = {T.RandomResizedCrop(28, {scale = o.crop})}
-  if o.flip then tf[#tf + 1] = T.RandomHorizontalFlip(0.5) end
-  tf[#tf + 1] = T.ToFloat()
-  tf = T.compose(tf)
+  local tf = M.transform(o)
   local loader = dc.data.loader(ds, {batch = o.batch, views = {tf, tf}, drop_last = true,
     seed = o.seed, threads = o.threads, on_error = 'error'})
   local optim = dc.optim.sgd(model, {lr = o.lr, momentum = o.momentum,
@@ -146,11 +152,7 @@ end
 -- The NMI with ds's labels of k-means (k = 10, seed) on the L2-normalised trunk features of
 -- ds: how well the network separates the classes so far (labels used only to score).
 function M.test_nmi(model, ds, seed)
-  local f = M.features(model, ds).trunk
-  f = f / f:norm(2, 2, true):clamp(1e-12)
-  local km = dc.cluster.kmeans{k = 10, niter = 20, seed = seed,
-    max_points_per_centroid = dc.cluster.NO_SUBSAMPLING}
-  return dc.metrics.nmi(km:fit(f).assign, ds.labels)
+  return require('pipeline').kmeans_nmi(M.features(model, ds).trunk, ds.labels, seed)
 end
 
 -- A canonical text of a table (keys sorted), so equal configurations give equal names.

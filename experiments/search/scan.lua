@@ -19,6 +19,7 @@
 local dc = require 'dclab'
 local options = require 'dclab.options'
 local contrastive = require 'contrastive'
+local l2_rows = require('pipeline').l2_rows
 local nn = dc.nn
 
 local M = {}
@@ -40,8 +41,6 @@ M.OPTIONS = {
   selflabel_lr = {type = 'number', above = 0, default = 1e-4}, -- Adam, SCAN's
   threshold = {type = 'number', above = 0, max = 1, default = 0.99},
 }
-
-local function l2_rows(x) return x / x:norm(2, 2, true):clamp(1e-12) end
 
 -- The neighbours (int64 [N, n], 1-based) of every row of the features, by cosine similarity.
 function M.mine(f, n) return (dc.cluster.knn(l2_rows(f), n)) end
@@ -192,12 +191,8 @@ end
 function M.fit_finetune(model, lin, ds, nbr, o, sc, gen, seed)
   local net = dc.models.Net('scan', {features = model.features,
     classifier = nn.Sequential{nn.Normalize(), lin}})
-  local T = dc.transforms
-  local tf = {T.RandomResizedCrop(28, {scale = sc.crop})}
-  if sc.flip then tf[#tf + 1] = T.RandomHorizontalFlip(0.5) end
-  tf[#tf + 1] = T.ToFloat()
   local b = o.batch
-  local loader = dc.data.loader(ds, {batch = 2 * b, transform = T.compose(tf),
+  local loader = dc.data.loader(ds, {batch = 2 * b, transform = contrastive.transform(sc),
     drop_last = true, seed = seed, threads = 2, on_error = 'error'})
   local optim = dc.optim.adam(net, {lr = o.finetune_lr, weight_decay = o.weight_decay})
   local crit = nn.SCANLoss{entropy_weight = o.entropy_weight}
