@@ -84,33 +84,13 @@ function H.gradcheck(m, x, opt)
   end
 end
 
--- Checks a criterion's gradient crit:backward(x, target) against central differences of
--- crit:forward(x, target) on every `every`-th element of x: |analytic - numeric| < tol.
-function H.gradcheck_criterion(crit, x, target, opt)
-  opt = opt or {}
-  local tol, every = opt.tol or 1e-3, opt.every or 1
-  crit:forward(x, target)
-  local g = H.flat(crit:backward(x, target))
-  local xf = x:view(-1)
-  for i = 1, math.min(#g, opt.count or #g), every do
-    local old = xf[i]
-    xf[i] = old + 1e-2
-    local lp, a = crit:forward(x, target), xf[i]
-    xf[i] = old - 1e-2
-    local lm, b = crit:forward(x, target), xf[i]
-    xf[i] = old
-    assert(math.abs((lp - lm) / (a - b) - g[i]) < tol, string.format('%s: element %d: analytic %.6g, numeric %.6g',
-      tostring(crit), i, g[i], (lp - lm) / (a - b)))
-  end
-end
-
 -- Checks the analytic gradient g of loss() with respect to tensor t against central
--- differences (step 1e-2) on its first `count` elements (all by default):
+-- differences (step 1e-2) on every `every`-th (1) of its first `count` elements (all):
 -- |analytic - numeric| < tol (1e-3). For losses of several inputs, one call per input.
 function H.check_input_grad(name, t, g, loss, opt)
   opt = opt or {}
   local tf, gf = t:view(-1), H.flat(g)
-  for i = 1, math.min(#gf, opt.count or #gf) do
+  for i = 1, math.min(#gf, opt.count or #gf), opt.every or 1 do
     local old = tf[i]
     tf[i] = old + 1e-2
     local lp, a = loss(), tf[i]
@@ -121,6 +101,14 @@ function H.check_input_grad(name, t, g, loss, opt)
     assert(math.abs(num - gf[i]) < (opt.tol or 1e-3), string.format(
       'd loss / d %s[%d]: analytic %.6g, numeric %.6g', name, i, gf[i], num))
   end
+end
+
+-- Checks a criterion's gradient crit:backward(x, target) against central differences of
+-- crit:forward(x, target) (H.check_input_grad's options).
+function H.gradcheck_criterion(crit, x, target, opt)
+  crit:forward(x, target)
+  H.check_input_grad(tostring(crit) .. ' input', x, crit:backward(x, target),
+    function() return crit:forward(x, target) end, opt)
 end
 
 -- |a - b| <= tol * max(1, |b|) (tol 1e-6 by default).

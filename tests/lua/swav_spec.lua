@@ -69,16 +69,8 @@ describe('SwAVLoss', function()
     local crit = nn.SwAVLoss{temperature = 0.2}
     crit:forward(z, q)
     local g = crit:backward(z, q):clone()
-    local zf, gf = z:view(-1), H.flat(g)
-    for i = 1, #gf, 3 do
-      local old = zf[i]
-      zf[i] = old + 1e-2
-      local lp, xp = reference(z, q, {1, 2}, 0.2), zf[i]
-      zf[i] = old - 1e-2
-      local lm, xm = reference(z, q, {1, 2}, 0.2), zf[i]
-      zf[i] = old
-      assert.near((lp - lm) / (xp - xm), gf[i], 1e-3)
-    end
+    H.check_input_grad('z', z, g, function() return reference(z, q, {1, 2}, 0.2) end,
+      {every = 3})
   end)
 
   it('refuses bad options and shapes, naming itself', function()
@@ -136,20 +128,9 @@ describe('Prototypes', function()
     p:zero_grad()
     p:forward(x)
     local dx = p:backward(x, r):clone()
-    local targets = {{x, dx}, {p.weight1, p.grad_weight1:clone()},
-      {p.weight2, p.grad_weight2:clone()}}
-    for _, tg in ipairs(targets) do
-      local tf, gf = tg[1]:view(-1), H.flat(tg[2])
-      for i = 1, #gf do
-        local old = tf[i]
-        tf[i] = old + 1e-2
-        local lp, xp = loss(), tf[i]
-        tf[i] = old - 1e-2
-        local lm, xm = loss(), tf[i]
-        tf[i] = old
-        assert.near((lp - lm) / (xp - xm), gf[i], 2e-3)
-      end
-    end
+    local targets = {{'x', x, dx}, {'weight1', p.weight1, p.grad_weight1:clone()},
+      {'weight2', p.weight2, p.grad_weight2:clone()}}
+    for _, tg in ipairs(targets) do H.check_input_grad(tg[1], tg[2], tg[3], loss, {tol = 2e-3}) end
   end)
 
   it('refuses bad sizes and inputs, naming itself', function()
