@@ -93,10 +93,13 @@ const char *dc_conv2d_kernels(void)
     return buf;
 }
 
+int64_t dc_conv2d_out_len(int64_t in, int k, int s, int p) { return (in + 2 * p - k) / s + 1; }
+
 const char *dc_conv2d_algo_name(const dc_conv2d_cfg *cfg, int64_t H, int64_t W)
 {
     if (use_dnnl(cfg, H, W)) return "onednn";
-    int64_t Ho = (H + 2 * cfg->ph - cfg->kh) / cfg->sh + 1, Wo = (W + 2 * cfg->pw - cfg->kw) / cfg->sw + 1;
+    int64_t Ho = dc_conv2d_out_len(H, cfg->kh, cfg->sh, cfg->ph),
+            Wo = dc_conv2d_out_len(W, cfg->kw, cfg->sw, cfg->pw);
     int m = winograd_tile(cfg, cfg->in_ch, cfg->out_ch, Ho, Wo);
     return m == 4 ? "winograd4" : m == 2 ? "winograd2" : "im2col";
 }
@@ -118,8 +121,8 @@ static dc_status geometry(const dc_conv2d_cfg *cfg, const dc_tensor *x, const ch
              "%s: oneDNN cannot run this layer on x %s: its last window overhangs the padding",
              op, dc_tensor_describe(x, a, sizeof a));
     g->O = cfg->out_ch;
-    g->Ho = (hp - cfg->kh) / cfg->sh + 1;
-    g->Wo = (wp - cfg->kw) / cfg->sw + 1;
+    g->Ho = dc_conv2d_out_len(g->H, cfg->kh, cfg->sh, cfg->ph);
+    g->Wo = dc_conv2d_out_len(g->W, cfg->kw, cfg->sw, cfg->pw);
     g->HW = g->Ho * g->Wo;
     g->K = g->C * cfg->kh * cfg->kw;
     return DC_OK;

@@ -48,6 +48,9 @@ const char *dc_conv2d_algo_name(const dc_conv2d_cfg *cfg, int64_t H, int64_t W);
 /* What AUTO runs on this CPU, for people: "oneDNN avx512_core_amx" or "Winograd / im2col +
  * OpenBLAS" (bf16 convolutions always run through oneDNN). */
 const char *dc_conv2d_kernels(void);
+/* The output length of in input positions under kernel k, stride s, padding p on both sides
+ * (the input must fit: in + 2p >= k). */
+int64_t dc_conv2d_out_len(int64_t in, int k, int s, int p);
 /* Output shape for input x: [N, out_ch, Ho, Wo]; fails when x does not fit cfg. */
 dc_status dc_conv2d_out_shape(const dc_conv2d_cfg *cfg, const dc_tensor *x, int64_t *shape);
 

@@ -69,8 +69,7 @@ static dc_status fail(const char *what, dnnl_status_t s)
 
 static int64_t pad_end(int64_t in, int k, int s, int p)
 {
-    int64_t out = (in + 2 * p - k) / s + 1;
-    return (out - 1) * s + k - in - p;
+    return (dc_conv2d_out_len(in, k, s, p) - 1) * s + k - in - p;
 }
 
 bool dc_conv2d_dnnl_fits(const dc_conv2d_cfg *c, int64_t H, int64_t W)
@@ -150,7 +149,8 @@ static dnnl_status_t build_pass(dprim *p, int kind, const dnnl_convolution_desc_
 static dc_status build(dprim *p, int kind, const dc_conv2d_cfg *c, int64_t N, int64_t H, int64_t W,
                        bool bias)
 {
-    const int64_t Ho = (H + 2 * c->ph - c->kh) / c->sh + 1, Wo = (W + 2 * c->pw - c->kw) / c->sw + 1;
+    const int64_t Ho = dc_conv2d_out_len(H, c->kh, c->sh, c->ph),
+                  Wo = dc_conv2d_out_len(W, c->kw, c->sw, c->pw);
     const dnnl_dims_t xd = {N, c->in_ch, H, W}, wd = {c->out_ch, c->in_ch, c->kh, c->kw},
                       yd = {N, c->out_ch, Ho, Wo}, bd = {c->out_ch}, st = {c->sh, c->sw},
                       pl = {c->ph, c->pw},
@@ -311,8 +311,8 @@ static dc_status exec(const dprim *p, void *const t[3], const float *bias)
  * thread waits for its descheduled partner, that made the bf16 weight gradient up to 4x slower on two threads
  * than on one. The other passes run as one primitive on all threads: split too, they were
  * faster layer by layer but slower in the contrastive network's step (README, "oneDNN on a
- * shared machine"); so is a batch smaller than the thread count. *shares: the number of
- * outputs. */
+ * shared machine"); so is a batch smaller than the thread count. *shares (shares may be
+ * NULL): the number of outputs. */
 #define SPLIT_MAX 64
 
 static dc_status run(int kind, const dc_conv2d_cfg *c, int64_t N, int64_t H, int64_t W,
@@ -346,7 +346,7 @@ static dc_status run(int kind, const dc_conv2d_cfg *c, int64_t N, int64_t H, int
         }
     }
     pthread_mutex_unlock(&lock);
-    *shares = T;
+    if (shares) *shares = T;
     return bad == DC_OK ? DC_OK : dc_fail(bad, "%s", msg);
 }
 
@@ -354,21 +354,19 @@ dc_status dc_conv2d_dnnl_forward(const dc_conv2d_cfg *cfg, int64_t N, int64_t H,
                                  const float *x, const float *w, const float *b, bool relu,
                                  float *y)
 {
-    int shares;
-    return run(relu ? FWD_RELU : FWD, cfg, N, H, W, x, w, b, y, NULL, &shares);
+    return run(relu ? FWD_RELU : FWD, cfg, N, H, W, x, w, b, y, NULL, NULL);
 }
 
 dc_status dc_conv2d_dnnl_backward_data(const dc_conv2d_cfg *cfg, int64_t N, int64_t H, int64_t W,
                                        const float *w, const float *dy, float *dx)
 {
-    int shares;
     /* In bf16, a layer of few input channels (a network's first, whose input gradient a
      * network does not ask for) computes this pass in fp32: oneDNN's AMX kernel pads the
      * channels to 16; on AlexNet's conv1 (2 channels, 11x11, stride 4) it took 4x the fp32
      * time, on a 3x3 layer of 1 channel fp32 is 10% slower (loaded Xeon, conv_layers.lua). */
     dc_conv2d_cfg c = *cfg;
     c.bf16 = c.bf16 && c.in_ch >= BF16_DX_MIN_CH;
-    return run(BWD_DATA, &c, N, H, W, dy, w, NULL, dx, NULL, &shares);
+    return run(BWD_DATA, &c, N, H, W, dy, w, NULL, dx, NULL, NULL);
 }
 
 dc_status dc_conv2d_dnnl_backward_weights(const dc_conv2d_cfg *cfg, int64_t N, int64_t H,
@@ -379,8 +377,8 @@ dc_status dc_conv2d_dnnl_backward_weights(const dc_conv2d_cfg *cfg, int64_t N, i
     const int most = omp_get_max_threads() < SPLIT_MAX ? omp_get_max_threads() : SPLIT_MAX;
     float *g = dc_scratch(SLOT0 + 3, (size_t)(most * n));
     DC_CHECK(g, DC_ERR_NOMEM, "conv2d: out of memory for the weight gradient");
-    const int64_t Ho = (H + 2 * cfg->ph - cfg->kh) / cfg->sh + 1,
-                  Wo = (W + 2 * cfg->pw - cfg->kw) / cfg->sw + 1;
+    const int64_t Ho = dc_conv2d_out_len(H, cfg->kh, cfg->sh, cfg->ph),
+                  Wo = dc_conv2d_out_len(W, cfg->kw, cfg->sw, cfg->pw);
     const int64_t xs = (int64_t)cfg->in_ch * H * W, ys = (int64_t)cfg->out_ch * Ho * Wo;
     int T;
     DC_TRY(run(BWD_W, cfg, N, H, W, x, dy, NULL, g, (const int64_t[3]){xs, ys, n}, &T));
