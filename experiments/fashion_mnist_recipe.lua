@@ -2,16 +2,23 @@
 -- pixels, the random network and the faithful DeepCluster recipe, all scored by the same
 -- code (experiments/search/pipeline.lua):
 --   recipe: a small convnet trained contrastively on the TRAIN images without labels
---   (experiments/search/contrastive.lua: SimCLR, two augmented views, NT-Xent), its conv
---   trunk's features (1152-d) L2-normalised ("recipe features"), then a UMAP-style layout
---   (dc.cluster.umap: PCA 50, 20 neighbours, min_dist 0, 10 dims) fitted on the train
---   features; test images placed by um:apply; a full-covariance Gaussian mixture (k = 10)
---   fitted on the train layout predicts the test images' clusters (test_assign.npy).
+--   (experiments/search/contrastive.lua: SimCLR, two augmented views, NT-Xent); its conv
+--   trunk's features (1152-d), L2-normalised, are the "recipe features"; SCAN's cluster
+--   heads (experiments/search/scan.lua: each train image agrees with its 20 nearest
+--   neighbours in those features; 5 heads, the one of lowest train loss kept) trained on
+--   the frozen train features predict the test images' clusters (argmax, k = 10:
+--   test_assign.npy).
+--   layout + mixture: the earlier recipe on the same features, for comparison: a UMAP-style
+--   layout (dc.cluster.umap: PCA 50, 20 neighbours, min_dist 0, 10 dims) fitted on the train
+--   features, test images placed by um:apply, a full-covariance Gaussian mixture (k = 10)
+--   fitted on the train layout predicting the test clusters (--umap-epochs 0 skips it).
 -- Writes OUT/results.json (every seed's NMI, ACC, ARI, k-NN accuracy per feature set),
 -- OUT/test_features.npy (float32 [Ntest, 1152], the first seed's learned test features, test
--- order), OUT/test_assign.npy (int64 [Ntest], 0-based clusters the first seed's mixture
--- predicts). Trained networks' features are kept in --cache (shared with the search).
+-- order), OUT/test_assign.npy (int64 [Ntest], 0-based clusters the first seed's SCAN head
+-- predicts). Trained networks are kept in --cache (shared with the search).
 --   ./dclab experiments/fashion_mnist_recipe.lua --out runs/recipe [--train 60000] [--seeds 3]
+--   ./dclab experiments/fashion_mnist_recipe.lua --quick --faithful-from runs/fashion_mnist
+--     (make run: a few minutes, after the main job, scoring the main job's network)
 local dc = require 'dclab'
 local argparse = require 'argparse'
 local cjson = require 'cjson'
@@ -20,19 +27,42 @@ package.path = here .. 'search/?.lua;' .. package.path
 local pipeline = require 'pipeline'
 local contrastive = require 'contrastive'
 
+local scan = require 'scan'
+
+-- Sizes: the full recipe, and --quick's (flags given with --quick override it).
+local FULL = {train = 60000, epochs = contrastive.RECIPE.epochs, seeds = 3, umap_epochs = 200,
+  faithful_train = 5000}
+local QUICK = {train = 10000, epochs = 5, seeds = 1, umap_epochs = 0, faithful_train = 0}
 local parser = argparse('fashion_mnist_recipe.lua',
-  'Contrastive recipe on Fashion-MNIST (train split, no labels) vs baselines, test split scored.')
+  'Contrastive + SCAN recipe on Fashion-MNIST (train split, no labels) vs baselines, test split scored.')
 parser:option('--out', 'Run folder.', 'runs/fashion_mnist_recipe')
-parser:option('--cache', 'Folder of the trained networks\' features (default OUT/cache).')
-dc.cli.int_option(parser, '--epochs', 'Contrastive training epochs.', contrastive.RECIPE.epochs)
-dc.cli.int_option(parser, '--train', 'Train images (the first N of the 60k split).', 60000)
+parser:option('--cache', 'Folder of the trained networks and their features (default OUT/cache).')
+local function sized(flag, key, help)
+  parser:option(flag, string.format('%s Default %d, with --quick %d.', help, FULL[key], QUICK[key]),
+    nil, dc.cli.integer(flag))
+end
+sized('--epochs', 'epochs', 'Contrastive training epochs.')
+sized('--train', 'train', 'Train images (the first N of the 60k split).')
+sized('--seeds', 'seeds', 'Training seeds 1..S (network, heads, layout, mixture, random network).')
+sized('--umap-epochs', 'umap_epochs', 'SGD epochs of the layout (0: no layout + mixture).')
+sized('--faithful-train', 'faithful_train', 'Train images of the faithful DeepCluster run (0: none).')
 dc.cli.int_option(parser, '--test', 'Test images (the first N of the 10k split).', 10000)
-dc.cli.int_option(parser, '--seeds', 'Training seeds 1..S (network, layout, mixture, random network).', 3)
-dc.cli.int_option(parser, '--umap-epochs', 'SGD epochs of the layout.', 200)
-dc.cli.int_option(parser, '--faithful-train', 'Train images of the faithful DeepCluster run ' ..
-  '(0: skip it).', 5000)
 dc.cli.int_option(parser, '--faithful-epochs', 'Epochs of the faithful DeepCluster run.', 6)
+parser:option('--faithful-from', 'Score the network of a finished faithful DeepCluster run ' ..
+  '(DIR/checkpoint.bin, e.g. the main job\'s runs/fashion_mnist) instead of training one.')
+parser:flag('--quick', 'The few-minute size make run uses (10,000 train images, 5 epochs, ' ..
+  '1 seed, no layout).')
 local args = parser:parse(arg)
+if args.faithful_from and args.faithful_train then
+  parser:error('--faithful-from scores a finished run; --faithful-train sizes a new one: give one of them')
+end
+for key, v in pairs(FULL) do
+  if args[key] == nil then args[key] = args.quick and QUICK[key] or v end
+end
+for _, key in ipairs{'epochs', 'train', 'seeds'} do
+  if args[key] < 1 then parser:error(string.format('--%s must be at least 1, got %d', key, args[key])) end
+end
+if args.faithful_from then args.faithful_train = 0 end
 
 local function log(fmt, ...) io.write(string.format(fmt, ...), '\n'); io.flush() end
 
@@ -95,48 +125,66 @@ local function save()
   f:close()
 end
 
--- The recipe: one training run per seed (the network, its features, the layout, the mixture).
+-- A row of clusters the recipe predicts itself (scored directly, no k-NN: the clusters are
+-- not a feature space).
+local function predicted(name, seed, assign, seconds, extra)
+  local fs = results.feature_sets[name] or {per_seed = {}}
+  results.feature_sets[name] = fs
+  local row = {seed = seed, nmi = dc.metrics.nmi(assign, test.labels),
+    acc = dc.metrics.acc(assign, test.labels), ari = dc.metrics.ari(assign, test.labels),
+    seconds = seconds}
+  for k, v in pairs(extra or {}) do row[k] = v end
+  fs.per_seed[#fs.per_seed + 1] = row
+  log('  %-22s seed %d: NMI %.4f ACC %.4f ARI %.4f %.0f s', name, seed, row.nmi, row.acc, row.ari,
+    seconds)
+end
+
+-- The recipe: one training run per seed (the network, its features, SCAN's heads; then the
+-- layout and the mixture on the same features).
 local train_opt = {}
 for k, v in pairs(contrastive.RECIPE) do train_opt[k] = v end
 train_opt.epochs = args.epochs
+local cache = args.cache or args.out .. '/cache'
+local scan_opt = {simclr = train_opt}
 local layout = {dim = 10, pca = 50, neighbors = 20, min_dist = 0, n_epochs = args.umap_epochs}
-results.recipe = {network = train_opt, features = 'trunk (1152), L2 rows', layout = layout,
-  mixture = {k = 10, covariance = 'full'}}
+results.recipe = {network = train_opt, features = 'trunk (1152), L2 rows',
+  clusters = 'SCAN heads on the frozen features (scan.lua defaults), argmax of the kept head',
+  layout = args.umap_epochs > 0 and layout or nil, mixture = {k = 10, covariance = 'full'}}
 for _, seed in ipairs(seeds) do
   t0 = dc.now()
-  local ftr, fte, info = contrastive.cached_features(train_opt, 'trunk', train, test, seed,
-    args.cache or args.out .. '/cache')
+  local ftr, fte, info = contrastive.cached_features(train_opt, 'trunk', train, test, seed, cache)
   local ltr, lte = pipeline.represent({{'l2'}}, ftr, fte, seed)
-  local t_feat = (info.trained and dc.now() - t0 or info.seconds)
-  record('recipe features', seed, ltr, lte, {'kmeans'}, t_feat,
+  -- what training the network took (when read from the cache: the time it took then)
+  local t_train = info.trained and dc.now() - t0 or info.seconds
+  record('recipe features', seed, ltr, lte, {'kmeans'}, t_train,
     {training = {history = info.history, seconds = info.seconds}})
-  t0 = dc.now() - t_feat -- a training run: the network, the layout and the mixture
-  local opts = {seed = seed}
-  for k, v in pairs(layout) do opts[k] = v end
-  local um = dc.cluster.umap(opts)
-  local etr = um:fit_apply(ltr)
-  local ete = um:apply(lte)
-  local gmm = dc.cluster.gmm{k = 10, covariance = 'full', seed = seed}
-  local fit = gmm:fit(etr)
-  local assign = gmm:assign(ete)
-  local seconds = dc.now() - t0
-  record('recipe', seed, etr, ete, {'gmm', {covariance = 'full'}}, seconds)
-  local fs = results.feature_sets['recipe (predicted)'] or {per_seed = {}}
-  results.feature_sets['recipe (predicted)'] = fs
-  local row = {seed = seed, nmi = dc.metrics.nmi(assign, test.labels),
-    acc = dc.metrics.acc(assign, test.labels), ari = dc.metrics.ari(assign, test.labels),
-    gmm_iters = fit.stats.iters, seconds = seconds}
-  fs.per_seed[#fs.per_seed + 1] = row
-  log('  %-22s seed %d: NMI %.4f ACC %.4f ARI %.4f (mixture fitted on train, %d EM iterations)',
-    'recipe (predicted)', seed, row.nmi, row.acc, row.ari, fit.stats.iters)
+
+  t0 = dc.now()
+  local _, pte, sinfo = scan.features(scan_opt, train, test, seed, cache)
+  local assign = pte:argmax(2)
+  predicted('recipe (predicted)', seed, assign, t_train + dc.now() - t0,
+    {scan_seconds = dc.now() - t0, head = sinfo.head, head_losses = sinfo.losses})
   if seed == seeds[1] then
     dc.save_npy(args.out .. '/test_features.npy', fte:contiguous())
     dc.save_npy(args.out .. '/test_assign.npy', assign - 1)
   end
+
+  if args.umap_epochs > 0 then
+    t0 = dc.now()
+    local opts = {seed = seed}
+    for k, v in pairs(layout) do opts[k] = v end
+    local um = dc.cluster.umap(opts)
+    local etr = um:fit_apply(ltr)
+    local ete = um:apply(lte)
+    local gmm = dc.cluster.gmm{k = 10, covariance = 'full', seed = seed}
+    local fit = gmm:fit(etr)
+    local seconds = t_train + dc.now() - t0
+    record('layout + mixture', seed, etr, ete, {'gmm', {covariance = 'full'}}, seconds)
+    predicted('layout + mixture (pred.)', seed, gmm:assign(ete), seconds,
+      {gmm_iters = fit.stats.iters})
+  end
   save()
 end
-
-save()
 
 -- Raw pixels and the random network: L2 rows, k-means.
 t0 = dc.now()
@@ -154,11 +202,28 @@ end
 
 save()
 
--- The faithful recipe (the paper's, as the main job runs it), one training run.
-if args.faithful_train > 0 then
+-- The faithful recipe (the paper's, as the main job runs it): one training run here, or the
+-- network of a finished one (--faithful-from), scored by the same code.
+local faithful
+local tf = dc.data.fashion_mnist_transforms().eval
+if args.faithful_from then
+  t0 = dc.now()
+  local path = args.faithful_from .. '/checkpoint.bin'
+  local f = io.open(path, 'rb')
+  if not f then
+    error('fashion_mnist_recipe: --faithful-from: no checkpoint at ' .. path ..
+      ' (run the main job first: ./dclab experiments/fashion_mnist.lua)', 0)
+  end
+  f:close()
+  local model = dc.models.small{sobel = true}
+  -- strict = false: the run's head is re-created each epoch and never saved
+  local meta = dc.checkpoint.load(path, {model = model, strict = false})
+  faithful = {model = model, seconds = dc.now() - t0,
+    extra = {from = args.faithful_from, epochs = meta.epoch}}
+  log('faithful DeepCluster: the network of %s after epoch %d', args.faithful_from, meta.epoch)
+elseif args.faithful_train > 0 then
   t0 = dc.now()
   local model = dc.models.small{sobel = true, generator = dc.Generator(31)}
-  local tf = dc.data.fashion_mnist_transforms().eval
   local curve = {} -- the test NMI after each epoch, scored as the recipe's network is
   local function on_epoch_end(r)
     curve[#curve + 1] = pipeline.kmeans_nmi(dc.eval.features(r.model, test, {transform = tf}),
@@ -172,12 +237,17 @@ if args.faithful_train > 0 then
       weight_decay = 1e-5}, head_optim = {lr = 0.05, weight_decay = 1e-5}}
   run:fit()
   results.faithful_test_nmi = curve
-  local ftr, fte = pipeline.represent({{'l2'}}, dc.eval.features(model, train, {transform = tf}),
-    dc.eval.features(model, test, {transform = tf}), 1)
-  local t_run = dc.now() - t0
+  faithful = {model = model, seconds = dc.now() - t0,
+    extra = {train_images = math.min(args.faithful_train, #train), epochs = args.faithful_epochs}}
+end
+if faithful then
+  t0 = dc.now()
+  local ftr, fte = pipeline.represent({{'l2'}},
+    dc.eval.features(faithful.model, train, {transform = tf}),
+    dc.eval.features(faithful.model, test, {transform = tf}), 1)
   for _, seed in ipairs(seeds) do
-    record('faithful DeepCluster', seed, ftr, fte, {'kmeans'}, t_run,
-      {train_images = math.min(args.faithful_train, #train), epochs = args.faithful_epochs})
+    record('faithful DeepCluster', seed, ftr, fte, {'kmeans'},
+      faithful.seconds + dc.now() - t0, faithful.extra)
   end
 end
 
@@ -206,28 +276,32 @@ local ok, err = dc.report.plot{path = args.out .. '/nmi.png', series = series, h
   xlabel = 'epoch of each run', ylabel = 'test NMI (k-means, k = 10, L2 features)'}
 log(ok and ('plot: ' .. args.out .. '/nmi.png') or ('no plot: ' .. tostring(err)))
 
-log('\n%-22s %-17s %-17s %-17s %-17s', 'features', 'NMI', 'ACC', 'ARI', 'kNN (l2)')
-local order = {'raw pixels', 'random network', 'faithful DeepCluster', 'recipe features', 'recipe',
-  'recipe (predicted)'}
+-- One cell: the mean, with the spread over seeds when there are several.
+local function cell(v)
+  if not v then return '-' end
+  return #seeds > 1 and string.format('%.4f ± %.4f', v.mean, v.std) or string.format('%.4f', v.mean)
+end
+log('\n%-26s %-17s %-17s %-17s %-17s', string.format('features (%d seed%s)', #seeds,
+  #seeds > 1 and 's, mean ± std' or ''), 'NMI', 'ACC', 'ARI', 'kNN (l2)')
+local order = {'raw pixels', 'random network', 'faithful DeepCluster', 'recipe features',
+  'recipe (predicted)', 'layout + mixture', 'layout + mixture (pred.)'}
 for _, name in ipairs(order) do
   local fs = results.feature_sets[name]
   if fs then
     local cells = {}
-    for i, m in ipairs{'nmi', 'acc', 'ari', 'knn'} do
-      cells[i] = fs[m] and string.format('%.4f ± %.4f', fs[m].mean, fs[m].std) or '-'
-    end
-    log('%-22s %-17s %-17s %-17s %-17s', name, table.unpack(cells))
+    for i, m in ipairs{'nmi', 'acc', 'ari', 'knn'} do cells[i] = cell(fs[m]) end
+    log('%-26s %-17s %-17s %-17s %-17s', name, table.unpack(cells))
   end
 end
+-- The verdict: the recipe's own clusters on NMI, ACC and ARI, its features on k-NN.
 local px, rn = results.feature_sets['raw pixels'], results.feature_sets['random network']
-for _, name in ipairs{'recipe features', 'recipe', 'recipe (predicted)'} do
-  local rc = results.feature_sets[name]
-  for _, m in ipairs{'nmi', 'acc', 'ari', 'knn'} do
-    if rc[m] then
-      local beats = rc[m].mean > px[m].mean and rc[m].mean > rn[m].mean
-      log('%s, %s: %.4f vs raw pixels %.4f, random network %.4f: %s', name, m:upper(),
-        rc[m].mean, px[m].mean, rn[m].mean, beats and 'beats both' or 'does NOT beat both')
-    end
-  end
+local verdict = {nmi = 'recipe (predicted)', acc = 'recipe (predicted)',
+  ari = 'recipe (predicted)', knn = 'recipe features'}
+for _, m in ipairs{'nmi', 'acc', 'ari', 'knn'} do
+  local rc = results.feature_sets[verdict[m]][m]
+  local beats = rc.mean > px[m].mean and rc.mean > rn[m].mean
+  log('recipe, %s (%s): %.4f vs raw pixels %.4f, random network %.4f: %s', m == 'knn' and 'k-NN'
+    or m:upper(), verdict[m], rc.mean, px[m].mean, rn[m].mean,
+    beats and 'beats both' or 'does NOT beat both')
 end
 log('Wrote %s/results.json, test_features.npy, test_assign.npy', args.out)

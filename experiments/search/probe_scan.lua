@@ -1,8 +1,8 @@
 -- The search's small check of SCAN configurations (scan.lua) on one seed's cached contrastive
--- network at 10,000 train images: each configuration (a JSON object of scan.lua's options)
+-- network (trained on the first TRAIN train images, default 10,000): each configuration (a JSON object of scan.lua's options)
 -- prints test NMI / ACC / ARI of the kept head's argmax, the neighbour accuracy, every head's
 -- loss, the last self-labelling epoch and the predicted cluster sizes. Writes nothing.
---   ./dclab experiments/search/probe_scan.lua SEED '[{}, {"entropy_weight": 2}]' [CACHE]
+--   ./dclab experiments/search/probe_scan.lua SEED '[{}, {"entropy_weight": 2}]' CACHE [TRAIN]
 local dc = require 'dclab'
 local cjson = require 'cjson'
 local here = debug.getinfo(1, 'S').source:match('^@(.*/)') or './'
@@ -11,8 +11,8 @@ local scan = require 'scan'
 
 local seed = math.tointeger(tonumber(arg[1] or 1))
 local configs = cjson.decode(arg[2] or '[{}]')
-local cache = arg[3] or '/work/runs_cache/search10k'
-local train = dc.data.fashion_mnist{split = 'train'}:subset(10000)
+local cache = assert(arg[3], 'probe_scan: give the cache folder of the trained networks')
+local train = dc.data.fashion_mnist{split = 'train'}:subset(math.tointeger(tonumber(arg[4] or 10000)))
 local test = dc.data.fashion_mnist{split = 'test'}
 for _, c in ipairs(configs) do
   -- JSON numbers arrive as floats; scan.lua's integer options want integers
