@@ -144,8 +144,11 @@ $(BUILD)/tests/test_fuzz_regressions: tests/c/test_fuzz_regressions.c $(FUZZ_SRC
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests/c -Itests/fuzz -o $@ $< $(FUZZ_SRC) $(CORE_LIB) \
 	  $(LDFLAGS) $(LDLIBS)
 
+# The main job (the paper's recipe), then the search's recipe at its few-minute size, which
+# scores the main job's network beside its own by one protocol.
 run: deps all
 	./dclab experiments/fashion_mnist.lua
+	./dclab experiments/fashion_mnist_recipe.lua --quick --faithful-from runs/fashion_mnist
 
 test: deps
 	@$(MAKE) --no-print-directory all >$(BUILD).log 2>&1 || { cat $(BUILD).log; exit 1; }
