@@ -2,7 +2,8 @@
 -- small convnet and a projection head trained without labels so that two augmented views of
 -- an image agree (dc.nn.NTXentLoss) against the other images of the batch.
 --   local model, history = dc.contrastive.train(ds, {epochs = 20, seed = 1})
---   local f = dc.contrastive.features(model, ds)  -- {trunk = [N, 1152], hidden = [N, 512], z = [N, 128]}
+--   local f = dc.contrastive.features(model, ds)
+--   -- {trunk = [N, 1152], hidden = [N, 512], z = [N, 128]}
 return function(dc)
   local options = require 'dclab.options'
   local build = require 'dclab.models.build'
@@ -84,7 +85,9 @@ return function(dc)
     options.arg('intensity_jitter', 1, x, {type = 'tensor', dtype = 'float32', dim = 4})
     local o = options.check('intensity_jitter', opt, JITTER)
     local n, gen = x:size(1), o.generator
-    local function factors(r) return (dc.rand(n, 1, 1, 1, {generator = gen}) * (2 * r) + (1 - r)) end
+    local function factors(r)
+      return dc.rand(n, 1, 1, 1, {generator = gen}) * (2 * r) + (1 - r)
+    end
     if o.brightness > 0 then x = (x * factors(o.brightness)):clamp(0, 1) end
     if o.contrast > 0 then
       local m = x:reshape(n, -1):mean(2, true):view(n, 1, 1, 1)
