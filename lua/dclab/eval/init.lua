@@ -10,6 +10,8 @@
 --   dc.eval.linear_probe(model, train, test, {layer = 1..})   on a frozen, pooled conv layer
 -- (model may be nil for raw pixels; the model forms take transform = and threads = too)
 --   dc.eval.report(model, train, test, opts) -> all of the above for one feature extractor
+--   dc.eval.kmeans(x, {k = 10, seed = 1}) -> assign   the one k-means every score uses
+--   dc.eval.kmeans_nmi(f, labels, {seed = 1})         its NMI on the L2 rows (training curves)
 local options = require 'dclab.options'
 
 return function(dc)
