@@ -226,8 +226,8 @@ elseif args.faithful_train > 0 then
   local model = dc.models.small{sobel = true, generator = dc.Generator(31)}
   local curve = {} -- the test NMI after each epoch, scored as the recipe's network is
   local function on_epoch_end(r)
-    curve[#curve + 1] = pipeline.kmeans_nmi(dc.eval.features(r.model, test, {transform = tf}),
-      test.labels, 1)
+    curve[#curve + 1] = dc.eval.kmeans_nmi(dc.eval.features(r.model, test, {transform = tf}),
+      test.labels, {seed = 1})
   end
   local run = dc.deepcluster{hooks = {on_epoch_end = on_epoch_end},
     model = model, data = train:subset(math.min(args.faithful_train, #train)),

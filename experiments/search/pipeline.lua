@@ -4,8 +4,8 @@
 --   steps:    a list applied in order, each fitted on the TRAIN features only and applied to
 --             both: {'l2'} rows to unit length; {'pca', d} PCA to d dims (no whitening);
 --             {'umap', {...}} dc.cluster.umap (test images placed by its apply);
---   scores:   clustering of the TEST representation with k = 10 ('kmeans' or 'gmm' with its
---             options; 'argmax' of a trained head's probabilities), one run per seed: NMI, ACC (Hungarian), ARI against the test labels;
+--   scores:   clustering of the TEST representation with k = 10 ('kmeans': dc.eval.kmeans;
+--             'gmm' with its options; 'argmax' of a trained head's probabilities), one run per seed: NMI, ACC (Hungarian), ARI against the test labels;
 --             k-NN accuracy: each test image takes the majority label of its 20 nearest
 --             labelled TRAIN images in Euclidean distance of the same representation (for
 --             L2-normalised rows, the cosine ranking), and, for reference, the weighted
@@ -59,8 +59,7 @@ function M.trained_features(spec, train, test, seed, cache_dir)
 end
 
 -- Rows scaled to unit length (the search's 'l2' step).
-local function l2_rows(x) return x / x:norm(2, 2, true):clamp(1e-12) end
-M.l2_rows = l2_rows
+local l2_rows = dc.eval.l2_rows
 
 -- Applies the steps (fitted on train) to train and test; returns both and the time each took.
 function M.represent(steps, ftr, fte, seed)
@@ -96,21 +95,13 @@ M.mean_std = mean_std
 function M.cluster(spec, x, seed)
   local name, opts = spec[1], spec[2] or {}
   if name == 'kmeans' then
-    return dc.cluster.kmeans{k = 10, niter = 20, seed = seed,
-      max_points_per_centroid = dc.cluster.NO_SUBSAMPLING}
-      :fit(x).assign
+    return dc.eval.kmeans(x, {seed = seed})
   elseif name == 'gmm' then
     return dc.cluster.gmm{k = 10, covariance = opts.covariance, seed = seed}:fit(x).assign
   elseif name == 'argmax' then -- x: a trained head's cluster probabilities (scan.lua)
     return x:argmax(2)
   end
   error(string.format("cluster: unknown clustering '%s' (kmeans, gmm, argmax)", tostring(name)), 2)
-end
-
--- The NMI with labels of the protocol's k-means (k = 10, seed) on the L2 rows of features f:
--- one network's test NMI, as the recipe's plot tracks it over training.
-function M.kmeans_nmi(f, labels, seed)
-  return dc.metrics.nmi(M.cluster({'kmeans'}, l2_rows(f), seed), labels)
 end
 
 -- Scores the representations: clustering of the test rows with each seed, and both k-NN

@@ -1,12 +1,11 @@
 -- The search's small check of a contrastive configuration: train on the first N train images
--- (contrastive.lua, options as a Lua table), score the trunk, hidden and projection
+-- (dc.contrastive.train, options as a Lua table), score the trunk, hidden and projection
 -- features and the pixels with L2 rows and k-means (seeds 1, 2) on the first M test images
 -- (pipeline.lua's protocol). Prints one line per feature set; writes nothing.
 --   ./dclab experiments/search/probe_simclr.lua N EPOCHS '{batch = 128, lr = 0.1}' M
 local dc = require 'dclab'
 local here = debug.getinfo(1, 'S').source:match('^@(.*/)') or './'
 package.path = here .. '?.lua;' .. package.path
-local contrastive = require 'contrastive'
 local pipeline = require 'pipeline'
 
 local n, epochs = tonumber(arg[1]) or 2000, tonumber(arg[2]) or 2
@@ -17,8 +16,8 @@ opt.epochs = epochs
 opt.log = function(e, loss, ips, secs)
   print(string.format('epoch %d loss %.4f %.0f img/s %.1f s', e, loss, ips, secs))
 end
-local model = contrastive.train(train, opt)
-local ftr, fte = contrastive.features(model, train), contrastive.features(model, test)
+local model = dc.contrastive.train(train, opt)
+local ftr, fte = dc.contrastive.features(model, train), dc.contrastive.features(model, test)
 ftr.pixels, fte.pixels = pipeline.features('pixels', train), pipeline.features('pixels', test)
 for _, name in ipairs{'pixels', 'trunk', 'hidden', 'z'} do
   local rtr, rte = pipeline.represent({{'l2'}}, ftr[name], fte[name], 1)

@@ -2299,4 +2299,133 @@ dc.nn.SCANLoss([{entropy_weight = 5}]) -> criterion
     local loss = crit:forward(anchors, neighbors)  -- crit.consistency, crit.entropy too
     local da, dn = crit:backward(anchors, neighbors)]=])
 
+-- ---- Contrastive training and SCAN as parts (issue #13): dc.contrastive, dc.scan, and
+-- ---- dc.eval.kmeans / kmeans_nmi / l2_rows ----
+
+entry('dc.eval.l2_rows', [=[
+dc.eval.l2_rows(x) -> float32 [N, D]
+  The rows of x (float32 [N, D]) scaled to unit length (a zero row stays zero): the 'l2'
+  step of the search's protocol and of cosine k-NN.]=])
+
+entry('dc.eval.kmeans', [=[
+dc.eval.kmeans(x [, {k = 10, seed = 1, niter = 20}]) -> int64 [N] (clusters 1..k)
+  The evaluation's k-means on the rows of x (float32 [N, D]): every row takes part (no
+  subsampling), FAISS's k-means with niter iterations from seed. dc.eval.clustering and the
+  search's protocol cluster with it.]=])
+
+entry('dc.eval.kmeans_nmi', [=[
+dc.eval.kmeans_nmi(features, labels [, {k = 10, seed = 1}]) -> NMI
+  The NMI with labels (int64 [N]) of dc.eval.kmeans on the L2-normalised rows of features
+  (float32 [N, D]): a network's score as a training run tracks it (dc.contrastive.train's
+  watch). Labels are used only to score.]=])
+
+entry('dc.contrastive', [=[
+dc.contrastive: contrastively trained features (SimCLR, method.md §15): a small convnet and a
+  projection head trained without labels so that two augmented views of each image agree
+  (dc.nn.NTXentLoss) against the other images of the batch.
+    local model, history = dc.contrastive.train(ds, {epochs = 20})
+    local f = dc.contrastive.features(model, ds)   -- f.trunk [N, 1152], f.hidden, f.z
+  Parts: options, net, view_transform, intensity_jitter, train, features.]=])
+
+entry('dc.contrastive.options', [=[
+dc.contrastive.options([opts]) -> the options over their defaults (an error names a bad one)
+  epochs = 20, batch = 256, lr = 0.3 (SGD, cosine-annealed to 0 over the run), momentum =
+  0.9, weight_decay = 5e-4, temperature = 0.5 (NT-Xent), widths = {32, 64, 128, 128} (the
+  trunk's conv stages, 1 to 5), hidden = 512, dim = 128 (projection head), crop = {0.3, 1}
+  (RandomResizedCrop scale), flip = true, brightness = 0.4, contrast = 0.4 (per-view jitter,
+  0 = off), precision = 'fp32' (or 'bf16' for training), seed = 1, threads = 2 (loader),
+  log = function(epoch, loss, images_per_second, seconds), watch = a labelled dataset scored
+  after every epoch (dc.eval.kmeans_nmi of its trunk features).]=])
+
+entry('dc.contrastive.net', [=[
+dc.contrastive.net([opts [, generator]]) -> network (dc.models.Net 'simclr')
+  The trunk of dc.models.small (conv3x3-BN-ReLU stages of opts.widths, 2x2 max-pooling after
+  all but the third; 28x28 -> 3x3 with 4 stages) on the grey image, no Sobel, and the
+  projection head Linear-BN-ReLU-Linear (hidden, dim). Weights drawn from generator when
+  given. opts: dc.contrastive.options'.]=])
+
+entry('dc.contrastive.view_transform', [=[
+dc.contrastive.view_transform([opts]) -> transform
+  One view's augmentation: RandomResizedCrop(28, {scale = opts.crop}), a horizontal flip
+  when opts.flip, then ToFloat ([0, 1]). The intensity jitter runs on the batch afterwards
+  (dc.contrastive.intensity_jitter).]=])
+
+entry('dc.contrastive.intensity_jitter', [=[
+dc.contrastive.intensity_jitter(x [, {brightness = 0.4, contrast = 0.4, generator =}]) -> y
+  torchvision's ColorJitter(brightness, contrast) on a batch x (float32 [N, C, H, W], values
+  in [0, 1]), one factor per image and parameter, uniform in [1 - r, 1 + r]: y = x * b, then
+  (y - mean(y)) * c + mean(y) with the image's mean, each clamped to [0, 1]; brightness
+  factors are drawn first. 0 turns a part off. (dc.transforms.ColorJitter works per image on
+  bytes, in a random order.) Returns a new tensor.]=])
+
+entry('dc.contrastive.train', [=[
+dc.contrastive.train(ds [, opts]) -> model, history
+  Trains dc.contrastive.net on dataset ds (labels unused; at least batch images): every
+  epoch a random order, batches of two independently augmented views of each image
+  (view_transform, then intensity_jitter), both views through the network as one batch,
+  NT-Xent on the projections, SGD with momentum and a cosine learning rate. history[e] =
+  {epoch, loss (the epoch's mean), seconds, images_per_second, test_nmi (with watch)}.
+  opts: dc.contrastive.options'. Example:
+    local model = dc.contrastive.train(train, {epochs = 10, batch = 128, lr = 0.1,
+      watch = test, log = print})]=])
+
+entry('dc.contrastive.features', [=[
+dc.contrastive.features(model, ds) -> {trunk = [N, D], hidden = [N, hidden], z = [N, dim]}
+  The features of every image of ds in order (no augmentation, ToFloat only), fp32, in
+  evaluation mode: trunk (the flattened conv output, what the search clusters), hidden (the
+  head's ReLU output) and z (the projection the loss saw). model: dc.contrastive.net's.]=])
+
+entry('dc.scan', [=[
+dc.scan: SCAN's clustering stage (method.md §17) on features of a pretext network:
+  neighbours mined once, cluster heads trained so that neighbours agree, the head of lowest
+  loss kept.
+    local heads = dc.scan.fit(train_features, {neighbors = 20, k = 10})
+    local p = heads:predict(test_features)     -- [N, K] probabilities; p:argmax(2) clusters
+  Parts: options, fit, Heads (predict), mine, neighbor_accuracy.]=])
+
+entry('dc.scan.options', [=[
+dc.scan.options([opts]) -> the options over their defaults (an error names a bad one)
+  neighbors = 20 (mined per row), k = 10 (clusters), heads = 5, entropy_weight = 5,
+  epochs = 50 (heads on the frozen features; Adam lr = 1e-2, weight_decay = 1e-4, batch =
+  256), finetune = 0 (epochs of trunk + heads; finetune_lr = 1e-4; needs model =, data =,
+  augment = dc.contrastive options of the views), selflabel = 0 (epochs; selflabel_lr =
+  1e-4, threshold = 0.99), seed = 1, log = function(stage, epoch, record) with stage
+  'frozen', 'finetune' or 'selflabel'.]=])
+
+entry('dc.scan.fit', [=[
+dc.scan.fit(features [, opts]) -> heads (a dc.scan.Heads)
+  SCAN on features float32 [N, D] of N images (rows L2-normalised here; more than neighbors
+  rows, at least batch): the neighbours of each row by cosine (dc.scan.mine), then
+  opts.heads Linear heads trained by Adam so that each row and a random one of its
+  neighbours agree (dc.nn.SCANLoss); optionally the trunk of opts.model (a
+  dc.contrastive.net, trained in place) fine-tuned with the heads on augmented views of
+  opts.data (the N images, in order); the head of lowest loss on the whole set kept (each
+  row against each of its neighbours; no labels); optionally self-labelling of that head
+  (cross-entropy towards its confident argmax, classes weighted by inverse frequency).
+  heads.probs [N, K]: the kept head's probabilities of the N rows after every stage;
+  heads.head, heads.losses (every head's), heads.neighbors (int64 [N, neighbors]),
+  heads.history (per epoch, each head's mean loss), heads.finetune_history,
+  heads.selflabel_history, heads.linear. opts: dc.scan.options'.]=])
+
+entry('dc.scan.Heads', [=[
+dc.scan.Heads: what dc.scan.fit returns: heads:predict(features), and the record fields
+  probs, head, losses, neighbors, history, finetune_history, selflabel_history, linear.]=])
+
+entry('dc.scan.Heads:predict', [=[
+heads:predict(features) -> float32 [N, K]
+  The kept head's cluster probabilities of new rows (float32 [N, D], D the fitted width;
+  L2-normalised here); rows sum to 1, :argmax(2) gives the clusters. After a fine-tuned
+  fit, give features of the fine-tuned network.]=])
+
+entry('dc.scan.mine', [=[
+dc.scan.mine(features, n) -> int64 [N, n]
+  The n nearest neighbours (1-based rows, nearest first, the row itself excluded) of every
+  row of features (float32 [N, D]) by cosine similarity: dc.cluster.knn on L2-normalised
+  rows.]=])
+
+entry('dc.scan.neighbor_accuracy', [=[
+dc.scan.neighbor_accuracy(neighbors, labels) -> fraction
+  The fraction of mined neighbours (int64 [N, n]) whose label (int64 [N]) is their row's:
+  how often SCAN's pairs share a class (labels used only to score).]=])
+
 return doc

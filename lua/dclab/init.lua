@@ -33,5 +33,7 @@ require('dclab.ablation')(dc)
 require('dclab.deepcluster')(dc)
 require('dclab.swav')(dc)
 require('dclab.recipes')(dc)
+require('dclab.contrastive')(dc)
+require('dclab.scan')(dc)
 
 return dc

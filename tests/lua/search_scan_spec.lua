@@ -1,6 +1,6 @@
 -- experiments/search/scan.lua (SCAN's clustering stage for the search): a tiny run of every
 -- stage (frozen heads, fine-tuning, self-labelling) on a contrastive network trained for one
--- epoch, through the search's pipeline; the neighbour accuracy; option errors.
+-- epoch, through the search's pipeline; option errors (dc.scan's own: scan_spec.lua).
 local dc = require 'dclab'
 
 local tmpdir = require('spec_helpers').tmpdir
@@ -34,20 +34,13 @@ describe('scan.lua', function()
     os.execute('rm -rf ' .. cache)
   end)
 
-  it('mines neighbours by cosine and scores them against the labels', function()
-    local x = dc.tensor{{1, 0}, {2, 0.1}, {0, 1}, {0.1, 3}}
-    local nbr = scan.mine(x, 1)
-    assert.are.same({2, 1, 4, 3}, {nbr[1][1], nbr[2][1], nbr[3][1], nbr[4][1]})
-    local labels = dc.tensor({1, 1, 2, 1}, 'int64')
-    assert.is_true(math.abs(scan.neighbor_accuracy(nbr, labels) - 0.5) < 1e-6)
-  end)
-
   it('names bad options', function()
     local ok, err = pcall(scan.features, {finetune = 1, layer = 'z'})
     assert.is_false(ok)
     assert.truthy(tostring(err):find("scan: finetune trains the trunk under the heads: layer " ..
       "must be 'trunk', got 'z'", 1, true), err)
     ok, err = pcall(scan.features, {heads = 0})
-    assert.truthy(tostring(err):find("scan: option 'heads' must be >= 1, got 0", 1, true), err)
+    assert.truthy(tostring(err):find("scan.options: option 'heads' must be >= 1, got 0", 1, true),
+      err)
   end)
 end)

@@ -10,6 +10,8 @@
 --   dc.eval.linear_probe(model, train, test, {layer = 1..})   on a frozen, pooled conv layer
 -- (model may be nil for raw pixels; the model forms take transform = and threads = too)
 --   dc.eval.report(model, train, test, opts) -> all of the above for one feature extractor
+--   dc.eval.kmeans(x, {k = 10, seed = 1}) -> assign   the one k-means every score uses
+--   dc.eval.kmeans_nmi(f, labels, {seed = 1})         its NMI on the L2 rows (training curves)
 local options = require 'dclab.options'
 
 return function(dc)
@@ -150,6 +152,35 @@ return function(dc)
   end
   eval.mean_std = mean_std -- {mean, std (n - 1), runs} of a list of numbers
 
+  -- The evaluation's k-means: every row takes part (no subsampling), 20 iterations, k = 10
+  -- (Fashion-MNIST's classes). Returns the assignment int64 [N] (1-based).
+  local KMEANS = {k = {type = 'integer', min = 1, default = 10},
+    niter = {type = 'integer', min = 1, default = 20}, seed = {type = 'integer', default = 1}}
+  -- options of fname's k-means on x, checked (level: as in error(), from check_kmeans' caller)
+  local function check_kmeans(fname, x, opts)
+    local o = options.check(fname, opts, KMEANS, 3)
+    if o.k > x:size(1) then
+      error(string.format('%s: k = %d clusters for %d feature rows', fname, o.k, x:size(1)), 3)
+    end
+    return o
+  end
+  local function kmeans(x, o)
+    return dc.cluster.kmeans{k = o.k, niter = o.niter, seed = o.seed,
+      max_points_per_centroid = dc.cluster.NO_SUBSAMPLING}:fit(x).assign
+  end
+
+  function eval.kmeans(x, opts)
+    options.arg('kmeans', 1, x, FEATURES)
+    return kmeans(x, check_kmeans('kmeans', x, opts))
+  end
+
+  -- The NMI with labels of eval.kmeans on the L2 rows of features f: one network's score
+  -- as a training run tracks it (dc.contrastive.train's watch, the search's curves).
+  function eval.kmeans_nmi(f, labels, opts)
+    check_labelled('kmeans_nmi', 1, f, labels)
+    return dc.metrics.nmi(kmeans(eval.l2_rows(f), check_kmeans('kmeans_nmi', f, opts)), labels)
+  end
+
   -- k-means on the features with several seeds, scored against the labels. Two
   -- preprocessings: 'pca' (the paper's PCA-whitening to min(256, D) dims + L2; min_variance as
   -- in dc.cluster.preprocess) and 'l2'.
@@ -192,20 +223,22 @@ return function(dc)
       local x = pre:fit_apply(feats)
       local nmi, ari, acc = {}, {}, {}
       for seed = 1, opts.seeds or 3 do
-        local res = dc.cluster.kmeans{k = k, niter = opts.niter or 20, seed = seed,
-          max_points_per_centroid = dc.cluster.NO_SUBSAMPLING}:fit(x)
-        nmi[seed] = dc.metrics.nmi(res.assign, labels)
-        ari[seed] = dc.metrics.ari(res.assign, labels)
-        acc[seed] = dc.metrics.acc(res.assign, labels)
+        local assign = eval.kmeans(x, {k = k, niter = opts.niter, seed = seed})
+        nmi[seed] = dc.metrics.nmi(assign, labels)
+        ari[seed] = dc.metrics.ari(assign, labels)
+        acc[seed] = dc.metrics.acc(assign, labels)
       end
       out[name] = {nmi = mean_std(nmi), ari = mean_std(ari), acc = mean_std(acc)}
     end
     return out
   end
 
-  local function l2_rows(x)
+  -- Rows scaled to unit length (a zero row stays zero).
+  function eval.l2_rows(x)
+    options.arg('l2_rows', 1, x, FEATURES)
     return x / x:norm(2, 2, true):clamp(1e-12)
   end
+  local l2_rows = eval.l2_rows
 
   -- Cosine k-NN: each test image votes among its k nearest training images, weighted by
   -- exp(similarity / 0.07) (the weighted k-NN of Wu et al. 2018). metric = 'l2': the k
