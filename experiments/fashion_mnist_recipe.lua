@@ -2,12 +2,12 @@
 -- pixels, the random network and the faithful DeepCluster recipe, all scored by the same
 -- code (experiments/search/pipeline.lua):
 --   recipe: a small convnet trained contrastively on the TRAIN images without labels
---   (experiments/search/contrastive.lua: SimCLR, two augmented views, NT-Xent); its conv
---   trunk's features (1152-d), L2-normalised, are the "recipe features"; SCAN's cluster
---   heads (experiments/search/scan.lua: each train image agrees with its 20 nearest
---   neighbours in those features; 5 heads, the one of lowest train loss kept) trained on
---   the frozen train features predict the test images' clusters (argmax, k = 10:
---   test_assign.npy).
+--   (dc.contrastive.train: SimCLR, two augmented views, NT-Xent; the options of
+--   experiments/search/contrastive.lua's RECIPE); its conv trunk's features (1152-d),
+--   L2-normalised, are the "recipe features"; SCAN's cluster heads (dc.scan.fit: each train
+--   image agrees with its 20 nearest neighbours in those features; 5 heads, the one of
+--   lowest train loss kept) trained on the frozen train features predict the test images'
+--   clusters (argmax, k = 10: test_assign.npy).
 --   layout + mixture: the earlier recipe on the same features, for comparison: a UMAP-style
 --   layout (dc.cluster.umap: PCA 50, 20 neighbours, min_dist 0, 10 dims) fitted on the train
 --   features, test images placed by um:apply, a full-covariance Gaussian mixture (k = 10)
