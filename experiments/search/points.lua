@@ -63,10 +63,12 @@ end
 -- features, the head of lowest loss kept; test clusters = the argmax of its probabilities
 -- (the k-NN accuracies are of those probabilities). _selflabelE: then E epochs of SCAN's
 -- self-labelling on the same frozen features; scan_finetuneE_trunk: then E epochs of the
--- trunk and heads together on augmented views (contrastive.lua's).
+-- trunk and heads together on augmented views (contrastive.lua's). _pix05: neighbours mined
+-- in the L2 trunk features beside half the L2 pixels (both must agree).
 local function scan(o) return {features = {'scan', o}, steps = {}, cluster = {'argmax'}} end
 points.scan_frozen_trunk = scan{}
 points.scan_frozen_trunk_selflabel10 = scan{selflabel = 10}
+points.scan_frozen_trunk_pix05 = scan{pixels_weight = 0.5}
 for _, e in ipairs{5, 10} do points['scan_finetune' .. e .. '_trunk'] = scan{finetune = e} end
 
 return points

@@ -5,7 +5,9 @@
 -- head's probabilities [N, K], clustered by their argmax.
 -- Options: dc.scan's (help(dc.scan.fit)) and the search's own: simclr (the contrastive
 -- network's training options, contrastive.RECIPE by default; the network comes from the
--- cache of contrastive.lua) and layer (of its features: 'trunk', 'hidden' or 'z').
+-- cache of contrastive.lua), layer (of its features: 'trunk', 'hidden' or 'z') and
+-- pixels_weight (0: neighbours mined in the features; w > 0: in the L2 features beside w
+-- times the L2 pixels, so that neighbours must look alike too).
 local dc = require 'dclab'
 local options = require 'dclab.options'
 local contrastive = require 'contrastive'
@@ -13,7 +15,8 @@ local contrastive = require 'contrastive'
 local M = {}
 
 local SEARCH = {simclr = {type = 'table', default = contrastive.RECIPE},
-  layer = {type = 'string', default = 'trunk'}}
+  layer = {type = 'string', default = 'trunk'},
+  pixels_weight = {type = 'number', min = 0, default = 0}}
 
 -- The features for the search (pipeline.trained_features 'scan'): the kept head's
 -- probabilities of the train and test images, and the run's record {neighbor_acc, head,
@@ -32,6 +35,11 @@ function M.features(opt, train, test, seed, cache)
   local t0 = dc.now()
   local ftr, fte = contrastive.cached_features(so.simclr, so.layer, train, test, seed, cache)
   o.seed = seed
+  if so.pixels_weight > 0 then
+    local l2 = dc.eval.l2_rows
+    o.mine_in = dc.cat({l2(ftr), l2(dc.eval.features(nil, train, {layer = 'pixels'})) *
+      so.pixels_weight}, 2)
+  end
   if o.finetune > 0 then
     -- the fine-tuned trunk is the cached network's own (trained in place)
     o.model = contrastive.load_model(so.simclr, seed, train, test, cache)

@@ -2390,12 +2390,14 @@ dc.scan.options([opts]) -> the options over their defaults (an error names a bad
   256), finetune = 0 (epochs of trunk + heads; finetune_lr = 1e-4; needs model =, data =,
   augment = dc.contrastive options of the views), selflabel = 0 (epochs; selflabel_lr =
   1e-4, threshold = 0.99), seed = 1, log = function(stage, epoch, record) with stage
-  'frozen', 'finetune' or 'selflabel'.]=])
+  'frozen', 'finetune' or 'selflabel', mine_in = float32 [N, D'] (the rows, one per feature
+  row, whose cosine neighbours SCAN uses; default the features themselves).]=])
 
 entry('dc.scan.fit', [=[
 dc.scan.fit(features [, opts]) -> heads (a dc.scan.Heads)
   SCAN on features float32 [N, D] of N images (rows L2-normalised here; more than neighbors
-  rows, at least batch): the neighbours of each row by cosine (dc.scan.mine), then
+  rows, at least batch): the neighbours of each row by cosine (dc.scan.mine; in opts.mine_in
+  when given), then
   opts.heads Linear heads trained by Adam so that each row and a random one of its
   neighbours agree (dc.nn.SCANLoss); optionally the trunk of opts.model (a
   dc.contrastive.net, trained in place) fine-tuned with the heads on augmented views of

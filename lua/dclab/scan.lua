@@ -49,6 +49,9 @@ return function(dc)
     threshold = {type = 'number', above = 0, max = 1, default = 0.99},
     seed = {type = 'integer', default = 1},
     log = {type = 'function'},                              -- log(stage, epoch, record)
+    -- the rows the neighbours are mined in (default: the features themselves), e.g. the
+    -- features beside the pixels, so that neighbours must agree in both
+    mine_in = {type = 'tensor', dtype = 'float32', dim = 2},
   }
 
   function scan.options(opt) return options.check('scan.options', opt, OPTIONS) end
@@ -284,6 +287,10 @@ return function(dc)
     if o.batch > n then
       error(string.format('scan.fit: batch = %d is larger than the %d rows', o.batch, n), 3)
     end
+    if o.mine_in and o.mine_in:size(1) ~= n then
+      error(string.format('scan.fit: mine_in has %d rows for %d feature rows',
+        o.mine_in:size(1), n), 3)
+    end
     if o.finetune > 0 then
       if not (o.model and o.data) then
         error('scan.fit: finetune needs the network (model =) and its images (data =)', 3)
@@ -305,7 +312,7 @@ return function(dc)
     local o = check_fit(f, opt)
     local gen = dc.Generator(o.seed)
     local x = l2_rows(f)
-    local nbr = scan.mine(x, o.neighbors)
+    local nbr = scan.mine(o.mine_in or x, o.neighbors)
     local lin, history = fit_frozen(x, nbr, o, gen)
     local heads = setmetatable({linear = lin, k = o.k, neighbors = nbr, history = history},
       Heads)

@@ -70,6 +70,15 @@ describe('dc.scan', function()
     local again = S.fit(x, opts)
     assert.are.same(heads.losses, again.losses)
     assert.are.equal(0, (again.probs - heads.probs):abs():max())
+    -- neighbours mined in other rows: the features themselves change nothing; shuffled rows
+    -- give neighbours blind to the blobs
+    opts.mine_in = x
+    assert.are.equal(0, (S.fit(x, opts).probs - heads.probs):abs():max())
+    local shifted = x:index_select(1, dc.randperm(180, {generator = dc.Generator(5)}))
+    opts.mine_in = shifted
+    local other = S.fit(x, opts)
+    assert.are.equal(0, (other.neighbors - S.mine(shifted, 5)):abs():max())
+    assert.is_true(S.neighbor_accuracy(other.neighbors, y) < 0.5)
   end)
 
   it('fine-tunes the trunk of a contrastive network with the heads', function()
@@ -96,6 +105,9 @@ describe('dc.scan', function()
     errors_with("scan.fit: option 'heads' must be >= 1, got 0", S.fit, x, {heads = 0})
     errors_with("scan.fit: option 'k' must be >= 2, got 1", S.fit, x, {k = 1})
     errors_with("scan.fit: unknown option 'simclr'", S.fit, x, {simclr = {}})
+    errors_with('scan.fit: mine_in has 20 rows for 40 feature rows', S.fit, x,
+      {neighbors = 5, batch = 8, mine_in = x:narrow(1, 1, 20)})
+    errors_with("scan.fit: option 'mine_in' must be", S.fit, x, {mine_in = dc.ones(40)})
     errors_with('scan.fit: finetune needs the network (model =) and its images (data =)',
       S.fit, x, {neighbors = 5, batch = 8, finetune = 1})
     errors_with("scan.fit: option 'model' must be a network of dc.contrastive.net", S.fit, x,
