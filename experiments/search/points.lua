@@ -69,6 +69,21 @@ local function scan(o) return {features = {'scan', o}, steps = {}, cluster = {'a
 points.scan_frozen_trunk = scan{}
 points.scan_frozen_trunk_selflabel10 = scan{selflabel = 10}
 points.scan_frozen_trunk_pix05 = scan{pixels_weight = 0.5}
+-- The pretext network varied (5 epochs, the recipe's --quick size), frozen heads on each:
+-- scan_e5 (the --quick network), _t02 temperature 0.2, _crop05 crops of 0.5-1, _b256 batch
+-- 256 at lr 0.2, _wide the full-width trunk of dc.models.small.
+local E5 = {epochs = 5, batch = 128, lr = 0.1}
+local function e5(changes)
+  local o = {}
+  for k, v in pairs(E5) do o[k] = v end
+  for k, v in pairs(changes) do o[k] = v end
+  return scan{simclr = o}
+end
+points.scan_e5 = e5{}
+points.scan_e5_t02 = e5{temperature = 0.2}
+points.scan_e5_crop05 = e5{crop = {0.5, 1}}
+points.scan_e5_b256 = e5{batch = 256, lr = 0.2}
+points.scan_e5_wide = e5{widths = {64, 128, 256, 256}}
 for _, e in ipairs{5, 10} do points['scan_finetune' .. e .. '_trunk'] = scan{finetune = e} end
 
 return points
