@@ -26,7 +26,7 @@
 #define SLOT0 4
 #define SLOT_PAD 10 /* oneDNN's scratchpad (8 and 9: conv2d.c's folded weights) */
 #define PAR_MIN 32768
-#define BF16_DX_MIN_CH 16
+#define BF16_MIN_CH 16
 
 enum { FWD, BWD_DATA, BWD_W, FWD_RELU, NKEY = 15 };
 
@@ -350,22 +350,30 @@ static dc_status run(int kind, const dc_conv2d_cfg *c, int64_t N, int64_t H, int
     return bad == DC_OK ? DC_OK : dc_fail(bad, "%s", msg);
 }
 
+/* In bf16, a layer of few input channels (a network's first) computes in fp32: oneDNN's AMX
+ * kernels pad the channels to 16. On AlexNet's conv1 (2 channels, 11x11, stride 4) the bf16
+ * input gradient took 4x the fp32 time (loaded Xeon, conv_layers.lua); on small's conv1 (2
+ * channels, 3x3, 28x28, batch 256) the bf16 forward took 2.2x and the weight gradient 1.3x
+ * the fp32 time (load 4-8, runs/prof in the speed branch's report). */
+static dc_conv2d_cfg pass_cfg(const dc_conv2d_cfg *cfg)
+{
+    dc_conv2d_cfg c = *cfg;
+    c.bf16 = c.bf16 && c.in_ch >= BF16_MIN_CH;
+    return c;
+}
+
 dc_status dc_conv2d_dnnl_forward(const dc_conv2d_cfg *cfg, int64_t N, int64_t H, int64_t W,
                                  const float *x, const float *w, const float *b, bool relu,
                                  float *y)
 {
-    return run(relu ? FWD_RELU : FWD, cfg, N, H, W, x, w, b, y, NULL, NULL);
+    const dc_conv2d_cfg c = pass_cfg(cfg);
+    return run(relu ? FWD_RELU : FWD, &c, N, H, W, x, w, b, y, NULL, NULL);
 }
 
 dc_status dc_conv2d_dnnl_backward_data(const dc_conv2d_cfg *cfg, int64_t N, int64_t H, int64_t W,
                                        const float *w, const float *dy, float *dx)
 {
-    /* In bf16, a layer of few input channels (a network's first, whose input gradient a
-     * network does not ask for) computes this pass in fp32: oneDNN's AMX kernel pads the
-     * channels to 16; on AlexNet's conv1 (2 channels, 11x11, stride 4) it took 4x the fp32
-     * time, on a 3x3 layer of 1 channel fp32 is 10% slower (loaded Xeon, conv_layers.lua). */
-    dc_conv2d_cfg c = *cfg;
-    c.bf16 = c.bf16 && c.in_ch >= BF16_DX_MIN_CH;
+    const dc_conv2d_cfg c = pass_cfg(cfg);
     return run(BWD_DATA, &c, N, H, W, dy, w, NULL, dx, NULL, NULL);
 }
 
@@ -381,7 +389,8 @@ dc_status dc_conv2d_dnnl_backward_weights(const dc_conv2d_cfg *cfg, int64_t N, i
                   Wo = dc_conv2d_out_len(W, cfg->kw, cfg->sw, cfg->pw);
     const int64_t xs = (int64_t)cfg->in_ch * H * W, ys = (int64_t)cfg->out_ch * Ho * Wo;
     int T;
-    DC_TRY(run(BWD_W, cfg, N, H, W, x, dy, NULL, g, (const int64_t[3]){xs, ys, n}, &T));
+    const dc_conv2d_cfg c = pass_cfg(cfg);
+    DC_TRY(run(BWD_W, &c, N, H, W, x, dy, NULL, g, (const int64_t[3]){xs, ys, n}, &T));
 #pragma omp parallel for simd schedule(static) if (dc_par(n, PAR_MIN))
     for (int64_t i = 0; i < n; i++) {
         float sum = 0;
