@@ -28,6 +28,7 @@
 #define PAR_MIN 32768
 #define BF16_MIN_CH 16
 #define WINO_MIN_CH 16
+#define BF16_W_MIN_MAP 100
 
 enum { FWD, BWD_DATA, BWD_W, FWD_RELU, NKEY = 15 };
 
@@ -157,6 +158,13 @@ static void clear(dprim *p)
     p->pad_bytes = 0;
 }
 
+/* Whether oneDNN's Winograd F(4x4, 3x3) may run the layer (in fp32; build() falls back to
+ * the direct convolution where oneDNN has no such kernel). */
+static bool winograd_fits(const dc_conv2d_cfg *c)
+{
+    return c->kh == 3 && c->kw == 3 && c->sh == 1 && c->sw == 1 && c->in_ch >= WINO_MIN_CH;
+}
+
 /* The primitives of one pass of one shape. */
 static dc_status build(dprim *p, int kind, const dc_conv2d_cfg *c, int64_t N, int64_t H, int64_t W,
                        bool bias)
@@ -202,8 +210,7 @@ static dc_status build(dprim *p, int kind, const dc_conv2d_cfg *c, int64_t N, in
      * of AlexNet's train step by 8-17% (process CPU time, load 9-10); on the layers of small,
      * AlexNet and VGG-16 its results are within 4e-6 of im2col's, relative to the largest
      * value (test_conv2d_dnnl checks 1e-4). */
-    const bool wino = !c->bf16 && c->kh == 3 && c->kw == 3 && c->sh == 1 && c->sw == 1 &&
-                      c->in_ch >= WINO_MIN_CH;
+    const bool wino = !c->bf16 && winograd_fits(c);
     const dnnl_alg_kind_t algs[2] = {wino ? dnnl_convolution_winograd : dnnl_convolution_direct,
                                      dnnl_convolution_direct};
     for (int a = 0; a < 2 && s == dnnl_success; a++) {
@@ -374,15 +381,21 @@ static dc_status run(int kind, const dc_conv2d_cfg *c, int64_t N, int64_t H, int
     return bad == DC_OK ? DC_OK : dc_fail(bad, "%s", msg);
 }
 
-/* In bf16, a layer of few input channels (a network's first) computes in fp32: oneDNN's AMX
- * kernels pad the channels to 16. On AlexNet's conv1 (2 channels, 11x11, stride 4) the bf16
- * input gradient took 4x the fp32 time (loaded Xeon, conv_layers.lua); on small's conv1 (2
- * channels, 3x3, 28x28, batch 256) the bf16 forward took 2.2x and the weight gradient 1.3x
- * the fp32 time (load 4-8, runs/prof in the speed branch's report). */
-static dc_conv2d_cfg pass_cfg(const dc_conv2d_cfg *cfg)
+/* The configuration pass kind of a layer on H x W maps runs with. In bf16, some passes are
+ * faster in fp32:
+ *  - all three of a layer of few input channels (a network's first): oneDNN's AMX kernels pad
+ *    the channels to 16. On AlexNet's conv1 (2 channels, 11x11, stride 4) the bf16 input
+ *    gradient took 4x the fp32 time (loaded Xeon, conv_layers.lua); on small's conv1 (2
+ *    channels, 3x3, 28x28, batch 256) the bf16 forward took 2.2x and the weight gradient 1.3x
+ *    the fp32 time (load 4-8);
+ *  - the weight gradient of a Winograd layer on maps under 10x10: on small's 7x7 layers the AMX
+ *    kernel took 1.3-1.7x the time of fp32 Winograd (13x13 AlexNet layers: 0.8-0.95x, kept;
+ *    load 8-9, ONEDNN_VERBOSE times). */
+static dc_conv2d_cfg pass_cfg(const dc_conv2d_cfg *cfg, int kind, int64_t H, int64_t W)
 {
     dc_conv2d_cfg c = *cfg;
-    c.bf16 = c.bf16 && c.in_ch >= BF16_MIN_CH;
+    c.bf16 = c.bf16 && c.in_ch >= BF16_MIN_CH &&
+             !(kind == BWD_W && winograd_fits(&c) && H * W < BF16_W_MIN_MAP);
     return c;
 }
 
@@ -390,14 +403,14 @@ dc_status dc_conv2d_dnnl_forward(const dc_conv2d_cfg *cfg, int64_t N, int64_t H,
                                  const float *x, const float *w, const float *b, bool relu,
                                  float *y)
 {
-    const dc_conv2d_cfg c = pass_cfg(cfg);
+    const dc_conv2d_cfg c = pass_cfg(cfg, FWD, H, W);
     return run(relu ? FWD_RELU : FWD, &c, N, H, W, x, w, b, y, NULL, NULL);
 }
 
 dc_status dc_conv2d_dnnl_backward_data(const dc_conv2d_cfg *cfg, int64_t N, int64_t H, int64_t W,
                                        const float *w, const float *dy, float *dx)
 {
-    const dc_conv2d_cfg c = pass_cfg(cfg);
+    const dc_conv2d_cfg c = pass_cfg(cfg, BWD_DATA, H, W);
     return run(BWD_DATA, &c, N, H, W, dy, w, NULL, dx, NULL, NULL);
 }
 
@@ -413,7 +426,7 @@ dc_status dc_conv2d_dnnl_backward_weights(const dc_conv2d_cfg *cfg, int64_t N, i
                   Wo = dc_conv2d_out_len(W, cfg->kw, cfg->sw, cfg->pw);
     const int64_t xs = (int64_t)cfg->in_ch * H * W, ys = (int64_t)cfg->out_ch * Ho * Wo;
     int T;
-    const dc_conv2d_cfg c = pass_cfg(cfg);
+    const dc_conv2d_cfg c = pass_cfg(cfg, BWD_W, H, W);
     DC_TRY(run(BWD_W, &c, N, H, W, x, dy, NULL, g, (const int64_t[3]){xs, ys, n}, &T));
 #pragma omp parallel for simd schedule(static) if (dc_par(n, PAR_MIN))
     for (int64_t i = 0; i < n; i++) {

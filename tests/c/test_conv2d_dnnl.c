@@ -116,6 +116,25 @@ static void test_bf16_few_channels(void)
     for (size_t i = 0; i < sizeof all / sizeof *all; i++) dc_tensor_release(all[i]);
 }
 
+/* In bf16 a 3x3 stride-1 layer on maps under 10x10 computes its weight gradient in fp32
+ * (Winograd: faster there than the AMX kernel): that gradient matches the fp32 layer's. */
+static void test_bf16_small_map_weight_grad(void)
+{
+    const char *why = no_bf16();
+    if (why) TT_SKIP(why);
+    int64_t ws[4] = {16, 16, 3, 3}, xs[4] = {4, 16, 7, 7}, ys[4] = {4, 16, 7, 7};
+    dc_tensor w = gc_rand(4, ws, -1, 1), x = gc_rand(4, xs, -1, 1), dy = gc_rand(4, ys, -1, 1);
+    dc_tensor dw[2] = {gc_zeros(4, ws), gc_zeros(4, ws)};
+    for (int bf16 = 0; bf16 < 2; bf16++) {
+        dc_conv2d_cfg c = {16, 16, 3, 3, 1, 1, 1, 1, false, DC_CONV_ONEDNN, bf16};
+        CHECK_OK(dc_conv2d_backward(&c, &x, &w, &dy, NULL, &dw[bf16], NULL, 1.0f));
+    }
+    double ew = rel_err(&dw[1], &dw[0]);
+    if (!(ew <= 1e-6)) TT_REPORT("bf16 weight gradient on 7x7 maps against fp32: relative error %.2g", ew);
+    dc_tensor *all[] = {&w, &x, &dy, &dw[0], &dw[1]};
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++) dc_tensor_release(all[i]);
+}
+
 static void test_split_by_images(void)
 {
     const int threads0 = dc_get_num_threads();
@@ -200,5 +219,6 @@ int main(void)
     RUN_TEST(test_split_by_images);
     RUN_TEST(test_model_shapes_bf16);
     RUN_TEST(test_bf16_few_channels);
+    RUN_TEST(test_bf16_small_map_weight_grad);
     return TEST_SUMMARY();
 }
