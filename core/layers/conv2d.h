@@ -16,8 +16,9 @@
 /* How the layer computes: im2col + sgemm for any layer; Winograd F(2x2, 3x3) or F(4x4, 3x3)
  * for 3x3 stride-1 layers with padding <= 2 (fewer multiplies, less memory traffic than
  * im2col); oneDNN's convolutions (conv2d_dnnl.h) for any layer whose last window does not
- * overhang the padding. AUTO picks oneDNN on CPUs with AVX-512 (measured faster there in
- * every pass of every layer of the small and AlexNet models: README); elsewhere (AVX2) the
+ * overhang the padding (its Winograd F(4x4, 3x3) for fp32 3x3 stride-1 layers of >= 16 input
+ * channels where it has one: conv2d_dnnl.c). AUTO picks oneDNN on CPUs with AVX-512 (measured
+ * faster there in every pass of every layer of the small and AlexNet models: README); elsewhere (AVX2) the
  * Winograd variant with the fewest multiplies when both channel counts are >= 16 and it saves
  * at least 40% of the direct multiplies (tiles that overhang small maps waste work), else
  * im2col. */

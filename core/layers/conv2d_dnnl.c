@@ -26,7 +26,9 @@
 #define SLOT0 4
 #define SLOT_PAD 10 /* oneDNN's scratchpad (8 and 9: conv2d.c's folded weights) */
 #define PAR_MIN 32768
-#define BF16_DX_MIN_CH 16
+#define BF16_MIN_CH 16
+#define WINO_MIN_CH 16
+#define BF16_W_MIN_MAP 100
 
 enum { FWD, BWD_DATA, BWD_W, FWD_RELU, NKEY = 15 };
 
@@ -109,7 +111,7 @@ static dnnl_status_t build_pass(dprim *p, int kind, const dnnl_convolution_desc_
         p->arg[0] = DNNL_ARG_SRC, p->arg[1] = DNNL_ARG_WEIGHTS, p->arg[2] = DNNL_ARG_DST;
     } else if (kind == BWD_DATA) {
         if (s == dnnl_success)
-            s = dnnl_convolution_backward_data_desc_init(&od, dnnl_convolution_direct, xa, wa, ya,
+            s = dnnl_convolution_backward_data_desc_init(&od, fd->alg_kind, xa, wa, ya,
                                                          fd->strides, fd->padding[0], fd->padding[1]);
         if (s == dnnl_success) s = dnnl_primitive_desc_create(&pd, &od, attr, engine, fpd);
         plain[0] = y, plain[1] = w, plain[2] = x;
@@ -117,7 +119,7 @@ static dnnl_status_t build_pass(dprim *p, int kind, const dnnl_convolution_desc_
         p->arg[0] = DNNL_ARG_DIFF_DST, p->arg[1] = DNNL_ARG_WEIGHTS, p->arg[2] = DNNL_ARG_DIFF_SRC;
     } else {
         if (s == dnnl_success)
-            s = dnnl_convolution_backward_weights_desc_init(&od, dnnl_convolution_direct, xa, wa, NULL,
+            s = dnnl_convolution_backward_weights_desc_init(&od, fd->alg_kind, xa, wa, NULL,
                                                             ya, fd->strides, fd->padding[0],
                                                             fd->padding[1]);
         if (s == dnnl_success) s = dnnl_primitive_desc_create(&pd, &od, attr, engine, fpd);
@@ -143,6 +145,24 @@ static dnnl_status_t build_pass(dprim *p, int kind, const dnnl_convolution_desc_
     }
     if (pd) dnnl_primitive_desc_destroy(pd);
     return s;
+}
+
+/* Drops p's primitives and what build_pass recorded (p's key and link stay). */
+static void clear(dprim *p)
+{
+    for (int i = 0; i < 3; i++)
+        if (p->reorder[i]) dnnl_primitive_destroy(p->reorder[i]);
+    if (p->conv) dnnl_primitive_destroy(p->conv);
+    p->conv = NULL;
+    for (int i = 0; i < 3; i++) p->reorder[i] = NULL, p->inner_floats[i] = 0;
+    p->pad_bytes = 0;
+}
+
+/* Whether oneDNN's Winograd F(4x4, 3x3) may run the layer (in fp32; build() falls back to
+ * the direct convolution where oneDNN has no such kernel). */
+static bool winograd_fits(const dc_conv2d_cfg *c)
+{
+    return c->kh == 3 && c->kw == 3 && c->sh == 1 && c->sw == 1 && c->in_ch >= WINO_MIN_CH;
 }
 
 /* The primitives of one pass of one shape. */
@@ -171,9 +191,6 @@ static dc_status build(dprim *p, int kind, const dc_conv2d_cfg *c, int64_t N, in
     dnnl_convolution_desc_t fd;
     dnnl_memory_desc_t fx = xa, fw = wa, fy = ya; /* the forward pass this pass is the adjoint of */
     fx.data_type = fw.data_type = in, fy.data_type = dnnl_f32;
-    DN(dnnl_convolution_forward_desc_init(&fd, dnnl_forward_training, dnnl_convolution_direct, &fx,
-                                          &fw, bias ? &p->bias : NULL, &fy, st, pl, pr),
-       "forward descriptor");
     /* the scratchpad is ours (exec: per thread), so threads can run one primitive at once */
     dnnl_primitive_attr_t attr = NULL, rattr = NULL;
     dnnl_post_ops_t po = NULL;
@@ -187,7 +204,23 @@ static dc_status build(dprim *p, int kind, const dc_conv2d_cfg *c, int64_t N, in
         if (s == dnnl_success) s = dnnl_primitive_attr_set_post_ops(attr, po);
         if (po) dnnl_post_ops_destroy(po);
     }
-    if (s == dnnl_success) s = build_pass(p, kind, &fd, attr, rattr, &x, &w, &y, &xa, &wa, &ya);
+    /* fp32 3x3 stride-1 layers of >= 16 input channels: oneDNN's Winograd F(4x4, 3x3) in all
+     * three passes where it has one (AVX-512: jit_wino_4x3), else the direct convolution. On
+     * the Xeon it cut the CPU time of small's train step by 10-25%, of its eval pass by 10-18%,
+     * of AlexNet's train step by 8-17% (process CPU time, load 9-10); on the layers of small,
+     * AlexNet and VGG-16 its results are within 4e-6 of im2col's, relative to the largest
+     * value (test_conv2d_dnnl checks 1e-4). */
+    const bool wino = !c->bf16 && winograd_fits(c);
+    const dnnl_alg_kind_t algs[2] = {wino ? dnnl_convolution_winograd : dnnl_convolution_direct,
+                                     dnnl_convolution_direct};
+    for (int a = 0; a < 2 && s == dnnl_success; a++) {
+        s = dnnl_convolution_forward_desc_init(&fd, dnnl_forward_training, algs[a], &fx, &fw,
+                                               bias ? &p->bias : NULL, &fy, st, pl, pr);
+        if (s == dnnl_success) s = build_pass(p, kind, &fd, attr, rattr, &x, &w, &y, &xa, &wa, &ya);
+        if (s == dnnl_success || a == 1 || algs[a] == dnnl_convolution_direct) break;
+        clear(p); /* no Winograd kernel for this layer here: try the direct one */
+        s = dnnl_success;
+    }
     dnnl_primitive_attr_destroy(attr);
     if (rattr) dnnl_primitive_attr_destroy(rattr);
     return s == dnnl_success ? DC_OK : fail("primitive", s);
@@ -195,9 +228,7 @@ static dc_status build(dprim *p, int kind, const dc_conv2d_cfg *c, int64_t N, in
 
 static void destroy(dprim *p)
 {
-    for (int i = 0; i < 3; i++)
-        if (p->reorder[i]) dnnl_primitive_destroy(p->reorder[i]);
-    if (p->conv) dnnl_primitive_destroy(p->conv);
+    clear(p);
     free(p);
 }
 
@@ -350,22 +381,36 @@ static dc_status run(int kind, const dc_conv2d_cfg *c, int64_t N, int64_t H, int
     return bad == DC_OK ? DC_OK : dc_fail(bad, "%s", msg);
 }
 
+/* The configuration pass kind of a layer on H x W maps runs with. In bf16, some passes are
+ * faster in fp32:
+ *  - all three of a layer of few input channels (a network's first): oneDNN's AMX kernels pad
+ *    the channels to 16. On AlexNet's conv1 (2 channels, 11x11, stride 4) the bf16 input
+ *    gradient took 4x the fp32 time (loaded Xeon, conv_layers.lua); on small's conv1 (2
+ *    channels, 3x3, 28x28, batch 256) the bf16 forward took 2.2x and the weight gradient 1.3x
+ *    the fp32 time (load 4-8);
+ *  - the weight gradient of a Winograd layer on maps under 10x10: on small's 7x7 layers the AMX
+ *    kernel took 1.3-1.7x the time of fp32 Winograd (13x13 AlexNet layers: 0.8-0.95x, kept;
+ *    load 8-9, ONEDNN_VERBOSE times). */
+static dc_conv2d_cfg pass_cfg(const dc_conv2d_cfg *cfg, int kind, int64_t H, int64_t W)
+{
+    dc_conv2d_cfg c = *cfg;
+    c.bf16 = c.bf16 && c.in_ch >= BF16_MIN_CH &&
+             !(kind == BWD_W && winograd_fits(&c) && H * W < BF16_W_MIN_MAP);
+    return c;
+}
+
 dc_status dc_conv2d_dnnl_forward(const dc_conv2d_cfg *cfg, int64_t N, int64_t H, int64_t W,
                                  const float *x, const float *w, const float *b, bool relu,
                                  float *y)
 {
-    return run(relu ? FWD_RELU : FWD, cfg, N, H, W, x, w, b, y, NULL, NULL);
+    const dc_conv2d_cfg c = pass_cfg(cfg, FWD, H, W);
+    return run(relu ? FWD_RELU : FWD, &c, N, H, W, x, w, b, y, NULL, NULL);
 }
 
 dc_status dc_conv2d_dnnl_backward_data(const dc_conv2d_cfg *cfg, int64_t N, int64_t H, int64_t W,
                                        const float *w, const float *dy, float *dx)
 {
-    /* In bf16, a layer of few input channels (a network's first, whose input gradient a
-     * network does not ask for) computes this pass in fp32: oneDNN's AMX kernel pads the
-     * channels to 16; on AlexNet's conv1 (2 channels, 11x11, stride 4) it took 4x the fp32
-     * time, on a 3x3 layer of 1 channel fp32 is 10% slower (loaded Xeon, conv_layers.lua). */
-    dc_conv2d_cfg c = *cfg;
-    c.bf16 = c.bf16 && c.in_ch >= BF16_DX_MIN_CH;
+    const dc_conv2d_cfg c = pass_cfg(cfg, BWD_DATA, H, W);
     return run(BWD_DATA, &c, N, H, W, dy, w, NULL, dx, NULL, NULL);
 }
 
@@ -381,7 +426,8 @@ dc_status dc_conv2d_dnnl_backward_weights(const dc_conv2d_cfg *cfg, int64_t N, i
                   Wo = dc_conv2d_out_len(W, cfg->kw, cfg->sw, cfg->pw);
     const int64_t xs = (int64_t)cfg->in_ch * H * W, ys = (int64_t)cfg->out_ch * Ho * Wo;
     int T;
-    DC_TRY(run(BWD_W, cfg, N, H, W, x, dy, NULL, g, (const int64_t[3]){xs, ys, n}, &T));
+    const dc_conv2d_cfg c = pass_cfg(cfg, BWD_W, H, W);
+    DC_TRY(run(BWD_W, &c, N, H, W, x, dy, NULL, g, (const int64_t[3]){xs, ys, n}, &T));
 #pragma omp parallel for simd schedule(static) if (dc_par(n, PAR_MIN))
     for (int64_t i = 0; i < n; i++) {
         float sum = 0;

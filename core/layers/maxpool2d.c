@@ -1,8 +1,9 @@
 /* 2-D max pooling (see maxpool2d.h), one input plane per loop iteration. The common 2x2
- * stride-2 window without padding has its own branch-free loop; everything else goes
- * through the general window walk. */
+ * stride-2 window without padding has its own loop, 8 outputs at a time in AVX2 (the
+ * build's baseline); everything else goes through the general window walk. */
 #include "maxpool2d.h"
 
+#include <immintrin.h>
 #include <math.h>
 #include <string.h>
 
@@ -21,20 +22,57 @@
         at = t_ ? (pos) : at;                                                                  \
     } while (0)
 
-/* 2x2, stride 2, no padding, every window inside the plane. */
+/* TAKE on 8 lanes: where v (at ia) beats best (at ib) by TAKE's rule, take it. */
+static inline void take8(__m256 v, __m256i iv, __m256 *best, __m256i *at)
+{
+    const __m256 t = _mm256_or_ps(_mm256_cmp_ps(v, *best, _CMP_GT_OQ),
+                                  _mm256_and_ps(_mm256_cmp_ps(v, v, _CMP_UNORD_Q),
+                                                _mm256_cmp_ps(*best, *best, _CMP_ORD_Q)));
+    *best = _mm256_blendv_ps(*best, v, t);
+    *at = _mm256_castps_si256(
+        _mm256_blendv_ps(_mm256_castsi256_ps(*at), _mm256_castsi256_ps(iv), t));
+}
+
+/* The even and odd floats of r[0..2n) (n <= 8; lanes past n undefined). */
+static inline void load_pairs(const float *r, int n, __m256 *even, __m256 *odd)
+{
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    const __m256 lo = _mm256_maskload_ps(r, _mm256_cmpgt_epi32(_mm256_set1_epi32(2 * n), lane));
+    const __m256 hi = _mm256_maskload_ps(r + 8, _mm256_cmpgt_epi32(_mm256_set1_epi32(2 * n - 8), lane));
+    /* shuffle_ps takes pairs within 128-bit lanes: e0 e1 e4 e5 | e2 e3 e6 e7, then fix the order */
+    *even = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(lo, hi, 0x88)), 0xd8));
+    *odd = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(lo, hi, 0xdd)), 0xd8));
+}
+
+/* 2x2, stride 2, no padding, every window inside the plane: per output the row-major TAKE of
+ * its 4 values (the top pair's winner against the bottom pair's gives the same first maximum;
+ * positions within the plane fit 32 bits: planes are < 2^31 values, else the general walk). */
 static void plane_2x2(const float *src, int64_t W, int64_t Ho, int64_t Wo, float *y, int64_t *idx)
 {
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
     for (int64_t oh = 0; oh < Ho; oh++) {
         const float *r0 = src + 2 * oh * W, *r1 = r0 + W;
-        for (int64_t ow = 0; ow < Wo; ow++) {
-            int64_t p = 2 * oh * W + 2 * ow;
-            float best = r0[2 * ow];
-            int64_t at = p;
-            TAKE(r0[2 * ow + 1], p + 1);
-            TAKE(r1[2 * ow], p + W);
-            TAKE(r1[2 * ow + 1], p + W + 1);
-            y[oh * Wo + ow] = best;
-            if (idx) idx[oh * Wo + ow] = at;
+        for (int64_t ow = 0; ow < Wo; ow += 8) {
+            const int n = Wo - ow < 8 ? (int)(Wo - ow) : 8;
+            __m256 a, b, c, d;
+            load_pairs(r0 + 2 * ow, n, &a, &b);
+            load_pairs(r1 + 2 * ow, n, &c, &d);
+            const __m256i p = _mm256_add_epi32(_mm256_set1_epi32((int)(2 * oh * W + 2 * ow)),
+                                               _mm256_add_epi32(lane, lane));
+            const __m256i one = _mm256_set1_epi32(1), w = _mm256_set1_epi32((int)W);
+            __m256 top = a, bot = c;
+            __m256i at = p, atb = _mm256_add_epi32(p, w);
+            take8(b, _mm256_add_epi32(p, one), &top, &at);
+            take8(d, _mm256_add_epi32(atb, one), &bot, &atb);
+            take8(bot, atb, &top, &at);
+            const __m256i m = _mm256_cmpgt_epi32(_mm256_set1_epi32(n), lane);
+            _mm256_maskstore_ps(y + oh * Wo + ow, m, top);
+            if (!idx) continue;
+            const __m256i m0 = _mm256_cvtepi32_epi64(_mm256_castsi256_si128(m)),
+                          m1 = _mm256_cvtepi32_epi64(_mm256_extracti128_si256(m, 1));
+            long long *o = (long long *)(idx + oh * Wo + ow);
+            _mm256_maskstore_epi64(o, m0, _mm256_cvtepi32_epi64(_mm256_castsi256_si128(at)));
+            _mm256_maskstore_epi64(o + 4, m1, _mm256_cvtepi32_epi64(_mm256_extracti128_si256(at, 1)));
         }
     }
 }
@@ -65,7 +103,7 @@ static void pool_plane(const dc_pool2d_cfg *c, const float *src, int64_t H, int6
                        int64_t Ho, int64_t Wo, float *y, int64_t *idx)
 {
     if (c->kh == 2 && c->kw == 2 && c->sh == 2 && c->sw == 2 && c->ph == 0 && c->pw == 0 &&
-        2 * Ho <= H && 2 * Wo <= W)
+        2 * Ho <= H && 2 * Wo <= W && H * W < INT32_MAX)
         plane_2x2(src, W, Ho, Wo, y, idx);
     else
         plane_general(c, src, H, W, Ho, Wo, y, idx);

@@ -95,6 +95,10 @@ static void test_2d_training(void) { run_case(4, s4, true, false); }
 static void test_2d_evaluation(void) { run_case(4, s4, false, false); }
 static void test_2d_training_relu(void) { run_case(4, s4, true, true); }
 static void test_2d_evaluation_relu(void) { run_case(4, s4, false, true); }
+/* rows longer than the kernel's float chunk (512), more images than its blocks (16); no ReLU:
+ * with 11,500 values a channel, a step of gamma or beta moves some across its kink */
+static const int64_t big4[4] = {20, 3, 23, 25};
+static void test_2d_training_long_rows(void) { run_case(4, big4, true, false); }
 static void test_1d_training(void) { run_case(2, s2, true, false); }
 static void test_1d_evaluation(void) { run_case(2, s2, false, false); }
 
@@ -138,6 +142,7 @@ int main(void)
 {
     gc_seed(5);
     RUN_TEST(test_2d_training);
+    RUN_TEST(test_2d_training_long_rows);
     RUN_TEST(test_2d_evaluation);
     RUN_TEST(test_2d_training_relu);
     RUN_TEST(test_2d_evaluation_relu);

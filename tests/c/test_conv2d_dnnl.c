@@ -71,24 +71,83 @@ static void compare_model_shapes(bool bf16, double tol)
 }
 
 static void test_model_shapes(void) { compare_model_shapes(false, 1e-4); }
-static void test_model_shapes_bf16(void) { compare_model_shapes(true, BF16_TOL); }
+/* Why a bf16 test cannot run here, or NULL when it can. */
+static const char *no_bf16(void)
+{
+    static char why[320];
+    char f[256];
+    if (dc_cpu_bf16(dc_cpu_get())) return NULL;
+    snprintf(why, sizeof why, "this CPU has no AVX512_BF16 or AMX-BF16 (it has: %s)",
+             dc_cpu_features(dc_cpu_get(), f, sizeof f));
+    return why;
+}
+
+static void test_model_shapes_bf16(void)
+{
+    const char *why = no_bf16();
+    if (why) TT_SKIP(why);
+    compare_model_shapes(true, BF16_TOL);
+}
 
 /* The weight gradient is split by images over the threads (conv2d_dnnl.c): batches that do
  * not divide evenly, fewer images than threads, and a thread count changed between calls
  * (primitives are built per thread count) all match im2col, fp32 and, where the CPU has it,
  * bf16, in every pass. */
+/* In bf16 a layer of fewer than 16 input channels computes all three passes in fp32 (the AMX
+ * kernels pad the channels to 16 and were slower): the bf16 layer matches the fp32 one. */
+static void test_bf16_few_channels(void)
+{
+    const char *why = no_bf16();
+    if (why) TT_SKIP(why);
+    int64_t ws[4] = {8, 2, 3, 3}, xs[4] = {3, 2, 9, 9}, ys[4] = {3, 8, 9, 9};
+    dc_tensor w = gc_rand(4, ws, -1, 1), x = gc_rand(4, xs, -1, 1), dy = gc_rand(4, ys, -1, 1);
+    dc_tensor y[2] = {dc_tensor_empty(), dc_tensor_empty()}, dx[2] = {dc_tensor_empty(), dc_tensor_empty()},
+              dw[2] = {gc_zeros(4, ws), gc_zeros(4, ws)};
+    for (int bf16 = 0; bf16 < 2; bf16++) {
+        dc_conv2d_cfg c = {2, 8, 3, 3, 1, 1, 1, 1, false, DC_CONV_ONEDNN, bf16};
+        CHECK_OK(dc_conv2d_forward(&c, &x, &w, NULL, &y[bf16]));
+        CHECK_OK(dc_conv2d_backward(&c, &x, &w, &dy, &dx[bf16], &dw[bf16], NULL, 1.0f));
+    }
+    double ey = rel_err(&y[1], &y[0]), ex = rel_err(&dx[1], &dx[0]), ew = rel_err(&dw[1], &dw[0]);
+    if (!(ey <= 1e-6 && ex <= 1e-6 && ew <= 1e-6))
+        TT_REPORT("bf16 against fp32, 2 input channels: relative errors y %.2g, dx %.2g, dw %.2g",
+                  ey, ex, ew);
+    dc_tensor *all[] = {&w, &x, &dy, &y[0], &y[1], &dx[0], &dx[1], &dw[0], &dw[1]};
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++) dc_tensor_release(all[i]);
+}
+
+/* In bf16 a 3x3 stride-1 layer on maps under 10x10 computes its weight gradient in fp32
+ * (Winograd: faster there than the AMX kernel): that gradient matches the fp32 layer's. */
+static void test_bf16_small_map_weight_grad(void)
+{
+    const char *why = no_bf16();
+    if (why) TT_SKIP(why);
+    int64_t ws[4] = {16, 16, 3, 3}, xs[4] = {4, 16, 7, 7}, ys[4] = {4, 16, 7, 7};
+    dc_tensor w = gc_rand(4, ws, -1, 1), x = gc_rand(4, xs, -1, 1), dy = gc_rand(4, ys, -1, 1);
+    dc_tensor dw[2] = {gc_zeros(4, ws), gc_zeros(4, ws)};
+    for (int bf16 = 0; bf16 < 2; bf16++) {
+        dc_conv2d_cfg c = {16, 16, 3, 3, 1, 1, 1, 1, false, DC_CONV_ONEDNN, bf16};
+        CHECK_OK(dc_conv2d_backward(&c, &x, &w, &dy, NULL, &dw[bf16], NULL, 1.0f));
+    }
+    double ew = rel_err(&dw[1], &dw[0]);
+    if (!(ew <= 1e-6)) TT_REPORT("bf16 weight gradient on 7x7 maps against fp32: relative error %.2g", ew);
+    dc_tensor *all[] = {&w, &x, &dy, &dw[0], &dw[1]};
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++) dc_tensor_release(all[i]);
+}
+
 static void test_split_by_images(void)
 {
     const int threads0 = dc_get_num_threads();
-    int64_t ws[4] = {16, 8, 3, 3};
+    /* 16 input channels: fewer run in fp32 even in bf16 (test_bf16_few_channels) */
+    int64_t ws[4] = {16, 16, 3, 3};
     dc_tensor w = gc_rand(4, ws, -1, 1);
     for (int bf16 = 0; bf16 <= dc_cpu_bf16(dc_cpu_get()); bf16++)
         for (int threads = 1; threads <= 3; threads++)
             for (int N = 1; N <= 5; N += 2) {
                 CHECK_OK(dc_set_num_threads(threads));
-                dc_conv2d_cfg ref = {8, 16, 3, 3, 1, 1, 1, 1, false, DC_CONV_IM2COL, false}, dn = ref;
+                dc_conv2d_cfg ref = {16, 16, 3, 3, 1, 1, 1, 1, false, DC_CONV_IM2COL, false}, dn = ref;
                 dn.algo = DC_CONV_ONEDNN, dn.bf16 = bf16;
-                int64_t xs[4] = {N, 8, 6, 6}, ys[4] = {N, 16, 6, 6};
+                int64_t xs[4] = {N, 16, 6, 6}, ys[4] = {N, 16, 6, 6};
                 dc_tensor x = gc_rand(4, xs, -1, 1), dy = gc_rand(4, ys, -1, 1);
                 dc_tensor dw1 = gc_zeros(4, ws), dw2 = gc_zeros(4, ws), y1 = dc_tensor_empty(),
                           y2 = dc_tensor_empty(), dx1 = dc_tensor_empty(), dx2 = dc_tensor_empty();
@@ -158,12 +217,8 @@ int main(void)
     RUN_TEST(test_overhanging_window);
     RUN_TEST(test_many_shapes);
     RUN_TEST(test_split_by_images);
-    if (dc_cpu_bf16(dc_cpu_get())) {
-        RUN_TEST(test_model_shapes_bf16);
-    } else {
-        char f[256];
-        printf("SKIP test_model_shapes_bf16: this CPU has no AVX512_BF16 or AMX-BF16 (it has: %s)\n",
-               dc_cpu_features(dc_cpu_get(), f, sizeof f));
-    }
+    RUN_TEST(test_model_shapes_bf16);
+    RUN_TEST(test_bf16_few_channels);
+    RUN_TEST(test_bf16_small_map_weight_grad);
     return TEST_SUMMARY();
 }

@@ -115,6 +115,59 @@ static void test_ties_go_to_first(void)
     dc_tensor_release(&idx);
 }
 
+/* The 2x2 stride-2 path (8 outputs at a time) against a walk of each window in row-major
+ * order by the layer's rule (the first maximum; a NaN wins once), on data full of ties and
+ * NaNs: rows of 18 outputs (two vectors, the second partial) with odd sizes (a row and a
+ * column dropped), then the 2x2 pooling inputs of the small and VGG-16 models (one image;
+ * AlexNet pools 3x3 windows, the general walk). */
+static void check_2x2_against_walk(int64_t C, int64_t H, int64_t W)
+{
+    int64_t xs[4] = {1, C, H, W};
+    dc_tensor x = gc_zeros(4, xs), y = dc_tensor_empty(), idx = dc_tensor_empty();
+    const int64_t n = dc_tensor_numel(&x), Ho = H / 2, Wo = W / 2;
+    for (int64_t i = 0; i < n; i++) {
+        int v = (int)(gc_uniform() * 4);
+        gc_f(&x)[i] = v == 3 ? (gc_uniform() < 0.5 ? NAN : 2.0f) : (float)v;
+    }
+    dc_pool2d_cfg c;
+    dc_pool2d_cfg_init(&c, 2, 2);
+    CHECK_OK(dc_maxpool2d_forward(&c, &x, &y, &idx));
+    CHECK(y.shape[2] == Ho && y.shape[3] == Wo);
+    int bad = 0;
+    for (int64_t p = 0; p < C; p++)
+        for (int64_t o = 0; o < Ho * Wo && bad < 3; o++) {
+            const int64_t oh = o / Wo, ow = o % Wo;
+            const float *src = gc_f(&x) + p * H * W;
+            int64_t at = 2 * oh * W + 2 * ow;
+            for (int k = 1; k < 4; k++) {
+                int64_t q = (2 * oh + k / 2) * W + 2 * ow + k % 2;
+                if (src[q] > src[at] || (isnan(src[q]) && !isnan(src[at]))) at = q;
+            }
+            const float got = gc_f(&y)[p * Ho * Wo + o];
+            const int64_t got_at = ((int64_t *)dc_tensor_data(&idx))[p * Ho * Wo + o];
+            if (got_at != at || !(got == src[at] || (isnan(got) && isnan(src[at])))) {
+                TT_REPORT("%lldx%lldx%lld, plane %lld output %lld: %g at %lld, expected %g at %lld",
+                          (long long)C, (long long)H, (long long)W, (long long)p, (long long)o, got,
+                          (long long)got_at, src[at], (long long)at);
+                bad++;
+            }
+        }
+    dc_tensor_release(&x);
+    dc_tensor_release(&y);
+    dc_tensor_release(&idx);
+}
+
+static void test_2x2_vector_ties_nan(void)
+{
+    static const int64_t shapes[][3] = {
+        {6, 13, 37},                                                    /* odd, 18 a row */
+        {64, 28, 28},   {128, 14, 14},  {256, 7, 7},                    /* small */
+        {64, 224, 224}, {128, 112, 112}, {256, 56, 56}, {512, 28, 28}, {512, 14, 14}, /* VGG-16 */
+    };
+    for (size_t i = 0; i < sizeof shapes / sizeof *shapes; i++)
+        check_2x2_against_walk(shapes[i][0], shapes[i][1], shapes[i][2]);
+}
+
 static void test_errors(void)
 {
     int64_t xs[4] = {1, 1, 2, 2};
@@ -136,6 +189,7 @@ int main(void)
     RUN_TEST(test_ceil_mode);
     RUN_TEST(test_padded_rect);
     RUN_TEST(test_2x2_odd_and_nan);
+    RUN_TEST(test_2x2_vector_ties_nan);
     RUN_TEST(test_ties_go_to_first);
     RUN_TEST(test_errors);
     return TEST_SUMMARY();
