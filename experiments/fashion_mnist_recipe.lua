@@ -27,8 +27,6 @@ package.path = here .. 'search/?.lua;' .. package.path
 local pipeline = require 'pipeline'
 local contrastive = require 'contrastive'
 
-local scan = require 'scan'
-
 -- Sizes: the full recipe, and --quick's (flags given with --quick override it).
 local FULL = {train = 60000, epochs = contrastive.RECIPE.epochs, seeds = 3, umap_epochs = 200,
   faithful_train = 5000}
@@ -145,10 +143,9 @@ local train_opt = {}
 for k, v in pairs(contrastive.RECIPE) do train_opt[k] = v end
 train_opt.epochs = args.epochs
 local cache = args.cache or args.out .. '/cache'
-local scan_opt = {simclr = train_opt}
 local layout = {dim = 10, pca = 50, neighbors = 20, min_dist = 0, n_epochs = args.umap_epochs}
 results.recipe = {network = train_opt, features = 'trunk (1152), L2 rows',
-  clusters = 'SCAN heads on the frozen features (scan.lua defaults), argmax of the kept head',
+  clusters = 'SCAN heads on the frozen features (dc.scan defaults), argmax of the kept head',
   layout = args.umap_epochs > 0 and layout or nil, mixture = {k = 10, covariance = 'full'}}
 for _, seed in ipairs(seeds) do
   t0 = dc.now()
@@ -160,10 +157,12 @@ for _, seed in ipairs(seeds) do
     {training = {history = info.history, seconds = info.seconds}})
 
   t0 = dc.now()
-  local _, pte, sinfo = scan.features(scan_opt, train, test, seed, cache)
-  local assign = pte:argmax(2)
-  predicted('recipe (predicted)', seed, assign, t_train + dc.now() - t0,
-    {scan_seconds = dc.now() - t0, head = sinfo.head, head_losses = sinfo.losses})
+  -- on the features already read (fit and predict L2-normalise the rows themselves)
+  local heads = dc.scan.fit(ftr, {seed = seed})
+  local assign = heads:predict(fte):argmax(2)
+  local t_scan = dc.now() - t0
+  predicted('recipe (predicted)', seed, assign, t_train + t_scan,
+    {scan_seconds = t_scan, head = heads.head, head_losses = heads.losses})
   if seed == seeds[1] then
     dc.save_npy(args.out .. '/test_features.npy', fte:contiguous())
     dc.save_npy(args.out .. '/test_assign.npy', assign - 1)

@@ -320,12 +320,14 @@ return function(dc)
       heads.finetune_history = fit_finetune(lin, nbr, o, gen)
       x = l2_rows(dc.contrastive.features(o.model, o.data).trunk)
     end
-    heads.losses = full_losses(lin:forward(x):clone(), nbr, o)
+    local logits = lin:forward(x):clone()
+    heads.losses = full_losses(logits, nbr, o)
     heads.head = argmin(heads.losses)
     if o.selflabel > 0 then
       heads.selflabel_history = fit_selflabel(lin, heads.head, x, o, gen)
+      logits = lin:forward(x) -- self-labelling changed the kept head
     end
-    heads.probs = head_probs(lin:forward(x), heads.head, o.k)
+    heads.probs = head_probs(logits, heads.head, o.k)
     return heads
   end
 
