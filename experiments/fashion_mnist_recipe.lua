@@ -54,9 +54,7 @@ local args = parser:parse(arg)
 if args.faithful_from and args.faithful_train then
   parser:error('--faithful-from scores a finished run; --faithful-train sizes a new one: give one of them')
 end
-for key, v in pairs(FULL) do
-  if args[key] == nil then args[key] = args.quick and QUICK[key] or v end
-end
+dc.cli.fill_sizes(args, FULL, QUICK, args.quick)
 for _, key in ipairs{'epochs', 'train', 'seeds'} do
   if args[key] < 1 then parser:error(string.format('--%s must be at least 1, got %d', key, args[key])) end
 end

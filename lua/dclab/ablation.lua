@@ -141,9 +141,7 @@ return function(dc)
     if args.probe_epochs and args.probe_train == 0 then
       error('ablation ' .. name .. ': --probe-epochs does nothing with --probe-train 0 (no probes)', 2)
     end
-    for key, v in pairs(defaults) do
-      if args[key] == nil then args[key] = args.paper and paper[key] or v end
-    end
+    dc.cli.fill_sizes(args, defaults, paper, args.paper)
     if type(args.k) == 'string' then args.k = k_list(args.k) end
     args.first_seed = args.first_seed or 31
     args.threads = args.threads or 2

@@ -33,6 +33,21 @@ return function(dc)
       'in bf16 with fp32 sums; needs AVX512_BF16 or AMX).', names[1]):choices(names)
   end
 
+  -- Sizes a preset flag chooses: each key of defaults the command line left unset takes
+  -- preset[key] when the preset flag is on (and names the key), else defaults[key]. Flags
+  -- given beside the preset therefore override it.
+  function cli.fill_sizes(args, defaults, preset, on)
+    options.arg('fill_sizes', 1, args, {type = 'table'})
+    options.arg('fill_sizes', 2, defaults, {type = 'table'})
+    options.arg('fill_sizes', 3, preset, {type = 'table'})
+    for key, v in pairs(defaults) do
+      if args[key] == nil then
+        if on and preset[key] ~= nil then args[key] = preset[key] else args[key] = v end
+      end
+    end
+    return args
+  end
+
   dc.cli = cli
   return cli
 end

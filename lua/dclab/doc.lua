@@ -1375,6 +1375,13 @@ entry('dc.cli.int_option', [=[
 dc.cli.int_option(parser, name, help, default)
   parser:option(name, help, default) whose value must be an integer.]=])
 
+entry('dc.cli.fill_sizes', [=[
+dc.cli.fill_sizes(args, defaults, preset, on) -> args
+  Fills each key of defaults that args (parsed flags) left nil: from preset when on is
+  true and preset has the key, else from defaults. Flags given beside a preset flag thus
+  override it (the ablations' --paper, the recipe's --quick).
+  Example: dc.cli.fill_sizes(args, {epochs = 10}, {epochs = 5}, args.quick)]=])
+
 entry('dc.cli.precision_option', [=[
 dc.cli.precision_option(parser)
   Adds --precision to an argparse parser: one of dc.nn.precision_names(), default fp32

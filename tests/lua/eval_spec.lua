@@ -215,6 +215,17 @@ describe('dc.cli and the Fashion-MNIST recipe transforms', function()
     assert.are.equal(8, parser:parse({'--n', '8'}).n)
   end)
 
+  it('cli.fill_sizes takes the preset when on, the defaults otherwise, and flags over both', function()
+    local defaults, preset = {epochs = 10, seeds = 3}, {epochs = 5}
+    assert.are.same({epochs = 5, seeds = 3}, dc.cli.fill_sizes({}, defaults, preset, true))
+    assert.are.same({epochs = 10, seeds = 3}, dc.cli.fill_sizes({}, defaults, preset, false))
+    assert.are.same({epochs = 7, seeds = 3}, dc.cli.fill_sizes({epochs = 7}, defaults, preset, true))
+    -- a preset value of false is a value, not "unset"
+    assert.are.same({on = false}, dc.cli.fill_sizes({}, {on = true}, {on = false}, true))
+    errors_with('fill_sizes: argument 1', dc.cli.fill_sizes, nil, defaults, preset, true)
+    errors_with('fill_sizes: argument 3', dc.cli.fill_sizes, {}, defaults, 'x', true)
+  end)
+
   it('fashion_mnist_transforms gives 28x28 normalised train and eval transforms', function()
     local tf = dc.data.fashion_mnist_transforms()
     local x = test:get(1, tf.eval)
