@@ -266,10 +266,11 @@ dc_status dc_conv2d_forward(const dc_conv2d_cfg *cfg, const dc_tensor *x, const 
                        false, dc_tensor_data(y));
 }
 
-dc_status dc_conv2d_bn_check(const dc_conv2d_cfg *cfg, const dc_tensor *w, const dc_tensor *b,
-                             const dc_tensor *const bn[4], double eps, const char *op)
+dc_status dc_conv2d_params_check(const dc_conv2d_cfg *cfg, const dc_tensor *w, const dc_tensor *b,
+                                 const dc_tensor *const *bn, double eps, const char *op)
 {
     DC_TRY(check_params(cfg, w, b, op, "weight", "bias"));
+    if (!bn) return DC_OK;
     const int64_t cs[1] = {cfg->out_ch};
     const char *names[4] = {"gamma", "beta", "running_mean", "running_var"};
     for (int i = 0; i < 4; i++) DC_TRY(dc_arg_f32_shape(bn[i], 1, cs, op, names[i]));
@@ -300,7 +301,7 @@ dc_status dc_conv2d_bn_forward(const dc_conv2d_cfg *cfg, const dc_tensor *x, con
     const dc_tensor *const bn[4] = {gamma, beta, mean, var};
     geom g = {0};
     DC_TRY(geometry(cfg, x, op, &g));
-    DC_TRY(dc_conv2d_bn_check(cfg, w, b, bn, eps, op));
+    DC_TRY(dc_conv2d_params_check(cfg, w, b, bn, eps, op));
     int64_t ys[4] = {g.N, g.O, g.Ho, g.Wo};
     DC_TRY(dc_arg_out(y, DC_F32, 4, ys, op, "y"));
     if (g.N == 0) return DC_OK;
