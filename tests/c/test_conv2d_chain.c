@@ -9,9 +9,8 @@
  * chain against the fp32 layers 1e-4 (the layers use Winograd where the chain runs direct
  * convolutions); the bf16 chain against fp32 2e-2 (bf16 inputs at every layer, 8 bits of
  * mantissa, compounding over up to 13 convolutions). */
-#include <stdio.h>
 
-#include "cpu.h"
+#include "bf16_skip.h"
 #include "gradcheck.h"
 #include "layers/conv2d_chain.h"
 #include "layers/maxpool2d.h"
@@ -153,16 +152,6 @@ static const layer ODD[] = {L_POOL(2, 2), {'c', 16, 32, 3, 1, 1, false, false}, 
                             L_CONV(32, 32, 3, 1, 1), {'p', 0, 0, 2, 2, 0, false, true}};
 
 #define COUNT(a) ((int)(sizeof a / sizeof *a))
-
-static const char *no_bf16(void)
-{
-    static char why[320];
-    char f[256];
-    if (dc_cpu_bf16(dc_cpu_get())) return NULL;
-    snprintf(why, sizeof why, "this CPU has no AVX512_BF16 or AMX-BF16 (it has: %s)",
-             dc_cpu_features(dc_cpu_get(), f, sizeof f));
-    return why;
-}
 
 static void test_fp32(void)
 {

@@ -113,6 +113,18 @@ describe('bf16 inference chain', function()
     m:backward(x, dy)
   end)
 
+  it('runs the new chain after a layer is replaced', function()
+    if not bf16_or_pending() then return end
+    local s = dc.nn.Sequential{dc.nn.Conv2d(16, 16, 3, {pad = 1}), dc.nn.MaxPool2d(2)}
+    dc.nn.set_precision(s, 'bf16')
+    s:evaluate()
+    local x = dc.randn({2, 16, 8, 8}, {seed = 1})
+    assert.same({2, 16, 4, 4}, s:forward(x):shape())
+    s:replace(2, dc.nn.MaxPool2d(4))
+    assert.same({2, 16, 2, 2}, s:forward(x):shape())
+    assert.is_true(s.chained)
+  end)
+
   it('names the first module of a chain that fails', function()
     if not bf16_or_pending() then return end
     local s = dc.nn.Sequential{dc.nn.Conv2d(16, 16, 3), dc.nn.MaxPool2d(2)}

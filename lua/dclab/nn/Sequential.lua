@@ -43,8 +43,10 @@ local function check_pos(self, pos, where, extra)
   end
 end
 
--- Marks BatchNorm + in-place ReLU pairs for fusion; called after every structural change.
+-- Marks BatchNorm + in-place ReLU pairs for fusion; called after every structural change
+-- (which also drops the inference chains' output buffers: a run may now end elsewhere).
 function Sequential:refresh_fusion()
+  self.chain_bufs = nil
   for _, m in ipairs(self.modules) do
     m.fused_relu, m.fused, m.fused_bn, m.fused_conv = nil, nil, nil, nil
   end
