@@ -340,6 +340,73 @@ static int l_maxpool2d_backward(lua_State *L)
     return 1;
 }
 
+/* A tensor field of the table at t (nil or false: NULL), or an error naming stage i. */
+static dc_tensor *stage_tensor(lua_State *L, int t, int i, const char *key, bool need)
+{
+    int ty = lua_getfield(L, t, key);
+    dc_tensor *v = NULL;
+    if (ty != LUA_TNIL && !(ty == LUA_TBOOLEAN && !lua_toboolean(L, -1))) {
+        v = dcb_totensor(L, -1);
+        if (!v) luaL_error(L, "conv2d_chain_forward: stage %d: %s must be a tensor, got %s", i, key,
+                           luaL_typename(L, -1));
+    } else if (need) {
+        luaL_error(L, "conv2d_chain_forward: stage %d: %s missing", i, key);
+    }
+    lua_pop(L, 1); /* the table keeps the tensor alive */
+    return v;
+}
+
+/* core.conv2d_chain_forward(stages, x, y) -> y: an inference chain (see conv2d_chain.h);
+ * stages is a list of {conv = cfg, w = , b = (nil: none), bn = {gamma, beta, running_mean,
+ * running_var} (nil: none), eps = , relu = } and {pool = maxpool cfg} tables. */
+static int l_conv2d_chain_forward(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    dc_tensor *x = dcb_checktensor(L, 2);
+    dcb_outarg y = dcb_checkout(L, 3, false);
+    dcb_noalias(L, "conv2d_chain_forward", y.t, x, "y", "x");
+    const lua_Integer n = luaL_len(L, 1);
+    if (n < 1 || n > DC_CHAIN_MAX)
+        return luaL_error(L, "conv2d_chain_forward: %d stages, expected 1 to %d", (int)n, DC_CHAIN_MAX);
+    dc_chain_stage st[DC_CHAIN_MAX];
+    static const char *const bn_keys[4] = {"gamma", "beta", "running_mean", "running_var"};
+    for (int i = 0; i < n; i++) {
+        if (lua_geti(L, 1, i + 1) != LUA_TTABLE)
+            return luaL_error(L, "conv2d_chain_forward: stage %d must be a table, got %s", i + 1,
+                              luaL_typename(L, -1));
+        const int t = lua_gettop(L);
+        st[i] = (dc_chain_stage){0};
+        lua_getfield(L, t, "conv");
+        st[i].conv = luaL_testudata(L, -1, CONV2D_CFG);
+        lua_pop(L, 1);
+        if (st[i].conv) {
+            st[i].w = stage_tensor(L, t, i + 1, "w", true);
+            st[i].b = stage_tensor(L, t, i + 1, "b", false);
+            if (lua_getfield(L, t, "bn") == LUA_TTABLE) {
+                const int bn = lua_gettop(L);
+                for (int k = 0; k < 4; k++) st[i].bn[k] = stage_tensor(L, bn, i + 1, bn_keys[k], true);
+            }
+            lua_pop(L, 1);
+            lua_getfield(L, t, "eps");
+            st[i].eps = lua_isnil(L, -1) ? 0 : luaL_checknumber(L, -1);
+            lua_pop(L, 1);
+            lua_getfield(L, t, "relu");
+            st[i].relu = lua_toboolean(L, -1);
+            lua_pop(L, 1);
+        } else {
+            lua_getfield(L, t, "pool");
+            st[i].pool = luaL_testudata(L, -1, POOL2D_CFG);
+            if (!st[i].pool)
+                return luaL_error(L, "conv2d_chain_forward: stage %d needs conv (a Conv2d "
+                                  "configuration) or pool (a MaxPool2d configuration)", i + 1);
+            lua_pop(L, 1);
+        }
+        lua_pop(L, 1); /* the stage table: stages keeps it */
+    }
+    dcb_check(L, dc_conv2d_chain_forward((int)n, st, x, dcb_pushout(L, y)));
+    return 1;
+}
+
 /* core.avgpool2d_forward(cfg, x, y) -> y */
 static int l_avgpool2d_forward(lua_State *L)
 {
@@ -587,6 +654,7 @@ static const luaL_Reg nn_funcs[] = {
     {"conv2d_forward", l_conv2d_forward},
     {"conv2d_backward", l_conv2d_backward},
     {"conv2d_bn_forward", l_conv2d_bn_forward},
+    {"conv2d_chain_forward", l_conv2d_chain_forward},
     {"linear_forward", l_linear_forward},
     {"linear_backward", l_linear_backward},
     {"relu_forward", l_relu_forward},

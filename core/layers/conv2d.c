@@ -266,9 +266,31 @@ dc_status dc_conv2d_forward(const dc_conv2d_cfg *cfg, const dc_tensor *x, const 
                        false, dc_tensor_data(y));
 }
 
-/* scratch slots of the folded weights and bias (0-3: im2col / Winograd, 4-7: oneDNN) */
-#define SLOT_FOLD_W 8
-#define SLOT_FOLD_B 9
+dc_status dc_conv2d_params_check(const dc_conv2d_cfg *cfg, const dc_tensor *w, const dc_tensor *b,
+                                 const dc_tensor *const *bn, double eps, const char *op)
+{
+    DC_TRY(check_params(cfg, w, b, op, "weight", "bias"));
+    if (!bn) return DC_OK;
+    const int64_t cs[1] = {cfg->out_ch};
+    const char *names[4] = {"gamma", "beta", "running_mean", "running_var"};
+    for (int i = 0; i < 4; i++) DC_TRY(dc_arg_f32_shape(bn[i], 1, cs, op, names[i]));
+    DC_CHECK(eps > 0, DC_ERR_ARG, "%s: eps must be > 0, got %g", op, eps);
+    return DC_OK;
+}
+
+void dc_conv2d_bn_fold(const dc_conv2d_cfg *cfg, const dc_tensor *w, const dc_tensor *b,
+                       const dc_tensor *const bn[4], double eps, float *wf, float *bf)
+{
+    const int64_t O = cfg->out_ch, K = (int64_t)cfg->in_ch * cfg->kh * cfg->kw;
+    const float *wp = dc_tensor_data(w), *bp = b ? dc_tensor_data(b) : NULL;
+    const float *ga = dc_tensor_data(bn[0]), *be = dc_tensor_data(bn[1]);
+    const float *mu = dc_tensor_data(bn[2]), *va = dc_tensor_data(bn[3]);
+    for (int64_t o = 0; o < O; o++) {
+        double sc = ga[o] / sqrt((double)va[o] + eps);
+        for (int64_t k = 0; k < K; k++) wf[o * K + k] = (float)(wp[o * K + k] * sc);
+        bf[o] = (float)(((bp ? bp[o] : 0.0) - mu[o]) * sc + be[o]);
+    }
+}
 
 dc_status dc_conv2d_bn_forward(const dc_conv2d_cfg *cfg, const dc_tensor *x, const dc_tensor *w,
                                const dc_tensor *b, const dc_tensor *gamma, const dc_tensor *beta,
@@ -276,27 +298,16 @@ dc_status dc_conv2d_bn_forward(const dc_conv2d_cfg *cfg, const dc_tensor *x, con
                                dc_tensor *y)
 {
     const char *op = "conv2d_bn_forward";
+    const dc_tensor *const bn[4] = {gamma, beta, mean, var};
     geom g = {0};
     DC_TRY(geometry(cfg, x, op, &g));
-    DC_TRY(check_params(cfg, w, b, op, "weight", "bias"));
-    const int64_t cs[1] = {g.O};
-    const dc_tensor *stats[4] = {gamma, beta, mean, var};
-    const char *names[4] = {"gamma", "beta", "running_mean", "running_var"};
-    for (int i = 0; i < 4; i++) DC_TRY(dc_arg_f32_shape(stats[i], 1, cs, op, names[i]));
-    DC_CHECK(eps > 0, DC_ERR_ARG, "%s: eps must be > 0, got %g", op, eps);
+    DC_TRY(dc_conv2d_params_check(cfg, w, b, bn, eps, op));
     int64_t ys[4] = {g.N, g.O, g.Ho, g.Wo};
     DC_TRY(dc_arg_out(y, DC_F32, 4, ys, op, "y"));
     if (g.N == 0) return DC_OK;
-    float *wf = dc_scratch(SLOT_FOLD_W, (size_t)(g.O * g.K)), *bf = dc_scratch(SLOT_FOLD_B, (size_t)g.O);
+    float *wf = dc_scratch(DC_SLOT_FOLD_W, (size_t)(g.O * g.K)), *bf = dc_scratch(DC_SLOT_FOLD_B, (size_t)g.O);
     DC_CHECK(wf && bf, DC_ERR_NOMEM, "%s: out of memory for the folded weights", op);
-    const float *wp = dc_tensor_data(w), *bp = b ? dc_tensor_data(b) : NULL;
-    const float *ga = dc_tensor_data(gamma), *be = dc_tensor_data(beta);
-    const float *mu = dc_tensor_data(mean), *va = dc_tensor_data(var);
-    for (int64_t o = 0; o < g.O; o++) {
-        double sc = ga[o] / sqrt((double)va[o] + eps);
-        for (int64_t k = 0; k < g.K; k++) wf[o * g.K + k] = (float)(wp[o * g.K + k] * sc);
-        bf[o] = (float)(((bp ? bp[o] : 0.0) - mu[o]) * sc + be[o]);
-    }
+    dc_conv2d_bn_fold(cfg, w, b, bn, eps, wf, bf);
     dc_conv2d_cfg c = *cfg;
     c.bias = true;
     return forward_raw(&c, &g, dc_tensor_data(x), wf, bf, relu, dc_tensor_data(y));

@@ -71,6 +71,16 @@ dc_status dc_conv2d_bn_forward(const dc_conv2d_cfg *cfg, const dc_tensor *x, con
                                const dc_tensor *mean, const dc_tensor *var, double eps, bool relu,
                                dc_tensor *y);
 
+/* The checks of a convolution's parameters (op names the caller): w [out_ch, in_ch, kh, kw],
+ * b [out_ch] or NULL (only with cfg->bias), and unless bn is NULL a BatchNorm's
+ * bn = {gamma, beta, running mean, running var}, float32 [out_ch] each, and eps > 0. */
+dc_status dc_conv2d_params_check(const dc_conv2d_cfg *cfg, const dc_tensor *w, const dc_tensor *b,
+                                 const dc_tensor *const *bn, double eps, const char *op);
+/* The BatchNorm folded into the convolution (checked arguments): wf[out_ch][in_ch*kh*kw] =
+ * w * s, bf[out_ch] = (b - mean) * s + beta, s = gamma / sqrt(var + eps) per channel. */
+void dc_conv2d_bn_fold(const dc_conv2d_cfg *cfg, const dc_tensor *w, const dc_tensor *b,
+                       const dc_tensor *const bn[4], double eps, float *wf, float *bf);
+
 /* Both backward passes from one gradient dy: [N, out_ch, Ho, Wo].
  *   dx (output, may be NULL to skip): dL/dx, shape of x, overwritten
  *   dw, db (may be NULL to skip): dw += scale * dL/dw, db += scale * dL/db (accumulate) */

@@ -24,7 +24,6 @@
 
 /* scratch slots of the reordered tensors (0-3 belong to im2col and Winograd) */
 #define SLOT0 4
-#define SLOT_PAD 10 /* oneDNN's scratchpad (8 and 9: conv2d.c's folded weights) */
 #define PAR_MIN 32768
 #define BF16_MIN_CH 16
 #define WINO_MIN_CH 16
@@ -55,6 +54,14 @@ static void engine_init(void)
     engine_status = dnnl_engine_create(&engine, dnnl_cpu, 0);
     if (engine_status == dnnl_success)
         engine_status = dnnl_stream_create(&stream, engine, dnnl_stream_default_flags);
+}
+
+dc_status dc_dnnl_engine(dnnl_engine_t *e, dnnl_stream_t *st)
+{
+    pthread_once(&engine_once, engine_init);
+    if (engine_status != dnnl_success) return dc_fail(DC_ERR_ARG, "oneDNN: no CPU engine (dnnl_status %d)", (int)engine_status);
+    *e = engine, *st = stream;
+    return DC_OK;
 }
 
 static dc_status fail(const char *what, dnnl_status_t s)
@@ -258,8 +265,9 @@ static dc_status lookup(int kind, const dc_conv2d_cfg *c, int64_t N, int64_t H, 
         destroy(*link);
         *link = NULL;
     }
-    pthread_once(&engine_once, engine_init);
-    if (engine_status != dnnl_success) return fail("engine", engine_status);
+    dnnl_engine_t e;
+    dnnl_stream_t st0;
+    DC_TRY(dc_dnnl_engine(&e, &st0));
     dprim *p = calloc(1, sizeof *p);
     DC_CHECK(p, DC_ERR_NOMEM, "conv2d: out of memory for a oneDNN primitive");
     for (int i = 0; i < NKEY; i++) p->key[i] = key[i];
@@ -299,7 +307,7 @@ static dc_status exec(const dprim *p, void *const t[3], const float *bias)
 {
     dnnl_memory_t user[3] = {NULL}, inner[3] = {NULL}, bm = NULL;
     dnnl_exec_arg_t args[5];
-    float *pad = p->pad_bytes ? dc_scratch(SLOT_PAD, p->pad_bytes / sizeof(float) + 1) : NULL;
+    float *pad = p->pad_bytes ? dc_scratch(DC_SLOT_DNNL_PAD, p->pad_bytes / sizeof(float) + 1) : NULL;
     bool nomem = p->pad_bytes && !pad;
     dnnl_status_t s = dnnl_success;
     int n = 0;
@@ -397,6 +405,11 @@ static dc_conv2d_cfg pass_cfg(const dc_conv2d_cfg *cfg, int kind, int64_t H, int
     c.bf16 = c.bf16 && c.in_ch >= BF16_MIN_CH &&
              !(kind == BWD_W && winograd_fits(&c) && H * W < BF16_W_MIN_MAP);
     return c;
+}
+
+bool dc_conv2d_dnnl_bf16_forward(const dc_conv2d_cfg *cfg, int64_t H, int64_t W)
+{
+    return pass_cfg(cfg, FWD, H, W).bf16;
 }
 
 dc_status dc_conv2d_dnnl_forward(const dc_conv2d_cfg *cfg, int64_t N, int64_t H, int64_t W,

@@ -12,6 +12,9 @@
 
 #include "conv2d.h"
 
+struct dnnl_engine;
+struct dnnl_stream;
+
 /* Whether oneDNN can run this layer on an input of H x W (it cannot when the last window
  * leaves fewer than 0 pixels of right/bottom padding: PyTorch's floor rule with stride > 1
  * and no padding on a size that does not divide). */
@@ -29,6 +32,13 @@ dc_status dc_conv2d_dnnl_backward_data(const dc_conv2d_cfg *cfg, int64_t N, int6
 dc_status dc_conv2d_dnnl_backward_weights(const dc_conv2d_cfg *cfg, int64_t N, int64_t H,
                                           int64_t W, const float *x, const float *dy, float *dw,
                                           float scale);
+
+/* Whether the forward pass of a bf16 layer on H x W maps computes in bf16 (some layers run
+ * faster in fp32: conv2d_dnnl.c, pass_cfg). */
+bool dc_conv2d_dnnl_bf16_forward(const dc_conv2d_cfg *cfg, int64_t H, int64_t W);
+
+/* The CPU engine and stream every oneDNN call of dclab shares, made on first use. */
+dc_status dc_dnnl_engine(struct dnnl_engine **engine, struct dnnl_stream **stream);
 
 /* The instruction set oneDNN runs on this CPU, e.g. "avx512_core_amx", "avx2". */
 const char *dc_dnnl_isa(void);

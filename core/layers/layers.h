@@ -6,6 +6,7 @@
 #include "avgpool2d.h"
 #include "batchnorm.h"
 #include "conv2d.h"
+#include "conv2d_chain.h"
 #include "dropout.h"
 #include "linear.h"
 #include "maxpool2d.h"

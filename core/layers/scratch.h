@@ -10,6 +10,12 @@
 #include <stddef.h>
 
 #define DC_SCRATCH_SLOTS 11
+/* Who uses which slot: 0-3 im2col and Winograd; 4-7 oneDNN's reordered tensors (the inference
+ * chain: 4, 5 its activations, 6 its weights); 8, 9 the folded weights and bias of a
+ * convolution + BatchNorm; 10 oneDNN's scratchpad. */
+#define DC_SLOT_FOLD_W 8
+#define DC_SLOT_FOLD_B 9
+#define DC_SLOT_DNNL_PAD 10
 
 /* At least nfloats floats of slot (0..DC_SCRATCH_SLOTS-1), 64-byte aligned, contents
  * undefined; NULL when out of memory. Borrowed until the next call for the same slot on this

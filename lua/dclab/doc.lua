@@ -2437,4 +2437,18 @@ dc.scan.neighbor_accuracy(neighbors, labels) -> fraction
   The fraction of mined neighbours (int64 [N, n]) whose label (int64 [N]) is their row's:
   how often SCAN's pairs share a class (labels used only to score).]=])
 
+-- issue #11 (bf16 kernels): the inference chain
+entry('dc.nn.Conv2d:chain_stage', [=[
+conv:chain_stage() -> stage, n | nil
+  In evaluation, the stage this layer is in a bf16 inference chain (dc.nn's chain.lua: a
+  Sequential runs a run of bf16 convolutions and max poolings as one oneDNN pass whose
+  activations stay channels-last bf16): its configuration and weights, with the BatchNorm2d
+  folded after it and its fused ReLU, and n, the modules the stage covers (1 to 3). nil for
+  a layer in fp32. Sequential calls it; there is no reason to call it yourself.]=])
+
+entry('dc.nn.MaxPool2d:chain_stage', [=[
+pool:chain_stage() -> stage, 1
+  In evaluation, the stage this layer is in a bf16 inference chain (see
+  dc.nn.Conv2d:chain_stage): {pool = its configuration}.]=])
+
 return doc

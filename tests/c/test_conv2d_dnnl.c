@@ -10,6 +10,7 @@
  * reason printed and not counted as passed, on a CPU without AVX512_BF16 or AMX-BF16. */
 #include <stdlib.h>
 
+#include "bf16_skip.h"
 #include "gradcheck.h"
 #include "layers/conv2d.h"
 #include "layers/conv2d_dnnl.h"
@@ -71,16 +72,6 @@ static void compare_model_shapes(bool bf16, double tol)
 }
 
 static void test_model_shapes(void) { compare_model_shapes(false, 1e-4); }
-/* Why a bf16 test cannot run here, or NULL when it can. */
-static const char *no_bf16(void)
-{
-    static char why[320];
-    char f[256];
-    if (dc_cpu_bf16(dc_cpu_get())) return NULL;
-    snprintf(why, sizeof why, "this CPU has no AVX512_BF16 or AMX-BF16 (it has: %s)",
-             dc_cpu_features(dc_cpu_get(), f, sizeof f));
-    return why;
-}
 
 static void test_model_shapes_bf16(void)
 {

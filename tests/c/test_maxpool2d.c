@@ -115,39 +115,43 @@ static void test_ties_go_to_first(void)
     dc_tensor_release(&idx);
 }
 
-/* The 2x2 stride-2 path (8 outputs at a time) against a walk of each window in row-major
- * order by the layer's rule (the first maximum; a NaN wins once), on data full of ties and
- * NaNs: rows of 18 outputs (two vectors, the second partial) with odd sizes (a row and a
- * column dropped), then the 2x2 pooling inputs of the small and VGG-16 models (one image;
- * AlexNet pools 3x3 windows, the general walk). */
-static void check_2x2_against_walk(int64_t C, int64_t H, int64_t W)
+/* The vector paths (8 outputs at a time: 2x2 stride 2 by pairs of loads, any other window by
+ * gathers) against a walk of each window in row-major order by the layer's rule (the first
+ * maximum; a NaN wins once; padding never wins), on data full of ties and NaNs: rows of 18
+ * outputs (two vectors, the second partial) with odd sizes, then the pooling inputs of the
+ * small, AlexNet and VGG-16 models (one image), then padded, strided and ceil-mode windows
+ * whose border columns walk one by one. */
+static void check_against_walk(dc_pool2d_cfg c, int64_t C, int64_t H, int64_t W)
 {
-    int64_t xs[4] = {1, C, H, W};
+    int64_t xs[4] = {1, C, H, W}, ys[4];
     dc_tensor x = gc_zeros(4, xs), y = dc_tensor_empty(), idx = dc_tensor_empty();
-    const int64_t n = dc_tensor_numel(&x), Ho = H / 2, Wo = W / 2;
+    const int64_t n = dc_tensor_numel(&x);
     for (int64_t i = 0; i < n; i++) {
         int v = (int)(gc_uniform() * 4);
         gc_f(&x)[i] = v == 3 ? (gc_uniform() < 0.5 ? NAN : 2.0f) : (float)v;
     }
-    dc_pool2d_cfg c;
-    dc_pool2d_cfg_init(&c, 2, 2);
+    CHECK_OK(dc_pool2d_out_shape(&c, &x, "test", ys));
     CHECK_OK(dc_maxpool2d_forward(&c, &x, &y, &idx));
-    CHECK(y.shape[2] == Ho && y.shape[3] == Wo);
+    const int64_t Ho = ys[2], Wo = ys[3];
     int bad = 0;
     for (int64_t p = 0; p < C; p++)
         for (int64_t o = 0; o < Ho * Wo && bad < 3; o++) {
             const int64_t oh = o / Wo, ow = o % Wo;
             const float *src = gc_f(&x) + p * H * W;
-            int64_t at = 2 * oh * W + 2 * ow;
-            for (int k = 1; k < 4; k++) {
-                int64_t q = (2 * oh + k / 2) * W + 2 * ow + k % 2;
-                if (src[q] > src[at] || (isnan(src[q]) && !isnan(src[at]))) at = q;
-            }
+            int64_t at = -1;
+            for (int i = 0; i < c.kh; i++)
+                for (int j = 0; j < c.kw; j++) {
+                    const int64_t ih = oh * c.sh - c.ph + i, iw = ow * c.sw - c.pw + j;
+                    if (ih < 0 || ih >= H || iw < 0 || iw >= W) continue;
+                    const int64_t q = ih * W + iw;
+                    if (at < 0 || src[q] > src[at] || (isnan(src[q]) && !isnan(src[at]))) at = q;
+                }
             const float got = gc_f(&y)[p * Ho * Wo + o];
             const int64_t got_at = ((int64_t *)dc_tensor_data(&idx))[p * Ho * Wo + o];
             if (got_at != at || !(got == src[at] || (isnan(got) && isnan(src[at])))) {
-                TT_REPORT("%lldx%lldx%lld, plane %lld output %lld: %g at %lld, expected %g at %lld",
-                          (long long)C, (long long)H, (long long)W, (long long)p, (long long)o, got,
+                TT_REPORT("%dx%d/%d pad %dx%d, %lldx%lldx%lld, plane %lld output %lld: %g at %lld, "
+                          "expected %g at %lld", c.kh, c.kw, c.sw, c.ph, c.pw, (long long)C,
+                          (long long)H, (long long)W, (long long)p, (long long)o, got,
                           (long long)got_at, src[at], (long long)at);
                 bad++;
             }
@@ -157,15 +161,29 @@ static void check_2x2_against_walk(int64_t C, int64_t H, int64_t W)
     dc_tensor_release(&idx);
 }
 
-static void test_2x2_vector_ties_nan(void)
+static void test_vector_ties_nan(void)
 {
     static const int64_t shapes[][3] = {
         {6, 13, 37},                                                    /* odd, 18 a row */
         {64, 28, 28},   {128, 14, 14},  {256, 7, 7},                    /* small */
         {64, 224, 224}, {128, 112, 112}, {256, 56, 56}, {512, 28, 28}, {512, 14, 14}, /* VGG-16 */
     };
+    dc_pool2d_cfg c2;
+    dc_pool2d_cfg_init(&c2, 2, 2);
     for (size_t i = 0; i < sizeof shapes / sizeof *shapes; i++)
-        check_2x2_against_walk(shapes[i][0], shapes[i][1], shapes[i][2]);
+        check_against_walk(c2, shapes[i][0], shapes[i][1], shapes[i][2]);
+    /* AlexNet: 3x3 stride 2 on 55, 27, 13 */
+    const dc_pool2d_cfg c3 = {3, 3, 2, 2, 0, 0, false, true};
+    check_against_walk(c3, 96, 55, 55);
+    check_against_walk(c3, 256, 27, 27);
+    check_against_walk(c3, 256, 13, 13);
+    check_against_walk(c3, 3, 11, 37);
+    /* padding, rectangles, strides 1 and 3, ceil mode */
+    check_against_walk((dc_pool2d_cfg){3, 3, 2, 2, 1, 1, false, true}, 3, 13, 40);
+    check_against_walk((dc_pool2d_cfg){3, 4, 1, 3, 1, 2, false, true}, 2, 9, 50);
+    check_against_walk((dc_pool2d_cfg){2, 3, 1, 1, 0, 1, false, true}, 2, 7, 21);
+    check_against_walk((dc_pool2d_cfg){3, 3, 3, 3, 1, 1, true, true}, 2, 16, 53);
+    check_against_walk((dc_pool2d_cfg){3, 2, 2, 2, 0, 1, true, true}, 2, 14, 25);
 }
 
 static void test_errors(void)
@@ -189,7 +207,7 @@ int main(void)
     RUN_TEST(test_ceil_mode);
     RUN_TEST(test_padded_rect);
     RUN_TEST(test_2x2_odd_and_nan);
-    RUN_TEST(test_2x2_vector_ties_nan);
+    RUN_TEST(test_vector_ties_nan);
     RUN_TEST(test_ties_go_to_first);
     RUN_TEST(test_errors);
     return TEST_SUMMARY();

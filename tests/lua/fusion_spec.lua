@@ -65,3 +65,72 @@ describe('Conv2d + BatchNorm2d inference fusion', function()
     assert.is_true((m.features.output - y):abs():max() == 0)
   end)
 end)
+
+-- In evaluation a bf16 network's runs of convolutions (with folded BatchNorm and ReLU) and max
+-- poolings run as one oneDNN chain (nn/chain.lua): the same output as the modules one by one.
+describe('bf16 inference chain', function()
+  local function bf16_or_pending()
+    if dc.cpu().bf16 then return true end
+    pending('this CPU has no AVX512_BF16 or AMX-BF16: ' .. dc.cpu().features)
+  end
+
+  local function one_by_one(m, x)
+    local z = m.sobel:forward(x)
+    for _, c in ipairs(m.features.modules) do z = c:forward(z) end
+    return m.top_layer:forward(m.classifier:forward(m.flatten:forward(z)))
+  end
+
+  it('gives the output of the modules one by one, for a last smaller batch too', function()
+    if not bf16_or_pending() then return end
+    local m = dc.nn.set_precision(dc.models.small{k = 10, generator = dc.Generator(7)}, 'bf16')
+    m:evaluate()
+    for _, n in ipairs{6, 5, 6} do
+      local x = dc.randn({n, 1, 28, 28}, {seed = n})
+      local y = m:forward(x):clone()
+      assert.is_true(m.features.chained)
+      local r = one_by_one(m, x)
+      assert.same(r:shape(), y:shape())
+      local e = (y - r):abs():max() / r:abs():max()
+      assert.is_true(e <= 1e-5, tostring(e))
+    end
+  end)
+
+  it('leaves fp32 networks and training alone, and refuses a backward through a chain', function()
+    local m = dc.models.small{k = 10}
+    m:evaluate()
+    m:forward(dc.randn({2, 1, 28, 28}, {seed = 1}))
+    assert.is_false(m.features.chained)
+    if not bf16_or_pending() then return end
+    dc.nn.set_precision(m, 'bf16')
+    local x = dc.randn({2, 1, 28, 28}, {seed = 1})
+    m:forward(x)
+    local dy = dc.randn(m.output:shape(), {seed = 2})
+    H.errors_with('features: Sequential: no backward after an evaluation forward that ran layers as one bf16 chain',
+      function() m:backward(x, dy) end)
+    m:training()
+    m:forward(x)
+    assert.is_false(m.features.chained)
+    m:backward(x, dy)
+  end)
+
+  it('runs the new chain after a layer is replaced', function()
+    if not bf16_or_pending() then return end
+    local s = dc.nn.Sequential{dc.nn.Conv2d(16, 16, 3, {pad = 1}), dc.nn.MaxPool2d(2)}
+    dc.nn.set_precision(s, 'bf16')
+    s:evaluate()
+    local x = dc.randn({2, 16, 8, 8}, {seed = 1})
+    assert.same({2, 16, 4, 4}, s:forward(x):shape())
+    s:replace(2, dc.nn.MaxPool2d(4))
+    assert.same({2, 16, 2, 2}, s:forward(x):shape())
+    assert.is_true(s.chained)
+  end)
+
+  it('names the first module of a chain that fails', function()
+    if not bf16_or_pending() then return end
+    local s = dc.nn.Sequential{dc.nn.Conv2d(16, 16, 3), dc.nn.MaxPool2d(2)}
+    dc.nn.set_precision(s, 'bf16')
+    s:evaluate()
+    H.errors_with('(1) Conv2d(16 -> 16, 3x3): conv2d_chain: stage 2: maxpool2d: x float32 [1, 16, 1, 1] is too small',
+      function() s:forward(dc.randn({1, 16, 3, 3}, {seed = 1})) end)
+  end)
+end)

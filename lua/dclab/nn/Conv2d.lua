@@ -54,6 +54,19 @@ function Conv2d:forward(x)
   return self.output
 end
 
+-- In evaluation, the stage of an inference chain (nn/chain.lua) this layer runs as, with the
+-- folded BatchNorm after it and its fused ReLU, and how many modules the stage covers; nil
+-- unless it computes in bf16 (fp32 layers keep their own kernels, Winograd among them).
+function Conv2d:chain_stage()
+  if self.cfg.precision ~= 'bf16' then return nil end
+  local st, bn = {conv = self.cfg, w = self.weight, b = self.bias}, self.fused_bn
+  if not bn or bn.is_training then return st, 1 end
+  st.bn = {gamma = bn.weight, beta = bn.bias, running_mean = bn.running_mean,
+    running_var = bn.running_var}
+  st.eps, st.relu = bn.cfg.eps, bn.fused_relu == true
+  return st, st.relu and 3 or 2
+end
+
 function Conv2d:backward(x, dy)
   local dx = self.grad_input
   if not self.need_input_grad then dx = false end

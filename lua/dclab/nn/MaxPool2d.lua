@@ -25,6 +25,11 @@ function MaxPool2d:forward(x)
   return self.output
 end
 
+-- In evaluation, the stage of an inference chain (nn/chain.lua) this layer runs as.
+function MaxPool2d:chain_stage()
+  return {pool = self.cfg}, 1
+end
+
 function MaxPool2d:backward(x, dy)
   self.grad_input = core.maxpool2d_backward(self.cfg, x, dy, self.indices_valid and self.indices,
     self.grad_input)

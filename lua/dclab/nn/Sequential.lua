@@ -3,14 +3,18 @@
 -- "(2).(3) ..."). Modules can be added, inserted, removed and replaced (DeepCluster swaps the
 -- head every epoch).
 --
--- Two savings, both invisible in the results:
+-- Savings, invisible in the results:
 --  * a BatchNorm followed by an in-place ReLU runs as one fused kernel (the ReLU's output is
 --    the BatchNorm's output anyway, as with PyTorch's inplace=True);
 --  * in evaluation, a Conv2d followed by a BatchNorm2d (and such a ReLU) runs as one
 --    convolution with the running statistics folded into its weights (conv2d_bn_forward);
+--  * in evaluation, runs of bf16 convolutions (with those BatchNorms and ReLUs) and max
+--    poolings run as one oneDNN chain whose activations stay channels-last bf16 (chain.lua);
+--    the modules inside such a run keep their outputs of the last training step;
 --  * when need_input_grad is false, backward stops at the first module with parameters:
 --    the gradient of the input itself is never computed.
 local Module = require 'dclab.nn.Module'
+local chain = require 'dclab.nn.chain'
 
 local Sequential, parent = Module:extend('Sequential')
 
@@ -39,8 +43,10 @@ local function check_pos(self, pos, where, extra)
   end
 end
 
--- Marks BatchNorm + in-place ReLU pairs for fusion; called after every structural change.
+-- Marks BatchNorm + in-place ReLU pairs for fusion; called after every structural change
+-- (which also drops the inference chains' output buffers: a run may now end elsewhere).
 function Sequential:refresh_fusion()
+  self.chain_bufs = nil
   for _, m in ipairs(self.modules) do
     m.fused_relu, m.fused, m.fused_bn, m.fused_conv = nil, nil, nil, nil
   end
@@ -110,9 +116,24 @@ local function located(i, m, err)
 end
 
 function Sequential:forward(x)
-  for i, m in ipairs(self.modules) do
-    local ok, y = pcall(m.forward, m, x)
-    if not ok then error(located(i, m, y), 0) end
+  local mods, i = self.modules, 1
+  self.chained = false
+  while i <= #mods do
+    local m, start = mods[i], i
+    local stages, last
+    if not self.is_training then stages, last = chain.at(mods, i) end
+    local ok, y
+    if stages then
+      self.chain_bufs = self.chain_bufs or {}
+      self.chain_bufs[i] = self.chain_bufs[i] or {}
+      ok, y = pcall(chain.forward, stages, x, self.chain_bufs[i])
+      if ok then mods[last].output = y end
+      self.chained, i = true, last + 1
+    else
+      ok, y = pcall(m.forward, m, x)
+      i = i + 1
+    end
+    if not ok then error(located(start, m, y), 0) end
     x = y
   end
   self.output = x
@@ -130,6 +151,10 @@ local function first_needed(self)
 end
 
 function Sequential:backward(x, dy)
+  if self.chained then
+    error('Sequential: no backward after an evaluation forward that ran layers as one bf16 ' ..
+      'chain (their outputs were not kept); call :training() first', 2)
+  end
   local first = first_needed(self)
   for i = #self.modules, first, -1 do
     local m = self.modules[i]
