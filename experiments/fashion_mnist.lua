@@ -79,15 +79,18 @@ if not args.no_eval then
     'k-NN and linear probes trained on %d labelled train images.', args.eval_seeds, #etest, #etrain))
   local opts = {seeds = args.eval_seeds, transform = tf.eval, probe_epochs = args.probe_epochs,
     threads = args.threads, min_variance = args.min_variance}
+  -- The random network is built when its turn comes and let go after it: its activation
+  -- buffers would otherwise stay beside the trained network's during that one's evaluation.
   local subjects = {
-    {'raw pixels', nil},
-    {'random network', dc.models.small{sobel = sobel, generator = dc.Generator(args.seed)}},
-    {'DeepCluster', model},
+    {'raw pixels', function() return nil end},
+    {'random network', function() return dc.models.small{sobel = sobel, generator = dc.Generator(args.seed)} end},
+    {'DeepCluster', function() return model end},
   }
   local erows, scores = {}, {}
   for _, s in ipairs(subjects) do
     local te0 = dc.now()
-    local r = dc.eval.report(s[2], etrain, etest, opts)
+    local r = dc.eval.report(s[2](), etrain, etest, opts)
+    collectgarbage()
     local best_probe = 0
     for _, acc in pairs(r.probe) do best_probe = math.max(best_probe, acc) end
     scores[#scores + 1] = {r.clustering.pca.nmi.mean, r.clustering.l2.nmi.mean, r.knn, best_probe}

@@ -6,7 +6,9 @@
 -- one dclab epoch and the peer's epochs in NCHW and channels_last (fp32), then the same in bf16
 -- where the CPU has it (PyTorch: torch.autocast + channels_last). Every epoch starts from a
 -- fresh network. Ratios: the median over rounds of peer time / dclab time (> 1: dclab is
--- faster), fp32 against the peer's faster layout.
+-- faster), fp32 against the peer's faster layout. Last line: the peak resident memory of both
+-- processes over all their epochs (the peer's DataLoader workers are processes of their own:
+-- the largest of them is printed beside it).
 --   ./dclab experiments/bench/epoch.lua [rounds=1] [n=10000] [k=100] [threads=2]
 local dc = require 'dclab'
 local shared = dofile('experiments/bench/shared.lua')
@@ -32,6 +34,10 @@ local function ours(precision, seed)
     progress = false, precision = precision,
   }
   local s = run:step()
+  run = nil
+  -- the next round builds a new network: free this one's buffers first, as a script running
+  -- one recipe would never hold two
+  collectgarbage()
   return {s.t_features, s.t_cluster, s.t_train}
 end
 
@@ -67,6 +73,7 @@ for r = 1, rounds do
       total(best), best[1], best[2], best[3], e.layout[r]) or 'failed', shared.loadavg()))
   end
 end
+local peer_rss = ask('peak_rss_mib', function(l) return l:match('^[%d.]+ [%d.]+$') end)
 stop()
 
 print(string.format('\n%-6s %-30s %-30s %7s', 'epoch', 'dclab s (features+cluster+train)',
@@ -84,4 +91,8 @@ for _, p in ipairs(precisions) do
       med(e.peer, 2), med(e.peer, 3), e.layout[#e.layout] == 'cl' and 'channels_last' or 'NCHW') or '-',
     #e.ratio > 0 and string.format('%.2f', shared.median(e.ratio)) or '-'))
 end
+local main, worker = (peer_rss or ''):match('^(%S+) (%S+)$')
+print(string.format('peak RSS over all epochs: dclab %.0f MiB, peer %s', shared.peak_rss_mib(),
+  main and string.format('%.0f MiB (its largest DataLoader worker: %.0f MiB)', tonumber(main),
+  tonumber(worker)) or '-'))
 print('load average at end: ' .. shared.loadavg())

@@ -92,13 +92,6 @@ local function conv_rates(name, seq, x, out)
   return out
 end
 
-local function peak_rss_mib()
-  local f = io.open('/proc/self/status')
-  local kb = f and f:read('a'):match('VmHWM:%s*(%d+) kB')
-  if f then f:close() end
-  return kb and tonumber(kb) / 1024 or 0
-end
-
 local cpu = dc.cpu()
 print(string.format('dclab %s, %d threads, %d rounds of best of %d, OMP_WAIT_POLICY=%s', dc.version,
   dc.get_num_threads(), rounds, repeats, os.getenv('OMP_WAIT_POLICY') or '(unset)'))
@@ -150,7 +143,7 @@ stop_peer()
 local convs = conv_rates('small', small.features, small.sobel:forward(xs), {})
 alex:evaluate()
 conv_rates('alexnet', alex.features, alex.sobel:forward(xa), convs)
-local our_rss = peak_rss_mib()
+local our_rss = shared.peak_rss_mib()
 small, xs, alex, xa = nil, nil, nil, nil
 collectgarbage()
 peak = math.max(peak, sgemm_peak()) -- the machine is shared: the better of two tries

@@ -1,6 +1,7 @@
 -- What the benchmarks share: dofile('experiments/bench/shared.lua') returns
 --   median(list)           the median of a list of numbers (the list is left as it was)
 --   loadavg()              the 1, 5 and 15 minute load averages, as one string
+--   peak_rss_mib()         this process's peak resident memory (VmHWM), MiB; 0 if unknown
 --   print_cpu(dc)          prints the CPU, its vector features and the convolutions dclab runs
 --                          on it, then the load average: every benchmark's first lines
 --   time_in_turns(dc, runs, x, repeats)  times m:forward(x) and m:backward(x, dy) of every
@@ -24,6 +25,13 @@ function shared.loadavg()
   local line = f:read('l')
   f:close()
   return line:match('^(%S+ %S+ %S+)')
+end
+
+function shared.peak_rss_mib()
+  local f = io.open('/proc/self/status')
+  local kb = f and f:read('a'):match('VmHWM:%s*(%d+) kB')
+  if f then f:close() end
+  return kb and tonumber(kb) / 1024 or 0
 end
 
 function shared.print_cpu(dc)

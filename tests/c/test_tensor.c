@@ -1,5 +1,7 @@
 /* Tests of core/tensor.c: allocation, views, reshape rules, broadcasting, errors. */
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tiny_test.h"
 
@@ -24,6 +26,38 @@ static void test_alloc_alignment_and_strides(void)
     dc_tensor_release(&t);
     dc_tensor_release(&t); /* idempotent */
     CHECK(t.storage == NULL);
+}
+
+/* Resident bytes of this process (Linux), or -1. */
+static long long resident_bytes(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    long long size = 0, pages = -1;
+    if (f && fscanf(f, "%lld %lld", &size, &pages) != 2) pages = -1;
+    if (f) fclose(f);
+    return pages < 0 ? -1 : pages * sysconf(_SC_PAGESIZE);
+}
+
+/* A freed large block leaves the process at once (its own mapping). glibc would keep it:
+ * once it has unmapped a 24 MiB block it serves blocks up to that size from its heap and
+ * keeps their pages after a free. */
+static void test_large_blocks_return_memory(void)
+{
+    if (resident_bytes() < 0) TT_SKIP("no /proc/self/statm");
+    int64_t warm[1] = {(int64_t)6 << 20}, big[1] = {(int64_t)4 << 20}; /* 24 and 16 MiB */
+    dc_tensor t = dc_tensor_empty();
+    CHECK_OK(dc_tensor_zeros(&t, DC_F32, 1, warm));
+    dc_tensor_release(&t);
+    long long before = resident_bytes();
+    dc_mem_stats m0 = dc_mem_get();
+    CHECK_OK(dc_tensor_zeros(&t, DC_F32, 1, big));
+    CHECK(((uintptr_t)t.storage->data % DC_ALIGN) == 0);
+    CHECK(dc_mem_get().bytes == m0.bytes + ((int64_t)16 << 20));
+    long long touched = resident_bytes();
+    CHECK(touched - before > (15LL << 20));
+    dc_tensor_release(&t);
+    CHECK(touched - resident_bytes() > (15LL << 20));
+    CHECK(dc_mem_get().bytes == m0.bytes);
 }
 
 static void test_refcount_shared_storage(void)
@@ -174,6 +208,7 @@ static void test_ensure_output(void)
 int main(void)
 {
     RUN_TEST(test_alloc_alignment_and_strides);
+    RUN_TEST(test_large_blocks_return_memory);
     RUN_TEST(test_refcount_shared_storage);
     RUN_TEST(test_narrow_select_transpose);
     RUN_TEST(test_permute_squeeze_unsqueeze);

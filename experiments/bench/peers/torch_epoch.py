@@ -10,10 +10,13 @@ model and batches in torch.channels_last) runs one epoch on a fresh network and 
   train     uniform-per-cluster sampling, a fresh N(0, 0.01) head with its own SGD, one pass
             with RandomResizedCrop(28, scale 0.5-1) + flip + normalise in a 2-worker DataLoader
 bf16 runs the network under torch.autocast('cpu', dtype=torch.bfloat16).
+The line "peak_rss_mib" is answered with "MAIN WORKER": the peak resident memory (MiB) of this
+process and of the largest DataLoader worker process so far.
     /usr/bin/python3 experiments/bench/peers/torch_epoch.py THREADS N K
 """
 import gzip
 import os
+import resource
 import sys
 import time
 
@@ -120,6 +123,10 @@ def main():
     images = load(n)
     print('ready', flush=True)
     for seed, line in enumerate(sys.stdin, 1):
+        if line.strip() == 'peak_rss_mib':
+            print('%.1f %.1f' % tuple(resource.getrusage(who).ru_maxrss / 1024 for who in
+                                      (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)), flush=True)
+            continue
         precision, layout = line.split()
         fmt = torch.channels_last if layout == 'cl' else torch.contiguous_format
         t = epoch(images, k, precision == 'bf16', fmt, seed)

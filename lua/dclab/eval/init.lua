@@ -298,7 +298,7 @@ return function(dc)
     local classes = math.max(train_y:max(), test_y:max())
     local mu = train_f:mean(1, true)
     local sd = train_f:std(1, true):clamp(1e-6)
-    local tr, te = (train_f - mu) / sd, (test_f - mu) / sd
+    local tr, te = (train_f - mu):div_(sd), (test_f - mu):div_(sd) -- one copy each, not two
     local gen = dc.Generator(opts.seed or 1)
     local lin = dc.nn.Linear(tr:size(2), classes)
     lin:reset(gen)
@@ -357,6 +357,8 @@ return function(dc)
         local b = eval.features(model, test, fopt)
         r.probe[l] = eval.linear_probe(a, train.labels, b, test.labels,
           {epochs = opts.probe_epochs})
+        a, b = nil, nil
+        collectgarbage() -- this layer's features and the probe's copies, before the next layer's
       end
     else
       r.probe[0] = eval.linear_probe(ftr, train.labels, fte, test.labels, {epochs = opts.probe_epochs})
