@@ -23,6 +23,18 @@ static inline double gc_uniform(void)
 
 static inline float *gc_f(const dc_tensor *t) { return (float *)dc_tensor_data(t); }
 
+/* max |a - b| / max |b| over two float32 tensors of b's size: a kernel path against its
+ * reference, relative to the reference's scale. */
+static inline double gc_rel_err(const dc_tensor *a, const dc_tensor *b)
+{
+    double e = 0, m = 0;
+    for (int64_t i = 0; i < dc_tensor_numel(b); i++) {
+        e = fmax(e, fabs(gc_f(a)[i] - gc_f(b)[i]));
+        m = fmax(m, fabs(gc_f(b)[i]));
+    }
+    return m > 0 ? e / m : e;
+}
+
 /* t = a new float32 tensor of the given shape, uniform in [lo, hi). */
 static inline dc_tensor gc_rand(int ndim, const int64_t *shape, double lo, double hi)
 {

@@ -57,16 +57,6 @@ static void release(params *p)
     for (size_t i = 0; i < sizeof all / sizeof *all; i++) dc_tensor_release(all[i]);
 }
 
-static double rel_err(const dc_tensor *a, const dc_tensor *b)
-{
-    double e = 0, m = 0;
-    for (int64_t i = 0; i < dc_tensor_numel(a); i++) {
-        e = fmax(e, fabs(gc_f(a)[i] - gc_f(b)[i]));
-        m = fmax(m, fabs(gc_f(b)[i]));
-    }
-    return m > 0 ? e / m : e;
-}
-
 /* The stack run layer by layer with the existing kernels (every conv followed by a ReLU). */
 static void layer_by_layer(int n, const layer *ls, params *ps, const dc_tensor *x, dc_tensor *y)
 {
@@ -116,7 +106,7 @@ static void compare(const char *name, int n, const layer *ls, int N, int C, int 
     chain(n, ps, ls, &x, &y);
     layer_by_layer(n, ls, ps, &x, &r);
     CHECK(dc_tensor_same_shape(&y, &r));
-    const double e = rel_err(&y, &r);
+    const double e = gc_rel_err(&y, &r);
     if (!(e <= (bf16 ? 1e-5 : 1e-4)))
         TT_REPORT("%s %s: chain against the layers: relative error %.3g", name, bf16 ? "bf16" : "fp32", e);
     if (bf16) {
@@ -125,7 +115,7 @@ static void compare(const char *name, int n, const layer *ls, int N, int C, int 
             p32[i].cfg.bf16 = false;
         }
         layer_by_layer(n, ls, p32, &x, &r32);
-        const double e32 = rel_err(&y, &r32);
+        const double e32 = gc_rel_err(&y, &r32);
         if (!(e32 <= 2e-2 && e32 > 0))
             TT_REPORT("%s bf16 chain against the fp32 layers: relative error %.3g", name, e32);
     }

@@ -33,17 +33,6 @@ static const shape shapes[] = {
     {"vgg16 conv4_2", 1, 512, 28, 512, 3, 1, 1},  {"vgg16 conv5_1", 1, 512, 14, 512, 3, 1, 1},
 };
 
-/* max |a - b| / max |b| */
-static double rel_err(const dc_tensor *a, const dc_tensor *b)
-{
-    double e = 0, m = 0;
-    for (int64_t i = 0; i < dc_tensor_numel(b); i++) {
-        e = fmax(e, fabs(gc_f(a)[i] - gc_f(b)[i]));
-        m = fmax(m, fabs(gc_f(b)[i]));
-    }
-    return m > 0 ? e / m : e;
-}
-
 #define BF16_TOL 5e-3
 
 static void compare_model_shapes(bool bf16, double tol)
@@ -62,7 +51,7 @@ static void compare_model_shapes(bool bf16, double tol)
         dc_fill(&dw1, 0.5), dc_fill(&dw2, 0.5); /* accumulates: dw += 0.25 * grad */
         CHECK_OK(dc_conv2d_backward(&ref, &x, &w, &y1, &dx1, &dw1, NULL, 0.25f));
         CHECK_OK(dc_conv2d_backward(&dn, &x, &w, &y1, &dx2, &dw2, NULL, 0.25f));
-        double ey = rel_err(&y2, &y1), ex = rel_err(&dx2, &dx1), ew = rel_err(&dw2, &dw1);
+        double ey = gc_rel_err(&y2, &y1), ex = gc_rel_err(&dx2, &dx1), ew = gc_rel_err(&dw2, &dw1);
         if (!(ey <= tol && ex <= tol && ew <= tol))
             TT_REPORT("%s%s: relative errors y %.2g, dx %.2g, dw %.2g (tolerance %g)", s->name,
                       bf16 ? " bf16" : "", ey, ex, ew, tol);
@@ -99,7 +88,7 @@ static void test_bf16_few_channels(void)
         CHECK_OK(dc_conv2d_forward(&c, &x, &w, NULL, &y[bf16]));
         CHECK_OK(dc_conv2d_backward(&c, &x, &w, &dy, &dx[bf16], &dw[bf16], NULL, 1.0f));
     }
-    double ey = rel_err(&y[1], &y[0]), ex = rel_err(&dx[1], &dx[0]), ew = rel_err(&dw[1], &dw[0]);
+    double ey = gc_rel_err(&y[1], &y[0]), ex = gc_rel_err(&dx[1], &dx[0]), ew = gc_rel_err(&dw[1], &dw[0]);
     if (!(ey <= 1e-6 && ex <= 1e-6 && ew <= 1e-6))
         TT_REPORT("bf16 against fp32, 2 input channels: relative errors y %.2g, dx %.2g, dw %.2g",
                   ey, ex, ew);
@@ -120,7 +109,7 @@ static void test_bf16_small_map_weight_grad(void)
         dc_conv2d_cfg c = {16, 16, 3, 3, 1, 1, 1, 1, false, DC_CONV_ONEDNN, bf16};
         CHECK_OK(dc_conv2d_backward(&c, &x, &w, &dy, NULL, &dw[bf16], NULL, 1.0f));
     }
-    double ew = rel_err(&dw[1], &dw[0]);
+    double ew = gc_rel_err(&dw[1], &dw[0]);
     if (!(ew <= 1e-6)) TT_REPORT("bf16 weight gradient on 7x7 maps against fp32: relative error %.2g", ew);
     dc_tensor *all[] = {&w, &x, &dy, &dw[0], &dw[1]};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++) dc_tensor_release(all[i]);
@@ -146,8 +135,8 @@ static void test_split_by_images(void)
                 CHECK_OK(dc_conv2d_forward(&dn, &x, &w, NULL, &y2));
                 CHECK_OK(dc_conv2d_backward(&ref, &x, &w, &dy, &dx1, &dw1, NULL, 1.0f));
                 CHECK_OK(dc_conv2d_backward(&dn, &x, &w, &dy, &dx2, &dw2, NULL, 1.0f));
-                double tol = bf16 ? BF16_TOL : 1e-5, ey = rel_err(&y2, &y1),
-                       ex = rel_err(&dx2, &dx1), ew = rel_err(&dw2, &dw1);
+                double tol = bf16 ? BF16_TOL : 1e-5, ey = gc_rel_err(&y2, &y1),
+                       ex = gc_rel_err(&dx2, &dx1), ew = gc_rel_err(&dw2, &dw1);
                 if (!(ey <= tol && ex <= tol && ew <= tol))
                     TT_REPORT("batch %d, %d threads%s: relative errors y %.2g, dx %.2g, dw %.2g", N,
                               threads, bf16 ? ", bf16" : "", ey, ex, ew);
@@ -172,7 +161,7 @@ static void test_many_shapes(void)
             dc_tensor x = gc_rand(4, xs, -1, 1), y1 = dc_tensor_empty(), y2 = dc_tensor_empty();
             CHECK_OK(dc_conv2d_forward(&ref, &x, &w, &b, &y1));
             CHECK_OK(dc_conv2d_forward(&dn, &x, &w, &b, &y2));
-            if (!(rel_err(&y2, &y1) <= 1e-5)) TT_REPORT("batch %d: relative error %g", n, rel_err(&y2, &y1));
+            if (!(gc_rel_err(&y2, &y1) <= 1e-5)) TT_REPORT("batch %d: relative error %g", n, gc_rel_err(&y2, &y1));
             dc_tensor_release(&x);
             dc_tensor_release(&y1);
             dc_tensor_release(&y2);
