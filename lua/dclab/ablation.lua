@@ -250,9 +250,20 @@ return function(dc)
     for i = 1, #by do
       local e = by[i]
       out[i] = {epoch = i, loss = e.loss, nmi_labels = e.nmi_labels, nmi_prev = e.nmi_prev, k = e.k,
-        empty = e.empty, seconds = e.t_features + e.t_cluster + e.t_train}
+        empty = e.empty, empty_met = e.empty_met, seconds = e.t_features + e.t_cluster + e.t_train}
     end
     return out
+  end
+
+  -- The sum of key over a run's epochs; nil when an epoch has no number for it (a clustering
+  -- that does not report it, or a log written before the key existed).
+  local function total(epochs, key)
+    local sum = 0
+    for _, e in ipairs(epochs) do
+      if type(e[key]) ~= 'number' then return nil end
+      sum = sum + e[key]
+    end
+    return sum
   end
 
   -- Linear probe accuracy of every conv layer of model: {acc of conv1, ...}.
@@ -294,11 +305,10 @@ return function(dc)
     local last = epochs[#epochs]
     local r = {variant = v.label, seed = seed, protocol = want, epochs = epochs, loss = last.loss,
       nmi_labels = last.nmi_labels, nmi_prev = last.nmi_prev, k = last.k, empty = last.empty,
+      empty_met = total(epochs, 'empty_met'),
       test_nmi = ev.l2.nmi.mean, test_acc = ev.l2.acc.mean,
       probe = self.probe_data and self:probes(run.model, seed) or nil}
-    local train_s = 0
-    for _, e in ipairs(epochs) do train_s = train_s + e.seconds end
-    r.train_seconds, r.eval_seconds = train_s, dc.now() - t0
+    r.train_seconds, r.eval_seconds = total(epochs, 'seconds'), dc.now() - t0
     write_json(dir .. '/result.json', r)
     return r, from > 0 and string.format('resumed after %s', count(from, 'epoch')) or nil
   end
@@ -378,6 +388,8 @@ return function(dc)
     m[#m + 1] = {key = 'loss', head = 'final loss', get = field('loss'), fmt = '%.3f'}
     m[#m + 1] = {key = 'k', head = 'k', get = field('k'), fmt = '%.0f', plain = true}
     m[#m + 1] = {key = 'empty', head = 'empty clusters', get = field('empty'), fmt = '%.1f', plain = true}
+    m[#m + 1] = {key = 'empty_met', head = 'empty met, all epochs', get = field('empty_met'),
+      fmt = '%.1f', plain = true}
     m[#m + 1] = {key = 'train_seconds', head = 'train s', get = field('train_seconds'), fmt = '%.0f',
       plain = true}
     return m

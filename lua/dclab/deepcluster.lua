@@ -790,13 +790,16 @@ return function(dc)
       hit[1], all[hit[1]].collapse, others))
   end
 
-  -- The log entries of one head.
+  -- The log entries of one head. empty is what the assignment leaves empty; empty_met counts
+  -- the empty clusters k-means met across its iterations (its reassignment strategy acted on
+  -- each), null for a clustering that does not report it.
   local function head_stats(self, h, res, sizes, loss)
     local prev = self.prev_assigns and self.prev_assigns[h] or h == 1 and self.prev_assign
     return {k = res.k, objective = res.loss or cjson.null, loss = loss,
       nmi_labels = self.labels and dc.metrics.nmi(res.assign, self.labels) or cjson.null,
       nmi_prev = prev and dc.metrics.nmi(res.assign, prev) or cjson.null,
-      empty = sizes.empty, size_min = sizes.min, size_median = median(sizes.sizes),
+      empty = sizes.empty, empty_met = res.stats and res.stats.nempty_met or cjson.null,
+      size_min = sizes.min, size_median = median(sizes.sizes),
       size_max = sizes.max, size_entropy = sizes.entropy,
       collapse = collapse_of(self, sizes, loss, res.k, res.assign:numel()) or cjson.null}
   end

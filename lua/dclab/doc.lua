@@ -135,7 +135,9 @@ dc.deepcluster{model =, data =, k = 100, epochs = 1, batch = 256, seed = 31, out
   reassign, sampler, head, preprocess (the plug-ins below), optim, head_optim,
   transforms = {train =, eval =}, epoch_size, threads, resume, hooks, feature_layer,
   stream_features. With out = dir: config.json, log.jsonl, assign.npy and checkpoint.bin
-  (atomic) every epoch. stream_features = true: the raw N x D features never exist (one pass
+  (atomic) every epoch; a log entry's empty counts the clusters the assignment leaves empty,
+  empty_met those k-means met over its iterations (what the reassign strategy acted on).
+  stream_features = true: the raw N x D features never exist (one pass
   fits the PCA batch by batch, a second projects; twice the forward passes). precision =
   'bf16': bf16 convolutions with fp32 sums (dc.nn.set_precision), refused on a CPU without
   bf16 compute.

@@ -67,7 +67,7 @@ describe('deepcluster runner', function()
     for line in io.lines(out .. '/log.jsonl') do lines[#lines + 1] = cjson.decode(line) end
     assert.are.equal(2, #lines)
     for _, key in ipairs{'epoch', 't_features', 't_cluster', 't_train', 'objective', 'loss',
-      'nmi_labels', 'nmi_prev', 'empty', 'size_min', 'size_median', 'size_max', 'size_entropy', 'lr',
+      'nmi_labels', 'nmi_prev', 'empty', 'empty_met', 'size_min', 'size_median', 'size_max', 'size_entropy', 'lr',
       'dims'} do
       assert.is_not_nil(lines[2][key], key)
     end
@@ -312,14 +312,17 @@ describe('deepcluster registry swaps', function()
       f:mul_(0)
       for j = 1, 4 do f[196 + j][j] = 20 end
     end
-    local empty = {}
+    local empty, met = {}, {}
     for _, reassign in ipairs{'none', 'farthest_point'} do
       local r = run{reassign = reassign, epochs = 1, preprocess = false,
         hooks = {on_features = degenerate}}
-      empty[reassign] = r.history[1].empty
+      empty[reassign], met[reassign] = r.history[1].empty, r.history[1].empty_met
     end
     assert.is_true(empty.none >= 1)
     assert.are.equal(0, empty.farthest_point)
+    -- both met empty clusters (the log says a strategy had work); only one left them empty
+    assert.is_true(met.none >= empty.none)
+    assert.is_true(met.farthest_point >= 1)
   end)
 
   it('feature_layer clusters a pooled conv layer instead of the penultimate output', function()
@@ -333,6 +336,7 @@ describe('deepcluster registry swaps', function()
   it('clustering pic gives a data-driven k and a head of that size', function()
     local r = run{clustering = 'pic', epochs = 1}
     assert.are.equal(r.last.k, r.model.top_layer.out_features)
+    assert.are.equal(cjson.null, r.history[1].empty_met) -- k-means' count only
   end)
 
   for _, head in ipairs{'keep', 'centroids'} do
