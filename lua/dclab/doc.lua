@@ -2459,8 +2459,11 @@ linear:set_precision('fp32' | 'bf16') -> linear
   'bf16': the forward product, the input gradient and the weight gradient round their inputs
   (x, the weight, the output gradient) to bfloat16 and sum in fp32 (oneDNN's matmul, AMX /
   AVX512_BF16); the weight, its gradients, the output and the input gradient stay fp32. 'fp32'
-  (the default): OpenBLAS sgemm. Errors: "Linear:set_precision: unknown precision 'x' (valid:
+  (the default): the forward product in oneDNN on CPUs with AVX-512, the rest in OpenBLAS's
+  sgemm (what measured faster). Errors: "Linear:set_precision: unknown precision 'x' (valid:
   fp32, bf16)"; 'bf16' on a CPU without bf16 compute is refused with a message naming what it
-  has.]=])
+  has. In bf16 the input gradient uses the weight as the last forward pass rounded it (as
+  PyTorch's autocast does); a backward with none since set_precision raises "Linear: backward
+  in bf16 needs a forward pass first".]=])
 
 return doc

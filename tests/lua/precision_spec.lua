@@ -76,6 +76,7 @@ describe('nn.set_precision', function()
     end
     local y32, dx32, dw32, db32 = pass()
     assert.equal(l, l:set_precision('bf16'))
+    H.errors_with('Linear: backward in bf16 needs a forward pass first', l.backward, l, x, dy)
     local y16, dx16, dw16, db16 = pass()
     for _, pair in ipairs{{y16, y32}, {dx16, dx32}, {dw16, dw32}} do
       local e = rel_err(pair[1], pair[2])
