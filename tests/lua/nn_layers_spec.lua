@@ -283,3 +283,19 @@ describe('CrossEntropyLoss', function()
       ce.forward, ce, dc.zeros(2, 3), dc.tensor{1, 2})
   end)
 end)
+
+describe('Module buffers', function()
+  it('a smaller batch frees the full-size buffers before making its own', function()
+    -- 512 x 4000 floats (8 MB) of Linear output, then a batch of 8: the first layer's old
+    -- output must be gone before any new buffer exists, so the peak stays at the bytes before
+    local m = nn.Sequential{nn.Linear(100, 4000), nn.Linear(4000, 100)}
+    m:forward(dc.randn({512, 100}, {seed = 1}))
+    local x = dc.randn({8, 100}, {seed = 2})
+    collectgarbage()
+    local before = dc.memory().bytes
+    dc.reset_peak_memory()
+    m:forward(x)
+    assert.is_true(dc.memory().peak <= before, string.format('%d > %d', dc.memory().peak, before))
+    assert.is_true(dc.memory().bytes < before - 7e6) -- the 8 MB output went
+  end)
+end)
