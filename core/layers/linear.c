@@ -75,13 +75,13 @@ dc_status dc_linear_backward(const dc_tensor *x, const dc_tensor *w, const dc_te
     int64_t N, in, out;
     DC_TRY(check(x, w, NULL, op, &N, &in, &out));
     if (w16) {
-        DC_TRY(dc_cpu_require_bf16(op));
         char a[128];
         DC_CHECK(dc_tensor_ok(w16) && w16->dtype == DC_U8 && w16->ndim == 2 &&
                      w16->shape[0] == out && w16->shape[1] == 2 * in && dc_tensor_is_contiguous(w16),
                  DC_ERR_SHAPE, "%s: w16 must be the uint8 [%lld, %lld] bf16 copy of the weight "
                  "that linear_forward made, got %s", op, (long long)out, (long long)(2 * in),
                  dc_tensor_ok(w16) ? dc_tensor_describe(w16, a, sizeof a) : "an empty tensor");
+        DC_TRY(dc_cpu_require_bf16(op));
     }
     int64_t ys[2] = {N, out}, bs[1] = {out};
     DC_TRY(dc_arg_f32_shape(dy, 2, ys, op, "dy"));

@@ -63,6 +63,11 @@ describe('Linear', function()
     H.errors_with('linear_forward: weight float32 [3, 4] expects 4 input features, got x float32 [2, 5]',
       l.forward, l, dc.zeros(2, 5))
     H.errors_with("Linear: unknown option 'biases' (valid: bias)", nn.Linear, 4, 3, {biases = false})
+    H.errors_with("linear_forward: unknown precision 'fp16' (valid: fp32, bf16)",
+      dc.core.linear_forward, dc.zeros(2, 4), l.weight, nil, nil, 'fp16')
+    H.errors_with('linear_backward: w16 must be the uint8 [3, 8] bf16 copy of the weight that ' ..
+      'linear_forward made, got float32 [3, 4]', dc.core.linear_backward, dc.zeros(2, 4), l.weight,
+      dc.zeros(2, 3), nil, nil, nil, 1, l.weight)
   end)
 end)
 

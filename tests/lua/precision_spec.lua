@@ -130,6 +130,7 @@ describe('precision in the runner and the evaluation', function()
     local m = dc.models.small{k = 4}
     dc.deepcluster{model = m, data = data, k = 4, precision = 'bf16', verbose = false}
     assert.equal('bf16', nn.precision(m))
+    assert.equal('bf16', m.classifier.modules[2].precision) -- Linear layers follow
   end)
 
   it('dc.eval.features computes in bf16 for the call only, close to fp32', function()
