@@ -236,25 +236,33 @@ static int l_conv2d_bn_forward(lua_State *L)
 
 /* ---- linear ---- */
 
-/* core.linear_forward(x, w, b, y) -> y */
+/* core.linear_forward(x, w, b, y [, precision [, w16]]) -> y, w16: precision 'fp32'
+ * (default; w16 nil) or 'bf16' (w16: the weight rounded to bf16, uint8 [out, 2 * in], made
+ * when nil, for linear_backward) */
 static int l_linear_forward(lua_State *L)
 {
     dc_tensor *x = dcb_checktensor(L, 1), *w = dcb_checktensor(L, 2), *b = opttensor(L, 3);
     dcb_outarg y = dcb_checkout(L, 4, false);
+    bool bf16 = dcb_checkenum(L, 5, "linear_forward", "precision", precisions, 0) == 1;
+    dcb_outarg w16 = dcb_checkout(L, 6, false);
     dcb_noalias(L, "linear_forward", y.t, x, "y", "x");
-    dcb_check(L, dc_linear_forward(x, w, b, dcb_pushout(L, y)));
-    return 1;
+    dc_tensor *yt = dcb_pushout(L, y), *w16t = bf16 ? dcb_pushout(L, w16) : NULL;
+    if (!bf16) lua_pushnil(L);
+    dcb_check(L, dc_linear_forward(x, w, b, yt, w16t));
+    return 2;
 }
 
-/* core.linear_backward(x, w, dy, dx, dw, db [, scale]) -> dx */
+/* core.linear_backward(x, w, dy, dx, dw, db [, scale [, w16]]) -> dx; w16 (from a bf16
+ * linear_forward): bf16 products */
 static int l_linear_backward(lua_State *L)
 {
     dc_tensor *x = dcb_checktensor(L, 1), *w = dcb_checktensor(L, 2), *dy = dcb_checktensor(L, 3);
     dcb_outarg dx = dcb_checkout(L, 4, true);
     dc_tensor *dw = optgrad(L, 5), *db = optgrad(L, 6);
     float scale = (float)luaL_optnumber(L, 7, 1.0);
+    dc_tensor *w16 = opttensor(L, 8);
     dcb_noalias(L, "linear_backward", dx.t, dy, "dx", "dy");
-    dcb_check(L, dc_linear_backward(x, w, dy, dcb_pushout(L, dx), dw, db, scale));
+    dcb_check(L, dc_linear_backward(x, w, dy, dcb_pushout(L, dx), dw, db, scale, w16));
     return 1;
 }
 

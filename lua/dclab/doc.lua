@@ -139,8 +139,8 @@ dc.deepcluster{model =, data =, k = 100, epochs = 1, batch = 256, seed = 31, out
   empty_met those k-means met over its iterations (what the reassign strategy acted on).
   stream_features = true: the raw N x D features never exist (one pass
   fits the PCA batch by batch, a second projects; twice the forward passes). precision =
-  'bf16': bf16 convolutions with fp32 sums (dc.nn.set_precision), refused on a CPU without
-  bf16 compute.
+  'bf16': bf16 convolutions and Linear layers with fp32 sums (dc.nn.set_precision), refused
+  on a CPU without bf16 compute.
 
   Plug-in contracts (ids and indices are 1-based everywhere; each is checked where the
   plug-in returns, and the error names the plug-in):
@@ -1851,10 +1851,10 @@ dc.cpu() -> {vendor, brand, features, sse4_1, avx2, fma, avx512f, avx512bw, avx5
 
 entry('dc.nn.set_precision', [=[
 dc.nn.set_precision(model, 'fp32' | 'bf16' [, fname]) -> model
-  The compute precision of every convolution in model (any nesting of Sequential / Net).
-  'bf16' is mixed precision through oneDNN (AVX512_BF16 / AMX): inputs and weights rounded to
-  bfloat16, products summed in fp32, outputs and gradients fp32; weights, optimizer state,
-  BatchNorm statistics, Linear layers and the loss stay fp32. Results differ from fp32 by
+  The compute precision of every convolution and Linear layer in model (any nesting of
+  Sequential / Net). 'bf16' is mixed precision through oneDNN (AVX512_BF16 / AMX): inputs and
+  weights rounded to bfloat16, products summed in fp32, outputs and gradients fp32; weights,
+  optimizer state, BatchNorm statistics and the loss stay fp32. Results differ from fp32 by
   about 2e-3 of the largest value. Refused on a CPU without AVX512_BF16 or AMX-BF16, with a
   message naming the features it has (dc.cpu()). Errors start with fname (default
   'set_precision'): a function that sets the precision for its caller names itself.]=])
@@ -2452,5 +2452,20 @@ entry('dc.nn.MaxPool2d:chain_stage', [=[
 pool:chain_stage() -> stage, 1
   In evaluation, the stage this layer is in a bf16 inference chain (see
   dc.nn.Conv2d:chain_stage): {pool = its configuration}.]=])
+
+-- ---- throughput: the bf16 Linear layer (issue #11) ----
+
+entry('dc.nn.Linear:set_precision', [=[
+linear:set_precision('fp32' | 'bf16') -> linear
+  The layer's compute precision (dc.nn.set_precision calls it on every layer that has it).
+  'bf16': the forward product, the input gradient and the weight gradient round their inputs
+  (x, the weight, the output gradient) to bfloat16 and sum in fp32 (oneDNN's matmul, AMX /
+  AVX512_BF16); the weight, its gradients, the output and the input gradient stay fp32. 'fp32'
+  (the default): the forward product in oneDNN on CPUs with AVX-512, the rest in OpenBLAS's
+  sgemm (what measured faster). Errors: "Linear:set_precision: unknown precision 'x' (valid:
+  fp32, bf16)"; 'bf16' on a CPU without bf16 compute is refused with a message naming what it
+  has. In bf16 the input gradient uses the weight as the last forward pass rounded it (as
+  PyTorch's autocast does); a backward with none since set_precision raises "Linear: backward
+  in bf16 needs a forward pass first".]=])
 
 return doc

@@ -63,6 +63,11 @@ describe('Linear', function()
     H.errors_with('linear_forward: weight float32 [3, 4] expects 4 input features, got x float32 [2, 5]',
       l.forward, l, dc.zeros(2, 5))
     H.errors_with("Linear: unknown option 'biases' (valid: bias)", nn.Linear, 4, 3, {biases = false})
+    H.errors_with("linear_forward: unknown precision 'fp16' (valid: fp32, bf16)",
+      dc.core.linear_forward, dc.zeros(2, 4), l.weight, nil, nil, 'fp16')
+    H.errors_with('linear_backward: w16 must be the uint8 [3, 8] bf16 copy of the weight that ' ..
+      'linear_forward made, got float32 [3, 4]', dc.core.linear_backward, dc.zeros(2, 4), l.weight,
+      dc.zeros(2, 3), nil, nil, nil, 1, l.weight)
   end)
 end)
 
@@ -281,5 +286,21 @@ describe('CrossEntropyLoss', function()
       ce.forward, ce, dc.zeros(2, 3), dc.tensor({1, 0}, 'int64'))
     H.errors_with('cross_entropy_forward: target must be contiguous int64 [2] (one label per row), got float32 [2]',
       ce.forward, ce, dc.zeros(2, 3), dc.tensor{1, 2})
+  end)
+end)
+
+describe('Module buffers', function()
+  it('a smaller batch frees the full-size buffers before making its own', function()
+    -- 512 x 4000 floats (8 MB) of Linear output, then a batch of 8: the first layer's old
+    -- output must be gone before any new buffer exists, so the peak stays at the bytes before
+    local m = nn.Sequential{nn.Linear(100, 4000), nn.Linear(4000, 100)}
+    m:forward(dc.randn({512, 100}, {seed = 1}))
+    local x = dc.randn({8, 100}, {seed = 2})
+    collectgarbage()
+    local before = dc.memory().bytes
+    dc.reset_peak_memory()
+    m:forward(x)
+    assert.is_true(dc.memory().peak <= before, string.format('%d > %d', dc.memory().peak, before))
+    assert.is_true(dc.memory().bytes < before - 7e6) -- the 8 MB output went
   end)
 end)

@@ -42,10 +42,47 @@ describe('nn.set_precision', function()
       end
     end
     assert.equal(4, n)
+    local linears = {m.classifier.modules[2], m.classifier.modules[5], m.top_layer}
+    for _, l in ipairs(linears) do
+      assert.equal('Linear', l.class_name)
+      assert.equal('bf16', l.precision)
+    end
     nn.set_precision(m, 'fp32')
     for _, c in ipairs(m.features.modules) do
       if c.class_name == 'Conv2d' then assert.equal('fp32', c.cfg.precision) end
     end
+    for _, l in ipairs(linears) do assert.equal('fp32', l.precision) end
+  end)
+
+  it('computes a Linear and its gradients in bf16 within 5e-3 of fp32', function()
+    assert.truthy(doc['dc.nn.Linear:set_precision']:match('^linear:set_precision%('))
+    H.errors_with("Linear:set_precision: unknown precision 'fp16' (valid: fp32, bf16)",
+      nn.Linear(2, 3).set_precision, nn.Linear(2, 3), 'fp16')
+    if not dc.cpu().bf16 then
+      local msg = H.errors_with('Linear:set_precision: bf16 needs a CPU with AVX512_BF16 or AMX-BF16',
+        nn.Linear(2, 3).set_precision, nn.Linear(2, 3), 'bf16')
+      assert.truthy(msg:find(dc.cpu().features, 1, true))
+      return pending('this CPU has no AVX512_BF16 or AMX-BF16: ' .. dc.cpu().features)
+    end
+    local l = nn.Linear(300, 40)
+    l.weight:copy(dc.randn({40, 300}, {seed = 3}))
+    local x = dc.randn({16, 300}, {seed = 1})
+    local dy = dc.randn({16, 40}, {seed = 2})
+    local function pass()
+      l:zero_grad()
+      local y = l:forward(x):clone()
+      local dx = l:backward(x, dy):clone()
+      return y, dx, l.grad_weight:clone(), l.grad_bias:clone()
+    end
+    local y32, dx32, dw32, db32 = pass()
+    assert.equal(l, l:set_precision('bf16'))
+    H.errors_with('Linear: backward in bf16 needs a forward pass first', l.backward, l, x, dy)
+    local y16, dx16, dw16, db16 = pass()
+    for _, pair in ipairs{{y16, y32}, {dx16, dx32}, {dw16, dw32}} do
+      local e = rel_err(pair[1], pair[2])
+      assert.is_true(e > 0 and e < 5e-3, tostring(e)) -- > 0: the bf16 path did run
+    end
+    assert.equal(0, rel_err(db16, db32)) -- the bias gradient sums dy in fp32 either way
   end)
 
   it('computes a convolution and its gradients in bf16 within 5e-3 of fp32', function()
@@ -93,6 +130,7 @@ describe('precision in the runner and the evaluation', function()
     local m = dc.models.small{k = 4}
     dc.deepcluster{model = m, data = data, k = 4, precision = 'bf16', verbose = false}
     assert.equal('bf16', nn.precision(m))
+    assert.equal('bf16', m.classifier.modules[2].precision) -- Linear layers follow
   end)
 
   it('dc.eval.features computes in bf16 for the call only, close to fp32', function()

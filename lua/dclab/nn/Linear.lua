@@ -3,6 +3,7 @@
 local core = require 'dclab.core'
 local Module = require 'dclab.nn.Module'
 local options = require 'dclab.options'
+local precision = require 'dclab.nn.precision'
 
 local Linear, parent = Module:extend('Linear')
 
@@ -29,16 +30,42 @@ function Linear:reset(gen)
   return self
 end
 
+-- The compute precision, 'fp32' or 'bf16' (nn.set_precision calls it): in bf16 the three
+-- products round x, the weight and dy to bfloat16 and sum in fp32 (oneDNN's matmul); the
+-- weight, its gradients, the output and dx stay fp32. The forward pass keeps the rounded
+-- weight (self.weight16) for the input gradient, as PyTorch's autocast keeps its cast.
+function Linear:set_precision(p)
+  local names, known = precision.precision_names(), false
+  for _, n in ipairs(names) do known = known or n == p end
+  if not known then
+    error(string.format("Linear:set_precision: unknown precision '%s' (valid: %s)", tostring(p),
+      table.concat(names, ', ')), 2)
+  end
+  if p == 'bf16' then
+    local ok, err = pcall(core.require_bf16, 'Linear:set_precision')
+    if not ok then error(err, 2) end
+  end
+  self.precision, self.weight16 = p, nil
+  return self
+end
+
 function Linear:forward(x)
   self:fit_buffers(x)
-  self.output = core.linear_forward(x, self.weight, self.bias, self.output)
+  self.output, self.weight16 = core.linear_forward(x, self.weight, self.bias, self.output,
+    self.precision, self.weight16)
   return self.output
 end
 
 function Linear:backward(x, dy)
   local dx = self.grad_input
   if not self.need_input_grad then dx = false end
-  self.grad_input = core.linear_backward(x, self.weight, dy, dx, self.grad_weight, self.grad_bias)
+  local w16 = nil
+  if self.precision == 'bf16' then
+    w16 = self.weight16
+    if not w16 then error('Linear: backward in bf16 needs a forward pass first', 2) end
+  end
+  self.grad_input = core.linear_backward(x, self.weight, dy, dx, self.grad_weight, self.grad_bias,
+    1, w16)
   return self.grad_input
 end
 

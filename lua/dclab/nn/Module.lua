@@ -86,7 +86,11 @@ function Module:buffer(name, tensor)
 end
 
 -- Forgets the activation buffers when the input shape changed since the last call (a last,
--- smaller batch), so the kernels allocate them at the new size; keeps them otherwise.
+-- smaller batch), so the kernels allocate them at the new size; keeps them otherwise. A full
+-- collection then frees the ones nothing else holds (this layer's, and the layers' before it
+-- in the same pass) before the new ones are made: left to the collector, the old and new
+-- buffers of every layer were alive at once (the main job's peak rose by 27 MiB at each
+-- epoch's last batch).
 function Module:fit_buffers(x, ...)
   local s = x:shape()
   local last = self.input_shape
@@ -98,8 +102,14 @@ function Module:fit_buffers(x, ...)
     if same then return end
   end
   self.input_shape = s
+  local held = self.output ~= nil or self.grad_input ~= nil
   self.output, self.grad_input = nil, nil
-  for i = 1, select('#', ...) do self[select(i, ...)] = nil end
+  for i = 1, select('#', ...) do
+    local name = select(i, ...)
+    held = held or self[name] ~= nil
+    self[name] = nil
+  end
+  if held then collectgarbage() end
 end
 
 function Module:forward()

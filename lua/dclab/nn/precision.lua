@@ -1,8 +1,8 @@
 -- nn.set_precision(model, 'fp32' | 'bf16') -> model: the compute precision of every
--- convolution inside model (Sequential, Net and any module holding modules). 'bf16' is mixed
--- precision: each convolution rounds its inputs and weights to bfloat16 and sums the products
--- in fp32 (oneDNN, on AVX512_BF16 / AMX); weights, gradients, optimizer state, BatchNorm
--- statistics, Linear layers and the loss stay fp32. Refused on a CPU without bf16 compute,
+-- convolution and Linear layer inside model (Sequential, Net and any module holding modules).
+-- 'bf16' is mixed precision: each such layer rounds its inputs and weights to bfloat16 and
+-- sums the products in fp32 (oneDNN, on AVX512_BF16 / AMX); weights, gradients, optimizer
+-- state, BatchNorm statistics and the loss stay fp32. Refused on a CPU without bf16 compute,
 -- with a message naming what it has. nn.precision(model) -> the precision last set ('fp32').
 -- set_precision(model, p, fname): errors name fname (the caller a user called: 'deepcluster',
 -- 'features') instead of set_precision.
