@@ -31,7 +31,8 @@
 --   MyRun(cfg):fit()
 -- run:fit() = run:prepare() (the files) then run:step() per epoch: features -> cluster ->
 -- sample -> new_head -> train -> save.
--- precision = 'bf16' computes the convolutions in bf16 with fp32 sums (nn.set_precision).
+-- precision = 'bf16' computes the convolutions and Linear layers (the per-epoch head too) in
+-- bf16 with fp32 sums (nn.set_precision).
 --
 -- Every random choice of epoch e comes from streams split off (seed, e): running N epochs
 -- straight, or k epochs, a resume, then N - k, gives the same assignments and weights.
@@ -597,7 +598,7 @@ return function(dc)
       m:set_top_layer(nn.CentroidHead(res.centroids, {temperature = c.temperature}))
       return nil
     end
-    local top = nn.Linear(dim, k)
+    local top = nn.set_precision(nn.Linear(dim, k), c.precision, 'deepcluster')
     top.weight:normal_(0, 0.01, head_stream(streams, h, 'head'))
     top.bias:fill(0)
     m:set_top_layer(top)

@@ -128,9 +128,12 @@ describe('precision in the runner and the evaluation', function()
       return
     end
     local m = dc.models.small{k = 4}
-    dc.deepcluster{model = m, data = data, k = 4, precision = 'bf16', verbose = false}
+    local run = dc.deepcluster{model = m, data = data, k = 4, precision = 'bf16', verbose = false,
+      epochs = 1, batch = 32, threads = 1}
     assert.equal('bf16', nn.precision(m))
     assert.equal('bf16', m.classifier.modules[2].precision) -- Linear layers follow
+    run:fit()
+    assert.equal('bf16', m.top_layer.precision) -- and so does each epoch's new head
   end)
 
   it('dc.eval.features computes in bf16 for the call only, close to fp32', function()
