@@ -21,12 +21,12 @@
 
 #include "../args.h"
 #include "conv2d_dnnl.h"
+#include "prim_cache.h"
 #include "scratch.h"
 
 #define SLOT_A 4
 #define SLOT_B 5
 #define SLOT_W 6
-#define CACHE_MAX 8
 #define KEY_HEAD 6
 #define KEY_STAGE 12
 #define NKEY (KEY_HEAD + KEY_STAGE * DC_CHAIN_MAX)
@@ -42,7 +42,7 @@ typedef struct stage {
 } stage;
 
 typedef struct chain {
-    struct chain *next;
+    dc_prim_node node; /* first: the cache's link */
     int64_t key[NKEY];
     int n;
     stage *st;
@@ -52,7 +52,6 @@ typedef struct chain {
 } chain;
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static chain *cache;
 
 static dc_status fail(const char *what, dnnl_status_t s)
 {
@@ -160,8 +159,9 @@ static dnnl_status_t build_pool(dnnl_engine_t e, const_dnnl_primitive_attr_t att
     return r;
 }
 
-static void destroy(chain *ch)
+static void destroy(dc_prim_node *node)
 {
+    chain *ch = (chain *)node;
     for (int i = 0; i < ch->n; i++) {
         stage *st = &ch->st[i];
         if (st->prim) dnnl_primitive_destroy(st->prim);
@@ -228,6 +228,8 @@ static dnnl_status_t build(dnnl_engine_t e, chain *ch, const dc_chain_stage *s, 
     return r;
 }
 
+static dc_prim_cache cache = {NULL, 8, destroy};
+
 /* The cached chain of these stages and shapes, built on first use. Called with lock held. */
 static dc_status lookup(int n, const dc_chain_stage *s, int64_t (*shapes)[4], chain **out)
 {
@@ -246,19 +248,8 @@ static dc_status lookup(int n, const dc_chain_stage *s, int64_t (*shapes)[4], ch
             memcpy(k, v, sizeof v);
         }
     }
-    int count = 0;
-    for (chain **link = &cache; *link; link = &(*link)->next, count++) {
-        if (memcmp((*link)->key, key, sizeof key) != 0) continue;
-        chain *ch = *link;
-        *link = ch->next, ch->next = cache, cache = ch;
-        return *out = ch, DC_OK;
-    }
-    if (count >= CACHE_MAX) { /* drop the least recently used */
-        chain **link = &cache;
-        while ((*link)->next) link = &(*link)->next;
-        destroy(*link);
-        *link = NULL;
-    }
+    dc_prim_node *hit = dc_prim_cache_find(&cache, key, sizeof key);
+    if (hit) return *out = (chain *)hit, DC_OK;
     dnnl_engine_t e;
     dnnl_stream_t st;
     DC_TRY(dc_dnnl_engine(&e, &st));
@@ -270,13 +261,14 @@ static dc_status lookup(int n, const dc_chain_stage *s, int64_t (*shapes)[4], ch
         return dc_fail(DC_ERR_NOMEM, "conv2d_chain: out of memory for oneDNN primitives");
     }
     memcpy(ch->key, key, sizeof key);
+    ch->node.key = ch->key, ch->node.key_bytes = sizeof ch->key;
     ch->n = n, ch->st = stages;
     dnnl_status_t r = build(e, ch, s, shapes);
     if (r != dnnl_success) { /* keep nothing half-built: the next call reports the same error */
-        destroy(ch);
+        destroy(&ch->node);
         return fail("primitive", r);
     }
-    ch->next = cache, cache = ch;
+    dc_prim_cache_add(&cache, &ch->node);
     return *out = ch, DC_OK;
 }
 
