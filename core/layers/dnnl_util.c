@@ -1,7 +1,7 @@
 /* oneDNN helpers of the chains (see dnnl_util.h). */
 #include "dnnl_util.h"
 
-#define RUN_MAX 8
+#define RUN_MAX 12
 
 dnnl_status_t dc_dnnl_nhwc(dnnl_memory_desc_t *md, int64_t N, int64_t C, int64_t H, int64_t W,
                            dnnl_data_type_t dt)

@@ -21,7 +21,7 @@ dnnl_status_t dc_dnnl_reorder(dnnl_engine_t e, const dnnl_memory_desc_t *from,
 dnnl_status_t dc_dnnl_create(const_dnnl_primitive_desc_t pd, dnnl_primitive_t *prim,
                              dnnl_memory_desc_t *pad);
 
-/* Runs prim on n (at most 8) (descriptor, pointer, argument) triples with its scratchpad pad
+/* Runs prim on n (at most 12) (descriptor, pointer, argument) triples with its scratchpad pad
  * in buf, and waits for it. */
 dnnl_status_t dc_dnnl_run(dnnl_engine_t e, dnnl_stream_t strm, dnnl_primitive_t prim,
                           const dnnl_memory_desc_t *pad, void *buf, int n,
