@@ -217,7 +217,7 @@ static dc_status build(dprim *p, int kind, const dc_conv2d_cfg *c, int64_t N, in
      * of AlexNet's train step by 8-17% (process CPU time, load 9-10); on the layers of small,
      * AlexNet and VGG-16 its results are within 4e-6 of im2col's, relative to the largest
      * value (test_conv2d_dnnl checks 1e-4). */
-    const bool wino = !c->bf16 && winograd_fits(c);
+    const bool wino = dc_conv2d_dnnl_winograd(c);
     const dnnl_alg_kind_t algs[2] = {wino ? dnnl_convolution_winograd : dnnl_convolution_direct,
                                      dnnl_convolution_direct};
     for (int a = 0; a < 2 && s == dnnl_success; a++) {
@@ -398,6 +398,16 @@ static dc_conv2d_cfg pass_cfg(const dc_conv2d_cfg *cfg, int kind, int64_t H, int
 bool dc_conv2d_dnnl_bf16_forward(const dc_conv2d_cfg *cfg, int64_t H, int64_t W)
 {
     return pass_cfg(cfg, FWD, H, W).bf16;
+}
+
+bool dc_conv2d_dnnl_bf16_weight_grad(const dc_conv2d_cfg *cfg, int64_t H, int64_t W)
+{
+    return pass_cfg(cfg, BWD_W, H, W).bf16;
+}
+
+bool dc_conv2d_dnnl_winograd(const dc_conv2d_cfg *cfg)
+{
+    return !cfg->bf16 && winograd_fits(cfg);
 }
 
 dc_status dc_conv2d_dnnl_forward(const dc_conv2d_cfg *cfg, int64_t N, int64_t H, int64_t W,

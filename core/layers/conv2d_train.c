@@ -32,7 +32,10 @@
 #define SLOT_D1 5
 #define SLOT_W 6
 #define SLOT_DW 7
+#define SLOT_COPY_X 8
+#define SLOT_COPY_Y 9
 #define ALIGN 64
+#define SPLIT_MAX 64
 #define KEY_HEAD 7
 #define KEY_STAGE 14
 #define NKEY (KEY_HEAD + KEY_STAGE * DC_TRAIN_MAX)
@@ -42,13 +45,24 @@ typedef struct step {
     dnnl_memory_desc_t pad; /* its scratchpad */
 } step;
 
+/* The weight gradient of one share of the batch: nb images (the threads' shares have at most
+ * two sizes), its inputs' descriptors, its output's and the reorder adding that into dw. */
+typedef struct wshare {
+    int64_t nb;
+    step p, sum;
+    dnnl_memory_desc_t in, conv, dw;
+    step rin, rconv;               /* where it computes in fp32 from bf16 activations: the */
+    dnnl_memory_desc_t cin, cconv; /* reorders of in and conv into the fp32 copies it reads */
+} wshare;
+
 typedef struct tstage {
     step fwd, bwd;                     /* convolution or pooling: forward, backward data */
-    step bwd_w, bn_fwd, bn_bwd;        /* a conv stage's weight gradient and BatchNorm */
-    step w_fwd, w_bwd, dw_sum;         /* weight reorders in, the weight gradient's out (+=) */
+    step bn_fwd, bn_bwd;               /* a conv stage's BatchNorm */
+    step w_fwd, w_bwd;                 /* the weights' reorders into the two passes' layouts */
+    wshare bw[2];                      /* weight gradient (bw[1].nb 0: one share size) */
     dnnl_memory_desc_t in, conv, out;  /* act[i], conv[i], act[i + 1] */
-    dnnl_memory_desc_t w_user, w_f, w_b, dw, bias, stat, ws;
-    size_t off_conv, off_ws, off_mean, off_var, off_db, off_dg; /* saved; off_db, off_dg: slot 7 */
+    dnnl_memory_desc_t w_user, w_f, w_b, bias, stat, ws;
+    size_t off_conv, off_ws, off_mean, off_var; /* in saved */
     int64_t C;                         /* output channels */
     double count;                      /* values per channel the BatchNorm sees */
 } tstage;
@@ -61,7 +75,12 @@ typedef struct chain {
     step x_in, y_out, dy_in, dx_out;  /* the reorders at the two ends */
     dnnl_memory_desc_t user_in, user_out;
     size_t off_act[DC_TRAIN_MAX + 1];
-    size_t saved_bytes, diff_bytes, w_bytes, dw_bytes, pad_bytes;
+    size_t saved_bytes, diff_bytes, w_bytes, pad_bytes;
+    size_t copy_bytes[2];       /* slots 8, 9 of every thread: the fp32 copies of a share */
+    size_t dw_stride, bn_bytes; /* slot 7: per share the weight and bias gradients, then gamma's
+                                 * and beta's */
+    int T;             /* shares of the weight gradient */
+    int64_t N;         /* images */
 } chain;
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -83,8 +102,9 @@ static void destroy(dc_prim_node *node)
     chain *ch = (chain *)node;
     for (int i = 0; i < ch->n; i++) {
         tstage *t = &ch->st[i];
-        step *all[] = {&t->fwd, &t->bwd, &t->bwd_w, &t->bn_fwd, &t->bn_bwd, &t->w_fwd, &t->w_bwd,
-                       &t->dw_sum};
+        step *all[] = {&t->fwd, &t->bwd, &t->bn_fwd, &t->bn_bwd, &t->w_fwd, &t->w_bwd,
+                       &t->bw[0].p, &t->bw[0].sum, &t->bw[1].p, &t->bw[1].sum, &t->bw[0].rin,
+                       &t->bw[0].rconv, &t->bw[1].rin, &t->bw[1].rconv};
         for (size_t k = 0; k < sizeof all / sizeof *all; k++) drop(all[k]);
     }
     drop(&ch->x_in), drop(&ch->y_out), drop(&ch->dy_in), drop(&ch->dx_out);
@@ -106,9 +126,72 @@ static dnnl_status_t make(dnnl_engine_t e, const_dnnl_op_desc_t d, const_dnnl_pr
 
 static size_t up(size_t b) { return (b + ALIGN - 1) / ALIGN * ALIGN; }
 
+/* The weight gradient of conv stage s on shares of nb images (for nthr threads): a forward
+ * descriptor as its hint, the pass, and the reorder adding its result into dw. Where the
+ * convolution's own rule (conv2d_dnnl.c, pass_cfg) computes this pass in fp32 although the
+ * chain is bf16 (3x3 layers on maps under 10x10, where oneDNN's AMX weight gradient is slower
+ * than its fp32 Winograd one), it reads fp32 copies of the share in the layouts it picks. */
+static dnnl_status_t build_bw(dnnl_engine_t e, const_dnnl_primitive_attr_t attr,
+                              const_dnnl_primitive_attr_t sum_attr, const dc_train_stage *s,
+                              const int64_t *in, const int64_t *out, dnnl_data_type_t dt,
+                              int64_t nb, int nthr, tstage *t, wshare *w)
+{
+    const dc_conv2d_cfg *c = s->conv;
+    dc_conv2d_cfg c32 = *c;
+    c32.bf16 = false;
+    const bool copy = dt == dnnl_bf16 && !dc_conv2d_dnnl_bf16_weight_grad(c, in[2], in[3]);
+    const dnnl_data_type_t ct = copy ? dnnl_f32 : dt;
+    const dnnl_dims_t wd = {c->out_ch, c->in_ch, c->kh, c->kw}, str = {c->sh, c->sw},
+                      pl = {c->ph, c->pw}, xd = {nb, in[1], in[2], in[3]},
+                      yd = {nb, out[1], out[2], out[3]},
+                      pr = {(out[2] - 1) * c->sh + c->kh - in[2] - c->ph,
+                            (out[3] - 1) * c->sw + c->kw - in[3] - c->pw};
+    const dnnl_alg_kind_t algs[2] = {copy && dc_conv2d_dnnl_winograd(&c32) ? dnnl_convolution_winograd
+                                                                          : dnnl_convolution_direct,
+                                     dnnl_convolution_direct};
+    const dnnl_memory_desc_t *bias = c->bias ? &t->bias : NULL;
+    dnnl_memory_desc_t wa, dwa, xa, ya;
+    dnnl_convolution_desc_t fd, wdesc;
+    dnnl_primitive_desc_t fpd = NULL, pd = NULL;
+    w->nb = nb;
+    /* oneDNN splits a primitive's work for the thread count it is created under */
+    const int saved = omp_get_max_threads();
+    omp_set_num_threads(nthr);
+    dnnl_status_t r = dnnl_memory_desc_init_by_tag(&wa, 4, wd, ct, dnnl_format_tag_any);
+    if (r == dnnl_success) r = dnnl_memory_desc_init_by_tag(&dwa, 4, wd, dnnl_f32, dnnl_format_tag_any);
+    if (r == dnnl_success) r = dc_dnnl_nhwc(&w->in, nb, in[1], in[2], in[3], dt);
+    if (r == dnnl_success) r = dc_dnnl_nhwc(&w->conv, nb, out[1], out[2], out[3], dt);
+    xa = w->in, ya = w->conv;
+    if (r == dnnl_success && copy) r = dnnl_memory_desc_init_by_tag(&xa, 4, xd, ct, dnnl_format_tag_any);
+    if (r == dnnl_success && copy) r = dnnl_memory_desc_init_by_tag(&ya, 4, yd, ct, dnnl_format_tag_any);
+    for (int a = 0; a < 2 && r == dnnl_success; a++) {
+        r = dnnl_convolution_forward_desc_init(&fd, dnnl_forward_training, algs[a], &xa, &wa, bias,
+                                               &ya, str, pl, pr);
+        if (r == dnnl_success) r = dnnl_primitive_desc_create(&fpd, &fd, attr, e, NULL);
+        if (r == dnnl_success)
+            r = dnnl_convolution_backward_weights_desc_init(&wdesc, algs[a], &xa, &dwa, bias, &ya,
+                                                            str, pl, pr);
+        if (r == dnnl_success) r = make(e, &wdesc, attr, fpd, &pd, &w->p);
+        if (r == dnnl_success || algs[a] == dnnl_convolution_direct) break;
+        if (fpd) dnnl_primitive_desc_destroy(fpd);
+        fpd = NULL, r = dnnl_success; /* no Winograd kernel for this layer here: the direct one */
+    }
+    if (r == dnnl_success) {
+        w->dw = *dnnl_primitive_desc_query_md(pd, dnnl_query_diff_weights_md, 0);
+        w->cin = *dnnl_primitive_desc_query_md(pd, dnnl_query_src_md, 0);
+        w->cconv = *dnnl_primitive_desc_query_md(pd, dnnl_query_diff_dst_md, 0);
+        r = dc_dnnl_reorder(e, &w->dw, &t->w_user, sum_attr, &w->sum.p, &w->sum.pad);
+    }
+    if (r == dnnl_success && copy) r = dc_dnnl_reorder(e, &w->in, &w->cin, attr, &w->rin.p, &w->rin.pad);
+    if (r == dnnl_success && copy) r = dc_dnnl_reorder(e, &w->conv, &w->cconv, attr, &w->rconv.p, &w->rconv.pad);
+    omp_set_num_threads(saved);
+    if (fpd) dnnl_primitive_desc_destroy(fpd);
+    if (pd) dnnl_primitive_desc_destroy(pd);
+    return r;
+}
+
 /* A conv stage's primitives: convolution (three passes), BatchNorm (two), weight reorders. */
-static dnnl_status_t build_conv(dnnl_engine_t e, const_dnnl_primitive_attr_t attr,
-                                const_dnnl_primitive_attr_t sum_attr, const dc_train_stage *s,
+static dnnl_status_t build_conv(dnnl_engine_t e, const_dnnl_primitive_attr_t attr, const dc_train_stage *s,
                                 const int64_t *in, const int64_t *out, dnnl_data_type_t dt,
                                 tstage *t)
 {
@@ -118,14 +201,13 @@ static dnnl_status_t build_conv(dnnl_engine_t e, const_dnnl_primitive_attr_t att
                       pr = {(out[2] - 1) * c->sh + c->kh - in[2] - c->ph,
                             (out[3] - 1) * c->sw + c->kw - in[3] - c->pw};
     const unsigned flags = dnnl_use_scale | dnnl_use_shift | (s->relu ? dnnl_fuse_norm_relu : 0);
-    dnnl_memory_desc_t wa, dwa;
-    dnnl_convolution_desc_t fd, bd_, wd_;
+    dnnl_memory_desc_t wa;
+    dnnl_convolution_desc_t fd, bd_;
     dnnl_batch_normalization_desc_t nf, nb;
     dnnl_primitive_desc_t fpd = NULL, pd = NULL, npd = NULL, nbpd = NULL;
     const dnnl_memory_desc_t *bias = c->bias ? &t->bias : NULL;
     dnnl_status_t r = dnnl_memory_desc_init_by_tag(&t->w_user, 4, wd, dnnl_f32, dnnl_oihw);
     if (r == dnnl_success) r = dnnl_memory_desc_init_by_tag(&wa, 4, wd, dt, dnnl_format_tag_any);
-    if (r == dnnl_success) r = dnnl_memory_desc_init_by_tag(&dwa, 4, wd, dnnl_f32, dnnl_format_tag_any);
     if (r == dnnl_success) r = dnnl_memory_desc_init_by_tag(&t->bias, 1, bd, dnnl_f32, dnnl_x);
     if (r == dnnl_success) r = dnnl_memory_desc_init_by_tag(&t->stat, 1, bd, dnnl_f32, dnnl_x);
     if (r == dnnl_success) r = dc_dnnl_nhwc(&t->conv, out[0], out[1], out[2], out[3], dt);
@@ -141,18 +223,10 @@ static dnnl_status_t build_conv(dnnl_engine_t e, const_dnnl_primitive_attr_t att
     if (r == dnnl_success) r = make(e, &bd_, attr, fpd, &pd, &t->bwd);
     if (r == dnnl_success) {
         t->w_b = *dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
-        dnnl_primitive_desc_destroy(pd), pd = NULL;
-        r = dnnl_convolution_backward_weights_desc_init(&wd_, dnnl_convolution_direct, &t->in,
-                                                        &dwa, bias, &t->conv, str, pl, pr);
-    }
-    if (r == dnnl_success) r = make(e, &wd_, attr, fpd, &pd, &t->bwd_w);
-    if (r == dnnl_success) {
-        t->dw = *dnnl_primitive_desc_query_md(pd, dnnl_query_diff_weights_md, 0);
         r = dc_dnnl_reorder(e, &t->w_user, &t->w_f, attr, &t->w_fwd.p, &t->w_fwd.pad);
     }
     if (r == dnnl_success && !dnnl_memory_desc_equal(&t->w_f, &t->w_b))
         r = dc_dnnl_reorder(e, &t->w_user, &t->w_b, attr, &t->w_bwd.p, &t->w_bwd.pad);
-    if (r == dnnl_success) r = dc_dnnl_reorder(e, &t->dw, &t->w_user, sum_attr, &t->dw_sum.p, &t->dw_sum.pad);
     if (r == dnnl_success)
         r = dnnl_batch_normalization_forward_desc_init(&nf, dnnl_forward_training, &t->conv,
                                                        (float)s->eps, flags);
@@ -202,7 +276,10 @@ static dnnl_status_t build_pool(dnnl_engine_t e, const_dnnl_primitive_attr_t att
 static dnnl_status_t build(dnnl_engine_t e, chain *ch, const dc_train_stage *s, int64_t (*shapes)[4],
                            dnnl_data_type_t dt)
 {
-    const int n = ch->n;
+    const int n = ch->n, threads = omp_get_max_threads();
+    /* the weight gradient runs split by images, as conv2d_dnnl.c's (which says why) */
+    ch->N = shapes[0][0];
+    ch->T = ch->N < threads ? 1 : threads < SPLIT_MAX ? threads : SPLIT_MAX;
     dnnl_primitive_attr_t attr = NULL, sum_attr = NULL;
     dnnl_post_ops_t po = NULL;
     dnnl_status_t r = dnnl_primitive_attr_create(&attr);
@@ -223,14 +300,21 @@ static dnnl_status_t build(dnnl_engine_t e, chain *ch, const dc_train_stage *s, 
         const int64_t *in = shapes[i], *out = shapes[i + 1];
         r = dc_dnnl_nhwc(&t->in, in[0], in[1], in[2], in[3], dt);
         if (r == dnnl_success)
-            r = s[i].conv ? build_conv(e, attr, sum_attr, &s[i], in, out, dt, t)
+            r = s[i].conv ? build_conv(e, attr, &s[i], in, out, dt, t)
                           : build_pool(e, attr, s[i].pool, in, out, dt, t);
+        /* shares of floor(N / T) and maybe one more image */
+        const int64_t N = in[0], small = N / ch->T;
+        for (int v = 0; v < 2 && s[i].conv && r == dnnl_success; v++)
+            if (v == 0 || N % ch->T)
+                r = build_bw(e, attr, sum_attr, &s[i], in, out, dt, small + v, ch->T > 1 ? 1 : threads, t,
+                             &t->bw[v]);
         if (r != dnnl_success) break;
         ch->off_act[i] = off, off += up(dnnl_memory_desc_get_size(&t->in));
         t->off_ws = off, off += up(dnnl_memory_desc_get_size(&t->ws));
         ch->diff_bytes = dc_dnnl_max_size(dc_dnnl_max_size(ch->diff_bytes, &t->in), &t->out);
-        const step *all[] = {&t->fwd, &t->bwd, &t->bwd_w, &t->bn_fwd, &t->bn_bwd, &t->w_fwd,
-                             &t->w_bwd, &t->dw_sum};
+        const step *all[] = {&t->fwd, &t->bwd, &t->bn_fwd, &t->bn_bwd, &t->w_fwd, &t->w_bwd,
+                             &t->bw[0].p, &t->bw[0].sum, &t->bw[1].p, &t->bw[1].sum,
+                             &t->bw[0].rin, &t->bw[0].rconv, &t->bw[1].rin, &t->bw[1].rconv};
         for (size_t k = 0; k < sizeof all / sizeof *all; k++)
             if (all[k]->p) ch->pad_bytes = dc_dnnl_max_size(ch->pad_bytes, &all[k]->pad);
         if (!s[i].conv) continue;
@@ -238,11 +322,15 @@ static dnnl_status_t build(dnnl_engine_t e, chain *ch, const dc_train_stage *s, 
         t->off_mean = off, off += up((size_t)t->C * sizeof(float));
         t->off_var = off, off += up((size_t)t->C * sizeof(float));
         ch->w_bytes = dc_dnnl_max_size(dc_dnnl_max_size(ch->w_bytes, &t->w_f), &t->w_b);
-        /* slot 7: the weight gradient, then the bias's, gamma's and beta's */
-        t->off_db = up(dnnl_memory_desc_get_size(&t->dw));
-        t->off_dg = t->off_db + up((size_t)t->C * sizeof(float));
-        const size_t dw = t->off_dg + 2 * up((size_t)t->C * sizeof(float));
-        if (dw > ch->dw_bytes) ch->dw_bytes = dw;
+        for (int v = 0; v < 2; v++) {
+            const size_t dw = up(dnnl_memory_desc_get_size(&t->bw[v].dw)) + up((size_t)t->C * sizeof(float));
+            if (t->bw[v].nb && dw > ch->dw_stride) ch->dw_stride = dw;
+            if (t->bw[v].rin.p) {
+                ch->copy_bytes[0] = dc_dnnl_max_size(ch->copy_bytes[0], &t->bw[v].cin);
+                ch->copy_bytes[1] = dc_dnnl_max_size(ch->copy_bytes[1], &t->bw[v].cconv);
+            }
+        }
+        if (2 * up((size_t)t->C * sizeof(float)) > ch->bn_bytes) ch->bn_bytes = 2 * up((size_t)t->C * sizeof(float));
     }
     const dnnl_memory_desc_t *last = &ch->st[n - 1].out;
     ch->off_act[n] = off, off += up(dnnl_memory_desc_get_size(last));
@@ -415,6 +503,61 @@ static void add(float *to, const float *from, int64_t n)
     for (int64_t i = 0; i < n; i++) to[i] += from[i];
 }
 
+/* dw, db += the weight and bias gradients of conv stage t from its input x and the gradient
+ * of its output dc (NHWC): each of the T threads runs a one-thread primitive on its share of
+ * the images into its own part of dwbuf, then the shares are added in. */
+static dnnl_status_t weight_grad(const chain *ch, const tstage *t, const dc_train_stage *s,
+                                 const uint8_t *x, const uint8_t *dc, uint8_t *dwbuf)
+{
+    dnnl_engine_t e;
+    dnnl_stream_t strm;
+    if (dc_dnnl_engine(&e, &strm) != DC_OK) return dnnl_runtime_error;
+    const int T = ch->T;
+    const int64_t N = ch->N;
+    const size_t xs = dnnl_memory_desc_get_size(&t->in) / (size_t)N,
+                 ys = dnnl_memory_desc_get_size(&t->conv) / (size_t)N;
+    dnnl_status_t r = dnnl_success;
+#pragma omp parallel num_threads(T) if (T > 1)
+    {
+        const int th = T > 1 ? omp_get_thread_num() : 0;
+        const int64_t i0 = N * th / T, nb = N * (th + 1) / T - i0;
+        const wshare *w = &t->bw[nb == t->bw[0].nb ? 0 : 1];
+        uint8_t *g = dwbuf + th * ch->dw_stride;
+        float *db = (float *)(g + up(dnnl_memory_desc_get_size(&w->dw)));
+        void *pad = dc_scratch(DC_SLOT_DNNL_PAD, ch->pad_bytes / sizeof(float) + 1);
+        void *xp = (void *)(x + i0 * xs), *yp = (void *)(dc + i0 * ys);
+        const dnnl_memory_desc_t *xm = &w->in, *ym = &w->conv;
+        dnnl_status_t q = pad ? dnnl_success : dnnl_out_of_memory;
+        if (q == dnnl_success && w->rin.p) { /* the fp32 copies of the share */
+            void *cx = dc_scratch(SLOT_COPY_X, ch->copy_bytes[0] / sizeof(float) + 1),
+                 *cy = dc_scratch(SLOT_COPY_Y, ch->copy_bytes[1] / sizeof(float) + 1);
+            q = cx && cy ? dnnl_success : dnnl_out_of_memory;
+            if (q == dnnl_success)
+                q = dc_dnnl_run_reorder(e, strm, w->rin.p, &w->rin.pad, pad, xm, xp, &w->cin, cx);
+            if (q == dnnl_success)
+                q = dc_dnnl_run_reorder(e, strm, w->rconv.p, &w->rconv.pad, pad, ym, yp, &w->cconv, cy);
+            xp = cx, yp = cy, xm = &w->cin, ym = &w->cconv;
+        }
+        if (q == dnnl_success)
+            q = RUN(w->p, s->b ? 4 : 3, MDS(xm, ym, &w->dw, &t->bias), PTRS(xp, yp, g, db),
+                    ARGS(DNNL_ARG_SRC, DNNL_ARG_DIFF_DST, DNNL_ARG_DIFF_WEIGHTS, DNNL_ARG_DIFF_BIAS));
+        if (q != dnnl_success) {
+#pragma omp critical(dc_conv2d_train_error)
+            r = q;
+        }
+    }
+    void *pad = dc_scratch(DC_SLOT_DNNL_PAD, ch->pad_bytes / sizeof(float) + 1);
+    for (int th = 0; th < T && r == dnnl_success; th++) {
+        const int64_t nb = N * (th + 1) / T - N * th / T;
+        const wshare *w = &t->bw[nb == t->bw[0].nb ? 0 : 1];
+        uint8_t *g = dwbuf + th * ch->dw_stride;
+        r = dc_dnnl_run_reorder(e, strm, w->sum.p, &w->sum.pad, pad, &w->dw, g, &t->w_user,
+                                dc_tensor_data(s->dw));
+        if (s->b) add(dc_tensor_data(s->db), (const float *)(g + up(dnnl_memory_desc_get_size(&w->dw))), t->C);
+    }
+    return r;
+}
+
 static dnnl_status_t backward(const chain *ch, const dc_train_stage *s, const float *dy, float *dx,
                               const uint8_t *saved, void *d0, void *d1, float *wbuf, uint8_t *dwbuf,
                               void *pad)
@@ -435,7 +578,7 @@ static dnnl_status_t backward(const chain *ch, const dc_train_stage *s, const fl
             swap = cur, cur = other, other = swap;
             continue;
         }
-        float *db = (float *)(dwbuf + t->off_db), *dg = (float *)(dwbuf + t->off_dg),
+        float *dg = (float *)(dwbuf + ch->T * ch->dw_stride),
               *dbeta = dg + up((size_t)t->C * sizeof(float)) / sizeof(float);
         /* oneDNN counts shift as an input of the backward pass too */
         r = RUN(t->bn_bwd, s[i].relu ? 10 : 9,
@@ -450,14 +593,8 @@ static dnnl_status_t backward(const chain *ch, const dc_train_stage *s, const fl
         add(dc_tensor_data(s[i].dbn[0]), dg, t->C);
         add(dc_tensor_data(s[i].dbn[1]), dbeta, t->C);
         swap = cur, cur = other, other = swap;
-        r = RUN(t->bwd_w, s[i].b ? 4 : 3, MDS(&t->in, &t->conv, &t->dw, &t->bias),
-                PTRS(sv + ch->off_act[i], cur, dwbuf, db),
-                ARGS(DNNL_ARG_SRC, DNNL_ARG_DIFF_DST, DNNL_ARG_DIFF_WEIGHTS, DNNL_ARG_DIFF_BIAS));
-        if (r == dnnl_success)
-            r = dc_dnnl_run_reorder(e, strm, t->dw_sum.p, &t->dw_sum.pad, pad, &t->dw, dwbuf,
-                                    &t->w_user, dc_tensor_data(s[i].dw));
+        r = weight_grad(ch, t, &s[i], sv + ch->off_act[i], cur, dwbuf);
         if (r != dnnl_success) break;
-        if (s[i].b) add(dc_tensor_data(s[i].db), db, t->C);
         if (i == 0 && !dx) break;
         const step *wr = t->w_bwd.p ? &t->w_bwd : &t->w_fwd;
         r = dc_dnnl_run_reorder(e, strm, wr->p, &wr->pad, pad, &t->w_user, dc_tensor_data(s[i].w),
@@ -521,7 +658,7 @@ dc_status dc_conv2d_train_backward(int n, const dc_train_stage *s, const dc_tens
     if (st == DC_OK) {
         const size_t fl = sizeof(float);
         d0 = dc_scratch(SLOT_D0, ch->diff_bytes / fl + 1), d1 = dc_scratch(SLOT_D1, ch->diff_bytes / fl + 1);
-        wbuf = dc_scratch(SLOT_W, ch->w_bytes / fl + 1), dwbuf = dc_scratch(SLOT_DW, ch->dw_bytes / fl + 1);
+        wbuf = dc_scratch(SLOT_W, ch->w_bytes / fl + 1), dwbuf = dc_scratch(SLOT_DW, (ch->T * ch->dw_stride + ch->bn_bytes) / fl + 1);
         pad = dc_scratch(DC_SLOT_DNNL_PAD, ch->pad_bytes / fl + 1);
         if (!d0 || !d1 || !wbuf || !dwbuf || !pad)
             st = dc_fail(DC_ERR_NOMEM, "%s: out of memory for the gradients", op);
