@@ -51,8 +51,8 @@ typedef struct wshare {
     int64_t nb;
     step p, sum;
     dnnl_memory_desc_t in, conv, dw;
-    step rin, rconv;               /* where it computes in fp32 from bf16 activations: the */
-    dnnl_memory_desc_t cin, cconv; /* reorders of in and conv into the fp32 copies it reads */
+    step rin, rconv;               /* the reorders of in and conv into the copies it reads */
+    dnnl_memory_desc_t cin, cconv; /* (in its layouts and compute dtype) */
 } wshare;
 
 typedef struct tstage {
@@ -76,7 +76,7 @@ typedef struct chain {
     dnnl_memory_desc_t user_in, user_out;
     size_t off_act[DC_TRAIN_MAX + 1];
     size_t saved_bytes, diff_bytes, w_bytes, pad_bytes;
-    size_t copy_bytes[2];       /* slots 8, 9 of every thread: the fp32 copies of a share */
+    size_t copy_bytes[2];       /* slots 8, 9 of every thread: the copies of a share */
     size_t dw_stride, bn_bytes; /* slot 7: per share the weight and bias gradients, then gamma's
                                  * and beta's */
     int T;             /* shares of the weight gradient */
@@ -127,10 +127,13 @@ static dnnl_status_t make(dnnl_engine_t e, const_dnnl_op_desc_t d, const_dnnl_pr
 static size_t up(size_t b) { return (b + ALIGN - 1) / ALIGN * ALIGN; }
 
 /* The weight gradient of conv stage s on shares of nb images (for nthr threads): a forward
- * descriptor as its hint, the pass, and the reorder adding its result into dw. Where the
- * convolution's own rule (conv2d_dnnl.c, pass_cfg) computes this pass in fp32 although the
- * chain is bf16 (3x3 layers on maps under 10x10, where oneDNN's AMX weight gradient is slower
- * than its fp32 Winograd one), it reads fp32 copies of the share in the layouts it picks. */
+ * descriptor as its hint, the pass, and the reorder adding its result into dw. It reads copies
+ * of its share in the layouts oneDNN picks for it (blocked): on channels-last input AlexNet's
+ * bf16 weight gradients took 1.2-2.2x as long, more than the copies cost (loaded Xeon,
+ * ONEDNN_VERBOSE). Where the convolution's own rule (conv2d_dnnl.c, pass_cfg) computes this
+ * pass in fp32 although the chain is bf16 (3x3 layers on maps under 10x10, where oneDNN's AMX
+ * weight gradient is slower than its fp32 Winograd one; first layers of few channels), the
+ * copies are fp32. */
 static dnnl_status_t build_bw(dnnl_engine_t e, const_dnnl_primitive_attr_t attr,
                               const_dnnl_primitive_attr_t sum_attr, const dc_train_stage *s,
                               const int64_t *in, const int64_t *out, dnnl_data_type_t dt,
@@ -139,14 +142,14 @@ static dnnl_status_t build_bw(dnnl_engine_t e, const_dnnl_primitive_attr_t attr,
     const dc_conv2d_cfg *c = s->conv;
     dc_conv2d_cfg c32 = *c;
     c32.bf16 = false;
-    const bool copy = dt == dnnl_bf16 && !dc_conv2d_dnnl_bf16_weight_grad(c, in[2], in[3]);
-    const dnnl_data_type_t ct = copy ? dnnl_f32 : dt;
+    const bool f32 = dt == dnnl_bf16 && !dc_conv2d_dnnl_bf16_weight_grad(c, in[2], in[3]);
+    const dnnl_data_type_t ct = f32 ? dnnl_f32 : dt;
     const dnnl_dims_t wd = {c->out_ch, c->in_ch, c->kh, c->kw}, str = {c->sh, c->sw},
                       pl = {c->ph, c->pw}, xd = {nb, in[1], in[2], in[3]},
                       yd = {nb, out[1], out[2], out[3]},
                       pr = {(out[2] - 1) * c->sh + c->kh - in[2] - c->ph,
                             (out[3] - 1) * c->sw + c->kw - in[3] - c->pw};
-    const dnnl_alg_kind_t algs[2] = {copy && dc_conv2d_dnnl_winograd(&c32) ? dnnl_convolution_winograd
+    const dnnl_alg_kind_t algs[2] = {f32 && dc_conv2d_dnnl_winograd(&c32) ? dnnl_convolution_winograd
                                                                           : dnnl_convolution_direct,
                                      dnnl_convolution_direct};
     const dnnl_memory_desc_t *bias = c->bias ? &t->bias : NULL;
@@ -161,9 +164,8 @@ static dnnl_status_t build_bw(dnnl_engine_t e, const_dnnl_primitive_attr_t attr,
     if (r == dnnl_success) r = dnnl_memory_desc_init_by_tag(&dwa, 4, wd, dnnl_f32, dnnl_format_tag_any);
     if (r == dnnl_success) r = dc_dnnl_nhwc(&w->in, nb, in[1], in[2], in[3], dt);
     if (r == dnnl_success) r = dc_dnnl_nhwc(&w->conv, nb, out[1], out[2], out[3], dt);
-    xa = w->in, ya = w->conv;
-    if (r == dnnl_success && copy) r = dnnl_memory_desc_init_by_tag(&xa, 4, xd, ct, dnnl_format_tag_any);
-    if (r == dnnl_success && copy) r = dnnl_memory_desc_init_by_tag(&ya, 4, yd, ct, dnnl_format_tag_any);
+    if (r == dnnl_success) r = dnnl_memory_desc_init_by_tag(&xa, 4, xd, ct, dnnl_format_tag_any);
+    if (r == dnnl_success) r = dnnl_memory_desc_init_by_tag(&ya, 4, yd, ct, dnnl_format_tag_any);
     for (int a = 0; a < 2 && r == dnnl_success; a++) {
         r = dnnl_convolution_forward_desc_init(&fd, dnnl_forward_training, algs[a], &xa, &wa, bias,
                                                &ya, str, pl, pr);
@@ -182,7 +184,9 @@ static dnnl_status_t build_bw(dnnl_engine_t e, const_dnnl_primitive_attr_t attr,
         w->cconv = *dnnl_primitive_desc_query_md(pd, dnnl_query_diff_dst_md, 0);
         r = dc_dnnl_reorder(e, &w->dw, &t->w_user, sum_attr, &w->sum.p, &w->sum.pad);
     }
-    if (r == dnnl_success && copy) r = dc_dnnl_reorder(e, &w->in, &w->cin, attr, &w->rin.p, &w->rin.pad);
+    const bool copy = r == dnnl_success && !(dnnl_memory_desc_equal(&w->in, &w->cin) &&
+                                             dnnl_memory_desc_equal(&w->conv, &w->cconv));
+    if (copy) r = dc_dnnl_reorder(e, &w->in, &w->cin, attr, &w->rin.p, &w->rin.pad);
     if (r == dnnl_success && copy) r = dc_dnnl_reorder(e, &w->conv, &w->cconv, attr, &w->rconv.p, &w->rconv.pad);
     omp_set_num_threads(saved);
     if (fpd) dnnl_primitive_desc_destroy(fpd);
@@ -528,7 +532,7 @@ static dnnl_status_t weight_grad(const chain *ch, const tstage *t, const dc_trai
         void *xp = (void *)(x + i0 * xs), *yp = (void *)(dc + i0 * ys);
         const dnnl_memory_desc_t *xm = &w->in, *ym = &w->conv;
         dnnl_status_t q = pad ? dnnl_success : dnnl_out_of_memory;
-        if (q == dnnl_success && w->rin.p) { /* the fp32 copies of the share */
+        if (q == dnnl_success && w->rin.p) { /* the copies of the share */
             void *cx = dc_scratch(SLOT_COPY_X, ch->copy_bytes[0] / sizeof(float) + 1),
                  *cy = dc_scratch(SLOT_COPY_Y, ch->copy_bytes[1] / sizeof(float) + 1);
             q = cx && cy ? dnnl_success : dnnl_out_of_memory;
