@@ -206,14 +206,10 @@ static dc_status lookup(int n, const dc_chain_stage *s, int64_t (*shapes)[4], ch
     for (int i = 0; i < n; i++) {
         int64_t *k = key + KEY_HEAD + KEY_STAGE * i;
         if (s[i].conv) {
-            const dc_conv2d_cfg *c = s[i].conv;
-            const int64_t v[KEY_STAGE] = {1, c->in_ch, c->out_ch, c->kh, c->kw, c->sh, c->sw,
-                                          c->ph, c->pw, c->bf16, s[i].b || s[i].bn[0], s[i].relu};
-            memcpy(k, v, sizeof v);
+            const int m = dc_dnnl_conv_key(k, s[i].conv);
+            k[m] = s[i].conv->bf16, k[m + 1] = s[i].b || s[i].bn[0], k[m + 2] = s[i].relu;
         } else {
-            const dc_pool2d_cfg *c = s[i].pool;
-            const int64_t v[KEY_STAGE] = {2, c->kh, c->kw, c->sh, c->sw, c->ph, c->pw, c->ceil_mode};
-            memcpy(k, v, sizeof v);
+            dc_dnnl_pool_key(k, s[i].pool);
         }
     }
     dc_prim_node *hit = dc_prim_cache_find(&cache, key, sizeof key);

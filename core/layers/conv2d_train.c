@@ -37,7 +37,7 @@
 #define ALIGN 64
 #define SPLIT_MAX 64
 #define KEY_HEAD 7
-#define KEY_STAGE 14
+#define KEY_STAGE 12
 #define NKEY (KEY_HEAD + KEY_STAGE * DC_TRAIN_MAX)
 
 typedef struct step {
@@ -359,16 +359,11 @@ static dc_status lookup(int n, const dc_train_stage *s, int64_t (*shapes)[4], bo
     for (int i = 0; i < n; i++) {
         int64_t *k = key + KEY_HEAD + KEY_STAGE * i;
         if (s[i].conv) {
-            const dc_conv2d_cfg *c = s[i].conv;
-            int64_t eps;
-            memcpy(&eps, &s[i].eps, sizeof eps);
-            const int64_t v[KEY_STAGE] = {1, c->in_ch, c->out_ch, c->kh, c->kw, c->sh, c->sw,
-                                          c->ph, c->pw, c->bias, s[i].relu, eps};
-            memcpy(k, v, sizeof v);
+            const int m = dc_dnnl_conv_key(k, s[i].conv);
+            k[m] = s[i].conv->bias, k[m + 1] = s[i].relu;
+            memcpy(&k[m + 2], &s[i].eps, sizeof s[i].eps);
         } else {
-            const dc_pool2d_cfg *c = s[i].pool;
-            const int64_t v[KEY_STAGE] = {2, c->kh, c->kw, c->sh, c->sw, c->ph, c->pw, c->ceil_mode};
-            memcpy(k, v, sizeof v);
+            dc_dnnl_pool_key(k, s[i].pool);
         }
     }
     dc_prim_node *hit = dc_prim_cache_find(&cache, key, sizeof key);

@@ -1,6 +1,8 @@
 /* oneDNN helpers of the chains (see dnnl_util.h). */
 #include "dnnl_util.h"
 
+#include <string.h>
+
 #define RUN_MAX 12
 
 dnnl_status_t dc_dnnl_nhwc(dnnl_memory_desc_t *md, int64_t N, int64_t C, int64_t H, int64_t W,
@@ -66,4 +68,18 @@ size_t dc_dnnl_max_size(size_t m, const dnnl_memory_desc_t *md)
 {
     const size_t b = dnnl_memory_desc_get_size(md);
     return b > m ? b : m;
+}
+
+int dc_dnnl_conv_key(int64_t *k, const dc_conv2d_cfg *c)
+{
+    const int64_t v[] = {1, c->in_ch, c->out_ch, c->kh, c->kw, c->sh, c->sw, c->ph, c->pw};
+    memcpy(k, v, sizeof v);
+    return (int)(sizeof v / sizeof *v);
+}
+
+int dc_dnnl_pool_key(int64_t *k, const dc_pool2d_cfg *c)
+{
+    const int64_t v[] = {2, c->kh, c->kw, c->sh, c->sw, c->ph, c->pw, c->ceil_mode};
+    memcpy(k, v, sizeof v);
+    return (int)(sizeof v / sizeof *v);
 }

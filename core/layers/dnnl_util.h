@@ -7,6 +7,9 @@
 #include <dnnl.h>
 #include <stddef.h>
 
+#include "conv2d.h"
+#include "pool2d.h"
+
 /* [N, C, H, W] stored channels-last (NHWC) in dtype dt. */
 dnnl_status_t dc_dnnl_nhwc(dnnl_memory_desc_t *md, int64_t N, int64_t C, int64_t H, int64_t W,
                            dnnl_data_type_t dt);
@@ -32,6 +35,12 @@ dnnl_status_t dc_dnnl_run_reorder(dnnl_engine_t e, dnnl_stream_t strm, dnnl_prim
                                   const dnnl_memory_desc_t *pad, void *buf,
                                   const dnnl_memory_desc_t *from, const void *src,
                                   const dnnl_memory_desc_t *to, void *dst);
+
+/* The geometry of a convolution (a tag, channels, kernel, stride, padding) or of a pooling (a
+ * tag, window, stride, padding, ceil mode) into k, for the chains' cache keys; returns the
+ * count of values written (at most 9). */
+int dc_dnnl_conv_key(int64_t *k, const dc_conv2d_cfg *c);
+int dc_dnnl_pool_key(int64_t *k, const dc_pool2d_cfg *c);
 
 /* The larger of m and md's size in bytes. */
 size_t dc_dnnl_max_size(size_t m, const dnnl_memory_desc_t *md);
