@@ -348,20 +348,55 @@ static int l_maxpool2d_backward(lua_State *L)
     return 1;
 }
 
-/* A tensor field of the table at t (nil or false: NULL), or an error naming stage i. */
-static dc_tensor *stage_tensor(lua_State *L, int t, int i, const char *key, bool need)
+/* A tensor field of the table at t (nil or false: NULL), or an error naming fname and stage i. */
+static dc_tensor *stage_tensor(lua_State *L, const char *fname, int t, int i, const char *key, bool need)
 {
     int ty = lua_getfield(L, t, key);
     dc_tensor *v = NULL;
     if (ty != LUA_TNIL && !(ty == LUA_TBOOLEAN && !lua_toboolean(L, -1))) {
         v = dcb_totensor(L, -1);
-        if (!v) luaL_error(L, "conv2d_chain_forward: stage %d: %s must be a tensor, got %s", i, key,
+        if (!v) luaL_error(L, "%s: stage %d: %s must be a tensor, got %s", fname, i, key,
                            luaL_typename(L, -1));
     } else if (need) {
-        luaL_error(L, "conv2d_chain_forward: stage %d: %s missing", i, key);
+        luaL_error(L, "%s: stage %d: %s missing", fname, i, key);
     }
     lua_pop(L, 1); /* the table keeps the tensor alive */
     return v;
+}
+
+/* A number field of the table at t (nil: dflt). */
+static double stage_number(lua_State *L, int t, const char *key, double dflt)
+{
+    lua_getfield(L, t, key);
+    const double v = lua_isnil(L, -1) ? dflt : luaL_checknumber(L, -1);
+    lua_pop(L, 1);
+    return v;
+}
+
+/* The stages list at index 1 (1 to most tables): its length, after checking each is a table. */
+static int stage_count(lua_State *L, const char *fname, int most)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    const lua_Integer n = luaL_len(L, 1);
+    if (n < 1 || n > most) luaL_error(L, "%s: %d stages, expected 1 to %d", fname, (int)n, most);
+    return (int)n;
+}
+
+/* Pushes stage i's table (erroring unless it is one) and reads its conv or pool configuration
+ * (exactly one set). */
+static void stage_cfgs(lua_State *L, const char *fname, int i, const dc_conv2d_cfg **conv,
+                       const dc_pool2d_cfg **pool)
+{
+    if (lua_geti(L, 1, i) != LUA_TTABLE)
+        luaL_error(L, "%s: stage %d must be a table, got %s", fname, i, luaL_typename(L, -1));
+    lua_getfield(L, -1, "conv");
+    *conv = luaL_testudata(L, -1, CONV2D_CFG);
+    lua_getfield(L, -2, "pool");
+    *pool = *conv ? NULL : luaL_testudata(L, -1, POOL2D_CFG);
+    lua_pop(L, 2);
+    if (!*conv && !*pool)
+        luaL_error(L, "%s: stage %d needs conv (a Conv2d configuration) or pool (a MaxPool2d "
+                   "configuration)", fname, i);
 }
 
 /* core.conv2d_chain_forward(stages, x, y) -> y: an inference chain (see conv2d_chain.h);
@@ -369,49 +404,99 @@ static dc_tensor *stage_tensor(lua_State *L, int t, int i, const char *key, bool
  * running_var} (nil: none), eps = , relu = } and {pool = maxpool cfg} tables. */
 static int l_conv2d_chain_forward(lua_State *L)
 {
-    luaL_checktype(L, 1, LUA_TTABLE);
+    const char *f = "conv2d_chain_forward";
+    const int n = stage_count(L, f, DC_CHAIN_MAX);
     dc_tensor *x = dcb_checktensor(L, 2);
     dcb_outarg y = dcb_checkout(L, 3, false);
-    dcb_noalias(L, "conv2d_chain_forward", y.t, x, "y", "x");
-    const lua_Integer n = luaL_len(L, 1);
-    if (n < 1 || n > DC_CHAIN_MAX)
-        return luaL_error(L, "conv2d_chain_forward: %d stages, expected 1 to %d", (int)n, DC_CHAIN_MAX);
+    dcb_noalias(L, f, y.t, x, "y", "x");
     dc_chain_stage st[DC_CHAIN_MAX];
     static const char *const bn_keys[4] = {"gamma", "beta", "running_mean", "running_var"};
     for (int i = 0; i < n; i++) {
-        if (lua_geti(L, 1, i + 1) != LUA_TTABLE)
-            return luaL_error(L, "conv2d_chain_forward: stage %d must be a table, got %s", i + 1,
-                              luaL_typename(L, -1));
-        const int t = lua_gettop(L);
         st[i] = (dc_chain_stage){0};
-        lua_getfield(L, t, "conv");
-        st[i].conv = luaL_testudata(L, -1, CONV2D_CFG);
-        lua_pop(L, 1);
+        stage_cfgs(L, f, i + 1, &st[i].conv, &st[i].pool);
+        const int t = lua_gettop(L);
         if (st[i].conv) {
-            st[i].w = stage_tensor(L, t, i + 1, "w", true);
-            st[i].b = stage_tensor(L, t, i + 1, "b", false);
+            st[i].w = stage_tensor(L, f, t, i + 1, "w", true);
+            st[i].b = stage_tensor(L, f, t, i + 1, "b", false);
             if (lua_getfield(L, t, "bn") == LUA_TTABLE) {
                 const int bn = lua_gettop(L);
-                for (int k = 0; k < 4; k++) st[i].bn[k] = stage_tensor(L, bn, i + 1, bn_keys[k], true);
+                for (int k = 0; k < 4; k++) st[i].bn[k] = stage_tensor(L, f, bn, i + 1, bn_keys[k], true);
             }
             lua_pop(L, 1);
-            lua_getfield(L, t, "eps");
-            st[i].eps = lua_isnil(L, -1) ? 0 : luaL_checknumber(L, -1);
-            lua_pop(L, 1);
+            st[i].eps = stage_number(L, t, "eps", 0);
             lua_getfield(L, t, "relu");
             st[i].relu = lua_toboolean(L, -1);
-            lua_pop(L, 1);
-        } else {
-            lua_getfield(L, t, "pool");
-            st[i].pool = luaL_testudata(L, -1, POOL2D_CFG);
-            if (!st[i].pool)
-                return luaL_error(L, "conv2d_chain_forward: stage %d needs conv (a Conv2d "
-                                  "configuration) or pool (a MaxPool2d configuration)", i + 1);
             lua_pop(L, 1);
         }
         lua_pop(L, 1); /* the stage table: stages keeps it */
     }
-    dcb_check(L, dc_conv2d_chain_forward((int)n, st, x, dcb_pushout(L, y)));
+    dcb_check(L, dc_conv2d_chain_forward(n, st, x, dcb_pushout(L, y)));
+    return 1;
+}
+
+/* The training chain's stages at index 1 into st (see l_conv2d_train_forward); returns n. */
+static int train_stages(lua_State *L, const char *f, dc_train_stage *st)
+{
+    static const char *const bn_keys[6] = {"gamma", "beta", "running_mean", "running_var",
+                                           "dgamma", "dbeta"};
+    const int n = stage_count(L, f, DC_TRAIN_MAX);
+    for (int i = 0; i < n; i++) {
+        st[i] = (dc_train_stage){0};
+        stage_cfgs(L, f, i + 1, &st[i].conv, &st[i].pool);
+        const int t = lua_gettop(L);
+        if (st[i].conv) {
+            st[i].w = stage_tensor(L, f, t, i + 1, "w", true);
+            st[i].b = stage_tensor(L, f, t, i + 1, "b", false);
+            st[i].dw = stage_tensor(L, f, t, i + 1, "dw", true);
+            st[i].db = stage_tensor(L, f, t, i + 1, "db", st[i].b != NULL);
+            if (lua_getfield(L, t, "bn") != LUA_TTABLE)
+                luaL_error(L, "%s: stage %d: bn (the BatchNorm's tensors) missing", f, i + 1);
+            const int bn = lua_gettop(L);
+            dc_tensor *v[6];
+            for (int k = 0; k < 6; k++) v[k] = stage_tensor(L, f, bn, i + 1, bn_keys[k], true);
+            lua_pop(L, 1);
+            for (int k = 0; k < 4; k++) st[i].bn[k] = v[k];
+            st[i].dbn[0] = v[4], st[i].dbn[1] = v[5];
+            st[i].eps = stage_number(L, t, "eps", 0);
+            st[i].momentum = stage_number(L, t, "momentum", 0);
+            lua_getfield(L, t, "relu");
+            st[i].relu = lua_toboolean(L, -1);
+            lua_pop(L, 1);
+        }
+        lua_pop(L, 1);
+    }
+    return n;
+}
+
+/* core.conv2d_train_forward(stages, x, y, saved) -> y, saved: a training chain's forward pass
+ * (see conv2d_train.h); stages is a list of {conv = cfg, w = , b = (nil: none), dw = , db = ,
+ * bn = {gamma, beta, running_mean, running_var, dgamma, dbeta}, eps = , momentum = , relu = }
+ * and {pool = maxpool cfg} tables; saved (nil: new) keeps what the backward pass reads. */
+static int l_conv2d_train_forward(lua_State *L)
+{
+    const char *f = "conv2d_train_forward";
+    dc_train_stage st[DC_TRAIN_MAX];
+    const int n = train_stages(L, f, st);
+    dc_tensor *x = dcb_checktensor(L, 2);
+    dcb_outarg y = dcb_checkout(L, 3, false), saved = dcb_checkout(L, 4, false);
+    dcb_noalias(L, f, y.t, x, "y", "x");
+    dc_tensor *yt = dcb_pushout(L, y), *sv = dcb_pushout(L, saved);
+    dcb_check(L, dc_conv2d_train_forward(n, st, x, yt, sv));
+    return 2;
+}
+
+/* core.conv2d_train_backward(stages, x, dy, dx, saved) -> dx: its backward pass (dx false:
+ * skipped, nil returned); every dw, db, dgamma, dbeta accumulates. */
+static int l_conv2d_train_backward(lua_State *L)
+{
+    const char *f = "conv2d_train_backward";
+    dc_train_stage st[DC_TRAIN_MAX];
+    const int n = train_stages(L, f, st);
+    dc_tensor *x = dcb_checktensor(L, 2), *dy = dcb_checktensor(L, 3);
+    dcb_outarg dx = dcb_checkout(L, 4, true);
+    dc_tensor *saved = dcb_checktensor(L, 5);
+    dcb_noalias(L, f, dx.t, dy, "dx", "dy");
+    dcb_check(L, dc_conv2d_train_backward(n, st, x, dy, dcb_pushout(L, dx), saved));
     return 1;
 }
 
@@ -663,6 +748,8 @@ static const luaL_Reg nn_funcs[] = {
     {"conv2d_backward", l_conv2d_backward},
     {"conv2d_bn_forward", l_conv2d_bn_forward},
     {"conv2d_chain_forward", l_conv2d_chain_forward},
+    {"conv2d_train_forward", l_conv2d_train_forward},
+    {"conv2d_train_backward", l_conv2d_train_backward},
     {"linear_forward", l_linear_forward},
     {"linear_backward", l_linear_backward},
     {"relu_forward", l_relu_forward},

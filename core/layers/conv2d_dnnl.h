@@ -36,6 +36,11 @@ dc_status dc_conv2d_dnnl_backward_weights(const dc_conv2d_cfg *cfg, int64_t N, i
 /* Whether the forward pass of a bf16 layer on H x W maps computes in bf16 (some layers run
  * faster in fp32: conv2d_dnnl.c, pass_cfg). */
 bool dc_conv2d_dnnl_bf16_forward(const dc_conv2d_cfg *cfg, int64_t H, int64_t W);
+/* The same for its weight gradient. */
+bool dc_conv2d_dnnl_bf16_weight_grad(const dc_conv2d_cfg *cfg, int64_t H, int64_t W);
+/* Whether a pass computing as cfg says (cfg->bf16) tries oneDNN's Winograd F(4x4, 3x3) kernel
+ * first (fp32 3x3 stride-1 layers of 16 or more input channels). */
+bool dc_conv2d_dnnl_winograd(const dc_conv2d_cfg *cfg);
 
 /* The CPU engine and stream every oneDNN call of dclab shares, made on first use. */
 dc_status dc_dnnl_engine(struct dnnl_engine **engine, struct dnnl_stream **stream);

@@ -7,6 +7,7 @@
 #include "batchnorm.h"
 #include "conv2d.h"
 #include "conv2d_chain.h"
+#include "conv2d_train.h"
 #include "dropout.h"
 #include "linear.h"
 #include "maxpool2d.h"

@@ -2468,4 +2468,20 @@ linear:set_precision('fp32' | 'bf16') -> linear
   PyTorch's autocast does); a backward with none since set_precision raises "Linear: backward
   in bf16 needs a forward pass first".]=])
 
+-- issue #11 (bf16 kernels): the training chain
+entry('dc.nn.Conv2d:train_stage', [=[
+conv:train_stage() -> stage, 3 | nil
+  In training, the stage this layer is in a bf16 training chain (dc.nn's chain.lua: a
+  Sequential runs a run of bf16 Conv2d -> BatchNorm2d -> in-place ReLU blocks and max
+  poolings forward and backward as one oneDNN pass whose activations and gradients stay
+  channels-last bf16; weights, gradients and BatchNorm statistics stay fp32): its
+  configuration, weights and gradients with the BatchNorm2d's, and 3, the modules it covers.
+  nil for a layer in fp32 or without a training BatchNorm2d and in-place ReLU after it.
+  Sequential calls it; there is no reason to call it yourself.]=])
+
+entry('dc.nn.MaxPool2d:train_stage', [=[
+pool:train_stage() -> stage, 1
+  In training, the stage this layer is in a bf16 training chain (see
+  dc.nn.Conv2d:train_stage): {pool = its configuration}.]=])
+
 return doc

@@ -67,6 +67,20 @@ function Conv2d:chain_stage()
   return st, st.relu and 3 or 2
 end
 
+-- In training, the stage of a training chain (nn/chain.lua) this layer runs as with the
+-- BatchNorm2d and in-place ReLU after it, and the 3 modules it covers; nil unless it computes
+-- in bf16 and such a BatchNorm and ReLU follow.
+function Conv2d:train_stage()
+  local bn = self.fused_bn
+  if self.cfg.precision ~= 'bf16' or not bn or not bn.is_training or not bn.fused_relu then
+    return nil
+  end
+  return {conv = self.cfg, w = self.weight, b = self.bias, dw = self.grad_weight,
+    db = self.grad_bias, bn = {gamma = bn.weight, beta = bn.bias,
+    running_mean = bn.running_mean, running_var = bn.running_var, dgamma = bn.grad_weight,
+    dbeta = bn.grad_bias}, eps = bn.cfg.eps, momentum = bn.cfg.momentum, relu = true}, 3
+end
+
 function Conv2d:backward(x, dy)
   local dx = self.grad_input
   if not self.need_input_grad then dx = false end

@@ -25,9 +25,12 @@ function MaxPool2d:forward(x)
   return self.output
 end
 
--- In evaluation, the stage of an inference chain (nn/chain.lua) this layer runs as.
+-- The stage of an inference or training chain (nn/chain.lua) this layer runs as.
 function MaxPool2d:chain_stage()
   return {pool = self.cfg}, 1
+end
+function MaxPool2d:train_stage()
+  return self:chain_stage()
 end
 
 function MaxPool2d:backward(x, dy)

@@ -8,9 +8,10 @@
 --    the BatchNorm's output anyway, as with PyTorch's inplace=True);
 --  * in evaluation, a Conv2d followed by a BatchNorm2d (and such a ReLU) runs as one
 --    convolution with the running statistics folded into its weights (conv2d_bn_forward);
---  * in evaluation, runs of bf16 convolutions (with those BatchNorms and ReLUs) and max
---    poolings run as one oneDNN chain whose activations stay channels-last bf16 (chain.lua);
---    the modules inside such a run keep their outputs of the last training step;
+--  * runs of bf16 convolutions (with those BatchNorms and ReLUs) and max poolings run as one
+--    oneDNN chain whose activations stay channels-last bf16 (chain.lua): in evaluation, and
+--    in training forward and backward; the modules inside such a run keep stale outputs
+--    (only the run's last module's output is set);
 --  * when need_input_grad is false, backward stops at the first module with parameters:
 --    the gradient of the input itself is never computed.
 local Module = require 'dclab.nn.Module'
@@ -117,18 +118,25 @@ end
 
 function Sequential:forward(x)
   local mods, i = self.modules, 1
-  self.chained = false
+  self.chained, self.train_runs = false, {}
   while i <= #mods do
     local m, start = mods[i], i
-    local stages, last
-    if not self.is_training then stages, last = chain.at(mods, i) end
-    local ok, y
+    local stages, last, ok, y
+    if self.is_training then stages, last = chain.train_at(mods, i)
+    else stages, last = chain.at(mods, i) end
     if stages then
       self.chain_bufs = self.chain_bufs or {}
       self.chain_bufs[i] = self.chain_bufs[i] or {}
-      ok, y = pcall(chain.forward, stages, x, self.chain_bufs[i])
+      local buf = self.chain_bufs[i]
+      if self.is_training then
+        ok, y = pcall(chain.train_forward, stages, x, buf)
+        self.train_runs[last] = {start = start, stages = stages, buf = buf}
+      else
+        ok, y = pcall(chain.forward, stages, x, buf)
+        self.chained = true
+      end
       if ok then mods[last].output = y end
-      self.chained, i = true, last + 1
+      i = last + 1
     else
       ok, y = pcall(m.forward, m, x)
       i = i + 1
@@ -155,14 +163,23 @@ function Sequential:backward(x, dy)
     error('Sequential: no backward after an evaluation forward that ran layers as one bf16 ' ..
       'chain (their outputs were not kept); call :training() first', 2)
   end
-  local first = first_needed(self)
-  for i = #self.modules, first, -1 do
-    local m = self.modules[i]
-    m.need_input_grad = i > first or self.need_input_grad
-    local input = i > 1 and self.modules[i - 1].output or x
-    local ok, dx = pcall(m.backward, m, input, dy)
-    if not ok then error(located(i, m, dx), 0) end
-    dy = dx
+  local first, runs = first_needed(self), self.train_runs or {}
+  local i = #self.modules
+  while i >= first do
+    local m, run = self.modules[i], runs[i]
+    local start = run and run.start or i
+    local need = start > first or self.need_input_grad
+    local input = start > 1 and self.modules[start - 1].output or x
+    local ok, dx
+    if run then
+      ok, dx = pcall(chain.train_backward, run.stages, input, dy, run.buf, need)
+      self.modules[start].grad_input = dx
+    else
+      m.need_input_grad = need
+      ok, dx = pcall(m.backward, m, input, dy)
+    end
+    if not ok then error(located(start, self.modules[start], dx), 0) end
+    dy, i = dx, start - 1
   end
   self.grad_input = self.need_input_grad and dy or nil
   return self.grad_input
