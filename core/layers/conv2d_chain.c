@@ -21,12 +21,13 @@
 
 #include "../args.h"
 #include "conv2d_dnnl.h"
+#include "dnnl_util.h"
+#include "prim_cache.h"
 #include "scratch.h"
 
 #define SLOT_A 4
 #define SLOT_B 5
 #define SLOT_W 6
-#define CACHE_MAX 8
 #define KEY_HEAD 6
 #define KEY_STAGE 12
 #define NKEY (KEY_HEAD + KEY_STAGE * DC_CHAIN_MAX)
@@ -42,7 +43,7 @@ typedef struct stage {
 } stage;
 
 typedef struct chain {
-    struct chain *next;
+    dc_prim_node node; /* first: the cache's link */
     int64_t key[NKEY];
     int n;
     stage *st;
@@ -52,46 +53,11 @@ typedef struct chain {
 } chain;
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static chain *cache;
 
 static dc_status fail(const char *what, dnnl_status_t s)
 {
     return dc_fail(s == dnnl_out_of_memory ? DC_ERR_NOMEM : DC_ERR_ARG,
                    "conv2d_chain: oneDNN %s failed (dnnl_status %d)", what, (int)s);
-}
-
-static size_t max_size(size_t m, const dnnl_memory_desc_t *md)
-{
-    const size_t b = dnnl_memory_desc_get_size(md);
-    return b > m ? b : m;
-}
-
-static dnnl_status_t nhwc(dnnl_memory_desc_t *md, int64_t N, int64_t C, int64_t H, int64_t W,
-                          dnnl_data_type_t dt)
-{
-    const dnnl_dims_t d = {N, C, H, W};
-    return dnnl_memory_desc_init_by_tag(md, 4, d, dt, dnnl_acdb);
-}
-
-/* A reorder from one layout to another, its scratchpad in *pad. */
-static dnnl_status_t reorder(dnnl_engine_t e, const dnnl_memory_desc_t *from,
-                             const dnnl_memory_desc_t *to, const_dnnl_primitive_attr_t attr,
-                             dnnl_primitive_t *r, dnnl_memory_desc_t *pad)
-{
-    dnnl_primitive_desc_t pd = NULL;
-    dnnl_status_t s = dnnl_reorder_primitive_desc_create(&pd, from, e, to, e, attr);
-    if (s == dnnl_success) s = dnnl_primitive_create(r, pd);
-    if (s == dnnl_success) *pad = *dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0);
-    if (pd) dnnl_primitive_desc_destroy(pd);
-    return s;
-}
-
-/* The primitive of pd into st->prim and its scratchpad into st->pad. */
-static dnnl_status_t create(dnnl_primitive_desc_t pd, stage *st)
-{
-    dnnl_status_t s = dnnl_primitive_create(&st->prim, pd);
-    if (s == dnnl_success) st->pad = *dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0);
-    return s;
 }
 
 /* The convolution of stage s (input map H x W, output Ho x Wo, N images) writing dtype out
@@ -107,7 +73,7 @@ static dnnl_status_t build_conv(dnnl_engine_t e, const_dnnl_primitive_attr_t att
                       pr = {(Ho - 1) * c->sh + c->kh - H - c->ph, (Wo - 1) * c->sw + c->kw - W - c->pw};
     const bool bias = s->b || s->bn[0];
     dnnl_memory_desc_t wa;
-    dnnl_status_t r = nhwc(&st->in, N, c->in_ch, H, W, ct);
+    dnnl_status_t r = dc_dnnl_nhwc(&st->in, N, c->in_ch, H, W, ct);
     if (r == dnnl_success) r = dnnl_memory_desc_init_by_tag(&st->w_user, 4, wd, dnnl_f32, dnnl_oihw);
     if (r == dnnl_success) r = dnnl_memory_desc_init_by_tag(&wa, 4, wd, ct, dnnl_format_tag_any);
     if (r == dnnl_success) r = dnnl_memory_desc_init_by_tag(&st->bias, 1, bd, dnnl_f32, dnnl_x);
@@ -115,7 +81,7 @@ static dnnl_status_t build_conv(dnnl_engine_t e, const_dnnl_primitive_attr_t att
     for (int attempt = 0; attempt < 2 && r == dnnl_success; attempt++) {
         dnnl_convolution_desc_t d;
         dnnl_primitive_desc_t pd = NULL;
-        r = nhwc(&st->out, N, c->out_ch, Ho, Wo, attempt ? dnnl_f32 : out);
+        r = dc_dnnl_nhwc(&st->out, N, c->out_ch, Ho, Wo, attempt ? dnnl_f32 : out);
         if (r == dnnl_success)
             r = dnnl_convolution_forward_desc_init(&d, dnnl_forward_inference, dnnl_convolution_direct,
                                                    &st->in, &wa, bias ? &st->bias : NULL, &st->out,
@@ -123,7 +89,7 @@ static dnnl_status_t build_conv(dnnl_engine_t e, const_dnnl_primitive_attr_t att
         if (r == dnnl_success) r = dnnl_primitive_desc_create(&pd, &d, attr, e, NULL);
         if (r == dnnl_success) {
             st->w = *dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
-            r = create(pd, st);
+            r = dc_dnnl_create(pd, &st->prim, &st->pad);
         }
         if (pd) dnnl_primitive_desc_destroy(pd);
         if (r != dnnl_unimplemented || out == dnnl_f32) break;
@@ -142,17 +108,17 @@ static dnnl_status_t build_pool(dnnl_engine_t e, const_dnnl_primitive_attr_t att
     const dc_pool2d_cfg *c = s->pool;
     const dnnl_dims_t pr = {(Ho - 1) * c->sh + c->kh - H - c->ph, (Wo - 1) * c->sw + c->kw - W - c->pw},
                       str = {c->sh, c->sw}, k = {c->kh, c->kw}, pl = {c->ph, c->pw};
-    dnnl_status_t r = nhwc(&st->in, N, C, H, W, dt);
+    dnnl_status_t r = dc_dnnl_nhwc(&st->in, N, C, H, W, dt);
     st->src = st->in;
     for (int attempt = 0; attempt < 2 && r == dnnl_success; attempt++) {
         dnnl_pooling_desc_t d;
         dnnl_primitive_desc_t pd = NULL;
-        r = nhwc(&st->out, N, C, Ho, Wo, attempt ? dt : out);
+        r = dc_dnnl_nhwc(&st->out, N, C, Ho, Wo, attempt ? dt : out);
         if (r == dnnl_success)
             r = dnnl_pooling_forward_desc_init(&d, dnnl_forward_inference, dnnl_pooling_max,
                                                &st->src, &st->out, str, k, pl, pr);
         if (r == dnnl_success) r = dnnl_primitive_desc_create(&pd, &d, attr, e, NULL);
-        if (r == dnnl_success) r = create(pd, st);
+        if (r == dnnl_success) r = dc_dnnl_create(pd, &st->prim, &st->pad);
         if (pd) dnnl_primitive_desc_destroy(pd);
         if (r != dnnl_unimplemented || out == dt) break;
         r = dnnl_success;
@@ -160,8 +126,9 @@ static dnnl_status_t build_pool(dnnl_engine_t e, const_dnnl_primitive_attr_t att
     return r;
 }
 
-static void destroy(chain *ch)
+static void destroy(dc_prim_node *node)
 {
+    chain *ch = (chain *)node;
     for (int i = 0; i < ch->n; i++) {
         stage *st = &ch->st[i];
         if (st->prim) dnnl_primitive_destroy(st->prim);
@@ -213,20 +180,23 @@ static dnnl_status_t build(dnnl_engine_t e, chain *ch, const dc_chain_stage *s, 
             r = build_pool(e, attr, &s[i], N, in[1], in[2], in[3], out[2], out[3],
                            i == 0 ? want[i] : prev->data_type, want[i], st);
         if (r == dnnl_success && !dnnl_memory_desc_equal(prev, &st->in))
-            r = reorder(e, prev, &st->in, attr, &st->in_reorder, &st->in_pad);
+            r = dc_dnnl_reorder(e, prev, &st->in, attr, &st->in_reorder, &st->in_pad);
         if (r == dnnl_success && s[i].conv && !dnnl_memory_desc_equal(&st->w_user, &st->w))
-            r = reorder(e, &st->w_user, &st->w, attr, &st->w_reorder, &st->w_pad);
-        ch->act_bytes = max_size(max_size(ch->act_bytes, &st->in), &st->out);
-        if (st->w_reorder) ch->w_bytes = max_size(ch->w_bytes, &st->w);
-        ch->pad_bytes = max_size(max_size(max_size(ch->pad_bytes, &st->pad), &st->in_pad), &st->w_pad);
+            r = dc_dnnl_reorder(e, &st->w_user, &st->w, attr, &st->w_reorder, &st->w_pad);
+        ch->act_bytes = dc_dnnl_max_size(dc_dnnl_max_size(ch->act_bytes, &st->in), &st->out);
+        if (st->w_reorder) ch->w_bytes = dc_dnnl_max_size(ch->w_bytes, &st->w);
+        ch->pad_bytes = dc_dnnl_max_size(ch->pad_bytes, &st->pad);
+        ch->pad_bytes = dc_dnnl_max_size(dc_dnnl_max_size(ch->pad_bytes, &st->in_pad), &st->w_pad);
         prev = &st->out;
     }
-    if (r == dnnl_success) r = reorder(e, prev, &ch->user_out, attr, &ch->out_reorder, &ch->out_pad);
-    ch->pad_bytes = max_size(ch->pad_bytes, &ch->out_pad);
+    if (r == dnnl_success) r = dc_dnnl_reorder(e, prev, &ch->user_out, attr, &ch->out_reorder, &ch->out_pad);
+    ch->pad_bytes = dc_dnnl_max_size(ch->pad_bytes, &ch->out_pad);
     if (attr) dnnl_primitive_attr_destroy(attr);
     if (relu_attr) dnnl_primitive_attr_destroy(relu_attr);
     return r;
 }
+
+static dc_prim_cache cache = {NULL, 8, destroy};
 
 /* The cached chain of these stages and shapes, built on first use. Called with lock held. */
 static dc_status lookup(int n, const dc_chain_stage *s, int64_t (*shapes)[4], chain **out)
@@ -246,19 +216,8 @@ static dc_status lookup(int n, const dc_chain_stage *s, int64_t (*shapes)[4], ch
             memcpy(k, v, sizeof v);
         }
     }
-    int count = 0;
-    for (chain **link = &cache; *link; link = &(*link)->next, count++) {
-        if (memcmp((*link)->key, key, sizeof key) != 0) continue;
-        chain *ch = *link;
-        *link = ch->next, ch->next = cache, cache = ch;
-        return *out = ch, DC_OK;
-    }
-    if (count >= CACHE_MAX) { /* drop the least recently used */
-        chain **link = &cache;
-        while ((*link)->next) link = &(*link)->next;
-        destroy(*link);
-        *link = NULL;
-    }
+    dc_prim_node *hit = dc_prim_cache_find(&cache, key, sizeof key);
+    if (hit) return *out = (chain *)hit, DC_OK;
     dnnl_engine_t e;
     dnnl_stream_t st;
     DC_TRY(dc_dnnl_engine(&e, &st));
@@ -270,48 +229,15 @@ static dc_status lookup(int n, const dc_chain_stage *s, int64_t (*shapes)[4], ch
         return dc_fail(DC_ERR_NOMEM, "conv2d_chain: out of memory for oneDNN primitives");
     }
     memcpy(ch->key, key, sizeof key);
+    ch->node.key = ch->key, ch->node.key_bytes = sizeof ch->key;
     ch->n = n, ch->st = stages;
     dnnl_status_t r = build(e, ch, s, shapes);
     if (r != dnnl_success) { /* keep nothing half-built: the next call reports the same error */
-        destroy(ch);
+        destroy(&ch->node);
         return fail("primitive", r);
     }
-    ch->next = cache, cache = ch;
+    dc_prim_cache_add(&cache, &ch->node);
     return *out = ch, DC_OK;
-}
-
-/* Runs prim on n (memory desc, pointer, argument) triples, with its scratchpad pad in buf. */
-static dnnl_status_t run(dnnl_engine_t e, dnnl_stream_t strm, dnnl_primitive_t prim,
-                         const dnnl_memory_desc_t *pad, void *buf, int n,
-                         const dnnl_memory_desc_t *const *md, void *const *ptr, const int *arg)
-{
-    dnnl_memory_t m[5] = {NULL};
-    dnnl_exec_arg_t args[5];
-    dnnl_status_t r = dnnl_success;
-    int k = 0;
-    for (int i = 0; i < n && r == dnnl_success; i++, k++) {
-        r = dnnl_memory_create(&m[k], md[i], e, ptr[i]);
-        args[k] = (dnnl_exec_arg_t){arg[i], m[k]};
-    }
-    if (r == dnnl_success && dnnl_memory_desc_get_size(pad) > 0) {
-        r = dnnl_memory_create(&m[k], pad, e, buf);
-        args[k] = (dnnl_exec_arg_t){DNNL_ARG_SCRATCHPAD, m[k]};
-        k++;
-    }
-    if (r == dnnl_success) r = dnnl_primitive_execute(prim, strm, k, args);
-    if (r == dnnl_success) r = dnnl_stream_wait(strm);
-    for (int i = 0; i < 5; i++)
-        if (m[i]) dnnl_memory_destroy(m[i]);
-    return r;
-}
-
-static dnnl_status_t run_reorder(dnnl_engine_t e, dnnl_stream_t strm, dnnl_primitive_t r,
-                                 const dnnl_memory_desc_t *pad, void *buf,
-                                 const dnnl_memory_desc_t *from, const void *src,
-                                 const dnnl_memory_desc_t *to, void *dst)
-{
-    return run(e, strm, r, pad, buf, 2, (const dnnl_memory_desc_t *const[]){from, to},
-               (void *const[]){(void *)src, dst}, (const int[]){DNNL_ARG_FROM, DNNL_ARG_TO});
 }
 
 /* The chain on x into y (checked). */
@@ -333,7 +259,7 @@ static dc_status exec(const chain *ch, const dc_chain_stage *s, const float *x, 
         const stage *st = &ch->st[i];
         if (st->in_reorder) {
             float *to = cur == a ? b : a;
-            r = run_reorder(e, strm, st->in_reorder, &st->in_pad, pad, cur_md, cur, &st->in, to);
+            r = dc_dnnl_run_reorder(e, strm, st->in_reorder, &st->in_pad, pad, cur_md, cur, &st->in, to);
             cur = to;
         }
         float *to = cur == a ? b : a;
@@ -348,22 +274,22 @@ static dc_status exec(const chain *ch, const dc_chain_stage *s, const float *x, 
                 w = wf, bias = bf;
             }
             if (st->w_reorder)
-                r = run_reorder(e, strm, st->w_reorder, &st->w_pad, pad, &st->w_user, w, &st->w, wbuf);
+                r = dc_dnnl_run_reorder(e, strm, st->w_reorder, &st->w_pad, pad, &st->w_user, w, &st->w, wbuf);
             const void *wp = st->w_reorder ? (const void *)wbuf : (const void *)w;
             if (r == dnnl_success)
-                r = run(e, strm, st->prim, &st->pad, pad, bias ? 4 : 3,
+                r = dc_dnnl_run(e, strm, st->prim, &st->pad, pad, bias ? 4 : 3,
                         (const dnnl_memory_desc_t *const[]){&st->src, &st->w, &st->out, &st->bias},
                         (void *const[]){(void *)cur, (void *)wp, to, (void *)bias},
                         (const int[]){DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_DST, DNNL_ARG_BIAS});
         } else if (r == dnnl_success) {
-            r = run(e, strm, st->prim, &st->pad, pad, 2,
+            r = dc_dnnl_run(e, strm, st->prim, &st->pad, pad, 2,
                     (const dnnl_memory_desc_t *const[]){&st->src, &st->out},
                     (void *const[]){(void *)cur, to}, (const int[]){DNNL_ARG_SRC, DNNL_ARG_DST});
         }
         cur = to, cur_md = &st->out;
     }
     if (r == dnnl_success)
-        r = run_reorder(e, strm, ch->out_reorder, &ch->out_pad, pad, cur_md, cur, &ch->user_out, y);
+        r = dc_dnnl_run_reorder(e, strm, ch->out_reorder, &ch->out_pad, pad, cur_md, cur, &ch->user_out, y);
     return r == dnnl_success ? DC_OK : fail("execution", r);
 }
 

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 
 #include "../parallel.h"
+#include "prim_cache.h"
 #include "scratch.h"
 
 /* scratch slots of the reordered tensors (0-3 belong to im2col and Winograd) */
@@ -32,7 +33,7 @@
 enum { FWD, BWD_DATA, BWD_W, FWD_RELU, NKEY = 15 };
 
 typedef struct dprim {
-    struct dprim *next;
+    dc_prim_node node; /* first: the cache's link */
     int64_t key[NKEY];
     dnnl_primitive_t conv;
     dnnl_primitive_t reorder[3];   /* inputs 0, 1: plain -> conv layout; 2: conv -> plain */
@@ -47,7 +48,6 @@ static dnnl_stream_t stream;
 static dnnl_status_t engine_status = dnnl_runtime_error;
 static pthread_once_t engine_once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static dprim *cache;
 
 static void engine_init(void)
 {
@@ -233,15 +233,15 @@ static dc_status build(dprim *p, int kind, const dc_conv2d_cfg *c, int64_t N, in
     return s == dnnl_success ? DC_OK : fail("primitive", s);
 }
 
-static void destroy(dprim *p)
+static void destroy(dc_prim_node *node)
 {
+    dprim *p = (dprim *)node;
     clear(p);
     free(p);
 }
 
-/* Shapes kept: a network has a few per pass (its layers, the short last batch); a session
- * that feeds many batch sizes drops the least recently used instead of growing. */
-#define CACHE_MAX 64
+/* Shapes kept: a network has a few per pass (its layers, the short last batch). */
+static dc_prim_cache cache = {NULL, 64, destroy};
 
 /* The cached primitives of this pass and shape, built on first use and moved to the front
  * of the cache on every use. Called with lock held. */
@@ -250,37 +250,25 @@ static dc_status lookup(int kind, const dc_conv2d_cfg *c, int64_t N, int64_t H, 
 {
     const int64_t key[NKEY] = {kind, N, c->in_ch, H, W, c->out_ch, c->kh, c->kw,
                                c->sh, c->sw, c->ph, c->pw, bias, c->bf16, nthr};
-    int n = 0;
-    for (dprim **link = &cache; *link; link = &(*link)->next, n++) {
-        dprim *p = *link;
-        bool same = true;
-        for (int i = 0; i < NKEY && same; i++) same = p->key[i] == key[i];
-        if (!same) continue;
-        *link = p->next, p->next = cache, cache = p;
-        return *out = p, DC_OK;
-    }
-    if (n >= CACHE_MAX) { /* drop the last (least recently used) */
-        dprim **link = &cache;
-        while ((*link)->next) link = &(*link)->next;
-        destroy(*link);
-        *link = NULL;
-    }
+    dc_prim_node *hit = dc_prim_cache_find(&cache, key, sizeof key);
+    if (hit) return *out = (dprim *)hit, DC_OK;
     dnnl_engine_t e;
     dnnl_stream_t st0;
     DC_TRY(dc_dnnl_engine(&e, &st0));
     dprim *p = calloc(1, sizeof *p);
     DC_CHECK(p, DC_ERR_NOMEM, "conv2d: out of memory for a oneDNN primitive");
     for (int i = 0; i < NKEY; i++) p->key[i] = key[i];
+    p->node.key = p->key, p->node.key_bytes = sizeof p->key;
     /* oneDNN splits a primitive's work for the thread count it is created under */
     const int saved = omp_get_max_threads();
     omp_set_num_threads(nthr);
     dc_status st = build(p, kind, c, N, H, W, bias);
     omp_set_num_threads(saved);
     if (st != DC_OK) { /* keep nothing half-built: the next call reports the same error */
-        destroy(p);
+        destroy(&p->node);
         return st;
     }
-    p->next = cache, cache = p;
+    dc_prim_cache_add(&cache, &p->node);
     return *out = p, DC_OK;
 }
 

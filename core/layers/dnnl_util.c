@@ -1,0 +1,69 @@
+/* oneDNN helpers of the chains (see dnnl_util.h). */
+#include "dnnl_util.h"
+
+#define RUN_MAX 8
+
+dnnl_status_t dc_dnnl_nhwc(dnnl_memory_desc_t *md, int64_t N, int64_t C, int64_t H, int64_t W,
+                           dnnl_data_type_t dt)
+{
+    const dnnl_dims_t d = {N, C, H, W};
+    return dnnl_memory_desc_init_by_tag(md, 4, d, dt, dnnl_acdb);
+}
+
+dnnl_status_t dc_dnnl_create(const_dnnl_primitive_desc_t pd, dnnl_primitive_t *prim,
+                             dnnl_memory_desc_t *pad)
+{
+    dnnl_status_t s = dnnl_primitive_create(prim, pd);
+    if (s == dnnl_success) *pad = *dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0);
+    return s;
+}
+
+dnnl_status_t dc_dnnl_reorder(dnnl_engine_t e, const dnnl_memory_desc_t *from,
+                              const dnnl_memory_desc_t *to, const_dnnl_primitive_attr_t attr,
+                              dnnl_primitive_t *r, dnnl_memory_desc_t *pad)
+{
+    dnnl_primitive_desc_t pd = NULL;
+    dnnl_status_t s = dnnl_reorder_primitive_desc_create(&pd, from, e, to, e, attr);
+    if (s == dnnl_success) s = dc_dnnl_create(pd, r, pad);
+    if (pd) dnnl_primitive_desc_destroy(pd);
+    return s;
+}
+
+dnnl_status_t dc_dnnl_run(dnnl_engine_t e, dnnl_stream_t strm, dnnl_primitive_t prim,
+                          const dnnl_memory_desc_t *pad, void *buf, int n,
+                          const dnnl_memory_desc_t *const *md, void *const *ptr, const int *arg)
+{
+    dnnl_memory_t m[RUN_MAX + 1] = {NULL};
+    dnnl_exec_arg_t args[RUN_MAX + 1];
+    dnnl_status_t r = n <= RUN_MAX ? dnnl_success : dnnl_invalid_arguments;
+    int k = 0;
+    for (int i = 0; i < n && r == dnnl_success; i++, k++) {
+        r = dnnl_memory_create(&m[k], md[i], e, ptr[i]);
+        args[k] = (dnnl_exec_arg_t){arg[i], m[k]};
+    }
+    if (r == dnnl_success && dnnl_memory_desc_get_size(pad) > 0) {
+        r = dnnl_memory_create(&m[k], pad, e, buf);
+        args[k] = (dnnl_exec_arg_t){DNNL_ARG_SCRATCHPAD, m[k]};
+        k++;
+    }
+    if (r == dnnl_success) r = dnnl_primitive_execute(prim, strm, k, args);
+    if (r == dnnl_success) r = dnnl_stream_wait(strm);
+    for (int i = 0; i <= RUN_MAX; i++)
+        if (m[i]) dnnl_memory_destroy(m[i]);
+    return r;
+}
+
+dnnl_status_t dc_dnnl_run_reorder(dnnl_engine_t e, dnnl_stream_t strm, dnnl_primitive_t r,
+                                  const dnnl_memory_desc_t *pad, void *buf,
+                                  const dnnl_memory_desc_t *from, const void *src,
+                                  const dnnl_memory_desc_t *to, void *dst)
+{
+    return dc_dnnl_run(e, strm, r, pad, buf, 2, (const dnnl_memory_desc_t *const[]){from, to},
+                       (void *const[]){(void *)src, dst}, (const int[]){DNNL_ARG_FROM, DNNL_ARG_TO});
+}
+
+size_t dc_dnnl_max_size(size_t m, const dnnl_memory_desc_t *md)
+{
+    const size_t b = dnnl_memory_desc_get_size(md);
+    return b > m ? b : m;
+}

@@ -1,0 +1,39 @@
+/* Helpers shared by the oneDNN chains (conv2d_chain.c for inference, conv2d_train.c for
+ * training): channels-last memory descriptors, reorders, and running a primitive on
+ * (descriptor, pointer, argument) triples with a user scratchpad. */
+#ifndef DC_DNNL_UTIL_H
+#define DC_DNNL_UTIL_H
+
+#include <dnnl.h>
+#include <stddef.h>
+
+/* [N, C, H, W] stored channels-last (NHWC) in dtype dt. */
+dnnl_status_t dc_dnnl_nhwc(dnnl_memory_desc_t *md, int64_t N, int64_t C, int64_t H, int64_t W,
+                           dnnl_data_type_t dt);
+
+/* A reorder from one layout to another (attr: its scratchpad mode, post-ops), its scratchpad
+ * descriptor into *pad. */
+dnnl_status_t dc_dnnl_reorder(dnnl_engine_t e, const dnnl_memory_desc_t *from,
+                              const dnnl_memory_desc_t *to, const_dnnl_primitive_attr_t attr,
+                              dnnl_primitive_t *r, dnnl_memory_desc_t *pad);
+
+/* The primitive of pd into *prim, its scratchpad descriptor into *pad. */
+dnnl_status_t dc_dnnl_create(const_dnnl_primitive_desc_t pd, dnnl_primitive_t *prim,
+                             dnnl_memory_desc_t *pad);
+
+/* Runs prim on n (at most 8) (descriptor, pointer, argument) triples with its scratchpad pad
+ * in buf, and waits for it. */
+dnnl_status_t dc_dnnl_run(dnnl_engine_t e, dnnl_stream_t strm, dnnl_primitive_t prim,
+                          const dnnl_memory_desc_t *pad, void *buf, int n,
+                          const dnnl_memory_desc_t *const *md, void *const *ptr, const int *arg);
+
+/* A reorder's run: from (at src) to (at dst). */
+dnnl_status_t dc_dnnl_run_reorder(dnnl_engine_t e, dnnl_stream_t strm, dnnl_primitive_t r,
+                                  const dnnl_memory_desc_t *pad, void *buf,
+                                  const dnnl_memory_desc_t *from, const void *src,
+                                  const dnnl_memory_desc_t *to, void *dst);
+
+/* The larger of m and md's size in bytes. */
+size_t dc_dnnl_max_size(size_t m, const dnnl_memory_desc_t *md);
+
+#endif
