@@ -23,6 +23,8 @@
 #include <string.h>
 
 #include "conv2d_dnnl.h"
+#include "dnnl_util.h"
+#include "prim_cache.h"
 #include "scratch.h"
 
 /* scratch slots of the bf16 copies of a and b (slots 4-7: oneDNN's reordered tensors) */
@@ -33,7 +35,7 @@
 enum { FWD32, FWD16, BWD_DATA, BWD_W, ROUND, NKEY = 7 };
 
 typedef struct lprim {
-    struct lprim *next;
+    dc_prim_node node; /* first: the cache hands back this node */
     int64_t key[NKEY];
     dnnl_primitive_t mm;           /* the matmul (ROUND: the reorder) */
     dnnl_primitive_t reorder[2];   /* a, b: fp32 -> bf16 where the matmul wants bf16 */
@@ -42,8 +44,11 @@ typedef struct lprim {
     size_t inner_floats[2], pad_bytes;
 } lprim;
 
+static void destroy(lprim *p);
+static void destroy_node(dc_prim_node *n) { destroy((lprim *)n); }
+
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static lprim *cache;
+static dc_prim_cache cache = {NULL, CACHE_MAX, destroy_node};
 
 static dc_status fail(const char *what, dnnl_status_t s)
 {
@@ -51,11 +56,13 @@ static dc_status fail(const char *what, dnnl_status_t s)
                    "linear: oneDNN %s failed (dnnl_status %d)", what, (int)s);
 }
 
-static void keep_scratchpad(lprim *p, int prim, const_dnnl_primitive_desc_t pd)
+/* The primitive of pd into *prim, its scratchpad (prim index: 0 the matmul, 1 + i reorder i)
+ * kept and counted in pad_bytes. */
+static dnnl_status_t create(lprim *p, int prim, const_dnnl_primitive_desc_t pd, dnnl_primitive_t *out)
 {
-    p->pad[prim] = *dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0);
-    const size_t bytes = dnnl_memory_desc_get_size(&p->pad[prim]);
-    if (bytes > p->pad_bytes) p->pad_bytes = bytes;
+    const dnnl_status_t s = dc_dnnl_create(pd, out, &p->pad[prim]);
+    if (s == dnnl_success) p->pad_bytes = dc_dnnl_max_size(p->pad_bytes, &p->pad[prim]);
+    return s;
 }
 
 static void destroy(lprim *p)
@@ -76,8 +83,7 @@ static dnnl_status_t build_round(lprim *p, dnnl_engine_t engine, int64_t in, int
     dnnl_primitive_desc_t rpd = NULL;
     if (s == dnnl_success)
         s = dnnl_reorder_primitive_desc_create(&rpd, &p->user[0], engine, &p->user[2], engine, rattr);
-    if (s == dnnl_success) s = dnnl_primitive_create(&p->mm, rpd);
-    if (s == dnnl_success) keep_scratchpad(p, 0, rpd);
+    if (s == dnnl_success) s = create(p, 0, rpd, &p->mm);
     if (rpd) dnnl_primitive_desc_destroy(rpd);
     return s;
 }
@@ -119,8 +125,7 @@ static dnnl_status_t build_matmul(lprim *p, dnnl_engine_t engine, int kind, int6
     if (s == dnnl_success)
         s = dnnl_matmul_desc_init(&md, &a, &b, fwd && bias ? &p->bias : NULL, &p->user[2]);
     if (s == dnnl_success) s = dnnl_primitive_desc_create(&pd, &md, attr, engine, NULL);
-    if (s == dnnl_success) s = dnnl_primitive_create(&p->mm, pd);
-    if (s == dnnl_success) keep_scratchpad(p, 0, pd);
+    if (s == dnnl_success) s = create(p, 0, pd, &p->mm);
     const dnnl_query_t q[2] = {dnnl_query_src_md, dnnl_query_weights_md};
     for (int i = 0; i < 2 && s == dnnl_success; i++) {
         const dnnl_memory_desc_t *want = dnnl_primitive_desc_query_md(pd, q[i], 0);
@@ -129,8 +134,7 @@ static dnnl_status_t build_matmul(lprim *p, dnnl_engine_t engine, int kind, int6
         p->inner_floats[i] = (dnnl_memory_desc_get_size(want) + sizeof(float) - 1) / sizeof(float);
         dnnl_primitive_desc_t rpd = NULL;
         s = dnnl_reorder_primitive_desc_create(&rpd, &p->user[i], engine, want, engine, rattr);
-        if (s == dnnl_success) s = dnnl_primitive_create(&p->reorder[i], rpd);
-        if (s == dnnl_success) keep_scratchpad(p, 1 + i, rpd);
+        if (s == dnnl_success) s = create(p, 1 + i, rpd, &p->reorder[i]);
         if (rpd) dnnl_primitive_desc_destroy(rpd);
     }
     if (pd) dnnl_primitive_desc_destroy(pd);
@@ -163,44 +167,19 @@ static dc_status lookup(dnnl_engine_t engine, int kind, int64_t N, int64_t in, i
     memcpy(&sbits, &scale, sizeof sbits);
     const int nthr = omp_get_max_threads();
     const int64_t key[NKEY] = {kind, N, in, out, bias, kind == BWD_W ? sbits : 0, nthr};
-    int n = 0;
-    for (lprim **link = &cache; *link; link = &(*link)->next, n++) {
-        lprim *p = *link;
-        if (memcmp(p->key, key, sizeof key)) continue;
-        *link = p->next, p->next = cache, cache = p;
-        return *found = p, DC_OK;
-    }
-    if (n >= CACHE_MAX) {
-        lprim **link = &cache;
-        while ((*link)->next) link = &(*link)->next;
-        destroy(*link);
-        *link = NULL;
-    }
+    dc_prim_node *hit = dc_prim_cache_find(&cache, key, sizeof key);
+    if (hit) return *found = (lprim *)hit, DC_OK;
     lprim *p = calloc(1, sizeof *p);
     DC_CHECK(p, DC_ERR_NOMEM, "linear: out of memory for a oneDNN primitive");
     memcpy(p->key, key, sizeof key);
+    p->node.key = p->key, p->node.key_bytes = sizeof p->key;
     dnnl_status_t s = build(p, engine, kind, N, in, out, bias, scale);
     if (s != dnnl_success) { /* keep nothing half-built: the next call reports the same error */
         destroy(p);
         return fail("primitive", s);
     }
-    p->next = cache, cache = p;
+    dc_prim_cache_add(&cache, &p->node);
     return *found = p, DC_OK;
-}
-
-/* Runs prim with its n arguments (room for one more) and its scratchpad pad in buf. */
-static dnnl_status_t execute(dnnl_engine_t engine, dnnl_stream_t stream, dnnl_primitive_t prim,
-                             const dnnl_memory_desc_t *pad, void *buf, int n, dnnl_exec_arg_t *args)
-{
-    dnnl_memory_t m = NULL;
-    dnnl_status_t s = dnnl_success;
-    if (dnnl_memory_desc_get_size(pad) > 0) {
-        s = dnnl_memory_create(&m, pad, engine, buf);
-        args[n++] = (dnnl_exec_arg_t){DNNL_ARG_SCRATCHPAD, m};
-    }
-    if (s == dnnl_success) s = dnnl_primitive_execute(prim, stream, n, args);
-    if (m) dnnl_memory_destroy(m);
-    return s;
 }
 
 /* One pass: a, b the inputs (ROUND: a only), c the output, bias for the forward pass (or
@@ -221,40 +200,30 @@ static dc_status run(int kind, int64_t N, int64_t in, int64_t out, const void *a
         pthread_mutex_unlock(&lock);
         return dc_fail(st, "%s", msg);
     }
-    void *const t[3] = {(void *)a, (void *)b, c};
-    dnnl_memory_t user[3] = {NULL}, inner[2] = {NULL}, bm = NULL;
-    dnnl_exec_arg_t args[5];
-    const int argk[3] = {kind == ROUND ? DNNL_ARG_FROM : DNNL_ARG_SRC, DNNL_ARG_WEIGHTS,
-                         kind == ROUND ? DNNL_ARG_TO : DNNL_ARG_DST};
+    /* the matmul's arguments: the caller's tensors, or an input's bf16 copy where it wants one */
+    const dnnl_memory_desc_t *md[4] = {&p->user[0], &p->user[1], &p->user[2], &p->bias};
+    void *ptr[4] = {(void *)a, (void *)b, c, (void *)bias};
+    const int arg[4] = {kind == ROUND ? DNNL_ARG_FROM : DNNL_ARG_SRC, DNNL_ARG_WEIGHTS,
+                        kind == ROUND ? DNNL_ARG_TO : DNNL_ARG_DST, DNNL_ARG_BIAS};
     float *pad = p->pad_bytes ? dc_scratch(DC_SLOT_DNNL_PAD, p->pad_bytes / sizeof(float) + 1) : NULL;
     bool nomem = p->pad_bytes && !pad;
     dnnl_status_t s = dnnl_success;
-    int n = 0;
-    for (int i = 0; i < 3 && s == dnnl_success && !nomem; i++) {
-        if (kind == ROUND && i == 1) continue;
-        s = dnnl_memory_create(&user[i], &p->user[i], engine, t[i]);
-        args[n++] = (dnnl_exec_arg_t){argk[i], user[i]};
-        if (s != dnnl_success || i == 2 || !p->reorder[i]) continue;
+    for (int i = 0; i < 2 && s == dnnl_success && !nomem; i++) {
+        if (!p->reorder[i]) continue;
         float *buf = dc_scratch(SLOT0 + i, p->inner_floats[i]);
         nomem = !buf;
         if (nomem) break;
-        s = dnnl_memory_create(&inner[i], &p->inner[i], engine, buf);
-        args[n - 1].memory = inner[i];
-        if (s == dnnl_success)
-            s = execute(engine, stream, p->reorder[i], &p->pad[1 + i], pad, 2,
-                        (dnnl_exec_arg_t[3]){{DNNL_ARG_FROM, user[i]}, {DNNL_ARG_TO, inner[i]}});
+        s = dc_dnnl_run_reorder(engine, stream, p->reorder[i], &p->pad[1 + i], pad, md[i], ptr[i],
+                                &p->inner[i], buf);
+        md[i] = &p->inner[i], ptr[i] = buf;
     }
-    if (s == dnnl_success && !nomem && bias) {
-        s = dnnl_memory_create(&bm, &p->bias, engine, (void *)bias);
-        args[n++] = (dnnl_exec_arg_t){DNNL_ARG_BIAS, bm};
-    }
-    if (s == dnnl_success && !nomem) s = execute(engine, stream, p->mm, &p->pad[0], pad, n, args);
-    if (s == dnnl_success && !nomem) s = dnnl_stream_wait(stream);
-    for (int i = 0; i < 3; i++)
-        if (user[i]) dnnl_memory_destroy(user[i]);
-    for (int i = 0; i < 2; i++)
-        if (inner[i]) dnnl_memory_destroy(inner[i]);
-    if (bm) dnnl_memory_destroy(bm);
+    if (kind == ROUND) /* from a to c: drop the weight slot */
+        md[1] = md[2], ptr[1] = ptr[2];
+    const int n = kind == ROUND ? 2 : bias ? 4 : 3;
+    const int rarg[2] = {DNNL_ARG_FROM, DNNL_ARG_TO};
+    if (s == dnnl_success && !nomem)
+        s = dc_dnnl_run(engine, stream, p->mm, &p->pad[0], pad, n, md, ptr,
+                        kind == ROUND ? rarg : arg);
     pthread_mutex_unlock(&lock);
     DC_CHECK(!nomem, DC_ERR_NOMEM, "linear: out of memory for oneDNN's bf16 copies");
     return s == dnnl_success ? DC_OK : fail("execution", s);
