@@ -224,9 +224,14 @@ static void test_bf16(void)
 {
     const char *why = no_bf16();
     if (why) TT_SKIP(why);
-    compare("small bf16", COUNT(SMALL), SMALL, 4, 2, 28, true, 1e-2);
-    compare("alexnet bf16", COUNT(ALEXNET), ALEXNET, 2, 2, 224, true, 1e-2);
-    compare("vgg16 bf16", COUNT(VGG16), VGG16, 2, 2, 64, true, 1e-2);
+    /* tol 3e-2: the chain also rounds the activation gradients to bf16, which the layers keep
+     * in fp32, so a last layer's BatchNorm gradients (sums of a few hundred rounded values per
+     * channel) can sit further from fp32 than the layers' own: AlexNet's layer 7 beta gradient
+     * measured 0.027 against the layers' 0.013 (-O3) and 0.008 (the ASan build, whose own
+     * kernels sum in another order); the chain's figure is the same in both builds. */
+    compare("small bf16", COUNT(SMALL), SMALL, 4, 2, 28, true, 3e-2);
+    compare("alexnet bf16", COUNT(ALEXNET), ALEXNET, 2, 2, 224, true, 3e-2);
+    compare("vgg16 bf16", COUNT(VGG16), VGG16, 2, 2, 64, true, 3e-2);
 }
 
 static void test_errors(void)
