@@ -35,16 +35,8 @@ end
 -- weight, its gradients, the output and dx stay fp32. The forward pass keeps the rounded
 -- weight (self.weight16) for the input gradient, as PyTorch's autocast keeps its cast.
 function Linear:set_precision(p)
-  local names, known = precision.precision_names(), false
-  for _, n in ipairs(names) do known = known or n == p end
-  if not known then
-    error(string.format("Linear:set_precision: unknown precision '%s' (valid: %s)", tostring(p),
-      table.concat(names, ', ')), 2)
-  end
-  if p == 'bf16' then
-    local ok, err = pcall(core.require_bf16, 'Linear:set_precision')
-    if not ok then error(err, 2) end
-  end
+  local why = precision.refusal(p, 'Linear:set_precision')
+  if why then error(why, 2) end
   self.precision, self.weight16 = p, nil
   return self
 end

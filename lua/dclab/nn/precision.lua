@@ -5,7 +5,8 @@
 -- state, BatchNorm statistics and the loss stay fp32. Refused on a CPU without bf16 compute,
 -- with a message naming what it has. nn.precision(model) -> the precision last set ('fp32').
 -- set_precision(model, p, fname): errors name fname (the caller a user called: 'deepcluster',
--- 'features') instead of set_precision.
+-- 'features') instead of set_precision. refusal(p, fname): the one check of p, for a layer's
+-- own set_precision.
 local core = require 'dclab.core'
 local Module = require 'dclab.nn.Module'
 
@@ -26,6 +27,19 @@ local function walk(m, fn, seen)
   end
 end
 
+-- Why this CPU cannot compute in precision p (a message naming fname), or nil when it can.
+local function refusal(p, fname)
+  if not PRECISIONS[p] then
+    return string.format("%s: unknown precision '%s' (valid: %s)", fname, tostring(p),
+      table.concat(NAMES, ', '))
+  end
+  if p == 'bf16' then
+    local ok, err = pcall(core.require_bf16, fname)
+    if not ok then return err end
+  end
+  return nil
+end
+
 local function set_precision(model, p, fname)
   if fname ~= nil and type(fname) ~= 'string' then
     error('set_precision: argument 3 (the caller\'s name) must be a string, got ' .. type(fname), 2)
@@ -34,14 +48,8 @@ local function set_precision(model, p, fname)
   if not Module.is_module(model) then
     error(fname .. ': expected a module, got ' .. type(model), 2)
   end
-  if not PRECISIONS[p] then
-    error(string.format("%s: unknown precision '%s' (valid: %s)", fname, tostring(p),
-      table.concat(NAMES, ', ')), 2)
-  end
-  if p == 'bf16' then
-    local ok, err = pcall(core.require_bf16, fname)
-    if not ok then error(err, 2) end
-  end
+  local why = refusal(p, fname)
+  if why then error(why, 2) end
   walk(model, function(m)
     if m.set_precision then m:set_precision(p) end
   end, {})
@@ -58,4 +66,5 @@ end
 
 local function precision_names() return table.move(NAMES, 1, #NAMES, 1, {}) end
 
-return {set_precision = set_precision, precision = precision, precision_names = precision_names}
+return {set_precision = set_precision, precision = precision, precision_names = precision_names,
+  refusal = refusal}
