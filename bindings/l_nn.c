@@ -399,6 +399,13 @@ static void stage_cfgs(lua_State *L, const char *fname, int i, const dc_conv2d_c
                    "configuration)", fname, i);
 }
 
+/* core.conv2d_chains(cfg) -> boolean: whether the layer may join a oneDNN chain (conv2d.h) */
+static int l_conv2d_chains(lua_State *L)
+{
+    lua_pushboolean(L, dc_conv2d_chains(checkconv2d_cfg(L, 1)));
+    return 1;
+}
+
 /* core.conv2d_chain_forward(stages, x, y) -> y: an inference chain (see conv2d_chain.h);
  * stages is a list of {conv = cfg, w = , b = (nil: none), bn = {gamma, beta, running_mean,
  * running_var} (nil: none), eps = , relu = } and {pool = maxpool cfg} tables. */
@@ -747,6 +754,7 @@ static const luaL_Reg nn_funcs[] = {
     {"conv2d_forward", l_conv2d_forward},
     {"conv2d_backward", l_conv2d_backward},
     {"conv2d_bn_forward", l_conv2d_bn_forward},
+    {"conv2d_chains", l_conv2d_chains},
     {"conv2d_chain_forward", l_conv2d_chain_forward},
     {"conv2d_train_forward", l_conv2d_train_forward},
     {"conv2d_train_backward", l_conv2d_train_backward},

@@ -85,6 +85,13 @@ static bool use_dnnl(const dc_conv2d_cfg *c, int64_t H, int64_t W)
     return c->algo == DC_CONV_AUTO && dc_cpu_get()->avx512f && dc_conv2d_dnnl_fits(c, H, W);
 }
 
+bool dc_conv2d_chains(const dc_conv2d_cfg *c)
+{
+    const bool any_map = c->ph >= c->sh - 1 && c->pw >= c->sw - 1;
+    return c->bf16 || (any_map && dc_cpu_get()->avx512f &&
+                       (c->algo == DC_CONV_AUTO || c->algo == DC_CONV_ONEDNN));
+}
+
 const char *dc_conv2d_kernels(void)
 {
     static char buf[64];

@@ -46,6 +46,11 @@ dc_status dc_conv2d_cfg_check(const dc_conv2d_cfg *cfg, const char *op);
 /* The algorithm AUTO runs for a layer of cfg on H x W input maps: "onednn", "winograd2",
  * "winograd4" or "im2col" (forward pass). */
 const char *dc_conv2d_algo_name(const dc_conv2d_cfg *cfg, int64_t H, int64_t W);
+/* Whether every pass of a layer of cfg runs through oneDNN on any input, so the layer may join
+ * a oneDNN chain (conv2d_chain.h, conv2d_train.h): in bf16 always; in fp32 on CPUs with
+ * AVX-512, algorithm AUTO or ONEDNN, and padding of at least stride - 1 (oneDNN needs the
+ * last window to end inside the padded map, on every map size). */
+bool dc_conv2d_chains(const dc_conv2d_cfg *cfg);
 /* What AUTO runs on this CPU, for people: "oneDNN avx512_core_amx" or "Winograd / im2col +
  * OpenBLAS" (bf16 convolutions always run through oneDNN). */
 const char *dc_conv2d_kernels(void);

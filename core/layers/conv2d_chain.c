@@ -1,6 +1,7 @@
 /* The oneDNN inference chain (see conv2d_chain.h).
  *
- * Every stage reads and writes channels-last (NHWC) memory. The dtype of the activation
+ * Every stage reads and writes the chain's layout (dnnl_util.h, dc_dnnl_act: channels-last
+ * in a chain of bf16 convolutions, blocked in an fp32 one). The dtype of the activation
  * after stage i is the compute dtype of the next convolution after it (bf16 or fp32, by
  * conv2d_dnnl's rule for the forward pass), fp32 after the last convolution; a convolution
  * reads its own compute dtype and a pooling writes what it reads. Where what a stage reads
@@ -60,11 +61,22 @@ static dc_status fail(const char *what, dnnl_status_t s)
                    "conv2d_chain: oneDNN %s failed (dnnl_status %d)", what, (int)s);
 }
 
+/* The propagation kind a convolution of algorithm alg is built for: an inference Winograd
+ * kernel reads weights pre-transformed into its own layout, and the chain folds and reorders
+ * its weights on every call: that transform took as long as the convolution (small's conv4
+ * at batch 256: 39 against 72 ms, ONEDNN_VERBOSE), the training kernel's layout a reorder of
+ * 0.3 ms. */
+static dnnl_prop_kind_t prop(dnnl_alg_kind_t alg)
+{
+    return alg == dnnl_convolution_winograd ? dnnl_forward_training : dnnl_forward_inference;
+}
+
 /* The convolution of stage s (input map H x W, output Ho x Wo, N images) writing dtype out
- * (fp32 when oneDNN has no kernel writing bf16 from this layer's compute dtype). */
+ * (fp32 when oneDNN has no kernel writing bf16 from this layer's compute dtype); in fp32 by
+ * oneDNN's Winograd where it has it (as conv2d_dnnl.c's layers), else directly. */
 static dnnl_status_t build_conv(dnnl_engine_t e, const_dnnl_primitive_attr_t attr,
                                 const dc_chain_stage *s, int64_t N, int64_t H, int64_t W,
-                                int64_t Ho, int64_t Wo, dnnl_data_type_t out, stage *st)
+                                int64_t Ho, int64_t Wo, dnnl_data_type_t out, bool b16, stage *st)
 {
     const dc_conv2d_cfg *c = s->conv;
     const dnnl_data_type_t ct = dc_conv2d_dnnl_bf16_forward(c, H, W) ? dnnl_bf16 : dnnl_f32;
@@ -72,18 +84,28 @@ static dnnl_status_t build_conv(dnnl_engine_t e, const_dnnl_primitive_attr_t att
                       str = {c->sh, c->sw}, pl = {c->ph, c->pw},
                       pr = {(Ho - 1) * c->sh + c->kh - H - c->ph, (Wo - 1) * c->sw + c->kw - W - c->pw};
     const bool bias = s->b || s->bn[0];
+    const dnnl_alg_kind_t first = ct == dnnl_f32 && dc_conv2d_dnnl_winograd(c)
+                                      ? dnnl_convolution_winograd : dnnl_convolution_direct;
+    /* what to try, in order: (algorithm, output dtype) */
+    struct attempt { dnnl_alg_kind_t alg; dnnl_data_type_t dt; } tries[4];
+    int nt = 0;
+    for (int o = 0; o < (out == dnnl_f32 ? 1 : 2); o++) {
+        tries[nt++] = (struct attempt){first, o ? dnnl_f32 : out};
+        if (first != dnnl_convolution_direct)
+            tries[nt++] = (struct attempt){dnnl_convolution_direct, o ? dnnl_f32 : out};
+    }
     dnnl_memory_desc_t wa;
-    dnnl_status_t r = dc_dnnl_nhwc(&st->in, N, c->in_ch, H, W, ct);
+    dnnl_status_t r = dc_dnnl_act(&st->in, N, c->in_ch, H, W, ct, b16);
     if (r == dnnl_success) r = dnnl_memory_desc_init_by_tag(&st->w_user, 4, wd, dnnl_f32, dnnl_oihw);
     if (r == dnnl_success) r = dnnl_memory_desc_init_by_tag(&wa, 4, wd, ct, dnnl_format_tag_any);
     if (r == dnnl_success) r = dnnl_memory_desc_init_by_tag(&st->bias, 1, bd, dnnl_f32, dnnl_x);
     st->src = st->in;
-    for (int attempt = 0; attempt < 2 && r == dnnl_success; attempt++) {
+    for (int k = 0; k < nt && r == dnnl_success; k++) {
         dnnl_convolution_desc_t d;
         dnnl_primitive_desc_t pd = NULL;
-        r = dc_dnnl_nhwc(&st->out, N, c->out_ch, Ho, Wo, attempt ? dnnl_f32 : out);
+        r = dc_dnnl_act(&st->out, N, c->out_ch, Ho, Wo, tries[k].dt, b16);
         if (r == dnnl_success)
-            r = dnnl_convolution_forward_desc_init(&d, dnnl_forward_inference, dnnl_convolution_direct,
+            r = dnnl_convolution_forward_desc_init(&d, prop(tries[k].alg), tries[k].alg,
                                                    &st->in, &wa, bias ? &st->bias : NULL, &st->out,
                                                    str, pl, pr);
         if (r == dnnl_success) r = dnnl_primitive_desc_create(&pd, &d, attr, e, NULL);
@@ -92,8 +114,8 @@ static dnnl_status_t build_conv(dnnl_engine_t e, const_dnnl_primitive_attr_t att
             r = dc_dnnl_create(pd, &st->prim, &st->pad);
         }
         if (pd) dnnl_primitive_desc_destroy(pd);
-        if (r != dnnl_unimplemented || out == dnnl_f32) break;
-        r = dnnl_success; /* no kernel writes bf16 here: write fp32, the next stage converts */
+        if (r != dnnl_unimplemented || k == nt - 1) break;
+        r = dnnl_success; /* no such kernel here: the next try (an fp32 output: the next stage converts) */
     }
     return r;
 }
@@ -103,17 +125,17 @@ static dnnl_status_t build_conv(dnnl_engine_t e, const_dnnl_primitive_attr_t att
 static dnnl_status_t build_pool(dnnl_engine_t e, const_dnnl_primitive_attr_t attr,
                                 const dc_chain_stage *s, int64_t N, int64_t C, int64_t H, int64_t W,
                                 int64_t Ho, int64_t Wo, dnnl_data_type_t dt, dnnl_data_type_t out,
-                                stage *st)
+                                bool b16, stage *st)
 {
     const dc_pool2d_cfg *c = s->pool;
     const dnnl_dims_t pr = {(Ho - 1) * c->sh + c->kh - H - c->ph, (Wo - 1) * c->sw + c->kw - W - c->pw},
                       str = {c->sh, c->sw}, k = {c->kh, c->kw}, pl = {c->ph, c->pw};
-    dnnl_status_t r = dc_dnnl_nhwc(&st->in, N, C, H, W, dt);
+    dnnl_status_t r = dc_dnnl_act(&st->in, N, C, H, W, dt, b16);
     st->src = st->in;
     for (int attempt = 0; attempt < 2 && r == dnnl_success; attempt++) {
         dnnl_pooling_desc_t d;
         dnnl_primitive_desc_t pd = NULL;
-        r = dc_dnnl_nhwc(&st->out, N, C, Ho, Wo, attempt ? dt : out);
+        r = dc_dnnl_act(&st->out, N, C, Ho, Wo, attempt ? dt : out, b16);
         if (r == dnnl_success)
             r = dnnl_pooling_forward_desc_init(&d, dnnl_forward_inference, dnnl_pooling_max,
                                                &st->src, &st->out, str, k, pl, pr);
@@ -157,8 +179,10 @@ static dnnl_status_t build(dnnl_engine_t e, chain *ch, const dc_chain_stage *s, 
     if (po) dnnl_post_ops_destroy(po);
     /* the dtype each activation is written in: the next convolution's compute dtype */
     dnnl_data_type_t want[DC_CHAIN_MAX], next = dnnl_f32;
+    bool b16 = false; /* a chain of bf16 convolutions (the activations' layout) */
     for (int i = n - 1; i >= 0; i--) {
         want[i] = next;
+        b16 = b16 || (s[i].conv && s[i].conv->bf16);
         if (s[i].conv)
             next = dc_conv2d_dnnl_bf16_forward(s[i].conv, shapes[i][2], shapes[i][3]) ? dnnl_bf16
                                                                                       : dnnl_f32;
@@ -175,10 +199,10 @@ static dnnl_status_t build(dnnl_engine_t e, chain *ch, const dc_chain_stage *s, 
         st->O = out[1], st->H = in[2], st->W = in[3];
         if (s[i].conv)
             r = build_conv(e, s[i].relu ? relu_attr : attr, &s[i], N, in[2], in[3], out[2], out[3],
-                           want[i], st);
+                           want[i], b16, st);
         else
             r = build_pool(e, attr, &s[i], N, in[1], in[2], in[3], out[2], out[3],
-                           i == 0 ? want[i] : prev->data_type, want[i], st);
+                           i == 0 ? want[i] : prev->data_type, want[i], b16, st);
         if (r == dnnl_success && !dnnl_memory_desc_equal(prev, &st->in))
             r = dc_dnnl_reorder(e, prev, &st->in, attr, &st->in_reorder, &st->in_pad);
         if (r == dnnl_success && s[i].conv && !dnnl_memory_desc_equal(&st->w_user, &st->w))

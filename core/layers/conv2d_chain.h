@@ -1,7 +1,8 @@
 /* Inference through a chain of convolutions (each with its BatchNorm folded in, and a ReLU)
  * and max poolings, all in oneDNN, with the activations between the layers kept in the
- * layout and precision its kernels read: channels-last (NHWC), in bf16 wherever the next
- * convolution computes in bf16. Run layer by layer, every oneDNN convolution converts its
+ * layout and precision its kernels read (dnnl_util.h, dc_dnnl_act): channels-last (NHWC),
+ * in bf16 wherever the next convolution computes in bf16, in a chain of bf16 convolutions;
+ * blocked nChw16c in an fp32 chain on AVX-512, for oneDNN's Winograd kernels. Run layer by layer, every oneDNN convolution converts its
  * input from dclab's NCHW fp32 and its output back (in a bf16 evaluation of `small`, about a
  * third of the time); here the only conversions are at the chain's two ends, and where a
  * layer that computes in fp32 (a first layer of few channels) hands over to bf16.

@@ -1,6 +1,8 @@
 /* The oneDNN training chain (see conv2d_train.h).
  *
- * Activations (dtype dt: bf16 when the convolutions compute in bf16, else fp32) are NHWC.
+ * Activations (dtype dt: bf16 when the convolutions compute in bf16, else fp32) are in the
+ * chains' layout (dnnl_util.h, dc_dnnl_act: NHWC in bf16, blocked nChw16c in fp32, where the
+ * convolutions run as oneDNN's Winograd wherever the layers do).
  * Forward: x is reordered into act[0]; a conv stage i runs the convolution act[i] ->
  * conv[i] and the BatchNorm (with the ReLU fused, oneDNN keeping its mask in a workspace)
  * conv[i] -> act[i + 1]; a pooling runs act[i] -> act[i + 1] keeping its argmax in a
@@ -142,7 +144,7 @@ static dnnl_status_t build_bw(dnnl_engine_t e, const_dnnl_primitive_attr_t attr,
     const dc_conv2d_cfg *c = s->conv;
     dc_conv2d_cfg c32 = *c;
     c32.bf16 = false;
-    const bool f32 = dt == dnnl_bf16 && !dc_conv2d_dnnl_bf16_weight_grad(c, in[2], in[3]);
+    const bool f32 = !c->bf16 || !dc_conv2d_dnnl_bf16_weight_grad(c, in[2], in[3]);
     const dnnl_data_type_t ct = f32 ? dnnl_f32 : dt;
     const dnnl_dims_t wd = {c->out_ch, c->in_ch, c->kh, c->kw}, str = {c->sh, c->sw},
                       pl = {c->ph, c->pw}, xd = {nb, in[1], in[2], in[3]},
@@ -162,8 +164,8 @@ static dnnl_status_t build_bw(dnnl_engine_t e, const_dnnl_primitive_attr_t attr,
     omp_set_num_threads(nthr);
     dnnl_status_t r = dnnl_memory_desc_init_by_tag(&wa, 4, wd, ct, dnnl_format_tag_any);
     if (r == dnnl_success) r = dnnl_memory_desc_init_by_tag(&dwa, 4, wd, dnnl_f32, dnnl_format_tag_any);
-    if (r == dnnl_success) r = dc_dnnl_nhwc(&w->in, nb, in[1], in[2], in[3], dt);
-    if (r == dnnl_success) r = dc_dnnl_nhwc(&w->conv, nb, out[1], out[2], out[3], dt);
+    if (r == dnnl_success) r = dc_dnnl_act(&w->in, nb, in[1], in[2], in[3], dt, dt == dnnl_bf16);
+    if (r == dnnl_success) r = dc_dnnl_act(&w->conv, nb, out[1], out[2], out[3], dt, dt == dnnl_bf16);
     if (r == dnnl_success) r = dnnl_memory_desc_init_by_tag(&xa, 4, xd, ct, dnnl_format_tag_any);
     if (r == dnnl_success) r = dnnl_memory_desc_init_by_tag(&ya, 4, yd, ct, dnnl_format_tag_any);
     for (int a = 0; a < 2 && r == dnnl_success; a++) {
@@ -214,17 +216,26 @@ static dnnl_status_t build_conv(dnnl_engine_t e, const_dnnl_primitive_attr_t att
     if (r == dnnl_success) r = dnnl_memory_desc_init_by_tag(&wa, 4, wd, dt, dnnl_format_tag_any);
     if (r == dnnl_success) r = dnnl_memory_desc_init_by_tag(&t->bias, 1, bd, dnnl_f32, dnnl_x);
     if (r == dnnl_success) r = dnnl_memory_desc_init_by_tag(&t->stat, 1, bd, dnnl_f32, dnnl_x);
-    if (r == dnnl_success) r = dc_dnnl_nhwc(&t->conv, out[0], out[1], out[2], out[3], dt);
-    if (r == dnnl_success)
-        r = dnnl_convolution_forward_desc_init(&fd, dnnl_forward_training, dnnl_convolution_direct,
-                                               &t->in, &wa, bias, &t->conv, str, pl, pr);
-    if (r == dnnl_success) r = make(e, &fd, attr, NULL, &fpd, &t->fwd);
-    if (r == dnnl_success) {
-        t->w_f = *dnnl_primitive_desc_query_md(fpd, dnnl_query_weights_md, 0);
-        r = dnnl_convolution_backward_data_desc_init(&bd_, dnnl_convolution_direct, &t->in, &wa,
-                                                     &t->conv, str, pl, pr);
+    if (r == dnnl_success) r = dc_dnnl_act(&t->conv, out[0], out[1], out[2], out[3], dt, dt == dnnl_bf16);
+    /* fp32: oneDNN's Winograd where it has it (as conv2d_dnnl.c's layers), else direct */
+    const dnnl_alg_kind_t algs[2] = {dc_conv2d_dnnl_winograd(c) ? dnnl_convolution_winograd
+                                                                : dnnl_convolution_direct,
+                                     dnnl_convolution_direct};
+    for (int a = 0; a < 2 && r == dnnl_success; a++) {
+        r = dnnl_convolution_forward_desc_init(&fd, dnnl_forward_training, algs[a], &t->in, &wa,
+                                               bias, &t->conv, str, pl, pr);
+        if (r == dnnl_success) r = make(e, &fd, attr, NULL, &fpd, &t->fwd);
+        if (r == dnnl_success)
+            r = dnnl_convolution_backward_data_desc_init(&bd_, algs[a], &t->in, &wa, &t->conv,
+                                                         str, pl, pr);
+        if (r == dnnl_success) r = make(e, &bd_, attr, fpd, &pd, &t->bwd);
+        if (r == dnnl_success || algs[a] == dnnl_convolution_direct) break;
+        drop(&t->fwd), drop(&t->bwd); /* no Winograd kernel for this layer here */
+        if (fpd) dnnl_primitive_desc_destroy(fpd);
+        if (pd) dnnl_primitive_desc_destroy(pd);
+        fpd = pd = NULL, r = dnnl_success;
     }
-    if (r == dnnl_success) r = make(e, &bd_, attr, fpd, &pd, &t->bwd);
+    if (r == dnnl_success) t->w_f = *dnnl_primitive_desc_query_md(fpd, dnnl_query_weights_md, 0);
     if (r == dnnl_success) {
         t->w_b = *dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
         r = dc_dnnl_reorder(e, &t->w_user, &t->w_f, attr, &t->w_fwd.p, &t->w_fwd.pad);
@@ -260,7 +271,7 @@ static dnnl_status_t build_pool(dnnl_engine_t e, const_dnnl_primitive_attr_t att
                       str = {c->sh, c->sw}, k = {c->kh, c->kw}, pl = {c->ph, c->pw};
     dnnl_pooling_desc_t fd, bd;
     dnnl_primitive_desc_t fpd = NULL, bpd = NULL;
-    dnnl_status_t r = dc_dnnl_nhwc(&t->out, out[0], out[1], out[2], out[3], dt);
+    dnnl_status_t r = dc_dnnl_act(&t->out, out[0], out[1], out[2], out[3], dt, dt == dnnl_bf16);
     if (r == dnnl_success)
         r = dnnl_pooling_forward_desc_init(&fd, dnnl_forward_training, dnnl_pooling_max, &t->in,
                                            &t->out, str, k, pl, pr);
@@ -302,7 +313,7 @@ static dnnl_status_t build(dnnl_engine_t e, chain *ch, const dc_train_stage *s, 
     for (int i = 0; i < n && r == dnnl_success; i++) {
         tstage *t = &ch->st[i];
         const int64_t *in = shapes[i], *out = shapes[i + 1];
-        r = dc_dnnl_nhwc(&t->in, in[0], in[1], in[2], in[3], dt);
+        r = dc_dnnl_act(&t->in, in[0], in[1], in[2], in[3], dt, dt == dnnl_bf16);
         if (r == dnnl_success)
             r = s[i].conv ? build_conv(e, attr, &s[i], in, out, dt, t)
                           : build_pool(e, attr, s[i].pool, in, out, dt, t);

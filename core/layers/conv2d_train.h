@@ -1,6 +1,7 @@
 /* Training through a chain of conv -> BatchNorm -> ReLU blocks and max poolings, forward and
- * backward, all in oneDNN, with the activations and their gradients kept channels-last (NHWC)
- * between the layers: bf16 when the convolutions compute in bf16, else fp32. Layer by layer,
+ * backward, all in oneDNN, with the activations and their gradients kept in oneDNN's layout
+ * between the layers (dnnl_util.h, dc_dnnl_act): channels-last (NHWC) bf16 when the
+ * convolutions compute in bf16, else fp32 (blocked nChw16c on AVX-512). Layer by layer,
  * every oneDNN convolution converts its input from dclab's NCHW fp32 and its output back in
  * each of its three passes (and in bf16 rounds them), and BatchNorm and pooling run on NCHW
  * fp32; here the only conversions are at the chain's two ends. Weights, their gradients and

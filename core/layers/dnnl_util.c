@@ -5,11 +5,14 @@
 
 #define RUN_MAX 12
 
-dnnl_status_t dc_dnnl_nhwc(dnnl_memory_desc_t *md, int64_t N, int64_t C, int64_t H, int64_t W,
-                           dnnl_data_type_t dt)
+dnnl_status_t dc_dnnl_act(dnnl_memory_desc_t *md, int64_t N, int64_t C, int64_t H, int64_t W,
+                          dnnl_data_type_t dt, bool bf16_chain)
 {
     const dnnl_dims_t d = {N, C, H, W};
-    return dnnl_memory_desc_init_by_tag(md, 4, d, dt, dnnl_acdb);
+    /* only AVX-512 kernels take nChw16c: others would fall back to reference code */
+    const bool blocked = !bf16_chain && dnnl_get_effective_cpu_isa() >= dnnl_cpu_isa_avx512_core;
+    return dnnl_memory_desc_init_by_tag(md, 4, d, dt,
+                                        !blocked ? dnnl_acdb : C < 16 ? dnnl_abcd : dnnl_aBcd16b);
 }
 
 dnnl_status_t dc_dnnl_create(const_dnnl_primitive_desc_t pd, dnnl_primitive_t *prim,

@@ -1,5 +1,5 @@
 /* Helpers shared by the oneDNN chains (conv2d_chain.c for inference, conv2d_train.c for
- * training): channels-last memory descriptors, reorders, and running a primitive on
+ * training): the activations' memory descriptors, reorders, and running a primitive on
  * (descriptor, pointer, argument) triples with a user scratchpad. */
 #ifndef DC_DNNL_UTIL_H
 #define DC_DNNL_UTIL_H
@@ -10,9 +10,13 @@
 #include "conv2d.h"
 #include "pool2d.h"
 
-/* [N, C, H, W] stored channels-last (NHWC) in dtype dt. */
-dnnl_status_t dc_dnnl_nhwc(dnnl_memory_desc_t *md, int64_t N, int64_t C, int64_t H, int64_t W,
-                           dnnl_data_type_t dt);
+/* [N, C, H, W] in dtype dt as a chain keeps it between layers: channels-last (NHWC) in a
+ * chain of bf16 convolutions; oneDNN's blocked nChw16c in a chain of fp32 ones on AVX-512, the
+ * layout its fp32 Winograd kernels need (plain NCHW under 16 channels: a first layer's
+ * input); channels-last again in fp32 on other CPUs, where dclab chains no fp32 layers
+ * (dc_conv2d_chains) but the chains' C functions may be called. */
+dnnl_status_t dc_dnnl_act(dnnl_memory_desc_t *md, int64_t N, int64_t C, int64_t H, int64_t W,
+                          dnnl_data_type_t dt, bool bf16_chain);
 
 /* A reorder from one layout to another (attr: its scratchpad mode, post-ops), its scratchpad
  * descriptor into *pad. */

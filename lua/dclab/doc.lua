@@ -2442,15 +2442,17 @@ dc.scan.neighbor_accuracy(neighbors, labels) -> fraction
 -- issue #11 (bf16 kernels): the inference chain
 entry('dc.nn.Conv2d:chain_stage', [=[
 conv:chain_stage() -> stage, n | nil
-  In evaluation, the stage this layer is in a bf16 inference chain (dc.nn's chain.lua: a
-  Sequential runs a run of bf16 convolutions and max poolings as one oneDNN pass whose
-  activations stay channels-last bf16): its configuration and weights, with the BatchNorm2d
-  folded after it and its fused ReLU, and n, the modules the stage covers (1 to 3). nil for
-  a layer in fp32. Sequential calls it; there is no reason to call it yourself.]=])
+  In evaluation, the stage this layer is in an inference chain (dc.nn's chain.lua: a
+  Sequential runs a run of convolutions and max poolings as one oneDNN pass whose
+  activations stay in oneDNN's layout, channels-last bf16 or blocked fp32): its
+  configuration and weights, with the BatchNorm2d folded after it and its fused ReLU, and n,
+  the modules the stage covers (1 to 3). nil for a layer whose passes do not all run in
+  oneDNN (dc.core.conv2d_chains: fp32 on a CPU without AVX-512, or algo 'im2col' /
+  'winograd2' / 'winograd4'). Sequential calls it; there is no reason to call it yourself.]=])
 
 entry('dc.nn.MaxPool2d:chain_stage', [=[
 pool:chain_stage() -> stage, 1
-  In evaluation, the stage this layer is in a bf16 inference chain (see
+  In evaluation, the stage this layer is in an inference chain (see
   dc.nn.Conv2d:chain_stage): {pool = its configuration}.]=])
 
 -- ---- throughput: the bf16 Linear layer (issue #11) ----
@@ -2471,17 +2473,18 @@ linear:set_precision('fp32' | 'bf16') -> linear
 -- issue #11 (bf16 kernels): the training chain
 entry('dc.nn.Conv2d:train_stage', [=[
 conv:train_stage() -> stage, 3 | nil
-  In training, the stage this layer is in a bf16 training chain (dc.nn's chain.lua: a
-  Sequential runs a run of bf16 Conv2d -> BatchNorm2d -> in-place ReLU blocks and max
-  poolings forward and backward as one oneDNN pass whose activations and gradients stay
-  channels-last bf16; weights, gradients and BatchNorm statistics stay fp32): its
-  configuration, weights and gradients with the BatchNorm2d's, and 3, the modules it covers.
-  nil for a layer in fp32 or without a training BatchNorm2d and in-place ReLU after it.
-  Sequential calls it; there is no reason to call it yourself.]=])
+  In training, the stage this layer is in a training chain (dc.nn's chain.lua: a Sequential
+  runs a run of Conv2d -> BatchNorm2d -> in-place ReLU blocks and max poolings forward and
+  backward as one oneDNN pass whose activations and gradients stay in oneDNN's layout,
+  channels-last bf16 or blocked fp32; weights, gradients and BatchNorm statistics stay
+  fp32): its configuration, weights and gradients with the BatchNorm2d's, and 3, the modules
+  it covers. nil for a layer whose passes do not all run in oneDNN (as chain_stage) or
+  without a training BatchNorm2d and in-place ReLU after it. Sequential calls it; there is
+  no reason to call it yourself.]=])
 
 entry('dc.nn.MaxPool2d:train_stage', [=[
 pool:train_stage() -> stage, 1
-  In training, the stage this layer is in a bf16 training chain (see
+  In training, the stage this layer is in a training chain (see
   dc.nn.Conv2d:train_stage): {pool = its configuration}.]=])
 
 return doc

@@ -6,9 +6,10 @@
  * weight, bias, gamma and beta, in fp32 and in bf16; and the errors.
  * Errors are Euclidean, relative to the reference's norm (a largest-element measure is ruled by
  * the few ReLU masks and pooling maxima that flip between two roundings). Tolerances: fp32
- * 1e-4 on small and AlexNet, 3e-2 on VGG-16 (the layers use Winograd where the chain runs
- * direct convolutions, and 13 BatchNorm backward passes over batches of 2 images amplify those
- * last-bit differences); bf16 no further from the fp32 layers than twice the existing bf16
+ * 1e-4 on small and AlexNet (measured: at most 7e-6), 1e-3 on VGG-16 (up to 2.6e-5: 13
+ * BatchNorm backward passes over batches of 2 images amplify last-bit differences), a
+ * convolution's bias gradient before a BatchNorm 1e-2 in fp32 (zero in exact arithmetic, so
+ * its relative error measures rounding noise: VGG-16's first layer 5e-4); bf16 no further from the fp32 layers than twice the existing bf16
  * layer-by-layer path is, plus 1e-2 (a single bf16 conv + BatchNorm + ReLU already moves the
  * input and weight gradients by 3-4%: each flipped ReLU mask changes a gradient by a whole
  * value), the bias gradients as their comment says. */
@@ -178,10 +179,11 @@ static void compare(const char *name, int n, const layer *ls, int N, int C, int 
     for (int i = 0; i < n; i++) {
         if (ls[i].kind == 'p') continue;
         near(name, "weight gradient", i, &ps[i].dw, &ref[i].dw, L16(dw), tol);
-        /* in bf16 a convolution's bias gradient before a BatchNorm (zero in exact arithmetic)
-         * is the sum of N x Ho x Wo bf16-rounded values, each 2^-8 off: rounding noise of the
-         * size of the gradients already there (the layers sum fp32 values) */
-        near(name, "bias gradient", i, &ps[i].db, &ref[i].db, NULL, bf16 ? 1 : tol);
+        /* a convolution's bias gradient before a BatchNorm is zero in exact arithmetic: in
+         * bf16 the sum of N x Ho x Wo bf16-rounded values, each 2^-8 off, so rounding noise of
+         * the size of the gradients already there (the layers sum fp32 values); in fp32 the
+         * noise of two summation orders (see the top) */
+        near(name, "bias gradient", i, &ps[i].db, &ref[i].db, NULL, bf16 ? 1 : fmax(tol, 1e-2));
         near(name, "gamma gradient", i, &ps[i].dbn[0], &ref[i].dbn[0], L16(dbn[0]), tol);
         near(name, "beta gradient", i, &ps[i].dbn[1], &ref[i].dbn[1], L16(dbn[1]), tol);
         near(name, "running mean", i, &ps[i].bn[2], &ref[i].bn[2], L16(bn[2]), tol);
@@ -211,13 +213,13 @@ static const layer VGG16[] = {
 static void test_fp32(void)
 {
     /* Measured: on oneDNN's AVX2 kernels (ONEDNN_MAX_CPU_ISA=AVX2 on the Xeon) AlexNet's
-     * gradients below its last conv differ from the layers' by 0.7-1.2%, beta's the most (not
-     * yet explained: a ReLU mask?). Nothing runs an fp32 chain there: nn/chain.lua chains bf16
-     * only, and bf16 needs AVX512_BF16. */
+     * gradients below its last conv differed from the layers' by 0.7-1.2% with channels-last
+     * activations, beta's the most (not explained). Nothing runs an fp32 chain there:
+     * dc_conv2d_chains admits fp32 layers on AVX-512 CPUs only. */
     if (strncmp(dc_dnnl_isa(), "avx512", 6) != 0) TT_SKIP("the fp32 chain on oneDNN's non-AVX-512 kernels (see the comment)");
     compare("small fp32", COUNT(SMALL), SMALL, 4, 2, 28, false, 1e-4);
     compare("alexnet fp32", COUNT(ALEXNET), ALEXNET, 2, 2, 224, false, 1e-4);
-    compare("vgg16 fp32", COUNT(VGG16), VGG16, 2, 2, 64, false, 3e-2);
+    compare("vgg16 fp32", COUNT(VGG16), VGG16, 2, 2, 64, false, 1e-3);
 }
 
 static void test_bf16(void)

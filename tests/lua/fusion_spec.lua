@@ -1,6 +1,7 @@
 -- Inference fusion of Conv2d + BatchNorm2d (+ in-place ReLU) in a Sequential: the same
 -- features as the three modules run one by one, and no backward through a folded forward.
 local dc = require 'dclab'
+local chain = require 'dclab.nn.chain'
 local H = require 'spec_helpers'
 
 local function unfuse(seq)
@@ -44,7 +45,11 @@ describe('Conv2d + BatchNorm2d inference fusion', function()
 
   it('refuses a backward through a folded forward, and trains as before', function()
     m:evaluate()
-    m:forward(x)
+    local at = chain.at
+    chain.at = function() return nil end -- folded layer by layer, not as a chain
+    local ok, err = pcall(m.forward, m, x)
+    chain.at = at
+    assert(ok, err)
     local dy = dc.randn(m.output:shape(), {seed = 5})
     H.errors_with('BatchNorm2d: no backward after an evaluation forward folded into the convolution',
       function() m:backward(x, dy) end)
@@ -95,18 +100,21 @@ describe('bf16 inference chain', function()
     end
   end)
 
-  it('leaves fp32 networks and training alone, and refuses a backward through a chain', function()
+  it('chains fp32 networks where their convolutions run in oneDNN, leaves training alone, and refuses a backward through a chain', function()
     local m = dc.models.small{k = 10}
-    m:evaluate()
-    m:forward(dc.randn({2, 1, 28, 28}, {seed = 1}))
-    assert.is_false(m.features.chained)
-    if not bf16_or_pending() then return end
-    dc.nn.set_precision(m, 'bf16')
     local x = dc.randn({2, 1, 28, 28}, {seed = 1})
+    m:evaluate()
     m:forward(x)
     local dy = dc.randn(m.output:shape(), {seed = 2})
-    H.errors_with('features: Sequential: no backward after an evaluation forward that ran layers as one bf16 chain',
-      function() m:backward(x, dy) end)
+    -- fp32: on AVX-512 CPUs only (core/layers/conv2d.h, dc_conv2d_chains)
+    assert.equal(dc.cpu().avx512f, dc.core.conv2d_chains(m.features.modules[1].cfg))
+    assert.equal(dc.cpu().avx512f, m.features.chained)
+    local message = 'features: Sequential: no backward after an evaluation forward that ran layers as one chain'
+    if m.features.chained then H.errors_with(message, function() m:backward(x, dy) end) end
+    if not bf16_or_pending() then return end
+    dc.nn.set_precision(m, 'bf16')
+    m:forward(x)
+    H.errors_with(message, function() m:backward(x, dy) end)
     m:training()
     m:forward(x)
     assert.is_false(m.features.chained)

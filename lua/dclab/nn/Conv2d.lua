@@ -56,9 +56,10 @@ end
 
 -- In evaluation, the stage of an inference chain (nn/chain.lua) this layer runs as, with the
 -- folded BatchNorm after it and its fused ReLU, and how many modules the stage covers; nil
--- unless it computes in bf16 (fp32 layers keep their own kernels, Winograd among them).
+-- unless all its passes run in oneDNN (core.conv2d_chains: bf16, or fp32 on AVX-512; other
+-- fp32 layers keep their own kernels, Winograd among them).
 function Conv2d:chain_stage()
-  if self.cfg.precision ~= 'bf16' then return nil end
+  if not core.conv2d_chains(self.cfg) then return nil end
   local st, bn = {conv = self.cfg, w = self.weight, b = self.bias}, self.fused_bn
   if not bn or bn.is_training then return st, 1 end
   st.bn = {gamma = bn.weight, beta = bn.bias, running_mean = bn.running_mean,
@@ -68,11 +69,11 @@ function Conv2d:chain_stage()
 end
 
 -- In training, the stage of a training chain (nn/chain.lua) this layer runs as with the
--- BatchNorm2d and in-place ReLU after it, and the 3 modules it covers; nil unless it computes
--- in bf16 and such a BatchNorm and ReLU follow.
+-- BatchNorm2d and in-place ReLU after it, and the 3 modules it covers; nil unless it runs in
+-- oneDNN (as chain_stage) and such a BatchNorm and ReLU follow.
 function Conv2d:train_stage()
   local bn = self.fused_bn
-  if self.cfg.precision ~= 'bf16' or not bn or not bn.is_training or not bn.fused_relu then
+  if not core.conv2d_chains(self.cfg) or not bn or not bn.is_training or not bn.fused_relu then
     return nil
   end
   return {conv = self.cfg, w = self.weight, b = self.bias, dw = self.grad_weight,

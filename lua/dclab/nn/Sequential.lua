@@ -8,10 +8,11 @@
 --    the BatchNorm's output anyway, as with PyTorch's inplace=True);
 --  * in evaluation, a Conv2d followed by a BatchNorm2d (and such a ReLU) runs as one
 --    convolution with the running statistics folded into its weights (conv2d_bn_forward);
---  * runs of bf16 convolutions (with those BatchNorms and ReLUs) and max poolings run as one
---    oneDNN chain whose activations stay channels-last bf16 (chain.lua): in evaluation, and
---    in training forward and backward; the modules inside such a run keep stale outputs
---    (only the run's last module's output is set);
+--  * runs of convolutions computed by oneDNN (bf16 ones; fp32 ones on AVX-512 CPUs) with
+--    those BatchNorms and ReLUs, and max poolings, run as one oneDNN chain whose activations
+--    stay in oneDNN's layout (chain.lua): in evaluation, and in training forward and
+--    backward; the modules inside such a run keep stale outputs (only the run's last
+--    module's output is set);
 --  * when need_input_grad is false, backward stops at the first module with parameters:
 --    the gradient of the input itself is never computed.
 local Module = require 'dclab.nn.Module'
@@ -160,8 +161,8 @@ end
 
 function Sequential:backward(x, dy)
   if self.chained then
-    error('Sequential: no backward after an evaluation forward that ran layers as one bf16 ' ..
-      'chain (their outputs were not kept); call :training() first', 2)
+    error('Sequential: no backward after an evaluation forward that ran layers as one chain ' ..
+      '(their outputs were not kept); call :training() first', 2)
   end
   local first, runs = first_needed(self), self.train_runs or {}
   local i = #self.modules
