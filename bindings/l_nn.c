@@ -373,6 +373,15 @@ static double stage_number(lua_State *L, int t, const char *key, double dflt)
     return v;
 }
 
+/* Field key of the stage table at t as a boolean (nil: false). */
+static bool stage_boolean(lua_State *L, int t, const char *key)
+{
+    lua_getfield(L, t, key);
+    const bool v = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    return v;
+}
+
 /* The stages list at index 1 (1 to most tables): its length, after checking each is a table. */
 static int stage_count(lua_State *L, const char *fname, int most)
 {
@@ -431,9 +440,7 @@ static int l_conv2d_chain_forward(lua_State *L)
             }
             lua_pop(L, 1);
             st[i].eps = stage_number(L, t, "eps", 0);
-            lua_getfield(L, t, "relu");
-            st[i].relu = lua_toboolean(L, -1);
-            lua_pop(L, 1);
+            st[i].relu = stage_boolean(L, t, "relu");
         }
         lua_pop(L, 1); /* the stage table: stages keeps it */
     }
@@ -466,9 +473,7 @@ static int train_stages(lua_State *L, const char *f, dc_train_stage *st)
             st[i].dbn[0] = v[4], st[i].dbn[1] = v[5];
             st[i].eps = stage_number(L, t, "eps", 0);
             st[i].momentum = stage_number(L, t, "momentum", 0);
-            lua_getfield(L, t, "relu");
-            st[i].relu = lua_toboolean(L, -1);
-            lua_pop(L, 1);
+            st[i].relu = stage_boolean(L, t, "relu");
         }
         lua_pop(L, 1);
     }

@@ -8,7 +8,8 @@
  * conv[i] -> act[i + 1]; a pooling runs act[i] -> act[i + 1] keeping its argmax in a
  * workspace; act[n] is reordered into y. All of act, conv, the workspaces and the batch
  * statistics live in the caller's saved tensor. Backward: dy is reordered into one of two
- * gradient buffers (scratch slots 4, 5) and every step reads one and writes the other; the
+ * gradient buffers (scratch slots 4, 5) and every step reads one and writes the other (a bf16
+ * stride-1 convolution's input gradient as a forward convolution, build_flip); the
  * weight gradient comes out in oneDNN's layout (slot 7) and a reorder with a sum post-op adds
  * it into dw. The fp32 weights are reordered into the convolution's layout and dtype on every
  * pass (slot 6): they change at every optimizer step. oneDNN's scratchpad is slot 10.
