@@ -123,6 +123,23 @@ describe('bf16 training chain', function()
     end
   end)
 
+  it('splits a run where the convolutions\' precision changes', function()
+    if not bf16_or_pending() then return end
+    local function block(s, c) -- Conv2d -> BatchNorm2d -> in-place ReLU
+      s:add(dc.nn.Conv2d(c, c, 3, {pad = 1})):add(dc.nn.BatchNorm2d(c)):add(dc.nn.ReLU{inplace = true})
+    end
+    local s = dc.nn.Sequential()
+    block(s, 16)
+    block(s, 16)
+    s.modules[1]:set_precision('bf16')
+    s:training()
+    local x = dc.randn({2, 16, 6, 6}, {seed = 1})
+    s:forward(x)
+    s:backward(x, dc.randn(s.output:shape(), {seed = 2}))
+    assert.equal(1, s.train_runs[3].start)
+    if dc.cpu().avx512f then assert.equal(4, s.train_runs[6].start) end
+  end)
+
   it('names the module and the stage of a chain that fails', function()
     if not bf16_or_pending() then return end
     local s = dc.nn.Sequential{dc.nn.Conv2d(16, 16, 3), dc.nn.BatchNorm2d(16),

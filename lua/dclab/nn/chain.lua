@@ -20,13 +20,14 @@ local core = require 'dclab.core'
 local chain = {}
 
 -- The stages of the run starting at modules[i] (method: 'chain_stage' or 'train_stage', in
--- the mode training) and the position of its last module, or nil.
+-- the mode training) and the position of its last module, or nil. A run's convolutions share
+-- one precision (a training chain computes in one).
 local function run_at(modules, i, method, training)
-  local stages, j, convs = {}, i, 0
+  local stages, j, convs, precision = {}, i, 0, nil
   while modules[j] and modules[j][method] and (modules[j].is_training == true) == training do
     local st, n = modules[j][method](modules[j])
-    if not st then break end
-    if st.conv then convs = convs + 1 end
+    if not st or (st.conv and precision and st.conv.precision ~= precision) then break end
+    if st.conv then convs, precision = convs + 1, st.conv.precision end
     if training and convs == 0 then break end
     stages[#stages + 1] = st
     j = j + n
