@@ -84,16 +84,13 @@ static dnnl_status_t build_conv(dnnl_engine_t e, const_dnnl_primitive_attr_t att
                       str = {c->sh, c->sw}, pl = {c->ph, c->pw},
                       pr = {(Ho - 1) * c->sh + c->kh - H - c->ph, (Wo - 1) * c->sw + c->kw - W - c->pw};
     const bool bias = s->b || s->bn[0];
-    const dnnl_alg_kind_t first = ct == dnnl_f32 && dc_conv2d_dnnl_winograd(c)
-                                      ? dnnl_convolution_winograd : dnnl_convolution_direct;
+    dnnl_alg_kind_t algs[2];
+    const int na = dc_dnnl_conv_algs(c, algs);
     /* what to try, in order: (algorithm, output dtype) */
     struct attempt { dnnl_alg_kind_t alg; dnnl_data_type_t dt; } tries[4];
     int nt = 0;
-    for (int o = 0; o < (out == dnnl_f32 ? 1 : 2); o++) {
-        tries[nt++] = (struct attempt){first, o ? dnnl_f32 : out};
-        if (first != dnnl_convolution_direct)
-            tries[nt++] = (struct attempt){dnnl_convolution_direct, o ? dnnl_f32 : out};
-    }
+    for (int o = 0; o < (out == dnnl_f32 ? 1 : 2); o++)
+        for (int a = 0; a < na; a++) tries[nt++] = (struct attempt){algs[a], o ? dnnl_f32 : out};
     dnnl_memory_desc_t wa;
     dnnl_status_t r = dc_dnnl_act(&st->in, N, c->in_ch, H, W, ct, b16);
     if (r == dnnl_success) r = dnnl_memory_desc_init_by_tag(&st->w_user, 4, wd, dnnl_f32, dnnl_oihw);

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 
 #include "../parallel.h"
+#include "dnnl_util.h"
 #include "prim_cache.h"
 #include "scratch.h"
 
@@ -217,14 +218,13 @@ static dc_status build(dprim *p, int kind, const dc_conv2d_cfg *c, int64_t N, in
      * of AlexNet's train step by 8-17% (process CPU time, load 9-10); on the layers of small,
      * AlexNet and VGG-16 its results are within 4e-6 of im2col's, relative to the largest
      * value (test_conv2d_dnnl checks 1e-4). */
-    const bool wino = dc_conv2d_dnnl_winograd(c);
-    const dnnl_alg_kind_t algs[2] = {wino ? dnnl_convolution_winograd : dnnl_convolution_direct,
-                                     dnnl_convolution_direct};
-    for (int a = 0; a < 2 && s == dnnl_success; a++) {
+    dnnl_alg_kind_t algs[2];
+    const int na = dc_dnnl_conv_algs(c, algs);
+    for (int a = 0; a < na && s == dnnl_success; a++) {
         s = dnnl_convolution_forward_desc_init(&fd, dnnl_forward_training, algs[a], &fx, &fw,
                                                bias ? &p->bias : NULL, &fy, st, pl, pr);
         if (s == dnnl_success) s = build_pass(p, kind, &fd, attr, rattr, &x, &w, &y, &xa, &wa, &ya);
-        if (s == dnnl_success || a == 1 || algs[a] == dnnl_convolution_direct) break;
+        if (s == dnnl_success || a == na - 1) break;
         clear(p); /* no Winograd kernel for this layer here: try the direct one */
         s = dnnl_success;
     }

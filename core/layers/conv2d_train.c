@@ -155,9 +155,8 @@ static dnnl_status_t build_bw(dnnl_engine_t e, const_dnnl_primitive_attr_t attr,
                       yd = {nb, out[1], out[2], out[3]},
                       pr = {(out[2] - 1) * c->sh + c->kh - in[2] - c->ph,
                             (out[3] - 1) * c->sw + c->kw - in[3] - c->pw};
-    const dnnl_alg_kind_t algs[2] = {f32 && dc_conv2d_dnnl_winograd(&c32) ? dnnl_convolution_winograd
-                                                                          : dnnl_convolution_direct,
-                                     dnnl_convolution_direct};
+    dnnl_alg_kind_t algs[2];
+    const int na = dc_dnnl_conv_algs(f32 ? &c32 : c, algs);
     const dnnl_memory_desc_t *bias = c->bias ? &t->bias : NULL;
     dnnl_memory_desc_t wa, dwa, xa, ya;
     dnnl_convolution_desc_t fd, wdesc;
@@ -172,7 +171,7 @@ static dnnl_status_t build_bw(dnnl_engine_t e, const_dnnl_primitive_attr_t attr,
     if (r == dnnl_success) r = dc_dnnl_act(&w->conv, nb, out[1], out[2], out[3], dt, dt == dnnl_bf16);
     if (r == dnnl_success) r = dnnl_memory_desc_init_by_tag(&xa, 4, xd, ct, dnnl_format_tag_any);
     if (r == dnnl_success) r = dnnl_memory_desc_init_by_tag(&ya, 4, yd, ct, dnnl_format_tag_any);
-    for (int a = 0; a < 2 && r == dnnl_success; a++) {
+    for (int a = 0; a < na && r == dnnl_success; a++) {
         r = dnnl_convolution_forward_desc_init(&fd, dnnl_forward_training, algs[a], &xa, &wa, bias,
                                                &ya, str, pl, pr);
         if (r == dnnl_success) r = dnnl_primitive_desc_create(&fpd, &fd, attr, e, NULL);
@@ -180,7 +179,7 @@ static dnnl_status_t build_bw(dnnl_engine_t e, const_dnnl_primitive_attr_t attr,
             r = dnnl_convolution_backward_weights_desc_init(&wdesc, algs[a], &xa, &dwa, bias, &ya,
                                                             str, pl, pr);
         if (r == dnnl_success) r = make(e, &wdesc, attr, fpd, &pd, &w->p);
-        if (r == dnnl_success || algs[a] == dnnl_convolution_direct) break;
+        if (r == dnnl_success || a == na - 1) break;
         if (fpd) dnnl_primitive_desc_destroy(fpd);
         fpd = NULL, r = dnnl_success; /* no Winograd kernel for this layer here: the direct one */
     }
@@ -256,10 +255,9 @@ static dnnl_status_t build_conv(dnnl_engine_t e, const_dnnl_primitive_attr_t att
     if (r == dnnl_success) r = dnnl_memory_desc_init_by_tag(&t->stat, 1, bd, dnnl_f32, dnnl_x);
     if (r == dnnl_success) r = dc_dnnl_act(&t->conv, out[0], out[1], out[2], out[3], dt, dt == dnnl_bf16);
     /* fp32: oneDNN's Winograd where it has it (as conv2d_dnnl.c's layers), else direct */
-    const dnnl_alg_kind_t algs[2] = {dc_conv2d_dnnl_winograd(c) ? dnnl_convolution_winograd
-                                                                : dnnl_convolution_direct,
-                                     dnnl_convolution_direct};
-    for (int a = 0; a < 2 && r == dnnl_success; a++) {
+    dnnl_alg_kind_t algs[2];
+    const int na = dc_dnnl_conv_algs(c, algs);
+    for (int a = 0; a < na && r == dnnl_success; a++) {
         r = dnnl_convolution_forward_desc_init(&fd, dnnl_forward_training, algs[a], &t->in, &wa,
                                                bias, &t->conv, str, pl, pr);
         if (r == dnnl_success) r = make(e, &fd, attr, NULL, &fpd, &t->fwd);
@@ -267,7 +265,7 @@ static dnnl_status_t build_conv(dnnl_engine_t e, const_dnnl_primitive_attr_t att
             r = dnnl_convolution_backward_data_desc_init(&bd_, algs[a], &t->in, &wa, &t->conv,
                                                          str, pl, pr);
         if (r == dnnl_success) r = make(e, &bd_, attr, fpd, &pd, &t->bwd);
-        if (r == dnnl_success || algs[a] == dnnl_convolution_direct) break;
+        if (r == dnnl_success || a == na - 1) break;
         drop(&t->fwd), drop(&t->bwd); /* no Winograd kernel for this layer here */
         if (fpd) dnnl_primitive_desc_destroy(fpd);
         if (pd) dnnl_primitive_desc_destroy(pd);

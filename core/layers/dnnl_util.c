@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "conv2d_dnnl.h"
+
 #define RUN_MAX 12
 
 dnnl_status_t dc_dnnl_act(dnnl_memory_desc_t *md, int64_t N, int64_t C, int64_t H, int64_t W,
@@ -85,4 +87,12 @@ int dc_dnnl_pool_key(int64_t *k, const dc_pool2d_cfg *c)
     const int64_t v[] = {2, c->kh, c->kw, c->sh, c->sw, c->ph, c->pw, c->ceil_mode};
     memcpy(k, v, sizeof v);
     return (int)(sizeof v / sizeof *v);
+}
+
+int dc_dnnl_conv_algs(const dc_conv2d_cfg *cfg, dnnl_alg_kind_t algs[2])
+{
+    int n = 0;
+    if (dc_conv2d_dnnl_winograd(cfg)) algs[n++] = dnnl_convolution_winograd;
+    algs[n++] = dnnl_convolution_direct;
+    return n;
 }

@@ -46,6 +46,12 @@ dnnl_status_t dc_dnnl_run_reorder(dnnl_engine_t e, dnnl_stream_t strm, dnnl_prim
 int dc_dnnl_conv_key(int64_t *k, const dc_conv2d_cfg *c);
 int dc_dnnl_pool_key(int64_t *k, const dc_pool2d_cfg *c);
 
+/* The algorithms a convolution pass computing as cfg says (cfg->bf16) tries, in order, into
+ * algs; returns their count: oneDNN's Winograd first where dc_conv2d_dnnl_winograd allows it
+ * (the caller falls back to the direct one where oneDNN has no Winograd kernel for the
+ * layer), else the direct convolution alone. */
+int dc_dnnl_conv_algs(const dc_conv2d_cfg *cfg, dnnl_alg_kind_t algs[2]);
+
 /* The larger of m and md's size in bytes. */
 size_t dc_dnnl_max_size(size_t m, const dnnl_memory_desc_t *md);
 

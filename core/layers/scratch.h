@@ -10,11 +10,11 @@
 #include <stddef.h>
 
 #define DC_SCRATCH_SLOTS 11
-/* Who uses which slot: 0-3 im2col and Winograd (0 also the training chain's flipped weights); 4-7 oneDNN's reordered tensors (the inference
- * chain: 4, 5 its activations, 6 its weights; the training chain: 4, 5 its gradients, 6 its
- * weights, 7 its weight gradients); 8, 9 the folded weights and bias of a convolution +
- * BatchNorm in evaluation, and the training chain's copies for its weight gradient (every
- * thread); 10 oneDNN's scratchpad. */
+/* Who uses which slot: 0-3 im2col and Winograd (0 also the training chain's flipped weights);
+ * 4-7 oneDNN's reordered tensors (the inference chain: 4, 5 its activations, 6 its weights;
+ * the training chain: 4, 5 its gradients, 6 its weights, 7 its weight gradients); 8, 9 the
+ * folded weights and bias of a convolution + BatchNorm in evaluation, and the training
+ * chain's copies for its weight gradient (every thread); 10 oneDNN's scratchpad. */
 #define DC_SLOT_FOLD_W 8
 #define DC_SLOT_FOLD_B 9
 #define DC_SLOT_DNNL_PAD 10
